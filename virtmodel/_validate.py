@@ -1,0 +1,165 @@
+"""Input checks shared by every public function.
+
+Each checker takes the parameter's *name* (as the user spelled it), the value,
+and the kind of the call (see :mod:`virtmodel._backend`), and returns the value
+converted for computation: a float ndarray for numeric kinds, the SymPy object
+for symbolic ones. Bad values raise :class:`~virtmodel.errors.ParameterError`
+naming the parameter, the value and the valid range.
+
+SymPy symbols are accepted when their assumptions do not contradict the range
+(a ``Symbol("x", negative=True)`` passed as a rate is rejected; a plain
+``Symbol("x")`` is accepted and the user takes responsibility for it).
+Strings are always rejected: nothing a user typed is ever ``sympify``-ed.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._backend import SYMBOLIC
+from .errors import ParameterError
+
+
+def _first_bad(arr: np.ndarray, bad: np.ndarray):
+    idx = np.argwhere(bad)[0]
+    value = arr[tuple(idx)]
+    where = f"element {tuple(int(i) for i in idx)}" if arr.ndim else ""
+    return value, where
+
+
+def _as_float_array(name: str, value) -> np.ndarray:
+    if isinstance(value, (str, bytes)):
+        raise ParameterError(name, value, "a number, an array of numbers or a SymPy expression",
+                             "strings are never parsed")
+    if isinstance(value, bool) or (isinstance(value, np.ndarray) and value.dtype == bool):
+        raise ParameterError(name, value, "a number (not a boolean)")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(name, value, "a real number or an array of real numbers") from None
+    return arr
+
+
+def _check_sympy(name, value, *, positive, allow_zero, integer=False):
+    import sympy as sp
+
+    if not isinstance(value, sp.Basic):
+        value = sp.sympify(value, strict=True)  # numbers only; strings rejected earlier
+    if value.is_number:
+        if value.is_real is False or value is sp.nan:
+            raise ParameterError(name, value, "a real number")
+        if positive:
+            if allow_zero and value.is_negative:
+                raise ParameterError(name, value, ">= 0")
+            if not allow_zero and value.is_positive is False:
+                raise ParameterError(name, value, "> 0")
+        if integer and value.is_integer is False and value is not sp.oo:
+            raise ParameterError(name, value, "a whole number")
+        return value
+    if positive:
+        if allow_zero and value.is_negative:
+            raise ParameterError(name, value, ">= 0", "its SymPy assumptions say it is negative")
+        if not allow_zero and value.is_positive is False:
+            raise ParameterError(name, value, "> 0", "its SymPy assumptions say it is not positive")
+    if integer and value.is_integer is False:
+        raise ParameterError(name, value, "a whole number", "its SymPy assumptions say it is not an integer")
+    return value
+
+
+def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf: bool = False):
+    """Check a rate or a time: finite, not NaN, > 0 (or >= 0 with ``allow_zero``)."""
+    valid = ">= 0" if allow_zero else "> 0"
+    if not allow_inf:
+        valid += " and finite"
+    if kind == SYMBOLIC and not isinstance(value, (numbers.Number, np.ndarray, list, tuple)):
+        if isinstance(value, (str, bytes)):
+            raise ParameterError(name, value, "a number or a SymPy expression", "strings are never parsed")
+        return _check_sympy(name, value, positive=True, allow_zero=allow_zero)
+    if kind == SYMBOLIC:
+        # plain numbers mixed into a symbolic call: keep them exact where possible
+        import sympy as sp
+
+        arr = _as_float_array(name, value)
+        _check_numeric(name, arr, allow_zero, allow_inf, valid)
+        if isinstance(value, numbers.Integral) or float(value).is_integer():
+            return sp.Integer(int(value))
+        return sp.Float(value)
+    arr = _as_float_array(name, value)
+    _check_numeric(name, arr, allow_zero, allow_inf, valid)
+    return arr
+
+
+def _check_numeric(name, arr, allow_zero, allow_inf, valid):
+    bad = np.isnan(arr)
+    if bad.any():
+        v, where = _first_bad(arr, bad)
+        raise ParameterError(name, float(v), valid, ("NaN at " + where) if where else "NaN")
+    bad = arr < 0 if allow_zero else arr <= 0
+    if not allow_inf:
+        bad = bad | np.isinf(arr)
+    if bad.any():
+        v, where = _first_bad(arr, bad)
+        raise ParameterError(name, float(v), valid, where)
+
+
+def nonnegative(name: str, value, kind: str):
+    """Check a quantity that may be zero (a cost, a think time, an SCV)."""
+    return positive(name, value, kind, allow_zero=True)
+
+
+def whole(name: str, value, *, minimum: int = 1, allow_inf: bool = False):
+    """Check a count (servers, capacity, population): an integer >= ``minimum``.
+
+    Returns a Python int, ``math.inf`` (when allowed) or a SymPy integer symbol.
+    Floats equal to integers (``2.0``) are accepted; ``2.5`` is not.
+    """
+    valid = f"a whole number >= {minimum}" + (" or inf" if allow_inf else "")
+    if isinstance(value, (str, bytes)) or isinstance(value, bool):
+        raise ParameterError(name, value, valid)
+    if type(value).__module__.startswith("sympy"):
+        import sympy as sp
+
+        if value is sp.oo and allow_inf:
+            return float("inf")
+        if value.is_number:
+            if value.is_integer and value >= minimum:
+                return int(value)
+            raise ParameterError(name, value, valid)
+        return _check_sympy(name, value, positive=minimum >= 1, allow_zero=minimum == 0, integer=True)
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        if f != f:
+            raise ParameterError(name, value, valid, "NaN")
+        if f == float("inf"):
+            if allow_inf:
+                return f
+            raise ParameterError(name, value, valid)
+        if not f.is_integer() or f < minimum:
+            raise ParameterError(name, value, valid)
+        return int(f)
+    raise ParameterError(name, value, valid, f"got a {type(value).__name__}")
+
+
+def probability(name: str, value, kind: str, *, closed: bool = False):
+    """Check a probability in (0, 1) (or [0, 1] with ``closed``)."""
+    valid = "in [0, 1]" if closed else "strictly between 0 and 1"
+    if kind == SYMBOLIC and type(value).__module__.startswith("sympy"):
+        v = _check_sympy(name, value, positive=True, allow_zero=closed)
+        if v.is_number and (v > 1 or (not closed and v >= 1)):
+            raise ParameterError(name, v, valid)
+        return v
+    arr = _as_float_array(name, value)
+    bad = np.isnan(arr) | ((arr < 0) | (arr > 1) if closed else (arr <= 0) | (arr >= 1))
+    if bad.any():
+        v, where = _first_bad(arr, bad)
+        raise ParameterError(name, float(v), valid, where)
+    return arr
+
+
+def choice(name: str, value, options):
+    """Check that ``value`` is one of ``options`` (strings compared exactly)."""
+    if value not in options:
+        raise ParameterError(name, value, "one of " + ", ".join(repr(o) for o in options))
+    return value

@@ -1,0 +1,102 @@
+"""The headless report: derive the core formulas, print them, write figures.
+
+Run ``python -m virtmodel.report [--out DIR]``. It derives the closed forms of
+the queueing core with SymPy (the same functions a notebook calls), prints them
+as text and LaTeX, writes ``report.md`` with the LaTeX, and draws response time
+against utilization for the single-station models into ``DIR/figures`` as PDF,
+SVG and PNG in the package's figure style.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .plotting import export, new_figure
+
+
+def _symbols():
+    import sympy as sp
+
+    lam, mu, S, c2 = sp.symbols(r"lambda mu S c_s^2", positive=True)
+    return sp, lam, mu, S, c2
+
+
+def derive_core_formulas() -> list[tuple[str, object]]:
+    """The core closed forms as (title, SymPy expression) pairs."""
+    from . import queueing as q
+
+    sp, lam, mu, S, c2 = _symbols()
+    D1, D2, Z = sp.symbols("D_1 D_2 Z", positive=True)
+    mg1 = q.mg1(lam, S, c2)
+    closed = q.mva([D1, D2], 2, think_time=Z)
+    return [
+        ("M/M/1 mean response time R", q.mm1(lam, mu).response_time),
+        ("M/M/1 p-th percentile of R (p = 0.99)", q.mm1(lam, mu).response_time_percentile(sp.Rational(99, 100))),
+        ("M/M/2 mean response time R (Erlang C)", sp.factor(q.mmc(lam, mu, 2).response_time)),
+        ("M/G/1 mean waiting time W (Pollaczek-Khinchine)", sp.factor(mg1.waiting_time)),
+        ("M/D/1 mean waiting time W", sp.factor(q.md1(lam, mu).waiting_time)),
+        ("M/G/1-PS mean response time R", q.mg1_ps(lam, S).response_time),
+        ("Erlang B, 2 servers, offered load a = lambda/mu", sp.factor(q.erlang_b(2, lam / mu))),
+        ("Closed network, 2 queues + think time Z, N = 2: throughput X(2) (exact MVA)",
+         sp.factor(closed.system_throughput)),
+    ]
+
+
+def response_time_curves(utilization: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean response time (in units of the mean service time) against utilization."""
+    from . import queueing as q
+
+    rho = np.asarray(utilization, dtype=float)
+    return {
+        "M/M/1": q.mm1(rho, 1.0).response_time,
+        "M/D/1": q.md1(rho, 1.0).response_time,
+        "M/G/1, $c_s^2 = 4$": q.mg1(rho, 1.0, 4.0).response_time,
+        "M/M/4 (per-server load)": q.mmc(4 * rho, 1.0, 4).response_time,
+        "M/G/1-PS": q.mg1_ps(rho, 1.0).response_time,
+    }
+
+
+def draw_response_time_figure(utilization: np.ndarray | None = None):
+    """Response time against utilization for the single-station models."""
+    rho = np.linspace(0.0, 0.95, 200) if utilization is None else utilization
+    fig, ax = new_figure()
+    curves = response_time_curves(rho)
+    lines = [ax.plot(rho, r, label=name)[0] for name, r in curves.items()]
+    ax.set_xlabel(r"utilization $\rho$")
+    ax.set_ylabel(r"mean response time $R / \bar S$")
+    ax.set_ylim(0, 20)
+    ax.set_title("Response time grows as $1/(1-\\rho)$; variability scales it")
+    ax.legend(frameon=False)
+    return fig, ax, lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m virtmodel.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="output", help="output folder (default: output)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import sympy as sp
+
+    lines = ["# virtmodel report: the core formulas", ""]
+    for title, expr in derive_core_formulas():
+        print(f"{title}:\n    {sp.sstr(expr)}\n")
+        lines += [f"## {title}", "", f"$$ {sp.latex(expr)} $$", ""]
+    fig, _, _ = draw_response_time_figure()
+    written = export(fig, out / "figures" / "response_time_vs_utilization")
+    lines += ["## Figures", ""] + [f"- `{p.relative_to(out)}`" for p in written]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {out / 'report.md'} and {len(written)} figure files in {out / 'figures'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Input checks shared by the simulators (numbers only; no arrays, no symbols)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._backend import SCALAR
+from .._validate import nonnegative, positive, probability, whole
+from ..errors import ParameterError, UnstableError
+
+
+def number(name: str, value, *, allow_zero: bool = False) -> float:
+    """A finite real scalar > 0 (>= 0 with ``allow_zero``)."""
+    if np.ndim(value) != 0 or type(value).__module__.startswith("sympy"):
+        raise ParameterError(name, value, "a single real number", "the simulation takes numbers only")
+    check = nonnegative if allow_zero else positive
+    return float(check(name, value, SCALAR))
+
+
+def vector(name: str, value, size: int | None = None, *, allow_zero: bool = False, allow_inf=False):
+    """A 1-d float array of finite values > 0 (or >= 0), of length ``size`` if given."""
+    if type(value).__module__.startswith("sympy"):
+        raise ParameterError(name, value, "numbers", "the simulation takes numbers only")
+    arr = np.atleast_1d(positive(name, value, SCALAR, allow_zero=allow_zero, allow_inf=allow_inf))
+    if size is not None and np.ndim(value) == 0:
+        arr = np.full(size, float(arr[0]))
+    if arr.ndim != 1 or (size is not None and arr.size != size):
+        want = f"a 1-d array of {size} values" if size is not None else "a 1-d array"
+        raise ParameterError(name, value, want, f"got shape {np.shape(value)}")
+    return arr.astype(float)
+
+
+def servers_vector(name: str, value, size: int) -> np.ndarray:
+    """Per-station server counts: whole numbers >= 1 or ``inf`` (a delay station)."""
+    values = np.broadcast_to(np.asarray(value, dtype=object), (size,)) if np.ndim(value) == 0 else value
+    if np.ndim(values) != 1 or len(values) != size:
+        raise ParameterError(name, value, f"a whole number or a 1-d array of {size} of them")
+    return np.array([whole(name, v, allow_inf=True) for v in values], dtype=float)
+
+
+def run_lengths(customers, warmup, batches):
+    """Check the run length; ``warmup=None`` means ``customers // 10``."""
+    customers = whole("customers", customers, minimum=1)
+    batches = whole("batches", batches, minimum=2)
+    if customers < 10 * batches:
+        raise ParameterError("customers", customers, f">= 10 x batches = {10 * batches}")
+    warmup = customers // 10 if warmup is None else whole("warmup", warmup, minimum=0)
+    return customers, warmup, batches
+
+
+def confidence_level(value) -> float:
+    return float(probability("confidence", value, SCALAR))
+
+
+def quantile_levels(values) -> tuple:
+    levels = tuple(float(probability("percentiles", p, SCALAR)) for p in np.atleast_1d(values))
+    return levels
+
+
+def generator(seed) -> np.random.Generator:
+    """A NumPy Generator from an int, a SeedSequence or a Generator (``None`` is refused)."""
+    if seed is None:
+        raise ParameterError("seed", seed, "an int, a numpy SeedSequence or Generator",
+                             "a simulation must be reproducible")
+    if isinstance(seed, (bool, float, str)):
+        raise ParameterError("seed", seed, "an int >= 0, a numpy SeedSequence or Generator")
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise ParameterError("seed", seed, "an int >= 0, a numpy SeedSequence or Generator") from None
+
+
+def check_stable(utilization, station: str, allow_unstable: bool) -> None:
+    """Raise :class:`UnstableError` for a utilization >= 1 unless the user allows it."""
+    rho = np.atleast_1d(utilization)
+    if allow_unstable or not (rho >= 1).any():
+        return
+    k = int(np.argmax(rho >= 1))
+    name = station if rho.size == 1 else f"{station} station {k}"
+    raise UnstableError(float(rho[k]), name, "no steady state exists to estimate; "
+                        "pass allow_unstable=True to simulate the transient anyway")

@@ -79,3 +79,26 @@ def check_stable(utilization, station: str, allow_unstable: bool) -> None:
     name = station if rho.size == 1 else f"{station} station {k}"
     raise UnstableError(float(rho[k]), name, "no steady state exists to estimate; "
                         "pass allow_unstable=True to simulate the transient anyway")
+
+
+def station_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv, arrival_family,
+                   service_family, customers, warmup, batches, confidence, percentiles):
+    """Check the arguments common to the single-station simulators."""
+    from types import SimpleNamespace
+
+    from .distributions import distribution
+
+    lam = number("arrival_rate", arrival_rate)
+    es = number("mean_service_time", mean_service_time)
+    customers, warmup, batches = run_lengths(customers, warmup, batches)
+    return SimpleNamespace(
+        arrival_rate=lam,
+        mean_service_time=es,
+        arrivals=distribution(1.0 / lam, arrival_scv, arrival_family),
+        services=distribution(es, service_scv, service_family),
+        customers=customers,
+        warmup=warmup,
+        batches=batches,
+        confidence=confidence_level(confidence),
+        percentiles=quantile_levels(percentiles),
+    )

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._inputs import check_stable, confidence_level, generator, number, quantile_levels, run_lengths
+from ._inputs import check_stable, generator, station_inputs
 from .batching import customer_batches
-from .distributions import distribution
-from .result import SimulationResult, concat_rows, describe_batches, station_result
-
-PERCENTILES = (0.5, 0.95, 0.99)
-
+from .result import PERCENTILES, SimulationResult, concat_rows, single_station_result
 
 def lindley_waits(interarrival, service_prev, wait0=0.0):
     """Waiting times of consecutive customers by the Lindley recursion.
@@ -101,28 +97,20 @@ def simulate_gg1(arrival_rate, mean_service_time, arrival_scv=1.0, service_scv=1
     D. V. Lindley, "The theory of queues with a single server", Proc. Cambridge
     Phil. Soc. 48 (1952) 277-289.
     """
-    lam = number("arrival_rate", arrival_rate)
-    es = number("mean_service_time", mean_service_time)
-    arrivals = distribution(1.0 / lam, arrival_scv, arrival_family)
-    services = distribution(es, service_scv, service_family)
-    customers, warmup, batches = run_lengths(customers, warmup, batches)
-    confidence = confidence_level(confidence)
-    percentiles = quantile_levels(percentiles)
-    check_stable(lam * es, "G/G/1", allow_unstable)
+    q = station_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv, arrival_family,
+                       service_family, customers, warmup, batches, confidence, percentiles)
+    check_stable(q.arrival_rate * q.mean_service_time, "G/G/1", allow_unstable)
     rng = generator(seed)
 
-    size = customers // batches
+    size = q.customers // q.batches
     wait, last_service = 0.0, 0.0
     parts = []
-    for block, n in enumerate([warmup] * (warmup > 0) + [size] * batches):
-        a = arrivals.sample(rng, n)
-        s = services.sample(rng, n)
+    for block, n in enumerate([q.warmup] * (q.warmup > 0) + [size] * q.batches):
+        a = q.arrivals.sample(rng, n)
+        s = q.services.sample(rng, n)
         s_prev = np.concatenate(([last_service], s[:-1]))
         w = lindley_waits(a, s_prev, wait)
         wait, last_service = float(w[-1]), float(s[-1])
-        if block or not warmup:
-            parts.append(customer_batches(a, w + s, s, 1.0, 1, quantiles=percentiles))
-    return station_result(
-        concat_rows(parts), confidence=confidence, model="G/G/1 FCFS (Lindley recursion)",
-        method=describe_batches(batches, f"{size} customers", f"{warmup} customers", confidence),
-        customers=size * batches, warmup=warmup, batches=batches)
+        if block or not q.warmup:
+            parts.append(customer_batches(a, w + s, s, 1.0, 1, quantiles=q.percentiles))
+    return single_station_result(concat_rows(parts), q, "G/G/1 FCFS (Lindley recursion)")

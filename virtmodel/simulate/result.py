@@ -20,6 +20,7 @@ from .estimates import Estimate, from_batches
 
 STATION_METRICS = ("utilization", "throughput", "response_time", "waiting_time",
                    "number_in_system", "number_in_queue")
+PERCENTILES = (0.5, 0.95, 0.99)  # response-time percentiles estimated by default
 NETWORK_METRICS = STATION_METRICS + ("visits", "residence_time")
 
 
@@ -135,6 +136,15 @@ def network_result(station_rows: dict, system_rows: dict, *, confidence: float, 
     system, percentiles = _split(system_rows, confidence)
     system = {"system_" + k: v for k, v in system.items()}
     return NetworkSimulationResult(confidence=confidence, percentiles=percentiles, **info, **metrics, **system)
+
+
+def single_station_result(rows: dict, q, model: str) -> SimulationResult:
+    """A :class:`SimulationResult` from batch rows and the checked inputs ``q``."""
+    size = q.customers // q.batches
+    return station_result(
+        rows, confidence=q.confidence, model=model,
+        method=describe_batches(q.batches, f"{size} customers", f"{q.warmup} customers", q.confidence),
+        customers=size * q.batches, warmup=q.warmup, batches=q.batches)
 
 
 def describe_batches(batches: int, size: str, warmup: str, confidence: float) -> str:

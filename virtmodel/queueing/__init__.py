@@ -7,5 +7,17 @@ once (see :mod:`virtmodel._backend`).
 
 from ._result import StationResult
 from .mm1 import mm1
+from ._network_result import NetworkResult
+from .erlang import erlang_b, erlang_c
+from .gg1 import gg1
+from .ggc import ggc
+from .md1 import md1
+from .mg1 import mg1
+from .mg1_ps import mg1_ps
+from .mmc import mmc
+from .mmck import mmck
+from .open_network import open_network
 
-__all__ = ["StationResult", "mm1"]
+__all__ = ["StationResult", "mm1",
+           "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
+           "open_network"]

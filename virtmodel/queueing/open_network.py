@@ -1,0 +1,171 @@
+"""Open Jackson networks: traffic equations, then an M/M/c station at each node."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._backend import ARRAY, SCALAR, SYMBOLIC, kind_of
+from .._validate import nonnegative, positive, probability, whole
+from ..errors import ParameterError
+from ._network_result import NetworkResult
+from ._stability import check_stability, quiet_numerics
+from .mm1 import mm1_formulas
+from .mmc import mmc_formulas
+
+
+def _vector(name, value, stations, check, kind):
+    """Validate a per-station input (a scalar is broadcast); returns a list."""
+    arr = np.asarray(value, dtype=object)
+    if arr.ndim == 0:
+        arr = np.full(stations, value, dtype=object)
+    if arr.shape != (stations,):
+        raise ParameterError(name, value, f"a scalar or a vector of {stations} values (one per station)",
+                             f"got shape {arr.shape}")
+    if kind == SYMBOLIC:
+        return [check(f"{name}[{i}]", v, SYMBOLIC) for i, v in enumerate(arr)]
+    return [float(v) for v in check(name, arr.astype(float), ARRAY)]
+
+
+def _symbolic_probability(name, value):
+    """A routing entry of a symbolic call: SymPy kept, plain numbers made exact."""
+    import sympy as sp
+
+    if isinstance(value, sp.Basic):
+        return probability(name, value, SYMBOLIC, closed=True)
+    v = float(probability(name, value, ARRAY, closed=True))
+    return sp.Integer(int(v)) if v.is_integer() else sp.Float(v)
+
+
+def _servers(servers, stations):
+    values = np.ravel(np.asarray(servers, dtype=object)) if np.ndim(servers) else [servers] * stations
+    if len(values) != stations:
+        raise ParameterError("servers", servers, f"an integer or {stations} integers (one per station)")
+    return [whole("servers", c) for c in values]
+
+
+def _routing(routing, kind):
+    """Validate the routing matrix (square, entries in [0, 1], rows summing to <= 1)."""
+    arr = np.asarray(routing, dtype=object)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
+        raise ParameterError("routing", routing, "a square matrix (stations x stations)", f"got shape {arr.shape}")
+    if kind == SYMBOLIC:
+        return [[_symbolic_probability(f"routing[{i}, {j}]", v) for j, v in enumerate(row)]
+                for i, row in enumerate(arr)]
+    p = probability("routing", np.asarray(routing, dtype=float), ARRAY, closed=True)
+    sums = p.sum(axis=1)
+    if (sums > 1 + 1e-12).any():
+        i = int(np.argmax(sums))
+        raise ParameterError("routing", routing, "rows summing to at most 1",
+                             f"row {i} sums to {sums[i]:.6g}")
+    if np.max(np.abs(np.linalg.eigvals(p))) >= 1 - 1e-12:
+        raise ParameterError("routing", routing, "an open network (every job eventually leaves)",
+                             "the routing matrix has spectral radius 1: some jobs never leave")
+    return p
+
+
+def visit_rates(external, routing, kind):
+    """Solve the traffic equations :math:`\\lambda = \\gamma + P^T \\lambda`."""
+    if kind == SYMBOLIC:
+        import sympy as sp
+
+        P = sp.Matrix(routing)
+        rates = (sp.eye(P.shape[0]) - P.T).LUsolve(sp.Matrix(external))
+        return [sp.cancel(r) for r in rates]
+    return list(np.linalg.solve(np.eye(len(external)) - routing.T, np.asarray(external, dtype=float)))
+
+
+def open_network(arrival_rates, routing, service_rates, servers=1) -> NetworkResult:
+    """Open Jackson network of M/M/c stations.
+
+    .. math::
+        \\lambda_k = \\gamma_k + \\sum_j \\lambda_j P_{jk},\\qquad
+        V_k = \\frac{\\lambda_k}{\\Gamma},\\ \\Gamma = \\sum_k \\gamma_k,\\qquad
+        R = \\sum_k V_k R_k = \\frac{1}{\\Gamma}\\sum_k L_k
+
+    Each station :math:`k` is then an independent M/M/:math:`c_k` queue with
+    arrival rate :math:`\\lambda_k` (Jackson's product form). Assumptions:
+    Poisson external arrivals, exponential service at every station, FCFS,
+    Markovian routing (a job leaving station :math:`i` goes to :math:`j` with
+    probability :math:`P_{ij}` and leaves with :math:`1 - \\sum_j P_{ij}`),
+    every station stable (:math:`\\lambda_k < c_k\\mu_k`; otherwise
+    :class:`~virtmodel.errors.UnstableError` naming the station).
+
+    Parameters
+    ----------
+    arrival_rates : sequence of float or SymPy expressions
+        :math:`\\gamma_k`, external arrivals per second at each station (>= 0,
+        not all 0).
+    routing : square matrix
+        :math:`P_{jk}`, the probability of moving from station j to k.
+    service_rates : scalar or sequence
+        :math:`\\mu_k`, requests per second per server (> 0).
+    servers : int or sequence of int
+        :math:`c_k` (>= 1).
+
+    Returns
+    -------
+    NetworkResult
+        Per-station ``visits``, ``throughput``, ``utilization``,
+        ``number_in_system``, ``response_time`` (per visit) and
+        ``residence_time`` (per job); ``system_throughput`` :math:`\\Gamma`,
+        ``system_response_time``, ``system_number_in_system``; per-station
+        ``waiting_time`` and ``number_in_queue`` in ``details``.
+
+    Examples
+    --------
+    A tandem of two M/M/1 stations: ``open_network([1, 0], [[0, 1], [0, 0]], [2, 3])``
+    has ``system_response_time`` 1/(2-1) + 1/(3-1) = 1.5 s.
+
+    References
+    ----------
+    J. R. Jackson, "Jobshop-like queueing systems", Management Science 10 (1963)
+    131-142; E. D. Lazowska et al., *Quantitative System Performance*,
+    Prentice Hall 1984, chapter 8.
+    """
+    kind = kind_of(arrival_rates, routing, service_rates, servers)
+    P = _routing(routing, kind)
+    K = len(P)
+    gamma = _vector("arrival_rates", arrival_rates, K, nonnegative, kind)
+    mu = _vector("service_rates", service_rates, K, positive, kind)
+    cs = _servers(servers, K)
+    total = sum(gamma)
+    if kind != SYMBOLIC and total <= 0:
+        raise ParameterError("arrival_rates", arrival_rates, "non-negative with at least one > 0")
+    lam = visit_rates(gamma, P, kind)
+    stations = []
+    for k in range(K):
+        with quiet_numerics(kind):
+            m = mm1_formulas(lam[k], mu[k], None) if cs[k] == 1 else mmc_formulas(lam[k], mu[k], cs[k], kind)[0]
+        check_stability(m["utilization"], SCALAR if kind != SYMBOLIC else SYMBOLIC, f"station {k} (M/M/{cs[k]})")
+        stations.append(m)
+    return _assemble(kind, lam, total, stations)
+
+
+def _assemble(kind, lam, total, stations):
+    def column(values):
+        if kind == SYMBOLIC:
+            import sympy as sp
+
+            return sp.Matrix(values)
+        return np.array([float(v) for v in values])
+
+    visits = [x / total for x in lam]
+    L = [s["number_in_system"] for s in stations]
+    R = [s["response_time"] for s in stations]
+    number = sum(L)
+    system_throughput = total if kind == SYMBOLIC else float(total)
+    return NetworkResult(
+        model="open Jackson network",
+        kind=kind,
+        visits=column(visits),
+        throughput=column(lam),
+        utilization=column([s["utilization"] for s in stations]),
+        number_in_system=column(L),
+        response_time=column(R),
+        residence_time=column([v * r for v, r in zip(visits, R)]),
+        system_throughput=system_throughput,
+        system_response_time=number / total if kind == SYMBOLIC else float(number / total),
+        system_number_in_system=number if kind == SYMBOLIC else float(number),
+        details={"waiting_time": column([s["waiting_time"] for s in stations]),
+                 "number_in_queue": column([s["number_in_queue"] for s in stations])},
+    )

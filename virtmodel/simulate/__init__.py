@@ -1,13 +1,25 @@
 """The simulation oracle: discrete-event simulations of the closed-form models.
 
-Every simulator is seeded, discards a warm-up and returns means with batch-means
-confidence intervals (:class:`Estimate`), under the field names of
-:mod:`virtmodel.queueing`.
+Every simulator is seeded, discards a warm-up and returns means with
+batch-means Student-t confidence intervals (:class:`Estimate`, 95% by
+default), under the field names of :mod:`virtmodel.queueing`:
+
+=========================  =====================================================
+:func:`simulate_gg1`       G/G/1 FCFS, vectorized Lindley recursion (NumPy)
+:func:`simulate_ggc`       G/G/c FCFS, optional finite capacity (Kiefer-Wolfowitz)
+:func:`simulate_ps`        G/G/1 processor sharing (virtual-time event loop)
+:func:`simulate_open_network`    open network, Markov routing (event loop)
+:func:`simulate_closed_network`  closed network with think time (event loop)
+=========================  =====================================================
 """
 
+from .closed_network import simulate_closed_network
 from .distributions import Distribution, distribution
 from .estimates import Estimate
 from .lindley import simulate_gg1
+from .multiserver import simulate_ggc
+from .open_network import simulate_open_network
+from .processor_sharing import simulate_ps
 from .result import NetworkSimulationResult, SimulationResult
 
 __all__ = [
@@ -17,4 +29,8 @@ __all__ = [
     "SimulationResult",
     "NetworkSimulationResult",
     "simulate_gg1",
+    "simulate_ggc",
+    "simulate_ps",
+    "simulate_open_network",
+    "simulate_closed_network",
 ]

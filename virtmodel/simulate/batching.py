@@ -24,7 +24,7 @@ import numpy as np
 
 def _station_metrics(count, sum_response, sum_service, span, servers):
     with np.errstate(divide="ignore", invalid="ignore"):
-        sum_wait = sum_response - sum_service
+        sum_wait = np.maximum(sum_response - sum_service, 0.0)  # no negative rounding residue
         return dict(
             throughput=count / span,
             utilization=sum_service / (servers * span),

@@ -1,0 +1,177 @@
+"""Published measurements, each with its source and machine, as data.
+
+Every number in ``published.md`` (the project's record of the literature) is a
+:class:`Measurement`: a name, the value, its unit, the citation key of its
+source (see :mod:`virtmodel.references`), the machine it was measured on, a note,
+and whether it is derived by arithmetic rather than printed in the source.
+Qualitative results are :class:`Finding` records.
+
+The values live in three topic modules (:mod:`.published_exits`,
+:mod:`.published_xen`, :mod:`.published_io`); this module gathers them and
+offers the look-ups. pandas is imported only by the table functions.
+
+Examples
+--------
+>>> measurement("exit_roundtrip.sandy_bridge").value
+784
+>>> measurement("xen.lmbench.fork.xen").unit
+'us'
+"""
+
+from __future__ import annotations
+
+from ..references import reference, unknown_name_error
+from . import published_exits, published_io, published_xen
+from .published_exits import GENERATIONS
+from .published_record import Finding, Machine, Measurement, launch_date
+
+__all__ = [
+    "Measurement", "Finding", "Machine", "MACHINES", "GENERATIONS",
+    "measurement", "measurements", "measurements_table", "finding", "findings",
+    "machine", "processor_generations", "launch_date", "sources",
+]
+
+_MODULES = (published_exits, published_xen, published_io)
+
+MEASUREMENTS = tuple(m for module in _MODULES for m in module.MEASUREMENTS)
+"""Every published measurement, in the order of the record."""
+
+FINDINGS = tuple(f for module in _MODULES for f in module.FINDINGS)
+"""Every qualitative published result."""
+
+MACHINES = {
+    "pentium4_672": Machine("pentium4_672", "Pentium 4 672 at 3.8 GHz", 3.8e9, "adams2006"),
+    "dell2650": Machine("dell2650", "Dell 2650, 2.4 GHz Xeon, Linux 2.4.21", 2.4e9, "barham2003"),
+    "agesen_reference": Machine("agesen_reference", "3.33 GHz clock used to express the "
+                                "3000-cycle exit cost in time", 3.33e9, "agesen2012"),
+}
+"""Machines from the papers whose clock rate the record states, by name."""
+
+_BY_NAME = {m.name: m for m in MEASUREMENTS}
+_FINDINGS_BY_NAME = {f.name: f for f in FINDINGS}
+if len(_BY_NAME) != len(MEASUREMENTS):  # pragma: no cover - guards the data files
+    raise RuntimeError("duplicate measurement names in virtmodel.presets")
+
+
+def measurement(name: str) -> Measurement:
+    """The published measurement called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A dotted identifier, e.g. ``"exit_roundtrip.prescott"`` or
+        ``"xen.ttcp.mtu500.vmware.tx"`` (see :func:`measurements_table`).
+
+    Returns
+    -------
+    Measurement
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name, listing close matches.
+
+    Examples
+    --------
+    >>> measurement("xen.ttcp.mtu500.vmware.tx").value
+    101
+    """
+    if isinstance(name, str) and name in _BY_NAME:
+        return _BY_NAME[name]
+    raise unknown_name_error("name", name, _BY_NAME, "the name of a published measurement")
+
+
+def measurements(source: str | None = None) -> list:
+    """All published measurements, or those of one source.
+
+    Parameters
+    ----------
+    source : str, optional
+        A citation key; an unknown key raises
+        :class:`~virtmodel.errors.ParameterError`.
+
+    Returns
+    -------
+    list of Measurement
+        In the order of the record.
+    """
+    if source is None:
+        return list(MEASUREMENTS)
+    key = reference(source).key
+    return [m for m in MEASUREMENTS if m.source == key]
+
+
+def sources() -> tuple:
+    """The citation keys used by the measurements and findings, sorted."""
+    return tuple(sorted({m.source for m in MEASUREMENTS} | {f.source for f in FINDINGS}))
+
+
+def finding(name: str) -> Finding:
+    """The qualitative published result called ``name`` (e.g. ``"adams.result"``)."""
+    if isinstance(name, str) and name in _FINDINGS_BY_NAME:
+        return _FINDINGS_BY_NAME[name]
+    raise unknown_name_error("name", name, _FINDINGS_BY_NAME, "the name of a published finding")
+
+
+def findings(source: str | None = None) -> list:
+    """All qualitative published results, or those of one source (a citation key)."""
+    if source is None:
+        return list(FINDINGS)
+    key = reference(source).key
+    return [f for f in FINDINGS if f.source == key]
+
+
+def machine(name: str) -> Machine:
+    """A machine from the papers by name (see :data:`MACHINES`)."""
+    if isinstance(name, str) and name in MACHINES:
+        return MACHINES[name]
+    raise unknown_name_error("name", name, MACHINES, "the name of a machine from the papers")
+
+
+_COLUMNS = ["name", "value", "unit", "source", "machine", "note", "derived"]
+
+
+def measurements_table(source: str | None = None):
+    """The published measurements as a table (the one shown in the docs).
+
+    Parameters
+    ----------
+    source : str, optional
+        Restrict to one citation key.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name, value, unit, source, machine, note, derived``, in the
+        order of the record.
+    """
+    import pandas as pd
+
+    rows = [[getattr(m, c) for c in _COLUMNS] for m in measurements(source)]
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def processor_generations():
+    """VM exit round-trip cost by Intel microarchitecture, for timeline analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``microarchitecture``, ``launched`` (datetime64: the first day
+        of the launch quarter, ``3Q2005`` -> 2005-07-01),
+        ``exit_roundtrip_cycles`` and ``source``; ordered by launch date.
+        Source: Agesen et al. 2012, Table 1.
+
+    Examples
+    --------
+    >>> processor_generations().iloc[0]["microarchitecture"]
+    'Prescott'
+    """
+    import pandas as pd
+
+    rows = [
+        (arch, pd.Timestamp(launch_date(quarter)), cycles, "agesen2012")
+        for arch, quarter, cycles in GENERATIONS
+    ]
+    table = pd.DataFrame(rows, columns=["microarchitecture", "launched", "exit_roundtrip_cycles", "source"])
+    return table.sort_values("launched", kind="stable").reset_index(drop=True)

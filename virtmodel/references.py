@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .errors import ParameterError
 
-__all__ = ["Reference", "ASSUMPTION", "cite", "reference", "keys", "bibliography_table"]
+__all__ = ["ASSUMPTION", "Reference", "bibliography_table", "cite", "keys", "reference", "unknown_name_error"]
 
 ASSUMPTION = "assumption"
 """The pseudo-source key of values that are the model's assumption."""
@@ -101,7 +101,7 @@ _ENTRIES = (
                 "and Georgios Koloventzos",
          title="{ARM} Virtualization: Performance and Architectural Implications",
          booktitle="Proceedings of the 43rd International Symposium on Computer Architecture ({ISCA})",
-         year="2016", publisher="IEEE"),
+         year="2016"),
     _ref("dall2017", "inproceedings", "Dall et al., USENIX ATC 2017",
          "KVM x86 virtual IPI and virtual interrupt completion costs.",
          author="Christoffer Dall and Shih-Wei Li and Jason Nieh",

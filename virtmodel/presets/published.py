@@ -26,9 +26,20 @@ from .published_exits import GENERATIONS
 from .published_record import Finding, Machine, Measurement, launch_date
 
 __all__ = [
-    "Measurement", "Finding", "Machine", "MACHINES", "GENERATIONS",
-    "measurement", "measurements", "measurements_table", "finding", "findings",
-    "machine", "processor_generations", "launch_date", "sources",
+    "GENERATIONS",
+    "MACHINES",
+    "Finding",
+    "Machine",
+    "Measurement",
+    "finding",
+    "findings",
+    "launch_date",
+    "machine",
+    "measurement",
+    "measurements",
+    "measurements_table",
+    "processor_generations",
+    "sources",
 ]
 
 _MODULES = (published_exits, published_xen, published_io)

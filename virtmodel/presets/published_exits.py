@@ -11,7 +11,7 @@ from __future__ import annotations
 from .published_record import NOT_STATED as _NOT_STATED
 from .published_record import Finding, Measurement
 
-__all__ = ["GENERATIONS", "MEASUREMENTS", "FINDINGS"]
+__all__ = ["FINDINGS", "GENERATIONS", "MEASUREMENTS"]
 
 GENERATIONS = (
     # microarchitecture, launched, VM exit + entry round trip (cycles); Agesen 2012 Table 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .published_record import NOT_STATED, Finding, Measurement
 
-__all__ = ["MEASUREMENTS", "FINDINGS"]
+__all__ = ["FINDINGS", "MEASUREMENTS"]
 
 _DONG = "10 GbE SR-IOV NIC; " + NOT_STATED
 _EC2 = "Amazon EC2"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import ParameterError
 
-__all__ = ["Measurement", "Finding", "Machine", "launch_date", "NOT_STATED"]
+__all__ = ["NOT_STATED", "Finding", "Machine", "Measurement", "launch_date"]
 
 NOT_STATED = "machine not stated in the record"
 """The ``machine`` of a value whose source (as recorded) does not name one."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .published_record import NOT_STATED, Finding, Measurement
 
-__all__ = ["LMBENCH", "TTCP", "MEASUREMENTS", "FINDINGS"]
+__all__ = ["FINDINGS", "LMBENCH", "MEASUREMENTS", "TTCP"]
 
 XEN_MACHINE = "Dell 2650, 2.4 GHz Xeon, Linux 2.4.21, VMware Workstation 3.2"
 """The machine of Barham et al. 2003."""

@@ -73,7 +73,8 @@ def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf
     valid = ">= 0" if allow_zero else "> 0"
     if not allow_inf:
         valid += " and finite"
-    if kind == SYMBOLIC and not isinstance(value, (numbers.Number, np.ndarray, list, tuple)):
+    is_sympy = type(value).__module__.startswith("sympy")  # exact SymPy numbers are numbers.Number too
+    if kind == SYMBOLIC and (is_sympy or not isinstance(value, (numbers.Number, np.ndarray, list, tuple))):
         if isinstance(value, (str, bytes)):
             raise ParameterError(name, value, "a number or a SymPy expression", "strings are never parsed")
         return _check_sympy(name, value, positive=True, allow_zero=allow_zero)

@@ -17,7 +17,12 @@ from .mg1_ps import mg1_ps
 from .mmc import mmc
 from .mmck import mmck
 from .open_network import open_network
+from ._closed_network_result import ClosedNetworkResult
+from .mva import mva
+from .mva_approx import mva_approx
+from .mva_multiclass import mva_multiclass
 
 __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
-           "open_network"]
+           "open_network",
+           "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass"]

@@ -50,7 +50,7 @@ class Distribution:
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` independent values (a float ndarray) with ``rng``."""
         m, c2 = self.mean, self.scv
-        if self.family == "deterministic" or c2 == 0:
+        if self.family == "deterministic" or c2 < 1e-12:  # gamma shape 1/c2 would overflow
             return np.full(size, m)
         if self.family == "exponential" or (c2 == 1 and self.family in ("gamma", "hyperexponential")):
             return rng.exponential(m, size)

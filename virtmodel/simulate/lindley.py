@@ -77,7 +77,9 @@ def simulate_gg1(arrival_rate, mean_service_time, arrival_scv=1.0, service_scv=1
         Response-time percentiles to estimate (default p50, p95, p99).
     allow_unstable : bool
         Simulate even if :math:`\\rho \\ge 1` (the estimates then depend on the
-        run length); by default an :class:`~virtmodel.errors.UnstableError`.
+        run length, and ``utilization`` is the offered load, work arriving per
+        unit time, as in the closed forms' sweeps); by default an
+        :class:`~virtmodel.errors.UnstableError`.
 
     Returns
     -------

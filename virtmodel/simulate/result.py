@@ -24,8 +24,23 @@ PERCENTILES = (0.5, 0.95, 0.99)  # response-time percentiles estimated by defaul
 NETWORK_METRICS = STATION_METRICS + ("visits", "residence_time")
 
 
+@dataclass(frozen=True, repr=False)
 class _Common:
-    """Shared by both result kinds: metric lookup, percentiles, ``contains``."""
+    """Shared by both result kinds: the run description, the station metrics,
+    metric lookup, percentiles and ``contains``."""
+
+    model: str
+    method: str
+    confidence: float
+    customers: int
+    warmup: int
+    batches: int
+    utilization: Estimate
+    throughput: Estimate
+    response_time: Estimate
+    waiting_time: Estimate
+    number_in_system: Estimate
+    number_in_queue: Estimate
 
     def __getitem__(self, metric: str) -> Estimate:
         value = getattr(self, metric, None) if isinstance(metric, str) else None
@@ -67,18 +82,6 @@ class SimulationResult(_Common):
     ``method`` states how intervals were obtained.
     """
 
-    model: str
-    method: str
-    confidence: float
-    customers: int
-    warmup: int
-    batches: int
-    utilization: Estimate
-    throughput: Estimate
-    response_time: Estimate
-    waiting_time: Estimate
-    number_in_system: Estimate
-    number_in_queue: Estimate
     blocking_probability: Optional[Estimate] = None
     percentiles: dict = field(default_factory=dict)
 
@@ -98,18 +101,6 @@ class NetworkSimulationResult(_Common):
     response time.
     """
 
-    model: str
-    method: str
-    confidence: float
-    customers: int
-    warmup: int
-    batches: int
-    utilization: Estimate
-    throughput: Estimate
-    response_time: Estimate
-    waiting_time: Estimate
-    number_in_system: Estimate
-    number_in_queue: Estimate
     visits: Estimate
     residence_time: Estimate
     system_throughput: Estimate

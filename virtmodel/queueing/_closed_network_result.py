@@ -44,12 +44,12 @@ class ClosedNetworkResult(NetworkResult):
 
 
 def build_closed_network(*, model, kind, population, think_time, demands, visits, servers,
-                         system_throughput, residence_time, **extra) -> ClosedNetworkResult:
+                         system_throughput, residence_time, single_class=False, **extra) -> ClosedNetworkResult:
     """Derive every metric from the two a solver computes, in one place.
 
     ``demands``, ``visits`` and ``residence_time`` are ``(K, C)`` arrays,
     ``system_throughput`` is ``(C,)``, ``servers`` is ``(K,)`` (``inf`` for a
-    delay station). For one class (``C == 1``) the class axis is dropped.
+    delay station). With ``single_class`` the class axis (of length 1) is dropped.
     """
     X = system_throughput
     R = residence_time
@@ -78,7 +78,7 @@ def build_closed_network(*, model, kind, population, think_time, demands, visits
         metrics = {k: cancel(v) for k, v in metrics.items()}
     else:
         metrics = {k: np.asarray(v, dtype=float) for k, v in metrics.items()}
-    if X.shape[0] == 1:
+    if single_class:
         metrics = {k: v[:, 0] if v.ndim == 2 else v[0] for k, v in metrics.items()}
         population = int(population[0])
         think_time = think_time[0] if kind == SYMBOLIC else float(think_time[0])

@@ -163,4 +163,4 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None) -> ClosedN
     return build_closed_network(
         model="exact MVA", kind=kind, population=np.array([N]), think_time=Z, demands=D[:, None],
         visits=V[:, None], servers=c, system_throughput=Xs[-1:], residence_time=R[:, None],
-        throughput_by_population=Xs)
+        throughput_by_population=Xs, single_class=True)

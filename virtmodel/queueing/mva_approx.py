@@ -118,4 +118,4 @@ def mva_approx(demands, populations, think_times=0, method="schweitzer", tol=1e-
     return build_closed_network(
         model="approximate MVA (Bard-Schweitzer)", kind=kind, population=Ns, think_time=Z, demands=D,
         visits=V, servers=c, system_throughput=X, residence_time=R, converged=converged,
-        iterations=iterations, tol=tol)
+        iterations=iterations, tol=tol, single_class=single)

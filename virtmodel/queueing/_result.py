@@ -121,6 +121,23 @@ class StationResult:
         return f"StationResult({', '.join(parts)})"
 
 
+def queueing_metrics(utilization, throughput, waiting_time, service_time) -> dict:
+    """The six standard metrics from the waiting time, by :math:`R = W + S` and Little's law.
+
+    .. math::
+        R = W + S,\\quad L = X R,\\quad L_q = X W
+    """
+    response = waiting_time + service_time
+    return dict(
+        utilization=utilization,
+        throughput=throughput,
+        response_time=response,
+        waiting_time=waiting_time,
+        number_in_system=throughput * response,
+        number_in_queue=throughput * waiting_time,
+    )
+
+
 def build_station(
     *,
     model: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._backend import kind_of
 from .._validate import choice, nonnegative, positive
 from ._percentiles import gamma_quantile
-from ._result import StationResult, build_station
+from ._result import StationResult, build_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 
 GG_PERCENTILE = (
@@ -30,17 +30,8 @@ def gg_formulas(lam, m, c, arrival_scv, service_scv, pwait):
     """
     rho = lam * m / c
     tail = m / (c * (1 - rho)) * (arrival_scv + service_scv) / 2
-    waiting = pwait * tail
-    response = waiting + m
     variance = (2 * pwait - pwait**2) * tail**2 + service_scv * m**2
-    return dict(
-        utilization=rho,
-        throughput=lam,
-        response_time=response,
-        waiting_time=waiting,
-        number_in_system=lam * response,
-        number_in_queue=lam * waiting,
-    ), variance
+    return queueing_metrics(rho, lam, pwait * tail, m), variance
 
 
 def gg_station(lam, m, c, arrival_scv, service_scv, pwait, kind, model) -> StationResult:

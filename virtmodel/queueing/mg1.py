@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._backend import kind_of
 from .._validate import nonnegative, positive
 from ._percentiles import GAMMA_FIT, gamma_quantile
-from ._result import StationResult, build_station
+from ._result import StationResult, build_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 
 MG1_PERCENTILE = (
@@ -22,16 +22,7 @@ def mg1_formulas(lam, m, scv):
         R = W + m,\\quad L = \\lambda R,\\quad L_q = \\lambda W
     """
     rho = lam * m
-    waiting = rho * m * (1 + scv) / (2 * (1 - rho))
-    response = waiting + m
-    return dict(
-        utilization=rho,
-        throughput=lam,
-        response_time=response,
-        waiting_time=waiting,
-        number_in_system=lam * response,
-        number_in_queue=lam * waiting,
-    )
+    return queueing_metrics(rho, lam, rho * m * (1 + scv) / (2 * (1 - rho)), m)
 
 
 def mg1_response_variance(lam, m, scv, waiting):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._backend import kind_of
 from .._validate import nonnegative, positive
 from ._percentiles import exponential_quantile
-from ._result import StationResult, build_station
+from ._result import StationResult, build_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 
 PS_PERCENTILE = (
@@ -22,16 +22,7 @@ def mg1_ps_formulas(lam, m):
         L = \\lambda R = \\frac{\\rho}{1-\\rho},\\quad L_q = \\lambda W
     """
     rho = lam * m
-    response = m / (1 - rho)
-    waiting = response - m
-    return dict(
-        utilization=rho,
-        throughput=lam,
-        response_time=response,
-        waiting_time=waiting,
-        number_in_system=lam * response,
-        number_in_queue=lam * waiting,
-    )
+    return queueing_metrics(rho, lam, rho * m / (1 - rho), m)
 
 
 def mg1_ps(arrival_rate, mean_service_time) -> StationResult:

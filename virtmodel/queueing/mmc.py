@@ -7,7 +7,7 @@ import numpy as np
 from .._backend import SYMBOLIC, kind_of
 from .._validate import nonnegative, positive, whole
 from ..errors import SymbolicUnsupportedError
-from ._result import StationResult, build_station
+from ._result import StationResult, build_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 from .erlang import erlang_b_value, erlang_c_from_b
 
@@ -28,16 +28,7 @@ def mmc_formulas(lam, mu, c, kind):
     """
     a = lam / mu
     pw = erlang_c_from_b(c, a, erlang_b_value(c, a, kind))
-    waiting = pw / (c * mu - lam)
-    response = waiting + 1 / mu
-    return dict(
-        utilization=a / c,
-        throughput=lam,
-        response_time=response,
-        waiting_time=waiting,
-        number_in_system=lam * response,
-        number_in_queue=lam * waiting,
-    ), pw
+    return queueing_metrics(a / c, lam, pw / (c * mu - lam), 1 / mu), pw
 
 
 def _tail_ratio(x):

@@ -8,7 +8,7 @@ from .._backend import SYMBOLIC, as_output, kind_of
 from .._validate import nonnegative, positive, whole
 from ..errors import ParameterError, SymbolicUnsupportedError
 from ._percentiles import GAMMA_FIT, gamma_quantile
-from ._result import StationResult, build_station
+from ._result import StationResult, build_station, queueing_metrics
 from ._stability import quiet_numerics
 
 MMCK_PERCENTILE = (
@@ -63,15 +63,7 @@ def mmck_formulas(lam, mu, c, probabilities):
     second = sum((probabilities[n] * (n - c + 1) * (n - c + 2) for n in range(c, K)), 0 * blocking)
     variance = second / accepted / (c * mu) ** 2 - waiting**2 + 1 / mu**2
     throughput = lam * accepted
-    response = waiting + 1 / mu
-    return dict(
-        utilization=throughput / (c * mu),
-        throughput=throughput,
-        response_time=response,
-        waiting_time=waiting,
-        number_in_system=throughput * response,
-        number_in_queue=throughput * waiting,
-    ), blocking, variance
+    return queueing_metrics(throughput / (c * mu), throughput, waiting, 1 / mu), blocking, variance
 
 
 def mmck(arrival_rate, service_rate, servers, capacity) -> StationResult:

@@ -13,9 +13,17 @@ from .mm1 import mm1_formulas
 from .mmc import mmc_formulas
 
 
+def _objects(name, value):
+    """``value`` as an object array; strings are rejected, never parsed."""
+    arr = np.asarray(value, dtype=object)
+    if any(isinstance(v, (str, bytes)) for v in arr.flat):
+        raise ParameterError(name, value, "numbers or SymPy expressions", "strings are never parsed")
+    return arr
+
+
 def _vector(name, value, stations, check, kind):
     """Validate a per-station input (a scalar is broadcast); returns a list."""
-    arr = np.asarray(value, dtype=object)
+    arr = _objects(name, value)
     if arr.ndim == 0:
         arr = np.full(stations, value, dtype=object)
     if arr.shape != (stations,):
@@ -45,7 +53,7 @@ def _servers(servers, stations):
 
 def _routing(routing, kind):
     """Validate the routing matrix (square, entries in [0, 1], rows summing to <= 1)."""
-    arr = np.asarray(routing, dtype=object)
+    arr = _objects("routing", routing)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         raise ParameterError("routing", routing, "a square matrix (stations x stations)", f"got shape {arr.shape}")
     if kind == SYMBOLIC:

@@ -85,7 +85,9 @@ def test_unstable_station_is_named():
      (([1.0, 0], [[0, 0.8], [0.5, 0.6]], [2, 2]), {}, "routing"),  # row sums to 1.1
      (([1.0, 0], [[0, -0.1], [0, 0]], [2, 2]), {}, "routing"),  # negative probability
      (([1.0, 0], [[0, 1], [1, 0]], [2, 2]), {}, "routing"),  # closed: jobs never leave
-     (([1.0, 0, 0], [[0, 1], [0, 0]], [2, 2]), {}, "arrival_rates"),  # wrong length
+     (([1.0, 0, 0], [[0, 1], [0, 0]], [2, 2]), {}, "routing"),  # routing does not match the stations
+     (([[1.0, 0]], [[0, 1], [0, 0]], [2, 2]), {}, "arrival_rates"),  # not a vector
+     (([1.0, 0], [[0, 1], [0, 0]], [2, 2, 2]), {}, "service_rates"),  # wrong length
      (([0.0, 0], [[0, 1], [0, 0]], [2, 2]), {}, "arrival_rates"),  # no arrivals
      (([1.0, 0], [[0, 1], [0, 0]], [2, -2]), {}, "service_rates"),
      (([1.0, 0], [[0, 1], [0, 0]], [2, 2]), {"servers": [1, 1.5]}, "servers"),

@@ -51,11 +51,12 @@ def _servers(servers, stations):
     return [whole("servers", c) for c in values]
 
 
-def _routing(routing, kind):
+def _routing(routing, kind, stations):
     """Validate the routing matrix (square, entries in [0, 1], rows summing to <= 1)."""
     arr = _objects("routing", routing)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
-        raise ParameterError("routing", routing, "a square matrix (stations x stations)", f"got shape {arr.shape}")
+    if arr.shape != (stations, stations):
+        raise ParameterError("routing", routing, f"a square {stations} x {stations} matrix (one row per station)",
+                             f"got shape {arr.shape}")
     if kind == SYMBOLIC:
         return [[_symbolic_probability(f"routing[{i}, {j}]", v) for j, v in enumerate(row)]
                 for i, row in enumerate(arr)]
@@ -131,9 +132,11 @@ def open_network(arrival_rates, routing, service_rates, servers=1) -> NetworkRes
     Prentice Hall 1984, chapter 8.
     """
     kind = kind_of(arrival_rates, routing, service_rates, servers)
-    P = _routing(routing, kind)
-    K = len(P)
+    K = np.size(_objects("arrival_rates", arrival_rates))
+    if np.ndim(arrival_rates) != 1 or K == 0:
+        raise ParameterError("arrival_rates", arrival_rates, "a vector with one rate per station")
     gamma = _vector("arrival_rates", arrival_rates, K, nonnegative, kind)
+    P = _routing(routing, kind, K)
     mu = _vector("service_rates", service_rates, K, positive, kind)
     cs = _servers(servers, K)
     total = sum(gamma)

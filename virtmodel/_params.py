@@ -1,0 +1,119 @@
+"""Model parameters as plain dataclass fields with a unit, a source and a domain.
+
+Every number of the virtualization model (a workload count, a platform size, a
+technique's cost) is a field of a frozen dataclass declared with :func:`param`.
+The field's ``metadata`` is the one place that says what the parameter is:
+
+``unit``     physical unit (``"s"``, ``"cycles"``, ``"1/s"``, ``"count"`` ...)
+``doc``      one-line description (shown in glossaries)
+``source``   a citation key of the bibliography, or ``"assumption"``
+``domain``   ``"positive"``, ``"nonnegative"``, ``"fraction"`` (in [0, 1]),
+             ``"count"`` (integer >= 1) or ``"count0"`` (integer >= 0)
+``latex``    the symbol's LaTeX
+``neutral``  the value at which the parameter costs nothing (0 for costs,
+             1 for slowdown factors); used by the "zero cost gives native" laws
+
+Fields declared with :func:`flag` are structural choices (nested paging on or
+off, the I/O path); they select a formula and are never symbols.
+The symbol registry (:mod:`virtmodel.symbols`) is built from these fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import field
+
+from ._backend import SCALAR
+from ._validate import choice, positive, probability, whole
+from .errors import ParameterError
+
+DOMAINS = ("positive", "nonnegative", "fraction", "count", "count0")
+
+
+def param(default, *, unit: str, doc: str, latex: str, source: str = "assumption",
+          domain: str = "nonnegative", neutral=None):
+    """Declare a numeric model parameter (see the module docstring)."""
+    if domain not in DOMAINS:  # pragma: no cover - programming error
+        raise ValueError(f"unknown domain {domain!r}")
+    if neutral is None:
+        neutral = 0 if domain in ("nonnegative", "count0", "fraction") else None
+    meta = dict(unit=unit, doc=doc, latex=latex, source=source, domain=domain, neutral=neutral)
+    return field(default=default, metadata=meta)
+
+
+def flag(default, *, doc: str, options: tuple):
+    """Declare a structural option (not a symbol): one of ``options``."""
+    return field(default=default, metadata=dict(flag=True, doc=doc, options=tuple(options)))
+
+
+def numeric_fields(obj_or_cls) -> tuple:
+    """The :func:`param` fields of a dataclass (instance or class), in order."""
+    return tuple(f for f in dataclasses.fields(obj_or_cls) if "domain" in f.metadata)
+
+
+def flag_fields(obj_or_cls) -> tuple:
+    """The :func:`flag` fields of a dataclass (instance or class), in order."""
+    return tuple(f for f in dataclasses.fields(obj_or_cls) if f.metadata.get("flag"))
+
+
+def check_value(name: str, value, domain: str):
+    """Validate one numeric parameter value (number or array) for its domain.
+
+    Returns the value as given for numbers (ints stay ints) so dataclasses keep
+    plain, JSON-friendly numbers; raises :class:`ParameterError` otherwise.
+    """
+    if domain in ("count", "count0"):
+        import numpy as np
+
+        if np.ndim(value) > 0:
+            arr = positive(name, value, "array", allow_zero=True)
+            if np.any(arr != np.round(arr)) or np.any(arr < (1 if domain == "count" else 0)):
+                raise ParameterError(name, value, f"whole numbers >= {1 if domain == 'count' else 0}")
+            return arr
+        return whole(name, value, minimum=1 if domain == "count" else 0)
+    if domain == "fraction":
+        return probability(name, value, "array", closed=True) if _is_array(value) else \
+            float(probability(name, value, SCALAR, closed=True))
+    checked = positive(name, value, "array" if _is_array(value) else SCALAR,
+                       allow_zero=(domain == "nonnegative"))
+    return checked if _is_array(value) else value
+
+
+def _is_array(value) -> bool:
+    import numpy as np
+
+    return np.ndim(value) > 0
+
+
+def validate_fields(obj) -> None:
+    """Check every field of a parameter dataclass (called from ``__post_init__``)."""
+    for f in numeric_fields(obj):
+        value = getattr(obj, f.name)
+        if type(value).__module__.startswith("sympy"):
+            raise ParameterError(f.name, value, "a plain number",
+                                 "keep parameters numeric; use Model.expression(keep=...) for symbols")
+        if _is_array(value):
+            raise ParameterError(f.name, value, "a single number", "sweep with Model.evaluate(...)")
+        check_value(f.name, value, f.metadata["domain"])
+    for f in flag_fields(obj):
+        choice(f.name, getattr(obj, f.name), f.metadata["options"])
+
+
+def values_of(obj) -> dict:
+    """``{name: value}`` of the numeric fields of a parameter dataclass."""
+    return {f.name: getattr(obj, f.name) for f in numeric_fields(obj)}
+
+
+def sources_of(obj) -> dict:
+    """``{name: citation key}`` of the numeric fields of a parameter dataclass."""
+    return {f.name: f.metadata["source"] for f in numeric_fields(obj)}
+
+
+def replace_checked(obj, **changes):
+    """``dataclasses.replace`` that names unknown fields in a :class:`ParameterError`."""
+    names = [f.name for f in dataclasses.fields(obj)]
+    for key in changes:
+        if key not in names:
+            raise ParameterError(key, changes[key], "a parameter of " + type(obj).__name__,
+                                 "valid names: " + ", ".join(names))
+    return dataclasses.replace(obj, **changes)

@@ -1,0 +1,9 @@
+"""The model layer: compose a technique, a workload and a platform; derive the metrics.
+
+:class:`Model` is the entry point; :func:`metric_names` lists the metrics. SymPy
+is imported on first use of a model, not when :mod:`virtmodel` is imported.
+"""
+
+from .model import PERCENTILES, Model, metric_names
+
+__all__ = ["Model", "metric_names", "PERCENTILES"]

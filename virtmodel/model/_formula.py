@@ -1,0 +1,78 @@
+"""A metric as a SymPy expression that shows itself with its symbols explained."""
+
+from __future__ import annotations
+
+import numbers
+
+import sympy as sp
+
+from .._validate import positive
+from ..errors import ParameterError
+from ..symbols import info, latex_names
+
+
+class Formula:
+    """A named SymPy expression with a glossary of its symbols.
+
+    ``expr`` is the plain SymPy expression (use it for any SymPy work);
+    :meth:`latex` gives ``lhs = rhs`` and a "where" list of every symbol with
+    its meaning and unit; in a notebook the formula renders itself
+    (``_repr_latex_``) and nests inside ``sympy.latex`` (``_latex``).
+
+    Parameters
+    ----------
+    name : str
+        The metric's name (``"mean_latency"``).
+    lhs : str
+        LaTeX of the left-hand side.
+    expr : sympy.Expr
+    descriptions : dict
+        ``{parameter: description}`` used in the glossary (falls back to the registry).
+    """
+
+    def __init__(self, name: str, lhs: str, expr, descriptions: dict | None = None, unit: str = ""):
+        self.name, self.lhs, self.expr, self.unit = name, lhs, expr, unit
+        self._descriptions = dict(descriptions or {})
+
+    def glossary(self) -> list:
+        """``[{"name", "latex", "description", "unit"}]`` for each free symbol, by name."""
+        rows = []
+        for sym in sorted(self.expr.free_symbols, key=lambda s: s.name):
+            i = info(sym.name)
+            rows.append(dict(name=i.name, latex=i.latex, unit=i.unit,
+                             description=self._descriptions.get(i.name, i.description)))
+        return rows
+
+    def _latex(self, printer=None):
+        return sp.latex(self.expr, symbol_names=latex_names())
+
+    def latex(self, glossary: bool = True) -> str:
+        """``lhs = rhs``, then (by default) the symbols explained, as LaTeX."""
+        text = f"{self.lhs} = {self._latex()}"
+        if glossary and self.expr.free_symbols:
+            rows = [rf"{r['latex']} & \text{{{_escape(r['description'])}}} & \text{{[{_escape(r['unit'])}]}}"
+                    for r in self.glossary()]
+            text += r"\\ \text{where}\quad \begin{array}{lll}" + r" \\ ".join(rows) + r"\end{array}"
+        return text
+
+    def _repr_latex_(self):
+        return f"$\\displaystyle {self.latex()}$"
+
+    def subs(self, **values) -> "Formula":
+        """The formula with some parameters replaced by numbers (names checked, strings refused)."""
+        repl = {}
+        for name, value in values.items():
+            sym = info(name).symbol
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise ParameterError(name, value, "a real number", "strings are never parsed")
+            positive(name, value, "scalar", allow_zero=True)
+            repl[sym] = sp.Integer(value) if float(value).is_integer() and sym.is_integer else sp.Float(value)
+        return Formula(self.name, self.lhs, self.expr.subs(repl), self._descriptions, self.unit)
+
+    def __repr__(self):
+        return f"{self.name} = {self.expr}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "/").replace("_", r"\_").replace("%", r"\%").replace("&", r"\&") \
+        .replace("#", r"\#").replace("$", r"\$").replace("^", r"\^{}").replace("{", r"\{").replace("}", r"\}")

@@ -1,0 +1,228 @@
+"""The model: a technique, a workload and a platform, composed into an open network.
+
+>>> from virtmodel.model import Model
+>>> m = Model("sriov", "small_packet_rr")
+>>> m.evaluate("mean_latency") < Model("hardware_assist", "small_packet_rr").evaluate("mean_latency")
+True
+
+Each metric is one SymPy expression over the named parameters
+(:meth:`Model.expression`) and one compiled NumPy function
+(:meth:`Model.evaluate`); see :mod:`virtmodel.model._derive` for the formulas.
+
+Percentiles (``p50``, ``p95``, ``p99``; numeric only): the response time is the
+path's fixed delay plus the sum of the station response times, taken as
+independent; the sum is fitted by a gamma distribution with its exact mean and
+variance (per-station variances from :mod:`._stations`) and the delay added.
+
+Saturation: a latency metric (``mean_latency``, ``latency_variance``,
+``overhead``, percentiles) at a load where a station has utilization >= 1 is an
+:class:`~virtmodel.errors.UnstableError` naming the station for a scalar call,
+and ``inf`` at those points of a sweep. CPU-use metrics report the *offered*
+load there (``host_cores`` may exceed the cores, ``guest_cores_left`` go
+negative): they say how far past capacity the point is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._params import check_value
+from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
+from ..platform import Platform
+from ..queueing._percentiles import gamma_quantile
+from ..workload import Workload
+
+PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+_NUMERIC_ONLY = tuple(PERCENTILES) + ("bottleneck",)
+
+
+def metric_names() -> tuple:
+    """Every metric a model gives (symbolic ones first, then numeric-only ones)."""
+    from ._derive import SYMBOLIC_METRICS
+
+    return tuple(SYMBOLIC_METRICS) + _NUMERIC_ONLY
+
+
+@dataclass(frozen=True)
+class Model:
+    """A technique applied to a workload on a platform.
+
+    Parameters
+    ----------
+    technique : str or Technique
+        A name of :func:`virtmodel.techniques.get` or a technique object.
+    workload : str or Workload, optional
+        A preset name of :mod:`virtmodel.workloads` or a :class:`Workload`.
+    platform : Platform, optional
+    """
+
+    technique: Any
+    workload: Any = None
+    platform: Any = None
+
+    def __post_init__(self):
+        from .. import workloads
+        from ..techniques import get
+
+        object.__setattr__(self, "technique", get(self.technique))
+        w = self.workload
+        object.__setattr__(self, "workload", Workload() if w is None else workloads.get(w))
+        p = self.platform
+        if p is not None and not isinstance(p, Platform):
+            raise ParameterError("platform", p, "a Platform")
+        object.__setattr__(self, "platform", Platform() if p is None else p)
+        self.technique.check(self.values())
+
+    # -- parameters ---------------------------------------------------------
+    def values(self) -> dict:
+        """``{parameter: value}`` of everything the model uses (workload, platform, technique)."""
+        return {**self.workload.values(), **self.platform.values(), **self.technique.values()}
+
+    def sources(self) -> dict:
+        """``{parameter: citation key}`` of the technique's parameters."""
+        return self.technique.sources()
+
+    def _resolve(self, overrides: dict):
+        from ..symbols import info
+
+        values = self.values()
+        for name, value in overrides.items():
+            if name not in values:
+                raise ParameterError(name, value, f"a parameter of this {self.technique.name} model",
+                                     "valid names: " + ", ".join(sorted(values)))
+            values[name] = check_value(name, value, info(name).domain)
+        self.technique.check(values)
+        scalar = all(np.ndim(v) == 0 for v in values.values())
+        return values, scalar
+
+    @property
+    def _derived(self):
+        from ._derive import derive
+
+        return derive(self.technique.structure())
+
+    def stations(self) -> tuple:
+        """Names of the stations on a request's path (``guest``, ``host``, ``device``, ``card``)."""
+        return tuple(st.name for st in self._derived.stations)
+
+    # -- symbolic -----------------------------------------------------------
+    def expression(self, metric: str, keep=None):
+        """The metric as a :class:`~virtmodel.model._formula.Formula` (SymPy ``.expr``).
+
+        ``keep=None`` leaves every parameter a symbol; ``keep=[names]`` puts this
+        model's values in for all the others. Percentiles and ``bottleneck`` have
+        no closed form (:class:`SymbolicUnsupportedError`).
+        """
+        from ._derive import SYMBOLIC_METRICS
+        from ._formula import Formula
+
+        self._check_metric(metric)
+        if metric in _NUMERIC_ONLY:
+            raise SymbolicUnsupportedError(
+                f"{metric} has no closed form (percentiles use a gamma fit, numeric only); use "
+                "evaluate(); its symbolic ingredients are 'mean_latency' and 'latency_variance'")
+        lhs, unit, _ = SYMBOLIC_METRICS[metric]
+        descriptions = {f: d for f, d in self._descriptions().items()}
+        formula = Formula(metric, lhs, self._derived.metrics[metric], descriptions, unit)
+        if keep is None:
+            return formula
+        keep = [keep] if isinstance(keep, str) else list(keep)
+        values = self.values()
+        for name in keep:
+            if name not in values:
+                raise ParameterError("keep", name, "parameter names of this model",
+                                     "valid names: " + ", ".join(sorted(values)))
+        free = {s.name for s in formula.expr.free_symbols}
+        return formula.subs(**{n: v for n, v in values.items() if n in free and n not in keep})
+
+    def _descriptions(self) -> dict:
+        from .._params import numeric_fields
+
+        out = {}
+        for obj in (self.workload, self.platform, self.technique):
+            out.update({f.name: f.metadata["doc"] for f in numeric_fields(obj)})
+        return out
+
+    # -- numeric ------------------------------------------------------------
+    def evaluate(self, metric: str, **overrides):
+        """The metric as numbers; any parameter can be overridden by name with arrays.
+
+        Arrays broadcast together; the result has their broadcast shape (a float
+        for all-scalar input). See the module docstring for saturated points.
+        """
+        self._check_metric(metric)
+        values, scalar = self._resolve(overrides)
+        if metric in PERCENTILES:
+            out = self._percentile(PERCENTILES[metric], values, scalar)
+        elif metric == "bottleneck":
+            return self._bottleneck(values, scalar)
+        else:
+            out = self._metric(metric, values, scalar)
+        return float(out) if scalar else out
+
+    def evaluate_all(self, **overrides) -> dict:
+        """``{metric: value}`` for every metric (saturated latency metrics: ``inf``, no error)."""
+        out = {}
+        for metric in metric_names():
+            try:
+                out[metric] = self.evaluate(metric, **overrides)
+            except UnstableError:
+                out[metric] = float("inf")
+        return out
+
+    def _metric(self, metric, values, scalar):
+        from ._compile import metric_bundle
+        from ._derive import SYMBOLIC_METRICS
+
+        value, *rhos = metric_bundle(self.technique.structure(), metric)(values)
+        if not SYMBOLIC_METRICS[metric][2]:
+            return value
+        names = list(self.stations()) + [f"native {st.name}" for st in self._derived.native_stations]
+        return self._mask(value, rhos, names, scalar)
+
+    @staticmethod
+    def _mask(value, rhos, names, scalar):
+        if not rhos:
+            return value
+        worst = np.argmax(np.stack(rhos), axis=0)
+        rho = np.max(np.stack(rhos), axis=0)
+        unstable = ~(rho < 1)
+        if scalar and unstable:
+            raise UnstableError(float(rho), f"station {names[int(worst)]!r}")
+        return np.where(unstable, np.inf, value)
+
+    def _stations_numeric(self, values):
+        from ._compile import station_bundle
+
+        out = station_bundle(self.technique.structure())(values)
+        k = len(self.stations())
+        per = [out[5 * i:5 * i + 5] for i in range(k)]
+        return per, out[-1]
+
+    def _percentile(self, p, values, scalar):
+        per, delay = self._stations_numeric(values)
+        mean = sum(r for _, r, _, _, _ in per)
+        var = sum(np.where(s > 0, v, 0.0) for s, _, v, _, _ in per)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = delay + gamma_quantile(mean, var, p, "array")
+        return self._mask(q, [rho for *_, rho, _ in per], list(self.stations()), scalar)
+
+    def _bottleneck(self, values, scalar):
+        per, _ = self._stations_numeric(values)
+        caps = np.stack([cap for *_, cap in per])
+        names = np.array(self.stations())[np.argmin(caps, axis=0)]
+        return str(names) if scalar else names
+
+    def bottleneck(self, **overrides):
+        """The station with the smallest capacity (the one that saturates first)."""
+        return self.evaluate("bottleneck", **overrides)
+
+    def _check_metric(self, metric):
+        if not isinstance(metric, str) or metric not in metric_names():
+            raise ParameterError("metric", metric, "one of " + ", ".join(metric_names()))
+
+    def __repr__(self):
+        return (f"Model({self.technique.name!r}, workload={self.workload!r}, platform={self.platform!r})")

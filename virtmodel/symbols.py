@@ -1,0 +1,118 @@
+"""Every SymPy symbol of the virtualization model, in one registry.
+
+A symbol is named after the parameter it stands for (``exit_cycles``,
+``arrival_rate``), so expressions, ``Model.evaluate(**overrides)`` and the
+dataclass fields all use one vocabulary. The registry is built (on first use,
+importing SymPy only then) from the :func:`virtmodel._params.param` fields of
+:class:`~virtmodel.workload.Workload`, :class:`~virtmodel.platform.Platform`
+and every technique. Assumptions follow the field's domain:
+
+==============  ==========================================
+positive        ``positive=True`` (rates, times that cannot be 0)
+nonnegative     ``nonnegative=True`` (costs and counts that may be 0)
+fraction        ``nonnegative=True`` (in [0, 1])
+count           ``integer=True, positive=True`` (cores, VMs)
+count0          ``integer=True, nonnegative=True``
+==============  ==========================================
+
+One name, one symbol: a parameter declared by two techniques (``exit_cycles``
+in hardware_assist, sriov, nitro) must agree on unit, domain and LaTeX, or the
+registry refuses to build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ParameterError
+
+_ASSUMPTIONS = {
+    "positive": dict(positive=True),
+    "nonnegative": dict(nonnegative=True),
+    "fraction": dict(nonnegative=True),
+    "count": dict(integer=True, positive=True),
+    "count0": dict(integer=True, nonnegative=True),
+}
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    """A registered symbol: the SymPy ``symbol``, its LaTeX, unit, domain and description."""
+
+    name: str
+    symbol: Any
+    latex: str
+    unit: str
+    domain: str
+    description: str
+
+
+_REGISTRY: dict = {}
+
+
+def _owners():
+    from .platform import Platform
+    from .techniques import TECHNIQUES
+    from .workload import Workload
+
+    return (Workload, Platform) + tuple(TECHNIQUES.values())
+
+
+def _build() -> dict:
+    import sympy as sp
+
+    from ._params import numeric_fields
+
+    registry = {}
+    for owner in _owners():
+        for f in numeric_fields(owner):
+            m = f.metadata
+            if f.name in registry:
+                old = registry[f.name]
+                if (old.unit, old.domain, old.latex) != (m["unit"], m["domain"], m["latex"]):
+                    raise RuntimeError(  # pragma: no cover - caught by the tests
+                        f"parameter {f.name!r} declared twice with different unit/domain/latex "
+                        f"({owner.__name__}: {m['unit']}, {m['domain']}, {m['latex']})")
+                continue
+            symbol = sp.Symbol(f.name, **_ASSUMPTIONS[m["domain"]])
+            registry[f.name] = SymbolInfo(f.name, symbol, m["latex"], m["unit"], m["domain"], m["doc"])
+    return registry
+
+
+def registry() -> dict:
+    """``{name: SymbolInfo}`` of every model parameter (built once)."""
+    if not _REGISTRY:
+        _REGISTRY.update(_build())
+    return _REGISTRY
+
+
+def info(name: str) -> SymbolInfo:
+    """The :class:`SymbolInfo` of ``name`` (ParameterError listing the valid names)."""
+    reg = registry()
+    if not isinstance(name, str) or name not in reg:
+        raise ParameterError("parameter", name, "a model parameter name",
+                             "valid names: " + ", ".join(sorted(reg)))
+    return reg[name]
+
+
+def symbol(name: str):
+    """The SymPy symbol of a parameter."""
+    return info(name).symbol
+
+
+class Symbols:
+    """Attribute access to the symbols: ``S.exit_cycles`` (what techniques receive)."""
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return symbol(name)
+
+
+S = Symbols()
+
+
+def latex_names() -> dict:
+    """``{Symbol: LaTeX}`` for ``sympy.latex(expr, symbol_names=...)``."""
+    return {i.symbol: i.latex for i in registry().values()}

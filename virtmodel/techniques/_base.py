@@ -1,0 +1,143 @@
+"""What every technique shares: service loads, per-station demands, the base class.
+
+A technique maps a request to a :class:`Demands`: one :class:`Load` (mean and
+variance of the service time per request) at each station
+
+``guest``   the VM's vCPUs (``vcpus`` servers, the VM's own arrivals);
+``host``    the host's cores doing hypervisor / device-model / back-end work
+            (``cores`` servers, arrivals of all ``vms``);
+``device``  the shared NIC or disk (1 server, arrivals of all VMs);
+``card``    an offload card (``card_cores`` servers, arrivals of all VMs);
+
+plus a pure ``delay`` (no queueing). A station whose load is exactly zero is
+not on the request's path.
+
+Variance from granularity
+-------------------------
+Work of mean :math:`m` and SCV :math:`c^2` has variance :math:`c^2 m^2`. A
+Poisson number of events (mean :math:`n`) of fixed cost :math:`t` has mean
+:math:`n t` and variance :math:`n t^2` (compound Poisson). So a path made of a
+few expensive events (exits to a user-space device model) is more variable
+than one of many cheap ones: this is how "lower and more consistent latency"
+comes out of the model instead of being asserted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._params import numeric_fields, replace_checked, sources_of, validate_fields, values_of
+
+STATIONS = ("guest", "host", "device", "card")
+
+
+@dataclass(frozen=True)
+class Load:
+    """Service time per request at one station: ``mean`` (s) and ``var`` (s^2)."""
+
+    mean: Any = 0
+    var: Any = 0
+
+    def __add__(self, other: "Load") -> "Load":
+        return Load(self.mean + other.mean, self.var + other.var)
+
+
+def work(mean, scv) -> Load:
+    """A block of work of mean ``mean`` and SCV ``scv``: variance :math:`c^2 m^2`."""
+    return Load(mean, scv * mean**2)
+
+
+def events(count, seconds_each, scv_each=0) -> Load:
+    """A Poisson number (mean ``count``) of events of ``seconds_each`` each.
+
+    .. math:: E = n t, \\qquad \\mathrm{Var} = n t^2 (1 + c^2_{\\mathrm{each}})
+    """
+    return Load(count * seconds_each, count * seconds_each**2 * (1 + scv_each))
+
+
+@dataclass(frozen=True)
+class Demands:
+    """Per-request loads at the stations, plus a pure delay (s)."""
+
+    guest: Load
+    host: Load = Load()
+    device: Load = Load()
+    card: Load = Load()
+    delay: Any = 0
+
+    def add(self, **loads) -> "Demands":
+        """A copy with loads added at the named stations (``delay`` adds a delay)."""
+        out = {name: getattr(self, name) for name in STATIONS}
+        delay = self.delay + loads.pop("delay", 0)
+        for name, load in loads.items():
+            out[name] = out[name] + load
+        return Demands(delay=delay, **out)
+
+
+def native_demands(s) -> Demands:
+    """The bare-metal path, shared by every technique.
+
+    .. math::
+        D_{\\mathrm{guest}} = t_{\\mathrm{cpu}}, \\qquad
+        D_{\\mathrm{dev}} = n_{\\mathrm{io}}\\, b_{\\mathrm{io}} / B, \\qquad
+        \\text{delay} = n_{\\mathrm{io}}\\, t_{\\mathrm{dev}}
+    """
+    return Demands(
+        guest=work(s.cpu_time, s.cpu_scv),
+        device=events(s.io_ops, s.io_bytes / s.device_bandwidth, s.device_scv),
+        delay=s.io_ops * s.device_latency,
+    )
+
+
+def cycles(s, n):
+    """Seconds taken by ``n`` cycles at the host clock: :math:`n / f`."""
+    return n / s.clock_hz
+
+
+@dataclass(frozen=True)
+class Technique:
+    """Base class: a frozen dataclass of costs and one method, :meth:`demands`.
+
+    Subclasses declare their costs with :func:`virtmodel._params.param`
+    (unit, source key, domain) and their structural options with
+    :func:`virtmodel._params.flag`, and implement ``demands(s)``, where ``s``
+    gives every parameter (workload, platform and the technique's own) by
+    name as a SymPy symbol. ``demands`` reads only flags from ``self``, so one
+    derivation serves every parameter value.
+    """
+
+    name: ClassVar[str] = "technique"
+    label: ClassVar[str] = "technique"
+
+    def __post_init__(self):
+        validate_fields(self)
+
+    def demands(self, s) -> Demands:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check(self, values: dict) -> None:
+        """Reject combinations of values the technique cannot serve (hook)."""
+
+    def structure(self) -> tuple:
+        """What selects the formula: the class and the flags (a cache key)."""
+        from .._params import flag_fields
+
+        return (type(self),) + tuple((f.name, getattr(self, f.name)) for f in flag_fields(self))
+
+    def values(self) -> dict:
+        """``{parameter: value}`` of the technique's costs."""
+        return values_of(self)
+
+    def sources(self) -> dict:
+        """``{parameter: citation key}`` ("assumption" where no source gives it)."""
+        return sources_of(self)
+
+    def replace(self, **changes):
+        """A copy with some parameters changed (unknown names raise ParameterError)."""
+        return replace_checked(self, **changes)
+
+    def neutral(self):
+        """The same technique with every cost at its neutral value (no virtualization cost)."""
+        return self.replace(**{f.name: f.metadata["neutral"] for f in numeric_fields(self)
+                               if f.metadata["neutral"] is not None})

@@ -1,0 +1,67 @@
+"""What a user describes: the work of one request, and the load.
+
+A :class:`Workload` gives, per request, the native CPU time and the counts of
+the operations whose cost differs between virtualization techniques. Counts are
+*means per request*; the model treats the number of each kind of event in a
+request as Poisson with that mean (so a few expensive events make a more
+variable service time than many cheap ones, see :mod:`virtmodel.techniques`).
+
+Conventions
+-----------
+- ``cpu_time`` is everything the request costs on bare metal, *including* the
+  native cost of its privileged operations and of its device driver; each
+  technique adds only its *extra* cost per operation. Hence zero extra costs
+  give native exactly.
+- The load is open: ``arrival_rate`` requests per second *per VM*; every VM of
+  the platform runs the same workload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._params import param, replace_checked, validate_fields, values_of
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Per-request work and the offered load of one VM (see the module docstring)."""
+
+    arrival_rate: float = param(
+        1000.0, unit="1/s", doc="arrival rate of requests per VM (open model)", latex=r"\lambda")
+    cpu_time: float = param(
+        100e-6, unit="s", domain="positive", latex=r"t_{\mathrm{cpu}}",
+        doc="native CPU time per request (user + kernel, incl. native cost of privileged ops and driver)")
+    cpu_scv: float = param(
+        1.0, unit="1", latex=r"c^2_{\mathrm{cpu}}", doc="squared coefficient of variation of the native CPU time")
+    kernel_fraction: float = param(
+        0.3, unit="1", domain="fraction", latex=r"f_{\mathrm{k}}",
+        doc="fraction of the native CPU time spent in the guest kernel")
+    syscalls: float = param(5.0, unit="count", latex=r"n_{\mathrm{sys}}", doc="system calls per request")
+    page_faults: float = param(1.0, unit="count", latex=r"n_{\mathrm{pf}}", doc="page faults per request")
+    pte_updates: float = param(
+        10.0, unit="count", latex=r"n_{\mathrm{pte}}", doc="page-table entry writes per request")
+    context_switches: float = param(
+        1.0, unit="count", latex=r"n_{\mathrm{cs}}", doc="process context switches (address-space changes) per request")
+    register_writes: float = param(
+        2.0, unit="count", latex=r"n_{\mathrm{reg}}", doc="privileged register writes (CR/MSR/TPR) per request")
+    interrupts: float = param(
+        0.5, unit="count", latex=r"n_{\mathrm{irq}}", doc="timer interrupts and IPIs per request")
+    io_ops: float = param(
+        1.0, unit="count", latex=r"n_{\mathrm{io}}", doc="I/O operations (packets or block requests) per request")
+    io_bytes: float = param(1500.0, unit="B", latex=r"b_{\mathrm{io}}", doc="bytes moved per I/O operation")
+    io_interrupts: float = param(
+        1.0, unit="count", latex=r"n_{\mathrm{ioirq}}", doc="device interrupts per request (after coalescing)")
+    tlb_misses: float = param(
+        200.0, unit="count", latex=r"n_{\mathrm{tlb}}", doc="TLB misses per request (page walks)")
+
+    def __post_init__(self):
+        validate_fields(self)
+
+    def replace(self, **changes) -> "Workload":
+        """A copy with some fields changed (unknown names raise ParameterError)."""
+        return replace_checked(self, **changes)
+
+    def values(self) -> dict:
+        """``{field: value}``: the numbers this workload gives the model."""
+        return values_of(self)

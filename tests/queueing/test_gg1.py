@@ -81,3 +81,21 @@ def test_percentile_and_sweep():
 def test_bad_input(call, name):
     with pytest.raises(ParameterError, match=name):
         call()
+
+
+def test_kraemer_langenbach_belz():
+    # Bolch et al., Queueing Networks and Markov Chains, sec. 6.3.4 (KLB formula), by hand:
+    # rho = 0.8, ca2 = 0.5, cs2 = 0.25: g = exp(-2 * 0.2 * 0.25 / (3 * 0.8 * 0.75)) = exp(-1/18), W = 1.5 g
+    w = gg1(0.8, 1.0, 0.5, 0.25, method="kraemer-langenbach-belz").waiting_time
+    assert w == pytest.approx(1.5 * np.exp(-1 / 18), rel=1e-12)
+    lam = np.array([0.0, 0.5, 0.9])
+    # D/D/1 never waits below saturation: KLB is exact there (Kingman is not)
+    assert np.all(gg1(lam, 1.0, 0.0, 0.0, method="kraemer-langenbach-belz").waiting_time == 0)
+    # Poisson arrivals: g = 1, the P-K formula
+    assert np.allclose(gg1(lam, 1.0, 1.0, 0.3, method="kraemer-langenbach-belz").waiting_time,
+                       mg1(lam, 1.0, 0.3).waiting_time)
+    # bursty arrivals: g = exp(-(1 - rho)(ca2 - 1)/(ca2 + 4 cs2)) < 1
+    assert gg1(0.5, 1.0, 2.0, 0.3, method="kraemer-langenbach-belz").waiting_time == pytest.approx(
+        gg1(0.5, 1.0, 2.0, 0.3).waiting_time * np.exp(-0.5 / 3.2))
+    ca2 = sp.Symbol("c_a2", positive=True)
+    assert gg1(sp.Rational(1, 2), 1, ca2, 1, method="kraemer-langenbach-belz").waiting_time.has(sp.Piecewise)

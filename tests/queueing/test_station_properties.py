@@ -16,6 +16,8 @@ STATIONS = {
     "M/G/1": (1, lambda lam, m: mg1(lam, m, 2.5)),
     "M/D/1": (1, lambda lam, m: md1(lam, 1 / m)),
     "G/G/1": (1, lambda lam, m: gg1(lam, m, 0.5, 2.0)),
+    "G/G/1 KLB smooth": (1, lambda lam, m: gg1(lam, m, 0.5, 2.0, method="kraemer-langenbach-belz")),
+    "G/G/1 KLB bursty": (1, lambda lam, m: gg1(lam, m, 3.0, 0.5, method="kraemer-langenbach-belz")),
     "G/G/3 AC": (3, lambda lam, m: ggc(lam, m, 3, 1.7, 0.3)),
     "G/G/3 Sakasegawa": (3, lambda lam, m: ggc(lam, m, 3, 1.7, 0.3, method="sakasegawa")),
     "M/G/1-PS": (1, lambda lam, m: mg1_ps(lam, m)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._backend import kind_of
+from .._backend import kind_of, ops_for
 from .._validate import choice, nonnegative, positive
 from ._percentiles import gamma_quantile
 from ._result import StationResult, build_station, queueing_metrics
@@ -75,6 +75,9 @@ def gg1(arrival_rate, mean_service_time, arrival_scv, service_scv, method="kingm
     asymptotically exact in heavy traffic (:math:`\\rho \\to 1`); an
     approximation elsewhere (an upper-bound flavour for :math:`c_a^2 > 1`).
     ``method="allen-cunneen"`` is accepted and is identical for one server.
+    ``method="kraemer-langenbach-belz"`` multiplies W by the correction
+    :math:`g` of :func:`klb_factor` (better for smooth arrivals, :math:`c_a^2 < 1`;
+    exact for D/D/1 and, like Kingman, for Poisson arrivals).
 
     Parameters
     ----------
@@ -84,7 +87,7 @@ def gg1(arrival_rate, mean_service_time, arrival_scv, service_scv, method="kingm
         :math:`m`, seconds (> 0).
     arrival_scv, service_scv : float, array or SymPy expression
         Squared coefficients of variation of interarrival and service times (>= 0).
-    method : {"kingman", "allen-cunneen"}
+    method : {"kingman", "allen-cunneen", "kraemer-langenbach-belz"}
         The approximation.
 
     Returns
@@ -100,8 +103,26 @@ def gg1(arrival_rate, mean_service_time, arrival_scv, service_scv, method="kingm
     ----------
     J. F. C. Kingman, "The single server queue in heavy traffic", Proc.
     Cambridge Philos. Soc. 57 (1961) 902-904; W. Whitt, "Approximations for the
-    GI/G/m queue", Prod. Oper. Manag. 2 (1993).
+    GI/G/m queue", Prod. Oper. Manag. 2 (1993); W. Kraemer, M. Langenbach-Belz,
+    "Approximate formulae for the delay in the queueing system GI/G/1", 8th
+    International Teletraffic Congress, Melbourne 1976; G. Bolch et al.,
+    *Queueing Networks and Markov Chains*, 2nd ed., Wiley 2006, section 6.3.4.
     """
-    choice("method", method, ("kingman", "allen-cunneen"))
+    choice("method", method, ("kingman", "allen-cunneen", "kraemer-langenbach-belz"))
     kind, lam, m, ca2, cs2 = gg_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv)
+    if method == "kraemer-langenbach-belz":
+        ops = ops_for(kind)
+        return gg_station(lam, m, 1, ca2, cs2, lambda a, c: a * klb_factor(a, ca2, cs2, ops), kind, "G/G/1")
     return gg_station(lam, m, 1, ca2, cs2, lambda a, c: a, kind, "G/G/1")
+
+
+def klb_factor(rho, ca2, cs2, ops):
+    """The Kraemer-Langenbach-Belz correction :math:`g` to Kingman's formula.
+
+    .. math::
+        g = \\exp\\Bigl(-\\frac{2(1-\\rho)(1-c_a^2)^2}{3\\rho(c_a^2+c_s^2)}\\Bigr)\\ (c_a^2 < 1),\\qquad
+        g = \\exp\\Bigl(-\\frac{(1-\\rho)(c_a^2-1)}{c_a^2+4c_s^2}\\Bigr)\\ (c_a^2 \\ge 1)
+    """
+    smooth = ops.exp(-2 * (1 - rho) * (1 - ca2) ** 2 / (3 * rho * (ca2 + cs2)))
+    bursty = ops.exp(-(1 - rho) * (ca2 - 1) / (ca2 + 4 * cs2))
+    return ops.where(ca2 < 1, smooth, bursty)

@@ -31,7 +31,8 @@ class Compiled:
 
     def __call__(self, values: dict) -> list:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = self._fn(*(values[n] for n in self.names))
+            # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
+            out = self._fn(*(np.asarray(values[n], dtype=float) for n in self.names))
         shape = np.broadcast_shapes(*(np.shape(values[n]) for n in self.names)) if self.names else ()
         return [np.broadcast_to(np.asarray(o, dtype=float), shape) for o in out]
 

@@ -155,8 +155,8 @@ class Model:
         """
         self._check_metric(metric)
         values, scalar = self._resolve(overrides)
-        if metric in PERCENTILES:
-            out = self._percentile(PERCENTILES[metric], values, scalar)
+        if metric in PERCENTILES or metric == "latency_variance":
+            out = self._percentile(PERCENTILES.get(metric), values, scalar)
         elif metric == "bottleneck":
             return self._bottleneck(values, scalar)
         else:
@@ -203,11 +203,15 @@ class Model:
         return per, out[-1]
 
     def _percentile(self, p, values, scalar):
+        """The ``p``-quantile (``p=None``: the variance) from the per-station terms.
+
+        A station with no work has variance 0 (its expression is 0/0 there).
+        """
         per, delay = self._stations_numeric(values)
         mean = sum(r for _, r, _, _, _ in per)
         var = sum(np.where(s > 0, v, 0.0) for s, _, v, _, _ in per)
         with np.errstate(divide="ignore", invalid="ignore"):
-            q = delay + gamma_quantile(mean, var, p, "array")
+            q = var if p is None else delay + gamma_quantile(mean, var, p, "array")
         return self._mask(q, [rho for *_, rho, _ in per], list(self.stations()), scalar)
 
     def _bottleneck(self, values, scalar):

@@ -1,0 +1,107 @@
+"""The technique registry, parameter metadata, sources and bad input."""
+
+import dataclasses
+import math
+
+import pytest
+
+from virtmodel import ParameterError
+from virtmodel._params import numeric_fields
+from virtmodel.platform import Platform
+from virtmodel.symbols import info, registry
+from virtmodel.techniques import TECHNIQUES, get, names
+from virtmodel.techniques.generations import GENERATIONS, generation, with_generation
+from virtmodel.workload import Workload
+
+CITATION_KEYS = {
+    "adams2006", "agesen2012", "barham2003", "dall2016", "dall2017", "landau2011", "menon2006",
+    "sugerman2001", "dong2010", "qemu_tcg2020", "barr2011", "bhargava2008", "vmware_ept2009", "aws_nitro",
+    "aws_ec2_ug", "firecracker2020", "santos2008", "ram2009", "citrix2012", "amit2016_eli",
+    "kvm_halt_poll2015", "linux_vhost_batching", "linux_xen_netback_mq", "qemu_vfio_nvme", "assumption",
+}
+OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
+
+
+def test_six_techniques_and_the_emulation_variant():
+    assert set(names()) == {"native", "binary_translation", "emulation", "paravirtual", "hardware_assist",
+                            "sriov", "nitro"}
+
+
+@pytest.mark.parametrize("owner", OWNERS, ids=lambda c: c.__name__)
+def test_every_parameter_has_unit_source_domain_and_description(owner):
+    for f in numeric_fields(owner):
+        m = f.metadata
+        assert m["unit"] and m["doc"] and m["latex"], f.name
+        assert m["source"] in CITATION_KEYS, (f.name, m["source"])
+
+
+def test_one_name_one_symbol():
+    reg = registry()
+    for owner in OWNERS:
+        for f in numeric_fields(owner):
+            i = info(f.name)
+            assert (i.unit, i.domain, i.latex) == (f.metadata["unit"], f.metadata["domain"], f.metadata["latex"])
+    assert len({i.symbol for i in reg.values()}) == len(reg)
+    # workload, platform and technique fields never collide with one another
+    wp = [f.name for f in numeric_fields(Workload)] + [f.name for f in numeric_fields(Platform)]
+    assert len(wp) == len(set(wp))
+    for cls in TECHNIQUES.values():
+        assert not set(wp) & {f.name for f in numeric_fields(cls)}
+
+
+def test_assumptions_follow_domains():
+    assert info("cores").symbol.is_integer and info("cores").symbol.is_positive
+    assert info("exit_cycles").symbol.is_nonnegative
+    assert info("clock_hz").symbol.is_positive
+
+
+@pytest.mark.parametrize("bad", ["sriovv", 3, None])
+def test_unknown_technique_lists_the_valid_ones(bad):
+    with pytest.raises(ParameterError, match="hardware_assist"):
+        get(bad)
+
+
+def test_unknown_parameter_lists_the_valid_ones():
+    with pytest.raises(ParameterError, match="exit_cycles"):
+        get("hardware_assist", exit_cost=5)
+
+
+@pytest.mark.parametrize("value", [-1, math.nan, "2000", math.inf])
+def test_bad_costs_are_rejected_by_name(value):
+    with pytest.raises(ParameterError, match="syscall_cycles"):
+        get("binary_translation", syscall_cycles=value)
+
+
+@pytest.mark.parametrize("field, value", [("nested_paging", "yes"), ("io_path", "sriov")])
+def test_bad_flags(field, value):
+    with pytest.raises(ParameterError, match=field):
+        get("hardware_assist", **{field: value})
+
+
+def test_bad_workload_and_platform():
+    with pytest.raises(ParameterError, match="cpu_time"):
+        Workload(cpu_time=0)
+    with pytest.raises(ParameterError, match="kernel_fraction"):
+        Workload(kernel_fraction=1.5)
+    with pytest.raises(ParameterError, match="cores"):
+        Platform(cores=2.5)
+    with pytest.raises(ParameterError, match="valid names"):
+        Platform().replace(core=3)
+
+
+def test_parameter_objects_are_plain_frozen_dataclasses():
+    t = get("sriov")
+    assert dataclasses.is_dataclass(t)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        t.max_vfs = 3
+    assert t.values()["max_vfs"] == 64 and t.sources()["max_vfs"] == "dong2010"
+
+
+def test_generations():
+    assert [g.exit_cycles for g in GENERATIONS.values()] == [3963, 1579, 1266, 1009, 761, 784]
+    assert generation("Nehalem").year == pytest.approx(2009.625)
+    assert with_generation(get("sriov"), "Prescott").exit_cycles == 3963
+    with pytest.raises(ParameterError, match="Sandy Bridge"):
+        generation("Skylake")
+    with pytest.raises(ParameterError):
+        with_generation(get("paravirtual"), "Merom")

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
+               "service_variance", "servers", "arrival_rate")
+
 import numpy as np
 import sympy as sp
 
@@ -56,9 +59,11 @@ def metric_bundle(structure: tuple, metric: str) -> Compiled:
 
 @lru_cache(maxsize=None)
 def station_bundle(structure: tuple) -> Compiled:
-    """Per station ``(S_i, R_i, Var(R_i), rho_i, capacity_i)``, then the path delay."""
+    """Per station ``(S_i, R_i, Var(R_i), rho_i, capacity_i, Var(S_i), servers_i, arrivals_i)``,
+    then the path delay."""
     d = derive(structure)
     exprs = []
     for st in d.stations:
-        exprs += [st.demand, st.response, st.response_variance, st.utilization, st.capacity]
+        exprs += [st.demand, st.response, st.response_variance, st.utilization, st.capacity,
+                  st.variance, st.servers, st.arrivals]
     return Compiled(tuple(exprs) + (d.delay,))

@@ -194,13 +194,39 @@ class Model:
             raise UnstableError(float(rho), f"station {names[int(worst)]!r}")
         return np.where(unstable, np.inf, value)
 
-    def _stations_numeric(self, values):
-        from ._compile import station_bundle
+    def _stations_numeric(self, values, everything=False):
+        from ._compile import PER_STATION, station_bundle
 
         out = station_bundle(self.technique.structure())(values)
-        k = len(self.stations())
-        per = [out[5 * i:5 * i + 5] for i in range(k)]
+        n = len(PER_STATION)
+        per = [out[n * i:n * i + (n if everything else 5)] for i in range(len(self.stations()))]
         return per, out[-1]
+
+    def station_table(self, **overrides):
+        """The stations on the path as a pandas DataFrame (scalar parameters only).
+
+        Columns: demand (s per request), service_variance, service_scv, servers,
+        arrival_rate (all VMs for shared stations), utilization, capacity (per-VM
+        arrival rate it can take), response_time, response_variance. Saturated
+        stations show ``inf`` response times. The path's pure delay is ``attrs["delay"]``.
+        """
+        import pandas as pd
+
+        from ._compile import PER_STATION
+
+        values, scalar = self._resolve(overrides)
+        if not scalar:
+            raise ParameterError("overrides", sorted(overrides), "scalars (a table has one row per station)")
+        per, delay = self._stations_numeric(values, everything=True)
+        rows = {name: {k: float(v) for k, v in zip(PER_STATION, terms)} for name, terms in zip(self.stations(), per)}
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["service_scv"] = np.where(table["demand"] > 0, table["service_variance"] / table["demand"] ** 2, 0.0)
+        unstable = table["utilization"] >= 1
+        table.loc[unstable, ["response_time", "response_variance"]] = np.inf
+        table.loc[table["demand"] == 0, "response_variance"] = 0.0
+        table.attrs["delay"] = float(delay)
+        return table
 
     def _percentile(self, p, values, scalar):
         """The ``p``-quantile (``p=None``: the variance) from the per-station terms.

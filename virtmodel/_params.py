@@ -117,3 +117,26 @@ def replace_checked(obj, **changes):
             raise ParameterError(key, changes[key], "a parameter of " + type(obj).__name__,
                                  "valid names: " + ", ".join(names))
     return dataclasses.replace(obj, **changes)
+
+
+class ParameterSet:
+    """Mixin for the parameter dataclasses: validation, ``replace`` and ``values``."""
+
+    def __post_init__(self):
+        validate_fields(self)
+
+    def replace(self, **changes):
+        """A copy with some fields changed (unknown names raise ParameterError)."""
+        return replace_checked(self, **changes)
+
+    def values(self) -> dict:
+        """``{field: value}`` of the numeric parameters."""
+        return values_of(self)
+
+    def parameter_sources(self) -> dict:
+        """``{field: citation key}`` ("assumption" where no source gives the value)."""
+        return sources_of(self)
+
+    def sources(self) -> tuple:
+        """The citation keys behind the values, sorted (what ``references.cite`` reads)."""
+        return tuple(sorted(set(sources_of(self).values())))

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._params import param, replace_checked, validate_fields, values_of
+from ._params import ParameterSet, param
 
 
 @dataclass(frozen=True)
-class Platform:
+class Platform(ParameterSet):
     """A virtualization host and its shared device (see the module docstring)."""
 
     cores: int = param(32, unit="count", domain="count", latex=r"c_{\mathrm{host}}",
@@ -36,14 +36,3 @@ class Platform:
                               doc="squared coefficient of variation of the device time per I/O")
     card_cores: int = param(4, unit="count", domain="count", latex=r"c_{\mathrm{card}}",
                             doc="cores of an offload card (used by the Nitro-style technique only)")
-
-    def __post_init__(self):
-        validate_fields(self)
-
-    def replace(self, **changes) -> "Platform":
-        """A copy with some fields changed (unknown names raise ParameterError)."""
-        return replace_checked(self, **changes)
-
-    def values(self) -> dict:
-        """``{field: value}``: the numbers this platform gives the model."""
-        return values_of(self)

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._params import param, replace_checked, validate_fields, values_of
+from ._params import ParameterSet, param
 
 
 @dataclass(frozen=True)
-class Workload:
+class Workload(ParameterSet):
     """Per-request work and the offered load of one VM (see the module docstring)."""
 
     arrival_rate: float = param(
@@ -54,14 +54,3 @@ class Workload:
         1.0, unit="count", latex=r"n_{\mathrm{ioirq}}", doc="device interrupts per request (after coalescing)")
     tlb_misses: float = param(
         200.0, unit="count", latex=r"n_{\mathrm{tlb}}", doc="TLB misses per request (page walks)")
-
-    def __post_init__(self):
-        validate_fields(self)
-
-    def replace(self, **changes) -> "Workload":
-        """A copy with some fields changed (unknown names raise ParameterError)."""
-        return replace_checked(self, **changes)
-
-    def values(self) -> dict:
-        """``{field: value}``: the numbers this workload gives the model."""
-        return values_of(self)

@@ -94,7 +94,8 @@ def test_parameter_objects_are_plain_frozen_dataclasses():
     assert dataclasses.is_dataclass(t)
     with pytest.raises(dataclasses.FrozenInstanceError):
         t.max_vfs = 3
-    assert t.values()["max_vfs"] == 64 and t.sources()["max_vfs"] == "dong2010"
+    assert t.values()["max_vfs"] == 64 and t.parameter_sources()["max_vfs"] == "dong2010"
+    assert "dong2010" in t.sources() and "assumption" in t.sources()
 
 
 def test_generations():
@@ -105,3 +106,14 @@ def test_generations():
         generation("Skylake")
     with pytest.raises(ParameterError):
         with_generation(get("paravirtual"), "Merom")
+
+
+def test_every_source_key_is_in_the_bibliography():
+    from virtmodel.model import Model
+    from virtmodel.references import cite, keys
+
+    for owner in OWNERS:
+        for f in numeric_fields(owner):
+            assert f.metadata["source"] in keys(), f.name
+    bib = cite(Model("hardware_assist", "small_packet_rr"))
+    assert "agesen2012" in bib and "dall2017" in bib

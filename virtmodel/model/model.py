@@ -81,9 +81,14 @@ class Model:
         """``{parameter: value}`` of everything the model uses (workload, platform, technique)."""
         return {**self.workload.values(), **self.platform.values(), **self.technique.values()}
 
-    def sources(self) -> dict:
-        """``{parameter: citation key}`` of the technique's parameters."""
-        return self.technique.sources()
+    def parameter_sources(self) -> dict:
+        """``{parameter: citation key}`` of everything the model uses ("assumption" if unsourced)."""
+        return {**self.workload.parameter_sources(), **self.platform.parameter_sources(),
+                **self.technique.parameter_sources()}
+
+    def sources(self) -> tuple:
+        """The citation keys behind the model's values (``virtmodel.references.cite(model)``)."""
+        return tuple(sorted(set(self.parameter_sources().values())))
 
     def _resolve(self, overrides: dict):
         from ..symbols import info

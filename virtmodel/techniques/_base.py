@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .._params import numeric_fields, replace_checked, sources_of, validate_fields, values_of
+from .._params import ParameterSet, flag_fields, numeric_fields
 
 STATIONS = ("guest", "host", "device", "card")
 
@@ -96,7 +96,7 @@ def cycles(s, n):
 
 
 @dataclass(frozen=True)
-class Technique:
+class Technique(ParameterSet):
     """Base class: a frozen dataclass of costs and one method, :meth:`demands`.
 
     Subclasses declare their costs with :func:`virtmodel._params.param`
@@ -110,9 +110,6 @@ class Technique:
     name: ClassVar[str] = "technique"
     label: ClassVar[str] = "technique"
 
-    def __post_init__(self):
-        validate_fields(self)
-
     def demands(self, s) -> Demands:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -121,21 +118,7 @@ class Technique:
 
     def structure(self) -> tuple:
         """What selects the formula: the class and the flags (a cache key)."""
-        from .._params import flag_fields
-
         return (type(self),) + tuple((f.name, getattr(self, f.name)) for f in flag_fields(self))
-
-    def values(self) -> dict:
-        """``{parameter: value}`` of the technique's costs."""
-        return values_of(self)
-
-    def sources(self) -> dict:
-        """``{parameter: citation key}`` ("assumption" where no source gives it)."""
-        return sources_of(self)
-
-    def replace(self, **changes):
-        """A copy with some parameters changed (unknown names raise ParameterError)."""
-        return replace_checked(self, **changes)
 
     def neutral(self):
         """The same technique with every cost at its neutral value (no virtualization cost)."""

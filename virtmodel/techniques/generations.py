@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ParameterError
+from ..presets.published_exits import GENERATIONS as _PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,9 @@ def _year(quarter: str) -> float:
     return int(quarter[2:]) + (int(quarter[0]) - 0.5) / 4
 
 
-GENERATIONS = {g.name: g for g in (
-    Generation(name, launched, _year(launched), cycles) for name, launched, cycles in (
-        ("Prescott", "3Q2005", 3963),
-        ("Merom", "2Q2006", 1579),
-        ("Penryn", "1Q2008", 1266),
-        ("Nehalem", "3Q2009", 1009),
-        ("Westmere", "1Q2010", 761),
-        ("Sandy Bridge", "1Q2011", 784),
-    )
-)}
+#: name -> Generation, from the published record (virtmodel.presets.published_exits)
+GENERATIONS = {name: Generation(name, launched, _year(launched), cycles)
+               for name, launched, cycles in _PUBLISHED}
 
 
 def generation(name: str) -> Generation:

@@ -30,6 +30,8 @@ def erlang_c_over_load(c, a):
 
     c = np.asarray(c, dtype=float)
     a = np.asarray(a, dtype=float)
+    if c.ndim == 0 and c == 1:  # one server: C(1, a) = a exactly (the common vCPU case)
+        return np.ones_like(a)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         b_over_a = np.exp(xlogy(c - 1, a) - a - gammaln(c + 1)) / gammaincc(c + 1, a)
         return c * b_over_a / (c - a * (1 - a * b_over_a))

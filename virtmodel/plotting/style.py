@@ -83,6 +83,10 @@ def export(fig, path, formats=None) -> list[Path]:
     ``path`` without a suffix writes every format in ``formats`` (default all
     three); with a suffix (``fig.pdf``) writes that one format.
     """
+    import logging
+
+    # fontTools logs a harmless note about font timestamps while subsetting for PDF.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     path = Path(path)
     if formats is None:
         formats = (path.suffix.lstrip("."),) if path.suffix else EXPORT_FORMATS

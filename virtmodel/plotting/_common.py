@@ -1,0 +1,223 @@
+"""What every plot shares: labels with units, technique colours, axes, returned handles.
+
+Labels come from the symbol registry (:mod:`virtmodel.symbols`) for parameters
+and from the model's metric table for metrics, so a figure's axis says what the
+model computed and in which unit. Each technique keeps one colour and line
+style (its position in :func:`virtmodel.techniques.names` in the shipped
+style's cycle) in every figure, so a reader matches curves across figures.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import ParameterError
+from .style import STYLE_PATH, new_figure, use_style
+
+#: metric name -> short label for an axis (units come from the model's table)
+METRIC_LABELS = {
+    "mean_latency": "mean latency",
+    "latency_variance": "latency variance",
+    "overhead": "latency overhead vs native",
+    "throughput_limit": "throughput limit per VM",
+    "capacity_ratio": "capacity vs native",
+    "guest_cores": "guest cores busy",
+    "host_cores": "host cores busy",
+    "card_load": "card utilization",
+    "cpu_per_request": "CPU per request",
+    "host_cores_per_100k_iops": "host cores per 100k IOPS",
+    "guest_cores_left": "host cores left",
+    "p50": "median latency",
+    "p95": "95th-percentile latency",
+    "p99": "99th-percentile latency",
+}
+
+#: metrics measured in seconds, shown in a readable sub-unit (ms, us, ns)
+_TIME_SCALES = ((1.0, "s"), (1e-3, "ms"), (1e-6, "\u00b5s"), (1e-9, "ns"))
+
+
+def metric_unit(metric: str) -> str:
+    """The unit of a model metric (``"s"`` for latencies and percentiles)."""
+    from ..model import PERCENTILES
+    from ..model._derive import SYMBOLIC_METRICS
+
+    if metric in PERCENTILES:
+        return "s"
+    if metric not in SYMBOLIC_METRICS:
+        raise ParameterError("metric", metric, "one of " + ", ".join(METRIC_LABELS))
+    return SYMBOLIC_METRICS[metric][1]
+
+
+def saturates(metric: str) -> bool:
+    """Whether a metric is ``inf`` past a station's saturation (latency-like metrics)."""
+    from ..model import PERCENTILES
+    from ..model._derive import SYMBOLIC_METRICS
+
+    return metric in PERCENTILES or SYMBOLIC_METRICS[metric][2]
+
+
+def unit_text(unit: str) -> str:
+    """A unit as matplotlib text: ``s^2`` -> ``s$^{2}$``; dimensionless ``1`` -> ``""``."""
+    if unit in ("1", ""):
+        return ""
+    return re.sub(r"\^(-?\d+)", r"$^{\1}$", unit)
+
+
+def with_unit(text: str, unit: str) -> str:
+    """``"text [unit]"`` (no brackets for a dimensionless quantity or a count)."""
+    unit = unit_text(unit)
+    return f"{text} [{unit}]" if unit and unit != "count" else text
+
+
+def parameter_label(name: str) -> str:
+    """Axis label of a model parameter: short meaning, symbol and unit from the registry.
+
+    >>> parameter_label("arrival_rate")
+    'arrival rate of requests per VM $\\\\lambda$ [1/s]'
+    """
+    from ..symbols import info
+
+    i = info(name)
+    short = i.description.split(" (")[0]
+    return with_unit(f"{short} ${i.latex}$", i.unit)
+
+
+def metric_label(metric: str, unit: str | None = None) -> str:
+    """Axis label of a model metric with its unit (``unit`` overrides, e.g. after scaling)."""
+    return with_unit(METRIC_LABELS.get(metric, metric.replace("_", " ")),
+                     metric_unit(metric) if unit is None else unit)
+
+
+def time_scale(values) -> tuple:
+    """``(factor, unit)`` so that ``values / factor`` reads well (s, ms, us or ns)."""
+    arr = np.asarray(values, dtype=float)
+    finite = np.abs(arr[np.isfinite(arr) & (arr != 0)])
+    if finite.size == 0:
+        return 1.0, "s"
+    typical = float(np.median(finite))
+    return next(((f, u) for f, u in _TIME_SCALES if typical >= f), _TIME_SCALES[-1])
+
+
+@lru_cache(maxsize=1)
+def _cycle() -> tuple:
+    import matplotlib
+
+    rc = matplotlib.rc_params_from_file(str(STYLE_PATH), use_default_template=False)
+    return tuple(rc["axes.prop_cycle"])
+
+
+def technique_style(name: str) -> dict:
+    """``{"color", "linestyle"}`` of a technique, the same in every figure."""
+    from ..techniques import names
+
+    order = names()
+    index = order.index(name) if name in order else len(order) + hash(name) % 3
+    return dict(_cycle()[index % len(_cycle())])
+
+
+def technique_label(name: str) -> str:
+    """The human-readable label of a technique (its ``label``, else the name)."""
+    from ..techniques import TECHNIQUES
+
+    cls = TECHNIQUES.get(name)
+    return getattr(cls, "label", name) if cls is not None else name
+
+
+def style_at(index: int) -> dict:
+    """The ``index``-th ``{"color", "linestyle"}`` of the shipped style's cycle."""
+    return dict(_cycle()[index % len(_cycle())])
+
+
+def place_legend(ax, loc="auto", **kwargs):
+    """A legend inside the axes, beside them (``"outside"``) or above them (``"above"``, one row).
+
+    ``"auto"`` puts it in the upper left inside axes wider than 4.5 in, and
+    outside to the right of narrower ones, where it cannot cover the data.
+    """
+    if loc == "auto":
+        width = ax.get_position().width * ax.figure.get_figwidth()
+        loc = "upper left" if width >= 4.0 else "outside"
+    if loc == "above":
+        ncols = kwargs.pop("ncols", len(ax.get_legend_handles_labels()[1]))
+        return ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.01), borderaxespad=0.0, ncols=ncols,
+                         columnspacing=1.0, handlelength=1.5, **kwargs)
+    if loc == "outside":
+        return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+    return ax.legend(loc=loc, **kwargs)
+
+
+def axes_for(ax, fraction, textwidth, aspect=0.618):
+    """``(fig, ax)``: the given axes' figure, or a new styled figure of that size."""
+    if ax is not None:
+        return ax.figure, ax
+    return new_figure(fraction=fraction, textwidth=textwidth, aspect=aspect)
+
+
+def technique_names(techniques) -> list:
+    """Technique names (strings or technique objects) as strings, checked."""
+    from ..techniques import get
+
+    if isinstance(techniques, str):
+        techniques = [techniques]
+    out = [get(t).name for t in techniques]
+    if not out:
+        raise ParameterError("techniques", techniques, "at least one technique")
+    return out
+
+
+class PlotHandles:
+    """``(fig, ax, artists)`` of a plot, plus ``extras`` and an in-place :meth:`update`.
+
+    Unpacks as a 3-tuple (``fig, ax, artists = some_plot(data)``). ``artists``
+    maps a key (a technique, a component) to the matplotlib artist a slider
+    callback should change; ``extras`` holds the rest (asymptotes, legend,
+    colour bar). ``update(data)`` puts new data of the same layout into the
+    artists (the axes are not redrawn) and calls ``draw_idle``.
+    """
+
+    def __init__(self, fig, ax, artists, extras=None, updater=None):
+        self.fig, self.ax, self.artists = fig, ax, artists
+        self.extras = dict(extras or {})
+        self._updater = updater
+
+    def __iter__(self):
+        return iter((self.fig, self.ax, self.artists))
+
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, index):
+        return (self.fig, self.ax, self.artists)[index]
+
+    def update(self, data):
+        """Put ``data`` (from the matching ``*_data`` function) into the artists in place."""
+        if self._updater is None:
+            raise NotImplementedError("this plot has no in-place update")
+        self._updater(self, data)
+        self.fig.canvas.draw_idle()
+        return self
+
+    def __repr__(self):
+        return f"PlotHandles(artists={sorted(map(str, self.artists))})"
+
+
+__all__ = [
+    "PlotHandles",
+    "axes_for",
+    "metric_label",
+    "metric_unit",
+    "parameter_label",
+    "place_legend",
+    "saturates",
+    "style_at",
+    "technique_label",
+    "technique_names",
+    "technique_style",
+    "time_scale",
+    "unit_text",
+    "use_style",
+    "with_unit",
+]

@@ -149,6 +149,13 @@ def place_legend(ax, loc="auto", **kwargs):
     return ax.legend(loc=loc, **kwargs)
 
 
+def compact_ticks(ax, axis="x"):
+    """Large tick values as ``20k``, ``1.5M`` (SI prefixes), never an offset text over the label."""
+    from matplotlib.ticker import EngFormatter
+
+    getattr(ax, f"{axis}axis").set_major_formatter(EngFormatter(sep=""))
+
+
 def axes_for(ax, fraction, textwidth, aspect=0.618):
     """``(fig, ax)``: the given axes' figure, or a new styled figure of that size."""
     if ax is not None:

@@ -20,6 +20,7 @@ from ..errors import ParameterError
 from ._common import (
     PlotHandles,
     axes_for,
+    compact_ticks,
     metric_label,
     metric_unit,
     parameter_label,
@@ -180,7 +181,7 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
         ax.set_xlim(0, float(data[x].max()) * (1.0 if x == "arrival_rate" else 1.02))
         ax.set_ylim(*(ylim if ylim is not None else _default_ylim(data[metric].values / scale)))
         if x == "arrival_rate":
-            ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4), useMathText=True)
+            compact_ticks(ax, "x")
         legend = place_legend(ax, legend_loc)
     extras = {"asymptotes": asymptotes, "legend": legend, "scale": scale, "unit": unit}
     return PlotHandles(fig, ax, lines, extras, _update)

@@ -7,20 +7,29 @@ returns and gives back ``(fig, ax, artists)`` (a :class:`PlotHandles`, whose
 
 from ._common import PlotHandles
 from .breakdown import cpu_breakdown_data, cpu_breakdown_plot
+from .breakeven import break_even_data, break_even_plot
+from .history import exit_cost_timeline_data, exit_cost_timeline_plot
 from .latency import latency_curves_data, latency_curves_plot
+from .regions import win_regions_data, win_regions_plot
 from .style import EXPORT_FORMATS, STYLE_PATH, TEXTWIDTHS_PT, export, figure_size, new_figure, use_style
 
 __all__ = [
-           "EXPORT_FORMATS",
-           "STYLE_PATH",
-           "TEXTWIDTHS_PT",
-           "PlotHandles",
-           "cpu_breakdown_data",
-           "cpu_breakdown_plot",
-           "export",
-           "figure_size",
-           "latency_curves_data",
-           "latency_curves_plot",
-           "new_figure",
-           "use_style",
+    "EXPORT_FORMATS",
+    "STYLE_PATH",
+    "TEXTWIDTHS_PT",
+    "PlotHandles",
+    "break_even_data",
+    "break_even_plot",
+    "cpu_breakdown_data",
+    "cpu_breakdown_plot",
+    "exit_cost_timeline_data",
+    "exit_cost_timeline_plot",
+    "export",
+    "figure_size",
+    "latency_curves_data",
+    "latency_curves_plot",
+    "new_figure",
+    "use_style",
+    "win_regions_data",
+    "win_regions_plot",
 ]

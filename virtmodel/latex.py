@@ -96,9 +96,8 @@ def latex_align(formulas: dict, glossary: bool = True, *, labels: bool = True) -
 
     Examples
     --------
-    >>> import sympy as sp
     >>> from virtmodel.symbols import symbol
-    >>> print(latex_align({"rho": symbol("arrival_rate") * symbol("cpu_time")}, glossary=False))
+    >>> print(latex_align({"rho": symbol("arrival_rate") * symbol("cpu_time")}, glossary=False), end="")
     \\begin{align}
       \\mathrm{rho} &= \\lambda t_{\\mathrm{cpu}} \\label{eq:rho}
     \\end{align}

@@ -1,0 +1,22 @@
+"""Where it pays off: comparisons, break-even points, win regions, sweeps, history.
+
+Compute, then present: each function returns data (pandas, xarray or a result
+object); :mod:`virtmodel.plotting` draws it.
+
+=======================  ======================================================
+:func:`compare`          techniques x metrics at one point (pandas DataFrame)
+:func:`break_even`       where two techniques tie on a metric (closed form or
+                         numeric root; a curve over a second parameter)
+:func:`win_regions`      the best technique over a 2-D grid, with the margin
+:func:`sweep`            metrics x techniques over a grid (xarray; dask-chunked)
+:func:`exit_cost_history` exit cost by processor generation vs binary translation
+=======================  ======================================================
+"""
+
+from .break_even import BreakEven, break_even
+from .compare import compare
+from .history import exit_cost_history
+from .regions import win_regions
+from .sweep import sweep
+
+__all__ = ["compare", "break_even", "BreakEven", "win_regions", "sweep", "exit_cost_history"]

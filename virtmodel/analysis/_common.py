@@ -1,0 +1,132 @@
+"""What the analyses share: name checks with suggestions, models, safe evaluation.
+
+Every analysis takes technique, metric and parameter *names*; a wrong name is a
+:class:`~virtmodel.errors.ParameterError` that lists the valid names and the
+closest matches (:func:`difflib.get_close_matches`). Evaluation never raises
+for a point that cannot be served: saturated points are ``inf`` (as in
+:meth:`virtmodel.model.Model.evaluate` sweeps) and points where a technique
+does not apply (more VMs than SR-IOV virtual functions, ``vms > max_vfs``) are
+NaN and reported by :func:`limit_mask`.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+
+from ..errors import ParameterError, UnstableError
+
+#: metrics where a larger value is better (everything else: smaller is better)
+HIGHER_IS_BETTER = frozenset({"throughput_limit", "capacity_ratio", "guest_cores_left", "throughput",
+                              "throughput_ratio"})
+
+
+def check_name(kind: str, name, valid) -> str:
+    """``name`` if it is one of ``valid``, else a ParameterError with close matches."""
+    valid = list(valid)
+    if isinstance(name, str) and name in valid:
+        return name
+    close = difflib.get_close_matches(name, valid, n=3) if isinstance(name, str) else []
+    detail = "valid names: " + ", ".join(valid)
+    if close:
+        detail = "did you mean " + " or ".join(repr(c) for c in close) + "? " + detail
+    raise ParameterError(kind, name, f"a {kind} name", detail)
+
+
+def technique_names() -> tuple:
+    """The registered technique names."""
+    from ..techniques import names
+
+    return names()
+
+
+def as_list(value, kind: str) -> list:
+    """A name or a list of names (or technique objects) as a non-empty list."""
+    items = [value] if isinstance(value, str) or not np.iterable(value) else list(value)
+    if not items:
+        raise ParameterError(kind, value, f"at least one {kind}")
+    return items
+
+
+def make_models(techniques, workload, platform) -> dict:
+    """``{label: Model}``; labels are technique names, made unique by their non-default settings."""
+    from ..model import Model
+    from ..techniques import Technique, get
+
+    techs = []
+    for t in as_list(techniques, "technique"):
+        if not isinstance(t, Technique):
+            t = get(check_name("technique", t, technique_names()))
+        techs.append(t)
+    models = {}
+    for t in techs:
+        label = t.name
+        if any(o.name == t.name and o != t for o in techs):
+            default = type(t)()
+            changed = [f"{k}={v!r}" for k, v in vars(t).items() if getattr(default, k) != v]
+            label = f"{t.name}({', '.join(changed)})" if changed else t.name
+        if label in models:
+            raise ParameterError("techniques", label, "distinct techniques", "the same technique is listed twice")
+        models[label] = Model(t, workload, platform)
+    return models
+
+
+def valid_metrics(model) -> tuple:
+    """The metric names of a model (closed-load names when the workload has users)."""
+    from ..model import closed_metric_names, metric_names
+
+    return closed_metric_names() if model.workload.users > 0 else metric_names()
+
+
+def check_metric(metric, models, numeric: bool = True) -> str:
+    """A metric name valid for every model (``numeric``: not the string-valued ``bottleneck``)."""
+    valid = [m for m in valid_metrics(next(iter(models.values()))) if not (numeric and m == "bottleneck")]
+    return check_name("metric", metric, valid)
+
+
+def parameter_names(models) -> list:
+    """Every parameter name of any of the models, sorted."""
+    return sorted(set().union(*(m.values() for m in models.values())))
+
+
+def check_parameters(names, models) -> None:
+    """Each name must be a parameter of at least one model (close matches suggested)."""
+    valid = parameter_names(models)
+    for name in names:
+        check_name("parameter", name, valid)
+
+
+def own(model, values: dict) -> dict:
+    """The entries of ``values`` that are parameters of this model."""
+    mine = model.values()
+    return {k: v for k, v in values.items() if k in mine}
+
+
+def limit_mask(model, values: dict):
+    """Boolean mask of points where the technique cannot serve the platform (``vms > max_vfs``), or None."""
+    mine = {**model.values(), **own(model, values)}
+    if "max_vfs" not in mine:
+        return None
+    over = np.asarray(mine["vms"]) > np.asarray(mine["max_vfs"])
+    return over if over.any() else None
+
+
+def evaluate(model, metric: str, values: dict):
+    """``model.evaluate(metric, **values)`` as floats: inf where saturated, NaN past the VF limit.
+
+    Parameters the model does not have are ignored (a comparison may override
+    ``exit_cycles``, which binary translation does not have).
+    """
+    values = own(model, values)
+    over = limit_mask(model, values)
+    if over is not None:
+        values = {**values, "vms": np.where(over, np.asarray(model.values()["max_vfs"]), values.get(
+            "vms", model.values()["vms"]))}
+    try:
+        out = model.evaluate(metric, **values)
+    except UnstableError:
+        out = np.inf
+    if over is not None:
+        out = np.where(over, np.nan, out)
+    return out

@@ -1,0 +1,109 @@
+"""Compare techniques on one workload and platform: every metric, as a table.
+
+One row per technique, one column per metric (units in ``attrs["units"]``, or
+a ``(metric, unit)`` column MultiIndex with ``units=True``), and a ``note``
+column that says, in words, which entries are saturated (``inf``) or where a
+technique does not apply (NaN, SR-IOV past its VF limit). A plain pandas
+DataFrame: it prints in a notebook and exports with ``to_latex`` / ``to_csv``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError
+from ._common import check_metric, check_parameters, limit_mask, make_models, own, valid_metrics
+
+
+def compare(techniques, workload, platform=None, metrics=None, *, units=False, **overrides):
+    """Every (or the chosen) metric of several techniques at one operating point.
+
+    Parameters
+    ----------
+    techniques : str or list of (str or Technique)
+        Technique names of :func:`virtmodel.techniques.get` (or objects).
+    workload : str or Workload
+    platform : Platform, optional
+    metrics : str or list of str, optional
+        Default: every metric of :func:`virtmodel.model.metric_names`.
+    units : bool
+        Put the units in a second column level (``(metric, unit)``).
+    **overrides
+        Scalar parameter values, applied to each technique that has the parameter.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``technique``; ``attrs``: ``units`` (metric -> unit),
+        ``saturated`` (technique -> saturated metrics), ``workload``.
+        Saturated latency metrics are ``inf`` (a station has utilization >= 1),
+        explained in the ``note`` column.
+
+    Examples
+    --------
+    >>> table = compare(["hardware_assist", "sriov"], "small_packet_rr", metrics=["mean_latency"])
+    >>> list(table.columns)
+    ['mean_latency', 'note']
+
+    References
+    ----------
+    K. Adams and O. Agesen, "A comparison of software and hardware techniques for
+    x86 virtualization", ASPLOS 2006 (the kind of table this reproduces).
+    """
+    import pandas as pd
+
+    models = make_models(techniques, workload, platform)
+    first = next(iter(models.values()))
+    metrics = list(valid_metrics(first)) if metrics is None else \
+        [check_metric(m, models, numeric=False) for m in ([metrics] if isinstance(metrics, str) else metrics)]
+    check_parameters(overrides, models)
+    for name, value in overrides.items():
+        if np.ndim(value):
+            raise ParameterError(name, value, "a scalar", "use sweep() for arrays")
+    rows, notes, saturated = {}, {}, {}
+    for label, model in models.items():
+        values = own(model, overrides)
+        if limit_mask(model, values) is not None:
+            rows[label] = {m: np.nan for m in metrics}
+            notes[label] = "not applicable: more VMs than virtual functions (vms > max_vfs)"
+            continue
+        everything = model.evaluate_all(**values) if len(metrics) > 3 else \
+            {m: _one(model, m, values) for m in metrics}
+        rows[label] = {m: everything[m] for m in metrics}
+        saturated[label] = [m for m in metrics if isinstance(everything[m], float) and np.isinf(everything[m])]
+        notes[label] = (f"saturated ({model.bottleneck(**values)} utilization >= 1): "
+                        + ", ".join(saturated[label]) + " = inf") if saturated[label] else ""
+    table = pd.DataFrame.from_dict(rows, orient="index")[metrics]
+    table.index.name = "technique"
+    table["note"] = pd.Series(notes)
+    unit_of = {m: metric_unit(m) for m in metrics}
+    if units:
+        table.columns = pd.MultiIndex.from_tuples([(m, unit_of.get(m, "")) for m in table.columns],
+                                                  names=["metric", "unit"])
+    table.attrs.update(units=unit_of, saturated={k: v for k, v in saturated.items() if v},
+                       workload=repr(first.workload))
+    return table
+
+
+def _one(model, metric, values):
+    from ..errors import UnstableError
+
+    try:
+        return model.evaluate(metric, **values)
+    except UnstableError:
+        return float("inf")
+
+
+def metric_unit(metric: str) -> str:
+    """The unit of a metric (``"s"`` for percentiles, ``""`` for ``bottleneck``)."""
+    from ..model import PERCENTILES
+    from ..model._derive import SYMBOLIC_METRICS
+
+    if metric in SYMBOLIC_METRICS:
+        return SYMBOLIC_METRICS[metric][1]
+    if metric in PERCENTILES:
+        return "s"
+    return {"throughput": "1/s per VM", "throughput_ratio": "1"}.get(metric, "")
+
+
+__all__ = ["compare", "metric_unit"]

@@ -1,0 +1,4 @@
+"""stub"""
+def sweep(metrics, techniques, workload, platform=None, **grid):
+    """stub"""
+    raise NotImplementedError

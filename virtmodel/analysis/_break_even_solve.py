@@ -86,6 +86,13 @@ class Problem:
                           self.la, self.lb)) for x in (lo, hi)]
         return tuple(out)
 
+    def _probe(self):
+        """Where to say which technique is better when they never cross: the finite grid point
+        nearest the middle of the range (or the current value)."""
+        grid = scan_grid(*self.bounds, 201, self.typical, self.integer)
+        ok = grid[np.isfinite(self.g(grid))]
+        return float(ok[np.argmin(np.abs(ok - 0.5 * sum(self.bounds)))]) if ok.size else self.typical
+
     # -- one point ----------------------------------------------------------
     def point(self) -> BreakEven:
         cf = None if self.method == NUMERIC else closed_form(self.ma, self.mb, self.metric, self.parameter,
@@ -125,7 +132,7 @@ class Problem:
         values = self.g(grid)
         if self.integer:
             roots = sorted(interpolated(grid[:, None], values[:, None], *brackets(values[:, None])))
-            note = "integer parameter: crossing interpolated between neighbouring integers"
+            note = "integer parameter: crossing interpolated between neighbouring integers" if roots else ""
         else:
             roots = brent_roots(lambda x: float(self.g(x)), grid, values)
             note = ""
@@ -142,7 +149,7 @@ class Problem:
         if status == "one":
             below, above = self.sides(roots[0])
         elif status == "none" and "for every value" not in note:
-            mid = self._at(0.5 * sum(self.bounds))
+            mid = self._probe()
             below = above = str(better(self.metric, self.values(self.ma, mid), self.values(self.mb, mid),
                                        self.la, self.lb))
             note = (note + "; " if note else "") + (f"no crossing in the range: {below} is better at "
@@ -172,7 +179,9 @@ class Problem:
         fns = [sp.lambdify(y, c, [ERLANG, "numpy", "scipy"]) for c in cf.coefficients]
         with np.errstate(all="ignore"):
             c = [np.broadcast_to(np.asarray(f(ys), dtype=float), ys.shape) for f in fns]
-            if len(c) == 2:
+            if len(c) == 1:  # the numerator does not depend on the parameter: no crossing
+                cand = [np.full(ys.shape, np.nan)]
+            elif len(c) == 2:
                 cand = [-c[1] / c[0]]
             else:
                 disc = c[1] ** 2 - 4 * c[0] * c[2]

@@ -1,0 +1,139 @@
+"""The validation table: what the model must get right against the published record."""
+
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from virtmodel.validation import adams2006, rows, sriov2010, timeline, validation_table, xen2003
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def table():
+    return validation_table()
+
+
+def _row(table, check, quantity, situation=None):
+    sel = table[(table["check"] == check) & (table["quantity"] == quantity)]
+    if situation is not None:
+        sel = sel[sel["situation"].str.contains(situation, regex=False)]
+    assert len(sel) == 1, (check, quantity, situation, len(sel))
+    return sel.iloc[0]
+
+
+def test_every_row_states_its_error(table):
+    for r in table.itertuples(index=False):
+        if r.kind == "qualitative":
+            assert math.isnan(r.error)
+            assert r.verdict in ("agrees", "differs", "no published value")
+        else:
+            assert math.isfinite(r.error), r
+            assert r.verdict in ("within", "miss (noted)", "no tolerance set"), r
+        assert r.source and r.situation and r.quantity
+
+
+def test_rows_with_a_tolerance_are_within_it(table):
+    with_tol = table[table["tolerance"].notna()]
+    bad = with_tol[with_tol["error"].abs() > with_tol["tolerance"]]
+    assert bad.empty, bad[["quantity", "measured", "model", "error", "tolerance"]]
+
+
+def test_misses_are_explained(table):
+    misses = table[table["verdict"].isin(["miss (noted)", "differs", "no tolerance set"])]
+    assert (misses["note"].str.len() > 10).all()
+
+
+# Tolerances the model is held to (listed here so none is dropped silently).
+HELD = {
+    ("adams2006", "in under HW"): 0.20,
+    ("xen2003.lmbench", "lmbench fork, xen"): 0.35,
+    ("xen2003.lmbench", "lmbench exec, xen"): 0.35,
+    ("xen2003.lmbench", "lmbench mmap, xen"): 0.35,
+    ("sriov2010", "aggregate throughput"): 0.02,
+}
+
+
+@pytest.mark.parametrize("key", sorted(HELD))
+def test_stated_tolerances_are_kept(table, key):
+    assert _row(table, *key)["tolerance"] == HELD[key]
+
+
+@pytest.mark.parametrize("mtu,system,tol", [(1500, "native", 0.15), (1500, "xen", 0.15),
+                                            (500, "xen", 0.15)])
+@pytest.mark.parametrize("direction", ["TX", "RX"])
+def test_ttcp_native_and_xen_within_15_percent(table, mtu, system, tol, direction):
+    r = _row(table, "xen2003.ttcp", f"throughput, {system}", f"ttcp {direction}, MTU {mtu}")
+    assert r["tolerance"] == tol and abs(r["error"]) <= tol
+
+
+def test_adams_qualitative_winners(table):
+    for op in ("syscall", "in", "call_ret", "pgfault", "ptemod"):
+        assert _row(table, "adams2006", f"{op}: faster VMM")["verdict"] == "agrees", op
+    overall = table[table["quantity"] == "faster VMM overall"]
+    assert len(overall) == 4 and (overall["verdict"] == "agrees").all()
+
+
+def test_known_adams_misses_are_reported_not_hidden(table):
+    # cr8wr and divzero: the model has no way to be faster than native / no exception kind
+    for op in ("cr8wr", "divzero"):
+        assert _row(table, "adams2006", f"{op}: faster VMM")["verdict"] == "differs"
+
+
+def test_ttcp_regimes(table):
+    for mtu in (1500, 500):
+        for system in ("native", "xen"):
+            for d in ("TX", "RX"):
+                assert _row(table, "xen2003.ttcp", f"regime, {system}",
+                            f"ttcp {d}, MTU {mtu}")["verdict"] == "agrees"
+    # MTU 500: every system CPU-bound in the model, as measured
+    mtu500 = table[table["situation"].str.contains("MTU 500") & table["quantity"].str.startswith("regime")]
+    assert (mtu500["model"] == "CPU-bound").all()
+
+
+def test_xen_beats_vmware_in_the_model_except_page_fault(table):
+    for op in xen2003.LMBENCH_MIX:
+        verdict = _row(table, "xen2003.lmbench", f"lmbench {op}: faster")["verdict"]
+        # page fault: Adams's BT page fault (+2834 cycles) is cheaper than Xen's (+3144): a noted miss
+        assert verdict == ("differs" if op == "page_fault" else "agrees"), op
+    assert xen2003.ttcp_model(500, "tx", "xen")[0] > xen2003.ttcp_model(500, "tx", "vmware")[0]
+
+
+def test_sriov_line_rate_limit_and_order_of_magnitude(table):
+    assert _row(table, "sriov2010", "bottleneck at line rate")["verdict"] == "agrees"
+    assert _row(table, "sriov2010", "60 VMs on one port")["verdict"] == "agrees"
+    assert _row(table, "sriov2010", "65 VMs on one port")["verdict"] == "agrees"
+    assert _row(table, "sriov2010", "less CPU per VM")["verdict"] == "agrees"
+    cpu = _row(table, "sriov2010", "extra CPU per VM")
+    assert abs(np.log10(cpu["model"] / cpu["measured"])) < 1  # within a factor 10
+
+
+def test_timeline_first_generation_and_takeover():
+    for preset, published in timeline.PRESCOTT_FINDING.items():
+        ratio = timeline.hw_over_bt(preset)["Prescott"]
+        assert ("HW" if ratio < 1 else "BT") == published
+    assert timeline.takeover("syscall_heavy") == "Prescott"
+    assert timeline.takeover("kernel_build") not in ("Prescott", "never")
+
+
+def test_calibration_rows_reproduce_their_source(table):
+    cal = table[table["kind"] == "calibration"]
+    assert len(cal) >= 10 and (cal["error"].abs() < 1e-3).all()
+
+
+def test_rows_are_rows():
+    assert len(rows()) == len(validation_table())
+    assert adams2006.model_cycles("pgfault", "hw") == 11242.0
+    assert sriov2010.accepts(64) == "accepted"
+
+
+def test_committed_validation_doc_is_current():
+    spec = importlib.util.spec_from_file_location("make_validation_table", ROOT / "docs" / "make_validation_table.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    committed = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    assert script.render() == committed, "run: python docs/make_validation_table.py"
+    assert script.main(["--check"]) == 0

@@ -1,0 +1,52 @@
+"""Checks of the model against the published record, one paper per module.
+
+=================  ======================================================
+``adams2006``      binary translation vs first-generation VT-x: per-operation
+                   cycles and the winner per workload mix (Pentium 4 672)
+``xen2003``        Xen vs VMware Workstation: lmbench latencies and ttcp
+                   throughput at MTU 1500 / 500 (Dell 2650, 2.4 GHz Xeon)
+``sriov2010``      SR-IOV line rate, CPU per VM, the VF limit (10 GbE)
+``timeline``       the generation from which hardware assist beats binary
+                   translation (Agesen 2012 exit costs)
+=================  ======================================================
+
+Parameters come from the microbenchmarks (rows of kind ``calibration`` agree by
+construction); the rest are predictions, with the relative error stated and,
+where the model misses, the reason in the note. :func:`validation_table`
+gathers every row; ``docs/validation.md`` is generated from it.
+
+>>> table = validation_table()
+>>> set(table["verdict"]) <= {"within", "outside", "agrees", "differs", "miss (noted)",
+...                           "no tolerance set", "no published value"}
+True
+"""
+
+from __future__ import annotations
+
+from . import adams2006, sriov2010, timeline, xen2003
+from ._rows import COLUMNS, Row
+
+CHECKS = (adams2006, xen2003, sriov2010, timeline)
+
+
+def rows() -> list:
+    """Every :class:`Row` of every check, in module order."""
+    return [row for check in CHECKS for row in check.rows()]
+
+
+def validation_table():
+    """Every check as a pandas DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``check, situation, quantity, measured, model, unit, error,
+        tolerance, verdict, kind, source, note`` (see :mod:`._rows`): ``error``
+        is relative, (model - measured) / measured, NaN for qualitative rows.
+    """
+    import pandas as pd
+
+    return pd.DataFrame([row.record() for row in rows()], columns=list(COLUMNS))
+
+
+__all__ = ["validation_table", "rows", "Row", "CHECKS"]

@@ -68,8 +68,25 @@ def make_models(techniques, workload, platform) -> dict:
             label = f"{t.name}({', '.join(changed)})" if changed else t.name
         if label in models:
             raise ParameterError("techniques", label, "distinct techniques", "the same technique is listed twice")
-        models[label] = Model(t, workload, platform)
+        models[label] = _model(Model, t, workload, platform)
     return models
+
+
+#: models built with vms clipped to the VF limit -> the platform's real vms (past the limit: NaN)
+_REAL_VMS: dict = {}
+
+
+def _model(cls, technique, workload, platform):
+    """A Model; a platform past SR-IOV's VF limit is built at the limit and remembered as an override."""
+    try:
+        return cls(technique, workload, platform)
+    except ParameterError as err:
+        limit = getattr(technique, "max_vfs", None)
+        if err.parameter != "vms" or limit is None or platform is None:
+            raise
+        model = cls(technique, workload, platform.replace(vms=limit))
+        _REAL_VMS[model] = platform.vms
+        return model
 
 
 def valid_metrics(model) -> tuple:
@@ -98,9 +115,12 @@ def check_parameters(names, models) -> None:
 
 
 def own(model, values: dict) -> dict:
-    """The entries of ``values`` that are parameters of this model."""
+    """The entries of ``values`` that are parameters of this model (plus a remembered real ``vms``)."""
     mine = model.values()
-    return {k: v for k, v in values.items() if k in mine}
+    out = {k: v for k, v in values.items() if k in mine}
+    if model in _REAL_VMS and "vms" not in out:
+        out["vms"] = _REAL_VMS[model]
+    return out
 
 
 def limit_mask(model, values: dict):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
-from ._common import HIGHER_IS_BETTER, check_metric, check_parameters, make_models
+from ._common import HIGHER_IS_BETTER, check_metric, check_name, check_parameters, make_models, technique_names
 
 CLOSED, NUMERIC = "closed form", "numeric root"
 SCAN_POINTS, CURVE_SCAN_POINTS = 2001, 96
@@ -167,12 +167,14 @@ def break_even(a, b, parameter, metric, *, workload, platform=None, bounds=None,
     avoiding hardware virtualization exits", USENIX ATC 2012 (exit cost vs
     binary translation).
     """
+    from ..techniques import get
     from ._break_even_solve import Problem
 
-    models = make_models([a, b], workload, platform)
-    if len(models) != 2 or len({(m.technique, m.technique.structure()) for m in models.values()}) == 1:
+    ta, tb = (get(check_name("technique", t, technique_names())) if isinstance(t, str) else get(t) for t in (a, b))
+    if ta == tb:
         raise ParameterError("b", b, f"a technique different from a = {a!r}",
-                             "a break-even between identical techniques is everywhere or nowhere")
+                             "identical techniques: a break-even between them is everywhere or nowhere")
+    models = make_models([ta, tb], workload, platform)
     metric = check_metric(metric, models)
     check_parameters([parameter, *(keep or []), *(over or {}), *fixed], models)
     if method not in ("auto", CLOSED, NUMERIC):

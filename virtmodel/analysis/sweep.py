@@ -103,6 +103,9 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
         da = da.assign_coords(technique=("technique", labels))
         variables[metric] = da.assign_attrs(units=metric_unit(metric), long_name=metric)
     ds = xr.Dataset(variables)
+    for name, value in inputs.items():  # apply_ufunc drops coordinate attrs: put them back
+        if name in ds.coords and ds[name].dims == (name,):
+            ds = ds.assign_coords({name: (name, ds[name].values, {**ds[name].attrs, **value.attrs})})
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
     return ds
 

@@ -39,7 +39,7 @@ def _inputs(grid: dict) -> dict:
             out[name] = value.assign_attrs({**attrs, **value.attrs})
         elif np.ndim(value) == 1 and depth == 1:
             out[name] = xr.DataArray(value, dims=[name], coords={name: (name, np.asarray(value), attrs)},
-                                     name=name)
+                                     name=name, attrs=attrs)
         else:
             nd = np.ndim(value)
             out[name] = xr.DataArray(value, dims=[f"dim_{i}" for i in range(depth - nd, depth)], attrs=attrs,

@@ -32,8 +32,8 @@ def break_even_curves():
         t = time.perf_counter()
         ds = break_even(*args, workload="syscall_heavy", over={"syscalls": ys})
         cold = time.perf_counter() - t
-        warm = _best(lambda: break_even(*args, workload="syscall_heavy", over={"syscalls": ys}))
-        num = _best(lambda: break_even(*args, workload="syscall_heavy", over={"syscalls": ys},
+        warm = _best(lambda ys=ys: break_even(*args, workload="syscall_heavy", over={"syscalls": ys}))
+        num = _best(lambda ys=ys: break_even(*args, workload="syscall_heavy", over={"syscalls": ys},
                                        method="numeric root", bounds=(0, 1e7)))
         assert ds.attrs["method"] == "closed form"
         print(f"break-even curve, {n:>6} values: closed form {warm * 1e3:6.1f} ms (cold, SymPy solve "
@@ -47,8 +47,8 @@ def region_maps():
     win_regions(techs, ("arrival_rate", [1e3]), ("io_bytes", [100.0]), "mean_latency", workload="small_packet_rr")
     for n in (100, 250, 500):
         x, y = ("arrival_rate", np.linspace(1e3, 1e5, n)), ("io_bytes", np.linspace(64, 9000, n))
-        t = _best(lambda: win_regions(techs, x, y, "mean_latency", workload="small_packet_rr"), 3)
-        tc = _best(lambda: win_regions(techs, x, y, "mean_latency", workload="small_packet_rr",
+        t = _best(lambda x=x, y=y: win_regions(techs, x, y, "mean_latency", workload="small_packet_rr"), 3)
+        tc = _best(lambda x=x, y=y: win_regions(techs, x, y, "mean_latency", workload="small_packet_rr",
                                        constraints={"host_cores": ("<=", 4)}), 3)
         print(f"win-region map {n}x{n} x 5 techniques: {t:.3f} s; with a host_cores constraint {tc:.3f} s")
 
@@ -86,8 +86,8 @@ def sweeps():
         lam = np.linspace(0.0, top, n)
         ours = sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam)
         np.testing.assert_allclose(ours["mean_latency"].values[0], sriov_latency_by_hand(v, lam), rtol=1e-12)
-        t_s = _best(lambda: sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam), 5)
-        t_h = _best(lambda: sriov_latency_by_hand(v, lam), 5)
+        t_s = _best(lambda lam=lam: sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam), 5)
+        t_h = _best(lambda lam=lam: sriov_latency_by_hand(v, lam), 5)
         print(f"sweep one metric, {n:>8} points: {t_s * 1e3:7.1f} ms; hand-written NumPy {t_h * 1e3:7.1f} ms; "
               f"ratio {t_s / t_h:.2f}")
     everything = list(metric_names())
@@ -95,8 +95,8 @@ def sweeps():
     sweep(everything, list(names()), "small_packet_rr", arrival_rate=np.linspace(0, 1e4, 10))  # compile
     for n in (10**4, 10**5, 10**6):
         lam = np.linspace(0.0, 9e4, n)
-        t_all = _best(lambda: sweep(everything, list(names()), "small_packet_rr", arrival_rate=lam), 1)
-        t_np = _best(lambda: sweep(no_pct, list(names()), "small_packet_rr", arrival_rate=lam), 1)
+        t_all = _best(lambda lam=lam: sweep(everything, list(names()), "small_packet_rr", arrival_rate=lam), 1)
+        t_np = _best(lambda lam=lam: sweep(no_pct, list(names()), "small_packet_rr", arrival_rate=lam), 1)
         print(f"sweep all {len(everything)} metrics x {len(names())} techniques, {n:>8} points: {t_all:.2f} s "
               f"(without the 3 percentiles: {t_np:.2f} s)")
 

@@ -53,7 +53,7 @@ def test_break_even_matches_brute_force_grid(method):
 
 
 def test_closed_form_and_numeric_agree_on_a_percentile_free_metric():
-    kw = dict(workload="web_serving", bounds=(0, 2e5))
+    kw = {"workload": "web_serving", "bounds": (0, 2e5)}
     c = break_even("hardware_assist", "binary_translation", "exit_cycles", "mean_latency", **kw)
     n = break_even("hardware_assist", "binary_translation", "exit_cycles", "mean_latency", method="numeric root",
                    **kw)
@@ -104,15 +104,15 @@ def test_identical_techniques_are_refused():
 
 
 @pytest.mark.parametrize("kw, match", [
-    (dict(parameter="exit_cycle"), "exit_cycles"),
-    (dict(metric="mean_latncy"), "mean_latency"),
-    (dict(metric="bottleneck"), "metric"),
-    (dict(b="hardware_asist"), "hardware_assist"),
-    (dict(over={"arrival_rate": [[1.0]]}), "1-D"),
-    (dict(bounds=(5.0, 1.0)), "bounds"),
+    ({"parameter": "exit_cycle"}, "exit_cycles"),
+    ({"metric": "mean_latncy"}, "mean_latency"),
+    ({"metric": "bottleneck"}, "metric"),
+    ({"b": "hardware_asist"}, "hardware_assist"),
+    ({"over": {"arrival_rate": [[1.0]]}}, "1-D"),
+    ({"bounds": (5.0, 1.0)}, "bounds"),
 ])
 def test_bad_input_names_the_problem(kw, match):
-    args = dict(a="sriov", b="hardware_assist", parameter="exit_cycles", metric="mean_latency")
+    args = {"a": "sriov", "b": "hardware_assist", "parameter": "exit_cycles", "metric": "mean_latency"}
     args.update(kw)
     with pytest.raises(ParameterError, match=match):
         break_even(args.pop("a"), args.pop("b"), args.pop("parameter"), args.pop("metric"),

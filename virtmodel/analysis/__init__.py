@@ -19,4 +19,4 @@ from .history import exit_cost_history
 from .regions import win_regions
 from .sweep import sweep
 
-__all__ = ["compare", "break_even", "BreakEven", "win_regions", "sweep", "exit_cost_history"]
+__all__ = ["BreakEven", "break_even", "compare", "exit_cost_history", "sweep", "win_regions"]

@@ -226,9 +226,9 @@ class Problem:
         first = roots[0]
         k = np.flatnonzero(n == 1)
         below, above = self.sides(first[k[0]], {name: ys[k[0]]}) if k.size else (None, None)
-        attrs = dict(parameter=self.parameter, metric=self.metric, method=method, a=self.la, b=self.lb,
-                     unit=self.info.unit, long_name=f"break-even {self.parameter}",
-                     bounds=str(self.bounds))
+        attrs = {"parameter": self.parameter, "metric": self.metric, "method": method, "a": self.la, "b": self.lb,
+                     "unit": self.info.unit, "long_name": f"break-even {self.parameter}",
+                     "bounds": str(self.bounds)}
         attrs.update({k2: v for k2, v in (("below", below), ("above", above)) if v is not None})
         coords = {name: xr.Variable(name, ys, {"units": info(name).unit, "long_name": info(name).description})}
         ds = xr.Dataset({"break_even": (name, first, attrs),

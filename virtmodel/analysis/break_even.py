@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
-from ._common import HIGHER_IS_BETTER, check_metric, check_name, check_parameters, make_models, technique_names
+from ._common import (
+    HIGHER_IS_BETTER,
+    check_metric,
+    check_name,
+    check_parameters,
+    make_models,
+    technique_names,
+)
 
 CLOSED, NUMERIC = "closed form", "numeric root"
 SCAN_POINTS, CURVE_SCAN_POINTS = 2001, 96
@@ -203,4 +210,4 @@ def better(metric, va, vb, a, b):
     return np.where(va <= vb, a, b)
 
 
-__all__ = ["BreakEven", "break_even", "better", "CLOSED", "NUMERIC"]
+__all__ = ["CLOSED", "NUMERIC", "BreakEven", "better", "break_even"]

@@ -145,8 +145,8 @@ def win_regions(techniques, x, y, metric, *, workload, platform=None, constraint
                                    "flag_meanings": FLAG_MEANINGS}),
         "saturated": (dims, unusable, {"long_name": "every technique saturated or not applicable"}),
         "violates": (dims, ~feasible & ~unusable, {"long_name": "no technique meets the constraints"}),
-    }, coords=coords, attrs=dict(metric=metric, unit=unit, minimize=int(minimize),
-                                 constraints=repr(constraints or {}), workload=repr(next(iter(models.values())).workload)))
+    }, coords=coords, attrs={"metric": metric, "unit": unit, "minimize": int(minimize),
+                                 "constraints": repr(constraints or {}), "workload": repr(next(iter(models.values())).workload)})
     return ds
 
 
@@ -154,4 +154,4 @@ def _attrs(i) -> dict:
     return {"units": i.unit, "long_name": i.description}
 
 
-__all__ = ["win_regions", "FLAG_MEANINGS"]
+__all__ = ["FLAG_MEANINGS", "win_regions"]

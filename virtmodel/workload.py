@@ -12,8 +12,11 @@ Conventions
   native cost of its privileged operations and of its device driver; each
   technique adds only its *extra* cost per operation. Hence zero extra costs
   give native exactly.
-- The load is open: ``arrival_rate`` requests per second *per VM*; every VM of
-  the platform runs the same workload.
+- The load is open (``arrival_rate`` requests per second *per VM*) unless
+  ``users`` > 0: then it is closed, ``users`` terminals per VM each thinking
+  ``think_time`` seconds between a response and its next request, and
+  ``arrival_rate`` is not used (see :mod:`virtmodel.model.closed`). Every VM
+  of the platform runs the same workload.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ class Workload(ParameterSet):
 
     arrival_rate: float = param(
         1000.0, unit="1/s", doc="arrival rate of requests per VM (open model)", latex=r"\lambda")
+    users: int = param(
+        0, unit="count", domain="count0", latex="N",
+        doc="users (terminals) per VM of a closed model; 0 = open model at the arrival rate")
+    think_time: float = param(
+        0.0, unit="s", latex="Z", doc="mean think time of a user between requests (closed model)")
     cpu_time: float = param(
         100e-6, unit="s", domain="positive", latex=r"t_{\mathrm{cpu}}",
         doc="native CPU time per request (user + kernel, incl. native cost of privileged ops and driver)")

@@ -4,6 +4,7 @@
 is imported on first use of a model, not when :mod:`virtmodel` is imported.
 """
 
+from .closed import ClosedResult, closed_metric_names
 from .model import PERCENTILES, Model, metric_names
 
-__all__ = ["Model", "metric_names", "PERCENTILES"]
+__all__ = ["Model", "metric_names", "PERCENTILES", "ClosedResult", "closed_metric_names"]

@@ -20,6 +20,12 @@ Saturation: a latency metric (``mean_latency``, ``latency_variance``,
 and ``inf`` at those points of a sweep. CPU-use metrics report the *offered*
 load there (``host_cores`` may exceed the cores, ``guest_cores_left`` go
 negative): they say how far past capacity the point is.
+
+Closed load: a workload with ``users`` > 0 (per VM, with ``think_time``) is a
+closed model; then :meth:`Model.evaluate` and :meth:`Model.expression` give the
+load-dependent metrics by exact MVA (plus ``throughput`` and
+``throughput_ratio``), and :meth:`Model.closed` everything at one point; see
+:mod:`virtmodel.model.closed`.
 """
 
 from __future__ import annotations
@@ -119,11 +125,17 @@ class Model:
 
         ``keep=None`` leaves every parameter a symbol; ``keep=[names]`` puts this
         model's values in for all the others. Percentiles and ``bottleneck`` have
-        no closed form (:class:`SymbolicUnsupportedError`).
+        no closed form (:class:`SymbolicUnsupportedError`). A closed workload
+        (``users`` > 0) gives MVA's rational functions for one VM and a few users,
+        with ``keep`` required (:func:`virtmodel.model.closed.expression`).
         """
+        from . import closed
         from ._derive import SYMBOLIC_METRICS
         from ._formula import Formula
 
+        if self.workload.users > 0 and metric not in closed.LOAD_FREE:
+            self._check_metric(metric, closed.closed_metric_names())
+            return closed.expression(self, metric, keep)
         self._check_metric(metric)
         if metric in _NUMERIC_ONLY:
             raise SymbolicUnsupportedError(
@@ -158,8 +170,13 @@ class Model:
         Arrays broadcast together; the result has their broadcast shape (a float
         for all-scalar input). See the module docstring for saturated points.
         """
-        self._check_metric(metric)
+        from . import closed
+
         values, scalar = self._resolve(overrides)
+        if closed.is_closed(values) and metric not in closed.LOAD_FREE:
+            self._check_metric(metric, closed.closed_metric_names())
+            return closed.evaluate(self, metric, values, scalar)
+        self._check_metric(metric)
         if metric in PERCENTILES or metric == "latency_variance":
             out = self._percentile(PERCENTILES.get(metric), values, scalar)
         elif metric == "bottleneck":
@@ -170,8 +187,10 @@ class Model:
 
     def evaluate_all(self, **overrides) -> dict:
         """``{metric: value}`` for every metric (saturated latency metrics: ``inf``, no error)."""
+        from .closed import closed_metric_names, is_closed
+
         out = {}
-        for metric in metric_names():
+        for metric in closed_metric_names() if is_closed(self._resolve(overrides)[0]) else metric_names():
             try:
                 out[metric] = self.evaluate(metric, **overrides)
             except UnstableError:
@@ -251,13 +270,32 @@ class Model:
         names = np.array(self.stations())[np.argmin(caps, axis=0)]
         return str(names) if scalar else names
 
+    def closed(self, **overrides):
+        """The closed model (``users`` > 0 per VM, ``think_time``) at one point, by exact MVA.
+
+        Returns a :class:`~virtmodel.model.closed.ClosedResult`: every closed
+        metric, the station table and the throughput-vs-users curve. Scalars
+        only; sweep with ``evaluate(metric, users=..., ...)``, which uses MVA
+        whenever ``users`` > 0 (see :mod:`virtmodel.model.closed`).
+        """
+        from . import closed
+
+        values, scalar = self._resolve(overrides)
+        if not scalar:
+            raise ParameterError("overrides", sorted(overrides), "scalars (sweep with evaluate())")
+        if not closed.is_closed(values):
+            raise ParameterError("users", values["users"], "> 0 for the closed model",
+                                 "set Workload(users=..., think_time=...) or pass users=")
+        return closed.closed(self, values)
+
     def bottleneck(self, **overrides):
         """The station with the smallest capacity (the one that saturates first)."""
         return self.evaluate("bottleneck", **overrides)
 
-    def _check_metric(self, metric):
-        if not isinstance(metric, str) or metric not in metric_names():
-            raise ParameterError("metric", metric, "one of " + ", ".join(metric_names()))
+    def _check_metric(self, metric, valid=None):
+        valid = metric_names() if valid is None else valid
+        if not isinstance(metric, str) or metric not in valid:
+            raise ParameterError("metric", metric, "one of " + ", ".join(valid))
 
     def __repr__(self):
         return (f"Model({self.technique.name!r}, workload={self.workload!r}, platform={self.platform!r})")

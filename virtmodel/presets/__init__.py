@@ -3,6 +3,7 @@
 Import is light (no pandas until a table is asked for).
 """
 
+from .ec2 import EC2_GENERATIONS, ec2_facts_table, ec2_generation, ec2_generations_table, ec2_model
 from .published import (
     GENERATIONS,
     MACHINES,
@@ -21,7 +22,8 @@ from .published import (
 )
 
 __all__ = [
-    "GENERATIONS", "MACHINES", "Finding", "Machine", "Measurement", "finding", "findings",
+    "EC2_GENERATIONS", "GENERATIONS", "MACHINES", "Finding", "Machine", "Measurement", "ec2_facts_table",
+    "ec2_generation", "ec2_generations_table", "ec2_model", "finding", "findings",
     "launch_date", "machine", "measurement", "measurements", "measurements_table",
     "processor_generations", "sources",
 ]

@@ -67,10 +67,25 @@ class Formula:
                 raise ParameterError(name, value, "a real number", "strings are never parsed")
             positive(name, value, "scalar", allow_zero=True)
             repl[sym] = sp.Integer(value) if float(value).is_integer() and sym.is_integer else sp.Float(value)
-        return Formula(self.name, self.lhs, self.expr.subs(repl), self._descriptions, self.unit)
+        return Formula(self.name, self.lhs, _substitute(self.expr, repl), self._descriptions, self.unit)
 
     def __repr__(self):
         return f"{self.name} = {self.expr}"
+
+
+def _substitute(expr, repl):
+    """``expr.subs(repl)``, with capacities that become ``c/0`` inside ``Min``/``Max`` taken as +oo.
+
+    A station with no demand (for example the device of a workload with
+    ``io_ops = 0``) has capacity :math:`c/0`: no limit, so :math:`+\\infty`,
+    not SymPy's complex infinity (which ``Min`` cannot compare).
+    """
+    def bounded(node):
+        args = [a.subs(repl) for a in node.args]
+        return node.func(*[sp.oo if a is sp.zoo else a for a in args])
+
+    expr = expr.replace(lambda e: isinstance(e, (sp.Min, sp.Max)), bounded)
+    return expr.subs(repl)
 
 
 def _escape(text: str) -> str:

@@ -6,5 +6,7 @@ is imported on first use of a model, not when :mod:`virtmodel` is imported.
 
 from .closed import ClosedResult, closed_metric_names
 from .model import PERCENTILES, Model, metric_names
+from .simulation import SimulationNetwork, simulate_model, simulation_network
 
-__all__ = ["Model", "metric_names", "PERCENTILES", "ClosedResult", "closed_metric_names"]
+__all__ = ["Model", "metric_names", "PERCENTILES", "ClosedResult", "closed_metric_names",
+           "SimulationNetwork", "simulate_model", "simulation_network"]

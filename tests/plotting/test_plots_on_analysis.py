@@ -55,3 +55,20 @@ def test_timeline_marks_the_takeover_generation(workload):
         y = np.asarray(marker.get_ydata(), dtype=float)
         expected = history.loc[history["generation"] == takeover, "exit_cycles"].values
         assert np.allclose(y, expected)
+
+
+def test_latency_curves_keep_technique_parameters_and_tell_variants_apart():
+    from virtmodel.model import Model
+    from virtmodel.plotting import latency_curves_data, latency_curves_plot
+    from virtmodel.techniques import get
+
+    posted = get("sriov", posted_interrupts=True)
+    data = latency_curves_data(["sriov", posted], "small_packet_rr", metric="p99", points=40)
+    labels = list(data["technique"].values)
+    assert labels == ["sriov", "sriov(posted_interrupts=True)"]
+    rate = float(data["arrival_rate"].values[5])
+    for label, technique in zip(labels, ["sriov", posted]):
+        expected = Model(technique, "small_packet_rr").evaluate("p99", arrival_rate=rate)
+        assert float(data["p99"].sel(technique=label).values[5]) == pytest.approx(expected)
+    handles = latency_curves_plot(data)
+    assert set(handles.artists) == set(labels)

@@ -49,9 +49,13 @@ def as_list(value, kind: str) -> list:
     return items
 
 
-def make_models(techniques, workload, platform) -> dict:
-    """``{label: Model}``; labels are technique names, made unique by their non-default settings."""
-    from ..model import Model
+def labelled_techniques(techniques) -> dict:
+    """``{label: Technique}``; labels are technique names, made unique by their non-default settings.
+
+    ``["sriov", get("sriov", posted_interrupts=True)]`` gives the labels
+    ``sriov`` and ``sriov(posted_interrupts=True)``. Listing one technique twice
+    is a :class:`ParameterError`.
+    """
     from ..techniques import Technique, get
 
     techs = []
@@ -59,17 +63,24 @@ def make_models(techniques, workload, platform) -> dict:
         if not isinstance(t, Technique):
             t = get(check_name("technique", t, technique_names()))
         techs.append(t)
-    models = {}
+    out = {}
     for t in techs:
         label = t.name
         if any(o.name == t.name and o != t for o in techs):
             default = type(t)()
             changed = [f"{k}={v!r}" for k, v in vars(t).items() if getattr(default, k) != v]
             label = f"{t.name}({', '.join(changed)})" if changed else t.name
-        if label in models:
+        if label in out:
             raise ParameterError("techniques", label, "distinct techniques", "the same technique is listed twice")
-        models[label] = _model(Model, t, workload, platform)
-    return models
+        out[label] = t
+    return out
+
+
+def make_models(techniques, workload, platform) -> dict:
+    """``{label: Model}`` for :func:`labelled_techniques` (SR-IOV past its VF limit: see ``_REAL_VMS``)."""
+    from ..model import Model
+
+    return {label: _model(Model, t, workload, platform) for label, t in labelled_techniques(techniques).items()}
 
 
 #: models built with vms clipped to the VF limit -> the platform's real vms (past the limit: NaN)

@@ -122,8 +122,10 @@ def technique_label(name: str) -> str:
     """The human-readable label of a technique (its ``label``, else the name)."""
     from ..techniques import TECHNIQUES
 
-    cls = TECHNIQUES.get(name)
-    return getattr(cls, "label", name) if cls is not None else name
+    base, _, settings = name.partition("(")
+    cls = TECHNIQUES.get(base)
+    label = getattr(cls, "label", base) if cls is not None else base
+    return f"{label} ({settings.rstrip(')')})" if settings else label
 
 
 def style_at(index: int) -> dict:
@@ -163,16 +165,20 @@ def axes_for(ax, fraction, textwidth, aspect=0.618):
     return new_figure(fraction=fraction, textwidth=textwidth, aspect=aspect)
 
 
-def technique_names(techniques) -> list:
-    """Technique names (strings or technique objects) as strings, checked."""
-    from ..techniques import get
+def technique_models(techniques, workload=None, platform=None) -> dict:
+    """``{label: Model}`` for strings or technique objects, parameters kept.
+
+    Labels come from :func:`virtmodel.analysis._common.labelled_techniques`
+    (variants of one technique are told apart by their non-default settings).
+    """
+    from ..analysis._common import labelled_techniques
+    from ..model import Model
 
     if isinstance(techniques, str):
         techniques = [techniques]
-    out = [get(t).name for t in techniques]
-    if not out:
+    if not list(techniques):
         raise ParameterError("techniques", techniques, "at least one technique")
-    return out
+    return {label: Model(t, workload, platform) for label, t in labelled_techniques(techniques).items()}
 
 
 class PlotHandles:
@@ -221,7 +227,7 @@ __all__ = [
     "saturates",
     "style_at",
     "technique_label",
-    "technique_names",
+    "technique_models",
     "technique_style",
     "time_scale",
     "unit_text",

@@ -25,7 +25,7 @@ from ._common import (
     place_legend,
     style_at,
     technique_label,
-    technique_names,
+    technique_models,
     use_style,
 )
 
@@ -59,13 +59,10 @@ def cpu_breakdown_data(techniques, workload=None, platform=None, *, per="request
     """
     import pandas as pd
 
-    from ..model import Model
-
     if per not in PER:
         raise ParameterError("per", per, "one of " + ", ".join(PER))
     rows, rates = {}, set()
-    for name in technique_names(techniques):
-        model = Model(name, workload, platform)
+    for name, model in technique_models(techniques, workload, platform).items():
         if per == "request":
             demand = model.station_table(**overrides)["demand"]
             rows[name] = {c: float(demand.get(c, 0.0)) for c in COMPONENTS}

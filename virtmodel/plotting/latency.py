@@ -27,7 +27,7 @@ from ._common import (
     place_legend,
     saturates,
     technique_label,
-    technique_names,
+    technique_models,
     technique_style,
     time_scale,
     use_style,
@@ -82,14 +82,12 @@ def latency_curves_data(techniques, workload=None, platform=None, *, metric="mea
     """
     import xarray as xr
 
-    from ..model import Model
-
     if x not in X_AXES:
         raise ParameterError("x", x, "one of " + ", ".join(X_AXES))
     if "arrival_rate" in overrides:
         raise ParameterError("arrival_rate", overrides["arrival_rate"], "not given (it is the load axis)")
-    names = technique_names(techniques)
-    models = [Model(t, workload, platform) for t in names]
+    by_label = technique_models(techniques, workload, platform)
+    names, models = list(by_label), list(by_label.values())
     if metric not in saturating_metrics():
         raise ParameterError("metric", metric, "a metric that saturates: " + ", ".join(saturating_metrics()))
     limits = np.array([m.evaluate("throughput_limit", **overrides) for m in models], dtype=float)

@@ -1,19 +1,28 @@
 """Compiling the derived expressions to NumPy functions (once, cached).
 
 ``lambdify`` with the NumPy and SciPy modules and ``cse=True``; the Erlang
-function compiles to its numeric twin. Each compiled bundle returns a tuple of
-arrays for a tuple of expressions that share subexpressions (a metric and the
-utilizations that decide where it saturates), so a sweep computes them in one
-pass. Compiled functions are cached by ``(structure, bundle)``: after the first
-use no symbolic work happens on the evaluation path.
+function compiles to its numeric twin. A compiled bundle returns a list of
+arrays for a tuple of expressions that share subexpressions (metrics, the
+station utilizations that decide where they saturate, ...), so one pass
+computes them all.
+
+Scalars first (partial evaluation): a sweep varies a few parameters and keeps
+the others fixed. For each set of *varying* arguments (those given as arrays)
+the bundle is split in two stages: every maximal subexpression that depends on
+fixed arguments only (a service demand, :math:`2c`, :math:`S^2 + V`, ...) is
+hoisted into a scalar stage computed once per call, and the array stage sees
+only the varying arguments and those scalars, so each array operation is one
+that a hand-written NumPy expression would also do (``lam * k / (2 - lam * k2)``
+instead of ``arrival_rate * vms * ... / (-2 * arrival_rate * io_bytes * ...)``).
+
+Caches: :func:`compiled` by the expressions (their free symbols, sorted by
+name, are the argument order), each bundle's stages by the varying names; after
+the first use no symbolic work happens on the evaluation path.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-
-PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
-               "service_variance", "servers", "arrival_rate")
 
 import numpy as np
 import sympy as sp
@@ -21,30 +30,117 @@ import sympy as sp
 from ._derive import derive
 from ._erlang import NUMERIC
 
+PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
+               "service_variance", "servers", "arrival_rate")
+_MODULES = [NUMERIC, "numpy", "scipy"]
+
+
+def hoist(exprs, varying) -> tuple:
+    """``(array_exprs, scalars)``: maximal fixed subexpressions replaced by new symbols.
+
+    ``varying`` is a set of symbols; ``scalars`` is ``[(symbol, expression)]``
+    with every expression free of them. The sum or product of several fixed
+    terms becomes one symbol, so ``-2*lam*b*c`` becomes ``k*lam``.
+    """
+    table: dict = {}
+    memo: dict = {}
+
+    def name(e):
+        if e.is_Number or e.is_Symbol:
+            return e
+        if e not in table:
+            table[e] = sp.Symbol(f"_hoisted{len(table)}")
+        return table[e]
+
+    def varies(e):
+        return bool(e.free_symbols & varying)
+
+    def walk(e):
+        if e in memo:
+            return memo[e]
+        if not varies(e):
+            out = name(e)
+        elif e.is_Add or e.is_Mul:
+            fixed = [a for a in e.args if not varies(a)]
+            head = [name(fixed[0])] if len(fixed) == 1 else [name(e.func(*fixed))] if fixed else []
+            out = e.func(*head, *(walk(a) for a in e.args if varies(a)), evaluate=False)
+        elif e.args:
+            out = e.func(*(walk(a) for a in e.args))
+        else:
+            out = e
+        memo[e] = out
+        return out
+
+    out = tuple(walk(e) for e in exprs)
+    return out, [(sym, e) for e, sym in table.items()]
+
+
+class _Stages:
+    """The two compiled stages of a bundle for one set of varying argument names."""
+
+    def __init__(self, exprs, symbols, varying):
+        array_exprs, scalars = hoist(exprs, {s for s in symbols if s.name in varying}) if varying else (exprs, [])
+        self.hoisted = tuple(s for s, _ in scalars)
+        self.scalar = sp.lambdify(symbols, tuple(e for _, e in scalars), modules=_MODULES, cse=True) \
+            if scalars else None
+        self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=_MODULES, cse=True)
+
+    def __call__(self, args):
+        scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
+        return self.array(*args, *scalars)
+
 
 class Compiled:
-    """A compiled bundle: ``names`` (argument order) and ``__call__(values)``."""
+    """A compiled bundle: ``names`` (argument order) and ``__call__(values)``.
+
+    Returns one array per expression, of the arguments' broadcast shape. An
+    output that does not depend on the varying arguments is a read-only
+    broadcast view; one that is an argument itself is that array (do not
+    modify outputs in place unless :meth:`run` says they are owned).
+    """
 
     def __init__(self, exprs):
-        exprs = tuple(sp.sympify(e) for e in exprs)
-        symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda s: s.name)
-        self.names = tuple(s.name for s in symbols)
-        self.size = len(exprs)
-        self._fn = sp.lambdify(symbols, exprs, modules=[NUMERIC, "numpy", "scipy"], cse=True)
+        self.exprs = tuple(sp.sympify(e) for e in exprs)
+        self.symbols = tuple(sorted(set().union(*(e.free_symbols for e in self.exprs)), key=lambda s: s.name))
+        self.names = tuple(s.name for s in self.symbols)
+        self.size = len(self.exprs)
+        self._stages: dict = {}
+
+    def stages(self, varying: frozenset) -> _Stages:
+        """The compiled stages for these varying names (compiled on first use)."""
+        if varying not in self._stages:
+            self._stages[varying] = _Stages(self.exprs, self.symbols, varying)
+        return self._stages[varying]
 
     def __call__(self, values: dict) -> list:
+        out, _, shape = self.run(values)
+        return [o if o.shape == shape else np.broadcast_to(o, shape) for o in out]
+
+    def run(self, values: dict) -> tuple:
+        """``(outputs, owned, shape)`` without broadcasting: an output keeps its own shape
+        (0-d when it depends on no array argument); ``owned[i]`` says output ``i`` is a
+        fresh array no other output or argument shares (it may be modified in place);
+        ``shape`` is the arguments' broadcast shape."""
+        # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
+        args = [np.asarray(values[n], dtype=float) for n in self.names]
+        varying = frozenset(n for n, a in zip(self.names, args) if a.ndim)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
-            out = self._fn(*(np.asarray(values[n], dtype=float) for n in self.names))
-        shape = np.broadcast_shapes(*(np.shape(values[n]) for n in self.names)) if self.names else ()
-        return [np.broadcast_to(np.asarray(o, dtype=float), shape) for o in out]
+            out = [np.asarray(o, dtype=float) for o in self.stages(varying)(args)]
+        owned = [o.ndim > 0 and o.flags.writeable and o.flags.owndata and not any(o is a for a in args)
+                 and sum(x is o for x in out) == 1 for o in out]
+        return out, owned, np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+
+
+@lru_cache(maxsize=None)
+def compiled(exprs: tuple) -> Compiled:
+    """The cached :class:`Compiled` bundle of these expressions."""
+    return Compiled(exprs)
 
 
 def _utilizations(stations):
     return tuple(st.utilization for st in stations)
 
 
-@lru_cache(maxsize=None)
 def metric_bundle(structure: tuple, metric: str) -> Compiled:
     """``(metric, rho_1, ..., rho_k)`` with the utilizations that saturate it.
 
@@ -54,10 +150,9 @@ def metric_bundle(structure: tuple, metric: str) -> Compiled:
     rhos = _utilizations(d.stations)
     if metric == "overhead":
         rhos += _utilizations(d.native_stations)
-    return Compiled((d.metrics[metric],) + rhos)
+    return compiled((d.metrics[metric],) + rhos)
 
 
-@lru_cache(maxsize=None)
 def station_bundle(structure: tuple) -> Compiled:
     """Per station ``(S_i, R_i, Var(R_i), rho_i, capacity_i, Var(S_i), servers_i, arrivals_i)``,
     then the path delay."""
@@ -66,4 +161,4 @@ def station_bundle(structure: tuple) -> Compiled:
     for st in d.stations:
         exprs += [st.demand, st.response, st.response_variance, st.utilization, st.capacity,
                   st.variance, st.servers, st.arrivals]
-    return Compiled(tuple(exprs) + (d.delay,))
+    return compiled(tuple(exprs) + (d.delay,))

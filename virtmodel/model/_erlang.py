@@ -74,4 +74,11 @@ class ErlangCOverLoad(sp.Function):
     is_nonnegative = True
 
 
-NUMERIC = {"ErlangCOverLoad": erlang_c_over_load}
+def _erlang_c_over_load_compiled(c, a):
+    """:func:`erlang_c_over_load` for compiled code: 1.0 (a scalar, broadcast by the caller) for one server."""
+    if np.ndim(c) == 0 and c == 1:
+        return np.float64(1.0)
+    return erlang_c_over_load(c, a)
+
+
+NUMERIC = {"ErlangCOverLoad": _erlang_c_over_load_compiled}

@@ -38,10 +38,9 @@ import numpy as np
 from .._params import check_value
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..platform import Platform
-from ..queueing._percentiles import gamma_quantile
 from ..workload import Workload
 
-PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+from ._evaluate import PERCENTILES
 _NUMERIC_ONLY = tuple(PERCENTILES) + ("bottleneck",)
 
 
@@ -177,46 +176,42 @@ class Model:
             self._check_metric(metric, closed.closed_metric_names())
             return closed.evaluate(self, metric, values, scalar)
         self._check_metric(metric)
-        if metric in PERCENTILES or metric == "latency_variance":
-            out = self._percentile(PERCENTILES.get(metric), values, scalar)
-        elif metric == "bottleneck":
-            return self._bottleneck(values, scalar)
-        else:
-            out = self._metric(metric, values, scalar)
-        return float(out) if scalar else out
+        out = self._evaluate_open((metric,), values, scalar, errors=True)[metric]
+        return (str(out) if metric == "bottleneck" else float(out)) if scalar else out
 
     def evaluate_all(self, **overrides) -> dict:
-        """``{metric: value}`` for every metric (saturated latency metrics: ``inf``, no error)."""
-        from .closed import closed_metric_names, is_closed
+        """``{metric: value}`` for every metric (saturated latency metrics: ``inf``, no error).
 
-        out = {}
-        for metric in closed_metric_names() if is_closed(self._resolve(overrides)[0]) else metric_names():
-            try:
-                out[metric] = self.evaluate(metric, **overrides)
-            except UnstableError:
-                out[metric] = float("inf")
-        return out
+        An open model computes them all in one compiled pass (shared station
+        terms, one gamma fit for the three percentiles).
+        """
+        return self.evaluate_many(None, **overrides)
 
-    def _metric(self, metric, values, scalar):
-        from ._compile import metric_bundle
-        from ._derive import SYMBOLIC_METRICS
+    def evaluate_many(self, metrics=None, **overrides) -> dict:
+        """``{metric: value}`` for several metrics (None: all) in one pass; saturated: ``inf``, no error."""
+        from . import closed
 
-        value, *rhos = metric_bundle(self.technique.structure(), metric)(values)
-        if not SYMBOLIC_METRICS[metric][2]:
-            return value
-        names = list(self.stations()) + [f"native {st.name}" for st in self._derived.native_stations]
-        return self._mask(value, rhos, names, scalar)
+        values, scalar = self._resolve(overrides)
+        if closed.is_closed(values):
+            out = {}
+            for metric in closed.closed_metric_names() if metrics is None else metrics:
+                try:
+                    out[metric] = self.evaluate(metric, **overrides)
+                except UnstableError:
+                    out[metric] = float("inf")
+            return out
+        metrics = metric_names() if metrics is None else tuple(metrics)
+        for metric in metrics:
+            self._check_metric(metric)
+        out = self._evaluate_open(metrics, values, scalar, errors=False)
+        if scalar:
+            return {m: str(out[m]) if m == "bottleneck" else float(out[m]) for m in metrics}
+        return {m: out[m] for m in metrics}
 
-    @staticmethod
-    def _mask(value, rhos, names, scalar):
-        if not rhos:
-            return value
-        worst = np.argmax(np.stack(rhos), axis=0)
-        rho = np.max(np.stack(rhos), axis=0)
-        unstable = ~(rho < 1)
-        if scalar and unstable:
-            raise UnstableError(float(rho), f"station {names[int(worst)]!r}")
-        return np.where(unstable, np.inf, value)
+    def _evaluate_open(self, metrics, values, scalar, errors):
+        from ._evaluate import evaluate_metrics
+
+        return evaluate_metrics(self.technique.structure(), metrics, values, scalar, errors)
 
     def _stations_numeric(self, values, everything=False):
         from ._compile import PER_STATION, station_bundle
@@ -251,24 +246,6 @@ class Model:
         table.loc[table["demand"] == 0, "response_variance"] = 0.0
         table.attrs["delay"] = float(delay)
         return table
-
-    def _percentile(self, p, values, scalar):
-        """The ``p``-quantile (``p=None``: the variance) from the per-station terms.
-
-        A station with no work has variance 0 (its expression is 0/0 there).
-        """
-        per, delay = self._stations_numeric(values)
-        mean = sum(r for _, r, _, _, _ in per)
-        var = sum(np.where(s > 0, v, 0.0) for s, _, v, _, _ in per)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = var if p is None else delay + gamma_quantile(mean, var, p, "array")
-        return self._mask(q, [rho for *_, rho, _ in per], list(self.stations()), scalar)
-
-    def _bottleneck(self, values, scalar):
-        per, _ = self._stations_numeric(values)
-        caps = np.stack([cap for *_, cap in per])
-        names = np.array(self.stations())[np.argmin(caps, axis=0)]
-        return str(names) if scalar else names
 
     def closed(self, **overrides):
         """The closed model (``users`` > 0 per VM, ``think_time``) at one point, by exact MVA.

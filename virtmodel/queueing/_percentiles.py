@@ -17,6 +17,8 @@ gamma two-moment fit
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .._backend import SYMBOLIC
@@ -40,19 +42,98 @@ def gamma_quantile(mean, variance, p, kind: str, what: str = "this model"):
 
     Where ``variance`` is 0 the distribution is a point mass and the mean is
     returned. Raises :class:`SymbolicUnsupportedError` for symbolic input (the
-    inverse incomplete gamma function has no closed form).
+    inverse incomplete gamma function has no closed form). Large arrays use
+    the interpolated inverse (:func:`gammaincinv_fast`).
     """
     if kind == SYMBOLIC:
         raise SymbolicUnsupportedError(
             f"the response-time percentile of {what} has no closed form; "
             "call the model with numbers to get it numerically"
         )
-    from scipy.special import gammaincinv
+    return gamma_quantiles(mean, variance, [p])[0]
 
+
+def gamma_quantiles(mean, variance, ps) -> list:
+    """The ``p``-quantiles for each ``p`` of ``ps`` of one gamma fit (shape computed once).
+
+    Numeric counterpart of :func:`gamma_quantile` for several probabilities.
+    """
     mean = np.asarray(mean, dtype=float)
     variance = np.asarray(variance, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shape = mean**2 / variance
         scale = variance / mean
-        q = scale * gammaincinv(shape, p)
-    return np.where(variance > 0, q, mean)
+        point = ~(variance > 0)
+        qs = gammaincinv_fast(shape, ps)
+        qs = [scale * q for q in qs]
+    if point.any():
+        qs = [np.where(point, mean, q) for q in qs]
+    return qs
+
+
+#: the interpolated inverse's domain in the shape k, its grid and where it is used
+FAST_K = (0.05, 1e8)
+FAST_P = (0.01, 0.999)
+FAST_GRID = 4096
+FAST_MIN_SIZE = 10_000
+#: bound on the relative error of the interpolated inverse against ``gammaincinv``
+#: on FAST_K x FAST_P (measured: <= 2e-9 at p = 0.01, <= 3e-10 at p >= 0.5; tested)
+FAST_RTOL = 1e-8
+
+
+@lru_cache(maxsize=64)
+def _table(p: float):
+    r"""Cubic-spline coefficients of :math:`\ln P^{-1}(k, p)` over a uniform grid in :math:`\ln k`."""
+    from scipy.interpolate import CubicSpline
+    from scipy.special import gammaincinv
+
+    u = np.linspace(np.log(FAST_K[0]), np.log(FAST_K[1]), FAST_GRID)
+    spline = CubicSpline(u, np.log(gammaincinv(np.exp(u), p)))
+    return tuple(np.ascontiguousarray(c) for c in spline.c)
+
+
+def gammaincinv_fast(k, ps) -> list:
+    r"""``[scipy.special.gammaincinv(k, p) for p in ps]``, interpolated for large arrays.
+
+    For arrays of at least ``FAST_MIN_SIZE`` points and scalar ``p`` in
+    ``FAST_P``: a cubic spline of :math:`\ln P^{-1}(k, p)` against
+    :math:`\ln k` on a uniform grid (``FAST_GRID`` points over ``FAST_K``,
+    built once per ``p``), the grid position computed once for all ``ps``;
+    relative error <= ``FAST_RTOL``. Points outside ``FAST_K`` (or NaN),
+    smaller arrays and other ``p`` use ``gammaincinv`` itself.
+    """
+    from scipy.special import gammaincinv
+
+    k = np.asarray(k, dtype=float)
+    fast = [np.ndim(p) == 0 and FAST_P[0] <= p <= FAST_P[1] for p in ps]
+    if k.size < FAST_MIN_SIZE or not any(fast):
+        return [gammaincinv(k, p) for p in ps]
+    lo, hi = np.log(FAST_K[0]), np.log(FAST_K[1])
+    h = (hi - lo) / (FAST_GRID - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.log(k)
+        t -= lo
+        t *= 1 / h
+        np.fmin(np.fmax(t, 0.0, out=t), FAST_GRID - 1 - 1e-9, out=t)  # NaN -> 0; fixed below
+        i = t.astype(np.intp)
+        t -= i
+        t *= h
+    inside = (k >= FAST_K[0]) & (k <= FAST_K[1])
+    outside = None if inside.all() else ~inside
+    out = []
+    for p, ok in zip(ps, fast):
+        if not ok:
+            out.append(gammaincinv(k, p))
+            continue
+        c3, c2, c1, c0 = (np.take(c, i) for c in _table(float(p)))
+        q = c3 * t
+        q += c2
+        q *= t
+        q += c1
+        q *= t
+        q += c0
+        np.exp(q, out=q)
+        if outside is not None:
+            q[outside] = gammaincinv(k[outside], p)
+        out.append(q)
+    return out

@@ -1,0 +1,149 @@
+"""Numeric evaluation of several open-model metrics in one compiled pass.
+
+:func:`evaluate_metrics` compiles, once per technique structure and set of
+requested metrics, one fused bundle holding the symbolic metrics and the
+station terms they need (utilizations, per-station response variances, the
+queueing part of the mean latency, capacities); common subexpressions (the
+stations' loads, Erlang C of the host, the response times) are computed once
+(:mod:`._compile`). Then, numerically:
+
+- saturation: ``inf`` where a station on the path (for ``overhead`` also the
+  native path) has utilization >= 1 or NaN; with ``errors=True`` and scalar
+  input an :class:`~virtmodel.errors.UnstableError` naming the most loaded
+  station instead (the only place that station is looked up);
+- ``latency_variance``: the per-station variances summed, a station with no
+  work counting 0 (its expression is 0/0 there);
+- ``p50``/``p95``/``p99``: one gamma fit of the queueing time for all three
+  (:func:`virtmodel.queueing._percentiles.gamma_quantiles`), plus the delay;
+- ``bottleneck``: the station of smallest capacity.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import UnstableError
+from ..queueing._percentiles import gamma_quantiles
+
+PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+
+
+class Fused:
+    """A compiled bundle with named outputs (see :func:`fused`)."""
+
+    def __init__(self, keys, exprs):
+        from ._compile import compiled
+
+        self.keys = tuple(keys)
+        self.bundle = compiled(tuple(exprs))
+
+    def run(self, values) -> tuple:
+        """``(outputs, owned, shape)`` by key, unbroadcast (:meth:`Compiled.run`)."""
+        out, owned, shape = self.bundle.run(values)
+        return dict(zip(self.keys, out)), dict(zip(self.keys, owned)), shape
+
+
+@lru_cache(maxsize=None)
+def fused(structure: tuple, metrics: tuple) -> Fused:
+    """The fused bundle of ``metrics`` (sorted, unique) for one technique structure.
+
+    Output keys: a symbolic metric's name; ``("rho", i)`` / ``("native_rho", i)``
+    utilizations; ``("S", i)``, ``("VarR", i)`` demand and response variance;
+    ``"queue"`` (sum of station response times); ``"delay"``; ``("cap", i)``.
+    """
+    from ._derive import SYMBOLIC_METRICS, derive
+
+    d = derive(structure)
+    wanted = set(metrics)
+    pairs = [(m, d.metrics[m]) for m in metrics if m in SYMBOLIC_METRICS and m != "latency_variance"]
+    if wanted & (set(PERCENTILES) | {m for m, (_, _, sat) in SYMBOLIC_METRICS.items() if sat}):
+        pairs += [(("rho", i), st.utilization) for i, st in enumerate(d.stations)]
+    if "overhead" in wanted:
+        pairs += [(("native_rho", i), st.utilization) for i, st in enumerate(d.native_stations)]
+    if wanted & (set(PERCENTILES) | {"latency_variance"}):
+        pairs += [(k, e) for i, st in enumerate(d.stations)
+                  for k, e in ((("S", i), st.demand), (("VarR", i), st.response_variance))]
+    if wanted & set(PERCENTILES):
+        pairs += [("queue", sum(st.response for st in d.stations)), ("delay", d.delay)]
+    if "bottleneck" in wanted:
+        pairs += [(("cap", i), st.capacity) for i, st in enumerate(d.stations)]
+    return Fused([k for k, _ in pairs], [e for _, e in pairs])
+
+
+def _stable(out, keys):
+    """Where every utilization ``out[k]`` is < 1 (NaN counts as saturated): bool or bool array."""
+    ok = np.bool_(True)
+    for k in keys:
+        if k in out:
+            ok = ok & (out[k] < 1)
+    return ok
+
+
+def _masked(value, ok, own: bool):
+    """``value`` with ``inf`` where not ``ok`` (in place when ``own`` allows it)."""
+    if ok.all():
+        return value
+    if own and isinstance(value, np.ndarray) and value.ndim and value.shape == np.broadcast_shapes(value.shape,
+                                                                                                ok.shape):
+        np.copyto(value, np.inf, where=~ok)
+        return value
+    return np.where(ok, value, np.inf)
+
+
+def _raise_unstable(out, keys, names):
+    rhos = np.array([float(out[k]) for k in keys])
+    raise UnstableError(float(np.max(rhos)), f"station {names[int(np.argmax(rhos))]!r}")
+
+
+def _variance(out, n):
+    """Sum of the station response variances; a station with no work (``S = 0``) counts 0."""
+    total = np.zeros(())
+    for i in range(n):
+        s, v = out[("S", i)], out[("VarR", i)]
+        total = total + (v if np.all(s > 0) else np.where(s > 0, v, 0.0))
+    return total
+
+
+def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, errors: bool) -> dict:
+    """``{metric: array}`` for open-model ``metrics`` at ``values`` (see the module docstring).
+
+    Arrays have the arguments' broadcast shape (read-only views where a metric
+    does not vary); ``errors`` with ``scalar`` raises for a saturated station.
+    """
+    from ._derive import SYMBOLIC_METRICS, derive
+
+    d = derive(structure)
+    metrics = tuple(sorted(set(metrics)))
+    out, owned, _ = fused(structure, metrics).run(values)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
+    path = [("rho", i) for i in range(len(d.stations))]
+    native = [("native_rho", i) for i in range(len(d.native_stations))]
+    names = [st.name for st in d.stations]
+    ok = _stable(out, path)
+    result = {}
+    for m in metrics:
+        if m in SYMBOLIC_METRICS and m != "latency_variance" and SYMBOLIC_METRICS[m][2]:
+            this = ok & _stable(out, native) if m == "overhead" else ok
+            if scalar and errors and not this:
+                extra = native if m == "overhead" else []
+                _raise_unstable(out, path + extra, names + [f"native {st.name}" for st in d.native_stations])
+            result[m] = _masked(out[m], this, owned[m])
+        elif m in SYMBOLIC_METRICS:
+            result[m] = out.get(m)
+    spread = [m for m in metrics if m in PERCENTILES or m == "latency_variance"]
+    if spread and scalar and errors and not ok:
+        _raise_unstable(out, path, names)
+    if spread:
+        var = _variance(out, len(d.stations))
+        result["latency_variance"] = _masked(np.array(var, dtype=float), ok, True)
+        ps = [m for m in PERCENTILES if m in metrics]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            qs = gamma_quantiles(out["queue"], var, [PERCENTILES[m] for m in ps]) if ps else []
+        for m, q in zip(ps, qs):
+            result[m] = _masked(q + out["delay"], ok, True)
+    if "bottleneck" in metrics:
+        caps = np.stack(np.broadcast_arrays(*(out[("cap", i)] for i in range(len(d.stations)))))
+        result["bottleneck"] = np.array(names)[np.argmin(caps, axis=0)]
+    return {m: result[m] if result[m].shape == shape else np.broadcast_to(result[m], shape) for m in metrics}

@@ -4,11 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from virtmodel.analysis import break_even, exit_cost_history, win_regions  # noqa: E402
-from virtmodel.plotting import break_even_plot, exit_cost_timeline_plot, win_regions_plot  # noqa: E402
+from virtmodel.analysis import break_even, exit_cost_history, win_regions
+from virtmodel.plotting import break_even_plot, exit_cost_timeline_plot, win_regions_plot
 
 SIZES = np.linspace(64, 9000, 12)
 

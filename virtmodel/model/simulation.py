@@ -35,8 +35,8 @@ class SimulationNetwork:
 
     def as_kwargs(self) -> dict:
         """The keyword arguments for ``simulate_open_network``."""
-        return dict(arrival_rates=self.arrival_rates, routing=self.routing,
-                    service_rates=self.service_rates, servers=self.servers, service_scv=self.service_scv)
+        return {"arrival_rates": self.arrival_rates, "routing": self.routing, "service_rates": self.service_rates,
+                "servers": self.servers, "service_scv": self.service_scv}
 
 
 def simulation_network(model) -> SimulationNetwork:

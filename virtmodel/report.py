@@ -74,6 +74,30 @@ def draw_response_time_figure(utilization: np.ndarray | None = None):
     return fig, ax, lines
 
 
+REPORT_TECHNIQUES = ("native", "binary_translation", "paravirtual", "hardware_assist", "sriov", "nitro")
+
+
+def technique_formulas() -> dict:
+    """Per-request CPU and overhead of hardware assist on a kernel build, as Formulas.
+
+    Every parameter but the exit cost and the counts that exit is given its
+    value, so the formula stays short enough to read.
+    """
+    from .model import Model
+
+    model = Model("hardware_assist", "kernel_build")
+    keep = ["exit_cycles", "pte_updates", "page_faults", "cpu_time"]
+    return {name: model.expression(name, keep=keep).rounded(4) for name in ("cpu_per_request", "capacity_ratio")}
+
+
+def draw_technique_figure():
+    """p99 latency against the load for the six techniques (small-packet request/response)."""
+    from .plotting import latency_curves_data, latency_curves_plot
+
+    data = latency_curves_data(REPORT_TECHNIQUES, "small_packet_rr", metric="p99", points=300)
+    return latency_curves_plot(data)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m virtmodel.report", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="output", help="output folder (default: output)")
@@ -90,8 +114,16 @@ def main(argv=None) -> int:
     for title, expr in derive_core_formulas():
         print(f"{title}:\n    {sp.sstr(expr)}\n")
         lines += [f"## {title}", "", f"$$ {sp.latex(expr)} $$", ""]
+    from .latex import latex_align
+
+    block = latex_align(technique_formulas())
+    print("Hardware assist on a kernel build (LaTeX, symbols explained):\n" + block)
+    lines += ["## Hardware assist on a kernel build: CPU per request and capacity", "",
+              "```latex", block.rstrip(), "```", ""]
     fig, _, _ = draw_response_time_figure()
     written = export(fig, out / "figures" / "response_time_vs_utilization")
+    fig, _, _ = draw_technique_figure()
+    written += export(fig, out / "figures" / "p99_vs_load_small_packet_rr")
     lines += ["## Figures", ""] + [f"- `{p.relative_to(out)}`" for p in written]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'report.md'} and {len(written)} figure files in {out / 'figures'}")

@@ -69,6 +69,10 @@ class Formula:
             repl[sym] = sp.Integer(value) if float(value).is_integer() and sym.is_integer else sp.Float(value)
         return Formula(self.name, self.lhs, _substitute(self.expr, repl), self._descriptions, self.unit)
 
+    def rounded(self, digits: int = 4) -> "Formula":
+        """The formula with its numeric coefficients rounded to ``digits`` significant digits (for print)."""
+        return Formula(self.name, self.lhs, self.expr.evalf(int(digits)), self._descriptions, self.unit)
+
     def __repr__(self):
         return f"{self.name} = {self.expr}"
 

@@ -68,7 +68,7 @@ def slider_callbacks(d, baseline):
         total = _median_ms(lambda: setattr(d.controls["vms"], "value", next(vms)))
         curves = _median_ms(d._compute)
         models = {t: d._model(t) for t in d.techniques}
-        readout = _median_ms(lambda: standing(models, d.metric, d.controls["load"].value, d.data,
+        readout = _median_ms(lambda models=models: standing(models, d.metric, d.controls["load"].value, d.data,
                                               workload=d.workload, **d.overrides()))
         blit = _median_ms(lambda: (d.fig.canvas.restore_region(d.live._background), d.live._draw_moving()))
         png = _median_ms(d.live.png)

@@ -19,8 +19,8 @@ PLATFORM_SLIDERS = ("vms", "cores", "device_bandwidth")
 #: how each slider varies: log (two decades either side), integer count, count, fraction
 _KINDS = {"cpu_time": "log", "io_bytes": "log", "device_bandwidth": "log", "clock_hz": "log",
           "vms": "int", "cores": "int", "vcpus": "int", "kernel_fraction": "fraction"}
-_LAYOUT = {"width": "24em"}
-_STYLE = {"description_width": "9em"}
+_LAYOUT = {"width": "27em"}
+_STYLE = {"description_width": "11em"}
 
 
 def slider_label(name: str) -> str:
@@ -62,9 +62,9 @@ def parameter_slider(name: str, value: float, continuous: bool = True):
     if kind == "log":
         centre = math.log10(value)
         return widgets.FloatLogSlider(value=value, base=10, min=centre - 2, max=centre + 2, step=0.02,
-                                      readout_format=".3g", **common)
+                                      readout_format=".2e", **common)
     if kind == "int":
-        return widgets.IntSlider(value=int(value), min=1, max=max(4 * int(value), 16), **common)
+        return widgets.IntSlider(value=int(value), min=1, max=max(4 * int(value), 64), **common)
     if kind == "fraction":
         return widgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.01, **common)
     top = max(4.0 * value, 10.0)
@@ -88,7 +88,7 @@ def technique_picker(selected, available):
 
     return widgets.SelectMultiple(options=[(technique_label(t), t) for t in available], value=tuple(selected),
                                   rows=len(available), description="techniques",
-                                  layout={"width": "22em"}, style=_STYLE)
+                                  layout={"width": "26em"}, style=_STYLE)
 
 
 def metric_picker(metric, available):

@@ -1,0 +1,163 @@
+"""The main job: open the notebooks in JupyterLab, or run them all headless into a report.
+
+``python -m virtmodel.notebooks open [JUPYTER ARGS...]``
+    Starts JupyterLab on ``notebooks/01_tour.ipynb`` (the tour; the other
+    notebooks are beside it). Extra arguments go to JupyterLab
+    (``--no-browser``, ``--port 8890``, ...).
+
+``python -m virtmodel.notebooks run [--out output] [NAME ...]``
+    Executes every notebook (or those whose file name contains a NAME) top to
+    bottom with nbclient on the inline backend, as CI does, and writes into
+    the output folder: each executed notebook as HTML (nbconvert), every
+    figure it showed as ``figures/<notebook>-<n>.png``, and ``index.html``, a
+    short report (status, time, figures, errors). Exit status 1 if a
+    notebook failed.
+
+The notebooks live in the source checkout (``notebooks/`` beside the
+package); install the ``notebooks`` extra for JupyterLab, nbclient and nbconvert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+TOUR = "01_tour.ipynb"
+CELL_TIMEOUT = 300
+
+
+@dataclass
+class Outcome:
+    """What running one notebook gave: status, seconds, HTML page, figures, error text."""
+
+    name: str
+    ok: bool = False
+    seconds: float = 0.0
+    page: str = ""
+    figures: list = field(default_factory=list)
+    error: str = ""
+
+
+def notebooks(directory=NOTEBOOKS_DIR, names=()) -> list:
+    """The notebooks in ``directory`` (sorted), only those matching one of ``names`` if given."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SystemExit(f"no notebooks folder at {directory}: run from a source checkout of virtmodel")
+    found = sorted(directory.glob("*.ipynb"))
+    return [p for p in found if not names or any(n in p.name for n in names)]
+
+
+def open_lab(extra=(), directory=NOTEBOOKS_DIR) -> int:
+    """Start JupyterLab on the tour notebook (blocks until JupyterLab exits)."""
+    notebooks(directory)
+    command = [sys.executable, "-m", "jupyterlab", str(Path(directory) / TOUR), *extra]
+    print("starting:", " ".join(command), flush=True)
+    return subprocess.call(command, cwd=str(Path(directory).parent))
+
+
+def _figures(nb, stem, figures_dir) -> list:
+    """Write every PNG a cell displayed; returns the file paths."""
+    written = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                path = figures_dir / f"{stem}-{len(written) + 1}.png"
+                path.write_bytes(base64.b64decode(data["image/png"]))
+                written.append(path)
+    return written
+
+
+def run_one(path, out) -> Outcome:
+    """Execute one notebook in its folder; write its HTML page and figures into ``out``."""
+    import nbclient
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    path, out = Path(path), Path(out)
+    outcome = Outcome(path.name)
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    try:
+        client.execute()
+        outcome.ok = True
+    except (nbclient.exceptions.CellExecutionError, nbclient.exceptions.CellTimeoutError,
+            nbclient.exceptions.DeadKernelError) as error:  # a failing notebook: keep going, report it
+        outcome.error = str(error)[-3000:]
+    outcome.seconds = time.perf_counter() - start
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    outcome.figures = _figures(nb, path.stem, out / "figures")
+    page = out / f"{path.stem}.html"
+    page.write_text(HTMLExporter().from_notebook_node(nb)[0], encoding="utf-8")
+    outcome.page = page.name
+    return outcome
+
+
+def _index(outcomes, out) -> Path:
+    rows, shots = [], []
+    for o in outcomes:
+        status = "ok" if o.ok else "<b style='color:#b00'>failed</b>"
+        rows.append(f"<tr><td><a href='{o.page}'>{html.escape(o.name)}</a></td><td>{status}</td>"
+                    f"<td>{o.seconds:.1f} s</td><td>{len(o.figures)}</td></tr>")
+        if o.error:
+            rows.append(f"<tr><td colspan='4'><pre>{html.escape(o.error)}</pre></td></tr>")
+        shots += [f"<a href='figures/{f.name}'><img src='figures/{f.name}' title='{f.name}'></a>" for f in o.figures]
+    total = sum(o.seconds for o in outcomes)
+    ok = sum(o.ok for o in outcomes)
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>virtmodel notebooks</title>
+<style>body{{font-family:sans-serif;max-width:72em;margin:2em auto}}td,th{{padding:.2em .8em;text-align:left}}
+img{{height:180px;margin:4px;border:1px solid #ddd}}pre{{white-space:pre-wrap;font-size:80%}}</style></head><body>
+<h1>virtmodel: the notebooks, executed</h1>
+<p>{ok} of {len(outcomes)} notebooks ran without error in {total:.0f} s ({time.strftime('%Y-%m-%d %H:%M')}).
+Each page is the executed notebook; the figures are below.</p>
+<table><tr><th>notebook</th><th>status</th><th>time</th><th>figures</th></tr>{''.join(rows)}</table>
+<h2>Figures</h2><p>{''.join(shots)}</p></body></html>"""
+    index = out / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
+def run_all(out="output", names=(), directory=NOTEBOOKS_DIR) -> list:
+    """Execute the notebooks headless into ``out`` (pages, figures, ``index.html``); returns the outcomes."""
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    for path in notebooks(directory, names):
+        outcome = run_one(path, out)
+        print(f"{path.name:<45} {'ok' if outcome.ok else 'FAILED':<7} {outcome.seconds:6.1f} s, "
+              f"{len(outcome.figures)} figures", flush=True)
+        outcomes.append(outcome)
+    print("report:", _index(outcomes, out))
+    return outcomes
+
+
+def main(argv=None) -> int:
+    """Command line: ``open`` or ``run`` (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m virtmodel.notebooks", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("open", help="start JupyterLab on the tour notebook (extra arguments go to JupyterLab)")
+    run = sub.add_parser("run", help="execute every notebook headless; HTML pages, figures and index.html")
+    run.add_argument("--out", default="output", help="output folder (default: output)")
+    run.add_argument("names", nargs="*", help="only notebooks whose file name contains one of these")
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "open":
+        return open_lab(extra)
+    if extra:
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    return 0 if all(o.ok for o in run_all(args.out, args.names)) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

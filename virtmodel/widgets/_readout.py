@@ -127,7 +127,7 @@ def _amount(value, unit):
 def _load(value, x):
     from matplotlib.ticker import EngFormatter
 
-    return f"\u03bb = {EngFormatter(sep='')(value)} /s" if x == "arrival_rate" else f"\u03c1 = {value:.2f}"
+    return f"\u03bb = {EngFormatter(places=1, sep='')(value)} /s" if x == "arrival_rate" else f"\u03c1 = {value:.2f}"
 
 
 def readout_html(state: Standing, metric, x="arrival_rate") -> str:

@@ -156,6 +156,9 @@ def main(argv=None) -> int:
         return open_lab(extra)
     if extra:
         parser.error("unrecognized arguments: " + " ".join(extra))
+    if not list(notebooks(NOTEBOOKS_DIR, args.names)):
+        available = ", ".join(p.name for p in notebooks(NOTEBOOKS_DIR, ()))
+        parser.error(f"no notebook name contains {' or '.join(map(repr, args.names))}; available: {available}")
     return 0 if all(o.ok for o in run_all(args.out, args.names)) else 1
 
 

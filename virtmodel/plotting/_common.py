@@ -205,12 +205,17 @@ class PlotHandles:
     def __getitem__(self, index):
         return (self.fig, self.ax, self.artists)[index]
 
-    def update(self, data):
-        """Put ``data`` (from the matching ``*_data`` function) into the artists in place."""
+    def update(self, data, *, draw: bool = True):
+        """Put ``data`` (from the matching ``*_data`` function) into the artists in place.
+
+        ``draw=False`` leaves the redraw to the caller (a widget that blits
+        only the changed artists); otherwise the canvas is asked to redraw.
+        """
         if self._updater is None:
             raise NotImplementedError("this plot has no in-place update")
         self._updater(self, data)
-        self.fig.canvas.draw_idle()
+        if draw:
+            self.fig.canvas.draw_idle()
         return self
 
     def __repr__(self):

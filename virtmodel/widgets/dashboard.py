@@ -164,7 +164,7 @@ class Dashboard:
             self.fit()
             return
         self.data = self._compute()
-        self.handles._updater(self.handles, self.data)   # in place, without PlotHandles.update's draw_idle
+        self.handles.update(self.data, draw=False)   # in place; the dashboard blits the changed artists
         self._mark()
         self.live.refresh()
 

@@ -182,3 +182,22 @@ def build_station(
         _percentile=percentile,
         **values,
     )
+
+
+def build_gamma_fit_station(*, model: str, kind: str, metrics: dict, variance, stable, capacity,
+                            percentile_method: str, blocking_probability=None) -> StationResult:
+    """:func:`build_station` for a model whose percentiles are the gamma two-moment fit.
+
+    ``variance`` is the response-time variance that, with the mean
+    ``metrics["response_time"]``, fixes the gamma distribution
+    (:func:`~virtmodel.queueing._percentiles.gamma_quantile`).
+    """
+    from ._percentiles import gamma_quantile
+
+    response = metrics["response_time"]
+    return build_station(
+        model=model, kind=kind, metrics=metrics, stable=stable, capacity=capacity,
+        percentile=lambda p: gamma_quantile(response, variance, p, kind, model),
+        percentile_method=percentile_method, blocking_probability=blocking_probability,
+    )
+

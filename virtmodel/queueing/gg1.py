@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from .._backend import kind_of, ops_for
 from .._validate import choice, nonnegative, positive
-from ._percentiles import gamma_quantile
-from ._result import StationResult, build_station, queueing_metrics
+from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 
 GG_PERCENTILE = (
@@ -39,16 +38,8 @@ def gg_station(lam, m, c, arrival_scv, service_scv, pwait, kind, model) -> Stati
     with quiet_numerics(kind):
         metrics, variance = gg_formulas(lam, m, c, arrival_scv, service_scv, pwait(lam * m, c))
     stable = check_stability(metrics["utilization"], kind, model)
-    response = metrics["response_time"]
-    return build_station(
-        model=model,
-        kind=kind,
-        metrics=metrics,
-        stable=stable,
-        capacity=c / m,
-        percentile=lambda p: gamma_quantile(response, variance, p, kind, model),
-        percentile_method=GG_PERCENTILE,
-    )
+    return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance, stable=stable,
+                                   capacity=c / m, percentile_method=GG_PERCENTILE)
 
 
 def gg_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv, servers=1):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .._backend import kind_of
 from .._validate import nonnegative, positive
-from ._percentiles import GAMMA_FIT, gamma_quantile
-from ._result import StationResult, build_station, queueing_metrics
+from ._percentiles import GAMMA_FIT
+from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 
 MG1_PERCENTILE = (
@@ -42,16 +42,8 @@ def mg1_station(lam, m, scv, kind, model) -> StationResult:
         metrics = mg1_formulas(lam, m, scv)
         variance = mg1_response_variance(lam, m, scv, metrics["waiting_time"])
     stable = check_stability(metrics["utilization"], kind, model)
-    response = metrics["response_time"]
-    return build_station(
-        model=model,
-        kind=kind,
-        metrics=metrics,
-        stable=stable,
-        capacity=1 / m,
-        percentile=lambda p: gamma_quantile(response, variance, p, kind, model),
-        percentile_method=MG1_PERCENTILE,
-    )
+    return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance, stable=stable,
+                                   capacity=1 / m, percentile_method=MG1_PERCENTILE)
 
 
 def mg1(arrival_rate, mean_service_time, service_scv) -> StationResult:

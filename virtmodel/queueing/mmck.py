@@ -7,8 +7,8 @@ import numpy as np
 from .._backend import SYMBOLIC, as_output, kind_of
 from .._validate import nonnegative, positive, whole
 from ..errors import ParameterError, SymbolicUnsupportedError
-from ._percentiles import GAMMA_FIT, gamma_quantile
-from ._result import StationResult, build_station, queueing_metrics
+from ._percentiles import GAMMA_FIT
+from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import quiet_numerics
 
 MMCK_PERCENTILE = (
@@ -118,14 +118,7 @@ def mmck(arrival_rate, service_rate, servers, capacity) -> StationResult:
         raise ParameterError("capacity", capacity, f">= servers = {c}")
     with quiet_numerics(kind):
         metrics, blocking, variance = mmck_formulas(lam, mu, c, state_probabilities(lam / mu, c, K, kind))
-    response = metrics["response_time"]
-    return build_station(
-        model=f"M/M/{c}/{K}",
-        kind=kind,
-        metrics=metrics,
-        stable=True,
-        capacity=c * mu,
-        percentile=lambda p: gamma_quantile(response, variance, p, kind, "M/M/c/K"),
+    return build_gamma_fit_station(
+        model=f"M/M/{c}/{K}", kind=kind, metrics=metrics, variance=variance, stable=True, capacity=c * mu,
         percentile_method=MMCK_PERCENTILE,
-        blocking_probability=blocking if kind == SYMBOLIC else as_output(blocking, kind),
-    )
+        blocking_probability=blocking if kind == SYMBOLIC else as_output(blocking, kind))

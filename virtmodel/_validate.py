@@ -93,6 +93,10 @@ def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf
 
 
 def _check_numeric(name, arr, allow_zero, allow_inf, valid):
+    if arr.size > 64:  # two reductions decide the common case (NaN propagates: falls through)
+        lo, hi = np.min(arr), np.max(arr)
+        if (lo >= 0 if allow_zero else lo > 0) and (allow_inf or hi < np.inf):
+            return
     bad = np.isnan(arr)
     if bad.any():
         v, where = _first_bad(arr, bad)

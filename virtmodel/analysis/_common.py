@@ -149,15 +149,23 @@ def evaluate(model, metric: str, values: dict):
     Parameters the model does not have are ignored (a comparison may override
     ``exit_cycles``, which binary translation does not have).
     """
+    return evaluate_many(model, [metric], values)[metric]
+
+
+def evaluate_many(model, metrics, values: dict) -> dict:
+    """:func:`evaluate` of several metrics, in one compiled pass (``{metric: array}``)."""
     values = own(model, values)
     over = limit_mask(model, values)
     if over is not None:
         values = {**values, "vms": np.where(over, np.asarray(model.values()["max_vfs"]), values.get(
             "vms", model.values()["vms"]))}
-    try:
-        out = model.evaluate(metric, **values)
-    except UnstableError:
-        out = np.inf
+    if len(metrics) == 1:  # one metric: the scalar form raises for a saturated point
+        try:
+            out = {metrics[0]: model.evaluate(metrics[0], **values)}
+        except UnstableError:
+            out = {metrics[0]: np.inf}
+    else:
+        out = model.evaluate_many(metrics, **values)
     if over is not None:
-        out = np.where(over, np.nan, out)
+        out = {m: np.where(over, np.nan, v) for m, v in out.items()}
     return out

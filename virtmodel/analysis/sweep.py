@@ -21,16 +21,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from ._common import as_list, check_metric, check_parameters, evaluate, make_models, valid_metrics
+from ._common import as_list, check_metric, check_parameters, evaluate_many, make_models, valid_metrics
 
 
-def _inputs(grid: dict) -> dict:
+def _inputs(grid: dict) -> tuple:
+    """``({name: DataArray}, {name: coordinate})``: 1-D grids become dimensions whose
+    coordinates (and pandas indexes, one copy each) are attached once, to the result."""
     import xarray as xr
 
     from ..symbols import info
 
     depth = max((np.ndim(v) for v in grid.values() if not isinstance(v, xr.DataArray)), default=0)
-    out = {}
+    out, coords = {}, {}
     for name, value in grid.items():
         if isinstance(value, str):
             raise ParameterError(name, value, "numbers (strings are never parsed)")
@@ -38,13 +40,13 @@ def _inputs(grid: dict) -> dict:
         if isinstance(value, xr.DataArray):
             out[name] = value.assign_attrs({**attrs, **value.attrs})
         elif np.ndim(value) == 1 and depth == 1:
-            out[name] = xr.DataArray(value, dims=[name], coords={name: (name, np.asarray(value), attrs)},
-                                     name=name, attrs=attrs)
+            out[name] = xr.DataArray(value, dims=[name], name=name, attrs=attrs)
+            coords[name] = (name, out[name].data, attrs)
         else:
             nd = np.ndim(value)
             out[name] = xr.DataArray(value, dims=[f"dim_{i}" for i in range(depth - nd, depth)], attrs=attrs,
                                      name=name)
-    return out
+    return out, coords
 
 
 def sweep(metrics, techniques, workload, platform=None, **grid):
@@ -90,32 +92,41 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     metrics = list(valid_metrics(next(iter(models.values())))) if metrics is None else \
         [check_metric(m, models, numeric=False) for m in as_list(metrics, "metric")]
     check_parameters(grid, models)
-    inputs = _inputs(grid)
+    inputs, coords = _inputs(grid)
     names, arrays = list(inputs), list(inputs.values())
     labels = np.array(list(models), dtype=str)
+    dtypes = [object if metric == "bottleneck" else float for metric in metrics]
+    per = []  # per technique: one DataArray per metric, all from one kernel call per chunk
+    for model in models.values():
+        out = xr.apply_ufunc(_kernel(model, metrics, names), *arrays, dask="parallelized",
+                             output_core_dims=[()] * len(metrics), output_dtypes=dtypes, keep_attrs="drop")
+        per.append(out if len(metrics) > 1 else (out,))
     variables = {}
-    for metric in metrics:
-        dtype = object if metric == "bottleneck" else float
-        per = [xr.apply_ufunc(_kernel(model, metric, names), *arrays, dask="parallelized",
-                              output_dtypes=[dtype], keep_attrs="drop") for model in models.values()]
-        da = xr.concat(per, dim="technique", coords="minimal", compat="override", join="exact") if len(per) > 1 \
-            else per[0].expand_dims("technique")
+    for j, metric in enumerate(metrics):
+        das = [p[j] for p in per]
+        da = xr.concat(das, dim="technique", coords="minimal", compat="override", join="exact") if len(das) > 1 \
+            else das[0].expand_dims("technique")
         da = da.assign_coords(technique=("technique", labels))
         variables[metric] = da.assign_attrs(units=metric_unit(metric), long_name=metric)
-    ds = xr.Dataset(variables)
-    for name, value in inputs.items():  # apply_ufunc drops coordinate attrs: put them back
-        if name in ds.coords and ds[name].dims == (name,):
-            ds = ds.assign_coords({name: (name, ds[name].values, {**ds[name].attrs, **value.attrs})})
+    ds = xr.Dataset(variables).assign_coords(coords)
+    for name, value in inputs.items():  # apply_ufunc drops coordinate attrs: put them back (no new index)
+        if name in ds.coords and ds[name].dims == (name,) and name not in coords:
+            ds[name].attrs.update({**ds[name].attrs, **value.attrs})
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
     return ds
 
 
-def _kernel(model, metric, names):
-    """The function applied chunk by chunk: the compiled model at broadcastable arrays."""
+def _kernel(model, metrics, names):
+    """The function applied chunk by chunk: the compiled model at broadcastable arrays.
+
+    Every requested metric of the technique from one fused evaluation
+    (:func:`~virtmodel.analysis._common.evaluate_many`), as a tuple (one metric: the array).
+    """
     def kernel(*arrays):
         shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
-        out = evaluate(model, metric, dict(zip(names, arrays)))
-        return np.broadcast_to(out, shape)
+        out = evaluate_many(model, metrics, dict(zip(names, arrays)))
+        res = tuple(np.broadcast_to(out[m], shape) for m in metrics)
+        return res if len(res) > 1 else res[0]
     return kernel
 
 

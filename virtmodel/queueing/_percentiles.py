@@ -71,36 +71,72 @@ def gamma_quantiles(mean, variance, ps) -> list:
     return qs
 
 
-#: the interpolated inverse's domain in the shape k, its grid and where it is used
+#: the interpolated inverse: its domains in the shape k (the lower one tabulates k ln q, which stays
+#: smooth as k -> 0 where q underflows), the points of each grid, the smallest array it is used for
 FAST_K = (0.05, 1e8)
+FAST_K_LOW = (1e-6, 0.05)
 FAST_P = (0.01, 0.999)
 FAST_GRID = 4096
 FAST_MIN_SIZE = 10_000
 #: bound on the relative error of the interpolated inverse against ``gammaincinv``
-#: on FAST_K x FAST_P (measured: <= 2e-9 at p = 0.01, <= 3e-10 at p >= 0.5; tested)
+#: on [1e-6, 1e8] x FAST_P (measured: <= 2e-9 at p = 0.01, <= 3e-10 at p >= 0.5; tested)
 FAST_RTOL = 1e-8
 
 
-@lru_cache(maxsize=64)
-def _table(p: float):
-    r"""Cubic-spline coefficients of :math:`\ln P^{-1}(k, p)` over a uniform grid in :math:`\ln k`."""
+@lru_cache(maxsize=128)
+def _table(p: float, low: bool):
+    r"""Cubic-spline coefficients of :math:`\ln P^{-1}(k, p)` (``low``: times :math:`k`) on a
+    uniform grid in :math:`\ln k`, with the grid's start and step."""
     from scipy.interpolate import CubicSpline
-    from scipy.special import gammaincinv
+    from scipy.special import gammaincinv, gammaln
 
-    u = np.linspace(np.log(FAST_K[0]), np.log(FAST_K[1]), FAST_GRID)
-    spline = CubicSpline(u, np.log(gammaincinv(np.exp(u), p)))
-    return tuple(np.ascontiguousarray(c) for c in spline.c)
+    lo, hi = np.log(FAST_K_LOW if low else FAST_K)
+    u = np.linspace(lo, hi, FAST_GRID)
+    k = np.exp(u)
+    q = gammaincinv(k, p)
+    if low:  # k ln q; where q underflows, its leading term ln(p Gamma(k + 1))
+        y = np.where(q > 1e-300, k * np.log(np.maximum(q, 1e-300)), np.log(p) + gammaln(1 + k))
+    else:
+        y = np.log(q)
+    coef = tuple(np.ascontiguousarray(c) for c in CubicSpline(u, y).c)
+    return coef, lo, (hi - lo) / (FAST_GRID - 1)
+
+
+def _cells(k, lo, h):
+    """Cell index and offset of ``ln k`` on a grid (out-of-range and NaN points land in a valid cell)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.log(k)
+        t -= lo
+        t *= 1 / h
+        np.fmin(np.fmax(t, 0.0, out=t), FAST_GRID - 1 - 1e-9, out=t)  # NaN -> 0: fixed by the caller
+        i = t.astype(np.intp)
+        t -= i
+        t *= h
+    return i, t
+
+
+def _spline(coef, i, t):
+    """The cubic of cell ``i`` at offset ``t`` (Horner, in place)."""
+    c3, c2, c1, c0 = (np.take(c, i) for c in coef)
+    q = c3 * t
+    q += c2
+    q *= t
+    q += c1
+    q *= t
+    q += c0
+    return q
 
 
 def gammaincinv_fast(k, ps) -> list:
     r"""``[scipy.special.gammaincinv(k, p) for p in ps]``, interpolated for large arrays.
 
     For arrays of at least ``FAST_MIN_SIZE`` points and scalar ``p`` in
-    ``FAST_P``: a cubic spline of :math:`\ln P^{-1}(k, p)` against
-    :math:`\ln k` on a uniform grid (``FAST_GRID`` points over ``FAST_K``,
-    built once per ``p``), the grid position computed once for all ``ps``;
-    relative error <= ``FAST_RTOL``. Points outside ``FAST_K`` (or NaN),
-    smaller arrays and other ``p`` use ``gammaincinv`` itself.
+    ``FAST_P``: cubic splines on uniform grids in :math:`\ln k`
+    (``FAST_GRID`` points, built once per ``p``) of :math:`\ln P^{-1}(k, p)`
+    over ``FAST_K`` and of :math:`k \ln P^{-1}(k, p)` over ``FAST_K_LOW``;
+    the grid positions are computed once for all ``ps``. Relative error <=
+    ``FAST_RTOL``. Other points (NaN, k < 1e-6, k > 1e8), smaller arrays and
+    other ``p`` use ``gammaincinv`` itself.
     """
     from scipy.special import gammaincinv
 
@@ -108,32 +144,26 @@ def gammaincinv_fast(k, ps) -> list:
     fast = [np.ndim(p) == 0 and FAST_P[0] <= p <= FAST_P[1] for p in ps]
     if k.size < FAST_MIN_SIZE or not any(fast):
         return [gammaincinv(k, p) for p in ps]
-    lo, hi = np.log(FAST_K[0]), np.log(FAST_K[1])
-    h = (hi - lo) / (FAST_GRID - 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.log(k)
-        t -= lo
-        t *= 1 / h
-        np.fmin(np.fmax(t, 0.0, out=t), FAST_GRID - 1 - 1e-9, out=t)  # NaN -> 0; fixed below
-        i = t.astype(np.intp)
-        t -= i
-        t *= h
+    _, lo, h = _table(float(ps[fast.index(True)]), False)
+    i, t = _cells(k, lo, h)
     inside = (k >= FAST_K[0]) & (k <= FAST_K[1])
-    outside = None if inside.all() else ~inside
+    low = exact = None
+    if not inside.all():
+        low = np.flatnonzero((k >= FAST_K_LOW[0]) & (k < FAST_K_LOW[1]))
+        exact = np.flatnonzero(~inside & ~((k >= FAST_K_LOW[0]) & (k < FAST_K_LOW[1])))
+        k_low = k.ravel()[low]
+        _, lo_low, h_low = _table(float(ps[fast.index(True)]), True)
+        cells_low = _cells(k_low, lo_low, h_low)
     out = []
     for p, ok in zip(ps, fast):
         if not ok:
             out.append(gammaincinv(k, p))
             continue
-        c3, c2, c1, c0 = (np.take(c, i) for c in _table(float(p)))
-        q = c3 * t
-        q += c2
-        q *= t
-        q += c1
-        q *= t
-        q += c0
+        q = _spline(_table(float(p), False)[0], i, t)
         np.exp(q, out=q)
-        if outside is not None:
-            q[outside] = gammaincinv(k[outside], p)
+        if low is not None:
+            flat = q.reshape(-1)
+            flat[low] = np.exp(_spline(_table(float(p), True)[0], *cells_low) / k_low)
+            flat[exact] = gammaincinv(k.ravel()[exact], p)
         out.append(q)
     return out

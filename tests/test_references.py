@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from virtmodel.errors import ParameterError
-from virtmodel.presets import measurement, measurements
+from virtmodel.presets import findings, measurement, measurements
 from virtmodel.references import ASSUMPTION, Reference, bibliography_table, cite, keys, reference
 
 FIXED_KEYS = {
@@ -47,8 +47,8 @@ def test_fixed_keys_present():
     assert FIXED_KEYS <= set(keys())
 
 
-def test_every_key_is_used_by_a_measurement_or_is_assumption():
-    used = {m.source for m in measurements()}
+def test_every_key_is_used_by_a_measurement_or_finding_or_is_assumption():
+    used = {m.source for m in measurements()} | {f.source for f in findings()}
     for key in keys():
         assert key in used or key == ASSUMPTION, key
 

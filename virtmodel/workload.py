@@ -53,6 +53,9 @@ class Workload(ParameterSet):
         1.0, unit="count", latex=r"n_{\mathrm{cs}}", doc="process context switches (address-space changes) per request")
     register_writes: float = param(
         2.0, unit="count", latex=r"n_{\mathrm{reg}}", doc="privileged register writes (CR/MSR/TPR) per request")
+    exceptions: float = param(
+        0.0, unit="count", latex=r"n_{\mathrm{exc}}",
+        doc="guest exceptions (traps such as divide-by-zero; not page faults) per request")
     interrupts: float = param(
         0.5, unit="count", latex=r"n_{\mathrm{irq}}", doc="timer interrupts and IPIs per request")
     io_ops: float = param(

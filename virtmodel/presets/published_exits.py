@@ -24,6 +24,23 @@ GENERATIONS = (
 )
 """Intel microarchitectures with launch quarter and exit round-trip cycles (agesen2012)."""
 
+_NO_EPT = ("Intel states that EPT is not available in Core 2-based and earlier Intel CPUs "
+           "(as reported by wikipedia_ept)")
+NESTED_PAGING = (
+    # microarchitecture, nested paging (EPT), source key or "assumption", note
+    ("Prescott", False, "wikipedia_ept", _NO_EPT + "; Prescott (Pentium 4) is earlier than Core 2"),
+    ("Merom", False, "wikipedia_ept", _NO_EPT + "; Merom is the first Core 2 microarchitecture"),
+    ("Penryn", False, "wikipedia_ept", _NO_EPT + "; Penryn is the 45 nm Core 2"),
+    ("Nehalem", True, "wikipedia_ept",
+     "Intel states that EPT is available in all Nehalem-based CPUs with virtualization support "
+     "(as reported by wikipedia_ept)"),
+    ("Westmere", True, "assumption",
+     "EPT kept after Nehalem: the model's assumption (the sources found name Nehalem-based CPUs only)"),
+    ("Sandy Bridge", True, "assumption",
+     "EPT kept after Nehalem: the model's assumption (the sources found name Nehalem-based CPUs only)"),
+)
+"""Which generation of :data:`GENERATIONS` had nested paging (Intel EPT), with its source and a note."""
+
 _AGESEN = "agesen2012"
 _KVM_X86 = "x86 host with KVM; " + _NOT_STATED
 _P4 = "Pentium 4 672, 3.8 GHz"
@@ -142,4 +159,12 @@ FINDINGS = (
     Finding("ept.exit_rate",
             "MMU virtualization hardware (EPT/NPT) cut the exit rate by up to 90% for many "
             "workloads.", "agesen2012"),
+    Finding("ept.first_intel",
+            "Intel EPT (nested paging) is available in all Nehalem-based CPUs with virtualization "
+            "support and not in Core 2-based and earlier Intel CPUs (Intel's statement, as reported).",
+            "wikipedia_ept"),
+    Finding("npt.first_amd",
+            "AMD64 Quad-Core processors are the first x86 processors with hardware support for a "
+            "second, nested level of address translation (AMD-V nested paging, also called Rapid "
+            "Virtualization Indexing).", "amd_npt2008"),
 )

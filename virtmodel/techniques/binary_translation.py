@@ -9,7 +9,8 @@ handled by the VMM, and the I/O itself is done by a device model on the host.
     D_{\\mathrm{guest}} = t_{\\mathrm{cpu}}\\big((1-f_k)\\,s_u + f_k\\, s_k\\big)
       + \\frac{1}{f}\\Big(n_{\\mathrm{sys}} c_{\\mathrm{sys}} + n_{\\mathrm{pf}} c_{\\mathrm{pf}}
       + n_{\\mathrm{pte}} c_{\\mathrm{pte}} + n_{\\mathrm{cs}} c_{\\mathrm{cs}}
-      + n_{\\mathrm{reg}} c_{\\mathrm{reg}} + (n_{\\mathrm{irq}} + n_{\\mathrm{ioirq}}) c_{\\mathrm{irq}}
+      + n_{\\mathrm{reg}} c_{\\mathrm{reg}} + n_{\\mathrm{exc}} c_{\\mathrm{exc}}
+      + (n_{\\mathrm{irq}} + n_{\\mathrm{ioirq}}) c_{\\mathrm{irq}}
       + n_{\\mathrm{io}} a_{\\mathrm{io}} c_{\\mathrm{acc}}\\Big),
     \\qquad D_{\\mathrm{host}} = n_{\\mathrm{io}}\\, t_{\\mathrm{be}}
 
@@ -62,6 +63,9 @@ class BinaryTranslation(Technique):
     register_write_cycles: float = param(
         0, unit="cycles", source="adams2006", latex=r"c_{\mathrm{reg}}",
         doc="extra cycles per privileged register write (cr8wr is faster than native: 35 vs ~140)")
+    exception_cycles: float = param(
+        2334, unit="cycles", source="adams2006", latex=r"c_{\mathrm{exc}}",
+        doc="extra cycles per guest exception over native (divzero: 3223 vs 889)")
     interrupt_cycles: float = param(
         2000, unit="cycles", latex=r"c_{\mathrm{irq}}",
         doc="extra cycles per virtual interrupt delivered by the VMM (assumption)")
@@ -87,6 +91,7 @@ class BinaryTranslation(Technique):
         for count, cost in ((s.syscalls, s.syscall_cycles), (s.page_faults, s.pgfault_cycles),
                             (s.pte_updates, s.ptemod_cycles), (s.context_switches, s.ctxsw_cycles),
                             (s.register_writes, s.register_write_cycles),
+                            (s.exceptions, s.exception_cycles),
                             (s.interrupts + s.io_interrupts, s.interrupt_cycles),
                             (s.io_ops * s.register_accesses_per_io, s.register_access_cycles)):
             guest = guest + events(count, cycles(s, cost))

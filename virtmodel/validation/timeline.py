@@ -7,9 +7,12 @@ hardware exit round trip, at a 3 GHz clock. Binary translation: defaults of
 :mod:`~virtmodel.techniques.binary_translation`. Hardware assist: defaults of
 :mod:`~virtmodel.techniques.hardware_assist` with that generation's exit cost,
 emulated devices with binary translation's device-model cost (as in
-:mod:`.adams2006`), and nested paging from Nehalem on (EPT first shipped with
-Nehalem; an assumption of this check, not a value of the record): shadow page
-tables before. Compared on CPU per request for each workload preset.
+:mod:`.adams2006`), and each generation's recorded nested paging
+(:attr:`~virtmodel.techniques.generations.Generation.nested_paging`: no EPT on
+Prescott, Merom and Penryn, EPT on Nehalem, by Intel's statement as reported
+by ``wikipedia_ept``; EPT on Westmere and Sandy Bridge, an assumption): shadow
+page tables before Nehalem, whose traps get cheaper with each generation's exit
+round trip. Compared on CPU per request for each workload preset.
 
 What the record says
     Only the first generation is pinned down: on the Pentium 4 (Prescott) hardware
@@ -17,7 +20,8 @@ What the record says
     (Adams & Agesen 2006). Those rows are compared; the model's take-over
     generation for each mix is stated where the record has no value.
 
-Source keys ``agesen2012`` (exit costs), ``adams2006`` (the first generation).
+Source keys ``agesen2012`` (exit costs), ``adams2006`` (the first generation),
+``wikipedia_ept`` (which generations had EPT).
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ from ._rows import Row
 
 SITUATION = "Intel generations (Agesen 2012 Table 1), 3 GHz"
 PLATFORM = Platform(clock_hz=3.0e9, cores=1, vms=1)
-FIRST_EPT = "Nehalem"
 MIXES = ("syscall_heavy", "kernel_build", "small_packet_rr", "web_serving", "oltp")
 #: what Adams & Agesen 2006 found on the first generation (adams.result)
 PRESCOTT_FINDING = {"syscall_heavy": "HW", "kernel_build": "BT", "small_packet_rr": "BT"}
@@ -39,9 +42,8 @@ PRESCOTT_FINDING = {"syscall_heavy": "HW", "kernel_build": "BT", "small_packet_r
 
 def _hw(name: str):
     bt = get("binary_translation")
-    names = list(GENERATIONS)
-    ept = names.index(name) >= names.index(FIRST_EPT)
-    return get("hardware_assist", exit_cycles=GENERATIONS[name].exit_cycles, nested_paging=ept,
+    g = GENERATIONS[name]
+    return get("hardware_assist", exit_cycles=g.exit_cycles, nested_paging=g.nested_paging,
                io_path="emulated", backend_time=bt.backend_time)
 
 

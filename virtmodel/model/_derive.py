@@ -31,6 +31,7 @@ A station whose demand is identically zero is not on the path. Metrics
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,7 +62,7 @@ class Derived:
 
     stations: tuple          # StationTerms on the technique's path
     native_stations: tuple   # StationTerms on the native path
-    metrics: dict            # name -> SymPy expression
+    metrics: Mapping         # name -> SymPy expression (each derived on first access)
     delay: object            # pure delay on the path (s)
 
     def station(self, name) -> StationTerms:
@@ -84,26 +85,47 @@ def _demand(stations, name):
     return next((st.demand for st in stations if st.name == name), sp.Integer(0))
 
 
-def _metrics(stations, native, delay, native_delay) -> dict:
+class _LazyMetrics(Mapping):
+    """``{name: expression}`` built on first access (a first use derives only what it needs)."""
+
+    def __init__(self, builders: dict):
+        self._builders, self._done = builders, {}
+
+    def __getitem__(self, name):
+        if name not in self._done:
+            self._done[name] = self._builders[name]()
+        return self._done[name]
+
+    def __iter__(self):
+        return iter(self._builders)
+
+    def __len__(self):
+        return len(self._builders)
+
+
+def _metrics(stations, native, delay, native_delay) -> Mapping:
     lam, vms = S.arrival_rate, S.vms
-    latency = sum((st.response for st in stations), sp.Integer(0)) + delay
-    native_latency = sum((st.response for st in native), sp.Integer(0)) + native_delay
-    limit = sp.Min(*(st.capacity for st in stations))
-    native_limit = sp.Min(*(st.capacity for st in native))
+
+    def latency(path, fixed):
+        return sum((st.response for st in path), sp.Integer(0)) + fixed
+
+    def limit(path):
+        return sp.Min(*(st.capacity for st in path))
+
     d_guest, d_host, d_card = (_demand(stations, n) for n in ("guest", "host", "card"))
-    return {
-        "mean_latency": latency,
-        "latency_variance": sum((st.response_variance for st in stations), sp.Integer(0)),
-        "overhead": latency / native_latency,
-        "throughput_limit": limit,
-        "capacity_ratio": limit / native_limit,
-        "guest_cores": vms * lam * d_guest,
-        "host_cores": vms * lam * d_host,
-        "card_load": vms * lam * d_card / S.card_cores,
-        "cpu_per_request": d_guest + d_host + d_card,
-        "host_cores_per_100k_iops": 10**5 * d_host / S.io_ops,
-        "guest_cores_left": S.cores - vms * lam * d_host,
-    }
+    return _LazyMetrics({
+        "mean_latency": lambda: latency(stations, delay),
+        "latency_variance": lambda: sum((st.response_variance for st in stations), sp.Integer(0)),
+        "overhead": lambda: latency(stations, delay) / latency(native, native_delay),
+        "throughput_limit": lambda: limit(stations),
+        "capacity_ratio": lambda: limit(stations) / limit(native),
+        "guest_cores": lambda: vms * lam * d_guest,
+        "host_cores": lambda: vms * lam * d_host,
+        "card_load": lambda: vms * lam * d_card / S.card_cores,
+        "cpu_per_request": lambda: d_guest + d_host + d_card,
+        "host_cores_per_100k_iops": lambda: 10**5 * d_host / S.io_ops,
+        "guest_cores_left": lambda: S.cores - vms * lam * d_host,
+    })
 
 
 @lru_cache(maxsize=None)

@@ -34,15 +34,7 @@ README = HERE / "README.md"
 BEGIN, END = "<!-- run_all.py: begin -->", "<!-- run_all.py: end -->"
 ROWS: list = []
 
-
-def best(fn, repeat=5):
-    """Best-of-``repeat`` wall time of ``fn()`` in seconds."""
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from model_sweep import _best as best  # noqa: E402  (best-of-n wall time, shared by the benchmarks)
 
 
 def fresh(code: str, repeat=5) -> float:
@@ -234,9 +226,10 @@ def area_widgets(quick):
         return
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=HERE.parent).stdout
     base = re.search(r"full Agg draw \(baseline\):\s*([\d.]+) ms", out)
-    for metric, total in re.findall(r"slider callback, 6 curves x \d+ points,\s*(\S+): ([\d.]+) ms median", out):
+    for points, metric, total in re.findall(r"slider callback, 6 curves x (\d+) points,\s*(\S+):\s*([\d.]+) ms median",
+                                            out):
         b = float(base.group(1)) if base else None
-        row(f"slider callback, 6 curves x 500 points ({metric})", "<= 30 ms median", f"{total} ms",
+        row(f"slider callback, 6 curves x {points} points ({metric}), Agg", "<= 30 ms median", f"{total} ms",
             f"{b:.1f} ms (one full Agg redraw)" if b else "", f"{float(total) / b:.2f}x" if b else "",
             float(total) <= 30, "linear in curve points (bench_widgets.py)")
     if not base:

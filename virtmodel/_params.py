@@ -8,7 +8,9 @@ The field's ``metadata`` is the one place that says what the parameter is:
 ``doc``      one-line description (shown in glossaries)
 ``source``   a citation key of the bibliography, or ``"assumption"``
 ``domain``   ``"positive"``, ``"nonnegative"``, ``"fraction"`` (in [0, 1]),
-             ``"count"`` (integer >= 1) or ``"count0"`` (integer >= 0)
+             ``"count"`` (integer >= 1), ``"count0"`` (integer >= 0) or
+             ``"real"`` (any finite number: an extra cost that may be a saving,
+             whose technique guards the total in ``Technique.check``)
 ``latex``    the symbol's LaTeX
 ``neutral``  the value at which the parameter costs nothing (0 for costs,
              1 for slowdown factors); used by the "zero cost gives native" laws
@@ -24,10 +26,10 @@ import dataclasses
 from dataclasses import field
 
 from ._backend import SCALAR
-from ._validate import choice, positive, probability, whole
+from ._validate import _as_float_array, choice, positive, probability, whole
 from .errors import ParameterError
 
-DOMAINS = ("positive", "nonnegative", "fraction", "count", "count0")
+DOMAINS = ("positive", "nonnegative", "fraction", "count", "count0", "real")
 
 
 def param(default, *, unit: str, doc: str, latex: str, source: str = "assumption",
@@ -36,7 +38,7 @@ def param(default, *, unit: str, doc: str, latex: str, source: str = "assumption
     if domain not in DOMAINS:  # pragma: no cover - programming error
         raise ValueError(f"unknown domain {domain!r}")
     if neutral is None:
-        neutral = 0 if domain in ("nonnegative", "count0", "fraction") else None
+        neutral = 0 if domain in ("nonnegative", "count0", "fraction", "real") else None
     meta = dict(unit=unit, doc=doc, latex=latex, source=source, domain=domain, neutral=neutral)
     return field(default=default, metadata=meta)
 
@@ -71,12 +73,26 @@ def check_value(name: str, value, domain: str):
                 raise ParameterError(name, value, f"whole numbers >= {1 if domain == 'count' else 0}")
             return arr
         return whole(name, value, minimum=1 if domain == "count" else 0)
+    if domain == "real":
+        return _finite(name, value)
     if domain == "fraction":
         return probability(name, value, "array", closed=True) if _is_array(value) else \
             float(probability(name, value, SCALAR, closed=True))
     checked = positive(name, value, "array" if _is_array(value) else SCALAR,
                        allow_zero=(domain == "nonnegative"))
     return checked if _is_array(value) else value
+
+
+def _finite(name: str, value):
+    """Check a value of the ``real`` domain: finite numbers (an array is returned as floats)."""
+    import numpy as np
+
+    arr = _as_float_array(name, value)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = arr[bad].flat[0]
+        raise ParameterError(name, float(first), "a finite number (it may be negative)")
+    return arr if _is_array(value) else value
 
 
 def _is_array(value) -> bool:

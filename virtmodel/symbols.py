@@ -13,6 +13,7 @@ nonnegative     ``nonnegative=True`` (costs and counts that may be 0)
 fraction        ``nonnegative=True`` (in [0, 1])
 count           ``integer=True, positive=True`` (cores, VMs)
 count0          ``integer=True, nonnegative=True``
+real            ``real=True`` (an extra cost that may be a saving)
 ==============  ==========================================
 
 One name, one symbol: a parameter declared by two techniques (``exit_cycles``
@@ -33,6 +34,7 @@ _ASSUMPTIONS = {
     "fraction": dict(nonnegative=True),
     "count": dict(integer=True, positive=True),
     "count0": dict(integer=True, nonnegative=True),
+    "real": dict(real=True),
 }
 
 

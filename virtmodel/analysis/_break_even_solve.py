@@ -17,7 +17,10 @@ from ._roots import brackets, brent_roots, illinois, scan_grid
 from ._symbolic import closed_form
 from .break_even import CLOSED, CURVE_SCAN_POINTS, NUMERIC, SCAN_POINTS, BreakEven, better
 
-_LOWER = {"positive": 0.0, "nonnegative": 0.0, "fraction": 0.0, "count": 1.0, "count0": 0.0}
+#: lowest value searched by default; a ``real`` parameter (a saving, as binary translation's
+#: register writes) is searched from 0 unless the caller gives bounds below it
+_LOWER = {"positive": 0.0, "nonnegative": 0.0, "fraction": 0.0, "count": 1.0, "count0": 0.0, "real": 0.0}
+_FLOOR = {**_LOWER, "real": -np.inf}
 
 
 class Problem:
@@ -51,19 +54,19 @@ class Problem:
             lo, hi = (float(v) for v in bounds)
             if not lo < hi:
                 raise ParameterError("bounds", bounds, "(lo, hi) with lo < hi")
-            if lo < _LOWER[self.info.domain] or (self.info.domain == "fraction" and hi > 1):
+            if lo < _FLOOR[self.info.domain] or (self.info.domain == "fraction" and hi > 1):
                 raise ParameterError("bounds", bounds, f"inside the domain of {self.parameter} ({self.info.domain})")
             return lo, hi
         lo = _LOWER[self.info.domain]
         if self.info.domain == "fraction":
             return lo, 1.0
-        hi = 100 * self.typical if self.typical > 0 else 1.0
+        hi = 100 * abs(self.typical) if self.typical != 0 else 1.0
         if self.parameter == "arrival_rate":
             hi = max(float(np.max(evaluate(m, "throughput_limit", self.fixed))) for m in (self.ma, self.mb))
         return lo, max(hi, lo + 1)
 
     def in_range(self, r):
-        lo, hi = self.bounds if self.user_bounds else (_LOWER[self.info.domain], np.inf)
+        lo, hi = self.bounds if self.user_bounds else (_FLOOR[self.info.domain], np.inf)
         if self.info.domain == "fraction":
             hi = min(hi, 1.0)
         ok = (r >= lo) & (r <= hi)
@@ -81,7 +84,7 @@ class Problem:
             lo = max(lo, _LOWER[self.info.domain])
         else:
             h = 1e-4 * max(abs(root), 1e-6 * (self.bounds[1] - self.bounds[0]))
-            lo, hi = max(root - h, 0.0), root + h
+            lo, hi = max(root - h, min(_FLOOR[self.info.domain], 0.0)), root + h
         out = [str(better(self.metric, self.values(self.ma, x, extra), self.values(self.mb, x, extra),
                           self.la, self.lb)) for x in (lo, hi)]
         return tuple(out)

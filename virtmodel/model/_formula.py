@@ -6,6 +6,7 @@ import numbers
 
 import sympy as sp
 
+from .._params import check_value
 from .._validate import positive
 from ..errors import ParameterError
 from ..symbols import info, latex_names
@@ -65,7 +66,10 @@ class Formula:
             sym = info(name).symbol
             if not isinstance(value, numbers.Real) or isinstance(value, bool):
                 raise ParameterError(name, value, "a real number", "strings are never parsed")
-            positive(name, value, "scalar", allow_zero=True)
+            if info(name).domain == "real":  # a signed cost (a saving): finite is enough
+                check_value(name, value, "real")
+            else:
+                positive(name, value, "scalar", allow_zero=True)
             repl[sym] = sp.Integer(value) if float(value).is_integer() and sym.is_integer else sp.Float(value)
         return Formula(self.name, self.lhs, _substitute(self.expr, repl), self._descriptions, self.unit)
 

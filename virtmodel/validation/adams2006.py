@@ -14,8 +14,9 @@ Per-operation costs
     One operation per request, nothing else (``cpu_time`` of one cycle); the
     model's cost is the native cycles of the paper's table plus the extra guest
     time of the model (``guest_cores`` at one request/s), converted at 3.8 GHz.
-    The model's convention is "native cost + extra", so it cannot make an
-    operation faster than native (``in`` and ``cr8wr`` under binary translation).
+    The model's convention is "native cost + extra"; only a register write may
+    have a negative extra (binary translation's ``cr8wr``, calibrated here), so
+    ``in`` under binary translation (15 times faster than native) stays a miss.
 Workload mixes
     The winner on CPU per request (guest + host) for the workload presets the
     paper's finding names: system-call heavy (hardware assist wins), process
@@ -48,7 +49,8 @@ OPERATIONS = {
     "syscall": (dict(syscalls=1), 1e-6, 1e-6, "extra cycles over native (native not stated)"),
     "in": (None, None, 0.20, ("one emulated device-register access; the model adds its cost to the native "
                              "3209, so BT cannot come out faster than native (paper: 15x faster)")),
-    "cr8wr": (dict(register_writes=1), None, 1e-6, "BT value 35 is below native: the model adds 0"),
+    "cr8wr": (dict(register_writes=1, cpu_time=140 / CLOCK), 1e-6, 1e-6,
+              "calibration: BT register_write_cycles = 35 - 140 = -105 (a saving; native ~140 approx.)"),
     "call_ret": (dict(cpu_time=11 / CLOCK, kernel_fraction=1.0), None, 1e-6,
                  "11 cycles of kernel code, scaled by the translated-kernel slowdown (1.3, assumption)"),
     "pgfault": (dict(page_faults=1), 1e-6, 1e-6,
@@ -62,7 +64,7 @@ OPERATIONS = {
 
 
 #: (operation, VMM) rows whose published value set the model parameter (agreement by construction)
-CALIBRATED = {("syscall", "bt"), ("syscall", "hw"), ("cr8wr", "hw"), ("pgfault", "bt"), ("pgfault", "hw"),
+CALIBRATED = {("syscall", "bt"), ("syscall", "hw"), ("cr8wr", "bt"), ("cr8wr", "hw"), ("pgfault", "bt"), ("pgfault", "hw"),
               ("divzero", "bt"), ("divzero", "hw"), ("ptemod", "bt"), ("ptemod", "hw")}
 
 #: shadow-paging traps shown at a later generation's exit round trip (no published value)

@@ -85,8 +85,10 @@ def test_generations_record_nested_paging_with_sources():
 def test_with_generation_can_follow_nested_paging():
     hw = get("hardware_assist", nested_paging=False)
     assert with_generation(hw, "Nehalem").nested_paging is False
-    assert with_generation(hw, "Nehalem", nested_paging=True).nested_paging is True
-    assert with_generation(get("hardware_assist"), "Penryn", nested_paging=True).nested_paging is False
+    assert with_generation(hw, "Nehalem", nested_paging="by_generation").nested_paging is True
+    assert with_generation(get("hardware_assist"), "Penryn", nested_paging="by_generation").nested_paging is False
+    with pytest.raises(ParameterError, match="nested_paging"):
+        with_generation(hw, "Nehalem", nested_paging=True)
 
 
 def test_history_by_generation():

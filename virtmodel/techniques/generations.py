@@ -82,7 +82,7 @@ def generation(name: str) -> Generation:
     return GENERATIONS[name]
 
 
-def with_generation(technique, name: str, *, nested_paging: bool = False):
+def with_generation(technique, name: str, *, nested_paging=None):
     """A copy of a hardware-assisted technique with that generation's exit cost.
 
     Parameters
@@ -91,13 +91,23 @@ def with_generation(technique, name: str, *, nested_paging: bool = False):
         A hardware-assisted technique (one with ``exit_cycles``).
     name : str
         A generation of :data:`GENERATIONS`.
-    nested_paging : bool
-        Also set ``nested_paging`` to the generation's (``Generation.nested_paging``);
-        by default the technique's own setting is kept.
+    nested_paging : None or "by_generation"
+        ``None`` (default) keeps the technique's own ``nested_paging``;
+        ``"by_generation"`` sets the generation's recorded one
+        (:attr:`Generation.nested_paging`), as
+        :func:`virtmodel.analysis.exit_cost_history` does.
+
+    Examples
+    --------
+    >>> from virtmodel.techniques import get
+    >>> with_generation(get("hardware_assist"), "Penryn", nested_paging="by_generation").nested_paging
+    False
     """
     if not hasattr(technique, "exit_cycles"):
         raise ParameterError("technique", technique.name, "a hardware-assisted technique (has exit_cycles)")
+    if nested_paging is not None and not (isinstance(nested_paging, str) and nested_paging == "by_generation"):
+        raise ParameterError("nested_paging", nested_paging, 'None or "by_generation"')
     g = generation(name)
-    if nested_paging:
-        return technique.replace(exit_cycles=g.exit_cycles, nested_paging=g.nested_paging)
-    return technique.replace(exit_cycles=g.exit_cycles)
+    if nested_paging is None:
+        return technique.replace(exit_cycles=g.exit_cycles)
+    return technique.replace(exit_cycles=g.exit_cycles, nested_paging=g.nested_paging)

@@ -18,7 +18,10 @@ calls, page faults and context switches (differences to native converted at
 2.4 GHz); the null hypercall from Dall et al. (ISCA 2016, KVM x86) as an
 estimate of a Xen hypercall; the netback back-end cost from the single-queue
 limit of about 6 Gb/s of 1500-byte packets (~2 us per packet). Batch sizes, the
-ring and event-channel costs are assumptions.
+ring and event-channel costs are assumptions. Guest exceptions (``exceptions``
+of the workload) cost nothing extra: the guest registers its trap handlers with
+the hypervisor and they run in the guest (an assumption; no source in the record
+gives a Xen divide-by-zero cost).
 """
 
 from __future__ import annotations

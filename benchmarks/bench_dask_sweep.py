@@ -1,6 +1,6 @@
 """A sweep larger than memory, chunk by chunk through dask: 10^8 points, memory bounded.
 
-    python benchmarks/bench_dask_sweep.py [--points 1e8] [--chunk 1e6] [--json]
+    python benchmarks/bench_dask_sweep.py [--points 1e8] [--chunk 2.5e5] [--json]
 
 Five techniques, two metrics (mean latency and p99) over a grid of arrival
 rate x I/O size with ``points`` points in all, given to
@@ -35,7 +35,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def run(points: float = 1e8, chunk: float = 1e6) -> dict:
+def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
     """Time the reduced lazy sweep; returns the figures (see the module docstring)."""
     import dask
     import dask.array as da
@@ -76,7 +76,7 @@ def run(points: float = 1e8, chunk: float = 1e6) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=float, default=1e8)
-    parser.add_argument("--chunk", type=float, default=1e6)
+    parser.add_argument("--chunk", type=float, default=2.5e5)
     parser.add_argument("--json", action="store_true", help="print one JSON line (for run_all.py)")
     args = parser.parse_args(argv)
     r = run(args.points, args.chunk)

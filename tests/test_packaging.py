@@ -55,7 +55,18 @@ def test_dependencies_have_lower_bounds():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    match = re.search(r"<!-- test-command -->\s*```(?:bash|sh)?\n(.+?)\n```", readme, re.S)
+    match = re.search(r"<!-- test-command -->\s*```(?:bash|sh)?\n(.+?)\n```", readme, re.DOTALL)
     assert match, "README must hold the test command in a block marked <!-- test-command -->"
     command = match.group(1).strip()
     assert command in ci.replace("pip install -q", "pip install"), "CI must run the README's test command"
+
+
+def test_readme_binder_badge_opens_the_tour_of_this_repository():
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"\(https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/(\w+)\?labpath=([^)\s]+)\)", readme)
+    assert match, "README must carry a Binder badge (mybinder.org/v2/gh/OWNER/REPO/REF?labpath=...)"
+    repository = _pyproject()["project"]["urls"]["Repository"]
+    assert repository.rstrip("/").endswith("github.com/" + match.group(1)), \
+        f"the badge builds {match.group(1)}, pyproject's Repository is {repository}"
+    notebook = ROOT / match.group(3).replace("%2F", "/")
+    assert notebook.is_file() and notebook.name == "01_tour.ipynb", f"the badge opens {match.group(3)}"

@@ -10,7 +10,7 @@ from ._inputs import (check_stable, confidence_level, generator, quantile_levels
 from ._network_engine import run_network
 from .batching import time_batches
 from .distributions import distribution
-from .result import PERCENTILES, NetworkSimulationResult, describe_batches, network_result
+from .result import PERCENTILES, describe_batches, network_result
 
 
 def visit_rates(arrival_rates, routing):

@@ -7,8 +7,8 @@ cards, thin hypervisor), ``bare_metal`` (native: ``*.metal``).
 
 Every fact is a :class:`Fact` with the citation key of its source
 (``aws_nitro``, ``aws_ec2_ug``, ``dong2010`` ...) or ``"assumption"``, and the
-published measurement it repeats when the project's record holds it; EC2 User
-Guide facts the record lacks (which types belong to a generation) say so.
+published measurement it repeats when the project's record holds it; a fact the
+record lacks names, in its note, the page or section of its source that states it.
 
 Host threads versus vCPUs: a Xen host kept threads for dom0 and I/O
 (c4.8xlarge: 36 of 40; i3.16xlarge: 64 of i3.metal's 72); on Nitro the largest
@@ -38,7 +38,10 @@ from .published import measurement
 __all__ = ["EC2_GENERATIONS", "EC2_INSTANCES", "EC2Generation", "Fact", "ec2_fact", "ec2_facts_table",
            "ec2_generation", "ec2_generations_table", "ec2_instances_table", "ec2_model"]
 
-_NOT_RECORDED = "EC2 User Guide (instance-type pages); not in the project's published record"
+# pages of the EC2 User Guide (aws_ec2_ug) that state facts the project's record lacks
+_UG_EN = "EC2 User Guide, 'Enhanced networking on Amazon EC2 instances'"
+_UG_VT = "EC2 User Guide, 'Linux AMI Virtualization Types' (API version 2015-04-15)"
+_SIZES = "the sizes are members of those families (the page names families, not sizes)"
 _BITS_TO_BYTES = 1e9 / 8          # Gb/s -> B/s
 
 
@@ -116,7 +119,8 @@ class EC2Generation:
         return technique, platform
 
 
-_XEN = Fact("Xen", "aws_nitro", "record: c4.8xlarge (Xen)")
+_XEN = Fact("Xen", "aws_nitro", "record (Nitro section): 'the Xen-based c4.8xlarge offered 36 of its "
+            "host's 40 hardware threads'")
 _PV_HOST = "no source gives the PV-era hosts; the c4.8xlarge host (40 threads, 36 offered) stands in"
 _NIC_10G = _assumed(10, "not in the record for PV and non-enhanced networking; the 82599 VF's "
                     "10 Gb/s, so that only the I/O path differs")
@@ -163,10 +167,21 @@ _GENERATIONS = (
         "xen_pv", "Xen PV guests", "paravirtual",
         "Modified guest kernels make hypercalls; network and disk go through split drivers "
         "(netfront in the guest, netback in dom0 on the host's cores).",
-        _facts(hypervisor=Fact("Xen", "aws_ec2_ug", "PV AMIs run on Xen; " + _NOT_RECORDED),
+        _facts(hypervisor=Fact("Xen", "aws_ec2_ug",
+                               "EC2 User Guide, 'PV-GRUB' (user provided kernels): PV AMIs boot their "
+                               "paravirtual kernel through PV-GRUB, older distributions needing a special "
+                               "'ec2' or 'xen' kernel package. AWS's post 'Xen-on-Nitro: AWS Nitro for Legacy "
+                               "Instances' (perspectives.mvdirona.com, 2021) says it outright: m1.small ran "
+                               "on the Xen hypervisor"),
                examples=Fact(("m1.large", "c1.xlarge", "m2.4xlarge", "t1.micro"), "aws_ec2_ug",
-                             "previous-generation types that take PV AMIs; " + _NOT_RECORDED),
-               network=Fact("netfront/netback split driver", "barham2003", "Xen's paravirtual I/O"),
+                             _UG_VT + ": 'Some previous generation instance types, such as T1, C1, M1, and "
+                             "M2 do not support Linux HVM AMIs': they take PV AMIs; " + _SIZES),
+               network=Fact("netfront/netback split driver", "menon2006",
+                            "Xen 2.0's architecture (Menon et al.): device drivers in a privileged driver "
+                            "domain, guests reaching the network through virtual interfaces; netfront and "
+                            "netback are the Linux drivers of that pair (linux_xen_netback_mq). Not "
+                            "barham2003: 'In the initial design, Xen itself contained device driver code' "
+                            "(Cherkasova and Gardner, USENIX 2005)"),
                bandwidth_gbps=_NIC_10G, host_threads=_assumed(40, _PV_HOST),
                vcpus_offered=_assumed(36, _PV_HOST), threads_kept=_assumed(4, _PV_HOST)),
         _set(backend_time=_NETBACK)),
@@ -175,8 +190,13 @@ _GENERATIONS = (
         "Unmodified kernels run with VT-x and nested paging; I/O still goes through Xen's PV "
         "drivers to dom0 back-ends.",
         _facts(hypervisor=_XEN,
-               examples=Fact(("c4.8xlarge", "m4.10xlarge", "t2.large"), "aws_ec2_ug",
-                             "HVM types on Xen, without the enhanced-networking driver; " + _NOT_RECORDED),
+               examples=Fact(("c4.8xlarge", "m4.10xlarge", "r3.8xlarge"), "aws_ec2_ug",
+                             "HVM types on Xen. " + _UG_VT + ": 'T2, I2, R3, G2, and C4 do not support "
+                             "PV AMIs', and PV guests cannot use enhanced networking; " + _UG_EN + ": C4, "
+                             "M4 (excluding m4.16xlarge) and R3 use the Intel 82599 VF, so run HVM, and are "
+                             "not Nitro-based ('All Nitro-based instances use ENA'); Xen for c4.8xlarge "
+                             "also in the record; " + _SIZES + ". Modelled without the enhanced-networking "
+                             "driver. t2.large dropped: no page found states T2's hypervisor"),
                network=_assumed("Xen PV drivers on HVM (netfront/netback)",
                                 "modelled as the hardware-assisted paravirtual (virtio) path"),
                bandwidth_gbps=_NIC_10G, **_C4_HOST),
@@ -188,19 +208,30 @@ _GENERATIONS = (
         "interrupts still exit.",
         _facts(hypervisor=_XEN,
                examples=Fact(("c3.8xlarge", "c4.8xlarge", "r3.8xlarge", "i2.8xlarge", "d2.8xlarge"),
-                             "aws_ec2_ug", "types with the 82599 VF interface; " + _NOT_RECORDED),
-               network=Fact("Intel 82599 virtual function (ixgbevf)", "aws_ec2_ug",
-                            "enhanced networking is SR-IOV"),
+                             "aws_ec2_ug", _UG_EN + ": 'The following instance types use the Intel 82599 "
+                             "VF interface for enhanced networking: C3, C4, D2, I2, M4 (excluding "
+                             "m4.16xlarge), and R3'; " + _SIZES),
+               network=Fact("Intel 82599 Virtual Function (VF) interface", "aws_ec2_ug",
+                            _UG_EN + ": enhanced networking uses SR-IOV, on these types through the Intel "
+                            "82599 VF interface (up to 10 Gb/s); its Linux driver, ixgbevf, is not named "
+                            "on that page"),
                bandwidth_gbps=_recorded("ec2.ixgbevf.bandwidth_max"), **_C4_HOST),
         _set(max_vfs=_recorded("sriov.vfs_per_port"), posted_interrupts=_NO_POSTED, exit_cycles=_EXIT)),
     _generation(
         "ena_xen", "ENA on Xen", "sriov",
         "The Elastic Network Adapter, AWS's own SR-IOV device (up to 100 Gb/s), on Xen hosts "
         "that still keep threads for dom0.",
-        _facts(hypervisor=Fact("Xen", "aws_ec2_ug", "record: i3.16xlarge (Xen)"),
-               examples=Fact(("i3.16xlarge", "r4.16xlarge", "x1.32xlarge"), "aws_ec2_ug",
-                             "i3.16xlarge is in the record; r4 and x1: " + _NOT_RECORDED),
-               network=Fact("ENA virtual function", "aws_ec2_ug", "ENA enhanced networking"),
+        _facts(hypervisor=Fact("Xen", "aws_ec2_ug",
+                               "record: i3.16xlarge (Xen); " + _UG_EN + ": 'the following Xen-based "
+                               "instances use ENA: H1, I3, G3, m4.16xlarge, P2, P3, P3dn, and R4'"),
+               examples=Fact(("i3.16xlarge", "r4.16xlarge", "m4.16xlarge"), "aws_ec2_ug",
+                             "I3, R4 and m4.16xlarge are Xen-based ENA types on " + _UG_EN + " (i3.16xlarge "
+                             "also in the record; the r4 size is not named there). x1.32xlarge dropped: "
+                             "X1 is not on that list"),
+               network=Fact("ENA virtual function", "aws_ec2_ug",
+                            _UG_EN + ": enhanced networking uses SR-IOV, on these types through ENA (up "
+                            "to 100 Gb/s); one ENA driver serves the SR-IOV physical and virtual "
+                            "functions (linux_ena_driver)"),
                bandwidth_gbps=_ENA,
                host_threads=_recorded("ec2.i3_metal.vcpus", "i3.metal: same hardware as i3.16xlarge"),
                vcpus_offered=_recorded("ec2.i3_16xlarge.vcpus"),
@@ -211,10 +242,18 @@ _GENERATIONS = (
         "nitro", "Nitro system", "nitro",
         "Network, storage and management move to Nitro cards and a thin hypervisor: nothing "
         "per I/O on the host's cores, and the largest size offers the whole server.",
-        _facts(hypervisor=Fact("Nitro (thin hypervisor)", "aws_nitro", "a thin hypervisor; I/O on cards"),
+        _facts(hypervisor=Fact("Nitro (thin hypervisor)", "aws_nitro",
+                               "record: 'a thin hypervisor', I/O on cards; AWS, 'Instances built on the AWS "
+                               "Nitro System': 'Nitro hypervisor - A lightweight hypervisor that manages "
+                               "memory and CPU allocation'"),
                examples=Fact(("c5.18xlarge", "c5.24xlarge", "m5.24xlarge"), "aws_nitro",
-                             "record: c5.24xlarge, c5.18xlarge and m5.24xlarge (Nitro)"),
-               network=Fact("ENA on the Nitro card", "aws_nitro", "network offloaded to a card"),
+                             "record: c5.24xlarge (AWS Nitro), c5.18xlarge and m5.24xlarge (Nitro, EC2 User "
+                             "Guide); AWS Nitro whitepaper, 'The Nitro System journey': Dom0 gone 'starting "
+                             "with the C5 instance type introduced in 2017'"),
+               network=Fact("ENA on the Nitro card", "aws_nitro",
+                            "AWS, 'Instances built on the AWS Nitro System': the Nitro card carries "
+                            "'Networking hardware support'; " + _UG_EN + ": 'All Nitro-based instances use "
+                            "ENA'"),
                bandwidth_gbps=_ENA, host_threads=_C5_METAL,
                vcpus_offered=_recorded("nitro.c5_24xlarge.vcpus"),
                threads_kept=Fact(0, "aws_nitro", "derived: 96 - 96: c5.24xlarge offers as many vCPUs "
@@ -226,8 +265,14 @@ _GENERATIONS = (
         "bare_metal", "Bare metal (*.metal)", "native",
         "No hypervisor: the OS owns the server; network and EBS still reach it through the "
         "Nitro cards.",
-        _facts(hypervisor=Fact("none", "aws_nitro", "bare-metal instances: the whole server"),
-               examples=Fact(("i3.metal", "c5.metal"), "aws_ec2_ug", "record: i3.metal, c5.metal"),
+        _facts(hypervisor=Fact("none", "aws_nitro",
+                               "record: c5.metal, the whole server; AWS, 'Instances built on the AWS Nitro "
+                               "System': 'bare metal capabilities that eliminate virtualization overhead'"),
+               examples=Fact(("i3.metal", "c5.metal"), "aws_ec2_ug",
+                             "record: i3.metal, c5.metal; EC2 User Guide: 'i3.metal instances provide your "
+                             "applications with direct access to physical resources of the host server' "
+                             "(storage optimized instances), likewise 'Bare metal instances, such as "
+                             "c5.metal' (compute optimized instances)"),
                network=_assumed("ENA on the Nitro card, modelled as plain hardware",
                                 "the native model puts no cost on the card path"),
                bandwidth_gbps=_ENA, host_threads=_C5_METAL, vcpus_offered=_C5_METAL,

@@ -14,13 +14,17 @@ only the curves, the asymptotes and the markers do. So :class:`LiveFigure`
    each full draw, and on :meth:`LiveFigure.refresh` restores it and draws only
    the moving artists (blitting);
 3. shows the result the way the backend allows: the ipympl canvas widget
-   (``canvas.blit`` sends the new frame), or for the inline backend, Voila and
+   (``canvas.blit`` sends the new frame; until a browser view has connected,
+   the frame is kept for it as a data URL, see
+   :meth:`LiveFigure._show_before_view`), or for the inline backend, Voila and
    plain scripts an :class:`ipywidgets.Image` whose PNG is replaced in place
    (no flicker, no output re-display), encoded with fast zlib settings.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import io
 
 DISPLAYS = ("image", "ipympl")
@@ -105,8 +109,10 @@ class LiveFigure:
 
     def redraw(self):
         """A full draw of the figure (static parts included), then shown."""
-        self.fig.canvas.draw()
-        self._show()
+        with self._one_state_message():
+            self.fig.canvas.draw()      # ipympl: this sends the frame to a connected view already
+            if self.display == "image" or self._before_view():
+                self._show()
 
     def _on_draw(self, event):
         canvas = self.fig.canvas
@@ -125,13 +131,46 @@ class LiveFigure:
             return
         self.fig.canvas.restore_region(self._background)
         self._draw_moving()
-        self._show()
+        with self._one_state_message():
+            self._show()
+
+    def _one_state_message(self):
+        """ipympl: the canvas's trait changes inside reach the browser as one state message."""
+        hold_sync = getattr(self.fig.canvas, "hold_sync", None)
+        return hold_sync() if hold_sync is not None else contextlib.nullcontext()
+
+    def _before_view(self) -> bool:
+        """True for an ipympl canvas that no browser view has connected to yet."""
+        return self.display == "ipympl" and bool(getattr(self.fig.canvas, "syncing_data_url", False))
 
     def _show(self):
-        if self.display == "ipympl":
-            self.fig.canvas.blit(self.fig.bbox)
-        else:
+        if self.display == "image":
             self.widget.value = self.png()
+        elif self._before_view():
+            self._show_before_view()
+        else:
+            self.fig.canvas.blit(self.fig.bbox)
+
+    def _show_before_view(self):
+        """The first frame of an ipympl canvas, kept for a browser view that has not connected yet.
+
+        Until its view sends "initialized", ipympl keeps the last frame in the
+        ``_data_url`` trait, which the view loads as its first image, and the
+        canvas size in ``_size``. Only the canvas's own ``_repr_mimebundle_``
+        sets them right; a frame sent by ``draw``/``blit`` before a view exists
+        is stored as bare base64 (no ``data:image/png;base64,`` prefix) and
+        ``_size`` stays (0, 0). The dashboard shows the canvas inside a box, so
+        the browser loaded the bare base64 as a relative URL, the image was
+        broken, the view's resize handler threw on drawing it ("Error setting
+        state: ... drawImage ... broken state") and the canvas stayed 0x0 px
+        for good, slider moves included. So set both traits here (callers hold
+        the sync: one state message, final values only); once connected, the
+        view asks for a full frame and later frames go by ``blit``.
+        """
+        canvas = self.fig.canvas
+        ratio = getattr(canvas, "device_pixel_ratio", 1) or 1
+        canvas._size = (float(self.fig.bbox.width / ratio), float(self.fig.bbox.height / ratio))
+        canvas._data_url = "data:image/png;base64," + base64.b64encode(self.png()).decode("ascii")
 
     def png(self) -> bytes:
         """The current frame as PNG bytes (from the Agg buffer; nothing is redrawn)."""

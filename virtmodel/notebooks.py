@@ -32,6 +32,9 @@ from pathlib import Path
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 TOUR = "01_tour.ipynb"
 CELL_TIMEOUT = 300
+# The kernel logs errors only: ipykernel >= 7 warns on every start that its local
+# TCP transport is unencrypted, which says nothing about the notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass
@@ -86,6 +89,7 @@ def run_one(path, out) -> Outcome:
     outcome = Outcome(path.name)
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     extra_arguments=KERNEL_ARGUMENTS,
                                      resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:

@@ -72,12 +72,18 @@ def fused(structure: tuple, metrics: tuple) -> Fused:
     return Fused([k for k, _ in pairs], [e for _, e in pairs])
 
 
+#: utilizations within this of 1 count as saturated: there the formulas' terms in 1 - rho and
+#: c - a round differently (one exactly 0, the other not), and a latency would come out inf
+#: while the utilization reads < 1, or a ratio of two such latencies NaN
+RHO_EDGE = 1e-12
+
+
 def _stable(out, keys):
-    """Where every utilization ``out[k]`` is < 1 (NaN counts as saturated): bool or bool array."""
+    """Where every utilization ``out[k]`` is < 1 - RHO_EDGE (NaN counts as saturated): bool or bool array."""
     ok = np.bool_(True)
     for k in keys:
         if k in out:
-            ok = ok & (out[k] < 1)
+            ok = ok & (out[k] < 1 - RHO_EDGE)
     return ok
 
 

@@ -12,7 +12,9 @@ gamma two-moment fit
     :math:`\\theta = \\mathrm{Var}(R)/\\bar R`, and :math:`t_p = \\theta\\,
     P^{-1}(k, p)` with :math:`P^{-1}` the inverse regularized lower incomplete
     gamma function. It is exact for M/M/1 (shape 1) and for a deterministic
-    response (variance 0, where it returns the mean). Numeric only.
+    response (variance 0, where it returns the mean). An infinite mean or
+    variance (a station at the edge of saturation) gives an infinite quantile.
+    Numeric only.
 """
 
 from __future__ import annotations
@@ -64,10 +66,13 @@ def gamma_quantiles(mean, variance, ps) -> list:
         shape = mean**2 / variance
         scale = variance / mean
         point = ~(variance > 0)
+        saturated = np.isinf(mean) | np.isinf(variance)  # at the edge of saturation: the quantile is inf
         qs = gammaincinv_fast(shape, ps)
         qs = [scale * q for q in qs]
     if point.any():
         qs = [np.where(point, mean, q) for q in qs]
+    if saturated.any():
+        qs = [np.where(saturated, np.inf, q) for q in qs]
     return qs
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ._common import evaluate
-from ._roots import brackets, brent_roots, illinois, scan_grid
+from ._roots import TIE_RTOL, brackets, brent_roots, illinois, scan_grid, ties
 from ._symbolic import closed_form
 from .break_even import CLOSED, CURVE_SCAN_POINTS, NUMERIC, SCAN_POINTS, BreakEven, better
 
@@ -44,10 +44,11 @@ class Problem:
         return evaluate(model, self.metric, {**self.fixed, **(extra or {}), self.parameter: x})
 
     def g(self, x, extra=None):
-        """:math:`M_a - M_b` (NaN where either is not finite)."""
+        """:math:`M_a - M_b` (NaN where either is not finite; 0 where they are equal to rounding)."""
         va, vb = self.values(self.ma, x, extra), self.values(self.mb, x, extra)
         with np.errstate(invalid="ignore"):
-            return np.where(np.isfinite(va) & np.isfinite(vb), va - vb, np.nan)
+            d = np.where(np.isfinite(va) & np.isfinite(vb), va - vb, np.nan)
+            return np.where(np.abs(d) <= TIE_RTOL * np.maximum(np.abs(va), np.abs(vb)), 0.0, d)
 
     def _bounds(self, bounds):
         if bounds is not None:
@@ -93,7 +94,10 @@ class Problem:
         """Where to say which technique is better when they never cross: the finite grid point
         nearest the middle of the range (or the current value)."""
         grid = scan_grid(*self.bounds, 201, self.typical, self.integer)
-        ok = grid[np.isfinite(self.g(grid))]
+        values = self.g(grid)
+        ok = grid[np.isfinite(values) & (values != 0)]
+        if not ok.size and (values == 0).any():
+            return None  # equal wherever both are finite
         return float(ok[np.argmin(np.abs(ok - 0.5 * sum(self.bounds)))]) if ok.size else self.typical
 
     # -- one point ----------------------------------------------------------
@@ -139,6 +143,10 @@ class Problem:
         else:
             roots = brent_roots(lambda x: float(self.g(x)), grid, values)
             note = ""
+        tied = grid[ties(values)]
+        if tied.size:
+            note = (note + "; " if note else "") + (f"equal (to {TIE_RTOL:g} relative) for {self.parameter} "
+                                                    f"in [{tied.min():.6g}, {tied.max():.6g}]: a tie, not a crossing")
         masked = grid[~np.isfinite(values)]
         saturated = (float(masked.min()), float(masked.max())) if masked.size else ()
         if saturated:
@@ -153,10 +161,13 @@ class Problem:
             below, above = self.sides(roots[0])
         elif status == "none" and "for every value" not in note:
             mid = self._probe()
-            below = above = str(better(self.metric, self.values(self.ma, mid), self.values(self.mb, mid),
-                                       self.la, self.lb))
-            note = (note + "; " if note else "") + (f"no crossing in the range: {below} is better at "
-                                                    f"{self.parameter} = {mid:.6g}")
+            if mid is None:
+                note = (note + "; " if note else "") + "no crossing: the two are equal wherever both are finite"
+            else:
+                below = above = str(better(self.metric, self.values(self.ma, mid), self.values(self.mb, mid),
+                                           self.la, self.lb))
+                note = (note + "; " if note else "") + (f"no crossing in the range: {below} is better at "
+                                                        f"{self.parameter} = {mid:.6g}")
         return BreakEven(self.la, self.lb, self.parameter, self.metric, tuple(float(r) for r in roots), status,
                          method, self.info.unit, below, above, note=note, models=self.models, **kw)
 

@@ -9,6 +9,9 @@ of regula falsi on whole arrays of brackets for a break-even *curve*, so 1,000
 values of a second parameter cost a few dozen vectorized evaluations instead of
 1,000 separate root searches. A root where :math:`g` touches zero without
 changing sign is not bracketed (it is found only if it falls on a grid point).
+Two metrics equal to rounding (:data:`TIE_RTOL`) count as equal, so an interval
+where they coincide (both limited by the same shared device, say) is a tie, not
+hundreds of crossings of rounding noise.
 
 References
 ----------
@@ -19,6 +22,9 @@ root of an equation", BIT 11 (1971) 168-174 (the Illinois method).
 from __future__ import annotations
 
 import numpy as np
+
+#: relative difference below which two metric values count as equal (a tie)
+TIE_RTOL = 1e-12
 
 
 def scan_grid(lo: float, hi: float, n: int, typical: float, integer: bool = False) -> np.ndarray:
@@ -35,14 +41,25 @@ def scan_grid(lo: float, hi: float, n: int, typical: float, integer: bool = Fals
     return np.unique(grid)
 
 
+def ties(values: np.ndarray) -> np.ndarray:
+    """Mask of the zeros of ``values`` that have a zero neighbour along axis 0: an interval
+    where the two metrics are equal (a tie), not a crossing."""
+    zero = values == 0
+    run = np.zeros_like(zero)
+    run[:-1] |= zero[:-1] & zero[1:]
+    run[1:] |= zero[:-1] & zero[1:]
+    return run
+
+
 def brackets(values: np.ndarray):
     """``(i, j, zero)``: sign changes between finite rows ``i`` and ``i + 1`` (column ``j``),
-    and the mask of exact zeros. ``values`` has the grid along axis 0."""
+    and the mask of isolated exact zeros (zeros in a run are a tie, see :func:`ties`).
+    ``values`` has the grid along axis 0."""
     finite = np.isfinite(values)
     s = np.sign(np.where(finite, values, np.nan))
     change = finite[:-1] & finite[1:] & (s[:-1] * s[1:] < 0)
     i, j = np.nonzero(change)
-    return i, j, finite & (values == 0)
+    return i, j, finite & (values == 0) & ~ties(values)
 
 
 def illinois(g, a, b, fa, fb, rtol: float = 1e-12, maxiter: int = 200):
@@ -83,5 +100,11 @@ def brent_roots(f, grid: np.ndarray, values: np.ndarray, rtol: float = 1e-12) ->
     i, _, zero = brackets(values[:, None])
     roots = [float(x) for x in grid[zero[:, 0]]]
     for k in i:
-        roots.append(brentq(f, grid[k], grid[k + 1], xtol=1e-300, rtol=max(rtol, 4 * np.finfo(float).eps)))
-    return sorted(roots)
+        fa, fb = f(grid[k]), f(grid[k + 1])
+        if fa == 0 or fb == 0:
+            roots.append(float(grid[k] if fa == 0 else grid[k + 1]))
+        elif np.sign(fa) != np.sign(fb):
+            roots.append(brentq(f, grid[k], grid[k + 1], xtol=1e-300, rtol=max(rtol, 4 * np.finfo(float).eps)))
+        # else: the scan's sign change was rounding noise of two equal metrics (the scalar
+        # evaluation rounds differently from the array one): no crossing there
+    return sorted(set(roots))

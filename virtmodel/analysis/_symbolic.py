@@ -10,7 +10,8 @@ degree <= 4 (<= 2 when other parameters stay symbolic) its roots come from
 :func:`sympy.roots` in radicals: that is the closed form. Anything else
 (``Min`` of capacities that depend on :math:`x`, Erlang C of a load that
 depends on :math:`x`, percentiles) has none here, and the caller falls back to
-a bracketed numeric root. The rational form knows nothing about saturation: a
+a bracketed numeric root, as does a substitution SymPy cannot carry through
+(an infinite capacity inside ``Min``). The rational form knows nothing about saturation: a
 root where either technique is saturated is discarded by the caller.
 """
 
@@ -105,5 +106,10 @@ def closed_form(model_a, model_b, metric, parameter, free=(), fixed=None):
         return None  # percentiles and closed-load (MVA) metrics: numeric only
     fixed = fixed or {}
     values = [tuple(sorted({**m.values(), **own(m, fixed)}.items())) for m in (model_a, model_b)]
-    return _solve(model_a.technique.structure(), values[0], model_b.technique.structure(), values[1],
-                  metric, parameter, tuple(free))
+    try:
+        return _solve(model_a.technique.structure(), values[0], model_b.technique.structure(), values[1],
+                      metric, parameter, tuple(free))
+    except (ValueError, TypeError, ZeroDivisionError):
+        # SymPy cannot carry the substitution through, e.g. Min(zoo, ...) when a station
+        # has no demand (capacity 1/0): no closed form, the caller's numeric root decides
+        return None

@@ -59,7 +59,7 @@ distribution; one visit per station per request. A station with at least
 :math:`VN` servers never queues and is solved as a delay station (exact).
 What the exponential assumption costs, measured against the simulation (two
 stations, demands 1 and 0.5, think time 3, 3 and 8 users): with deterministic
-service (SCV 0) MVA's throughput is 3-4% low and its response time 4-9% high;
+service (SCV 0) MVA's throughput is 2.5-3.5% low and its response time 4-9% high;
 with SCV 4 the throughput is 6-7% high and the response time 10-13% low
 (``tests/queueing/test_mva_service_variance.py`` keeps them within 8% and 15%).
 The textbook correction for the residual service time (a job found in service

@@ -117,3 +117,11 @@ def test_every_source_key_is_in_the_bibliography():
             assert f.metadata["source"] in keys(), f.name
     bib = cite(Model("hardware_assist", "small_packet_rr"))
     assert "agesen2012" in bib and "dall2017" in bib
+
+
+def test_every_parameter_has_its_own_latex_symbol():
+    """Two parameters printed alike would make a formula ambiguous (io_bytes and io_batch once were)."""
+    seen = {}
+    for name, entry in registry().items():
+        assert entry.latex not in seen, f"{name} and {seen.get(entry.latex)} are both printed {entry.latex}"
+        seen[entry.latex] = name

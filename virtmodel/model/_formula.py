@@ -48,12 +48,15 @@ class Formula:
         return sp.latex(self.expr, symbol_names=latex_names())
 
     def latex(self, glossary: bool = True) -> str:
-        """``lhs = rhs``, then (by default) the symbols explained, as LaTeX."""
+        """``lhs = rhs``, then (by default) the symbols explained, as LaTeX (a ``gathered`` block)."""
         text = f"{self.lhs} = {self._latex()}"
         if glossary and self.expr.free_symbols:
             rows = [rf"{r['latex']} & \text{{{_escape(r['description'])}}} & \text{{[{_escape(r['unit'])}]}}"
                     for r in self.glossary()]
-            text += r"\\ \text{where}\quad \begin{array}{lll}" + r" \\ ".join(rows) + r"\end{array}"
+            # one gathered block (amsmath): the line break holds in LaTeX and in MathJax, which
+            # ignores a top-level \\ inside $...$
+            text = (r"\begin{gathered}" + text + r"\\ \text{where}\quad \begin{array}{lll}"
+                    + r" \\ ".join(rows) + r"\end{array}\end{gathered}")
         return text
 
     def _repr_latex_(self):

@@ -64,7 +64,7 @@ with SCV 4 the throughput is 6-7% high and the response time 10-13% low
 (``tests/queueing/test_mva_service_variance.py`` keeps them within 8% and 15%).
 The textbook correction for the residual service time (a job found in service
 costs :math:`S(1+c^2)/2`) was tried and rejected: on the same network it
-overshoots, up to a throughput above the bottleneck's :math:`1/D_{\max}`.
+overshoots, up to a throughput above the bottleneck's :math:`1/D_{\\max}`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ domain on the host's cores, with one notification per ``io_batch`` I/Os.
       + n_{\\mathrm{pf}} c_{\\mathrm{pf}} + n_{\\mathrm{cs}} c_{\\mathrm{cs}}
       + \\frac{n_{\\mathrm{pte}}}{b_{\\mathrm{pte}}} c_{\\mathrm{hc}} + n_{\\mathrm{reg}} c_{\\mathrm{hc}}
       + (n_{\\mathrm{irq}} + n_{\\mathrm{ioirq}}) c_{\\mathrm{ev}}
-      + n_{\\mathrm{io}} c_{\\mathrm{ring}} + \\frac{n_{\\mathrm{io}}}{b_{\\mathrm{io}}} c_{\\mathrm{hc}}\\Big),
+      + n_{\\mathrm{io}} c_{\\mathrm{ring}} + \\frac{n_{\\mathrm{io}}}{b_{\\mathrm{ntf}}} c_{\\mathrm{hc}}\\Big),
     \\qquad D_{\\mathrm{host}} = n_{\\mathrm{io}}\\, t_{\\mathrm{be}}
 
 Defaults: Barham et al. (SOSP 2003, lmbench on a 2.4 GHz Xeon) for system
@@ -61,7 +61,7 @@ class Paravirtual(Technique):
         500, unit="cycles", latex=r"c_{\mathrm{ring}}",
         doc="front-end cycles per I/O to post and reap a ring descriptor (assumption)")
     io_batch: float = param(
-        4.0, unit="count", domain="positive", latex=r"b_{\mathrm{io}}",
+        4.0, unit="count", domain="positive", latex=r"b_{\mathrm{ntf}}",
         doc="I/Os per notification hypercall (assumption)")
     backend_time: float = param(
         2e-6, unit="s", source="linux_xen_netback_mq", latex=r"t_{\mathrm{be}}",

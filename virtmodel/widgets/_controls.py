@@ -62,7 +62,7 @@ def parameter_slider(name: str, value: float, continuous: bool = True):
     if kind == "log":
         centre = math.log10(value)
         return widgets.FloatLogSlider(value=value, base=10, min=centre - 2, max=centre + 2, step=0.02,
-                                      readout_format=".2e", **common)
+                                      readout_format=".3s", **common)  # SI prefixes: 10.0µ, 1.25G
     if kind == "int":
         return widgets.IntSlider(value=int(value), min=1, max=max(4 * int(value), 64), **common)
     if kind == "fraction":
@@ -76,7 +76,7 @@ def load_slider(value: float, stop: float, continuous: bool = True):
     import ipywidgets as widgets
 
     return widgets.FloatSlider(value=float(np.clip(value, 0.0, stop)), min=0.0, max=stop, step=_nice_step(stop),
-                               description="operating point", readout_format=".4g",
+                               description="operating point", readout_format=".3s",
                                continuous_update=continuous, layout=_LAYOUT, style=_STYLE)
 
 

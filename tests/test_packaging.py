@@ -52,6 +52,24 @@ def test_dependencies_have_lower_bounds():
         assert any(s.operator == ">=" for s in req.specifier), f"{dep} has no lower bound"
 
 
+def test_lower_bounds_checker_pins_every_bound():
+    """tools/check_lower_bounds.py turns each '>=' of the runtime, test and notebooks sets into '=='."""
+    if sys.version_info < (3, 11):
+        pytest.skip("the checker reads pyproject.toml with tomllib (Python 3.11+)")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_lower_bounds", ROOT / "tools" / "check_lower_bounds.py")
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    bounds = checker.lower_bounds()
+    project = _pyproject()["project"]
+    for dep in project["dependencies"] + project["optional-dependencies"]["test"] + \
+            project["optional-dependencies"]["notebooks"]:
+        req = requirements.Requirement(dep)
+        (spec,) = req.specifier
+        assert bounds[req.name.lower()] == spec.version, dep
+
+
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()

@@ -23,6 +23,16 @@ def test_compare_table_values_and_exports():
     assert ("mean_latency", "s") in u.columns
 
 
+@pytest.mark.parametrize("metrics", [["cpu_per_request"], ["cpu_per_request", "mean_latency"]])
+def test_compare_keeps_the_order_given(metrics):
+    """Rows come in the order asked for, not sorted (pandas 2.0 sorted a one-column from_dict)."""
+    order = ["native", "sriov", "binary_translation", "hardware_assist"]
+    table = compare(order, "kernel_build", metrics=metrics)
+    assert list(table.index) == order
+    for name in order:
+        assert table.loc[name, "cpu_per_request"] == Model(get(name), "kernel_build").evaluate("cpu_per_request")
+
+
 def test_compare_reports_saturation_and_vf_limit():
     t = compare(["hardware_assist", "paravirtual", "sriov"], "small_packet_rr", platform=Platform(vms=100),
                 metrics=["mean_latency", "host_cores"], arrival_rate=9e4)

@@ -94,6 +94,15 @@ def test_multiserver_is_stable_at_large_population():
     assert np.all((big.utilization >= 0) & (big.utilization <= 1 + 1e-12))
 
 
+
+def test_tiny_think_time_does_not_turn_into_nan():
+    """Z = 8.9e-308 with an idle sub-network: 1/Z overflows; X stays finite and the results exact."""
+    r = mva([1.0], 18, think_time=8.9e-308, servers=[2])
+    assert np.all(np.isfinite(r.throughput_by_population))
+    assert r.system_throughput == pytest.approx(2.0)  # two servers, demand 1: X = 2
+    assert r.system_response_time == pytest.approx(9.0)  # N / X - Z
+
+
 demands = st.lists(st.floats(0.01, 5.0), min_size=1, max_size=6)
 
 

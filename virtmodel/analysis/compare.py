@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tables import table_from_rows
 from ..errors import ParameterError
 from ._common import check_metric, check_parameters, limit_mask, make_models, own, valid_metrics
 
@@ -73,8 +74,7 @@ def compare(techniques, workload, platform=None, metrics=None, *, units=False, *
         saturated[label] = [m for m in metrics if isinstance(everything[m], float) and np.isinf(everything[m])]
         notes[label] = (f"saturated ({model.bottleneck(**values)} utilization >= 1): "
                         + ", ".join(saturated[label]) + " = inf") if saturated[label] else ""
-    table = pd.DataFrame.from_dict(rows, orient="index")[metrics]
-    table.index.name = "technique"
+    table = table_from_rows(rows, "technique", columns=metrics)
     table["note"] = pd.Series(notes)
     unit_of = {m: metric_unit(m) for m in metrics}
     if units:

@@ -74,6 +74,7 @@ from typing import Any
 
 import numpy as np
 
+from .._tables import table_from_rows
 from ..errors import ParameterError, SymbolicUnsupportedError
 from ..queueing import mva
 
@@ -313,7 +314,7 @@ def closed(model, values: dict) -> ClosedResult:
                          index=pd.Index(n, name="users"))
     method = "exact MVA" + (" (exact)" if vms == 1 else
                             f" of one VM, the other {vms - 1} as shadow-server load on shared stations")
-    return ClosedResult(metrics, pd.DataFrame.from_dict(rows, orient="index"), curve, method)
+    return ClosedResult(metrics, table_from_rows(rows), curve, method)
 
 
 # -- symbolic -------------------------------------------------------------------------

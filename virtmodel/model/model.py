@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._params import check_value
+from .._tables import table_from_rows
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..platform import Platform
 from ..workload import Workload
@@ -229,8 +230,6 @@ class Model:
         arrival rate it can take), response_time, response_variance. Saturated
         stations show ``inf`` response times. The path's pure delay is ``attrs["delay"]``.
         """
-        import pandas as pd
-
         from ._compile import PER_STATION
 
         values, scalar = self._resolve(overrides)
@@ -238,7 +237,7 @@ class Model:
             raise ParameterError("overrides", sorted(overrides), "scalars (a table has one row per station)")
         per, delay = self._stations_numeric(values, everything=True)
         rows = {name: {k: float(v) for k, v in zip(PER_STATION, terms)} for name, terms in zip(self.stations(), per)}
-        table = pd.DataFrame.from_dict(rows, orient="index")
+        table = table_from_rows(rows)
         with np.errstate(divide="ignore", invalid="ignore"):
             table["service_scv"] = np.where(table["demand"] > 0, table["service_variance"] / table["demand"] ** 2, 0.0)
         unstable = table["utilization"] >= 1

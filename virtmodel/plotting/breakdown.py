@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tables import table_from_rows
 from ..errors import ParameterError
 from ._common import (
     PlotHandles,
@@ -57,8 +58,6 @@ def cpu_breakdown_data(techniques, workload=None, platform=None, *, per="request
         ``attrs``: ``per``, ``unit`` (``"s"`` or ``"cores"``), ``labels``
         (technique -> label) and ``arrival_rate``.
     """
-    import pandas as pd
-
     if per not in PER:
         raise ParameterError("per", per, "one of " + ", ".join(PER))
     rows, rates = {}, set()
@@ -73,8 +72,7 @@ def cpu_breakdown_data(techniques, workload=None, platform=None, *, per="request
             if np.ndim(rows[name]["guest"]):
                 raise ParameterError("overrides", sorted(overrides), "scalars (one bar per technique)")
         rates.add(overrides.get("arrival_rate", model.values()["arrival_rate"]))
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(COMPONENTS), dtype=float)
-    table.index.name = "technique"
+    table = table_from_rows(rows, "technique", columns=list(COMPONENTS), dtype=float)
     table.attrs.update(per=per, unit="s" if per == "request" else "cores",
                        labels={t: technique_label(t) for t in table.index},
                        arrival_rate=float(rates.pop()) if len(rates) == 1 else None)

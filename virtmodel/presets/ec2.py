@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._tables import table_from_rows
 from ..platform import Platform
 from ..references import unknown_name_error
 from .published import measurement
@@ -381,11 +382,9 @@ def ec2_instances_table():
     >>> int(ec2_instances_table().loc["c5.18xlarge", "vcpus"])
     72
     """
-    import pandas as pd
-
     rows = {k: {"generation": g, "vcpus": f.value, "source": f.source, "measurement": f.measurement,
                 "note": f.note} for k, (g, f) in EC2_INSTANCES.items()}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("instance")
+    return table_from_rows(rows, "instance")
 
 
 _METRICS = ("overhead", "p99", "host_cores", "guest_cores_left")
@@ -421,8 +420,6 @@ def ec2_generations_table(workload=None, platform: Platform | None = None, dom0_
     >>> int(table.loc["nitro", "vcpus_offered"]), int(table.loc["xen_hvm", "vcpus_offered"])
     (96, 36)
     """
-    import pandas as pd
-
     from ..errors import UnstableError
 
     rows = {}
@@ -441,4 +438,4 @@ def ec2_generations_table(workload=None, platform: Platform | None = None, dom0_
             kept = row["threads_kept"]
             row["dom0_utilization"] = row["host_cores"] / kept if kept else float("nan")
         rows[g.name] = row
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("generation")
+    return table_from_rows(rows, "generation")

@@ -66,7 +66,13 @@ def mva_recursion(D, Z, c, N, kind):
             base[:, multi] = coef_m * (1 + (w_corr * P).sum(axis=2))
         R = base + queue_coef * Q
         inv_X = (Z + R.sum(axis=1)) / n  # 0 only for an empty sub-network
-        X = 1 / np.where(inv_X == 0, 1, inv_X)
+        if dtype is float:
+            # an empty sub-network with a think time near 1e-308 would overflow to inf, and inf * 0
+            # (its R = 0) is NaN: keep X finite there (its X * R is 0 either way)
+            with np.errstate(over="ignore"):
+                X = np.minimum(1 / np.where(inv_X == 0, 1, inv_X), np.finfo(float).max)
+        else:
+            X = 1 / np.where(inv_X == 0, 1, inv_X)
         if tidy is not None:
             X, R, inv_X = tidy(X), tidy(R), tidy(inv_X)
         Q = X[:, None] * R

@@ -29,7 +29,7 @@ from virtmodel.platform import Platform
 from virtmodel.techniques import get, names
 from virtmodel.workload import Workload
 
-LATENCY = {"mean_latency", "latency_variance", "p50", "p95", "p99", "overhead"}
+LATENCY = {"mean_latency", "latency_variance", "p50", "p95", "p99", "p99.99", "overhead"}
 SIGNED_OK = {"register_write_cycles"}  # a signed extra, kept at its default (its own tests bound it)
 
 
@@ -92,7 +92,7 @@ def test_every_metric_is_a_number_or_a_clear_error(case, load):
     limit = _outcome(lambda: model.evaluate("throughput_limit"))
     open_load = workload.users == 0 and not isinstance(limit, Exception) and np.isfinite(limit)
     rates = {"arrival_rate": load * limit} if open_load else {}
-    for metric in metric_names():
+    for metric in metric_names() + ("p99.99",):  # and a percentile beyond the listed ones
         if metric == "bottleneck":
             continue
         got = _outcome(lambda m=metric: model.evaluate(m, **rates))
@@ -118,10 +118,10 @@ def test_a_sweep_through_saturation_masks_with_inf_never_nan(case):
     if not np.isfinite(limit):
         return
     rates = np.linspace(0.0, 1.5, 31) * limit
-    for metric in ("mean_latency", "p99", "overhead", "guest_cores", "host_cores"):
+    for metric in ("mean_latency", "p99", "p99.99", "overhead", "guest_cores", "host_cores"):
         got = model.evaluate(metric, arrival_rate=rates)
         assert not np.isnan(got).any(), f"{metric} has NaN for {name}: {got}"
-        if metric in ("mean_latency", "p99"):
+        if metric in ("mean_latency", "p99", "p99.99"):
             stable = rates < 0.999 * limit
             assert np.isfinite(got[stable]).all(), f"{metric} not finite below the limit for {name}"
             assert np.isinf(got[rates > limit]).all(), f"{metric} not inf past the limit for {name}"

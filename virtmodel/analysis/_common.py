@@ -22,13 +22,13 @@ HIGHER_IS_BETTER = frozenset({"throughput_limit", "capacity_ratio", "guest_cores
                               "throughput_ratio"})
 
 
-def check_name(kind: str, name, valid) -> str:
-    """``name`` if it is one of ``valid``, else a ParameterError with close matches."""
+def check_name(kind: str, name, valid, more: str = "") -> str:
+    """``name`` if it is one of ``valid``, else a ParameterError with close matches (and ``more``)."""
     valid = list(valid)
     if isinstance(name, str) and name in valid:
         return name
     close = difflib.get_close_matches(name, valid, n=3) if isinstance(name, str) else []
-    detail = "valid names: " + ", ".join(valid)
+    detail = "valid names: " + ", ".join(valid) + (" " + more if more else "")
     if close:
         detail = "did you mean " + " or ".join(repr(c) for c in close) + "? " + detail
     raise ParameterError(kind, name, f"a {kind} name", detail)
@@ -108,9 +108,17 @@ def valid_metrics(model) -> tuple:
 
 
 def check_metric(metric, models, numeric: bool = True) -> str:
-    """A metric name valid for every model (``numeric``: not the string-valued ``bottleneck``)."""
+    """A metric name valid for every model (``numeric``: not the string-valued ``bottleneck``).
+
+    Any latency percentile ``p<P>`` is valid where ``p99`` is (the open model).
+    """
+    from ..model import is_percentile
+    from ..model.percentile_metrics import PERCENTILE_HINT
+
     valid = [m for m in valid_metrics(next(iter(models.values()))) if not (numeric and m == "bottleneck")]
-    return check_name("metric", metric, valid)
+    if "p99" not in valid:
+        return check_name("metric", metric, valid)
+    return metric if is_percentile(metric) else check_name("metric", metric, valid, PERCENTILE_HINT)
 
 
 def parameter_names(models) -> list:

@@ -96,12 +96,12 @@ def _one(model, metric, values):
 
 def metric_unit(metric: str) -> str:
     """The unit of a metric (``"s"`` for percentiles, ``""`` for ``bottleneck``)."""
-    from ..model import PERCENTILES
+    from ..model import is_percentile
     from ..model._derive import SYMBOLIC_METRICS
 
     if metric in SYMBOLIC_METRICS:
         return SYMBOLIC_METRICS[metric][1]
-    if metric in PERCENTILES:
+    if is_percentile(metric):
         return "s"
     return {"throughput": "1/s per VM", "throughput_ratio": "1"}.get(metric, "")
 

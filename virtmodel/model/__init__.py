@@ -1,12 +1,14 @@
 """The model layer: compose a technique, a workload and a platform; derive the metrics.
 
-:class:`Model` is the entry point; :func:`metric_names` lists the metrics. SymPy
+:class:`Model` is the entry point; :func:`metric_names` lists the metrics (and
+any latency percentile ``p<P>`` is one too: :func:`percentile_level`). SymPy
 is imported on first use of a model, not when :mod:`virtmodel` is imported.
 """
 
 from .closed import ClosedResult, closed_metric_names
-from .model import PERCENTILES, Model, metric_names
+from .model import Model, metric_names
+from .percentile_metrics import PERCENTILES, is_percentile, percentile_level
 from .simulation import SimulationNetwork, simulate_model, simulation_network
 
-__all__ = ["Model", "metric_names", "PERCENTILES", "ClosedResult", "closed_metric_names",
+__all__ = ["Model", "metric_names", "PERCENTILES", "is_percentile", "percentile_level", "ClosedResult", "closed_metric_names",
            "SimulationNetwork", "simulate_model", "simulation_network"]

@@ -13,8 +13,10 @@ stations' loads, Erlang C of the host, the response times) are computed once
   station instead (the only place that station is looked up);
 - ``latency_variance``: the per-station variances summed, a station with no
   work counting 0 (its expression is 0/0 there);
-- ``p50``/``p95``/``p99``: one gamma fit of the queueing time for all three
-  (:func:`virtmodel.queueing._percentiles.gamma_quantiles`), plus the delay;
+- ``p50``/``p95``/``p99`` and any other percentile (``p99.9``,
+  :mod:`.percentile_metrics`): one gamma fit of the queueing time for all of
+  them (:func:`virtmodel.queueing._percentiles.gamma_quantiles`), plus the
+  delay; one compiled bundle serves every set of percentiles;
 - ``bottleneck``: the station of smallest capacity.
 """
 
@@ -26,8 +28,10 @@ import numpy as np
 
 from ..errors import UnstableError
 from ..queueing._percentiles import gamma_quantiles
+from .percentile_metrics import percentile_level
 
-PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+#: how the fused bundle's key names "one or more percentiles" (one bundle for p50, p99.9, ...)
+ANY_PERCENTILE = "p*"
 
 
 class Fused:
@@ -47,7 +51,7 @@ class Fused:
 
 @lru_cache(maxsize=None)
 def fused(structure: tuple, metrics: tuple) -> Fused:
-    """The fused bundle of ``metrics`` (sorted, unique) for one technique structure.
+    """The fused bundle of ``metrics`` (sorted, unique; :data:`ANY_PERCENTILE` for percentiles).
 
     Output keys: a symbolic metric's name; ``("rho", i)`` / ``("native_rho", i)``
     utilizations; ``("S", i)``, ``("VarR", i)`` demand and response variance;
@@ -58,14 +62,15 @@ def fused(structure: tuple, metrics: tuple) -> Fused:
     d = derive(structure)
     wanted = set(metrics)
     pairs = [(m, d.metrics[m]) for m in metrics if m in SYMBOLIC_METRICS and m != "latency_variance"]
-    if wanted & (set(PERCENTILES) | {m for m, (_, _, sat) in SYMBOLIC_METRICS.items() if sat}):
+    percentiles = ANY_PERCENTILE in wanted
+    if percentiles or wanted & {m for m, (_, _, sat) in SYMBOLIC_METRICS.items() if sat}:
         pairs += [(("rho", i), st.utilization) for i, st in enumerate(d.stations)]
     if "overhead" in wanted:
         pairs += [(("native_rho", i), st.utilization) for i, st in enumerate(d.native_stations)]
-    if wanted & (set(PERCENTILES) | {"latency_variance"}):
+    if percentiles or "latency_variance" in wanted:
         pairs += [(k, e) for i, st in enumerate(d.stations)
                   for k, e in ((("S", i), st.demand), (("VarR", i), st.response_variance))]
-    if wanted & set(PERCENTILES):
+    if percentiles:
         pairs += [("queue", sum(st.response for st in d.stations)), ("delay", d.delay)]
     if "bottleneck" in wanted:
         pairs += [(("cap", i), st.capacity) for i, st in enumerate(d.stations)]
@@ -122,7 +127,9 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
 
     d = derive(structure)
     metrics = tuple(sorted(set(metrics)))
-    out, owned, _ = fused(structure, metrics).run(values)
+    levels = {m: percentile_level(m) for m in metrics if percentile_level(m) is not None}
+    key = tuple(sorted({ANY_PERCENTILE if m in levels else m for m in metrics}))
+    out, owned, _ = fused(structure, key).run(values)
     shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
     path = [("rho", i) for i in range(len(d.stations))]
     native = [("native_rho", i) for i in range(len(d.native_stations))]
@@ -138,15 +145,15 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
             result[m] = _masked(out[m], this, owned[m])
         elif m in SYMBOLIC_METRICS:
             result[m] = out.get(m)
-    spread = [m for m in metrics if m in PERCENTILES or m == "latency_variance"]
+    spread = [m for m in metrics if m in levels or m == "latency_variance"]
     if spread and scalar and errors and not ok:
         _raise_unstable(out, path, names)
     if spread:
         var = _variance(out, len(d.stations))
         result["latency_variance"] = _masked(np.array(var, dtype=float), ok, True)
-        ps = [m for m in PERCENTILES if m in metrics]
+        ps = list(levels)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            qs = gamma_quantiles(out["queue"], var, [PERCENTILES[m] for m in ps]) if ps else []
+            qs = gamma_quantiles(out["queue"], var, list(levels.values())) if ps else []
         for m, q in zip(ps, qs):
             result[m] = _masked(q + out["delay"], ok, True)
     if "bottleneck" in metrics:

@@ -41,7 +41,7 @@ from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..platform import Platform
 from ..workload import Workload
 
-from ._evaluate import PERCENTILES
+from .percentile_metrics import PERCENTILE_HINT, PERCENTILES, is_percentile
 _NUMERIC_ONLY = tuple(PERCENTILES) + ("bottleneck",)
 
 
@@ -137,7 +137,7 @@ class Model:
             self._check_metric(metric, closed.closed_metric_names())
             return closed.expression(self, metric, keep)
         self._check_metric(metric)
-        if metric in _NUMERIC_ONLY:
+        if metric in _NUMERIC_ONLY or is_percentile(metric):
             raise SymbolicUnsupportedError(
                 f"{metric} has no closed form (percentiles use a gamma fit, numeric only); use "
                 "evaluate(); its symbolic ingredients are 'mean_latency' and 'latency_variance'")
@@ -270,8 +270,14 @@ class Model:
 
     def _check_metric(self, metric, valid=None):
         valid = metric_names() if valid is None else valid
-        if not isinstance(metric, str) or metric not in valid:
-            raise ParameterError("metric", metric, "one of " + ", ".join(valid))
+        percentiles = all(p in valid for p in PERCENTILES)
+        if isinstance(metric, str) and (metric in valid or percentiles and is_percentile(metric)):
+            return
+        if percentiles:
+            raise ParameterError("metric", metric, "one of " + ", ".join(valid) + " " + PERCENTILE_HINT)
+        raise ParameterError("metric", metric, "one of " + ", ".join(valid),
+                             "the closed model (users > 0) gives means by MVA: no percentiles or variance"
+                             if is_percentile(metric) or metric == "latency_variance" else "")
 
     def __repr__(self):
         return (f"Model({self.technique.name!r}, workload={self.workload!r}, platform={self.platform!r})")

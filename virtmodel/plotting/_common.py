@@ -41,10 +41,10 @@ _TIME_SCALES = ((1.0, "s"), (1e-3, "ms"), (1e-6, "\u00b5s"), (1e-9, "ns"))
 
 def metric_unit(metric: str) -> str:
     """The unit of a model metric (``"s"`` for latencies and percentiles)."""
-    from ..model import PERCENTILES
+    from ..model import is_percentile
     from ..model._derive import SYMBOLIC_METRICS
 
-    if metric in PERCENTILES:
+    if is_percentile(metric):
         return "s"
     if metric not in SYMBOLIC_METRICS:
         raise ParameterError("metric", metric, "one of " + ", ".join(METRIC_LABELS))
@@ -53,10 +53,10 @@ def metric_unit(metric: str) -> str:
 
 def saturates(metric: str) -> bool:
     """Whether a metric is ``inf`` past a station's saturation (latency-like metrics)."""
-    from ..model import PERCENTILES
+    from ..model import is_percentile
     from ..model._derive import SYMBOLIC_METRICS
 
-    return metric in PERCENTILES or SYMBOLIC_METRICS[metric][2]
+    return is_percentile(metric) or SYMBOLIC_METRICS[metric][2]
 
 
 def unit_text(unit: str) -> str:
@@ -85,10 +85,19 @@ def parameter_label(name: str) -> str:
     return with_unit(f"{short} ${i.latex}$", i.unit)
 
 
+def metric_title(metric: str) -> str:
+    """A model metric in words (``"99.9th-percentile latency"`` for ``"p99.9"``)."""
+    from ..model import is_percentile
+    from ..model.percentile_metrics import percentile_title
+
+    if metric in METRIC_LABELS:
+        return METRIC_LABELS[metric]
+    return percentile_title(metric) if is_percentile(metric) else metric.replace("_", " ")
+
+
 def metric_label(metric: str, unit: str | None = None) -> str:
     """Axis label of a model metric with its unit (``unit`` overrides, e.g. after scaling)."""
-    return with_unit(METRIC_LABELS.get(metric, metric.replace("_", " ")),
-                     metric_unit(metric) if unit is None else unit)
+    return with_unit(metric_title(metric), metric_unit(metric) if unit is None else unit)
 
 
 def time_scale(values) -> tuple:
@@ -226,6 +235,7 @@ __all__ = [
     "PlotHandles",
     "axes_for",
     "metric_label",
+    "metric_title",
     "metric_unit",
     "parameter_label",
     "place_legend",

@@ -88,8 +88,7 @@ def latency_curves_data(techniques, workload=None, platform=None, *, metric="mea
         raise ParameterError("arrival_rate", overrides["arrival_rate"], "not given (it is the load axis)")
     by_label = technique_models(techniques, workload, platform)
     names, models = list(by_label), list(by_label.values())
-    if metric not in saturating_metrics():
-        raise ParameterError("metric", metric, "a metric that saturates: " + ", ".join(saturating_metrics()))
+    check_saturating_metric(metric)
     limits = np.array([m.evaluate("throughput_limit", **overrides) for m in models], dtype=float)
     if np.ndim(limits) != 1:
         raise ParameterError("overrides", sorted(overrides), "scalars (one curve per technique)")
@@ -116,10 +115,21 @@ def latency_curves_data(techniques, workload=None, platform=None, *, metric="mea
 
 
 def saturating_metrics() -> tuple:
-    """The metrics that saturate (latency-like: ``inf`` past a throughput limit)."""
+    """The listed metrics that saturate (latency-like: ``inf`` past a throughput limit)."""
     from ..model import metric_names
 
     return tuple(m for m in metric_names() if m != "bottleneck" and saturates(m))
+
+
+def check_saturating_metric(metric) -> str:
+    """``metric`` if it saturates (one of :func:`saturating_metrics` or any percentile ``p<P>``)."""
+    from ..model import is_percentile
+    from ..model.percentile_metrics import PERCENTILE_HINT
+
+    if metric in saturating_metrics() or is_percentile(metric):
+        return metric
+    raise ParameterError("metric", metric, "a metric that saturates: " + ", ".join(saturating_metrics()),
+                         PERCENTILE_HINT)
 
 
 def _scaled(data):

@@ -95,9 +95,9 @@ def metric_picker(metric, available):
     """A drop-down of the metrics the curves can show."""
     import ipywidgets as widgets
 
-    from ..plotting._common import METRIC_LABELS
+    from ..plotting._common import metric_title
 
-    return widgets.Dropdown(options=[(METRIC_LABELS.get(m, m), m) for m in available], value=metric,
+    return widgets.Dropdown(options=[(metric_title(m), m) for m in available], value=metric,
                             description="metric", layout={"width": "22em"}, style=_STYLE)
 
 

@@ -132,10 +132,10 @@ def _load(value, x):
 
 def readout_html(state: Standing, metric, x="arrival_rate") -> str:
     """The standing as a few lines of HTML (technique labels, values with units)."""
-    from ..plotting._common import METRIC_LABELS, metric_unit, technique_label
+    from ..plotting._common import metric_title, metric_unit, technique_label
 
     unit = metric_unit(metric)
-    what = METRIC_LABELS.get(metric, metric)
+    what = metric_title(metric)
     head = f"At {_load(state.point, x)}: "
     if state.winner is None:
         return f"<p>{head}every technique shown is saturated (no finite {what}).</p>"

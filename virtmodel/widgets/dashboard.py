@@ -63,11 +63,13 @@ class Dashboard:
 
         from .. import workloads
         from ..model import Model
-        from ..plotting.latency import X_AXES, saturating_metrics
+        from ..plotting.latency import X_AXES, check_saturating_metric, saturating_metrics
         from ..techniques import names
 
         if x not in X_AXES:
             raise ParameterError("x", x, "one of " + ", ".join(X_AXES))
+        listed = saturating_metrics()
+        listed += () if check_saturating_metric(metric) in listed else (metric,)  # e.g. p99.9: offered too
         self.workload, self.platform, self.x, self.points = workloads.get(workload), platform, x, int(points)
         self._model_cls, self._models = Model, {}
         values = Model("native", self.workload, platform).values()
@@ -75,7 +77,7 @@ class Dashboard:
         self._parameters = [n for n in WORKLOAD_SLIDERS + PLATFORM_SLIDERS if n in values]
         self.controls = {n: parameter_slider(n, values[n], continuous_update) for n in self._parameters}
         self.controls["techniques"] = technique_picker(chosen, [t for t in names() if t != "native"] + ["native"])
-        self.controls["metric"] = metric_picker(metric, saturating_metrics())
+        self.controls["metric"] = metric_picker(metric, listed)
         self.controls["autoscale"] = widgets.Checkbox(value=False, description="refit axes on every move",
                                                       indent=False)
         self.controls["fit"] = widgets.Button(description="fit axes", icon="expand")

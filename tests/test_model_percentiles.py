@@ -123,3 +123,14 @@ def test_bad_names_and_unsupported_uses_say_so():
     closed = Model("sriov", Workload(users=4, think_time=1e-3))
     with pytest.raises(ParameterError, match="closed model"):
         closed.evaluate("p99.9")
+
+
+def test_dashboard_offers_a_percentile_it_is_given_and_rejects_unknown_metrics():
+    pytest.importorskip("ipywidgets")
+    from virtmodel.widgets import Dashboard
+
+    board = Dashboard(["paravirtual", "sriov"], metric="p99.9", points=50)
+    picker = board.controls["metric"]
+    assert picker.value == "p99.9" and ("99.9th-percentile latency", "p99.9") in picker.options
+    with pytest.raises(ParameterError, match="metric"):
+        Dashboard(metric="p42x")

@@ -9,7 +9,8 @@ Each metric is one SymPy expression over the named parameters
 (:meth:`Model.expression`) and one compiled NumPy function
 (:meth:`Model.evaluate`); see :mod:`virtmodel.model._derive` for the formulas.
 
-Percentiles (``p50``, ``p95``, ``p99``; numeric only): the response time is the
+Percentiles (``p50``, ``p95``, ``p99`` and any ``p<P>`` such as ``p99.9``,
+:mod:`.percentile_metrics`; numeric only): the response time is the
 path's fixed delay plus the sum of the station response times, taken as
 independent; the sum is fitted by a gamma distribution with its exact mean and
 variance (per-station variances from :mod:`._stations`) and the delay added.

@@ -58,7 +58,7 @@ def latency_curves_data(techniques, workload=None, platform=None, *, metric="mea
         A workload preset name or a :class:`~virtmodel.workload.Workload`.
     platform : Platform, optional
     metric : str
-        ``"mean_latency"`` or a percentile (``"p50"``, ``"p95"``, ``"p99"``), or any
+        ``"mean_latency"`` or a percentile (``"p50"``, ``"p99"``, ``"p99.9"``, ...), or any
         metric that saturates (``"overhead"``, ``"latency_variance"``).
     x : {"arrival_rate", "utilization"}
         The load axis: the arrival rate per VM :math:`\\lambda` (1/s), shared by all

@@ -226,7 +226,8 @@ def dashboard(techniques=SIX, workload="small_packet_rr", platform=None, metric=
         A preset of :mod:`virtmodel.workloads` or a workload object (sliders start at its values).
     platform : Platform, optional
     metric : str
-        A saturating metric: ``"mean_latency"``, ``"p50"``/``"p95"``/``"p99"``, ``"overhead"``, ...
+        A saturating metric: ``"mean_latency"``, ``"p50"``/``"p95"``/``"p99"`` (or any
+        percentile such as ``"p99.9"``, added to the picker), ``"overhead"``, ...
     x : {"arrival_rate", "utilization"}
         The load axis (break-even markers on the arrival-rate axis only).
     **options

@@ -1,8 +1,12 @@
 """Latency percentiles beyond p50/p95/p99: the names, the gamma fit against SciPy's
 gamma distribution, the order of the tail, the simulation, and every entry point."""
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from virtmodel import ParameterError, SymbolicUnsupportedError
@@ -134,3 +138,15 @@ def test_dashboard_offers_a_percentile_it_is_given_and_rejects_unknown_metrics()
     assert picker.value == "p99.9" and ("99.9th-percentile latency", "p99.9") in picker.options
     with pytest.raises(ParameterError, match="metric"):
         Dashboard(metric="p42x")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 999_999))
+def test_every_shortest_name_parses_to_its_level_and_the_tail_grows_with_it(ten_thousandths):
+    """P = k / 10^4 for k in 1..999 999 written shortest ("p99.9", "p0.0001") is P / 100 exactly."""
+    percent = Decimal(ten_thousandths) / Decimal(10_000)
+    name = "p" + format(percent.normalize(), "f")
+    assert percentile_level(name) == float(percent / 100)
+    model = Model("sriov", "small_packet_rr")
+    p, median = model.evaluate(name, arrival_rate=2e4), model.evaluate("p50", arrival_rate=2e4)
+    assert (p < median) if percent < 50 else (p >= median)

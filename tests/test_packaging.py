@@ -53,7 +53,7 @@ def test_dependencies_have_lower_bounds():
 
 
 def test_lower_bounds_checker_pins_every_bound():
-    """tools/check_lower_bounds.py turns each '>=' of the runtime, test and notebooks sets into '=='."""
+    """tools/check_lower_bounds.py turns each '>=' of the runtime and the three extras into '=='."""
     if sys.version_info < (3, 11):
         pytest.skip("the checker reads pyproject.toml with tomllib (Python 3.11+)")
     import importlib.util
@@ -63,8 +63,8 @@ def test_lower_bounds_checker_pins_every_bound():
     spec.loader.exec_module(checker)
     bounds = checker.lower_bounds()
     project = _pyproject()["project"]
-    for dep in project["dependencies"] + project["optional-dependencies"]["test"] + \
-            project["optional-dependencies"]["notebooks"]:
+    extras = project["optional-dependencies"]
+    for dep in project["dependencies"] + extras["test"] + extras["notebooks"] + extras["browser"]:
         req = requirements.Requirement(dep)
         (spec,) = req.specifier
         assert bounds[req.name.lower()] == spec.version, dep

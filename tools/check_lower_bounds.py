@@ -1,7 +1,7 @@
 """Check that the lower bounds in pyproject.toml are true: run the suite at them.
 
-Every ``name>=X`` in the runtime dependencies and in the ``test`` and
-``notebooks`` extras becomes the constraint ``name==X``; a fresh venv (of the
+Every ``name>=X`` in the runtime dependencies and in the ``test``,
+``notebooks`` and ``browser`` extras becomes the constraint ``name==X``; a fresh venv (of the
 oldest Python the project supports, given with ``--python``) installs the
 project with those constraints, ``pip check`` must pass, and then the test
 suite runs in it. Packages that pyproject.toml does not name float to whatever
@@ -9,8 +9,9 @@ pip resolves for the pinned ones.
 
     python tools/check_lower_bounds.py --python python3.10 [-- pytest args]
 
-Run it after raising or lowering a bound; it takes about 5 minutes (the
-install is most of it). Not part of CI: NumPy 1.24 has no wheels for the
+Run it after raising or lowering a bound; it takes about 8 minutes (the
+install is half of it). The browser test runs too where Debian's Chromium is
+installed (``CI=true`` makes it fail instead of skipping without it). Not part of CI: NumPy 1.24 has no wheels for the
 Python CI uses, and the suite at the newest versions is what CI checks.
 """
 
@@ -25,7 +26,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTRAS = ("test", "notebooks")
+EXTRAS = ("test", "notebooks", "browser")
 _BOUND = re.compile(r"^\s*([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*>=\s*([^,;\s]+)\s*$")
 
 

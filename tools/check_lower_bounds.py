@@ -68,11 +68,11 @@ def main(argv=None) -> int:
         for step in steps:
             print("+", " ".join(step), flush=True)
             if step[-2:] == ["pip", "check"]:
-                installed = subprocess.run([str(python), "-m", "pip", "freeze"], capture_output=True, text=True,
-                                           check=True).stdout.lower()
+                freeze = subprocess.run([str(python), "-m", "pip", "freeze"], capture_output=True, text=True,
+                                        check=True).stdout.lower().replace("_", "-")
+                installed = dict(line.split("==", 1) for line in freeze.splitlines() if "==" in line)
                 for name, version in bounds.items():
-                    ok = f"{name}=={version}" in installed.replace("_", "-")
-                    print(f"  {name}=={version}: {'installed' if ok else 'NOT INSTALLED'}")
+                    print(f"  {name}: bound {version}, installed {installed.get(name, 'NOTHING')}")
             if subprocess.run(step, cwd=ROOT).returncode:
                 return 1
     return 0

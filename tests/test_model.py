@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import sympy as sp
+from sympy.core.function import ArgumentIndexError
 
 from virtmodel import ParameterError, SymbolicUnsupportedError, UnstableError
 from virtmodel.model import Model, metric_names
@@ -68,6 +69,13 @@ def test_erlang_function_matches_the_core(c):
     if c <= 7:  # expands to the finite sum
         expanded = ErlangCOverLoad(c, x).expand(func=True)
         assert float(expanded.subs(x, a[5])) == pytest.approx(want[5], rel=1e-10)
+        # its derivative in the load: the closed form (fdiff) against the finite sum's own derivative
+        exact = sp.diff(expanded, x)
+        for point in a[[2, 12, 24]]:
+            assert float(sp.diff(ErlangCOverLoad(c, x), x).subs(x, point).evalf()) == pytest.approx(
+                float(exact.subs(x, point)), rel=1e-10)
+    with pytest.raises(ArgumentIndexError):
+        ErlangCOverLoad(sp.Symbol("c"), x).fdiff(1)  # whole number of servers: no derivative
 
 
 def test_sweep_marks_saturated_points_and_scalars_raise():

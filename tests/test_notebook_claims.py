@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from virtmodel.analysis import break_even, compare, exit_cost_history, sweep
+from virtmodel.analysis import break_even, compare, exit_cost_history, sensitivity, sweep
 from virtmodel.model import Model
 from virtmodel.platform import Platform
 from virtmodel.presets import measurement
@@ -173,6 +173,25 @@ def test_02_emulation_on_the_cpu_bound_job():
 
 
 # --- 03 paravirtualization -----------------------------------------------------------------------
+
+
+def test_02_what_drives_binary_translation_capacity():
+    """02, Figure 2.3: capacity "0.52 of native"; "$s_k$: -0.41; a 10% slower translator costs about
+    4% of capacity"; the system calls "-0.35 for their number and the same for their cost"; the
+    native CPU time and the clock rate "share +0.38"."""
+    table = sensitivity("binary_translation", "capacity_ratio", "syscall_heavy")
+    e = table["elasticity"]
+    model = Model("binary_translation", "syscall_heavy")
+    slower = model.evaluate("capacity_ratio", kernel_slowdown=1.1 * model.values()["kernel_slowdown"])
+    assert table.index[0] == "kernel_slowdown"
+    assert e["syscalls"] == pytest.approx(e["syscall_cycles"], rel=1e-6)
+    assert e["cpu_time"] == pytest.approx(e["clock_hz"], rel=1e-6)
+    assert {"arrival_rate", "device_bandwidth"} <= set(table.attrs["unaffected"])
+    _says("02_", f"Elasticities of binary translation's capacity ({table.attrs['value']:.2f} of native)")
+    _says("02_", f"($s_k$: {e['kernel_slowdown']:.2f}; a 10% slower translator costs about "
+                 f"{100 * (1 - slower / table.attrs['value']):.0f}% of capacity)")
+    _says("02_", f"The system calls come next, {e['syscalls']:.2f} for their number and the same for their cost")
+    _says("02_", f"The native CPU time and the clock rate share {e['cpu_time']:+.2f}")
 
 
 def test_03_backend_host_cores():

@@ -10,6 +10,7 @@ object); :mod:`virtmodel.plotting` draws it.
 :func:`win_regions`      the best technique over a 2-D grid, with the margin
 :func:`sweep`            metrics x techniques over a grid (xarray; dask-chunked)
 :func:`exit_cost_history` exit cost by processor generation vs binary translation
+:func:`sensitivity`      which parameter drives a metric: elasticities at a point
 =======================  ======================================================
 """
 
@@ -17,6 +18,7 @@ from .break_even import BreakEven, break_even
 from .compare import compare
 from .history import exit_cost_history
 from .regions import win_regions
+from .sensitivity import sensitivity
 from .sweep import sweep
 
-__all__ = ["BreakEven", "break_even", "compare", "exit_cost_history", "sweep", "win_regions"]
+__all__ = ["BreakEven", "break_even", "compare", "exit_cost_history", "sensitivity", "sweep", "win_regions"]

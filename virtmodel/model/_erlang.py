@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import ArgumentIndexError
 
 
 def erlang_c_over_load(c, a):
@@ -53,6 +54,24 @@ class ErlangCOverLoad(sp.Function):
         if c == 1:
             return sp.Integer(1)  # C(1, a) = a, so C/a = 1
         return None
+
+    def fdiff(self, argindex=2):
+        """:math:`\\partial K/\\partial a`, from Erlang B's :math:`\\partial B/\\partial a = B(c/a - 1 + B)`.
+
+        With :math:`C = aK` and :math:`B = C(c - a)/(c - aC)` (Erlang C solved
+        for B), :math:`C' = c\\,(B'(c - a(1-B)) + B(1 - B - aB'))/(c - a(1-B))^2`
+        and :math:`K' = (aC' - C)/a^2`. The number of servers is a whole
+        number: no derivative in :math:`c`.
+        """
+        if argindex != 2:
+            raise ArgumentIndexError(self, argindex)
+        c, a = self.args
+        C = a * self
+        B = C * (c - a) / (c - a * C)
+        dB = B * (c / a - 1 + B)
+        den = c - a * (1 - B)
+        dC = c * (dB * den - B * (-(1 - B) + a * dB)) / den**2
+        return (a * dC - C) / a**2
 
     def _eval_expand_func(self, **hints):
         c, a = self.args

@@ -11,6 +11,7 @@ from .breakeven import break_even_data, break_even_plot
 from .history import exit_cost_timeline_data, exit_cost_timeline_plot
 from .latency import latency_curves_data, latency_curves_plot
 from .regions import win_regions_data, win_regions_plot
+from .sensitivity import sensitivity_plot
 from .style import EXPORT_FORMATS, STYLE_PATH, TEXTWIDTHS_PT, export, figure_size, new_figure, use_style
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "latency_curves_data",
     "latency_curves_plot",
     "new_figure",
+    "sensitivity_plot",
     "use_style",
     "win_regions_data",
     "win_regions_plot",

@@ -125,3 +125,25 @@ def test_a_sweep_through_saturation_masks_with_inf_never_nan(case):
             stable = rates < 0.999 * limit
             assert np.isfinite(got[stable]).all(), f"{metric} not finite below the limit for {name}"
             assert np.isinf(got[rates > limit]).all(), f"{metric} not inf past the limit for {name}"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=models(), load=st.floats(0.0, 0.95), metric=st.sampled_from(["mean_latency", "p99", "overhead",
+                                                                        "host_cores", "throughput_limit"]))
+def test_sensitivity_is_a_table_of_numbers_or_a_clear_error(case, load, metric):
+    """Elasticities over random models: every derivative a number (inf only next to saturation), never NaN."""
+    from virtmodel.analysis import sensitivity
+
+    name, costs, workload, platform = case
+    model = _outcome(lambda: Model(get(name, **costs), workload, platform))
+    if isinstance(model, Exception) or workload.users:
+        return
+    limit = _outcome(lambda: model.evaluate("throughput_limit"))
+    rate = {"arrival_rate": load * limit} if not isinstance(limit, Exception) and np.isfinite(limit) else {}
+    table = _outcome(lambda: sensitivity(model.technique, metric, workload, platform, **rate))
+    event(f"sensitivity: {type(table).__name__ if isinstance(table, Exception) else 'table'}")
+    if isinstance(table, Exception):
+        return
+    assert not table["derivative"].isna().any(), table
+    if table.attrs["value"] != 0:
+        assert not table["elasticity"].isna().any(), table

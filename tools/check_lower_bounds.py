@@ -1,8 +1,9 @@
 """Check that the lower bounds in pyproject.toml are true: run the suite at them.
 
 Every ``name>=X`` in the runtime dependencies and in the ``test``,
-``notebooks`` and ``browser`` extras becomes the constraint ``name==X``; a fresh venv (of the
-oldest Python the project supports, given with ``--python``) installs the
+``notebooks`` and ``browser`` extras becomes the constraint ``name==X``; a
+fresh venv (of the oldest Python the project supports, given with
+``--python``) installs the
 project with those constraints, ``pip check`` must pass, and then the test
 suite runs in it. Packages that pyproject.toml does not name float to whatever
 pip resolves for the pinned ones.
@@ -11,8 +12,11 @@ pip resolves for the pinned ones.
 
 Run it after raising or lowering a bound; it takes about 8 minutes (the
 install is half of it). The browser test runs too where Debian's Chromium is
-installed (``CI=true`` makes it fail instead of skipping without it). Not part of CI: NumPy 1.24 has no wheels for the
-Python CI uses, and the suite at the newest versions is what CI checks.
+installed (``CI=true`` makes it fail instead of skipping without it).
+
+Not part of CI: it takes as long as CI itself (a second full install and
+suite), which would leave little of CI's 20 minutes; CI checks the newest
+versions, this script the oldest the project admits.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ the queueing core with SymPy (the same functions a notebook calls), prints them
 as text and LaTeX, writes ``report.md`` with the LaTeX, and draws response time
 against utilization for the single-station models into ``DIR/figures`` as PDF,
 SVG and PNG in the package's figure style.
+
+``python -m virtmodel.report --scenario FILE.json [--out DIR]`` reports on a
+shared scenario instead (:mod:`virtmodel.scenario_report`).
 """
 
 from __future__ import annotations
@@ -101,6 +104,8 @@ def draw_technique_figure():
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m virtmodel.report", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="output", help="output folder (default: output)")
+    parser.add_argument("--scenario", metavar="FILE.json",
+                        help="report on a scenario file instead: its table, break-evens and figures")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,6 +113,14 @@ def main(argv=None) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
+    if args.scenario:
+        from .scenario import Scenario
+        from .scenario_report import write_scenario_report
+
+        written = write_scenario_report(Scenario.load(args.scenario), out)
+        print(written[0].read_text(encoding="utf-8"))
+        print(f"wrote {len(written)} files in {out}")
+        return 0
     import sympy as sp
 
     lines = ["# virtmodel report: the core formulas", ""]

@@ -117,3 +117,33 @@ def test_bad_input_names_the_problem(kw, match):
     with pytest.raises(ParameterError, match=match):
         break_even(args.pop("a"), args.pop("b"), args.pop("parameter"), args.pop("metric"),
                    workload="small_packet_rr", **args)
+
+
+def test_a_touch_is_not_a_crossing():
+    """Equal values with the same winner on both sides (or at the edge of the range) are no break-even."""
+    from virtmodel.analysis._roots import brackets, touches
+
+    values = np.array([0.0, 1.0, 2.0, 0.0, 3.0, -1.0, 0.0, 2.0])[:, None]  # edge zero, touch, crossing zero
+    i, _, zero = brackets(values)
+    assert list(i) == [4] and list(np.flatnonzero(zero[:, 0])) == [6]
+    assert list(np.flatnonzero(touches(values)[:, 0])) == [0, 3]
+
+
+def test_equal_at_zero_load_is_a_touch():
+    """The shipped I/O-paths scenario: SR-IOV (two 3000-cycle exits per interrupt) and the offload card
+    (1 µs per I/O, two I/Os) have the same zero-load latency; the card is better at every load above."""
+    from importlib import resources
+
+    from virtmodel.scenario import Scenario
+
+    s = Scenario.from_json(resources.files("virtmodel").joinpath("scenarios", "small_packets_io_paths.json")
+                           .read_text(encoding="utf-8"))
+    sriov, nitro = s.techniques[2], s.techniques[3]
+    a, b = (Model(t, s.workload, s.platform).evaluate("mean_latency", arrival_rate=0.0) for t in (sriov, nitro))
+    assert a == pytest.approx(b, rel=1e-12)
+    result = break_even(sriov, nitro, "arrival_rate", "mean_latency", workload=s.workload, platform=s.platform)
+    assert result.value is None and result.status == "none" and result.below == result.above == "nitro"
+    assert "equal at arrival_rate = 0 without a change of winner" in result.note
+    curve = break_even(sriov, nitro, "arrival_rate", "mean_latency", workload=s.workload, platform=s.platform,
+                       over={"io_interrupts": np.array([1.0])})
+    assert curve["status"].values.tolist() == ["none"]

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ._common import evaluate
-from ._roots import TIE_RTOL, brackets, brent_roots, illinois, scan_grid, ties
+from ._roots import TIE_RTOL, brackets, brent_roots, illinois, scan_grid, ties, touches
 from ._symbolic import closed_form
 from .break_even import CLOSED, CURVE_SCAN_POINTS, NUMERIC, SCAN_POINTS, BreakEven, better
 
@@ -78,7 +78,9 @@ class Problem:
         return np.ceil(r) if self.integer else r
 
     def sides(self, root, extra=None):
-        """``(below, above)``: the better technique just below and above ``root``."""
+        """``(below, above)``: the better technique just below and above ``root``
+        (``below`` is None at the lower edge of the parameter's domain: nothing lies below)."""
+        edge = root <= _LOWER[self.info.domain] if self.info.domain != "real" else False
         if self.integer:
             lo, hi = np.floor(root), np.ceil(root)
             lo, hi = (lo - 1, hi + 1) if lo == hi else (lo, hi)
@@ -88,7 +90,7 @@ class Problem:
             lo, hi = max(root - h, min(_FLOOR[self.info.domain], 0.0)), root + h
         out = [str(better(self.metric, self.values(self.ma, x, extra), self.values(self.mb, x, extra),
                           self.la, self.lb)) for x in (lo, hi)]
-        return tuple(out)
+        return (None if edge else out[0]), out[1]
 
     def _probe(self):
         """Where to say which technique is better when they never cross: the finite grid point
@@ -143,6 +145,9 @@ class Problem:
         else:
             roots = brent_roots(lambda x: float(self.g(x)), grid, values)
             note = ""
+        touched = grid[touches(values[:, None])[:, 0]]
+        if touched.size:
+            note = self._touch_note(note, touched)
         tied = grid[ties(values)]
         if tied.size:
             note = (note + "; " if note else "") + (f"equal (to {TIE_RTOL:g} relative) for {self.parameter} "
@@ -154,7 +159,16 @@ class Problem:
                                                     "masked: a technique is saturated or does not apply there")
         return self._result(roots, NUMERIC, bounds=self.bounds, saturated=saturated, note=note)
 
+    def _touch_note(self, note, xs):
+        return (note + "; " if note else "") + ("equal at " + ", ".join(f"{self.parameter} = {x:.6g}" for x in xs)
+                                                + " without a change of winner (a touch, not a crossing)")
+
     def _result(self, roots, method, note="", **kw):
+        crossings = [(r, self.sides(r)) for r in roots]
+        touched = [r for r, (below, above) in crossings if below is None or below == above]
+        if touched:  # equal there, but the same technique is better on both sides (or on the only side)
+            roots = [r for r in roots if r not in touched]
+            note = self._touch_note(note, touched)
         status = {0: "none", 1: "one"}.get(len(roots), "several")
         below = above = None
         if status == "one":

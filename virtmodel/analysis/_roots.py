@@ -53,13 +53,32 @@ def ties(values: np.ndarray) -> np.ndarray:
 
 def brackets(values: np.ndarray):
     """``(i, j, zero)``: sign changes between finite rows ``i`` and ``i + 1`` (column ``j``),
-    and the mask of isolated exact zeros (zeros in a run are a tie, see :func:`ties`).
+    and the mask of exact zeros that are crossings (the rows on either side have opposite
+    signs; zeros in a run are a tie, :func:`ties`; other zeros a touch, :func:`touches`).
     ``values`` has the grid along axis 0."""
     finite = np.isfinite(values)
     s = np.sign(np.where(finite, values, np.nan))
     change = finite[:-1] & finite[1:] & (s[:-1] * s[1:] < 0)
     i, j = np.nonzero(change)
-    return i, j, finite & (values == 0) & ~ties(values)
+    return i, j, _isolated_zeros(values) & _opposite_neighbours(s)
+
+
+def touches(values: np.ndarray) -> np.ndarray:
+    """Mask of isolated exact zeros that are not crossings: at the edge of the grid, or with
+    the same sign on both sides (equal there, but the winner does not change)."""
+    s = np.sign(np.where(np.isfinite(values), values, np.nan))
+    return _isolated_zeros(values) & ~_opposite_neighbours(s)
+
+
+def _isolated_zeros(values):
+    return np.isfinite(values) & (values == 0) & ~ties(values)
+
+
+def _opposite_neighbours(s):
+    """Rows whose neighbours above and below have opposite signs (False on the edges)."""
+    out = np.zeros(s.shape, dtype=bool)
+    out[1:-1] = s[:-2] * s[2:] < 0
+    return out
 
 
 def illinois(g, a, b, fa, fb, rtol: float = 1e-12, maxiter: int = 200):

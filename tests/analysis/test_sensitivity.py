@@ -89,6 +89,13 @@ def test_a_metric_that_is_zero_leaves_nothing_to_rank():
     assert table.empty and table.attrs["value"] == 0.0
 
 
+def test_a_parameter_too_small_to_step_counts_as_zero():
+    """arrival_rate = 1e-320 (subnormal): p(1 + h) and p(1 - h) round to the same number (found by
+    Hypothesis at the lower bounds): counted with the zeros, never a 0/0 derivative."""
+    table = sensitivity("hardware_assist", "mean_latency", "small_packet_rr", arrival_rate=1e-320)
+    assert "arrival_rate" in table.attrs["at_zero"] and not table["derivative"].isna().any()
+
+
 def test_a_fraction_at_one_steps_inward():
     from virtmodel import workloads
 

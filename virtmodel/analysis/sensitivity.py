@@ -21,8 +21,9 @@ model (MVA) included. A fraction at 1 takes a one-sided step inward.
 
 Left out, and said so in ``attrs``: whole-number parameters (``cores``,
 ``vms``, ``users``, ...: no derivative; :func:`virtmodel.analysis.sweep` them),
-parameters at 0 (elasticity 0 by definition) and parameters the metric does not
-depend on at all (derivative exactly 0).
+parameters at 0 (elasticity 0 by definition; also those so close to 0, below
+about 1e-303, that a relative step cannot move them) and parameters the metric
+does not depend on at all (derivative exactly 0).
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def sensitivity(technique, metric, workload=None, platform=None, *, step=1e-5, *
         domain = info(name).domain
         if domain in _WHOLE:
             whole.append(name)
-        elif value == 0:
+        elif abs(value) < np.finfo(float).tiny / step:  # 0, or too close to move by a relative step
             at_zero.append(name)
         else:
             varied.append(name)

@@ -84,6 +84,18 @@ def test_closed_model():
     assert table.loc["think_time", "derivative"] == pytest.approx((hi - lo) / (0.002 * 0.01), rel=1e-4)
 
 
+def test_a_choice_of_parameters():
+    full = sensitivity("hardware_assist", "overhead", "kernel_build")
+    costs = sensitivity("hardware_assist", "overhead", "kernel_build", parameters="technique")
+    technique_names = set(Model("hardware_assist", "kernel_build").technique.values())
+    assert set(costs.index) <= technique_names and set(costs.index) == set(full.index) & technique_names
+    assert costs["elasticity"].to_numpy() == pytest.approx(full.loc[costs.index, "elasticity"].to_numpy(), rel=1e-6)
+    two = sensitivity("hardware_assist", "overhead", "kernel_build", parameters=["exit_cycles", "tlb_misses"])
+    assert list(two.index) == list(full.index[full.index.isin(["exit_cycles", "tlb_misses"])])
+    with pytest.raises(ParameterError, match="did you mean 'exit_cycles'"):
+        sensitivity("hardware_assist", "overhead", "kernel_build", parameters=["exit_cycle"])
+
+
 def test_a_metric_that_is_zero_leaves_nothing_to_rank():
     table = sensitivity("native", "host_cores", "small_packet_rr")
     assert table.empty and table.attrs["value"] == 0.0

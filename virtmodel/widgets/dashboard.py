@@ -36,6 +36,9 @@ SIX = ("emulation", "binary_translation", "paravirtual", "hardware_assist", "sri
 _OFFSCREEN = ([np.nan], [np.nan])
 
 
+#: a percentile beyond the listed p50/p95/p99 that the metric picker offers too (the deep tail)
+DEEP_TAIL = "p99.9"
+
 class Dashboard:
     """Latency-vs-load curves of several techniques with live controls (see :func:`dashboard`).
 
@@ -68,8 +71,8 @@ class Dashboard:
 
         if x not in X_AXES:
             raise ParameterError("x", x, "one of " + ", ".join(X_AXES))
-        listed = saturating_metrics()
-        listed += () if check_saturating_metric(metric) in listed else (metric,)  # e.g. p99.9: offered too
+        listed = saturating_metrics() + (DEEP_TAIL,)
+        listed += () if check_saturating_metric(metric) in listed else (metric,)  # e.g. p99.99: offered too
         self.workload, self.platform, self.x, self.points = workloads.get(workload), platform, x, int(points)
         self._model_cls, self._models = Model, {}
         values = Model("native", self.workload, platform).values()
@@ -226,8 +229,9 @@ def dashboard(techniques=SIX, workload="small_packet_rr", platform=None, metric=
         A preset of :mod:`virtmodel.workloads` or a workload object (sliders start at its values).
     platform : Platform, optional
     metric : str
-        A saturating metric: ``"mean_latency"``, ``"p50"``/``"p95"``/``"p99"`` (or any
-        percentile such as ``"p99.9"``, added to the picker), ``"overhead"``, ...
+        A saturating metric: ``"mean_latency"``, ``"p50"``/``"p95"``/``"p99"``/``"p99.9"``
+        (the picker offers these; any other percentile such as ``"p99.99"`` is added to
+        it), ``"overhead"``, ...
     x : {"arrival_rate", "utilization"}
         The load axis (break-even markers on the arrival-rate axis only).
     **options

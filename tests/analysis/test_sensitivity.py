@@ -147,3 +147,5 @@ def test_plot_shows_the_top_elasticities_and_updates_in_place():
     assert handles.extras["labels"][0].get_text() == f"{other.loc[handles.extras['parameters'][0], 'elasticity']:+.2f}"
     with pytest.raises(ParameterError, match="top"):
         sensitivity_plot(table, top=0)
+    with pytest.raises(ParameterError, match="the DataFrame of virtmodel.analysis.sensitivity"):
+        sensitivity_plot(table.drop(columns="elasticity"))

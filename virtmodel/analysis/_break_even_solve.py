@@ -164,15 +164,15 @@ class Problem:
                                                 + " without a change of winner (a touch, not a crossing)")
 
     def _result(self, roots, method, note="", **kw):
-        crossings = [(r, self.sides(r)) for r in roots]
-        touched = [r for r, (below, above) in crossings if below is None or below == above]
+        sides = {r: self.sides(r) for r in roots}
+        touched = [r for r, (below, above) in sides.items() if below is None or below == above]
         if touched:  # equal there, but the same technique is better on both sides (or on the only side)
             roots = [r for r in roots if r not in touched]
             note = self._touch_note(note, touched)
         status = {0: "none", 1: "one"}.get(len(roots), "several")
         below = above = None
         if status == "one":
-            below, above = self.sides(roots[0])
+            below, above = sides[roots[0]]
         elif status == "none" and "for every value" not in note:
             mid = self._probe()
             if mid is None:

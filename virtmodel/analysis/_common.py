@@ -113,10 +113,10 @@ def check_metric(metric, models, numeric: bool = True) -> str:
     Any latency percentile ``p<P>`` is valid where ``p99`` is (the open model).
     """
     from ..model import is_percentile
-    from ..model.percentile_metrics import PERCENTILE_HINT
+    from ..model.percentile_metrics import PERCENTILE_HINT, accepts_percentiles
 
     valid = [m for m in valid_metrics(next(iter(models.values()))) if not (numeric and m == "bottleneck")]
-    if "p99" not in valid:
+    if not accepts_percentiles(valid):
         return check_name("metric", metric, valid)
     return metric if is_percentile(metric) else check_name("metric", metric, valid, PERCENTILE_HINT)
 

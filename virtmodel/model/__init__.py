@@ -10,5 +10,5 @@ from .model import Model, metric_names
 from .percentile_metrics import PERCENTILES, is_percentile, percentile_level
 from .simulation import SimulationNetwork, simulate_model, simulation_network
 
-__all__ = ["Model", "metric_names", "PERCENTILES", "is_percentile", "percentile_level", "ClosedResult", "closed_metric_names",
-           "SimulationNetwork", "simulate_model", "simulation_network"]
+__all__ = ["Model", "metric_names", "PERCENTILES", "is_percentile", "percentile_level", "ClosedResult",
+           "closed_metric_names", "SimulationNetwork", "simulate_model", "simulation_network"]

@@ -127,7 +127,7 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
 
     d = derive(structure)
     metrics = tuple(sorted(set(metrics)))
-    levels = {m: percentile_level(m) for m in metrics if percentile_level(m) is not None}
+    levels = {m: q for m in metrics if (q := percentile_level(m)) is not None}
     key = tuple(sorted({ANY_PERCENTILE if m in levels else m for m in metrics}))
     out, owned, _ = fused(structure, key).run(values)
     shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))

@@ -42,7 +42,7 @@ from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..platform import Platform
 from ..workload import Workload
 
-from .percentile_metrics import PERCENTILE_HINT, PERCENTILES, is_percentile
+from .percentile_metrics import PERCENTILE_HINT, PERCENTILES, accepts_percentiles, is_percentile
 _NUMERIC_ONLY = tuple(PERCENTILES) + ("bottleneck",)
 
 
@@ -138,7 +138,7 @@ class Model:
             self._check_metric(metric, closed.closed_metric_names())
             return closed.expression(self, metric, keep)
         self._check_metric(metric)
-        if metric in _NUMERIC_ONLY or is_percentile(metric):
+        if metric == "bottleneck" or is_percentile(metric):
             raise SymbolicUnsupportedError(
                 f"{metric} has no closed form (percentiles use a gamma fit, numeric only); use "
                 "evaluate(); its symbolic ingredients are 'mean_latency' and 'latency_variance'")
@@ -271,7 +271,7 @@ class Model:
 
     def _check_metric(self, metric, valid=None):
         valid = metric_names() if valid is None else valid
-        percentiles = all(p in valid for p in PERCENTILES)
+        percentiles = accepts_percentiles(valid)
         if isinstance(metric, str) and (metric in valid or percentiles and is_percentile(metric)):
             return
         if percentiles:

@@ -47,6 +47,12 @@ def is_percentile(metric) -> bool:
     return percentile_level(metric) is not None
 
 
+def accepts_percentiles(valid) -> bool:
+    """Whether a list of valid metric names takes percentiles (the open model's list does;
+    the closed model's, MVA means only, does not)."""
+    return all(p in valid for p in PERCENTILES)
+
+
 def percentile_title(metric: str) -> str:
     """Words for a percentile metric: ``"median latency"``, ``"99.9th-percentile latency"``."""
     percent = metric[1:]

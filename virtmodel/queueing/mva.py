@@ -61,16 +61,17 @@ def mva_recursion(D, Z, c, N, kind):
     P = np.zeros((S, M, j.size), dtype=dtype)
     P[:, :, 0] = 1  # p(0 | 0) = 1
     Dm, coef_m = Ds[:, multi], queue_coef[:, multi]
+    # an empty sub-network has inv_X = Z/n: below 1/(float max) its 1/inv_X overflows to inf, and
+    # inf * 0 (its R = 0) is NaN. Only a think time under N/(float max) gets there: checked once.
+    tiny_z = dtype is float and 0 < Z < N / np.finfo(float).max
     for n in range(1, N + 1):
         if M:
             base[:, multi] = coef_m * (1 + (w_corr * P).sum(axis=2))
         R = base + queue_coef * Q
         inv_X = (Z + R.sum(axis=1)) / n  # 0 only for an empty sub-network
-        if dtype is float:
-            # an empty sub-network with a think time near 1e-308 would overflow to inf, and inf * 0
-            # (its R = 0) is NaN: keep X finite there (its X * R is 0 either way)
+        if tiny_z:  # inv_X >= Z/n > 0, and 1/inv_X may overflow: keep X finite (its X * R is 0 there)
             with np.errstate(over="ignore"):
-                X = np.minimum(1 / np.where(inv_X == 0, 1, inv_X), np.finfo(float).max)
+                X = np.minimum(1 / inv_X, np.finfo(float).max)
         else:
             X = 1 / np.where(inv_X == 0, 1, inv_X)
         if tidy is not None:

@@ -39,7 +39,7 @@ def main():
     model_time = _best(lambda: m.evaluate("mean_latency", arrival_rate=lam))
     table = m.station_table()
     s, v = table["demand"].to_numpy(), table["service_variance"].to_numpy()
-    from virtmodel.model._erlang import erlang_c_over_load
+    from virtmodel.queueing.erlang_function import erlang_c_over_load
 
     def by_hand():  # the same M/G/c stations written directly in NumPy
         total = 0.0

@@ -105,7 +105,7 @@ def area_sweeps(quick):
 
     from virtmodel.analysis import sweep
     from virtmodel.model import Model, metric_names
-    from virtmodel.model._erlang import erlang_c_over_load
+    from virtmodel.queueing.erlang_function import erlang_c_over_load
     from virtmodel.techniques import names
 
     ns = (10**4, 10**5, 3 * 10**5) if quick else (10**4, 10**5, 10**6)

@@ -8,7 +8,7 @@ Usage::
 The tests call :func:`render` and compare it with the committed file.
 
 No formula is typed in by hand: each is ``Model(technique, WORKLOAD).expression(metric)``
-(and the station formula is :func:`virtmodel.model._stations.station` on plain
+(and the station formula is :func:`virtmodel.queueing.mgc.mgc_terms` on plain
 symbols). To keep them readable, each station's demand per request is given a
 name (:math:`D_{\\mathrm{guest}}` = ``guest_cores`` / (λV), ...) and substituted
 back into the metrics, an exact rewriting; a metric still longer than ``_LONG``
@@ -32,11 +32,11 @@ import sympy as sp
 from virtmodel._params import flag_fields, numeric_fields
 from virtmodel.errors import SymbolicUnsupportedError
 from virtmodel.model import Model, metric_names
-from virtmodel.model._stations import station
+from virtmodel.queueing.mgc import mgc_terms
 from virtmodel.model.closed import MAX_SYMBOLIC_KEEP, MAX_SYMBOLIC_USERS
 from virtmodel.references import reference
 from virtmodel.symbols import S, info, latex_names
-from virtmodel.techniques import Load, get, names
+from virtmodel.techniques import get, names
 
 OUTPUT = Path(__file__).with_name("formulas.md")
 WORKLOAD = "web_serving"
@@ -74,13 +74,13 @@ cheap ones: lower and more consistent latency comes out of the model instead of 
 assumed.
 
 Each station is a queue with Poisson arrivals, first come first served, and $`c_i`$
-servers (`virtmodel/model/_stations.py`). With $`S_i`$ the mean service time per request
+servers (`virtmodel/queueing/mgc.py`, the queueing core's M/G/c station). With $`S_i`$ the mean service time per request
 (the station's demand), $`\\sigma_i^2`$ its variance and $`\\lambda_i`$ the arrival rate at
 the station, the response time $`R_i`$ is the Allen–Cunneen M/G/c approximation
 (`virtmodel.queueing.ggc` with Poisson arrivals). It is exact for one server, where it is
 the Pollaczek–Khinchine formula (`virtmodel.queueing.mg1`), and for exponential service
 (M/M/c, `virtmodel.queueing.mmc`). $`C(c, a)`$ is Erlang's C formula, the probability
-that a request waits at offered load $`a`$ (`virtmodel/model/_erlang.py`: the model keeps
+that a request waits at offered load $`a`$ (`virtmodel/queueing/erlang_function.py`: the model keeps
 $`C(c, a)/a`$, which is 1 for one server). The response-time variance is the queueing
 core's G/G/c one. From the model's own station code, with $`c_i`$ servers and with one:
 """
@@ -121,10 +121,10 @@ computes them and `Model.expression("p99.9")` raises `SymbolicUnsupportedError`.
 path's fixed delay plus the sum of the station response times, taken as independent; the
 sum is fitted by a gamma distribution with its exact mean and variance (the symbolic
 ingredients are `mean_latency` and `latency_variance`, per-station variances from
-`virtmodel/model/_stations.py`) and the delay is added. The gamma fit is exact for an
+`virtmodel/queueing/mgc.py`) and the delay is added. The gamma fit is exact for an
 M/M/1 response time and for a deterministic one; an infinite mean or variance (a station
 at the edge of saturation) gives an infinite percentile. One fit serves every percentile
-asked for at once (`virtmodel/model/_evaluate.py`, `virtmodel/model/percentile_metrics.py`,
+asked for at once (`virtmodel/model/_evaluate.py`, `virtmodel/percentile_names.py`,
 `virtmodel/queueing/_percentiles.py`). Against the simulation of the station network at 60%
 load, p99 and p99.9 agree with the fit within 7% (measured; `tests/test_model_simulation.py`,
 `tests/test_model_percentiles.py`).
@@ -278,14 +278,14 @@ def _glossary(model, exprs) -> list:
 
 
 def _station_block() -> str:
-    """One station's formulas, from the model's own :func:`station` on plain symbols."""
+    """One station's formulas, from the queueing core's :func:`mgc_terms` (what the model composes)."""
     mean, var, lam = sp.symbols("S sigma2 lambda", positive=True)
     c = sp.Symbol("c", integer=True, positive=True)
     names = {mean: "S_i", var: r"\sigma_i^2", lam: r"\lambda_i", c: "c_i"}
-    many, one = station("i", Load(mean, var), c, lam, 1), station("i", Load(mean, var), 1, lam, 1)
+    many, one = mgc_terms(lam, mean, var, c), mgc_terms(lam, mean, var, sp.Integer(1))
     tex = lambda e: sp.latex(e, symbol_names=names)
-    return _math([rf"R_i &= {tex(many.response)}", rf"\mathrm{{Var}}(R_i) &= {tex(many.response_variance)}",
-                  rf"\rho_i &= {tex(many.utilization)}", rf"R_i\big|_{{c_i = 1}} &= {tex(one.response)}"])
+    return _math([rf"R_i &= {tex(many.response_time)}", rf"\mathrm{{Var}}(R_i) &= {tex(many.response_variance)}",
+                  rf"\rho_i &= {tex(many.utilization)}", rf"R_i\big|_{{c_i = 1}} &= {tex(one.response_time)}"])
 
 
 def _intro() -> list:

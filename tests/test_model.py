@@ -8,7 +8,7 @@ from sympy.core.function import ArgumentIndexError
 from virtmodel import ParameterError, SymbolicUnsupportedError, UnstableError
 from virtmodel.model import Model, metric_names
 from virtmodel.model._derive import SYMBOLIC_METRICS
-from virtmodel.model._erlang import ErlangCOverLoad, erlang_c_over_load
+from virtmodel.queueing.erlang_function import ErlangCOverLoad, erlang_c_over_load
 from virtmodel.platform import Platform
 from virtmodel.queueing import erlang_c, ggc, mg1, mmc
 from virtmodel.symbols import symbol
@@ -45,15 +45,14 @@ def test_compiled_equals_the_sympy_expression(technique):
 
 def test_station_formula_is_the_queueing_core():
     lam, s, v = sp.symbols("lam s v", positive=True)
-    from virtmodel.model._stations import station
-    from virtmodel.techniques import Load
+    from virtmodel.queueing.mgc import mgc_terms
 
-    one = station("x", Load(s, v), sp.Integer(1), lam, 1)
+    one = mgc_terms(lam, s, v, sp.Integer(1))
     pk = mg1(lam, s, v / s**2).response_time
-    assert sp.simplify(one.response - pk) == 0
+    assert sp.simplify(one.response_time - pk) == 0
     for c, lam_, s_, v_ in [(4, 3.0, 1.0, 1.0), (16, 10.0, 1.2, 0.3), (3, 2.5, 1.0, 4.0)]:
-        st = station("x", Load(s_, v_), c, lam_, 1)
-        r = float(sp.N(st.response))
+        st = mgc_terms(sp.Float(lam_), sp.Float(s_), sp.Float(v_), sp.Integer(c))
+        r = float(sp.N(st.response_time))
         assert r == pytest.approx(ggc(lam_, s_, c, 1.0, v_ / s_**2).response_time, rel=1e-10)
         if v_ == s_**2:
             assert r == pytest.approx(mmc(lam_, 1 / s_, c).response_time, rel=1e-10)

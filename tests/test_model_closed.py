@@ -25,14 +25,14 @@ def closed_model(technique="hardware_assist", workload="web_serving", platform=O
 
 def path(model):
     """``([(name, D, c)], delay)`` of the model's stations at its values."""
-    return _numeric_stations(model.technique.structure(), model.values())
+    return _numeric_stations(model.key, model.values())
 
 
 @pytest.mark.parametrize("technique", names())
 def test_one_user_sees_the_sum_of_the_demands(technique):
     m = closed_model(technique, users=1, think_time=2e-3)
     stations, delay = path(m)
-    D = sum(d for _, d, _ in stations) + delay
+    D = sum(d for _, d, *_ in stations) + delay
     assert m.evaluate("mean_latency") == pytest.approx(D, rel=1e-12)
     assert m.evaluate("throughput") == pytest.approx(1 / (D + 2e-3), rel=1e-12)
 
@@ -43,7 +43,7 @@ def test_asymptotic_bounds_and_little(technique, vms):
     for users in (1, 3, 20, 200):
         m = closed_model(technique, "small_packet_rr", Platform(vms=vms, vcpus=2), users=users, think_time=5e-5)
         stations, delay = path(m)
-        D = sum(d for _, d, _ in stations) + delay
+        D = sum(d for _, d, *_ in stations) + delay
         X, R = m.evaluate("throughput"), m.evaluate("mean_latency")
         # X <= min(N/(D+Z), c_k/(m_k D_k)): the open model's throughput limit is the second
         assert X <= min(users / (D + 5e-5), m.evaluate("throughput_limit")) * (1 + 1e-9)
@@ -63,7 +63,7 @@ def test_large_think_time_approaches_the_open_model(technique, rtol):
     at lambda = N/(Z+R), up to O(1/N) (native, exponential guest: 1%) and the open
     model's service variance (hardware assist, guest SCV 0.87: the M/G/1 wait is 7% shorter)."""
     open_model = Model(technique, "web_serving", ONE_VM)
-    D = sum(d for _, d, _ in path(open_model)[0])
+    D = sum(d for _, d, *_ in path(open_model)[0])
     users = 400
     m = closed_model(technique, users=users, think_time=users * D / 0.6)
     lam = m.evaluate("throughput")
@@ -77,8 +77,8 @@ def test_large_think_time_approaches_the_open_model(technique, rtol):
 def test_one_vm_agrees_with_the_simulation(technique):
     m = closed_model(technique, "small_packet_rr", Platform(vms=1, vcpus=2), users=6, think_time=2e-5)
     stations, delay = path(m)
-    demands = [d for _, d, _ in stations] + [delay]
-    servers = [c for _, _, c in stations] + [np.inf]
+    demands = [d for _, d, *_ in stations] + [delay]
+    servers = [c for _, _, c, _ in stations] + [np.inf]
     sim = simulate_closed_network(demands, 6, 2e-5, servers, customers=40_000, seed=7)
     assert sim.system_throughput.contains(m.evaluate("throughput"), 0.99)
     assert sim.system_response_time.contains(m.evaluate("mean_latency"), 0.99)
@@ -88,7 +88,7 @@ def _exact_multiclass(m, vms, users, think):
     """One class per VM, its own guest: exact MVA (single-server or never-queueing stations)."""
     stations, delay = path(m)
     rows, servers = [], []
-    for name, d, c in stations:
+    for name, d, c, _ in stations:
         if name == "guest":
             rows += [[d if j == i else 0.0 for j in range(vms)] for i in range(vms)]
             servers += [1] * vms
@@ -111,7 +111,7 @@ def test_two_vms_against_exact_multiclass_mva(technique, workload):
     worst = 0.0
     for users in (1, 2, 4, 8):
         base = closed_model(technique, workload, Platform(vms=2), users=users)
-        D = sum(d for _, d, _ in path(base)[0])
+        D = sum(d for _, d, *_ in path(base)[0])
         for think in (0.0, users * D, 5 * users * D):
             m = closed_model(technique, workload, Platform(vms=2), users=users, think_time=think)
             X, R = _exact_multiclass(m, 2, users, think)

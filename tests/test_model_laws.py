@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from virtmodel.model import Model
-from virtmodel.model._stations import station
+from virtmodel.queueing.mgc import mgc_terms
 from virtmodel.queueing import ggc
 from virtmodel.techniques import Load, names
 from virtmodel.workload import Workload
@@ -58,11 +58,11 @@ def test_no_load_latency_is_the_sum_of_the_demands(tech, w):
 @given(c=st.integers(1, 64), rho=st.floats(0.01, 0.97), s=st.floats(1e-7, 1.0), scv=st.floats(0, 5))
 def test_each_station_obeys_little_and_agrees_with_the_core(c, rho, s, scv):
     lam = rho * c / s
-    terms = station("x", Load(s, scv * s**2), c, lam, 1)
+    terms = mgc_terms(lam, s, scv * s**2, c)
     core = ggc(lam, s, c, 1.0, scv)
     from virtmodel.model._compile import Compiled
 
-    response, utilization = Compiled((terms.response, terms.utilization))({})
+    response, utilization = Compiled((terms.response_time, terms.utilization))({})
     assert float(utilization) == pytest.approx(core.utilization, rel=1e-9)
     # Little: L = lambda R, and the core's L is its own lambda R
     assert lam * float(response) == pytest.approx(core.number_in_system, rel=1e-8)

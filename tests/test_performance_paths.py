@@ -20,7 +20,7 @@ from virtmodel.errors import UnstableError
 from virtmodel.model import Model, metric_names
 from virtmodel.model._compile import Compiled, hoist, metric_bundle
 from virtmodel.model._derive import SYMBOLIC_METRICS, derive
-from virtmodel.model._erlang import NUMERIC
+from virtmodel.queueing.erlang_function import NUMERIC
 from virtmodel.queueing._percentiles import (FAST_MIN_SIZE, FAST_RTOL, gamma_quantile, gamma_quantiles,
                                              gammaincinv_fast)
 from virtmodel.techniques import names
@@ -45,7 +45,7 @@ def _plain(expr, values):
 def test_hoisted_bundle_equals_plain_lambdify(technique):
     m = Model(technique, "small_packet_rr")
     values = {**m.values(), "arrival_rate": _loads(m)[:40], "io_bytes": np.array([[64.0], [1500.0]])}
-    d = derive(m.technique.structure())
+    d = derive(m.key)
     for metric, expr in d.metrics.items():
         got = Compiled((expr,))(values)[0]
         want = np.broadcast_to(_plain(expr, values), got.shape)
@@ -66,7 +66,7 @@ def test_fused_equals_one_by_one_and_the_former_mask(technique):
     m = Model(technique, "small_packet_rr")
     lam = _loads(m)
     fused = m.evaluate_all(arrival_rate=lam)
-    d = derive(m.technique.structure())
+    d = derive(m.key)
     values = {**m.values(), "arrival_rate": lam}
     for metric in metric_names():
         one = m.evaluate(metric, arrival_rate=lam)
@@ -75,7 +75,7 @@ def test_fused_equals_one_by_one_and_the_former_mask(technique):
             continue
         np.testing.assert_allclose(fused[metric], one, rtol=1e-13, err_msg=metric)  # other CSE: rounding
         if metric in SYMBOLIC_METRICS and metric != "latency_variance":
-            value, *rhos = metric_bundle(m.technique.structure(), metric)(values)
+            value, *rhos = metric_bundle(m.key, metric)(values)
             if SYMBOLIC_METRICS[metric][2]:  # the former mask: inf unless max(rho) < 1
                 value = np.where(~(np.max(np.stack(rhos), axis=0) < 1), np.inf, value)
             np.testing.assert_allclose(fused[metric], np.broadcast_to(value, lam.shape), rtol=1e-12,

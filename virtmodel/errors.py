@@ -8,7 +8,7 @@ or NumPy.
 
 from __future__ import annotations
 
-__all__ = ["ParameterError", "UnstableError", "SymbolicUnsupportedError"]
+__all__ = ["ParameterError", "UnstableError", "SymbolicUnsupportedError", "unknown_name"]
 
 
 class ParameterError(ValueError):
@@ -62,3 +62,21 @@ class UnstableError(ValueError):
 
 class SymbolicUnsupportedError(ValueError):
     """A quantity has no closed form for symbolic input (use numbers instead)."""
+
+
+def unknown_name(parameter: str, value: object, choices, what: str, more: str = "") -> ParameterError:
+    """The :class:`ParameterError` for a name that is not one of ``choices``, with close matches.
+
+    The one "unknown name" message of the package: ``parameter = value is invalid:
+    parameter must be <what> (did you mean 'x'? valid names: a, b, c <more>)``;
+    a long list of choices is shortened to a few examples. Returned, not raised.
+    """
+    import difflib
+
+    choices = [str(c) for c in choices]
+    close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6) if isinstance(value, str) else []
+    shown = choices if len(choices) <= 20 else sorted(choices)[:8] + [f"... ({len(choices)} in all)"]
+    detail = "valid names: " + ", ".join(shown) + (" " + more if more else "")
+    if close:
+        detail = "did you mean " + " or ".join(repr(c) for c in close) + "? " + detail
+    return ParameterError(parameter, value, what, detail)

@@ -36,3 +36,13 @@ class Platform(ParameterSet):
                               doc="squared coefficient of variation of the device time per I/O")
     card_cores: int = param(4, unit="count", domain="count", latex=r"c_{\mathrm{card}}",
                             doc="cores of an offload card (used by the Nitro-style technique only)")
+
+    def resources(self) -> tuple:
+        """The host's named queues (:mod:`virtmodel.resources`): guest vCPUs, host cores, device, card.
+
+        A platform with more (a second device) is a subclass that adds its
+        parameters and returns more resources here.
+        """
+        from .resources import PLATFORM_RESOURCES
+
+        return PLATFORM_RESOURCES

@@ -24,6 +24,7 @@ registry refuses to build.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .errors import ParameterError
@@ -50,43 +51,77 @@ class SymbolInfo:
     description: str
 
 
-_REGISTRY: dict = {}
-
-
-def _owners():
+def _owners(extra=()) -> tuple:
     from .platform import Platform
-    from .techniques import TECHNIQUES
+    from .techniques import registered
     from .workload import Workload
 
-    return (Workload, Platform) + tuple(TECHNIQUES.values())
+    owners = (Workload, Platform) + tuple(registered())
+    return owners + tuple(o for o in extra if o not in owners)
 
 
-def _build() -> dict:
+def build(owners) -> dict:
+    """``{name: SymbolInfo}`` of the numeric fields of ``owners`` (parameter dataclasses).
+
+    One name, one symbol: a name declared twice must agree on unit, domain and
+    LaTeX, else a :class:`ParameterError` names the parameter and both declarations.
+    """
     import sympy as sp
 
     from ._params import numeric_fields
 
     registry = {}
-    for owner in _owners():
+    for owner in owners:
         for f in numeric_fields(owner):
             m = f.metadata
             if f.name in registry:
                 old = registry[f.name]
                 if (old.unit, old.domain, old.latex) != (m["unit"], m["domain"], m["latex"]):
-                    raise RuntimeError(  # pragma: no cover - caught by the tests
-                        f"parameter {f.name!r} declared twice with different unit/domain/latex "
-                        f"({owner.__name__}: {m['unit']}, {m['domain']}, {m['latex']})")
+                    raise ParameterError(
+                        f.name, (m["unit"], m["domain"], m["latex"]),
+                        f"declared as elsewhere: unit {old.unit!r}, domain {old.domain!r}, latex {old.latex!r}",
+                        f"{owner.__name__} declares a parameter of an existing name differently; "
+                        "rename it or match the declaration")
                 continue
             symbol = sp.Symbol(f.name, **_ASSUMPTIONS[m["domain"]])
             registry[f.name] = SymbolInfo(f.name, symbol, m["latex"], m["unit"], m["domain"], m["doc"])
     return registry
 
 
+@lru_cache(maxsize=32)
+def _registry_of(owners: tuple) -> dict:
+    return build(owners)
+
+
 def registry() -> dict:
-    """``{name: SymbolInfo}`` of every model parameter (built once)."""
-    if not _REGISTRY:
-        _REGISTRY.update(_build())
-    return _REGISTRY
+    """``{name: SymbolInfo}`` of every model parameter (workload, platform, registered techniques).
+
+    Cached per set of registered techniques (registering one adds its parameters).
+    """
+    return _registry_of(_owners())
+
+
+class _OwnerSymbols:
+    """Attribute access to the symbols of the parameters one technique class sees."""
+
+    def __init__(self, registry: dict):
+        self._registry = registry
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._registry[name].symbol
+        except KeyError:
+            raise ParameterError("parameter", name, "a parameter of the workload, the platform or the technique",
+                                 "a technique's demands() can read only the parameters it declares with "
+                                 "param() and those of Workload and Platform") from None
+
+
+@lru_cache(maxsize=64)
+def symbols_for(technique_cls) -> _OwnerSymbols:
+    """The symbols a technique class's ``demands(s)`` receives (registered or not): ``s.exit_cycles``."""
+    return _OwnerSymbols(_registry_of(_owners((technique_cls,))))
 
 
 def info(name: str) -> SymbolInfo:

@@ -200,7 +200,7 @@ class Problem:
     def _closed_curve(self, cf, name, ys):
         import sympy as sp
 
-        from ..model._erlang import NUMERIC as ERLANG
+        from ..queueing.erlang_function import NUMERIC as ERLANG
         from ..symbols import symbol
 
         y = symbol(name)

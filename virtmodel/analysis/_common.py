@@ -11,15 +11,15 @@ NaN and reported by :func:`limit_mask`.
 
 from __future__ import annotations
 
-import difflib
+from functools import lru_cache
 
 import numpy as np
 
-from ..errors import ParameterError, UnstableError
+from ..errors import ParameterError, UnstableError, unknown_name
+from ..metrics import METRICS
 
 #: metrics where a larger value is better (everything else: smaller is better)
-HIGHER_IS_BETTER = frozenset({"throughput_limit", "capacity_ratio", "guest_cores_left", "throughput",
-                              "throughput_ratio"})
+HIGHER_IS_BETTER = frozenset(name for name, m in METRICS.items() if m.higher_is_better)
 
 
 def check_name(kind: str, name, valid, more: str = "") -> str:
@@ -27,11 +27,7 @@ def check_name(kind: str, name, valid, more: str = "") -> str:
     valid = list(valid)
     if isinstance(name, str) and name in valid:
         return name
-    close = difflib.get_close_matches(name, valid, n=3) if isinstance(name, str) else []
-    detail = "valid names: " + ", ".join(valid) + (" " + more if more else "")
-    if close:
-        detail = "did you mean " + " or ".join(repr(c) for c in close) + "? " + detail
-    raise ParameterError(kind, name, f"a {kind} name", detail)
+    raise unknown_name(kind, name, valid, f"a {kind} name", more)
 
 
 def technique_names() -> tuple:
@@ -77,27 +73,42 @@ def labelled_techniques(techniques) -> dict:
 
 
 def make_models(techniques, workload, platform) -> dict:
-    """``{label: Model}`` for :func:`labelled_techniques` (SR-IOV past its VF limit: see ``_REAL_VMS``)."""
+    """``{label: Model}`` for :func:`labelled_techniques`; SR-IOV past its VF limit: :class:`PastLimitModel`."""
     from ..model import Model
 
     return {label: _model(Model, t, workload, platform) for label, t in labelled_techniques(techniques).items()}
 
 
-#: models built with vms clipped to the VF limit -> the platform's real vms (past the limit: NaN)
-_REAL_VMS: dict = {}
+@lru_cache(maxsize=1)
+def _past_limit_class():
+    from dataclasses import dataclass
+
+    from ..model import Model
+
+    @dataclass(frozen=True, repr=False)
+    class PastLimitModel(Model):
+        """A model built at the technique's VM limit (``max_vfs``) for a platform with more VMs.
+
+        ``real_vms`` is the platform's own count: the analyses evaluate it as NaN
+        ("not applicable", :func:`limit_mask`) at every point past the limit. The
+        count travels with the model (no table kept between calls), and the
+        model differs from one built for a platform of ``max_vfs`` VMs.
+        """
+
+        real_vms: int = 0
+
+    return PastLimitModel
 
 
 def _model(cls, technique, workload, platform):
-    """A Model; a platform past SR-IOV's VF limit is built at the limit and remembered as an override."""
+    """A Model; a platform past SR-IOV's VF limit is built at the limit, carrying its real ``vms``."""
     try:
         return cls(technique, workload, platform)
     except ParameterError as err:
         limit = getattr(technique, "max_vfs", None)
         if err.parameter != "vms" or limit is None or platform is None:
             raise
-        model = cls(technique, workload, platform.replace(vms=limit))
-        _REAL_VMS[model] = platform.vms
-        return model
+        return _past_limit_class()(technique, workload, platform.replace(vms=limit), real_vms=platform.vms)
 
 
 def valid_metrics(model) -> tuple:
@@ -113,7 +124,7 @@ def check_metric(metric, models, numeric: bool = True) -> str:
     Any latency percentile ``p<P>`` is valid where ``p99`` is (the open model).
     """
     from ..model import is_percentile
-    from ..model.percentile_metrics import PERCENTILE_HINT, accepts_percentiles
+    from ..percentile_names import PERCENTILE_HINT, accepts_percentiles
 
     valid = [m for m in valid_metrics(next(iter(models.values()))) if not (numeric and m == "bottleneck")]
     if not accepts_percentiles(valid):
@@ -134,11 +145,13 @@ def check_parameters(names, models) -> None:
 
 
 def own(model, values: dict) -> dict:
-    """The entries of ``values`` that are parameters of this model (plus a remembered real ``vms``)."""
+    """The entries of ``values`` that are parameters of this model (plus the real ``vms`` of a model
+    built at its VM limit)."""
     mine = model.values()
     out = {k: v for k, v in values.items() if k in mine}
-    if model in _REAL_VMS and "vms" not in out:
-        out["vms"] = _REAL_VMS[model]
+    real = getattr(model, "real_vms", 0)
+    if real and "vms" not in out:
+        out["vms"] = real
     return out
 
 

@@ -107,7 +107,7 @@ def closed_form(model_a, model_b, metric, parameter, free=(), fixed=None):
     fixed = fixed or {}
     values = [tuple(sorted({**m.values(), **own(m, fixed)}.items())) for m in (model_a, model_b)]
     try:
-        return _solve(model_a.technique.structure(), values[0], model_b.technique.structure(), values[1],
+        return _solve(model_a.key, values[0], model_b.key, values[1],
                       metric, parameter, tuple(free))
     except (ValueError, TypeError, ZeroDivisionError):
         # SymPy cannot carry the substitution through, e.g. Min(zoo, ...) when a station

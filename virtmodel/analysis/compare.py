@@ -13,6 +13,7 @@ import numpy as np
 
 from .._tables import table_from_rows
 from ..errors import ParameterError
+from ..metrics import unit as metric_unit
 from ._common import check_metric, check_parameters, limit_mask, make_models, own, valid_metrics
 
 
@@ -94,16 +95,4 @@ def _one(model, metric, values):
         return float("inf")
 
 
-def metric_unit(metric: str) -> str:
-    """The unit of a metric (``"s"`` for percentiles, ``""`` for ``bottleneck``)."""
-    from ..model import is_percentile
-    from ..model._derive import SYMBOLIC_METRICS
-
-    if metric in SYMBOLIC_METRICS:
-        return SYMBOLIC_METRICS[metric][1]
-    if is_percentile(metric):
-        return "s"
-    return {"throughput": "1/s per VM", "throughput_ratio": "1"}.get(metric, "")
-
-
-__all__ = ["compare", "metric_unit"]
+__all__ = ["compare"]

@@ -92,7 +92,7 @@ def exit_cost_history(workload, platform=None, metric="cpu_per_request", *, hard
     from ..techniques import get
     from ..techniques.generations import GENERATIONS, generation
     from .break_even import better, break_even
-    from .compare import metric_unit
+    from ..metrics import unit as metric_unit
 
     hw = get("hardware_assist", nested_paging=False) if hardware_assist is None else get(hardware_assist)
     models = make_models([hw, binary_translation], workload, platform)

@@ -131,7 +131,7 @@ def win_regions(techniques, x, y, metric, *, workload, platform=None, constraint
     labels = list(models)
     dims, tdims = (yname, xname), ("technique", yname, xname)
     from ..symbols import info
-    from .compare import metric_unit
+    from ..metrics import unit as metric_unit
 
     coords = {xname: (xname, xs, _attrs(info(xname))), yname: (yname, ys, _attrs(info(yname))),
               "technique": labels}

@@ -79,7 +79,7 @@ def sensitivity(technique, metric, workload=None, platform=None, *, parameters=N
     ('user_slowdown', 1.13)
     """
     from ..symbols import info
-    from .compare import metric_unit
+    from ..metrics import unit as metric_unit
 
     if not (isinstance(step, (int, float)) and 0 < step <= 0.01):
         raise ParameterError("step", step, "a relative step in (0, 0.01]")

@@ -86,7 +86,7 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     """
     import xarray as xr
 
-    from .compare import metric_unit
+    from ..metrics import unit as metric_unit
 
     models = make_models(techniques, workload, platform)
     metrics = list(valid_metrics(next(iter(models.values())))) if metrics is None else \

@@ -7,7 +7,7 @@ is imported on first use of a model, not when :mod:`virtmodel` is imported.
 
 from .closed import ClosedResult, closed_metric_names
 from .model import Model, metric_names
-from .percentile_metrics import PERCENTILES, is_percentile, percentile_level
+from ..percentile_names import PERCENTILES, is_percentile, percentile_level
 from .simulation import SimulationNetwork, simulate_model, simulation_network
 
 __all__ = ["Model", "metric_names", "PERCENTILES", "is_percentile", "percentile_level", "ClosedResult",

@@ -28,7 +28,7 @@ import numpy as np
 import sympy as sp
 
 from ._derive import derive
-from ._erlang import NUMERIC
+from ..queueing.erlang_function import NUMERIC
 
 PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
                "service_variance", "servers", "arrival_rate")

@@ -1,7 +1,9 @@
 """From a technique's demands to the metric expressions (derived once per structure).
 
-The stations of a request's path (:mod:`._stations`), with :math:`\\lambda` the
-arrival rate per VM and :math:`V` the number of VMs:
+Each resource a technique loads (:mod:`virtmodel.resources`) is one M/G/c station
+of the queueing core (:func:`virtmodel.queueing.mgc.mgc_terms`, Allen-Cunneen),
+with :math:`\\lambda` the arrival rate per VM and :math:`V` the number of VMs;
+the platform's resources are:
 
 ==========  ====================  ==================
 station     servers               arrivals
@@ -34,26 +36,39 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import sympy as sp
 
-from ..symbols import S
-from ._stations import StationTerms, station
+from ..errors import ParameterError
+from ..metrics import METRICS, symbolic_names
+from ..queueing.mgc import MGcTerms, mgc_terms
+from ..resources import resolve
+from ..symbols import symbols_for
 
-#: metric name -> (LaTeX left-hand side, unit, depends on the load and saturates)
-SYMBOLIC_METRICS = {
-    "mean_latency": (r"\bar R", "s", True),
-    "latency_variance": (r"\mathrm{Var}(R)", "s^2", True),
-    "overhead": (r"\bar R / \bar R_{\mathrm{native}}", "1", True),
-    "throughput_limit": (r"X_{\max}", "1/s per VM", False),
-    "capacity_ratio": (r"X_{\max} / X_{\max,\mathrm{native}}", "1", False),
-    "guest_cores": (r"U_{\mathrm{guest}}", "cores", False),
-    "host_cores": (r"U_{\mathrm{host}}", "cores", False),
-    "card_load": (r"\rho_{\mathrm{card}}", "1", False),
-    "cpu_per_request": (r"D_{\mathrm{cpu}}", "core-s", False),
-    "host_cores_per_100k_iops": (r"U_{\mathrm{host}} / (10^5\,\mathrm{IOPS})", "cores", False),
-    "guest_cores_left": (r"c_{\mathrm{host}} - U_{\mathrm{host}}", "cores", False),
-}
+#: metric name -> (LaTeX left-hand side, unit, saturates) of the open model's symbolic metrics
+#: (read from the metric table, :mod:`virtmodel.metrics`)
+SYMBOLIC_METRICS = {name: (METRICS[name].symbol, METRICS[name].unit, METRICS[name].saturates)
+                    for name in symbolic_names()}
+
+
+@dataclass(frozen=True)
+class StationTerms:
+    """One resource on a request's path: the queueing core's M/G/c station and how VMs share it."""
+
+    name: str
+    terms: MGcTerms     # the queueing core's expressions (arrivals of every VM that shares it)
+    multiplicity: Any   # how many VMs' arrivals reach it (1 or V)
+
+    demand = property(lambda self: self.terms.mean_service_time)       # S, seconds per request
+    variance = property(lambda self: self.terms.service_variance)      # Var(S)
+    servers = property(lambda self: self.terms.servers)
+    arrivals = property(lambda self: self.terms.arrival_rate)          # all VMs for shared stations
+    response = property(lambda self: self.terms.response_time)         # R
+    response_variance = property(lambda self: self.terms.response_variance)
+    utilization = property(lambda self: self.terms.utilization)        # rho
+    capacity = property(lambda self: self.terms.capacity / self.multiplicity)  # largest per-VM rate
+    shared = property(lambda self: self.multiplicity != 1)             # every VM's requests reach it
 
 
 @dataclass(frozen=True)
@@ -69,15 +84,22 @@ class Derived:
         return next(st for st in self.stations if st.name == name)
 
 
-def _path(demands) -> tuple:
-    lam, vms = S.arrival_rate, S.vms
-    layout = (("guest", S.vcpus, 1), ("host", S.cores, vms), ("device", sp.Integer(1), vms),
-              ("card", S.card_cores, vms))
+def _path(demands, resources, s) -> tuple:
+    """The loaded resources in the order declared, each an M/G/c station of the queueing core."""
+    by_name = {r.name: r for r in resources}
+    unknown = [name for name in demands.loads if name not in by_name]
+    if unknown:
+        raise ParameterError("demands", unknown[0], "a resource of the platform or the technique",
+                             "known resources: " + ", ".join(by_name) + "; declare a new one in the "
+                             "technique's `resources` (virtmodel.resources.Resource)")
+    lam, vms = s.arrival_rate, s.vms
     out = []
-    for name, servers, mult in layout:
-        load = getattr(demands, name)
-        if sp.sympify(load.mean) != 0:
-            out.append(station(name, load, servers, lam, mult))
+    for r in resources:
+        load = demands.loads.get(r.name)
+        if load is None or sp.sympify(load.mean) == 0:
+            continue
+        mult = vms if r.shared else sp.Integer(1)
+        out.append(StationTerms(r.name, mgc_terms(mult * lam, load.mean, load.var, r.servers_expr(s)), mult))
     return tuple(out)
 
 
@@ -103,8 +125,8 @@ class _LazyMetrics(Mapping):
         return len(self._builders)
 
 
-def _metrics(stations, native, delay, native_delay) -> Mapping:
-    lam, vms = S.arrival_rate, S.vms
+def _metrics(stations, native, delay, native_delay, s) -> Mapping:
+    lam, vms = s.arrival_rate, s.vms
 
     def latency(path, fixed):
         return sum((st.response for st in path), sp.Integer(0)) + fixed
@@ -121,23 +143,35 @@ def _metrics(stations, native, delay, native_delay) -> Mapping:
         "capacity_ratio": lambda: limit(stations) / limit(native),
         "guest_cores": lambda: vms * lam * d_guest,
         "host_cores": lambda: vms * lam * d_host,
-        "card_load": lambda: vms * lam * d_card / S.card_cores,
+        "card_load": lambda: vms * lam * d_card / s.card_cores,
         "cpu_per_request": lambda: d_guest + d_host + d_card,
-        "host_cores_per_100k_iops": lambda: 10**5 * d_host / S.io_ops,
-        "guest_cores_left": lambda: S.cores - vms * lam * d_host,
+        "host_cores_per_100k_iops": lambda: 10**5 * d_host / s.io_ops,
+        "guest_cores_left": lambda: s.cores - vms * lam * d_host,
     })
 
 
-@lru_cache(maxsize=None)
-def derive(structure: tuple) -> Derived:
-    """Derive every metric of a technique structure (class + flags); cached."""
-    cls, flags = structure[0], dict(structure[1:])
+def model_key(technique, platform) -> tuple:
+    """What selects a model's formulas: the technique's structure (class + flags) and the
+    platform's resources (a cache key; :attr:`virtmodel.model.Model.key`)."""
+    return (technique.structure(), tuple(platform.resources()))
+
+
+@lru_cache(maxsize=256)
+def derive(key: tuple) -> Derived:
+    """Derive every metric of a model key (:func:`model_key`); cached by that structure.
+
+    The technique's own resources (``Technique.resources``) are added to the platform's.
+    """
     from ..techniques import Native
 
-    demands = cls(**flags).demands(S)
-    native = Native().demands(S)
-    stations, native_stations = _path(demands), _path(native)
-    metrics = _metrics(stations, native_stations, demands.delay, native.delay)
+    structure, platform_resources = key
+    cls, flags = structure[0], dict(structure[1:])
+    resources = resolve(platform_resources, cls.resources)
+    s = symbols_for(cls)
+    demands = cls(**flags).demands(s)
+    native = Native().demands(s)
+    stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
+    metrics = _metrics(stations, native_stations, demands.delay, native.delay, s)
     return Derived(stations, native_stations, metrics, demands.delay)
 
 
@@ -146,4 +180,4 @@ def station_names(derived: Derived) -> tuple:
     return tuple(st.name for st in derived.stations)
 
 
-__all__ = ["Derived", "derive", "station_names", "SYMBOLIC_METRICS", "StationTerms"]
+__all__ = ["Derived", "derive", "model_key", "station_names", "SYMBOLIC_METRICS", "StationTerms"]

@@ -14,7 +14,7 @@ stations' loads, Erlang C of the host, the response times) are computed once
 - ``latency_variance``: the per-station variances summed, a station with no
   work counting 0 (its expression is 0/0 there);
 - ``p50``/``p95``/``p99`` and any other percentile (``p99.9``,
-  :mod:`.percentile_metrics`): one gamma fit of the queueing time for all of
+  :mod:`virtmodel.percentile_names`): one gamma fit of the queueing time for all of
   them (:func:`virtmodel.queueing._percentiles.gamma_quantiles`), plus the
   delay; one compiled bundle serves every set of percentiles;
 - ``bottleneck``: the station of smallest capacity.
@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import UnstableError
 from ..queueing._percentiles import gamma_quantiles
-from .percentile_metrics import percentile_level
+from ..percentile_names import percentile_level
 
 #: how the fused bundle's key names "one or more percentiles" (one bundle for p50, p99.9, ...)
 ANY_PERCENTILE = "p*"

@@ -76,21 +76,11 @@ import numpy as np
 
 from .._tables import table_from_rows
 from ..errors import ParameterError, SymbolicUnsupportedError
+from ..metrics import CLOSED, LOAD_FREE, METRICS, names
 from ..queueing import mva
 
-#: metric -> (LaTeX left-hand side, unit) of the metrics the closed model computes
-CLOSED_METRICS = {
-    "throughput": (r"X", "1/s per VM"),
-    "mean_latency": (r"\bar R", "s"),
-    "overhead": (r"\bar R / \bar R_{\mathrm{native}}", "1"),
-    "throughput_ratio": (r"X / X_{\mathrm{native}}", "1"),
-    "guest_cores": (r"U_{\mathrm{guest}}", "cores"),
-    "host_cores": (r"U_{\mathrm{host}}", "cores"),
-    "card_load": (r"\rho_{\mathrm{card}}", "1"),
-    "guest_cores_left": (r"c_{\mathrm{host}} - U_{\mathrm{host}}", "cores"),
-}
-#: metrics that do not depend on the load: the open model's
-LOAD_FREE = ("throughput_limit", "capacity_ratio", "cpu_per_request", "host_cores_per_100k_iops", "bottleneck")
+#: metric -> (LaTeX left-hand side, unit) of the metrics the closed model computes (from the metric table)
+CLOSED_METRICS = {name: (METRICS[name].symbol, METRICS[name].unit) for name in names(CLOSED) if name not in LOAD_FREE}
 _NATIVE = ("overhead", "throughput_ratio")
 _TINY = 1e-12
 CURVE_POINTS = 64
@@ -101,7 +91,7 @@ _COUNTS = ("users", "vms", "vcpus", "cores", "card_cores")
 
 def closed_metric_names() -> tuple:
     """Every metric of a closed model."""
-    return tuple(CLOSED_METRICS) + LOAD_FREE
+    return names(CLOSED)
 
 
 def is_closed(values: dict) -> bool:
@@ -119,18 +109,19 @@ def is_closed(values: dict) -> bool:
 def network(stations, delay, vms, users):
     """``(demands, servers, owner, shared)`` of one VM's network (module table).
 
-    ``stations`` is ``[(name, demand, servers)]``. Stations with no work or at
-    least ``vms*users`` servers never queue and become delay stations (exact);
-    ``shared`` marks the other shared stations (those the shadow servers inflate).
+    ``stations`` is ``[(name, demand, servers, shared)]`` (``shared``: every VM's
+    requests reach it, :attr:`virtmodel.resources.Resource.shared`). Stations with no
+    work or at least ``vms*users`` servers never queue and become delay stations
+    (exact); ``shared`` marks the other shared stations (those the shadow servers inflate).
     """
     total = vms * users
     demands, servers, owner, shared = [], [], [], []
-    for name, demand, c in stations:
+    for name, demand, c, common in stations:
         idle = demand == 0 or c >= total
         demands.append(demand)
         servers.append(np.inf if idle else int(c))
         owner.append(name)
-        shared.append(name != "guest" and not idle)
+        shared.append(common and not idle)
     if delay != 0:
         demands += [delay]
         servers += [np.inf]
@@ -169,22 +160,23 @@ def solve(stations, delay, vms, users, think_time):
     return result, owner, np.array(inflation, dtype=float)
 
 
-def _numeric_stations(structure, values):
-    """``([(name, D, c)], delay)`` at one scalar point, from the open model's compiled stations."""
+def _numeric_stations(key, values):
+    """``([(name, D, c, shared)], delay)`` at one scalar point, from the open model's compiled stations."""
     from ._compile import PER_STATION, station_bundle
     from ._derive import derive
 
-    out = station_bundle(structure)(values)
+    out = station_bundle(key)(values)
     n = len(PER_STATION)
     i_d, i_c = PER_STATION.index("demand"), PER_STATION.index("servers")
-    names = [st.name for st in derive(structure).stations]
-    return [(name, float(out[n * k + i_d]), float(out[n * k + i_c])) for k, name in enumerate(names)], float(out[-1])
+    return [(st.name, float(out[n * k + i_d]), float(out[n * k + i_c]), st.shared)
+            for k, st in enumerate(derive(key).stations)], float(out[-1])
 
 
-def _native_structure():
-    from ..techniques import get
+def _native_key(model):
+    from ..techniques import Native
+    from ._derive import model_key
 
-    return get("native").structure()
+    return model_key(Native(), model.platform)
 
 
 def _metric(metric, v, X, R, Xn, Rn, demand):
@@ -243,12 +235,12 @@ def evaluate(model, metric: str, values: dict, scalar: bool):
     for i in range(int(np.prod(shape))):
         groups.setdefault(tuple(flat[k][i] for k in others), []).append(i)
     out = np.empty(int(np.prod(shape)))
-    structures = [model.technique.structure()] + ([_native_structure()] if metric in _NATIVE else [])
+    structures = [model.key] + ([_native_key(model)] if metric in _NATIVE else [])
     for key, idx in groups.items():
         point = dict(zip(others, key))
         ns = [int(flat["users"][i]) for i in idx]
         runs = [_throughputs(st, point, ns) for st in structures]
-        demand = {name: d for name, d, _ in runs[0][1]}
+        demand = {name: d for name, d, _, _ in runs[0][1]}
         for i, n in zip(idx, ns):
             XR = [v for by_n, _ in runs for v in by_n[n]] + [None, None] * (2 - len(runs))
             out[i] = _metric(metric, point, *XR, lambda s: demand.get(s, 0.0))
@@ -296,14 +288,15 @@ def closed(model, values: dict) -> ClosedResult:
     """The :class:`ClosedResult` of ``model`` at scalar ``values`` with ``users`` > 0."""
     import pandas as pd
 
-    structure = model.technique.structure()
+    structure = model.key
     vms, users, think = int(values["vms"]), int(values["users"]), float(values["think_time"])
     stations, delay = _numeric_stations(structure, values)
     result, owner, inflation = solve(stations, delay, vms, users, think)
     X = float(result.system_throughput)  # per VM
     rows = {}
-    for k, (name, demand, c) in enumerate(stations + ([("delay", delay, np.inf)] if delay != 0 else [])):
-        share = 1 if name in ("guest", "delay") else vms  # shared stations: all VMs
+    for k, (name, demand, c, common) in enumerate(stations + ([("delay", delay, np.inf, False)]
+                                                             if delay != 0 else [])):
+        share = vms if common else 1  # shared stations: all VMs
         rows[name] = dict(demand=demand, servers=c, utilization=share * X * demand / c,
                           queue_length=share * float(result.number_in_system[k]),
                           residence_time=float(result.residence_time[k]), inflation=float(inflation[k]))
@@ -365,15 +358,15 @@ def expression(model, metric: str, keep):
 
     def run(structure):
         d = derive(structure)
-        stations = [(st.name, sp.sympify(st.demand).xreplace(subs), int(sp.sympify(st.servers).xreplace(subs)))
-                    for st in d.stations]
+        stations = [(st.name, sp.sympify(st.demand).xreplace(subs), int(sp.sympify(st.servers).xreplace(subs)),
+                     st.shared) for st in d.stations]
         think = symbol("think_time").xreplace(subs)
         result, *_ = solve(stations, sp.sympify(d.delay).xreplace(subs), vms, users, think)
-        demand = {name: dm for name, dm, _ in stations}
+        demand = {name: dm for name, dm, _, _ in stations}
         return result.system_throughput, result.system_response_time, demand
 
-    X, R, demand = run(model.technique.structure())
-    Xn, Rn = run(_native_structure())[:2] if metric in _NATIVE else (None, None)
+    X, R, demand = run(model.key)
+    Xn, Rn = run(_native_key(model))[:2] if metric in _NATIVE else (None, None)
     v = {k: subs.get(symbol(k), symbol(k)) for k in ("vms", "card_cores", "cores")}
     expr = sp.cancel(_metric(metric, v, X, R, Xn, Rn, lambda s: demand.get(s, sp.Integer(0))))
     lhs, unit = CLOSED_METRICS[metric]

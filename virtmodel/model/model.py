@@ -10,7 +10,7 @@ Each metric is one SymPy expression over the named parameters
 (:meth:`Model.evaluate`); see :mod:`virtmodel.model._derive` for the formulas.
 
 Percentiles (``p50``, ``p95``, ``p99`` and any ``p<P>`` such as ``p99.9``,
-:mod:`.percentile_metrics`; numeric only): the response time is the
+:mod:`virtmodel.percentile_names`; numeric only): the response time is the
 path's fixed delay plus the sum of the station response times, taken as
 independent; the sum is fitted by a gamma distribution with its exact mean and
 variance (per-station variances from :mod:`._stations`) and the delay added.
@@ -42,15 +42,14 @@ from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..platform import Platform
 from ..workload import Workload
 
-from .percentile_metrics import PERCENTILE_HINT, PERCENTILES, accepts_percentiles, is_percentile
-_NUMERIC_ONLY = tuple(PERCENTILES) + ("bottleneck",)
+from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percentile
 
 
 def metric_names() -> tuple:
-    """Every metric a model gives (symbolic ones first, then numeric-only ones)."""
-    from ._derive import SYMBOLIC_METRICS
+    """Every metric the open model gives (symbolic ones first, then numeric-only ones; the metric table)."""
+    from ..metrics import names
 
-    return tuple(SYMBOLIC_METRICS) + _NUMERIC_ONLY
+    return names()
 
 
 @dataclass(frozen=True)
@@ -97,24 +96,36 @@ class Model:
         """The citation keys behind the model's values (``virtmodel.references.cite(model)``)."""
         return tuple(sorted(set(self.parameter_sources().values())))
 
-    def _resolve(self, overrides: dict):
-        from ..symbols import info
+    def _domains(self) -> dict:
+        from .._params import numeric_fields
 
+        return {f.name: f.metadata["domain"] for obj in (self.workload, self.platform, self.technique)
+                for f in numeric_fields(obj)}
+
+    def _resolve(self, overrides: dict):
         values = self.values()
+        domains = self._domains()
         for name, value in overrides.items():
             if name not in values:
                 raise ParameterError(name, value, f"a parameter of this {self.technique.name} model",
                                      "valid names: " + ", ".join(sorted(values)))
-            values[name] = check_value(name, value, info(name).domain)
+            values[name] = check_value(name, value, domains[name])
         self.technique.check(values)
         scalar = all(np.ndim(v) == 0 for v in values.values())
         return values, scalar
 
     @property
+    def key(self) -> tuple:
+        """What selects this model's formulas (technique class and flags, platform resources)."""
+        from ._derive import model_key
+
+        return model_key(self.technique, self.platform)
+
+    @property
     def _derived(self):
         from ._derive import derive
 
-        return derive(self.technique.structure())
+        return derive(self.key)
 
     def stations(self) -> tuple:
         """Names of the stations on a request's path (``guest``, ``host``, ``device``, ``card``)."""
@@ -213,12 +224,12 @@ class Model:
     def _evaluate_open(self, metrics, values, scalar, errors):
         from ._evaluate import evaluate_metrics
 
-        return evaluate_metrics(self.technique.structure(), metrics, values, scalar, errors)
+        return evaluate_metrics(self.key, metrics, values, scalar, errors)
 
     def _stations_numeric(self, values, everything=False):
         from ._compile import PER_STATION, station_bundle
 
-        out = station_bundle(self.technique.structure())(values)
+        out = station_bundle(self.key)(values)
         n = len(PER_STATION)
         per = [out[n * i:n * i + (n if everything else 5)] for i in range(len(self.stations()))]
         return per, out[-1]

@@ -1,7 +1,7 @@
 """What every plot shares: labels with units, technique colours, axes, returned handles.
 
 Labels come from the symbol registry (:mod:`virtmodel.symbols`) for parameters
-and from the model's metric table for metrics, so a figure's axis says what the
+and from the metric table (:mod:`virtmodel.metrics`) for metrics, so a figure's axis says what the
 model computed and in which unit. Each technique keeps one colour and line
 style (its position in :func:`virtmodel.techniques.names` in the shipped
 style's cycle) in every figure, so a reader matches curves across figures.
@@ -15,48 +15,19 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import ParameterError
+from ..metrics import label as metric_title
+from ..metrics import unit as metric_unit
 from .style import STYLE_PATH, new_figure, use_style
-
-#: metric name -> short label for an axis (units come from the model's table)
-METRIC_LABELS = {
-    "mean_latency": "mean latency",
-    "latency_variance": "latency variance",
-    "overhead": "latency overhead vs native",
-    "throughput_limit": "throughput limit per VM",
-    "capacity_ratio": "capacity vs native",
-    "guest_cores": "guest cores busy",
-    "host_cores": "host cores busy",
-    "card_load": "card utilization",
-    "cpu_per_request": "CPU per request",
-    "host_cores_per_100k_iops": "host cores per 100k IOPS",
-    "guest_cores_left": "host cores left",
-    "p50": "median latency",
-    "p95": "95th-percentile latency",
-    "p99": "99th-percentile latency",
-}
 
 #: metrics measured in seconds, shown in a readable sub-unit (ms, us, ns)
 _TIME_SCALES = ((1.0, "s"), (1e-3, "ms"), (1e-6, "\u00b5s"), (1e-9, "ns"))
 
 
-def metric_unit(metric: str) -> str:
-    """The unit of a model metric (``"s"`` for latencies and percentiles)."""
-    from ..model import is_percentile
-    from ..model._derive import SYMBOLIC_METRICS
-
-    if is_percentile(metric):
-        return "s"
-    if metric not in SYMBOLIC_METRICS:
-        raise ParameterError("metric", metric, "one of " + ", ".join(METRIC_LABELS))
-    return SYMBOLIC_METRICS[metric][1]
-
-
 def saturates(metric: str) -> bool:
     """Whether a metric is ``inf`` past a station's saturation (latency-like metrics)."""
-    from ..model import is_percentile
-    from ..model._derive import SYMBOLIC_METRICS
+    from ..metrics import metric as entry
 
-    return is_percentile(metric) or SYMBOLIC_METRICS[metric][2]
+    return entry(metric).saturates
 
 
 def unit_text(unit: str) -> str:
@@ -83,16 +54,6 @@ def parameter_label(name: str) -> str:
     i = info(name)
     short = i.description.split(" (")[0]
     return with_unit(f"{short} ${i.latex}$", i.unit)
-
-
-def metric_title(metric: str) -> str:
-    """A model metric in words (``"99.9th-percentile latency"`` for ``"p99.9"``)."""
-    from ..model import is_percentile
-    from ..model.percentile_metrics import percentile_title
-
-    if metric in METRIC_LABELS:
-        return METRIC_LABELS[metric]
-    return percentile_title(metric) if is_percentile(metric) else metric.replace("_", " ")
 
 
 def metric_label(metric: str, unit: str | None = None) -> str:

@@ -124,7 +124,7 @@ def saturating_metrics() -> tuple:
 def check_saturating_metric(metric) -> str:
     """``metric`` if it saturates (one of :func:`saturating_metrics` or any percentile ``p<P>``)."""
     from ..model import is_percentile
-    from ..model.percentile_metrics import PERCENTILE_HINT
+    from ..percentile_names import PERCENTILE_HINT
 
     if metric in saturating_metrics() or is_percentile(metric):
         return metric

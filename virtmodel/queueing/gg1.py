@@ -6,6 +6,7 @@ from .._backend import kind_of, ops_for
 from .._validate import choice, nonnegative, positive
 from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
+from .mgc import allen_cunneen
 
 GG_PERCENTILE = (
     "approximation: gamma distribution fitted to the mean and variance of R = W + S, "
@@ -26,11 +27,11 @@ def gg_formulas(lam, m, c, arrival_scv, service_scv, pwait):
     differ only in :math:`P_w`. Also returns the variance of the response time
     under the atom-plus-exponential model of W:
     :math:`\\mathrm{Var}(W) = 2P_wT^2 - P_w^2T^2` with :math:`T = W/P_w`.
+    The formula is written once, in :func:`.mgc.allen_cunneen` (in terms of the
+    service variance :math:`c_s^2 m^2`), which the virtualization model uses too.
     """
-    rho = lam * m / c
-    tail = m / (c * (1 - rho)) * (arrival_scv + service_scv) / 2
-    variance = (2 * pwait - pwait**2) * tail**2 + service_scv * m**2
-    return queueing_metrics(rho, lam, pwait * tail, m), variance
+    terms = allen_cunneen(lam, m, service_scv * m**2, c, pwait, arrival_scv)
+    return queueing_metrics(terms["utilization"], lam, terms["waiting_time"], m), terms["response_variance"]
 
 
 def gg_station(lam, m, c, arrival_scv, service_scv, pwait, kind, model) -> StationResult:

@@ -1,7 +1,8 @@
 """What every technique shares: service loads, per-station demands, the base class.
 
 A technique maps a request to a :class:`Demands`: one :class:`Load` (mean and
-variance of the service time per request) at each station
+variance of the service time per request) on each resource it uses, by name.
+The platform's resources (:meth:`virtmodel.platform.Platform.resources`) are
 
 ``guest``   the VM's vCPUs (``vcpus`` servers, the VM's own arrivals);
 ``host``    the host's cores doing hypervisor / device-model / back-end work
@@ -9,8 +10,9 @@ variance of the service time per request) at each station
 ``device``  the shared NIC or disk (1 server, arrivals of all VMs);
 ``card``    an offload card (``card_cores`` servers, arrivals of all VMs);
 
-plus a pure ``delay`` (no queueing). A station whose load is exactly zero is
-not on the request's path.
+and a technique may declare more (``Technique.resources``: a polling core, a
+driver domain). Plus a pure ``delay`` (no queueing). A resource whose load is
+exactly zero is not on the request's path.
 
 Variance from granularity
 -------------------------
@@ -29,7 +31,6 @@ from typing import Any, ClassVar
 
 from .._params import ParameterSet, flag_fields, numeric_fields
 
-STATIONS = ("guest", "host", "device", "card")
 
 
 @dataclass(frozen=True)
@@ -56,23 +57,51 @@ def events(count, seconds_each, scv_each=0) -> Load:
     return Load(count * seconds_each, count * seconds_each**2 * (1 + scv_each))
 
 
-@dataclass(frozen=True)
 class Demands:
-    """Per-request loads at the stations, plus a pure delay (s)."""
+    """Per-request loads on named resources, plus a pure delay (s).
 
-    guest: Load
-    host: Load = Load()
-    device: Load = Load()
-    card: Load = Load()
-    delay: Any = 0
+    ``Demands(guest=..., host=..., device=..., card=..., delay=...)`` covers the
+    common case; any other keyword names another resource (a second device, a
+    polling core, a driver domain), which the platform or the technique must
+    declare (:class:`virtmodel.resources.Resource`). A resource not named has no
+    load. ``demands.host`` reads one load (``Load()`` when absent);
+    ``demands.loads`` is ``{resource: Load}`` in the order given.
+    """
+
+    __slots__ = ("loads", "delay")
+
+    def __init__(self, guest: Load = Load(), delay: Any = 0, **loads: Load):
+        for name, load in loads.items():
+            if not isinstance(load, Load):
+                raise TypeError(f"Demands: the load on {name!r} must be a Load (use work() or events())")
+        object.__setattr__(self, "loads", {"guest": guest, **loads})
+        object.__setattr__(self, "delay", delay)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.loads.get(name, Load())
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Demands is immutable; use add()")
+
+    def __eq__(self, other):
+        return isinstance(other, Demands) and (self.loads, self.delay) == (other.loads, other.delay)
+
+    __hash__ = None
 
     def add(self, **loads) -> "Demands":
-        """A copy with loads added at the named stations (``delay`` adds a delay)."""
-        out = {name: getattr(self, name) for name in STATIONS}
+        """A copy with loads added on the named resources (``delay`` adds a delay)."""
+        out = dict(self.loads)
         delay = self.delay + loads.pop("delay", 0)
         for name, load in loads.items():
-            out[name] = out[name] + load
-        return Demands(delay=delay, **out)
+            out[name] = out[name] + load if name in out else load
+        guest = out.pop("guest")
+        return Demands(guest, delay, **out)
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.loads.items())
+        return f"Demands({inner}, delay={self.delay!r})"
 
 
 def native_demands(s) -> Demands:
@@ -109,6 +138,8 @@ class Technique(ParameterSet):
 
     name: ClassVar[str] = "technique"
     label: ClassVar[str] = "technique"
+    #: resources beyond the platform's (guest, host, device, card) that ``demands`` may load
+    resources: ClassVar[tuple] = ()
 
     def demands(self, s) -> Demands:  # pragma: no cover - abstract
         raise NotImplementedError

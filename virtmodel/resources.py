@@ -1,0 +1,82 @@
+"""Resources: the named queues of a host that a request's work lands on.
+
+A platform is a set of resources (:meth:`virtmodel.platform.Platform.resources`);
+a technique puts a :class:`~virtmodel.techniques.Load` on the resources it
+names (:class:`~virtmodel.techniques.Demands`) and may declare more of its own
+(``Technique.resources``: a polling core, a driver domain, a second device).
+The model turns each loaded resource into one queueing station of the
+queueing core (:func:`virtmodel.queueing.mgc.mgc_terms`).
+
+A resource has
+
+``servers``     a whole number, or the name of a parameter of the platform, the
+                workload or the technique that gives it (``"cores"``), so it
+                stays a symbol in the model's formulas;
+``shared``      True: the arrivals of every VM on the host reach it
+                (:math:`V\\lambda`); False: one per VM, its own arrivals
+                (:math:`\\lambda`), like the VM's vCPUs;
+``discipline``  ``"fcfs"``: Poisson arrivals, general service, ``servers``
+                servers, first come first served (M/G/c, Allen-Cunneen; exact
+                for one server and for exponential service).
+
+>>> from virtmodel.platform import Platform
+>>> [r.name for r in Platform().resources()]
+['guest', 'host', 'device', 'card']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ParameterError
+
+DISCIPLINES = ("fcfs",)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One named queue of the host (see the module docstring)."""
+
+    name: str
+    servers: object = 1          # int, or the name of the parameter that gives it
+    shared: bool = True
+    discipline: str = "fcfs"
+    description: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.isidentifier() or self.name == "delay":
+            raise ParameterError("name", self.name, "a Python identifier other than 'delay'",
+                                 "it is the keyword a technique's Demands uses for this resource")
+        if not (isinstance(self.servers, str) or (isinstance(self.servers, int) and self.servers >= 1)):
+            raise ParameterError("servers", self.servers, "a whole number >= 1 or a parameter name")
+        if self.discipline not in DISCIPLINES:
+            raise ParameterError("discipline", self.discipline, "one of " + ", ".join(DISCIPLINES))
+
+    def servers_expr(self, s):
+        """The number of servers as a SymPy expression (``s``: the parameters' symbols by name)."""
+        import sympy as sp
+
+        return getattr(s, self.servers) if isinstance(self.servers, str) else sp.Integer(self.servers)
+
+
+#: the resources every platform has: the VM's vCPUs, the host's cores, the shared device, an offload card
+PLATFORM_RESOURCES = (
+    Resource("guest", "vcpus", shared=False, description="the VM's vCPUs"),
+    Resource("host", "cores", description="host cores: hypervisor, device models, back-ends"),
+    Resource("device", 1, description="the shared NIC or disk"),
+    Resource("card", "card_cores", description="the offload card's cores"),
+)
+
+
+def resolve(platform_resources, technique_resources) -> tuple:
+    """The platform's resources followed by the technique's own; a name used twice is an error."""
+    out, seen = [], set()
+    for r in tuple(platform_resources) + tuple(technique_resources):
+        if not isinstance(r, Resource):
+            raise ParameterError("resources", r, "Resource objects")
+        if r.name in seen:
+            raise ParameterError("resources", r.name, "distinct resource names",
+                                 "the technique declares a resource the platform already has")
+        seen.add(r.name)
+        out.append(r)
+    return tuple(out)

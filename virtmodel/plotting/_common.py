@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..metrics import label as metric_title
 from ..metrics import unit as metric_unit
+from ..techniques import label_of as technique_label
 from .style import STYLE_PATH, new_figure, use_style
 
 #: metrics measured in seconds, shown in a readable sub-unit (ms, us, ns)
@@ -88,16 +89,6 @@ def technique_style(name: str) -> dict:
     return dict(_cycle()[index % len(_cycle())])
 
 
-def technique_label(name: str) -> str:
-    """The human-readable label of a technique (its ``label``, else the name)."""
-    from ..techniques import TECHNIQUES
-
-    base, _, settings = name.partition("(")
-    cls = TECHNIQUES.get(base)
-    label = getattr(cls, "label", base) if cls is not None else base
-    return f"{label} ({settings.rstrip(')')})" if settings else label
-
-
 def style_at(index: int) -> dict:
     """The ``index``-th ``{"color", "linestyle"}`` of the shipped style's cycle."""
     return dict(_cycle()[index % len(_cycle())])
@@ -133,22 +124,6 @@ def axes_for(ax, fraction, textwidth, aspect=0.618):
     if ax is not None:
         return ax.figure, ax
     return new_figure(fraction=fraction, textwidth=textwidth, aspect=aspect)
-
-
-def technique_models(techniques, workload=None, platform=None) -> dict:
-    """``{label: Model}`` for strings or technique objects, parameters kept.
-
-    Labels come from :func:`virtmodel.analysis._common.labelled_techniques`
-    (variants of one technique are told apart by their non-default settings).
-    """
-    from ..analysis._common import labelled_techniques
-    from ..model import Model
-
-    if isinstance(techniques, str):
-        techniques = [techniques]
-    if not list(techniques):
-        raise ParameterError("techniques", techniques, "at least one technique")
-    return {label: Model(t, workload, platform) for label, t in labelled_techniques(techniques).items()}
 
 
 class PlotHandles:
@@ -203,7 +178,6 @@ __all__ = [
     "saturates",
     "style_at",
     "technique_label",
-    "technique_models",
     "technique_style",
     "time_scale",
     "unit_text",

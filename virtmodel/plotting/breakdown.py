@@ -11,72 +11,27 @@ Per request (``per="request"``) the bars are the station demands :math:`D_i`
 model's ``cpu_per_request``. At a load (``per="load"``) they are the cores busy
 across all VMs: ``guest_cores`` :math:`V\\lambda D_{\\mathrm{guest}}`,
 ``host_cores`` :math:`V\\lambda D_{\\mathrm{host}}` and the card's busy cores
-``card_load`` :math:`\\times c_{\\mathrm{card}}`.
+``card_load`` :math:`\\times c_{\\mathrm{card}}`. The table is computed by
+:func:`virtmodel.analysis.breakdown.cpu_breakdown` (here under its plot's name); this
+module only draws.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._tables import table_from_rows
-from ..errors import ParameterError
+from ..analysis.breakdown import COMPONENTS
+from ..analysis.breakdown import cpu_breakdown as cpu_breakdown_data
 from ._common import (
     PlotHandles,
     axes_for,
     place_legend,
     style_at,
-    technique_label,
-    technique_models,
     use_style,
 )
 
-COMPONENTS = ("guest", "host", "card")
 _COMPONENT_LABELS = {"guest": "guest vCPUs", "host": "host cores", "card": "offload card"}
 _HATCHES = {"guest": "", "host": "////", "card": "...."}
-PER = ("request", "load")
-
-
-def cpu_breakdown_data(techniques, workload=None, platform=None, *, per="request", **overrides):
-    """CPU work per technique split into guest, host and card parts.
-
-    Parameters
-    ----------
-    techniques : sequence of str or Technique
-    workload : str or Workload, optional
-    platform : Platform, optional
-    per : {"request", "load"}
-        ``"request"``: core-seconds per request at each station (s);
-        ``"load"``: cores busy across all VMs at the workload's arrival rate
-        (or ``arrival_rate=`` in ``overrides``).
-    **overrides
-        Scalar model parameters.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``technique`` (names), columns ``guest``, ``host``, ``card``;
-        ``attrs``: ``per``, ``unit`` (``"s"`` or ``"cores"``), ``labels``
-        (technique -> label) and ``arrival_rate``.
-    """
-    if per not in PER:
-        raise ParameterError("per", per, "one of " + ", ".join(PER))
-    rows, rates = {}, set()
-    for name, model in technique_models(techniques, workload, platform).items():
-        if per == "request":
-            demand = model.station_table(**overrides)["demand"]
-            rows[name] = {c: float(demand.get(c, 0.0)) for c in COMPONENTS}
-        else:
-            card = model.evaluate("card_load", **overrides) * model.values()["card_cores"]
-            rows[name] = {"guest": model.evaluate("guest_cores", **overrides),
-                              "host": model.evaluate("host_cores", **overrides), "card": card}
-            if np.ndim(rows[name]["guest"]):
-                raise ParameterError("overrides", sorted(overrides), "scalars (one bar per technique)")
-        rates.add(overrides.get("arrival_rate", model.values()["arrival_rate"]))
-    table = table_from_rows(rows, "technique", columns=list(COMPONENTS), dtype=float)
-    table.attrs.update(per=per, unit="s" if per == "request" else "cores",
-                       labels={t: technique_label(t) for t in table.index},
-                       arrival_rate=float(rates.pop()) if len(rates) == 1 else None)
-    return table
 
 
 def _scale(table):

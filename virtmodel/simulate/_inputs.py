@@ -7,14 +7,8 @@ import numpy as np
 from .._backend import SCALAR
 from .._validate import nonnegative, positive, probability, whole
 from ..errors import ParameterError, UnstableError
-
-
-def number(name: str, value, *, allow_zero: bool = False) -> float:
-    """A finite real scalar > 0 (>= 0 with ``allow_zero``)."""
-    if np.ndim(value) != 0 or type(value).__module__.startswith("sympy"):
-        raise ParameterError(name, value, "a single real number", "the simulation takes numbers only")
-    check = nonnegative if allow_zero else positive
-    return float(check(name, value, SCALAR))
+from ._number import number
+from .distributions import distribution
 
 
 def vector(name: str, value, size: int | None = None, *, allow_zero: bool = False, allow_inf=False):
@@ -85,8 +79,6 @@ def station_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv, ar
                    service_family, customers, warmup, batches, confidence, percentiles):
     """Check the arguments common to the single-station simulators."""
     from types import SimpleNamespace
-
-    from .distributions import distribution
 
     lam = number("arrival_rate", arrival_rate)
     es = number("mean_service_time", mean_service_time)

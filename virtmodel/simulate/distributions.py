@@ -32,7 +32,7 @@ import numpy as np
 
 from .._validate import choice
 from ..errors import ParameterError
-from ._inputs import number
+from ._number import number
 
 FAMILIES = ("gamma", "exponential", "deterministic", "hyperexponential", "lognormal")
 

@@ -53,6 +53,15 @@ def names() -> tuple:
     return tuple(TECHNIQUES)
 
 
+def label_of(name: str) -> str:
+    """The human-readable label of a technique name, or of an analysis label such as
+    ``"sriov(posted_interrupts=True)"`` (its ``label`` with the settings; unknown: the name)."""
+    base, _, settings = str(name).partition("(")
+    cls = TECHNIQUES.get(base)
+    label = getattr(cls, "label", base) if cls is not None else base
+    return f"{label} ({settings.rstrip(')')})" if settings else label
+
+
 def registered() -> tuple:
     """The registered technique classes, in the order of :func:`names`."""
     return tuple(TECHNIQUES.values())
@@ -119,6 +128,6 @@ def unregister(name: str) -> None:
     del TECHNIQUES[name]
 
 
-__all__ = ["get", "names", "registered", "register", "unregister", "TECHNIQUES", "BUILT_IN", "Technique",
+__all__ = ["get", "names", "label_of", "registered", "register", "unregister", "TECHNIQUES", "BUILT_IN", "Technique",
            "param", "flag", "Demands", "Load", "Resource", "work", "events", "cycles", "native_demands",
            "Native", "BinaryTranslation", "Emulation", "Paravirtual", "HardwareAssist", "SRIOV", "Nitro"]

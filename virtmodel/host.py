@@ -1,0 +1,112 @@
+"""Tenants: a host as a list of VM groups, each a technique, a workload and a count.
+
+A :class:`Host` is a platform and the groups of VMs that share it
+(:class:`VMGroup`). The one-group case is today's model:
+``Host(groups=[VMGroup("sriov", "small_packet_rr", 8)])`` is
+``Model("sriov", "small_packet_rr", Platform(vms=8))`` with the same results,
+and :meth:`Host.model` returns that :class:`~virtmodel.model.Model`.
+
+Groups that are alike (same technique and workload) are one group of their
+summed count. Groups that differ share the host's cores, the device and the
+card with *different* service times, a multi-class network with FCFS
+multi-server stations and class-dependent service, which is not of product
+form. Until the model composes the queueing core's multi-class stations
+(the "Model, second edition" work), such a host is refused with a
+:class:`~virtmodel.errors.ParameterError` that says so, never modelled as
+something it is not.
+
+>>> h = Host([VMGroup("sriov", "small_packet_rr", 4), VMGroup("sriov", "small_packet_rr", 4)])
+>>> h.model().platform.vms
+8
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ._params import check_value
+from .errors import ParameterError
+from .platform import Platform
+
+
+@dataclass(frozen=True)
+class VMGroup:
+    """``count`` VMs running ``workload`` under ``technique`` (names or objects)."""
+
+    technique: Any
+    workload: Any = None
+    count: int = 1
+
+    def __post_init__(self):
+        from . import workloads
+        from .techniques import get
+        from .workload import Workload
+
+        object.__setattr__(self, "technique", get(self.technique))
+        object.__setattr__(self, "workload", Workload() if self.workload is None else workloads.get(self.workload))
+        object.__setattr__(self, "count", check_value("count", self.count, "count"))
+
+    def same_kind(self, other: "VMGroup") -> bool:
+        """Same technique (class, flags and costs) and same workload."""
+        return self.technique == other.technique and self.workload == other.workload
+
+
+@dataclass(frozen=True)
+class Host:
+    """A platform shared by groups of VMs (see the module docstring)."""
+
+    groups: tuple
+    platform: Any = None
+
+    def __post_init__(self):
+        groups = self.groups
+        if isinstance(groups, VMGroup):
+            groups = (groups,)
+        groups = tuple(groups) if isinstance(groups, (list, tuple)) else ()
+        if not groups or not all(isinstance(g, VMGroup) for g in groups):
+            raise ParameterError("groups", self.groups, "one or more VMGroup objects")
+        if self.platform is not None and not isinstance(self.platform, Platform):
+            raise ParameterError("platform", self.platform, "a Platform")
+        object.__setattr__(self, "groups", groups)
+        object.__setattr__(self, "platform", self.platform or Platform())
+
+    @property
+    def vms(self) -> int:
+        """VMs on the host, all groups."""
+        return sum(g.count for g in self.groups)
+
+    def merged(self) -> tuple:
+        """The groups with alike ones merged (their counts summed), in first-seen order."""
+        out: list = []
+        for g in self.groups:
+            same = next((i for i, m in enumerate(out) if m.same_kind(g)), None)
+            if same is None:
+                out.append(g)
+            else:
+                out[same] = VMGroup(g.technique, g.workload, out[same].count + g.count)
+        return tuple(out)
+
+    def model(self):
+        """The :class:`~virtmodel.model.Model` of a host whose groups are alike (one group after merging)."""
+        from .model import Model
+
+        merged = self.merged()
+        if len(merged) > 1:
+            kinds = ", ".join(f"{g.count} x {g.technique.name}/{_workload_name(g.workload)}" for g in merged)
+            raise ParameterError(
+                "groups", kinds, "VM groups of one technique and workload",
+                "groups that differ share stations with different service times (a multi-class, "
+                "non-product-form network); the model does not compose multi-class stations yet. "
+                "Model each group on its own share of the host meanwhile")
+        (group,) = merged
+        return Model(group.technique, group.workload, self.platform.replace(vms=group.count))
+
+
+def _workload_name(workload) -> str:
+    from . import workloads
+
+    return next((name for name, p in workloads.PRESETS.items() if p.workload == workload), "custom")
+
+
+__all__ = ["Host", "VMGroup"]

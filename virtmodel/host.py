@@ -28,6 +28,8 @@ from typing import Any
 from ._params import check_value
 from .errors import ParameterError
 from .platform import Platform
+from .techniques import get
+from .workload import Workload
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,6 @@ class VMGroup:
 
     def __post_init__(self):
         from . import workloads
-        from .techniques import get
-        from .workload import Workload
 
         object.__setattr__(self, "technique", get(self.technique))
         object.__setattr__(self, "workload", Workload() if self.workload is None else workloads.get(self.workload))

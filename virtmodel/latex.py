@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from .errors import ParameterError
+from .symbols import latex_names, registry
 
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -42,8 +43,6 @@ def _row(name, formula) -> tuple:
     """``(lhs, rhs, expr)`` of one entry: a Formula or a SymPy expression."""
     import sympy as sp
 
-    from .symbols import latex_names
-
     if hasattr(formula, "lhs") and hasattr(formula, "expr"):
         expr, lhs = formula.expr, formula.lhs
     elif isinstance(formula, sp.Basic):
@@ -60,8 +59,6 @@ def glossary_rows(exprs) -> list:
     symbol is listed with its SymPy LaTeX and "(not a model parameter)".
     """
     import sympy as sp
-
-    from .symbols import registry
 
     reg = registry()
     free = sorted(set().union(*(e.free_symbols for e in exprs)) if exprs else set(), key=lambda s: s.name)

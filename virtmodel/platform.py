@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._params import ParameterSet, param
+from .resources import PLATFORM_RESOURCES
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,4 @@ class Platform(ParameterSet):
         A platform with more (a second device) is a subclass that adds its
         parameters and returns more resources here.
         """
-        from .resources import PLATFORM_RESOURCES
-
         return PLATFORM_RESOURCES

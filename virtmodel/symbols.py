@@ -27,7 +27,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ._params import numeric_fields
 from .errors import ParameterError
+from .platform import Platform
+from .techniques import registered
+from .workload import Workload
 
 _ASSUMPTIONS = {
     "positive": dict(positive=True),
@@ -52,10 +56,6 @@ class SymbolInfo:
 
 
 def _owners(extra=()) -> tuple:
-    from .platform import Platform
-    from .techniques import registered
-    from .workload import Workload
-
     owners = (Workload, Platform) + tuple(registered())
     return owners + tuple(o for o in extra if o not in owners)
 
@@ -67,8 +67,6 @@ def build(owners) -> dict:
     LaTeX, else a :class:`ParameterError` names the parameter and both declarations.
     """
     import sympy as sp
-
-    from ._params import numeric_fields
 
     registry = {}
     for owner in owners:

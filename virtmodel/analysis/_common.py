@@ -17,6 +17,8 @@ import numpy as np
 
 from ..errors import ParameterError, UnstableError, unknown_name
 from ..metrics import METRICS
+from ..percentile_names import PERCENTILE_HINT, accepts_percentiles
+from ..techniques import Technique, get, names
 
 #: metrics where a larger value is better (everything else: smaller is better)
 HIGHER_IS_BETTER = frozenset(name for name, m in METRICS.items() if m.higher_is_better)
@@ -32,8 +34,6 @@ def check_name(kind: str, name, valid, more: str = "") -> str:
 
 def technique_names() -> tuple:
     """The registered technique names."""
-    from ..techniques import names
-
     return names()
 
 
@@ -52,8 +52,6 @@ def labelled_techniques(techniques) -> dict:
     ``sriov`` and ``sriov(posted_interrupts=True)``. Listing one technique twice
     is a :class:`ParameterError`.
     """
-    from ..techniques import Technique, get
-
     techs = []
     for t in as_list(techniques, "technique"):
         if not isinstance(t, Technique):
@@ -124,7 +122,6 @@ def check_metric(metric, models, numeric: bool = True) -> str:
     Any latency percentile ``p<P>`` is valid where ``p99`` is (the open model).
     """
     from ..model import is_percentile
-    from ..percentile_names import PERCENTILE_HINT, accepts_percentiles
 
     valid = [m for m in valid_metrics(next(iter(models.values()))) if not (numeric and m == "bottleneck")]
     if not accepts_percentiles(valid):

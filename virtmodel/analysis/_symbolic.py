@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..symbols import symbol
+
 MAX_DEGREE = 4          # radicals exist up to quartics
 MAX_DEGREE_SYMBOLIC = 2  # with symbolic coefficients keep the formula readable and branch-stable
 
@@ -71,8 +73,6 @@ def _evaluate_constants(expr, keep_symbols):
 @lru_cache(maxsize=256)
 def _solve(structure_a, values_a, structure_b, values_b, metric, parameter, free):
     import sympy as sp
-
-    from ..symbols import symbol
 
     keep = {parameter, *free}
     exprs = [_substituted(structure, metric, keep, dict(values))

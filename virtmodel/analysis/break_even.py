@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ParameterError
+from ..symbols import info, latex_names, symbol
+from ..techniques import get
 from ._common import (
     HIGHER_IS_BETTER,
     check_metric,
@@ -91,8 +93,6 @@ class BreakEven:
     def latex(self) -> str:
         """The closed form as LaTeX (``x = ...``; several branches joined), or the number."""
         import sympy as sp
-
-        from ..symbols import latex_names
 
         if not self.expression:
             return ", ".join(f"{r:.6g}" for r in self.roots) or r"\text{no crossing}"
@@ -177,8 +177,6 @@ def break_even(a, b, parameter, metric, *, workload, platform=None, bounds=None,
     avoiding hardware virtualization exits", USENIX ATC 2012 (exit cost vs
     binary translation).
     """
-    from ..techniques import get
-
     ta, tb = (get(check_name("technique", t, technique_names())) if isinstance(t, str) else get(t) for t in (a, b))
     if ta == tb:
         raise ParameterError("b", b, f"a technique different from a = {a!r}",
@@ -224,8 +222,6 @@ class Problem:
     """Two models, a metric, the unknown parameter and the fixed values."""
 
     def __init__(self, models, parameter, metric, fixed, bounds, keep, method):
-        from ..symbols import info
-
         (self.la, self.ma), (self.lb, self.mb) = models.items()
         self.models, self.parameter, self.metric, self.fixed = models, parameter, metric, dict(fixed)
         self.keep, self.method, self.info = keep, method, info(parameter)
@@ -313,8 +309,6 @@ class Problem:
     def _closed_point(self, cf):
         import sympy as sp
 
-        from ..symbols import symbol
-
         if cf.identical:
             return self._result((), CLOSED, note=f"{self.la} and {self.lb} give the same {self.metric} "
                                 "for every value (no isolated crossing)")
@@ -398,7 +392,6 @@ class Problem:
         import sympy as sp
 
         from ..queueing.erlang_function import NUMERIC as ERLANG
-        from ..symbols import symbol
 
         y = symbol(name)
         fns = [sp.lambdify(y, c, [ERLANG, "numpy", "scipy"]) for c in cf.coefficients]
@@ -443,8 +436,6 @@ class Problem:
 
     def _dataset(self, name, ys, roots, method):
         import xarray as xr
-
-        from ..symbols import info
 
         n = np.sum(np.isfinite(roots), axis=0)
         status = np.array(["none", "one", "several"])[np.minimum(n, 2)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tables import table_from_rows
-from ..errors import ParameterError
+from ..errors import ParameterError, UnstableError
 from ..metrics import unit as metric_unit
 from ._common import check_metric, check_parameters, limit_mask, make_models, own, valid_metrics
 
@@ -87,8 +87,6 @@ def compare(techniques, workload, platform=None, metrics=None, *, units=False, *
 
 
 def _one(model, metric, values):
-    from ..errors import UnstableError
-
     try:
         return model.evaluate(metric, **values)
     except UnstableError:

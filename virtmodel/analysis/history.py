@@ -31,6 +31,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ..metrics import unit as metric_unit
+from ..techniques import get
+from ..techniques.generations import GENERATIONS, generation
 from ._common import check_metric, check_parameters, evaluate, make_models
 
 
@@ -89,10 +92,7 @@ def exit_cost_history(workload, platform=None, metric="cpu_per_request", *, hard
     """
     import pandas as pd
 
-    from ..techniques import get
-    from ..techniques.generations import GENERATIONS, generation
     from .break_even import better, break_even
-    from ..metrics import unit as metric_unit
 
     hw = get("hardware_assist", nested_paging=False) if hardware_assist is None else get(hardware_assist)
     models = make_models([hw, binary_translation], workload, platform)

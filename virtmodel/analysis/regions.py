@@ -21,6 +21,8 @@ import operator
 import numpy as np
 
 from ..errors import ParameterError
+from ..metrics import unit as metric_unit
+from ..symbols import info
 from ._common import HIGHER_IS_BETTER, check_metric, check_parameters, evaluate, make_models, own
 
 OK, SATURATED, VIOLATES, NOT_APPLICABLE = 0, 1, 2, 3
@@ -130,8 +132,6 @@ def win_regions(techniques, x, y, metric, *, workload, platform=None, constraint
     unusable = np.all((status == SATURATED) | (status == NOT_APPLICABLE), axis=0)
     labels = list(models)
     dims, tdims = (yname, xname), ("technique", yname, xname)
-    from ..symbols import info
-    from ..metrics import unit as metric_unit
 
     coords = {xname: (xname, xs, _attrs(info(xname))), yname: (yname, ys, _attrs(info(yname))),
               "technique": labels}

@@ -33,6 +33,8 @@ import numpy as np
 
 from .._tables import table_from_rows
 from ..errors import ParameterError
+from ..metrics import unit as metric_unit
+from ..symbols import info
 from ._common import as_list, check_metric, check_parameters, make_models, own
 
 _WHOLE = ("count", "count0")
@@ -78,9 +80,6 @@ def sensitivity(technique, metric, workload=None, platform=None, *, parameters=N
     >>> table.index[0], round(float(table["elasticity"].iloc[0]), 2)
     ('user_slowdown', 1.13)
     """
-    from ..symbols import info
-    from ..metrics import unit as metric_unit
-
     if not (isinstance(step, (int, float)) and 0 < step <= 0.01):
         raise ParameterError("step", step, "a relative step in (0, 0.01]")
     if isinstance(technique, (list, tuple)):
@@ -151,8 +150,6 @@ def _chosen(parameters, model, models) -> set:
 
 def _steps(names, values, h):
     """``(upper, lower)`` arrays of the perturbed values: p(1 +- h), one-sided for a fraction at 1."""
-    from ..symbols import info
-
     p = np.array([float(values[n]) for n in names])
     upper, lower = p * (1 + h), p * (1 - h)
     at_one = np.array([info(n).domain == "fraction" for n in names], dtype=bool) & (upper > 1)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ..metrics import unit as metric_unit
+from ..symbols import info
 from ._common import as_list, check_metric, check_parameters, evaluate_many, make_models, valid_metrics
 
 
@@ -28,8 +30,6 @@ def _inputs(grid: dict) -> tuple:
     """``({name: DataArray}, {name: coordinate})``: 1-D grids become dimensions whose
     coordinates (and pandas indexes, one copy each) are attached once, to the result."""
     import xarray as xr
-
-    from ..symbols import info
 
     depth = max((np.ndim(v) for v in grid.values() if not isinstance(v, xr.DataArray)), default=0)
     out, coords = {}, {}
@@ -85,8 +85,6 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     Journal of Open Research Software 5 (2017).
     """
     import xarray as xr
-
-    from ..metrics import unit as metric_unit
 
     models = make_models(techniques, workload, platform)
     metrics = list(valid_metrics(next(iter(models.values())))) if metrics is None else \

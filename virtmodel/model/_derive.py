@@ -45,6 +45,7 @@ from ..metrics import METRICS, symbolic_names
 from ..queueing.mgc import MGcTerms, mgc_terms
 from ..resources import resolve
 from ..symbols import symbols_for
+from ..techniques import Native
 
 #: metric name -> (LaTeX left-hand side, unit, saturates) of the open model's symbolic metrics
 #: (read from the metric table, :mod:`virtmodel.metrics`)
@@ -162,8 +163,6 @@ def derive(key: tuple) -> Derived:
 
     The technique's own resources (``Technique.resources``) are added to the platform's.
     """
-    from ..techniques import Native
-
     structure, platform_resources = key
     cls, flags = structure[0], dict(structure[1:])
     resources = resolve(platform_resources, cls.resources)

@@ -78,6 +78,8 @@ from .._tables import table_from_rows
 from ..errors import ParameterError, SymbolicUnsupportedError
 from ..metrics import CLOSED, LOAD_FREE, METRICS, names
 from ..queueing import mva
+from ..symbols import symbol
+from ..techniques import Native
 
 #: metric -> (LaTeX left-hand side, unit) of the metrics the closed model computes (from the metric table)
 CLOSED_METRICS = {name: (METRICS[name].symbol, METRICS[name].unit) for name in names(CLOSED) if name not in LOAD_FREE}
@@ -173,7 +175,6 @@ def _numeric_stations(key, values):
 
 
 def _native_key(model):
-    from ..techniques import Native
     from ._derive import model_key
 
     return model_key(Native(), model.platform)
@@ -322,7 +323,6 @@ def expression(model, metric: str, keep):
     """
     import sympy as sp
 
-    from ..symbols import symbol
     from ._derive import derive
     from ._formula import Formula
 

@@ -36,19 +36,18 @@ from typing import Any
 
 import numpy as np
 
-from .._params import check_value
+from .._params import check_value, numeric_fields
 from .._tables import table_from_rows
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
-from ..platform import Platform
-from ..workload import Workload
-
+from ..metrics import names
 from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percentile
+from ..platform import Platform
+from ..techniques import get
+from ..workload import Workload
 
 
 def metric_names() -> tuple:
     """Every metric the open model gives (symbolic ones first, then numeric-only ones; the metric table)."""
-    from ..metrics import names
-
     return names()
 
 
@@ -71,7 +70,6 @@ class Model:
 
     def __post_init__(self):
         from .. import workloads
-        from ..techniques import get
 
         object.__setattr__(self, "technique", get(self.technique))
         w = self.workload
@@ -97,8 +95,6 @@ class Model:
         return tuple(sorted(set(self.parameter_sources().values())))
 
     def _domains(self) -> dict:
-        from .._params import numeric_fields
-
         return {f.name: f.metadata["domain"] for obj in (self.workload, self.platform, self.technique)
                 for f in numeric_fields(obj)}
 
@@ -168,8 +164,6 @@ class Model:
         return formula.subs(**{n: v for n, v in values.items() if n in free and n not in keep})
 
     def _descriptions(self) -> dict:
-        from .._params import numeric_fields
-
         out = {}
         for obj in (self.workload, self.platform, self.technique):
             out.update({f.name: f.metadata["doc"] for f in numeric_fields(obj)})

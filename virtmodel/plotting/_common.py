@@ -14,10 +14,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import ParameterError
 from ..metrics import label as metric_title
+from ..metrics import metric as entry
 from ..metrics import unit as metric_unit
+from ..symbols import info
 from ..techniques import label_of as technique_label
+from ..techniques import names
 from .style import STYLE_PATH, new_figure, use_style
 
 #: metrics measured in seconds, shown in a readable sub-unit (ms, us, ns)
@@ -26,8 +28,6 @@ _TIME_SCALES = ((1.0, "s"), (1e-3, "ms"), (1e-6, "\u00b5s"), (1e-9, "ns"))
 
 def saturates(metric: str) -> bool:
     """Whether a metric is ``inf`` past a station's saturation (latency-like metrics)."""
-    from ..metrics import metric as entry
-
     return entry(metric).saturates
 
 
@@ -50,8 +50,6 @@ def parameter_label(name: str) -> str:
     >>> parameter_label("arrival_rate")
     'arrival rate of requests per VM $\\\\lambda$ [1/s]'
     """
-    from ..symbols import info
-
     i = info(name)
     short = i.description.split(" (")[0]
     return with_unit(f"{short} ${i.latex}$", i.unit)
@@ -82,8 +80,6 @@ def _cycle() -> tuple:
 
 def technique_style(name: str) -> dict:
     """``{"color", "linestyle"}`` of a technique, the same in every figure."""
-    from ..techniques import names
-
     order = names()
     index = order.index(name) if name in order else len(order) + hash(name) % 3
     return dict(_cycle()[index % len(_cycle())])

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis import break_even
 from ..errors import ParameterError
+from ..symbols import info
 from ._common import (
     PlotHandles,
     axes_for,
@@ -38,8 +40,6 @@ def break_even_data(*args, **kwargs):
     xarray.DataArray
         The break-even value over the second parameter.
     """
-    from ..analysis import break_even
-
     return break_even(*args, **kwargs)
 
 
@@ -62,7 +62,6 @@ def _label(name, fallback):
 
 
 def _break_even_label(parameter):
-    from ..symbols import info
     from ._common import with_unit
 
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis import exit_cost_history
 from ..errors import ParameterError
 from ._common import PlotHandles, axes_for, place_legend, technique_style, use_style
 
@@ -34,8 +35,6 @@ def exit_cost_timeline_data(*args, **kwargs):
     pandas.DataFrame
         One row per processor generation.
     """
-    from ..analysis import exit_cost_history
-
     return exit_cost_history(*args, **kwargs)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis import win_regions
 from ..errors import ParameterError
 from ._common import (
     PlotHandles,
@@ -45,8 +46,6 @@ def win_regions_data(*args, **kwargs):
     xarray.Dataset
         ``winner``, ``margin`` and boolean masks over two parameter dimensions.
     """
-    from ..analysis import win_regions
-
     return win_regions(*args, **kwargs)
 
 

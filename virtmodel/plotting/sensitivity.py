@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ..symbols import info
 from ._common import PlotHandles, axes_for, metric_title, style_at, use_style
 
 
@@ -47,7 +48,6 @@ def sensitivity_plot(table, ax=None, *, top=12, fraction=1.0, textwidth="article
         raise ParameterError("top", top, "a whole number >= 1")
     if "elasticity" not in getattr(table, "columns", ()):
         raise ParameterError("table", type(table).__name__, "the DataFrame of virtmodel.analysis.sensitivity")
-    from ..symbols import info
 
     shown = table.iloc[:top]
     names = list(shown.index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import SCALAR
-from .._validate import nonnegative, positive, probability, whole
+from .._validate import positive, probability, whole
 from ..errors import ParameterError, UnstableError
 from ._number import number
 from .distributions import distribution

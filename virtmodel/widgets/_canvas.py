@@ -1,6 +1,6 @@
 """A figure that redraws fast: layout computed once, moving artists blitted.
 
-Why a full redraw of a latency figure costs 50-100 ms with the shipped style:
+Why a full redraw of a latency figure is slow with the shipped style (figures in benchmarks/README.md):
 most of it is text (tick labels, axis labels in mathtext, the legend's boxes)
 being laid out and rasterized again, and constrained layout re-solving its
 constraints before every draw. Nothing of that changes when a slider moves:
@@ -27,6 +27,9 @@ import base64
 import contextlib
 import io
 
+from ..errors import ParameterError
+from ..plotting.style import use_style
+
 DISPLAYS = ("image", "ipympl")
 #: dots per inch on screen: sharp enough in a browser, small enough to encode fast
 SCREEN_DPI = 100
@@ -45,8 +48,6 @@ def _new_figure(display, size):
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-
-    from ..plotting.style import use_style
 
     with use_style():
         if display == "image":      # off pyplot's list: a plain Agg canvas
@@ -75,8 +76,6 @@ class LiveFigure:
 
     def __init__(self, display=None, size=(6.4, 3.6)):
         import ipywidgets as widgets
-
-        from ..errors import ParameterError
 
         self.display = detect_display() if display is None else display
         if self.display not in DISPLAYS:

@@ -12,6 +12,9 @@ import math
 
 import numpy as np
 
+from ..plotting._common import metric_title, technique_label, unit_text
+from ..symbols import info
+
 #: workload parameters with a slider (the ones that move the curves most)
 WORKLOAD_SLIDERS = ("cpu_time", "kernel_fraction", "syscalls", "io_ops", "io_bytes")
 #: platform parameters with a slider
@@ -25,9 +28,6 @@ _STYLE = {"description_width": "11em"}
 
 def slider_label(name: str) -> str:
     """A short slider description: the parameter's name in words with its unit."""
-    from ..plotting._common import unit_text
-    from ..symbols import info
-
     unit = unit_text(info(name).unit).replace("$", "")
     text = name.replace("_", " ")
     return f"{text} [{unit}]" if unit and unit != "count" else text
@@ -84,8 +84,6 @@ def technique_picker(selected, available):
     """A multiple selection of techniques (labels shown, names as values)."""
     import ipywidgets as widgets
 
-    from ..plotting._common import technique_label
-
     return widgets.SelectMultiple(options=[(technique_label(t), t) for t in available], value=tuple(selected),
                                   rows=len(available), description="techniques",
                                   layout={"width": "26em"}, style=_STYLE)
@@ -94,8 +92,6 @@ def technique_picker(selected, available):
 def metric_picker(metric, available):
     """A drop-down of the metrics the curves can show."""
     import ipywidgets as widgets
-
-    from ..plotting._common import metric_title
 
     return widgets.Dropdown(options=[(metric_title(m), m) for m in available], value=metric,
                             description="metric", layout={"width": "22em"}, style=_STYLE)

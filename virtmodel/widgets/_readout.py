@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..analysis import break_even
+from ..plotting._common import metric_title, metric_unit, technique_label, time_scale, unit_text
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -102,7 +105,6 @@ def _break_even(models, a, b, metric, point, curves, x, workload, platform, over
     bracket = _bracket(grid, curves[metric].sel(technique=a).values, curves[metric].sel(technique=b).values, point)
     if bracket is None:
         return None, None
-    from ..analysis import break_even
 
     result = break_even(a, b, "arrival_rate", metric, workload=workload, platform=platform, bounds=bracket,
                         method="numeric root", **overrides)
@@ -113,8 +115,6 @@ def _break_even(models, a, b, metric, point, curves, x, workload, platform, over
 
 
 def _amount(value, unit):
-    from ..plotting._common import time_scale, unit_text
-
     if not np.isfinite(value):
         return "saturated"
     if unit == "s":
@@ -132,8 +132,6 @@ def _load(value, x):
 
 def readout_html(state: Standing, metric, x="arrival_rate") -> str:
     """The standing as a few lines of HTML (technique labels, values with units)."""
-    from ..plotting._common import metric_title, metric_unit, technique_label
-
     unit = metric_unit(metric)
     what = metric_title(metric)
     head = f"At {_load(state.point, x)}: "

@@ -20,6 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ..plotting import latency_curves_data, latency_curves_plot
+from ..plotting.latency import X_AXES, check_saturating_metric, saturating_metrics
+from ..plotting.style import use_style
+from ..techniques import names
 from ._canvas import LiveFigure
 from ._controls import (
     PLATFORM_SLIDERS,
@@ -66,8 +70,6 @@ class Dashboard:
 
         from .. import workloads
         from ..model import Model
-        from ..plotting.latency import X_AXES, check_saturating_metric, saturating_metrics
-        from ..techniques import names
 
         if x not in X_AXES:
             raise ParameterError("x", x, "one of " + ", ".join(X_AXES))
@@ -120,8 +122,6 @@ class Dashboard:
         return float(self.data[self.x].max())
 
     def _compute(self):
-        from ..plotting import latency_curves_data
-
         return latency_curves_data(self.techniques, self.workload, self.platform, metric=self.metric, x=self.x,
                                    points=self.points, x_max=self.x_max, **self.overrides())
 
@@ -129,9 +129,6 @@ class Dashboard:
     def _replot(self):
         """Draw the axes from scratch (new techniques, metric or limits); layout solved once."""
         import matplotlib
-
-        from ..plotting import latency_curves_plot
-        from ..plotting.style import use_style
 
         self.live.forget_moving()
         with use_style():

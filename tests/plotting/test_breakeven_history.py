@@ -83,3 +83,20 @@ def test_timeline_reference_from_the_model(history):
     without = pd.DataFrame(history.to_dict())
     with pytest.raises(ParameterError, match="reference"):
         exit_cost_timeline_plot(without)
+
+
+def test_point_break_even_plots_both_curves_crossing_at_the_root():
+    from virtmodel.analysis import break_even
+
+    result = break_even("sriov", "paravirtual", "arrival_rate", "p99", workload="small_packet_rr")
+    handles = result.plot()
+    x, curves = result.curves(400)
+    assert set(curves) == {"sriov", "paravirtual"}
+    (root,) = result.roots
+    assert [line.get_xdata()[0] for line in handles.artists["roots"]] == [root]
+    # the two drawn curves change order at the marked root
+    a, b = curves["sriov"], curves["paravirtual"]
+    left, right = x < 0.9 * root, (x > 1.1 * root) & np.isfinite(a) & np.isfinite(b)
+    assert np.all(a[left] < b[left]) and np.all(a[right] > b[right])
+    ya = handles.artists["sriov"].get_ydata() * handles.extras["scale"]
+    np.testing.assert_allclose(ya, a, rtol=1e-12, equal_nan=True)

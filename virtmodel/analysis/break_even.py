@@ -84,6 +84,7 @@ class BreakEven:
     saturated: tuple = ()
     note: str = ""
     models: dict = field(default=None, repr=False, compare=False)
+    fixed: dict = field(default=None, repr=False, compare=False)
 
     @property
     def value(self):
@@ -102,6 +103,31 @@ class BreakEven:
 
     def _repr_latex_(self):
         return f"$\\displaystyle {self.latex()}$"
+
+    def curves(self, points: int = 400):
+        """Both techniques' metric over the parameter around the crossing (what :meth:`plot` draws).
+
+        Returns ``(x, {label: values})``: ``points`` values of the parameter over the
+        searched range (0 to twice the largest root when the range is open), the
+        metric of each technique there (NaN where saturated or not applicable).
+        """
+        lo, hi = self.bounds
+        top = max(self.roots) * 2 if self.roots else None
+        lo = 0.0 if lo is None or not np.isfinite(lo) else float(lo)
+        hi = float(hi) if hi is not None and np.isfinite(hi) else (top or 1.0)
+        x = np.linspace(lo, hi, int(points))
+        out = {}
+        for label, model in self.models.items():
+            values = np.asarray(evaluate(model, self.metric, {**(self.fixed or {}), self.parameter: x}), float)
+            out[label] = np.where(np.isfinite(values), values, np.nan)
+        return x, out
+
+    def plot(self, ax=None, **kwargs):
+        """The two techniques' metric against the parameter, the break-even marked
+        (:func:`virtmodel.plotting.break_even_point_plot`)."""
+        from ..plotting.breakeven import break_even_point_plot
+
+        return break_even_point_plot(self, ax, **kwargs)
 
     def __repr__(self):
         head = f"BreakEven({self.parameter} where {self.a} = {self.b} on {self.metric}: "
@@ -374,7 +400,8 @@ class Problem:
                 note = (note + "; " if note else "") + (f"no crossing in the range: {below} is better at "
                                                         f"{self.parameter} = {mid:.6g}")
         return BreakEven(self.la, self.lb, self.parameter, self.metric, tuple(float(r) for r in roots), status,
-                         method, self.info.unit, below, above, note=note, models=self.models, **kw)
+                         method, self.info.unit, below, above, note=note, models=self.models, fixed=self.fixed,
+                         **kw)
 
     # -- a curve over a second parameter --------------------------------------
     def curve(self, name, ys):

@@ -7,7 +7,7 @@ returns and gives back ``(fig, ax, artists)`` (a :class:`PlotHandles`, whose
 
 from ._common import PlotHandles
 from .breakdown import cpu_breakdown_data, cpu_breakdown_plot
-from .breakeven import break_even_data, break_even_plot
+from .breakeven import break_even_data, break_even_plot, break_even_point_plot
 from .history import exit_cost_timeline_data, exit_cost_timeline_plot
 from .latency import latency_curves_data, latency_curves_plot
 from .regions import win_regions_data, win_regions_plot
@@ -21,6 +21,7 @@ __all__ = [
     "PlotHandles",
     "break_even_data",
     "break_even_plot",
+    "break_even_point_plot",
     "cpu_breakdown_data",
     "cpu_breakdown_plot",
     "exit_cost_timeline_data",

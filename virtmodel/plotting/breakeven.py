@@ -131,9 +131,52 @@ def break_even_plot(curve, ax=None, *, fraction=1.0, textwidth="article", aspect
     return PlotHandles(fig, ax, artists, {"legend": legend}, _update)
 
 
+def break_even_point_plot(result, ax=None, *, points=400, fraction=1.0, textwidth="article", aspect=0.618,
+                          legend_loc="auto"):
+    """Plot a point break-even: both techniques' metric against the parameter, each root marked.
+
+    Parameters
+    ----------
+    result : virtmodel.analysis.break_even.BreakEven
+        From :func:`virtmodel.analysis.break_even` (without ``over=``).
+    ax : matplotlib.axes.Axes, optional
+    points : int
+        Values of the parameter drawn (over the searched range, see ``BreakEven.curves``).
+    fraction, textwidth, aspect, legend_loc
+        As for :func:`break_even_plot`.
+
+    Returns
+    -------
+    PlotHandles
+        ``artists[technique]`` the two Line2D, ``artists["roots"]`` the vertical
+        lines at the break-even values (a list, empty when they do not cross).
+    """
+    from ._common import metric_label, metric_unit, technique_style, time_scale
+
+    x, curves = result.curves(points)
+    timed = metric_unit(result.metric) == "s"
+    factor, unit = time_scale(np.concatenate(list(curves.values()))) if timed else (1.0, None)
+    fig, ax = axes_for(ax, fraction, textwidth, aspect)
+    artists = {}
+    with use_style():
+        for label, values in curves.items():
+            (artists[label],) = ax.plot(x, values / factor, label=technique_label(label),
+                                        **technique_style(label.partition("(")[0]))
+        artists["roots"] = [ax.axvline(r, color="0.3", linestyle=(0, (4, 2)), linewidth=0.9,
+                                       label="break-even" if i == 0 else None)
+                            for i, r in enumerate(result.roots)]
+        ax.set_xlabel(_label(result.parameter, result.parameter.replace("_", " ")))
+        ax.set_ylabel(metric_label(result.metric, unit))
+        ax.set_xlim(x.min(), x.max())
+        if np.nanmax(np.abs(x)) >= 1e4:
+            compact_ticks(ax, "x")
+        legend = place_legend(ax, "above" if legend_loc == "auto" else legend_loc)
+    return PlotHandles(fig, ax, artists, {"legend": legend, "scale": factor})
+
+
 def _update(handles, curve):
     curve, _ = _curve(curve)
     handles.artists["curve"].set_data(curve[curve.dims[0]].values, curve.values)
 
 
-__all__ = ["break_even_data", "break_even_plot"]
+__all__ = ["break_even_data", "break_even_plot", "break_even_point_plot"]

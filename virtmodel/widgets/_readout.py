@@ -77,7 +77,7 @@ def standing(models, metric, point, curves=None, x="arrival_rate", *, workload=N
     point : float
         Arrival rate per VM (1/s) for ``x="arrival_rate"``, else bottleneck utilization.
     curves : xarray.Dataset, optional
-        From :func:`virtmodel.plotting.latency_curves_data` for the same models;
+        From :func:`virtmodel.analysis.curves.latency_curves` for the same models;
         used to find where the two leaders cross (arrival-rate axis only).
     workload, platform, **overrides
         What the models were built with (passed on to the break-even search).

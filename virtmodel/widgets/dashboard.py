@@ -7,7 +7,7 @@
 'sriov'
 
 Compute, then present: each slider move recomputes the curves with
-:func:`virtmodel.plotting.latency_curves_data` (the compiled model; no SymPy),
+:func:`virtmodel.analysis.curves.latency_curves` (the compiled model; no SymPy),
 puts them into the existing lines, and redraws only what moves
 (:class:`~virtmodel.widgets._canvas.LiveFigure`). The axes stay fixed while
 sliders move, so the eye sees the curves move, not the axes; "fit axes" (or
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis.curves import X_AXES, check_saturating_metric, latency_curves, saturating_metrics
 from ..errors import ParameterError
-from ..plotting import latency_curves_data, latency_curves_plot
-from ..plotting.latency import X_AXES, check_saturating_metric, saturating_metrics
+from ..plotting import latency_curves_plot
 from ..plotting.style import use_style
 from ..techniques import names
 from ._canvas import LiveFigure
@@ -61,7 +61,7 @@ class Dashboard:
     state : Standing
         The readout as data (winner, runner_up, margin, values, break_even).
     data : xarray.Dataset
-        The curves as last computed (:func:`~virtmodel.plotting.latency_curves_data`).
+        The curves as last computed (:func:`~virtmodel.analysis.curves.latency_curves`).
     """
 
     def __init__(self, techniques=SIX, workload="small_packet_rr", platform=None, metric="mean_latency",
@@ -122,7 +122,7 @@ class Dashboard:
         return float(self.data[self.x].max())
 
     def _compute(self):
-        return latency_curves_data(self.techniques, self.workload, self.platform, metric=self.metric, x=self.x,
+        return latency_curves(self.techniques, self.workload, self.platform, metric=self.metric, x=self.x,
                                    points=self.points, x_max=self.x_max, **self.overrides())
 
     # -- drawing -------------------------------------------------------------------

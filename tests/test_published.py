@@ -211,3 +211,47 @@ def test_docs_table_lists_every_measurement_and_source():
         assert f"| {m.name} |" in text, m.name
     for key in keys():
         assert f"| {key} |" in text, key
+
+
+# --- the published data as it was when it moved from Python literals to virtmodel/data/ ---------
+SNAPSHOT = ROOT / "tests" / "published_snapshot.json"
+
+
+def _snapshot() -> dict:
+    """Every published value and every BibTeX string, as text (reprs keep int vs float)."""
+    from virtmodel import references
+    from virtmodel.presets import GENERATIONS, findings
+    from virtmodel.presets.ec2 import EC2_INSTANCES, ec2_facts_table, ec2_generations_table
+    from virtmodel.techniques.generations import GENERATIONS as TECHNIQUE_GENERATIONS
+
+    return {
+        "measurements": [repr(m) for m in measurements()],
+        "findings": [repr(f) for f in findings()],
+        "machines": repr(MACHINES),
+        "generations": repr(GENERATIONS),
+        "technique_generations": repr(TECHNIQUE_GENERATIONS),
+        "processor_generations": processor_generations().to_csv(),
+        "sources": list(sources()),
+        "cite": {k: references.cite(k, assumptions=True) for k in keys()},
+        "bibliography_table": references.bibliography_table().to_csv(),
+        "ec2_instances": repr(EC2_INSTANCES),
+        "ec2_facts_table": ec2_facts_table().to_csv(),
+        "ec2_generations_table": ec2_generations_table().to_csv(),
+    }
+
+
+def test_published_outputs_equal_the_snapshot():
+    """The values, tables and BibTeX are exactly those recorded before the data moved to files."""
+    import json
+
+    recorded = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    now = _snapshot()
+    assert sorted(now) == sorted(recorded)
+    for part, value in recorded.items():
+        assert now[part] == value, part
+
+
+if __name__ == "__main__":  # python tests/test_published.py: re-record (only after a deliberate change)
+    import json
+
+    SNAPSHOT.write_text(json.dumps(_snapshot(), indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -221,7 +221,7 @@ def _snapshot() -> dict:
     """Every published value and every BibTeX string, as text (reprs keep int vs float)."""
     from virtmodel import references
     from virtmodel.presets import GENERATIONS, findings
-    from virtmodel.presets.ec2 import EC2_INSTANCES, ec2_facts_table, ec2_generations_table
+    from virtmodel.lenses.ec2 import EC2_INSTANCES, ec2_facts_table, ec2_generations_table
     from virtmodel.techniques.generations import GENERATIONS as TECHNIQUE_GENERATIONS
 
     return {

@@ -255,3 +255,40 @@ if __name__ == "__main__":  # python tests/test_published.py: re-record (only af
     import json
 
     SNAPSHOT.write_text(json.dumps(_snapshot(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# --- the data files: strict JSON, shipped in the wheel ----------------------------------------------
+def test_json_loader_rejects_duplicate_keys_and_nan(tmp_path, monkeypatch):
+    import virtmodel.data as data
+
+    for text, message in (('{"a": 1, "a": 2}', "duplicate key 'a'"), ('{"a": NaN}', "NaN")):
+        monkeypatch.setattr(data, "_read", lambda name, text=text: text)
+        with pytest.raises(data.DataFileError, match=message):
+            data.load_json("x.json")
+
+
+def test_every_data_file_is_package_data_and_read():
+    """pyproject's package-data globs cover each file of virtmodel/data/, and each is read by the package."""
+    import fnmatch
+    import sys
+
+    tomllib = pytest.importorskip("tomllib") if sys.version_info >= (3, 11) else pytest.importorskip("tomli")
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["virtmodel"]
+    files = [p.name for p in (ROOT / "virtmodel" / "data").iterdir() if p.suffix in (".json", ".bib")]
+    assert {"references.bib", "ec2.json", "machines.json"} <= set(files)
+    for name in files:
+        assert any(fnmatch.fnmatch(f"data/{name}", g) for g in globs), f"data/{name} would not ship"
+    readers = "".join((ROOT / "virtmodel" / d).read_text() for d in ("references.py", "presets/published.py",
+                                                                      "presets/ec2_facts.py"))
+    for name in files:
+        stem = name.split("_")[-1] if name.startswith("published_") else name
+        assert stem.split(".")[0] in readers, f"data/{name} is read by nothing"
+
+
+def test_generations_are_the_exit_roundtrip_measurements():
+    from virtmodel.presets import GENERATIONS, NESTED_PAGING
+
+    assert [g[0] for g in GENERATIONS] == [n[0] for n in NESTED_PAGING]
+    for arch, quarter, cycles in GENERATIONS:
+        m = measurement(f"exit_roundtrip.{arch.lower().replace(' ', '_')}")
+        assert m.value == cycles and quarter in m.note

@@ -273,7 +273,8 @@ def test_every_data_file_is_package_data_and_read():
     import sys
 
     tomllib = pytest.importorskip("tomllib") if sys.version_info >= (3, 11) else pytest.importorskip("tomli")
-    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["virtmodel"]
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = setuptools["package-data"]["virtmodel"]
     files = [p.name for p in (ROOT / "virtmodel" / "data").iterdir() if p.suffix in (".json", ".bib")]
     assert {"references.bib", "ec2.json", "machines.json"} <= set(files)
     for name in files:

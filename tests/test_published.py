@@ -265,6 +265,12 @@ def test_json_loader_rejects_duplicate_keys_and_nan(tmp_path, monkeypatch):
         monkeypatch.setattr(data, "_read", lambda name, text=text: text)
         with pytest.raises(data.DataFileError, match=message):
             data.load_json("x.json")
+    from virtmodel.presets.published import _record
+
+    with pytest.raises(data.DataFileError, match="Measurement 'x'.*unit"):
+        _record(Measurement, {"name": "x", "value": 1, "source": "dong2010", "machine": "m"})
+    with pytest.raises(data.DataFileError, match="valu"):
+        _record(Measurement, {"name": "x", "valu": 1, "unit": "s", "source": "dong2010", "machine": "m"})
 
 
 def test_every_data_file_is_package_data_and_read():

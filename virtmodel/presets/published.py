@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from ..data import load_json
+from ..data import DataFileError, load_json
 from ..errors import unknown_name
 from ..references import reference
 from .published_record import Finding, Machine, Measurement, launch_date
@@ -46,20 +46,31 @@ __all__ = [
 
 _TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io"))
 
-MEASUREMENTS = tuple(Measurement(**record) for topic in _TOPICS for record in topic["measurements"])
+
+
+def _record(cls, fields: dict):
+    """``cls(**fields)``; a missing or unknown field is a :class:`~virtmodel.data.DataFileError`."""
+    try:
+        return cls(**fields)
+    except TypeError as error:
+        raise DataFileError(f"{cls.__name__} {fields.get('name')!r} in virtmodel/data: {error}") from None
+
+
+MEASUREMENTS = tuple(_record(Measurement, r) for topic in _TOPICS for r in topic["measurements"])
 """Every published measurement, in the order of the record."""
 
-FINDINGS = tuple(Finding(**record) for topic in _TOPICS for record in topic["findings"])
+FINDINGS = tuple(_record(Finding, r) for topic in _TOPICS for r in topic["findings"])
 """Every qualitative published result."""
 
-MACHINES = {record["name"]: Machine(**record) for record in load_json("machines.json")["machines"]}
+MACHINES = {r["name"]: _record(Machine, r) for r in load_json("machines.json")["machines"]}
 """Machines from the papers whose clock rate the record states, by name."""
 
-_GENERATION_RECORDS = _TOPICS[0]["generations"]
 _BY_NAME = {m.name: m for m in MEASUREMENTS}
+_GENERATION_RECORDS = _TOPICS[0]["generations"]
+_GENERATION_MEASUREMENTS = tuple(_BY_NAME[g["exit_roundtrip"]] for g in _GENERATION_RECORDS)
 
-GENERATIONS = tuple((g["microarchitecture"], g["launched"], _BY_NAME[g["exit_roundtrip"]].value)
-                    for g in _GENERATION_RECORDS)
+GENERATIONS = tuple((g["microarchitecture"], g["launched"], m.value)
+                    for g, m in zip(_GENERATION_RECORDS, _GENERATION_MEASUREMENTS))
 """Intel microarchitectures with launch quarter and exit round-trip cycles (agesen2012, Table 1):
 the ``exit_roundtrip.*`` measurements."""
 
@@ -189,10 +200,7 @@ def processor_generations():
     """
     import pandas as pd
 
-    rows = [
-        (g["microarchitecture"], pd.Timestamp(launch_date(g["launched"])), measurement(g["exit_roundtrip"]).value,
-         measurement(g["exit_roundtrip"]).source)
-        for g in _GENERATION_RECORDS
-    ]
+    rows = [(g["microarchitecture"], pd.Timestamp(launch_date(g["launched"])), m.value, m.source)
+            for g, m in zip(_GENERATION_RECORDS, _GENERATION_MEASUREMENTS)]
     table = pd.DataFrame(rows, columns=["microarchitecture", "launched", "exit_roundtrip_cycles", "source"])
     return table.sort_values("launched", kind="stable").reset_index(drop=True)

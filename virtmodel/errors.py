@@ -8,8 +8,6 @@ or NumPy.
 
 from __future__ import annotations
 
-import difflib
-
 __all__ = ["ParameterError", "UnstableError", "SymbolicUnsupportedError", "unknown_name"]
 
 
@@ -66,51 +64,19 @@ class SymbolicUnsupportedError(ValueError):
     """A quantity has no closed form for symbolic input (use numbers instead)."""
 
 
-_LISTED = 12
-"""Up to this many valid names are all listed in the message; past it, the first few."""
-
-
 def unknown_name(parameter: str, value: object, choices, what: str, more: str = "") -> ParameterError:
-    """The :class:`ParameterError` for a name that is not one of ``choices``, suggesting close matches.
+    """The :class:`ParameterError` for a name that is not one of ``choices``, with close matches.
 
-    The one helper for every look-up by name (citation keys, published
-    measurements, EC2 generations, techniques, metrics ...). The caller raises it.
-
-    Parameters
-    ----------
-    parameter : str
-        The argument the user passed (e.g. ``"key"``).
-    value : object
-        The unknown name (a non-string gets no suggestions).
-    choices : iterable of str
-        The valid names, in the order to show them.
-    what : str
-        What a valid value is, for the message (``"a known citation key"``).
-    more : str, optional
-        A hint appended to the message.
-
-    Returns
-    -------
-    ParameterError
-        Its message names the value, says ``did you mean ...?`` when
-        :func:`difflib.get_close_matches` finds close names, and lists the
-        valid names (the first few when there are more than twelve).
-
-    Examples
-    --------
-    >>> error = unknown_name("key", "adams2007", ["adams2006", "dong2010"], "a known citation key")
-    >>> print(error)
-    key = 'adams2007' is invalid: key must be a known citation key (did you mean 'adams2006'?
-    valid names: adams2006, dong2010)
+    The one "unknown name" message of the package: ``parameter = value is invalid:
+    parameter must be <what> (did you mean 'x'? valid names: a, b, c <more>)``;
+    a long list of choices is shortened to a few examples. Returned, not raised.
     """
+    import difflib
+
     choices = [str(c) for c in choices]
-    close = difflib.get_close_matches(value, choices, n=3) if isinstance(value, str) else []
-    if len(choices) <= _LISTED:
-        detail = "valid names: " + ", ".join(choices)
-    else:
-        detail = f"{len(choices)} valid names, e.g. " + ", ".join(choices[:5])
+    close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6) if isinstance(value, str) else []
+    shown = choices if len(choices) <= 20 else sorted(choices)[:8] + [f"... ({len(choices)} in all)"]
+    detail = "valid names: " + ", ".join(shown) + (" " + more if more else "")
     if close:
         detail = "did you mean " + " or ".join(repr(c) for c in close) + "? " + detail
-    if more:
-        detail += " " + more
     return ParameterError(parameter, value, what, detail)

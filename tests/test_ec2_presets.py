@@ -8,7 +8,7 @@ import pytest
 from virtmodel import ParameterError
 from virtmodel.model import Model
 from virtmodel.presets import measurement
-from virtmodel.presets.ec2 import (
+from virtmodel.lenses.ec2 import (
     EC2_GENERATIONS,
     EC2_INSTANCES,
     ec2_fact,

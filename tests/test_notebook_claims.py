@@ -458,7 +458,7 @@ def test_07_p99_fit_against_the_simulated_network():
 
 @pytest.fixture(scope="module")
 def ec2_overheads():
-    from virtmodel.presets.ec2 import ec2_generation, ec2_generations_table
+    from virtmodel.lenses.ec2 import ec2_generation, ec2_generations_table
     _, c4_host = ec2_generation("xen_hvm")
     return {w: ec2_generations_table(w, platform=c4_host) for w in ("small_packet_rr", "bulk_transfer")}
 
@@ -485,7 +485,7 @@ def test_08_dom0_wall_and_kept_threads():
     """08, Figure 8.3: the netback generations "hit a wall at about 50 VMs, where dom0's 4 threads are
     saturated (every VM's 40 000 packets per second cost 2 µs each there)"; Table 8.3: "The Xen PV and
     HVM back-ends use 2.6 of the 4 kept threads"."""
-    from virtmodel.presets.ec2 import ec2_generations_table, ec2_model
+    from virtmodel.lenses.ec2 import ec2_generations_table, ec2_model
     vms = np.arange(1, 65)
     for generation in ("xen_pv", "xen_hvm"):
         model = ec2_model(generation, "small_packet_rr", dom0_only=True)

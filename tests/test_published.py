@@ -211,3 +211,91 @@ def test_docs_table_lists_every_measurement_and_source():
         assert f"| {m.name} |" in text, m.name
     for key in keys():
         assert f"| {key} |" in text, key
+
+
+# --- the published data as it was when it moved from Python literals to virtmodel/data/ ---------
+SNAPSHOT = ROOT / "tests" / "published_snapshot.json"
+
+
+def _snapshot() -> dict:
+    """Every published value and every BibTeX string, as text (reprs keep int vs float)."""
+    from virtmodel import references
+    from virtmodel.presets import GENERATIONS, findings
+    from virtmodel.lenses.ec2 import EC2_INSTANCES, ec2_facts_table, ec2_generations_table
+    from virtmodel.techniques.generations import GENERATIONS as TECHNIQUE_GENERATIONS
+
+    return {
+        "measurements": [repr(m) for m in measurements()],
+        "findings": [repr(f) for f in findings()],
+        "machines": repr(MACHINES),
+        "generations": repr(GENERATIONS),
+        "technique_generations": repr(TECHNIQUE_GENERATIONS),
+        "processor_generations": processor_generations().to_csv(),
+        "sources": list(sources()),
+        "cite": {k: references.cite(k, assumptions=True) for k in keys()},
+        "bibliography_table": references.bibliography_table().to_csv(),
+        "ec2_instances": repr(EC2_INSTANCES),
+        "ec2_facts_table": ec2_facts_table().to_csv(),
+        "ec2_generations_table": ec2_generations_table().to_csv(),
+    }
+
+
+def test_published_outputs_equal_the_snapshot():
+    """The values, tables and BibTeX are exactly those recorded before the data moved to files."""
+    import json
+
+    recorded = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    now = _snapshot()
+    assert sorted(now) == sorted(recorded)
+    for part, value in recorded.items():
+        assert now[part] == value, part
+
+
+if __name__ == "__main__":  # python tests/test_published.py: re-record (only after a deliberate change)
+    import json
+
+    SNAPSHOT.write_text(json.dumps(_snapshot(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# --- the data files: strict JSON, shipped in the wheel ----------------------------------------------
+def test_json_loader_rejects_duplicate_keys_and_nan(tmp_path, monkeypatch):
+    import virtmodel.data as data
+
+    for text, message in (('{"a": 1, "a": 2}', "duplicate key 'a'"), ('{"a": NaN}', "NaN")):
+        monkeypatch.setattr(data, "_read", lambda name, text=text: text)
+        with pytest.raises(data.DataFileError, match=message):
+            data.load_json("x.json")
+    from virtmodel.presets.published import _record
+
+    with pytest.raises(data.DataFileError, match="Measurement 'x'.*unit"):
+        _record(Measurement, {"name": "x", "value": 1, "source": "dong2010", "machine": "m"})
+    with pytest.raises(data.DataFileError, match="valu"):
+        _record(Measurement, {"name": "x", "valu": 1, "unit": "s", "source": "dong2010", "machine": "m"})
+
+
+def test_every_data_file_is_package_data_and_read():
+    """pyproject's package-data globs cover each file of virtmodel/data/, and each is read by the package."""
+    import fnmatch
+    import sys
+
+    tomllib = pytest.importorskip("tomllib") if sys.version_info >= (3, 11) else pytest.importorskip("tomli")
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = setuptools["package-data"]["virtmodel"]
+    files = [p.name for p in (ROOT / "virtmodel" / "data").iterdir() if p.suffix in (".json", ".bib")]
+    assert {"references.bib", "ec2.json", "machines.json"} <= set(files)
+    for name in files:
+        assert any(fnmatch.fnmatch(f"data/{name}", g) for g in globs), f"data/{name} would not ship"
+    readers = "".join((ROOT / "virtmodel" / d).read_text() for d in ("references.py", "presets/published.py",
+                                                                      "presets/ec2_facts.py"))
+    for name in files:
+        stem = name.split("_")[-1] if name.startswith("published_") else name
+        assert stem.split(".")[0] in readers, f"data/{name} is read by nothing"
+
+
+def test_generations_are_the_exit_roundtrip_measurements():
+    from virtmodel.presets import GENERATIONS, NESTED_PAGING
+
+    assert [g[0] for g in GENERATIONS] == [n[0] for n in NESTED_PAGING]
+    for arch, quarter, cycles in GENERATIONS:
+        m = measurement(f"exit_roundtrip.{arch.lower().replace(' ', '_')}")
+        assert m.value == cycles and quarter in m.note

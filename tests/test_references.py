@@ -146,3 +146,48 @@ def test_import_is_light():
     code = "import sys, virtmodel.references, virtmodel.presets; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- the bibliography is data: virtmodel/data/references.bib, read by a strict parser -------------
+def test_every_entry_reads_back_from_its_own_bibtex():
+    """cite()'s BibTeX, parsed again, gives the entry's key, type and fields (a round trip)."""
+    from virtmodel.data import parse_bib
+
+    for key in keys():
+        ref = reference(key)
+        assert parse_bib(ref.bibtex()) == [(ref.key, ref.entry_type, ref.fields)]
+        assert ref.field("short") is None and ref.field("description") is None  # virtmodel's own fields
+
+
+@pytest.mark.parametrize("text, message", [
+    ("@misc{a,\n  title = {x}\n}\n@misc{a,\n  title = {y}\n}", "duplicate citation key"),
+    ("@misc{a,\n  title = {x},\n  title = {y}\n}", "given twice"),
+    ("@misc{a,\n  title = {x {y}", "unclosed brace"),
+    ("@misc{a,\n  title = \"x\"\n}", "name = {value}"),
+    ("@misc{a,\n  title = {x} year = {1}\n}", ", or }"),
+    ("@string{usenix = {USENIX}}", "@type{key,"),
+    ("stray text", "@type{key,"),
+])
+def test_bib_parser_is_strict(text, message):
+    from virtmodel.data import DataFileError, parse_bib
+
+    with pytest.raises(DataFileError, match=re.escape(message)):
+        parse_bib(text)
+
+
+def test_bib_parser_keeps_braces_escapes_and_skips_comments():
+    from virtmodel.data import parse_bib
+
+    text = "% a comment\n@misc{k_1,\n  title = {{KVM}: {halt\\_poll\\_ns} \\{x},\n}\n"
+    assert parse_bib(text) == [("k_1", "misc", (("title", "{KVM}: {halt\\_poll\\_ns} \\{x"),))]
+
+
+def test_unknown_name_suggests_close_matches_and_lists_the_valid_ones():
+    from virtmodel.errors import unknown_name
+
+    error = unknown_name("key", "dong2011", ["adams2006", "dong2010"], "a known citation key")
+    assert isinstance(error, ParameterError) and error.parameter == "key" and error.value == "dong2011"
+    assert "did you mean 'dong2010'?" in str(error) and "valid names: adams2006, dong2010" in str(error)
+    many = unknown_name("name", 42, [f"m{i}" for i in range(40)], "a measurement", more="(see the table)")
+    assert "did you mean" not in str(many)
+    assert "valid names: m0, m1, m10" in str(many) and "... (40 in all) (see the table)" in str(many)

@@ -1,12 +1,16 @@
 """Presets: published measurements with their sources (see :mod:`.published`).
 
+The records are data files (``virtmodel/data/``); this package turns them into
+objects and offers the look-ups. It sits at the bottom with
+:mod:`virtmodel.references`: it imports neither the model nor the techniques
+(the EC2 lens that builds models from published facts is :mod:`virtmodel.lenses.ec2`).
 Import is light (no pandas until a table is asked for).
 """
 
-from .ec2 import EC2_GENERATIONS, ec2_facts_table, ec2_generation, ec2_generations_table, ec2_model
 from .published import (
     GENERATIONS,
     MACHINES,
+    NESTED_PAGING,
     Finding,
     Machine,
     Measurement,
@@ -22,8 +26,7 @@ from .published import (
 )
 
 __all__ = [
-    "EC2_GENERATIONS", "GENERATIONS", "MACHINES", "Finding", "Machine", "Measurement", "ec2_facts_table",
-    "ec2_generation", "ec2_generations_table", "ec2_model", "finding", "findings",
+    "GENERATIONS", "MACHINES", "NESTED_PAGING", "Finding", "Machine", "Measurement", "finding", "findings",
     "launch_date", "machine", "measurement", "measurements", "measurements_table",
     "processor_generations", "sources",
 ]

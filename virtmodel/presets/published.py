@@ -6,9 +6,10 @@ source (see :mod:`virtmodel.references`), the machine it was measured on, a note
 and whether it is derived by arithmetic rather than printed in the source.
 Qualitative results are :class:`Finding` records.
 
-The values live in three topic modules (:mod:`.published_exits`,
-:mod:`.published_xen`, :mod:`.published_io`); this module gathers them and
-offers the look-ups. pandas is imported only by the table functions.
+The values are data: three topic files of ``virtmodel/data/``
+(``published_exits.json``, ``published_xen.json``, ``published_io.json``) and
+``machines.json``, read by :mod:`virtmodel.data`; this module turns them into
+records and offers the look-ups. pandas is imported only by the table functions.
 
 Examples
 --------
@@ -20,14 +21,15 @@ Examples
 
 from __future__ import annotations
 
-from ..references import reference, unknown_name_error
-from . import published_exits, published_io, published_xen
-from .published_exits import GENERATIONS
+from ..data import DataFileError, load_json
+from ..errors import unknown_name
+from ..references import reference
 from .published_record import Finding, Machine, Measurement, launch_date
 
 __all__ = [
     "GENERATIONS",
     "MACHINES",
+    "NESTED_PAGING",
     "Finding",
     "Machine",
     "Measurement",
@@ -42,26 +44,44 @@ __all__ = [
     "sources",
 ]
 
-_MODULES = (published_exits, published_xen, published_io)
+_TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io"))
 
-MEASUREMENTS = tuple(m for module in _MODULES for m in module.MEASUREMENTS)
+
+
+def _record(cls, fields: dict):
+    """``cls(**fields)``; a missing or unknown field is a :class:`~virtmodel.data.DataFileError`."""
+    try:
+        return cls(**fields)
+    except TypeError as error:
+        raise DataFileError(f"{cls.__name__} {fields.get('name')!r} in virtmodel/data: {error}") from None
+
+
+MEASUREMENTS = tuple(_record(Measurement, r) for topic in _TOPICS for r in topic["measurements"])
 """Every published measurement, in the order of the record."""
 
-FINDINGS = tuple(f for module in _MODULES for f in module.FINDINGS)
+FINDINGS = tuple(_record(Finding, r) for topic in _TOPICS for r in topic["findings"])
 """Every qualitative published result."""
 
-MACHINES = {
-    "pentium4_672": Machine("pentium4_672", "Pentium 4 672 at 3.8 GHz", 3.8e9, "adams2006"),
-    "dell2650": Machine("dell2650", "Dell 2650, 2.4 GHz Xeon, Linux 2.4.21", 2.4e9, "barham2003"),
-    "agesen_reference": Machine("agesen_reference", "3.33 GHz clock used to express the "
-                                "3000-cycle exit cost in time", 3.33e9, "agesen2012"),
-}
+MACHINES = {r["name"]: _record(Machine, r) for r in load_json("machines.json")["machines"]}
 """Machines from the papers whose clock rate the record states, by name."""
 
 _BY_NAME = {m.name: m for m in MEASUREMENTS}
+_GENERATION_RECORDS = _TOPICS[0]["generations"]
+_GENERATION_MEASUREMENTS = tuple(_BY_NAME[g["exit_roundtrip"]] for g in _GENERATION_RECORDS)
+
+GENERATIONS = tuple((g["microarchitecture"], g["launched"], m.value)
+                    for g, m in zip(_GENERATION_RECORDS, _GENERATION_MEASUREMENTS))
+"""Intel microarchitectures with launch quarter and exit round-trip cycles (agesen2012, Table 1):
+the ``exit_roundtrip.*`` measurements."""
+
+NESTED_PAGING = tuple((g["microarchitecture"], g["nested_paging"], g["nested_paging_source"],
+                       g["nested_paging_note"]) for g in _GENERATION_RECORDS)
+"""Which generation of :data:`GENERATIONS` had nested paging (Intel EPT): name, flag, source key
+(or ``"assumption"``), note."""
+
 _FINDINGS_BY_NAME = {f.name: f for f in FINDINGS}
-if len(_BY_NAME) != len(MEASUREMENTS):  # pragma: no cover - guards the data files
-    raise RuntimeError("duplicate measurement names in virtmodel.presets")
+if len(_BY_NAME) != len(MEASUREMENTS) or len(_FINDINGS_BY_NAME) != len(FINDINGS):  # pragma: no cover
+    raise RuntimeError("duplicate measurement or finding names in virtmodel/data")
 
 
 def measurement(name: str) -> Measurement:
@@ -89,7 +109,7 @@ def measurement(name: str) -> Measurement:
     """
     if isinstance(name, str) and name in _BY_NAME:
         return _BY_NAME[name]
-    raise unknown_name_error("name", name, _BY_NAME, "the name of a published measurement")
+    raise unknown_name("name", name, _BY_NAME, "the name of a published measurement")
 
 
 def measurements(source: str | None = None) -> list:
@@ -121,7 +141,7 @@ def finding(name: str) -> Finding:
     """The qualitative published result called ``name`` (e.g. ``"adams.result"``)."""
     if isinstance(name, str) and name in _FINDINGS_BY_NAME:
         return _FINDINGS_BY_NAME[name]
-    raise unknown_name_error("name", name, _FINDINGS_BY_NAME, "the name of a published finding")
+    raise unknown_name("name", name, _FINDINGS_BY_NAME, "the name of a published finding")
 
 
 def findings(source: str | None = None) -> list:
@@ -136,7 +156,7 @@ def machine(name: str) -> Machine:
     """A machine from the papers by name (see :data:`MACHINES`)."""
     if isinstance(name, str) and name in MACHINES:
         return MACHINES[name]
-    raise unknown_name_error("name", name, MACHINES, "the name of a machine from the papers")
+    raise unknown_name("name", name, MACHINES, "the name of a machine from the papers")
 
 
 _COLUMNS = ["name", "value", "unit", "source", "machine", "note", "derived"]
@@ -180,9 +200,7 @@ def processor_generations():
     """
     import pandas as pd
 
-    rows = [
-        (arch, pd.Timestamp(launch_date(quarter)), cycles, "agesen2012")
-        for arch, quarter, cycles in GENERATIONS
-    ]
+    rows = [(g["microarchitecture"], pd.Timestamp(launch_date(g["launched"])), m.value, m.source)
+            for g, m in zip(_GENERATION_RECORDS, _GENERATION_MEASUREMENTS)]
     table = pd.DataFrame(rows, columns=["microarchitecture", "launched", "exit_roundtrip_cycles", "source"])
     return table.sort_values("launched", kind="stable").reset_index(drop=True)

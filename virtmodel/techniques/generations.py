@@ -9,7 +9,7 @@ source: Intel's statement that EPT is in all Nehalem-based CPUs with
 virtualization support and in no Core 2-based or earlier one (as reported by
 ``wikipedia_ept``) covers Prescott, Merom, Penryn (no) and Nehalem (yes);
 Westmere and Sandy Bridge having it is the model's ``assumption``
-(:data:`virtmodel.presets.published_exits.NESTED_PAGING`). AMD's first nested
+(:data:`virtmodel.presets.published.NESTED_PAGING`). AMD's first nested
 paging (AMD64 Quad-Core processors, ``amd_npt2008``) is in the published
 findings; the generations here are Intel's only.
 
@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ParameterError
-from ..presets.published_exits import GENERATIONS as _PUBLISHED
-from ..presets.published_exits import NESTED_PAGING as _NESTED
+from ..presets.published import GENERATIONS as _PUBLISHED
+from ..presets.published import NESTED_PAGING as _NESTED
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _year(quarter: str) -> float:
 
 _NESTED_BY_NAME = {name: (flag, source, note) for name, flag, source, note in _NESTED}
 
-#: name -> Generation, from the published record (virtmodel.presets.published_exits)
+#: name -> Generation, from the published record (virtmodel.presets.published)
 GENERATIONS = {name: Generation(name, launched, _year(launched), cycles, "agesen2012", *_NESTED_BY_NAME[name])
                for name, launched, cycles in _PUBLISHED}
 

@@ -87,9 +87,7 @@ def network_inputs(arrival_rates, demands, service_times, visits, routing, kind)
         if D.ndim != 2 or D.shape[1] != C:
             raise ParameterError("demands", f"an array of shape {D.shape}",
                                  f"a stations x classes array of shape (K, {C}) ({C} classes in arrival_rates)")
-        V = np.ones(D.shape, dtype=D.dtype) if visits is None else times("visits", visits, kind, D.shape)
-        _zero_visits_zero_demand(V, D)
-        return lam, V, D, None
+        return lam, visits_for(visits, D, kind), D, None
     if service_times is None or visits is None:
         raise ParameterError("demands", None, "given, or service_times with visits (or with routing)")
     V = times("visits", visits, kind)
@@ -100,8 +98,11 @@ def network_inputs(arrival_rates, demands, service_times, visits, routing, kind)
     return lam, V, V * S, S
 
 
-def _zero_visits_zero_demand(V, D):
+def visits_for(visits, D, kind):
+    """Visit ratios of the shape of the demands (default 1), > 0 wherever the demand is > 0."""
+    V = np.ones(D.shape, dtype=D.dtype) if visits is None else times("visits", visits, kind, D.shape)
     bad = np.argwhere(np.asarray((V == 0) & (D != 0), dtype=bool))
     if bad.size:
         k, c = bad[0]
         raise ParameterError("visits", 0, f"> 0 where the demand is > 0 (demands[{k}, {c}] = {D[k, c]})")
+    return V

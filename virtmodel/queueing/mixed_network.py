@@ -8,7 +8,7 @@ from .._backend import SYMBOLIC, kind_of
 from .._validate import whole
 from ..errors import ParameterError, UnstableError
 from ._closed_network_input import servers_array, think_times_array
-from ._multiclass_input import class_rates, times
+from ._multiclass_input import class_rates, times, visits_for
 from ._multiclass_result import MulticlassNetworkResult, _labels, build_multiclass
 from ._stability import quiet_numerics
 from .mva_multiclass import mva_multiclass
@@ -155,7 +155,7 @@ def mixed_network(arrival_rates, populations, demands, servers=1, *, think_times
     K = D.shape[0]
     N = _populations(populations, C)
     Z = think_times_array("think_times", think_times, kind, C)
-    V = np.ones(D.shape, dtype=D.dtype) if visits is None else times("visits", visits, kind, D.shape)
+    V = visits_for(visits, D, kind)
     cs = servers_array(servers, K, multi_server=False)
     closed = _open_and_closed(lam, N, kind)
     labels = _labels("stations", stations, K, "station")

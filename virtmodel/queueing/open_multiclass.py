@@ -77,7 +77,8 @@ def open_multiclass_metrics(lam, V, D, S, servers, disciplines, kind, labels, sw
                 Sk = class_independent_time(S, V, k, labels[k], "FCFS and multi-server BCMP stations need "
                                             "class-independent exponential service")
                 if servers[k] > 1:
-                    Rk = mmc_formulas(X[..., k, :].sum(axis=-1), 1 / Sk, c[k], kind)[0]["response_time"]
+                    ck = c[k] if kind == SYMBOLIC else int(c[k])
+                    Rk = mmc_formulas(X[..., k, :].sum(axis=-1), 1 / Sk, ck, kind)[0]["response_time"]
                     residence[..., k, :] = V[..., k, :] * np.asarray(Rk)[..., None]
         unstable = finite & (np.asarray(Uk >= 1) if kind != SYMBOLIC else False)
         if kind != SYMBOLIC and np.any(unstable):

@@ -20,7 +20,8 @@ def octave_lines(script: str) -> list:
     if exe is None:
         pytest.skip("GNU Octave is not installed (the peer values come from its queueing package)")
     code = 'pkg load queueing; warning("off", "all"); ' + script
-    out = subprocess.run([exe, "--no-gui", "--quiet", "--eval", code], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([exe, "--no-gui", "--quiet", "--eval", code], capture_output=True, text=True,
+                         timeout=120)
     if out.returncode != 0:
         if "queueing" in out.stderr and "package" in out.stderr:
             pytest.skip("Octave's queueing package is not installed")

@@ -56,7 +56,8 @@ def test_peer_octave_qnmix():
     S = np.array([[0.5, 0.3, 0.2], [0.4, 0.8, 0.1], [0.2, 0.1, 0.9], [0.6, 0.3, 0.4]])
     V = np.array([[1, 2, 1], [2, 1, 1], [1, 1, 1.5], [1, 3, 1]])
     U, Rk, Q, X = (a.reshape(3, 4) for a in octave_lines(
-        f"[U R Q X] = qnmix({matrix(lam)}, {matrix(N)}, {matrix(S)}, {matrix(V)}); " + printing("U", "R", "Q", "X")))
+        f"[U R Q X] = qnmix({matrix(lam)}, {matrix(N)}, {matrix(S)}, {matrix(V)}); "
+        + printing("U", "R", "Q", "X")))
     r = mixed_network(lam, N, (S * V).T, visits=V.T)
     opened = lam > 0
     assert r.utilization.values[:, opened] == pytest.approx(U[:, opened], rel=1e-12)

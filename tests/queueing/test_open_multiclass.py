@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from octave_peer import matrix, octave_lines, printing
 from virtmodel import ParameterError, UnstableError
-from virtmodel.queueing import MulticlassNetworkResult, open_multiclass, open_network
+from virtmodel.queueing import MulticlassNetworkResult, NetworkResult, open_multiclass, open_network
 from virtmodel.simulate import simulate_multiclass_network
 
 INF = np.inf
@@ -52,7 +52,8 @@ def qnom():
     S = np.array([[0.5, 0.8, 1.2, 0.5], [0.4, 0.8, 0.6, 1.0], [0.9, 0.8, 0.3, 1.0]])
     V = np.array([[2, 1, 1, 1], [1, 2, 0.5, 1], [1, 1, 3, 1]])
     lines = octave_lines(f"lambda = {matrix(lam)}; [U R Q X] = qnom(lambda, {matrix(S)}, "
-                         f"diag(lambda / sum(lambda)) * {matrix(V)}, [1 1 1 -1]); " + printing("U", "R", "Q", "X"))
+                         f"diag(lambda / sum(lambda)) * {matrix(V)}, [1 1 1 -1]); "
+                         + printing("U", "R", "Q", "X"))
     return (lam, S, V), [a.reshape(4, 3) for a in lines]
 
 
@@ -69,7 +70,8 @@ def test_peer_octave_qnom_with_a_delay_station(qnom):
 def test_one_class_is_the_single_class_open_network():
     D, V = np.array([0.2, 0.5, 0.1, 2.0]), np.array([2.0, 1.0, 4.0, 1.0])
     servers = [1, 3, 1, INF]
-    one = open_multiclass([1.5], D[:, None], servers, visits=V[:, None], disciplines=["FCFS", "FCFS", "PS", "IS"])
+    one = open_multiclass([1.5], D[:, None], servers, visits=V[:, None],
+                          disciplines=["FCFS", "FCFS", "PS", "IS"])
     ref = open_network(1.5, demands=D, visits=V, servers=servers)
     for name in ("utilization", "response_time", "residence_time", "number_in_system", "throughput"):
         assert getattr(one, name).values[:, 0] == pytest.approx(getattr(ref, name), rel=1e-12), name
@@ -96,10 +98,11 @@ def test_symbolic_single_station():
 
 
 def test_labels_and_table():
-    r = open_multiclass([1.0, 2.0], [[0.2, 0.1], [0.3, 0.0]], stations=["cpu", "disk"], classes=["web", "batch"])
+    r = open_multiclass([1.0, 2.0], [[0.2, 0.1], [0.3, 0.0]], stations=["cpu", "disk"],
+                        classes=["web", "batch"])
     assert isinstance(r, MulticlassNetworkResult)
-    assert r.utilization.dims == ("station", "class") and r.stations == ["cpu", "disk"]
-    assert r.classes == ["web", "batch"]
+    assert r.utilization.dims == ("station", "class") and r.station_labels == ["cpu", "disk"]
+    assert r.class_labels == ["web", "batch"] and r.stations == 2 and isinstance(r, NetworkResult)
     t = r.table()
     assert t.loc[("disk", "web"), "residence_time"] == pytest.approx(0.3 / 0.7)
     assert t.loc[("disk", "batch"), "response_time"] == 0.0  # no visits
@@ -130,7 +133,8 @@ def test_unstable_scalar_names_the_station_and_sweep_gives_inf():
     ((np.ones((2, 2)),), {"service_times": [[1, 1], [1, 1]], "routing": [[0, 0.8], [0.5, 0.6]]}, "routing"),
     ((np.ones((2, 2)),), {"service_times": [[1, 1], [1, 1]], "routing": np.zeros((3, 2, 2))}, "routing"),
     ((np.ones((2, 2)),), {"service_times": [[1, 1], [1, 1]], "routing": [[0, 1.0], [1.0, 0]]}, "routing"),
-    (([1.0, 1.0],), {"service_times": [[0.1, 0.2]], "visits": [[1, 1]], "disciplines": "FCFS"}, "service_times"),
+    (([1.0, 1.0],), {"service_times": [[0.1, 0.2]], "visits": [[1, 1]], "disciplines": "FCFS"},
+     "service_times"),
     (([1.0, 1.0],), {"service_times": [[0.1, 0.2]], "visits": [[1, 1]], "servers": 2}, "service_times"),
     (([1.0, 1.0], [[0.1, 0.2]]), {"servers": 1, "disciplines": "IS"}, "servers"),
     (([1.0, 1.0], [[0.1, 0.2]]), {"disciplines": "SJF"}, "disciplines"),
@@ -166,7 +170,8 @@ def test_simulation_oracle(discipline):
     D = np.vstack([V[:2] * S[:, None], [[0.5, 0.8]]])
     lam = [1.0, 0.8]
     cf = open_multiclass(lam, D, [1, 1, INF], visits=V, disciplines=[discipline, discipline, "IS"])
-    sim = simulate_multiclass_network(lam, [0, 0], D, [1, 1, INF], visits=V, disciplines=[discipline] * 2 + ["IS"],
+    sim = simulate_multiclass_network(lam, [0, 0], D, [1, 1, INF], visits=V,
+                                      disciplines=[discipline] * 2 + ["IS"],
                                       customers=30_000, seed=3)
     assert sim.system_response_time.contains(cf.system_response_time.values, 0.99, rtol=0.02)
     assert sim.residence_time.contains(cf.residence_time.values, 0.99, rtol=0.03)

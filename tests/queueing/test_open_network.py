@@ -116,7 +116,8 @@ def test_peer_octave_qnos_with_a_delay_station():
     from octave_peer import octave_lines, printing
 
     S, V = [0.2, 0.3, 1.5, 0.25], [1.0, 2.0, 1.0, 3.0]
-    U, Rk, Q, X = octave_lines(f"[U R Q X] = qnos(1.2, {S}, {V}, [1 2 -1 1]); " + printing("U", "R", "Q", "X"))
+    U, Rk, Q, X = octave_lines(f"[U R Q X] = qnos(1.2, {S}, {V}, [1 2 -1 1]); "
+                               + printing("U", "R", "Q", "X"))
     r = open_network(1.2, visits=V, service_rates=1 / np.array(S), servers=[1, 2, np.inf, 1])
     assert r.response_time == pytest.approx(Rk, rel=1e-12)
     assert r.number_in_system == pytest.approx(Q, rel=1e-12)
@@ -130,7 +131,8 @@ def test_delay_station_by_simulation_and_symbolically():
 
     routing = [[0, 1, 0], [0, 0, 0.5], [0.3, 0, 0]]
     cf = open_network([1.0, 0, 0], routing, [3.0, 4.0, 0.5], servers=[1, 2, np.inf])
-    sim = simulate_open_network([1.0, 0, 0], routing, [3.0, 4.0, 0.5], servers=[1, 2, np.inf], customers=30_000)
+    sim = simulate_open_network([1.0, 0, 0], routing, [3.0, 4.0, 0.5], servers=[1, 2, np.inf],
+                                customers=30_000)
     assert sim.system_response_time.contains(cf.system_response_time, 0.99, rtol=0.02)
     assert sim.number_in_system.contains(cf.number_in_system, 0.99, rtol=0.03)
     lam, d = sp.symbols("lambda D", positive=True)

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._backend import SYMBOLIC
+from .._backend import SYMBOLIC, kind_of
 from .._validate import nonnegative
 from ..errors import ParameterError
 from .open_network import _objects, _routing, visit_rates
+
+
+def call_kind(**inputs):
+    """``"symbolic"`` if any input holds a SymPy object, else ``"array"`` (strings rejected, never parsed)."""
+    arrays = [_objects(name, value) for name, value in inputs.items() if value is not None]
+    return SYMBOLIC if kind_of(*arrays) == SYMBOLIC else "array"
 
 
 def times(name, value, kind, shape=None):
@@ -31,6 +37,15 @@ def times(name, value, kind, shape=None):
             out[idx] = nonnegative(f"{name}[{', '.join(map(str, idx))}]" if arr.ndim else name, v, kind)
         return out
     return np.asarray(nonnegative(name, arr.astype(float), "array"), dtype=float)
+
+
+def stations_by_classes(name, value, kind, C):
+    """A (K, C) array of non-negative values, C fixed by the arrival rates."""
+    arr = times(name, value, kind)
+    if arr.ndim != 2 or arr.shape[1] != C:
+        raise ParameterError(name, f"an array of shape {arr.shape}",
+                             f"a stations x classes array of shape (K, {C}) ({C} classes in arrival_rates)")
+    return arr
 
 
 def class_rates(arrival_rates, kind, base_ndim):
@@ -63,7 +78,8 @@ def network_inputs(arrival_rates, demands, service_times, visits, routing, kind)
     """
     if routing is not None:
         if demands is not None or visits is not None or service_times is None:
-            raise ParameterError("routing", "given", "used with service_times (and neither demands nor visits)")
+            raise ParameterError("routing", "given",
+                                 "used with service_times (and neither demands nor visits)")
         gamma = class_rates(arrival_rates, kind, 2)
         K, C = gamma.shape[-2:]
         S = times("service_times", service_times, kind, (K, C))
@@ -71,7 +87,8 @@ def network_inputs(arrival_rates, demands, service_times, visits, routing, kind)
         flows = np.empty(gamma.shape, dtype=gamma.dtype)
         for c in range(C):
             g = gamma[..., c].reshape(-1, K)
-            flows[..., c] = np.array([visit_rates(list(row), P[c], kind) for row in g]).reshape(gamma.shape[:-1])
+            rates = [visit_rates(list(row), P[c], kind) for row in g]
+            flows[..., c] = np.array(rates).reshape(gamma.shape[:-1])
         lam = gamma.sum(axis=-2)
         if kind == SYMBOLIC:
             V = flows / np.where(lam == 0, 1, lam)[..., None, :]
@@ -83,17 +100,11 @@ def network_inputs(arrival_rates, demands, service_times, visits, routing, kind)
     if demands is not None:
         if service_times is not None:
             raise ParameterError("service_times", "given", "left out when demands are given (D = V S)")
-        D = times("demands", demands, kind)
-        if D.ndim != 2 or D.shape[1] != C:
-            raise ParameterError("demands", f"an array of shape {D.shape}",
-                                 f"a stations x classes array of shape (K, {C}) ({C} classes in arrival_rates)")
+        D = stations_by_classes("demands", demands, kind, C)
         return lam, visits_for(visits, D, kind), D, None
     if service_times is None or visits is None:
         raise ParameterError("demands", None, "given, or service_times with visits (or with routing)")
-    V = times("visits", visits, kind)
-    if V.ndim != 2 or V.shape[1] != C:
-        raise ParameterError("visits", f"an array of shape {V.shape}",
-                             f"a stations x classes array of shape (K, {C}) ({C} classes in arrival_rates)")
+    V = stations_by_classes("visits", visits, kind, C)
     S = times("service_times", service_times, kind, V.shape)
     return lam, V, V * S, S
 

@@ -1,6 +1,7 @@
 """The result of a multi-class network (open BCMP, mixed): labelled stations x classes.
 
-A :class:`MulticlassNetworkResult` holds every per-station, per-class metric as
+A :class:`MulticlassNetworkResult` (a :class:`~._network_result.NetworkResult`
+whose fields are labelled) holds every per-station, per-class metric as
 an :class:`xarray.DataArray` with dimensions ``("station", "class")`` (after
 any sweep dimensions of the inputs, ``"point"`` for one), labelled with the
 station and class names:
@@ -23,48 +24,48 @@ station and class names:
 Numeric results hold floats (``inf`` at the saturated points of a sweep);
 symbolic ones hold SymPy expressions (object arrays). :meth:`table` gives one
 pandas row per (station, class), :meth:`to_dataset` everything as one
-:class:`xarray.Dataset`. ``details`` holds model-specific extras.
+:class:`xarray.Dataset`; ``station_labels`` and ``class_labels`` give the
+labels, ``stations`` the number of stations. ``details`` holds model-specific
+extras.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._backend import SYMBOLIC
+from ._network_result import NetworkResult
 
 PER_STATION_CLASS = ("visits", "throughput", "utilization", "number_in_system", "response_time",
                      "residence_time")
 PER_CLASS = ("system_throughput", "system_response_time", "system_number_in_system")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class MulticlassNetworkResult:
-    """Per-station, per-class metrics of a multi-class network (see the module docstring)."""
+@dataclass(frozen=True, eq=False, repr=False)  # its own short __repr__
+class MulticlassNetworkResult(NetworkResult):
+    """Per-station, per-class metrics of a multi-class network (see the module docstring).
 
-    model: str
-    kind: str
-    visits: Any
-    throughput: Any
-    utilization: Any
-    number_in_system: Any
-    response_time: Any
-    residence_time: Any
-    station_utilization: Any
-    system_throughput: Any
-    system_response_time: Any
-    system_number_in_system: Any
-    details: dict = field(default_factory=dict)
+    The shared :class:`~._network_result.NetworkResult` fields hold labelled
+    DataArrays here, plus ``station_utilization``.
+    """
+
+    station_utilization: Any = None
 
     @property
-    def stations(self) -> list:
+    def stations(self) -> int:
+        """The number of stations."""
+        return self.visits.sizes["station"]
+
+    @property
+    def station_labels(self) -> list:
         """The station labels."""
         return self.visits.coords["station"].values.tolist()
 
     @property
-    def classes(self) -> list:
+    def class_labels(self) -> list:
         """The class labels."""
         return self.visits.coords["class"].values.tolist()
 
@@ -85,15 +86,15 @@ class MulticlassNetworkResult:
         import sympy as sp
 
         rows = [rf"R_{{\text{{{c}}}}} &= {sp.latex(r)}" for c, r in
-                zip(self.classes, self.system_response_time.values.tolist())]
+                zip(self.class_labels, self.system_response_time.values.tolist())]
         body = r" \\ ".join(rows)
         return rf"$\text{{{self.model}}}:\quad\begin{{aligned}} {body} \end{{aligned}}$"
 
     def __repr__(self):
         R = self.system_response_time
         values = R.values.tolist() if R.ndim == 1 else f"array(shape={R.shape})"
-        return (f"MulticlassNetworkResult({self.model}; stations={self.stations}, classes={self.classes}, "
-                f"system_response_time={values})")
+        return (f"MulticlassNetworkResult({self.model}; stations={self.station_labels}, "
+                f"classes={self.class_labels}, system_response_time={values})")
 
 
 def _labels(name, labels, size, what):
@@ -131,8 +132,8 @@ def build_multiclass(*, model, kind, visits, throughput, utilization, number_in_
         tidy = None
         with np.errstate(divide="ignore", invalid="ignore"):
             response = np.where(V > 0, residence_time / np.where(V > 0, V, 1.0), 0.0)
-    metrics = dict(visits=V, throughput=throughput, utilization=utilization, number_in_system=number_in_system,
-                   response_time=response, residence_time=residence_time)
+    metrics = dict(visits=V, throughput=throughput, utilization=utilization,
+                   number_in_system=number_in_system, response_time=response, residence_time=residence_time)
     per_class = dict(system_throughput=system_throughput, system_response_time=residence_time.sum(axis=-2),
                      system_number_in_system=number_in_system.sum(axis=-2))
     station_util = utilization.sum(axis=-1)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._backend import SYMBOLIC, kind_of
+from .._backend import SYMBOLIC
 from .._validate import whole
 from ..errors import ParameterError, UnstableError
 from ._closed_network_input import servers_array, think_times_array
-from ._multiclass_input import class_rates, times, visits_for
+from ._multiclass_input import call_kind, class_rates, stations_by_classes, visits_for
 from ._multiclass_result import MulticlassNetworkResult, _labels, build_multiclass
 from ._stability import quiet_numerics
 from .mva_multiclass import mva_multiclass
@@ -56,7 +56,8 @@ def _solve_point(lam, N, D, Z, servers, closed, kind, labels, sweep):
     if kind != SYMBOLIC and np.any(queueing & (U_open >= 1)):
         k = int(np.argmax(queueing & (U_open >= 1)))
         if not sweep:
-            raise UnstableError(float(U_open[k]), f"station {labels[k]}", "the open classes alone saturate it")
+            raise UnstableError(float(U_open[k]), f"station {labels[k]}",
+                                "the open classes alone saturate it")
         inf = np.where(D > 0, np.inf, 0.0)
         return U, inf, inf, np.where(opened, lam, 0.0)
     Q_closed = np.zeros(K, dtype=D.dtype)
@@ -141,17 +142,10 @@ def mixed_network(arrival_rates, populations, demands, servers=1, *, think_times
     Prentice-Hall 1984, section 7.4.3. G. Bolch et al., *Queueing Networks
     and Markov Chains*, 2nd ed., Wiley 2006, section 8.2.2.
     """
-    _objects("arrival_rates", arrival_rates)
-    kind = SYMBOLIC if kind_of(*(_objects(n, v) for n, v in (("arrival_rates", arrival_rates),
-                                                             ("demands", demands), ("think_times", think_times),
-                                                             ("visits", visits)) if v is not None)) == SYMBOLIC \
-        else "array"
+    kind = call_kind(arrival_rates=arrival_rates, demands=demands, think_times=think_times, visits=visits)
     lam = class_rates(arrival_rates, kind, 1)
     C = lam.shape[-1]
-    D = times("demands", demands, kind)
-    if D.ndim != 2 or D.shape[1] != C:
-        raise ParameterError("demands", f"an array of shape {D.shape}",
-                             f"a stations x classes array of shape (K, {C}) ({C} classes in arrival_rates)")
+    D = stations_by_classes("demands", demands, kind, C)
     K = D.shape[0]
     N = _populations(populations, C)
     Z = think_times_array("think_times", think_times, kind, C)
@@ -163,8 +157,8 @@ def mixed_network(arrival_rates, populations, demands, servers=1, *, think_times
     flat = lam.reshape(-1, C)
     with quiet_numerics(kind):
         parts = [_solve_point(row, N, D, Z, cs, closed, kind, labels, bool(sweep)) for row in flat]
-    U, residence, Q, X = (np.array([p[i] for p in parts], dtype=D.dtype).reshape(sweep + np.shape(parts[0][i]))
-                          for i in range(4))
+    U, residence, Q, X = (np.array([p[i] for p in parts], dtype=D.dtype)
+                          .reshape(sweep + np.shape(parts[0][i])) for i in range(4))
     return build_multiclass(model="mixed BCMP network", kind=kind, visits=V, throughput=X[..., None, :] * V,
                             utilization=U, number_in_system=Q, residence_time=residence, system_throughput=X,
                             stations=labels, classes=classes,

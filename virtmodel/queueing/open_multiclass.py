@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._backend import SYMBOLIC, kind_of
+from .._backend import SYMBOLIC
 from .._validate import choice
 from ..errors import ParameterError, UnstableError
 from ._closed_network_input import servers_array
-from ._multiclass_input import network_inputs
+from ._multiclass_input import call_kind, network_inputs
 from ._multiclass_result import MulticlassNetworkResult, _labels, build_multiclass
 from ._stability import quiet_numerics
 from .mmc import mmc_formulas
-from .open_network import _objects
 
 DISCIPLINES = ("FCFS", "PS", "LCFS-PR", "IS")
 
@@ -33,8 +32,8 @@ def class_independent_time(S, V, k, label, why):
     first = S[..., k, visiting[0]]
     for c in visiting[1:]:
         if not np.all(_same(S[..., k, c], first, "symbolic" if S.dtype == object else "array")):
-            raise ParameterError("service_times", f"{S[..., k, c]} (class {c}) and {first} at station {label}",
-                                 "equal for every class at this station", why)
+            raise ParameterError("service_times", f"{S[..., k, c]} (class {c}) and {first} at station "
+                                 f"{label}", "equal for every class at this station", why)
     return first
 
 
@@ -44,7 +43,8 @@ def _disciplines(disciplines, servers, K, labels):
         return ["IS" if np.isinf(c) else "PS" for c in servers], servers
     values = [disciplines] * K if isinstance(disciplines, str) else list(disciplines)
     if len(values) != K:
-        raise ParameterError("disciplines", disciplines, f"one of {DISCIPLINES} or {K} of them (one per station)")
+        raise ParameterError("disciplines", disciplines,
+                             f"one of {DISCIPLINES} or {K} of them (one per station)")
     values = [choice("disciplines", d, DISCIPLINES) for d in values]
     for k, d in enumerate(values):
         if (d == "IS") != bool(np.isinf(servers[k])):
@@ -60,7 +60,7 @@ def open_multiclass_metrics(lam, V, D, S, servers, disciplines, kind, labels, sw
     if kind == SYMBOLIC:
         import sympy as sp
 
-        c = np.array([sp.Integer(int(v)) if f else sp.Integer(1) for v, f in zip(servers, finite)], dtype=object)
+        c = np.array([sp.Integer(int(v) if f else 1) for v, f in zip(servers, finite)], dtype=object)
     else:
         c = np.where(finite, servers, 1.0)
     X = lam[..., None, :] * V
@@ -174,11 +174,8 @@ def open_multiclass(arrival_rates, demands=None, servers=1, *, visits=None, serv
     J. ACM 22(2), 1975. E. D. Lazowska et al., *Quantitative System
     Performance*, Prentice-Hall 1984, section 7.4.1.
     """
-    _objects("arrival_rates", arrival_rates)
-    kind = SYMBOLIC if kind_of(*(_objects(n, v) for n, v in (("demands", demands), ("visits", visits),
-                                                             ("service_times", service_times), ("routing", routing),
-                                                             ("arrival_rates", arrival_rates))
-                                 if v is not None)) == SYMBOLIC else "array"
+    kind = call_kind(arrival_rates=arrival_rates, demands=demands, visits=visits, service_times=service_times,
+                     routing=routing)
     lam, V, D, S = network_inputs(arrival_rates, demands, service_times, visits, routing, kind)
     K, C = V.shape[-2:]
     sweep = lam.ndim > 1
@@ -187,6 +184,7 @@ def open_multiclass(arrival_rates, demands=None, servers=1, *, visits=None, serv
     rules, cs = _disciplines(disciplines, cs, K, station_labels)
     X, U, residence, Q = open_multiclass_metrics(lam, V, D, S, cs, rules, kind, station_labels, sweep)
     return build_multiclass(model="open multi-class BCMP network", kind=kind, visits=V, throughput=X,
-                            utilization=U, number_in_system=Q, residence_time=residence, system_throughput=lam,
+                            utilization=U, number_in_system=Q, residence_time=residence,
+                            system_throughput=lam,
                             stations=station_labels, classes=classes,
                             details={"servers": cs, "disciplines": rules})

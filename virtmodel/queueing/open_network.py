@@ -47,7 +47,8 @@ def _symbolic_probability(name, value):
 def _servers(servers, stations):
     values = np.ravel(np.asarray(servers, dtype=object)) if np.ndim(servers) else [servers] * stations
     if len(values) != stations:
-        raise ParameterError("servers", servers, f"an integer or inf, or {stations} of them (one per station)")
+        raise ParameterError("servers", servers,
+                             f"an integer or inf, or {stations} of them (one per station)")
     return [whole("servers", c, allow_inf=True) for c in values]
 
 

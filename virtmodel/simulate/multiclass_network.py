@@ -44,14 +44,18 @@ def _inputs(arrival_rates, populations, demands, servers, visits, think_times, d
     lam = vector("arrival_rates", arrival_rates, C, allow_zero=True)
     N = np.array([whole("populations", n, minimum=0) for n in np.broadcast_to(populations, (C,))])
     if np.any((lam > 0) == (N > 0)):
-        raise ParameterError("populations", populations, "> 0 exactly for the classes whose arrival rate is 0")
+        raise ParameterError("populations", populations,
+                             "> 0 exactly for the classes whose arrival rate is 0")
     V = np.ones((K, C)) if visits is None else vector("visits", np.ravel(visits), K * C).reshape(K, C)
     vector("demands", D.ravel(), K * C, allow_zero=True)
     if np.any((V == 0) != (D == 0)):
         raise ParameterError("visits", visits, "> 0 exactly where the demand is > 0")
     c = servers_vector("servers", servers, K)
-    rules = ["IS" if np.isinf(x) else "FCFS" for x in c] if disciplines is None else \
-        [choice("disciplines", d, DISCIPLINES) for d in np.broadcast_to(np.asarray(disciplines, dtype=object), (K,))]
+    if disciplines is None:
+        rules = ["IS" if np.isinf(x) else "FCFS" for x in c]
+    else:
+        given = np.broadcast_to(np.asarray(disciplines, dtype=object), (K,))
+        rules = [choice("disciplines", d, DISCIPLINES) for d in given]
     for k, d in enumerate(rules):
         if (d == "IS") != bool(np.isinf(c[k])) or (d == "PS" and c[k] != 1):
             raise ParameterError("disciplines", d, "IS at delay stations, PS only with one server",
@@ -60,9 +64,9 @@ def _inputs(arrival_rates, populations, demands, servers, visits, think_times, d
     return D, V, lam, N, c, rules, Z
 
 
-def simulate_multiclass_network(arrival_rates, populations, demands, servers=1, *, visits=None, think_times=0.0,
-                                disciplines=None, customers=5 * 10**4, warmup=None, batches=20, seed=0,
-                                confidence=0.95) -> NetworkSimulationResult:
+def simulate_multiclass_network(arrival_rates, populations, demands, servers=1, *, visits=None,
+                                think_times=0.0, disciplines=None, customers=5 * 10**4, warmup=None,
+                                batches=20, seed=0, confidence=0.95) -> NetworkSimulationResult:
     """Simulate a network of open and closed classes with exponential service.
 
     Class c is open (Poisson arrivals at rate :math:`\\lambda_c`) when its
@@ -129,7 +133,8 @@ def simulate_multiclass_network(arrival_rates, populations, demands, servers=1, 
     cell = station * C + cls
     rows, _ = time_batches(start, end, batches, (cell, arrive, depart, service), K * C, np.repeat(c, C),
                            passages[:2], ())
-    station_rows = {k: v.reshape(batches, K, C) for k, v in rows.items() if k not in ("visits", "residence_time")}
+    station_rows = {k: v.reshape(batches, K, C) for k, v in rows.items()
+                    if k not in ("visits", "residence_time")}
     system = _per_class(passages, start, end, batches, C)
     with np.errstate(divide="ignore", invalid="ignore"):
         count = station_rows["throughput"]

@@ -97,6 +97,18 @@ def test_symbolic_single_station():
     assert r.kind == "symbolic" and "aligned" in r._repr_latex_()
 
 
+def test_symbolic_routing_and_multiserver_station():
+    g, q = sp.symbols("gamma q", positive=True)
+    S = [[R(1, 4), R(1, 4)], [R(1, 2), R(1, 2)]]
+    r = open_multiclass([[g, 1], [0, 0]], service_times=S, routing=[[0, q], [0, 0]])
+    assert r.visits.values.tolist() == [[1, 1], [q, q]]
+    U0, U1 = (g + 1) / 4, q * (g + 1) / 2
+    assert sp.simplify(r.system_response_time.values[0] - (R(1, 4) / (1 - U0) + q * R(1, 2) / (1 - U1))) == 0
+    two = open_multiclass([g, 1], service_times=S, visits=[[1, 1], [2, 1]], servers=[2, 1])
+    merged = open_network(g + 1, visits=[1, (2 * g + 1) / (g + 1)], service_rates=[4, 2], servers=[2, 1])
+    assert sp.simplify(two.response_time.values[0, 0] - merged.response_time[0]) == 0  # one M/M/2 queue
+
+
 def test_labels_and_table():
     r = open_multiclass([1.0, 2.0], [[0.2, 0.1], [0.3, 0.0]], stations=["cpu", "disk"],
                         classes=["web", "batch"])

@@ -20,7 +20,7 @@ def _same(a, b, kind):
     if kind == SYMBOLIC:
         import sympy as sp
 
-        return sp.cancel(sp.sympify(a) - b) == 0
+        return np.vectorize(lambda x, y: sp.cancel(x - y) == 0, otypes=[bool])(a, b)
     return np.isclose(a, b, rtol=1e-12, atol=0)
 
 
@@ -77,7 +77,7 @@ def open_multiclass_metrics(lam, V, D, S, servers, disciplines, kind, labels, sw
                 Sk = class_independent_time(S, V, k, labels[k], "FCFS and multi-server BCMP stations need "
                                             "class-independent exponential service")
                 if servers[k] > 1:
-                    ck = c[k] if kind == SYMBOLIC else int(c[k])
+                    ck = int(servers[k])
                     Rk = mmc_formulas(X[..., k, :].sum(axis=-1), 1 / Sk, ck, kind)[0]["response_time"]
                     residence[..., k, :] = V[..., k, :] * np.asarray(Rk)[..., None]
         unstable = finite & (np.asarray(Uk >= 1) if kind != SYMBOLIC else False)

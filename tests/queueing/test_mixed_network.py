@@ -105,8 +105,8 @@ def test_symbolic_one_station_by_hand():
 
 def test_unstable_open_load_and_sweep():
     D = [[0.5, 0.2], [0.1, 0.3]]
-    with pytest.raises(UnstableError, match=r"station cpu.*utilization = 1\.25"):
-        mixed_network([2.5, 0], [0, 2], D, stations=["cpu", "disk"])
+    with pytest.raises(UnstableError, match=r"station cpu.*utilization = 1\.25.*\(class web: 1\.25\)"):
+        mixed_network([2.5, 0], [0, 2], D, stations=["cpu", "disk"], classes=["web", "batch"])
     r = mixed_network(np.array([[1.0, 0], [2.5, 0]]), [0, 2], D)
     assert r.system_response_time.dims == ("point", "class")
     assert np.isfinite(r.system_response_time.values[0]).all()

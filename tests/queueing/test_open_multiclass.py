@@ -125,8 +125,8 @@ def test_labels_and_table():
 
 def test_unstable_scalar_names_the_station_and_sweep_gives_inf():
     D = [[0.2, 0.1], [0.3, 0.0]]
-    with pytest.raises(UnstableError, match=r"station disk.*utilization = 1\.2.*class 0: 1\.2"):
-        open_multiclass([4.0, 1.0], D, stations=["cpu", "disk"])
+    with pytest.raises(UnstableError, match=r"station disk.*= 1\.2.*class web: 1\.2, class batch: 0"):
+        open_multiclass([4.0, 1.0], D, stations=["cpu", "disk"], classes=["web", "batch"])
     r = open_multiclass(np.array([[1.0, 1.0], [4.0, 1.0]]), D)
     assert r.system_response_time.dims == ("point", "class")
     R0 = r.system_response_time.values

@@ -44,7 +44,7 @@ def _closed_part(D_closed, N, Z, servers, queueing, U_open, kind):
     return np.reshape(r.system_throughput, C), np.reshape(r.residence_time, (K, C))
 
 
-def _solve_point(lam, N, D, Z, servers, closed, kind, labels, sweep):
+def _solve_point(lam, N, D, Z, servers, closed, kind, labels, sweep, class_labels):
     """One operating point: per-class utilization, residence time, queue length and throughput."""
     queueing = np.isfinite(servers)
     K, C = D.shape
@@ -56,8 +56,9 @@ def _solve_point(lam, N, D, Z, servers, closed, kind, labels, sweep):
     if kind != SYMBOLIC and np.any(queueing & (U_open >= 1)):
         k = int(np.argmax(queueing & (U_open >= 1)))
         if not sweep:
+            share = ", ".join(f"class {c}: {u:.6g}" for c, u, o in zip(class_labels, U[k], opened) if o)
             raise UnstableError(float(U_open[k]), f"station {labels[k]}",
-                                "the open classes alone saturate it")
+                                f"the open classes alone saturate it ({share})")
         inf = np.where(D > 0, np.inf, 0.0)
         return U, inf, inf, np.where(opened, lam, 0.0)
     Q_closed = np.zeros(K, dtype=D.dtype)
@@ -153,13 +154,15 @@ def mixed_network(arrival_rates, populations, demands, servers=1, *, think_times
     cs = servers_array(servers, K, multi_server=False)
     closed = _open_and_closed(lam, N, kind)
     labels = _labels("stations", stations, K, "station")
+    class_labels = _labels("classes", classes, C, "class")
     sweep = lam.shape[:-1]
     flat = lam.reshape(-1, C)
     with quiet_numerics(kind):
-        parts = [_solve_point(row, N, D, Z, cs, closed, kind, labels, bool(sweep)) for row in flat]
+        parts = [_solve_point(row, N, D, Z, cs, closed, kind, labels, bool(sweep), class_labels)
+                 for row in flat]
     U, residence, Q, X = (np.array([p[i] for p in parts], dtype=D.dtype)
                           .reshape(sweep + np.shape(parts[0][i])) for i in range(4))
     return build_multiclass(model="mixed BCMP network", kind=kind, visits=V, throughput=X[..., None, :] * V,
                             utilization=U, number_in_system=Q, residence_time=residence, system_throughput=X,
-                            stations=labels, classes=classes,
+                            stations=labels, classes=class_labels,
                             details={"populations": N, "think_times": Z, "closed": closed, "servers": cs})

@@ -53,7 +53,7 @@ def _disciplines(disciplines, servers, K, labels):
     return values, servers
 
 
-def open_multiclass_metrics(lam, V, D, S, servers, disciplines, kind, labels, sweep):
+def open_multiclass_metrics(lam, V, D, S, servers, disciplines, kind, labels, sweep, class_labels=None):
     """Per-class throughputs, utilizations, residence times and queue lengths (arrays (..., K, C))."""
     K = V.shape[-2]
     finite = np.isfinite(servers)
@@ -84,7 +84,8 @@ def open_multiclass_metrics(lam, V, D, S, servers, disciplines, kind, labels, sw
         if kind != SYMBOLIC and np.any(unstable):
             if not sweep:
                 k = int(np.argmax(unstable))
-                share = ", ".join(f"class {c}: {u:.6g}" for c, u in enumerate(U[k]))
+                names = class_labels if class_labels is not None else range(U.shape[-1])
+                share = ", ".join(f"class {c}: {u:.6g}" for c, u in zip(names, U[k]))
                 raise UnstableError(float(Uk[k]), f"station {labels[k]}", f"per-class utilizations {share}")
             residence = np.where(unstable[..., None] & (D > 0), np.inf, residence)
         Q = lam[..., None, :] * residence
@@ -182,9 +183,10 @@ def open_multiclass(arrival_rates, demands=None, servers=1, *, visits=None, serv
     station_labels = _labels("stations", stations, K, "station")
     cs = servers_array(servers, K)
     rules, cs = _disciplines(disciplines, cs, K, station_labels)
-    X, U, residence, Q = open_multiclass_metrics(lam, V, D, S, cs, rules, kind, station_labels, sweep)
+    class_labels = _labels("classes", classes, C, "class")
+    X, U, residence, Q = open_multiclass_metrics(lam, V, D, S, cs, rules, kind, station_labels, sweep,
+                                                 class_labels)
     return build_multiclass(model="open multi-class BCMP network", kind=kind, visits=V, throughput=X,
                             utilization=U, number_in_system=Q, residence_time=residence,
-                            system_throughput=lam,
-                            stations=station_labels, classes=classes,
+                            system_throughput=lam, stations=station_labels, classes=class_labels,
                             details={"servers": cs, "disciplines": rules})

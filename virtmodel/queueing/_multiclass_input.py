@@ -36,7 +36,7 @@ def times(name, value, kind, shape=None):
         for idx, v in np.ndenumerate(arr):
             out[idx] = nonnegative(f"{name}[{', '.join(map(str, idx))}]" if arr.ndim else name, v, kind)
         return out
-    return np.asarray(nonnegative(name, arr.astype(float), "array"), dtype=float)
+    return np.asarray(nonnegative(name, arr, "array"), dtype=float)
 
 
 def stations_by_classes(name, value, kind, C):

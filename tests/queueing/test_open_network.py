@@ -97,3 +97,60 @@ def test_unstable_station_is_named():
 def test_bad_input(args, kwargs, name):
     with pytest.raises(ParameterError, match=name):
         open_network(*args, **kwargs)
+
+
+def test_visits_and_demands_forms_equal_the_routing_form():
+    r = open_network(GAMMA, P, MU)
+    by_visits = open_network(1.7, visits=r.visits, service_rates=MU)
+    by_demands = open_network(1.7, demands=r.visits / np.array(MU), visits=r.visits)
+    for other in (by_visits, by_demands):
+        for name in ("utilization", "response_time", "residence_time", "number_in_system", "throughput"):
+            assert np.allclose(getattr(other, name), getattr(r, name), rtol=1e-13), name
+        assert other.system_response_time == pytest.approx(r.system_response_time, rel=1e-13)
+    one_visit = open_network(2.0, demands=[0.1, 0.3])  # visits default to 1: the demand is the service time
+    assert one_visit.system_response_time == pytest.approx(0.1 / 0.8 + 0.3 / 0.4)
+
+
+def test_peer_octave_qnos_with_a_delay_station():
+    # peer: GNU Octave queueing (1.2.7 here), qnos(lambda, S, V, m) with m < 1 for a delay (IS) centre
+    from octave_peer import octave_lines, printing
+
+    S, V = [0.2, 0.3, 1.5, 0.25], [1.0, 2.0, 1.0, 3.0]
+    U, Rk, Q, X = octave_lines(f"[U R Q X] = qnos(1.2, {S}, {V}, [1 2 -1 1]); "
+                               + printing("U", "R", "Q", "X"))
+    r = open_network(1.2, visits=V, service_rates=1 / np.array(S), servers=[1, 2, np.inf, 1])
+    assert r.response_time == pytest.approx(Rk, rel=1e-12)
+    assert r.number_in_system == pytest.approx(Q, rel=1e-12)
+    assert r.throughput == pytest.approx(X, rel=1e-12)
+    assert r.utilization[[0, 1, 3]] == pytest.approx(U[[0, 1, 3]], rel=1e-12)
+    assert r.utilization[2] == 0  # Octave reports the traffic intensity 1.8 there
+
+
+def test_delay_station_by_simulation_and_symbolically():
+    from virtmodel.simulate import simulate_open_network
+
+    routing = [[0, 1, 0], [0, 0, 0.5], [0.3, 0, 0]]
+    cf = open_network([1.0, 0, 0], routing, [3.0, 4.0, 0.5], servers=[1, 2, np.inf])
+    sim = simulate_open_network([1.0, 0, 0], routing, [3.0, 4.0, 0.5], servers=[1, 2, np.inf],
+                                customers=30_000)
+    assert sim.system_response_time.contains(cf.system_response_time, 0.99, rtol=0.02)
+    assert sim.number_in_system.contains(cf.number_in_system, 0.99, rtol=0.03)
+    lam, d = sp.symbols("lambda D", positive=True)
+    s = open_network(lam, demands=[d, 2], servers=[1, np.inf])
+    assert sp.simplify(s.system_response_time - (d / (1 - lam * d) + 2)) == 0
+
+
+@pytest.mark.parametrize("args, kwargs, name", [
+    ((1.0,), {}, "routing"),  # nothing describes the stations
+    ((1.0,), {"visits": [1, 2]}, "routing"),  # visits without service rates
+    (([1.0, 0.0],), {"demands": [0.1, 0.2]}, "arrival_rates"),  # a total rate is needed
+    ((1.0, None, [2, 3]), {"demands": [0.1, 0.2]}, "service_rates"),
+    ((1.0,), {"demands": [0.1, 0.0]}, "demands"),
+    ((1.0,), {"demands": [0.1, 0.2], "visits": [1, 0]}, "visits"),
+    ((1.0,), {"demands": [[0.1, 0.2]]}, "demands"),
+    (([1.0, 0], [[0, 1], [0, 0]], [2, 2]), {"visits": [1, 1]}, "routing"),
+    ((-1.0,), {"demands": [0.1]}, "arrival_rates"),
+])
+def test_bad_input_of_the_visits_and_demands_forms(args, kwargs, name):
+    with pytest.raises(ParameterError, match=name):
+        open_network(*args, **kwargs)

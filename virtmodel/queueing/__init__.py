@@ -21,8 +21,12 @@ from ._closed_network_result import ClosedNetworkResult
 from .mva import mva
 from .mva_approx import mva_approx
 from .mva_multiclass import mva_multiclass
+from ._multiclass_result import MulticlassNetworkResult
+from .open_multiclass import open_multiclass
+from .mixed_network import mixed_network
 
 __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
            "open_network",
-           "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass"]
+           "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass",
+           "MulticlassNetworkResult", "open_multiclass", "mixed_network"]

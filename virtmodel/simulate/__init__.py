@@ -10,6 +10,7 @@ default), under the field names of :mod:`virtmodel.queueing`:
 :func:`simulate_ps`        G/G/1 processor sharing (virtual-time event loop)
 :func:`simulate_open_network`    open network, Markov routing (event loop)
 :func:`simulate_closed_network`  closed network with think time (event loop)
+:func:`simulate_multiclass_network`  open and closed classes, FCFS/PS/delay (event loop)
 =========================  =====================================================
 """
 
@@ -17,6 +18,7 @@ from .closed_network import simulate_closed_network
 from .distributions import Distribution, distribution
 from .estimates import Estimate
 from .lindley import simulate_gg1
+from .multiclass_network import simulate_multiclass_network
 from .multiserver import simulate_ggc
 from .open_network import simulate_open_network
 from .processor_sharing import simulate_ps
@@ -33,4 +35,5 @@ __all__ = [
     "simulate_ps",
     "simulate_open_network",
     "simulate_closed_network",
+    "simulate_multiclass_network",
 ]

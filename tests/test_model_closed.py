@@ -204,3 +204,17 @@ def test_open_and_closed_do_not_mix():
         Model("sriov").closed()
     open_latency = Model("sriov").evaluate("mean_latency")
     assert Model("sriov").evaluate("mean_latency", users=0) == open_latency
+
+
+def test_closed_result_plots_its_own_curve():
+    from virtmodel.workload import Workload
+
+    result = Model("paravirtual", Workload(users=12, think_time=1e-3)).closed()
+    handles = result.plot()
+    np.testing.assert_array_equal(handles.artists["throughput"].get_ydata(), result.curve["throughput"])
+    latency = handles.artists["mean_latency"].get_ydata() * handles.extras["scale"]
+    np.testing.assert_allclose(latency, result.curve["mean_latency"], rtol=1e-12)
+    assert handles.extras["limit"].get_ydata()[0] == pytest.approx(result.throughput_limit)
+    # MVA's throughput rises with the users and stays under the open model's limit
+    x = result.curve["throughput"].to_numpy()
+    assert np.all(np.diff(x) > 0) and x[-1] < result.throughput_limit

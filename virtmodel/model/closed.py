@@ -265,12 +265,21 @@ class ClosedResult:
         Index ``users`` = 1..N per VM; columns throughput (per VM) and
         mean_latency: the throughput-vs-users curve of the same MVA run.
     method : str
+    throughput_limit : float
+        The open model's throughput limit per VM (1/s): the asymptote of the curve.
     """
 
     metrics: dict
     stations: Any
     curve: Any
     method: str
+    throughput_limit: float = float("nan")   # the open model's X_max per VM, the curve's asymptote
+
+    def plot(self, ax=None, **kwargs):
+        """Throughput and mean latency against the users (:func:`virtmodel.plotting.closed.closed_curve_plot`)."""
+        from ..plotting.closed import closed_curve_plot
+
+        return closed_curve_plot(self, ax, **kwargs)
 
     def __getattr__(self, name):
         if name in CLOSED_METRICS:
@@ -308,7 +317,8 @@ def closed(model, values: dict) -> ClosedResult:
                          index=pd.Index(n, name="users"))
     method = "exact MVA" + (" (exact)" if vms == 1 else
                             f" of one VM, the other {vms - 1} as shadow-server load on shared stations")
-    return ClosedResult(metrics, table_from_rows(rows), curve, method)
+    limit = float(model._evaluate_open(("throughput_limit",), values, True, errors=False)["throughput_limit"])
+    return ClosedResult(metrics, table_from_rows(rows), curve, method, limit)
 
 
 # -- symbolic -------------------------------------------------------------------------

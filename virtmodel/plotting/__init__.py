@@ -8,6 +8,7 @@ returns and gives back ``(fig, ax, artists)`` (a :class:`PlotHandles`, whose
 from ._common import PlotHandles
 from .breakdown import cpu_breakdown_data, cpu_breakdown_plot
 from .breakeven import break_even_data, break_even_plot, break_even_point_plot
+from .closed import closed_curve_plot
 from .history import exit_cost_timeline_data, exit_cost_timeline_plot
 from .latency import latency_curves_data, latency_curves_plot
 from .regions import win_regions_data, win_regions_plot
@@ -22,6 +23,7 @@ __all__ = [
     "break_even_data",
     "break_even_plot",
     "break_even_point_plot",
+    "closed_curve_plot",
     "cpu_breakdown_data",
     "cpu_breakdown_plot",
     "exit_cost_timeline_data",

@@ -17,7 +17,12 @@ A resource has
                 (:math:`\\lambda`), like the VM's vCPUs;
 ``discipline``  ``"fcfs"``: Poisson arrivals, general service, ``servers``
                 servers, first come first served (M/G/c, Allen-Cunneen; exact
-                for one server and for exponential service).
+                for one server and for exponential service);
+``cores_of``    whose CPU time its busy time is, for the CPU-use metrics:
+                ``"guest"`` (``guest_cores``), ``"host"`` (``host_cores``,
+                ``guest_cores_left``, ``host_cores_per_100k_iops``), ``"card"``
+                (``card_load``), or ``None`` for a device (not CPU; left out of
+                ``cpu_per_request``).
 
 >>> from virtmodel.platform import Platform
 >>> [r.name for r in Platform().resources()]
@@ -31,6 +36,8 @@ from dataclasses import dataclass
 from .errors import ParameterError
 
 DISCIPLINES = ("fcfs",)
+#: whose CPU a resource's busy time is (None: a device, not CPU)
+CORE_KINDS = ("guest", "host", "card", None)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Resource:
     shared: bool = True
     discipline: str = "fcfs"
     description: str = ""
+    cores_of: object = None      # "guest", "host", "card" or None (a device)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.isidentifier() or self.name == "delay":
@@ -51,6 +59,8 @@ class Resource:
             raise ParameterError("servers", self.servers, "a whole number >= 1 or a parameter name")
         if self.discipline not in DISCIPLINES:
             raise ParameterError("discipline", self.discipline, "one of " + ", ".join(DISCIPLINES))
+        if self.cores_of not in CORE_KINDS:
+            raise ParameterError("cores_of", self.cores_of, "one of " + ", ".join(map(repr, CORE_KINDS)))
 
     def servers_expr(self, s):
         """The number of servers as a SymPy expression (``s``: the parameters' symbols by name)."""
@@ -61,10 +71,10 @@ class Resource:
 
 #: the resources every platform has: the VM's vCPUs, the host's cores, the shared device, an offload card
 PLATFORM_RESOURCES = (
-    Resource("guest", "vcpus", shared=False, description="the VM's vCPUs"),
-    Resource("host", "cores", description="host cores: hypervisor, device models, back-ends"),
+    Resource("guest", "vcpus", shared=False, description="the VM's vCPUs", cores_of="guest"),
+    Resource("host", "cores", description="host cores: hypervisor, device models, back-ends", cores_of="host"),
     Resource("device", 1, description="the shared NIC or disk"),
-    Resource("card", "card_cores", description="the offload card's cores"),
+    Resource("card", "card_cores", description="the offload card's cores", cores_of="card"),
 )
 
 

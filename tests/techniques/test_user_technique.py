@@ -40,7 +40,8 @@ class Sandbox(Technique):
 
     name = NAME
     label = "Syscall sandbox (test)"
-    resources = (Resource("sentry", "sentry_cores", shared=True, description="the sandbox's sentry cores"),)
+    resources = (Resource("sentry", "sentry_cores", shared=True, description="the sandbox's sentry cores",
+                          cores_of="host"),)
 
     intercept_time: float = param(2e-6, unit="s", latex=r"t_{\mathrm{int}}",
                                   doc="guest seconds per intercepted system call (test assumption)")
@@ -77,6 +78,9 @@ def test_model_evaluates_with_its_own_resource_and_matches_a_hand_calculation():
     table = m.station_table()
     assert table.loc["sentry", "utilization"] == pytest.approx(rho, rel=1e-12)
     assert table.loc["sentry", "servers"] == v["sentry_cores"]
+    # the sentry pool is host CPU: it counts in the CPU-use metrics
+    assert m.evaluate("cpu_per_request") == pytest.approx(v["cpu_time"] + n * (v["intercept_time"] + v["sentry_time"]))
+    assert m.evaluate("host_cores") == pytest.approx(vms * lam * demand)
     native = Model("native", WORKLOAD).evaluate("mean_latency")
     assert m.evaluate("mean_latency") > native
     assert m.evaluate("mean_latency", intercept_time=0.0, sentry_time=0.0) == pytest.approx(native, rel=1e-12)

@@ -60,6 +60,7 @@ class StationTerms:
     name: str
     terms: MGcTerms     # the queueing core's expressions (arrivals of every VM that shares it)
     multiplicity: Any   # how many VMs' arrivals reach it (1 or V)
+    cores_of: Any = None  # whose CPU its busy time is ("guest", "host", "card") or None (a device)
 
     demand = property(lambda self: self.terms.mean_service_time)       # S, seconds per request
     variance = property(lambda self: self.terms.service_variance)      # Var(S)
@@ -100,12 +101,14 @@ def _path(demands, resources, s) -> tuple:
         if load is None or sp.sympify(load.mean) == 0:
             continue
         mult = vms if r.shared else sp.Integer(1)
-        out.append(StationTerms(r.name, mgc_terms(mult * lam, load.mean, load.var, r.servers_expr(s)), mult))
+        out.append(StationTerms(r.name, mgc_terms(mult * lam, load.mean, load.var, r.servers_expr(s)), mult,
+                                r.cores_of))
     return tuple(out)
 
 
-def _demand(stations, name):
-    return next((st.demand for st in stations if st.name == name), sp.Integer(0))
+def _demand(stations, kind):
+    """The demand per request on the CPUs of ``kind`` ("guest", "host", "card"): the sum over its resources."""
+    return sum((st.demand for st in stations if st.cores_of == kind), sp.Integer(0))
 
 
 class _LazyMetrics(Mapping):

@@ -174,6 +174,15 @@ def _numeric_stations(key, values):
             for k, st in enumerate(derive(key).stations)], float(out[-1])
 
 
+def _by_kind(key, demands: dict, zero):
+    """``kind -> demand on the CPUs of that kind`` ("guest", "host", "card"; the sum over the
+    resources whose ``cores_of`` it is), from ``{station: demand}``."""
+    from ._derive import derive
+
+    kinds = {st.name: st.cores_of for st in derive(key).stations}
+    return lambda kind: sum((d for name, d in demands.items() if kinds.get(name) == kind), zero)
+
+
 def _native_key(model):
     from ._derive import model_key
 
@@ -241,10 +250,10 @@ def evaluate(model, metric: str, values: dict, scalar: bool):
         point = dict(zip(others, key))
         ns = [int(flat["users"][i]) for i in idx]
         runs = [_throughputs(st, point, ns) for st in structures]
-        demand = {name: d for name, d, _, _ in runs[0][1]}
+        demand = _by_kind(model.key, {name: d for name, d, _, _ in runs[0][1]}, 0.0)
         for i, n in zip(idx, ns):
             XR = [v for by_n, _ in runs for v in by_n[n]] + [None, None] * (2 - len(runs))
-            out[i] = _metric(metric, point, *XR, lambda s: demand.get(s, 0.0))
+            out[i] = _metric(metric, point, *XR, demand)
     return float(out[0]) if scalar else out.reshape(shape)
 
 
@@ -372,13 +381,13 @@ def expression(model, metric: str, keep):
                      st.shared) for st in d.stations]
         think = symbol("think_time").xreplace(subs)
         result, *_ = solve(stations, sp.sympify(d.delay).xreplace(subs), vms, users, think)
-        demand = {name: dm for name, dm, _, _ in stations}
+        demand = _by_kind(structure, {name: dm for name, dm, _, _ in stations}, sp.Integer(0))
         return result.system_throughput, result.system_response_time, demand
 
     X, R, demand = run(model.key)
     Xn, Rn = run(_native_key(model))[:2] if metric in _NATIVE else (None, None)
     v = {k: subs.get(symbol(k), symbol(k)) for k in ("vms", "card_cores", "cores")}
-    expr = sp.cancel(_metric(metric, v, X, R, Xn, Rn, lambda s: demand.get(s, sp.Integer(0))))
+    expr = sp.cancel(_metric(metric, v, X, R, Xn, Rn, demand))
     lhs, unit = CLOSED_METRICS[metric]
     return Formula(metric, lhs, expr, model._descriptions(), unit)
 

@@ -19,7 +19,7 @@ the server answers.
 >>> "--allow-root" in launch.command and "--no-browser" in launch.command
 True
 >>> launch.url
-'http://127.0.0.1:8899/lab/tree/notebooks/01_tour.ipynb?token=abc'
+'http://127.0.0.1:8899/lab/tree/01_tour.ipynb?token=abc'
 """
 
 from __future__ import annotations
@@ -92,14 +92,14 @@ def _given(extra, *names) -> bool:
 
 
 def lab_command(tour: Path, extra=(), ip=None, port=None, token=None, root=None, browser=None) -> Launch:
-    """The JupyterLab command for ``tour`` (run from the folder above the notebooks).
+    """The JupyterLab command for ``tour``; JupyterLab serves the tour's folder (its root).
 
     ``root`` and ``browser`` default to what this machine is (:func:`is_root`,
     :func:`has_browser`); what ``extra`` already says (``--allow-root``,
     ``--no-browser``, ...) is left as the user said it.
     """
     tour = Path(tour)
-    cwd = tour.parent.parent
+    cwd = tour.parent
     root = is_root() if root is None else root
     browser = has_browser() if browser is None else browser
     token = token or os.environ.get("JUPYTER_TOKEN") or secrets.token_hex(24)

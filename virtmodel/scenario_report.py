@@ -50,6 +50,8 @@ MAX_PAIRS = 200
 #: which pairs get break-evens: every pair, each technique against the first, none
 PAIRS = ("all", "first", "none")
 BREAK_EVEN_METRICS = ("mean_latency", "p99")
+#: seconds before the progress bar shows (a short report shows none)
+PROGRESS_DELAY = 1.0
 
 
 def _export(handles, path) -> list[Path]:
@@ -106,7 +108,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     closed = scenario.workload.users > 0
     chosen = [] if closed else report_pairs(len(techniques), pairs)
     steps = len(chosen) * len(BREAK_EVEN_METRICS) + (0 if closed else len(techniques))
-    with tqdm(total=steps, desc="scenario report", unit="step", delay=1.0, leave=False, file=sys.stderr,
+    with tqdm(total=steps, desc="scenario report", unit="step", delay=PROGRESS_DELAY, leave=False, file=sys.stderr,
               disable=None if progress is None else not progress) as bar:
         table = compare(techniques, scenario.workload, scenario.platform,
                         metrics=None if closed else list(TABLE_METRICS), units=False)

@@ -33,13 +33,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_tour_in_browser import CHROMIUM, CHROMIUM_ARGS, FINGERPRINT_JS, _fingerprint, _free_port, _require
+from test_tour_in_browser import CHROMIUM, CHROMIUM_ARGS, FINGERPRINT_JS, _fingerprint, _require
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "notebooks" / "01_tour.ipynb"
 START_SECONDS = 120
 RUN_ALL_SECONDS = 240
 PLOT = "img.widget-image"
+#: the README's run command, after its install steps: what this test runs
+README_RUN = "virtmodel.notebooks open"
 #: console messages about resources the offline test machine cannot fetch (judged by URL instead)
 OFFLINE = ("Failed to load resource",)
 
@@ -85,10 +87,9 @@ class Browser:
 def lab(tmp_path):
     """``(url, stdout lines, log path, process)``: the README's ``open`` step, started as a newcomer does."""
     _requirements("jupyterlab", "playwright")
-    port = _free_port()
     log = tmp_path / "jupyterlab.log"
     with log.open("w") as err:
-        process = subprocess.Popen([sys.executable, "-m", "virtmodel.notebooks", "open", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", *README_RUN.split()],
                                    cwd=str(ROOT), env=_newcomer_env(tmp_path), stdout=subprocess.PIPE,
                                    stderr=err, text=True, start_new_session=True)
     lines, found = [], threading.Event()
@@ -118,6 +119,15 @@ def lab(tmp_path):
 def _prompts(page) -> list[str]:
     return page.evaluate("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
                          ".map(e => e.textContent.trim())")
+
+
+def test_the_readme_run_command_ends_with_what_this_test_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- run-command -->\s*```bash\n(.+?)\n```", readme, re.DOTALL)
+    assert block, "README must hold the run command in a block marked <!-- run-command -->"
+    steps = [step.strip() for step in block.group(1).split("&&")]
+    assert steps[:2] == ["python3 -m venv .venv", ".venv/bin/pip install -e '.[notebooks]'"], steps
+    assert steps[-1] == f".venv/bin/python -m {README_RUN}", steps
 
 
 def _run_all_cells(page, cells, folder) -> list[str]:

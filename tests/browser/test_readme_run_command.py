@@ -60,6 +60,10 @@ def _newcomer_env(home: Path) -> dict:
                JUPYTER_CONFIG_DIR=str(home / "jupyter-config"), JUPYTER_DATA_DIR=str(home / "jupyter-data"),
                JUPYTER_RUNTIME_DIR=str(home / "jupyter-runtime"), IPYTHONDIR=str(home / "ipython"),
                PYDEVD_DISABLE_FILE_VALIDATION="1")
+    # JupyterLab would autosave the executed tour into the checkout: not in a test
+    settings = home / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}', encoding="utf-8")
     return env
 
 
@@ -159,7 +163,8 @@ def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         assert any("--allow-root" in line for line in lines[:3]), lines
     assert any("no display or web browser" in line for line in lines[:3]), lines
-    code_cells = sum(c["cell_type"] == "code" for c in json.loads(TOUR.read_text(encoding="utf-8"))["cells"])
+    stored = TOUR.read_bytes()
+    code_cells = sum(c["cell_type"] == "code" for c in json.loads(stored)["cells"])
     with sync_playwright() as p:
         chromium = Browser(p, url.split("/lab/")[0])
         page = chromium.page
@@ -193,6 +198,7 @@ def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
     server_log = log.read_text()
     assert "Traceback" not in server_log, server_log[-3000:]
     assert "Running as root is not recommended" not in server_log
+    assert TOUR.read_bytes() == stored, "the tour in the checkout was changed (saved by JupyterLab?)"
 
 
 def _run(command, tmp_path, seconds=600):

@@ -43,7 +43,10 @@ def problems(nb) -> list[str]:
 
 
 def strip(nb):
-    """Remove outputs, execution counts and run-time metadata from ``nb`` (nbstripout, in place); returns it."""
+    """Remove outputs, execution counts and run-time metadata from ``nb`` (nbstripout, in place).
+
+    Returns ``nb``.
+    """
     from nbstripout import strip_output
 
     strip_output(nb, keep_output=False, keep_count=False, keep_id=True,

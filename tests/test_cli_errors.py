@@ -47,7 +47,8 @@ def test_the_real_command_prints_one_line_and_exits_2(bad_scenario, tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     done = subprocess.run([sys.executable, "-m", "virtmodel.report", "--scenario", str(bad_scenario),
-                           "--out", str(out)], capture_output=True, text=True, env=env, timeout=120, check=False)
+                           "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == USAGE_STATUS
     assert done.stderr.startswith("python -m virtmodel.report: error: techniques[1].exit_cycles = -5")
     assert str(bad_scenario) in done.stderr and len(done.stderr.strip().splitlines()) == 1
@@ -70,7 +71,8 @@ def test_debug_shows_the_traceback(bad_scenario, tmp_path):
 
 
 @pytest.mark.parametrize("main", [lambda out: report.main(["--scenario", "x.json", "--out", out]),
-                                  lambda out: notebooks.main(["run", "--out", out])], ids=["report", "notebooks"])
+                                  lambda out: notebooks.main(["run", "--out", out])],
+                         ids=["report", "notebooks"])
 def test_out_empty_or_a_file_is_refused(main, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main("") == USAGE_STATUS
@@ -91,7 +93,7 @@ def read_only_folder(tmp_path):
     folder.mkdir()
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         if subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False).returncode:
-            pytest.skip("running as root and chattr +i is not available here: no folder is read-only for root")
+            pytest.skip("running as root without chattr +i here: no folder is read-only for root")
         yield folder
         subprocess.run(["chattr", "-i", str(folder)], check=True)
     else:

@@ -108,7 +108,8 @@ def test_variants_differing_in_a_float_get_safe_file_names(tmp_path, capsys, mon
     assert all(p.is_file() and p.stat().st_size > 0 for p in written)
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "- sriov vs sriov(iommu_cycles=250.0), p99:" in report
-    closed = Scenario(workload=Workload(users=2, think_time=0.01, cpu_time=1e-3), techniques=scenario.techniques)
+    closed = Scenario(workload=Workload(users=2, think_time=0.01, cpu_time=1e-3),
+                      techniques=scenario.techniques)
     write_scenario_report(closed, tmp_path / "quiet")
     assert capsys.readouterr().err == ""  # not a terminal, not asked: no bar
 
@@ -129,20 +130,20 @@ def test_user_text_is_escaped_in_markdown(tmp_path):
 
 
 def test_comparison_tex_compiles_with_pdflatex(tmp_path):
-    """The comparison table's names (mean_latency, hardware_assist, variants) escaped: pdflatex compiles it."""
+    """The table's names (mean_latency, hardware_assist, variants) escaped: pdflatex compiles it."""
     if shutil.which("pdflatex") is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true but pdflatex is not installed", pytrace=False)
         pytest.skip("pdflatex is not installed")
     scenario = _shipped("exit_cost_prescott_vs_sandy_bridge")
-    table = compare(list(scenario.techniques), scenario.workload, scenario.platform, metrics=list(TABLE_METRICS),
-                    units=False)
+    table = compare(list(scenario.techniques), scenario.workload, scenario.platform,
+                    metrics=list(TABLE_METRICS), units=False)
     tex = scenario_report._latex_table(table)
     assert "mean\\_latency" in tex and "hardware\\_assist(exit\\_cycles=3963)" in tex
     (tmp_path / "comparison.tex").write_text(tex, encoding="utf-8")
-    (tmp_path / "doc.tex").write_text("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n"
-                                      "\\begin{document}\n\\resizebox{\\textwidth}{!}{\\input{comparison.tex}}\n"
-                                      "\\end{document}\n", encoding="utf-8")
+    document = ("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n"
+                "\\begin{document}\n\\resizebox{\\textwidth}{!}{\\input{comparison.tex}}\n\\end{document}\n")
+    (tmp_path / "doc.tex").write_text(document, encoding="utf-8")
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120, check=False)
     log = (tmp_path / "doc.log").read_text(errors="replace")

@@ -15,7 +15,8 @@ the server answers.
   token too (``JUPYTER_TOKEN`` if set, else a random one, passed in the
   environment, not on the command line), so the address printed is the real one.
 
->>> launch = lab_command(Path("/repo/notebooks/01_tour.ipynb"), port=8899, token="abc", root=True, browser=False)
+>>> tour = Path("/repo/notebooks/01_tour.ipynb")
+>>> launch = lab_command(tour, port=8899, token="abc", root=True, browser=False)
 >>> "--allow-root" in launch.command and "--no-browser" in launch.command
 True
 >>> launch.url
@@ -142,8 +143,8 @@ def _wait_until_up(launch: Launch, process, seconds=START_SECONDS) -> bool:
 def banner(url: str) -> str:
     """The lines that show the address (token included) to open."""
     rule = "=" * min(max(len(url) + 8, 40), 110)
-    return "\n".join(["", rule, "  The tour is ready. Open this address in a web browser:", "",
-                      f"    {url}", "", "  Stop JupyterLab with Ctrl-C (twice to skip its question).", rule, ""])
+    return "\n".join(["", rule, "  The tour is ready. Open this address in a web browser:", "", f"    {url}",
+                      "", "  Stop JupyterLab with Ctrl-C (twice to skip its question).", rule, ""])
 
 
 def serve(launch: Launch) -> int:

@@ -160,12 +160,13 @@ def run_all(out="output", names=(), directory=NOTEBOOKS_DIR) -> list:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m virtmodel.notebooks", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    lab = sub.add_parser("open", help="start JupyterLab on the tour notebook (other arguments go to JupyterLab)")
+    lab = sub.add_parser("open", help="start JupyterLab on the tour notebook "
+                                      "(other arguments go to JupyterLab)")
     lab.add_argument("--ip", help="listen on this address (default: this machine only; 0.0.0.0: every "
                                   "interface, e.g. in a container with a published port)")
     lab.add_argument("--port", type=int, help="port (default: the first free one from 8888)")
     add_debug_option(lab)
-    headless = sub.add_parser("run", help="execute every notebook headless; HTML pages, figures and index.html")
+    headless = sub.add_parser("run", help="execute every notebook headless: HTML pages, figures, index.html")
     headless.add_argument("--out", default="output", help="output folder (default: output)")
     headless.add_argument("names", nargs="*", help="only notebooks whose file name contains one of these")
     add_debug_option(headless)
@@ -178,7 +179,8 @@ def _command(args) -> int:
     out = output_folder(args.out)
     if not notebooks(NOTEBOOKS_DIR, args.names):
         available = ", ".join(p.name for p in notebooks(NOTEBOOKS_DIR, ()))
-        raise UserError(f"no notebook name contains {' or '.join(map(repr, args.names))}; available: {available}")
+        asked = " or ".join(map(repr, args.names))
+        raise UserError(f"no notebook name contains {asked}; available: {available}")
     return 0 if all(o.ok for o in run_all(out, args.names)) else 1
 
 

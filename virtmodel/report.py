@@ -115,9 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scenario", metavar="FILE.json",
                         help="report on a scenario file instead: its table, break-evens and figures")
     parser.add_argument("--pairs", choices=PAIRS, default="all",
-                        help=f"with --scenario: break-evens of every pair of techniques (at most {MAX_PAIRS}), "
+                        help=f"with --scenario: break-evens of every pair of techniques "
+                             f"(at most {MAX_PAIRS}), "
                              "of each against the first, or none (default: all)")
-    parser.add_argument("--progress", action="store_true", help="show a progress bar even when not on a terminal")
+    parser.add_argument("--progress", action="store_true",
+                        help="show a progress bar even when not on a terminal")
     add_debug_option(parser)
     return parser
 

@@ -224,7 +224,8 @@ def _shown(value):
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
         return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, (dict, list)):
-        return f"a JSON {'object' if isinstance(value, dict) else 'array'} of {len(value)} entr{'y' if len(value) == 1 else 'ies'}"
+        kind = "object" if isinstance(value, dict) else "array"
+        return f"a JSON {kind} of {len(value)} entr{'y' if len(value) == 1 else 'ies'}"
     return value
 
 

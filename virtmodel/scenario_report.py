@@ -72,7 +72,8 @@ def report_pairs(n: int, pairs: str = "all") -> list[tuple[int, int]]:
     if n > MAX_TECHNIQUES:
         raise ParameterError("techniques", f"{n} techniques", f"at most {MAX_TECHNIQUES} in one report",
                              "one figure and one curve each: split the scenario into smaller ones")
-    chosen = {"all": list(combinations(range(n), 2)), "first": [(0, j) for j in range(1, n)], "none": []}[pairs]
+    chosen = {"all": list(combinations(range(n), 2)), "first": [(0, j) for j in range(1, n)],
+              "none": []}[pairs]
     if len(chosen) > MAX_PAIRS:
         raise ParameterError("techniques", f"{n} techniques, {len(chosen)} pairs",
                              f"at most {MAX_PAIRS} pairs (two break-even searches each)",
@@ -108,8 +109,8 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     closed = scenario.workload.users > 0
     chosen = [] if closed else report_pairs(len(techniques), pairs)
     steps = len(chosen) * len(BREAK_EVEN_METRICS) + (0 if closed else len(techniques))
-    with tqdm(total=steps, desc="scenario report", unit="step", delay=PROGRESS_DELAY, leave=False, file=sys.stderr,
-              disable=None if progress is None else not progress) as bar:
+    with tqdm(total=steps, desc="scenario report", unit="step", delay=PROGRESS_DELAY, leave=False,
+              file=sys.stderr, disable=None if progress is None else not progress) as bar:
         table = compare(techniques, scenario.workload, scenario.platform,
                         metrics=None if closed else list(TABLE_METRICS), units=False)
         break_evens = [] if closed else _break_evens(labels, techniques, chosen, scenario, bar)
@@ -130,7 +131,8 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
         lines += ["A closed workload (users and think time): mean values by MVA; no load axis, so no "
                   "latency curves, break-evens or percentiles.", ""]
     else:
-        lines += ["## Break-even arrival rates per VM", ""] + (break_evens or [_no_pairs(len(techniques))]) + [""]
+        lines += ["## Break-even arrival rates per VM", "", *(break_evens or [_no_pairs(len(techniques))])]
+        lines += [""]
         figures += _latency_figures(techniques, scenario, out)
     figures += _breakdown_figure(techniques, scenario, out)
     figures += _sensitivity_figures(sensitivities, unique_slugs(labels), out)
@@ -173,7 +175,7 @@ def _break_evens(labels, techniques, chosen, scenario, bar) -> list[str]:
 
 
 def _sensitivities(labelled, scenario, bar) -> dict:
-    """``{label: elasticity table}`` of each technique's p99 (none where it saturates at the operating point)."""
+    """``{label: elasticity table}`` of each technique's p99 (none where it saturates)."""
     from .analysis import sensitivity
     from .errors import UnstableError
 

@@ -107,7 +107,8 @@ def lab(tmp_path):
     threading.Thread(target=read, daemon=True).start()
     try:
         if not found.wait(START_SECONDS):
-            pytest.fail(f"no address printed in {START_SECONDS} s; stdout {lines}; log:\n{log.read_text()[-3000:]}")
+            pytest.fail(f"no address printed in {START_SECONDS} s; stdout {lines}; "
+                        f"log:\n{log.read_text()[-3000:]}")
         url = next(line.strip() for line in lines if "token=" in line)
         yield url, lines, log, process
     finally:
@@ -204,7 +205,8 @@ def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
 def _run(command, tmp_path, seconds=600):
     done = subprocess.run([sys.executable, "-m", *command], cwd=str(tmp_path), env=_newcomer_env(tmp_path),
                           capture_output=True, text=True, timeout=seconds, check=False)
-    assert done.returncode == 0, f"{command} exited {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, \
+        f"{command} exited {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
     return done.stdout
 
@@ -220,7 +222,8 @@ def _open_files(paths):
             for path in paths:
                 chromium.page.goto(path.as_uri(), wait_until="load")
                 broken += chromium.page.evaluate(
-                    "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+                    "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
+                    ".map(i => i.src)")
         finally:
             chromium.close()
         errors = chromium.errors

@@ -161,7 +161,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m virtmodel.notebooks", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser("open", help="start JupyterLab on the tour notebook "
-                                      "(other arguments go to JupyterLab)")
+                                      "(other arguments go to JupyterLab)",
+                         description="Start JupyterLab on the tour and print its address (token included). "
+                                     "As root it passes --allow-root, without a display --no-browser; "
+                                     "other arguments go to JupyterLab.")
     lab.add_argument("--ip", help="listen on this address (default: this machine only; 0.0.0.0: every "
                                   "interface, e.g. in a container with a published port)")
     lab.add_argument("--port", type=int, help="port (default: the first free one from 8888)")

@@ -8,8 +8,8 @@ Usage (from the repository root)::
 
 A clean notebook has no outputs, no execution counts, no saved widget state
 (``metadata.widgets``) and the ``python3`` kernelspec, so a diff shows only
-what a person wrote. ``tests/test_notebooks.py`` checks the same with
-:func:`problems`.
+what a person wrote. The stripping is nbstripout's (the ``test`` extra);
+``tests/test_notebooks.py`` checks the result with :func:`problems`.
 """
 
 from __future__ import annotations
@@ -43,14 +43,14 @@ def problems(nb) -> list[str]:
 
 
 def strip(nb):
-    """Remove outputs, execution counts and run-time metadata from ``nb`` (in place); returns it."""
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        for key in _RUNTIME_CELL_METADATA:
-            cell.metadata.pop(key, None)
-    nb.metadata.pop("widgets", None)
+    """Remove outputs, execution counts and run-time metadata from ``nb`` (nbstripout, in place).
+
+    Returns ``nb``.
+    """
+    from nbstripout import strip_output
+
+    strip_output(nb, keep_output=False, keep_count=False, keep_id=True,
+                 extra_keys=["metadata.widgets", *(f"cell.metadata.{key}" for key in _RUNTIME_CELL_METADATA)])
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata.setdefault("language_info", {"name": "python"})
     return nb

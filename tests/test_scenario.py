@@ -136,3 +136,38 @@ def test_shipped_scenarios_load_and_evaluate():
         assert s.to_json() == f.read_text(encoding="utf-8")
         for model in s.models():
             assert model.evaluate("cpu_per_request") > 0
+
+
+def _file_error(path) -> str:
+    with pytest.raises(ParameterError) as err:
+        Scenario.load(path)
+    assert str(path) in str(err.value), str(err.value)
+    return str(err.value)
+
+
+def test_bad_file_contents_are_parameter_errors_naming_the_file(tmp_path):
+    """Latin-1, binary, a 400-digit integer, 100 000-deep nesting, a missing file: one ParameterError each."""
+    head = '{"format": "virtmodel-scenario", "version": 1, '
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes((head + '"name": "Système"}').encode("latin-1"))
+    assert "UTF-8" in _file_error(latin1) and "0xe8" in _file_error(latin1)
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(bytes(range(128, 256)) * 8)
+    assert "UTF-8" in _file_error(binary)
+    huge = tmp_path / "huge.json"
+    huge.write_text(head + '"workload": {"cpu_time": 1' + "0" * 399 + "}}", encoding="utf-8")
+    message = _file_error(huge)
+    assert "workload.cpu_time" in message and "400 digits" in message and "0" * 50 not in message
+    longer = tmp_path / "longer.json"
+    longer.write_text(head + '"version": 1' + "0" * 5000 + "}", encoding="utf-8")
+    assert "integer too long" in _file_error(longer)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert "nesting too deep" in _file_error(deep)
+    shallow_but_wrong = tmp_path / "nested.json"
+    shallow_but_wrong.write_text(head + '"notes": ' + "[" * 500 + "]" * 500 + "}", encoding="utf-8")
+    assert "notes = 'a JSON array of 1 entry'" in _file_error(shallow_but_wrong)
+    assert "No such file" in _file_error(tmp_path / "missing.json")
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + _base().to_json().encode())
+    assert Scenario.load(bom) == _base()  # a byte-order mark is still UTF-8

@@ -1,16 +1,24 @@
 """python -m virtmodel.report --scenario: a shared scenario's table, break-evens and figures."""
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import time
 from importlib import resources
 
 import pandas as pd
 import pytest
 
 from virtmodel import ParameterError
+from virtmodel._escape import markdown_line, markdown_text
 from virtmodel.analysis import break_even, compare
 from virtmodel.report import main
 from virtmodel.scenario import Scenario
-from virtmodel.scenario_report import TABLE_METRICS, write_scenario_report
+from virtmodel import scenario_report
+from virtmodel.scenario_report import MAX_TECHNIQUES, TABLE_METRICS, report_pairs, write_scenario_report
+from virtmodel.techniques import get
 from virtmodel.workload import Workload
 
 SHIPPED = resources.files("virtmodel").joinpath("scenarios")
@@ -25,7 +33,8 @@ def test_cli_writes_the_report_of_a_shipped_scenario(tmp_path, capsys):
     assert main(["--scenario", str(path), "--out", str(tmp_path)]) == 0
     scenario = _shipped("small_packets_io_paths")
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert report.startswith(f"# Scenario: {scenario.name}") and scenario.description in report
+    assert report.startswith(f"# Scenario: {markdown_line(scenario.name)}")
+    assert markdown_text(scenario.description) in report
     assert report in capsys.readouterr().out
 
     table = pd.read_csv(tmp_path / "comparison.csv", index_col="technique")
@@ -75,12 +84,91 @@ def test_a_closed_workload_reports_means_only(tmp_path):
     assert "throughput" in pd.read_csv(tmp_path / "comparison.csv", index_col="technique").columns
 
 
-def test_bad_scenario_files_are_refused_by_path(tmp_path):
+def test_bad_scenario_files_are_refused_by_path(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     data = json.loads(SHIPPED.joinpath("small_packets_io_paths.json").read_text(encoding="utf-8"))
     data["techniques"][1]["parameters"]["exit_cycles"] = -5
     bad.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(ParameterError, match=r"techniques\[1\]\.exit_cycles"):
-        main(["--scenario", str(bad), "--out", str(tmp_path / "out")])
+    assert main(["--scenario", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert re.search(r"techniques\[1\]\.exit_cycles = -5 .*in .*bad\.json", capsys.readouterr().err)
     with pytest.raises(ParameterError, match="at least one technique"):
         write_scenario_report(Scenario(workload="small_packet_rr"), tmp_path / "empty")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]  # nothing written
+
+
+def test_variants_differing_in_a_float_get_safe_file_names(tmp_path, capsys, monkeypatch):
+    """sriov and sriov with iommu_cycles 250.0: the label's '.0' once made the file suffix ('0_')."""
+    monkeypatch.setattr(scenario_report, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr("virtmodel.plotting.style.EXPORT_FORMATS", ("png",))  # one format: faster, same names
+    scenario = Scenario(workload="small_packet_rr", techniques=["sriov", get("sriov", iommu_cycles=250.0)])
+    written = write_scenario_report(scenario, tmp_path, progress=True)
+    assert "scenario report" in capsys.readouterr().err  # the bar, asked for
+    names = {p.name for p in written}
+    assert {f"p99_elasticities_{stem}.png" for stem in ("sriov", "sriov_iommu_cycles_250_0")} <= names
+    assert all(p.is_file() and p.stat().st_size > 0 for p in written)
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "- sriov vs sriov(iommu_cycles=250.0), p99:" in report
+    closed = Scenario(workload=Workload(users=2, think_time=0.01, cpu_time=1e-3),
+                      techniques=scenario.techniques)
+    write_scenario_report(closed, tmp_path / "quiet")
+    assert capsys.readouterr().err == ""  # not a terminal, not asked: no bar
+
+
+def test_user_text_is_escaped_in_markdown(tmp_path):
+    mistune = pytest.importorskip("mistune")  # nbconvert's Markdown renderer
+    name = "<script>alert(1)</script> *fast* [cheap](http://x)"
+    notes = "# not a heading\n- not a list\n1. nor this | a & b <img src=x onerror=alert(1)>"
+    scenario = Scenario(workload=Workload(users=4, think_time=0.01, cpu_time=1e-3), techniques=["native"],
+                        name=name, description="`code`? _under_score_ small_packets", notes=notes)
+    write_scenario_report(scenario, tmp_path)
+    page = mistune.html((tmp_path / "report.md").read_text(encoding="utf-8"))
+    assert "<script" not in page and "<img" not in page and "<em>" not in page and "<a " not in page
+    assert "<h1>Scenario: &lt;script&gt;alert(1)&lt;/script&gt; *fast* [cheap](http://x)</h1>" in page
+    assert "<h1>not a heading" not in page and "<li>" not in page.split("<table>")[0]
+    assert "`code`? _under_score_ small_packets" in page
+    assert "a &amp; b &lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_comparison_tex_compiles_with_pdflatex(tmp_path):
+    """The table's names (mean_latency, hardware_assist, variants) escaped: pdflatex compiles it."""
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but pdflatex is not installed", pytrace=False)
+        pytest.skip("pdflatex is not installed")
+    scenario = _shipped("exit_cost_prescott_vs_sandy_bridge")
+    table = compare(list(scenario.techniques), scenario.workload, scenario.platform,
+                    metrics=list(TABLE_METRICS), units=False)
+    tex = scenario_report._latex_table(table)
+    assert "mean\\_latency" in tex and "hardware\\_assist(exit\\_cycles=3963)" in tex
+    (tmp_path / "comparison.tex").write_text(tex, encoding="utf-8")
+    document = ("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n"
+                "\\begin{document}\n\\resizebox{\\textwidth}{!}{\\input{comparison.tex}}\n\\end{document}\n")
+    (tmp_path / "doc.tex").write_text(document, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert done.returncode == 0 and not re.search(r"^! ", log, re.MULTILINE), log[-3000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+def test_too_many_pairs_are_refused_up_front_with_what_would_work(tmp_path, capsys):
+    assert len(report_pairs(20)) == 190 and report_pairs(20, "first") == [(0, j) for j in range(1, 20)]
+    assert report_pairs(25, "none") == []
+    with pytest.raises(ParameterError, match="at most 200 pairs"):
+        report_pairs(21)
+    assert len(report_pairs(21, "first")) == 20
+    with pytest.raises(ParameterError, match=f"at most {MAX_TECHNIQUES}"):
+        report_pairs(MAX_TECHNIQUES + 1, "none")
+    with pytest.raises(ParameterError, match="pairs"):
+        report_pairs(3, "some")
+    data = {"format": "virtmodel-scenario", "version": 1, "workload": {},
+            "techniques": [{"technique": "hardware_assist", "parameters": {"exit_cycles": 500 + i}}
+                           for i in range(21)]}
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    start = time.perf_counter()
+    assert main(["--scenario", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert time.perf_counter() - start < 10  # refused before the work, not after
+    line = capsys.readouterr().err.strip()
+    assert "21 techniques, 210 pairs" in line and "--pairs first" in line and "20 pairs" in line
+    assert not (tmp_path / "out").exists()

@@ -1,9 +1,12 @@
 """The main job: open the notebooks in JupyterLab, or run them all headless into a report.
 
-``python -m virtmodel.notebooks open [JUPYTER ARGS...]``
+``python -m virtmodel.notebooks open [--ip IP] [--port N] [JUPYTER ARGS...]``
     Starts JupyterLab on ``notebooks/01_tour.ipynb`` (the tour; the other
-    notebooks are beside it). Extra arguments go to JupyterLab
-    (``--no-browser``, ``--port 8890``, ...).
+    notebooks are beside it) and prints its address, token included, once it
+    answers. As root it passes ``--allow-root``, without a display or browser
+    ``--no-browser``, saying so in one line each (:mod:`virtmodel._lab`). It
+    listens on this machine only unless given ``--ip`` (``--ip 0.0.0.0`` in a
+    container with a published port). Other arguments go to JupyterLab.
 
 ``python -m virtmodel.notebooks run [--out output] [NAME ...]``
     Executes every notebook (or those whose file name contains a NAME) top to
@@ -15,6 +18,9 @@
 
 The notebooks live in the source checkout (``notebooks/`` beside the
 package); install the ``notebooks`` extra for JupyterLab, nbclient and nbconvert.
+A user error (no notebooks folder, JupyterLab missing, a bad ``--out``, an
+unknown name) is one line on stderr and exit status 2; ``--debug`` shows the
+traceback.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from __future__ import annotations
 import argparse
 import base64
 import html
+import importlib.util
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ._cli import UserError, add_debug_option, output_folder, run
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 TOUR = "01_tour.ipynb"
@@ -53,17 +61,19 @@ def notebooks(directory=NOTEBOOKS_DIR, names=()) -> list:
     """The notebooks in ``directory`` (sorted), only those matching one of ``names`` if given."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise SystemExit(f"no notebooks folder at {directory}: run from a source checkout of virtmodel")
+        raise UserError(f"no notebooks folder at {directory}: run from a source checkout of virtmodel")
     found = sorted(directory.glob("*.ipynb"))
     return [p for p in found if not names or any(n in p.name for n in names)]
 
 
-def open_lab(extra=(), directory=NOTEBOOKS_DIR) -> int:
-    """Start JupyterLab on the tour notebook (blocks until JupyterLab exits)."""
+def open_lab(extra=(), directory=NOTEBOOKS_DIR, ip=None, port=None) -> int:
+    """Start JupyterLab on the tour notebook (blocks until JupyterLab exits); its exit status."""
+    from ._lab import lab_command, serve
+
     notebooks(directory)
-    command = [sys.executable, "-m", "jupyterlab", str(Path(directory) / TOUR), *extra]
-    print("starting:", " ".join(command), flush=True)
-    return subprocess.call(command, cwd=str(Path(directory).parent))
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise UserError("JupyterLab is not installed: pip install -e '.[notebooks]' (see the README)")
+    return serve(lab_command(Path(directory) / TOUR, extra, ip=ip, port=port))
 
 
 def _figures(nb, stem, figures_dir) -> list:
@@ -147,23 +157,44 @@ def run_all(out="output", names=(), directory=NOTEBOOKS_DIR) -> list:
     return outcomes
 
 
-def main(argv=None) -> int:
-    """Command line: ``open`` or ``run`` (see the module docstring)."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m virtmodel.notebooks", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("open", help="start JupyterLab on the tour notebook (extra arguments go to JupyterLab)")
-    run = sub.add_parser("run", help="execute every notebook headless; HTML pages, figures and index.html")
-    run.add_argument("--out", default="output", help="output folder (default: output)")
-    run.add_argument("names", nargs="*", help="only notebooks whose file name contains one of these")
-    args, extra = parser.parse_known_args(argv)
+    lab = sub.add_parser("open", help="start JupyterLab on the tour notebook "
+                                      "(other arguments go to JupyterLab)",
+                         description="Start JupyterLab on the tour and print its address (token included). "
+                                     "As root it passes --allow-root, without a display --no-browser; "
+                                     "other arguments go to JupyterLab.")
+    lab.add_argument("--ip", help="listen on this address (default: this machine only; 0.0.0.0: every "
+                                  "interface, e.g. in a container with a published port)")
+    lab.add_argument("--port", type=int, help="port (default: the first free one from 8888)")
+    add_debug_option(lab)
+    headless = sub.add_parser("run", help="execute every notebook headless: HTML pages, figures, index.html")
+    headless.add_argument("--out", default="output", help="output folder (default: output)")
+    headless.add_argument("names", nargs="*", help="only notebooks whose file name contains one of these")
+    add_debug_option(headless)
+    return parser
+
+
+def _command(args) -> int:
     if args.command == "open":
-        return open_lab(extra)
-    if extra:
-        parser.error("unrecognized arguments: " + " ".join(extra))
-    if not list(notebooks(NOTEBOOKS_DIR, args.names)):
+        return open_lab(args.extra, ip=args.ip, port=args.port)
+    out = output_folder(args.out)
+    if not notebooks(NOTEBOOKS_DIR, args.names):
         available = ", ".join(p.name for p in notebooks(NOTEBOOKS_DIR, ()))
-        parser.error(f"no notebook name contains {' or '.join(map(repr, args.names))}; available: {available}")
-    return 0 if all(o.ok for o in run_all(args.out, args.names)) else 1
+        asked = " or ".join(map(repr, args.names))
+        raise UserError(f"no notebook name contains {asked}; available: {available}")
+    return 0 if all(o.ok for o in run_all(out, args.names)) else 1
+
+
+def main(argv=None) -> int:
+    """Command line: ``open`` or ``run`` (see the module docstring)."""
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "open":
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    args.extra = extra
+    return run(parser.prog, _command, args)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,13 @@ as text and LaTeX, writes ``report.md`` with the LaTeX, and draws response time
 against utilization for the single-station models into ``DIR/figures`` as PDF,
 SVG and PNG in the package's figure style.
 
-``python -m virtmodel.report --scenario FILE.json [--out DIR]`` reports on a
-shared scenario instead (:mod:`virtmodel.scenario_report`).
+``python -m virtmodel.report --scenario FILE.json [--out DIR] [--pairs all|first|none]``
+reports on a shared scenario instead (:mod:`virtmodel.scenario_report`; a
+progress bar shows on a terminal for a long one, ``--progress`` shows it anyway).
+
+A user error (a bad or missing scenario file, an ``--out`` that is empty, a file
+or not writable) is one line on stderr and exit status 2; ``--debug`` shows the
+traceback. Nothing is written before the scenario has been checked.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli import add_debug_option, output_folder, run
 from .plotting import export, new_figure
 
 
@@ -101,26 +107,30 @@ def draw_technique_figure():
     return latency_curves_plot(data)
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    from .scenario_report import MAX_PAIRS, PAIRS
+
     parser = argparse.ArgumentParser(prog="python -m virtmodel.report", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="output", help="output folder (default: output)")
     parser.add_argument("--scenario", metavar="FILE.json",
                         help="report on a scenario file instead: its table, break-evens and figures")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    parser.add_argument("--pairs", choices=PAIRS, default="all",
+                        help=f"with --scenario: break-evens of every pair of techniques "
+                             f"(at most {MAX_PAIRS}), "
+                             "of each against the first, or none (default: all)")
+    parser.add_argument("--progress", action="store_true",
+                        help="show a progress bar even when not on a terminal")
+    add_debug_option(parser)
+    return parser
 
+
+def _report(args) -> int:
+    out = output_folder(args.out)
     import matplotlib
 
     matplotlib.use("Agg")
     if args.scenario:
-        from .scenario import Scenario
-        from .scenario_report import write_scenario_report
-
-        written = write_scenario_report(Scenario.load(args.scenario), out)
-        print(written[0].read_text(encoding="utf-8"))
-        print(f"wrote {len(written)} files in {out}")
-        return 0
+        return _scenario_report(args, out)
     import sympy as sp
 
     lines = ["# virtmodel report: the core formulas", ""]
@@ -133,14 +143,33 @@ def main(argv=None) -> int:
     print("Hardware assist on a kernel build (LaTeX, symbols explained):\n" + block)
     lines += ["## Hardware assist on a kernel build: CPU per request and capacity", "",
               "```latex", block.rstrip(), "```", ""]
+    figures = out / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
     fig, _, _ = draw_response_time_figure()
-    written = export(fig, out / "figures" / "response_time_vs_utilization")
+    written = export(fig, figures / "response_time_vs_utilization")
     fig, _, _ = draw_technique_figure()
-    written += export(fig, out / "figures" / "p99_vs_load_small_packet_rr")
+    written += export(fig, figures / "p99_vs_load_small_packet_rr")
     lines += ["## Figures", ""] + [f"- `{p.relative_to(out)}`" for p in written]
-    (out / "report.md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {out / 'report.md'} and {len(written)} figure files in {out / 'figures'}")
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out / 'report.md'} and {len(written)} figure files in {figures}")
     return 0
+
+
+def _scenario_report(args, out) -> int:
+    from .scenario import Scenario
+    from .scenario_report import write_scenario_report
+
+    scenario = Scenario.load(args.scenario)
+    written = write_scenario_report(scenario, out, pairs=args.pairs, progress=args.progress or None)
+    print(written[0].read_text(encoding="utf-8"))
+    print(f"wrote {len(written)} files in {out}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Command line (see the module docstring); a user error is one line on stderr, exit status 2."""
+    parser = _parser()
+    return run(parser.prog, _report, parser.parse_args(argv))
 
 
 if __name__ == "__main__":

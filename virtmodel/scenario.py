@@ -135,19 +135,19 @@ class Scenario:
             raise ParameterError("version", data["version"], f"{VERSION} (the format this virtmodel reads)")
         for key in _TEXT:
             if not isinstance(data.get(key, ""), str):
-                raise ParameterError(key, data[key], "a string")
+                raise ParameterError(key, _shown(data[key]), "a string")
         workload = _checked_fields("workload", Workload, data.get("workload", {}))
         platform = _checked_fields("platform", Platform, data.get("platform", {}))
         entries = data.get("techniques", [])
         if not isinstance(entries, list):
-            raise ParameterError("techniques", entries, "a list")
+            raise ParameterError("techniques", _shown(entries), "a list")
         specs = []
         for i, entry in enumerate(entries):
             where = f"techniques[{i}]"
             _check_keys(where, entry, ("technique", "parameters"), required=("technique",))
             name = entry["technique"]
             if not isinstance(name, str) or name not in TECHNIQUES:
-                raise ParameterError(f"{where}.technique", name, "one of " + ", ".join(TECHNIQUES))
+                raise ParameterError(f"{where}.technique", _shown(name), "one of " + ", ".join(TECHNIQUES))
             specs.append((TECHNIQUES[name], _checked_fields(where, TECHNIQUES[name], entry.get("parameters", {}))))
         # everything is valid: build (dataclass checks run again; the VF limit is checked per model)
         scenario = cls(Workload(**workload), Platform(**platform), tuple(c(**p) for c, p in specs),
@@ -164,20 +164,69 @@ class Scenario:
         """Parse JSON text (standard library only) and :meth:`from_dict` it."""
         if not isinstance(text, (str, bytes)):
             raise ParameterError("text", type(text).__name__, "JSON text (str or bytes)")
+        if isinstance(text, bytes):
+            text = _decoded(text)
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as err:
             raise ParameterError("file", f"line {err.lineno} column {err.colno}", "valid JSON", err.msg) from None
+        except RecursionError:
+            raise ParameterError("file", "nesting too deep to read", "JSON nested a few levels deep "
+                                 "(a scenario needs 4)") from None
+        except ValueError as err:  # an integer of more digits than Python converts
+            raise ParameterError("file", "an integer too long to read", "numbers within the range of a "
+                                 "double", str(err).split(";")[0]) from None
         return cls.from_dict(data)
 
     @classmethod
     def load(cls, path) -> "Scenario":
-        """Read a scenario file written by :meth:`save` (or by hand)."""
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        """Read a scenario file written by :meth:`save` (or by hand).
+
+        Every problem, from a missing or unreadable file to a bad entry, is a
+        :class:`~virtmodel.errors.ParameterError` whose message names the file.
+        """
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise ParameterError("file", str(path), "a readable scenario file (JSON)", err.strerror) from None
+        try:
+            return cls.from_json(data)
+        except ParameterError as err:
+            said = f"{err.parameter} = {err.value!r} is invalid: {err.parameter} must be {err.valid} ("
+            detail = str(err)[len(said):-1] if str(err).startswith(said) else ""
+            raise ParameterError(err.parameter, err.value, err.valid,
+                                 f"in {path}" + (f"; {detail}" if detail else "")) from None
+
+
+def _decoded(data: bytes) -> str:
+    """UTF-8 text (a byte-order mark allowed), else a ParameterError saying where it is not."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ParameterError("file", f"byte {err.start} (0x{data[err.start]:02x})", "UTF-8 text",
+                             "not UTF-8: binary, or saved in another encoding such as Latin-1") from None
 
 
 def _fields_of(obj) -> dict:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer past the largest double
+        return False
+
+
+def _shown(value):
+    """A bad value as an error shows it: long integers and containers summarised, not printed whole."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, (dict, list)):
+        kind = "object" if isinstance(value, dict) else "array"
+        return f"a JSON {kind} of {len(value)} entr{'y' if len(value) == 1 else 'ies'}"
+    return value
 
 
 def _reject_constant(token):
@@ -186,10 +235,10 @@ def _reject_constant(token):
 
 def _check_keys(where, data, allowed, required=()):
     if not isinstance(data, dict):
-        raise ParameterError(where, data, "a JSON object")
+        raise ParameterError(where, _shown(data), "a JSON object")
     for key in data:
         if key not in allowed:
-            raise ParameterError(f"{where}.{key}" if where != "scenario" else key, data[key],
+            raise ParameterError(f"{where}.{key}" if where != "scenario" else key, _shown(data[key]),
                                  "a known key", "valid keys: " + ", ".join(allowed))
     for key in required:
         if key not in data:
@@ -206,10 +255,10 @@ def _checked_fields(where, cls, values) -> dict:
         if key in flags:
             options = flags[key].metadata["options"]
             if not any(type(value) is type(o) and value == o for o in options):
-                raise ParameterError(path, value, "one of " + ", ".join(map(json.dumps, options)))
+                raise ParameterError(path, _shown(value), "one of " + ", ".join(map(json.dumps, options)))
             continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-            raise ParameterError(path, value, "a finite number")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not _finite(value):
+            raise ParameterError(path, _shown(value), "a finite number within the range of a double")
         try:
             check_value(key, value, numeric[key].metadata["domain"])
         except ParameterError as err:

@@ -16,14 +16,42 @@
 
 A closed workload (``users`` > 0) has no load axis: its report holds the table
 (MVA means) and the CPU breakdown, and says so.
+
+Everything is checked and computed before the first file is written: a scenario
+that cannot be reported on leaves ``DIR`` as it was. The scenario's own text is
+escaped (Markdown and HTML in ``report.md``, LaTeX in ``comparison.tex``), and
+figure file names are slugs of the technique labels.
+
+Size. Each pair of techniques costs two break-even searches (a fraction of a
+second each) and each technique a figure (about a second), so the report
+refuses more than :data:`MAX_TECHNIQUES` techniques or more than
+:data:`MAX_PAIRS` pairs; ``pairs="first"`` (``--pairs first``) compares each
+technique with the first one only, ``pairs="none"`` skips the break-evens. A
+progress bar (tqdm) shows on a terminal when the report takes more than a
+second (``progress=True`` forces it, ``False`` hides it).
 """
 
 from __future__ import annotations
 
+import sys
 from itertools import combinations
 from pathlib import Path
 
-import numpy as np
+from ._escape import markdown_line, markdown_text, unique_slugs
+from .errors import ParameterError
+
+#: the metrics of the comparison table (open load; a closed workload uses its own)
+TABLE_METRICS = ("overhead", "mean_latency", "p99", "throughput_limit", "cpu_per_request", "host_cores",
+                 "guest_cores_left", "bottleneck")
+#: the most techniques one report takes (one elasticity figure each, one curve each in a plot)
+MAX_TECHNIQUES = 30
+#: the most pairs of techniques one report compares (two break-even searches each)
+MAX_PAIRS = 200
+#: which pairs get break-evens: every pair, each technique against the first, none
+PAIRS = ("all", "first", "none")
+BREAK_EVEN_METRICS = ("mean_latency", "p99")
+#: seconds before the progress bar shows (a short report shows none)
+PROGRESS_DELAY = 1.0
 
 
 def _export(handles, path) -> list[Path]:
@@ -36,72 +64,103 @@ def _export(handles, path) -> list[Path]:
     plt.close(handles.fig)
     return written
 
-#: the metrics of the comparison table (open load; a closed workload uses its own)
-TABLE_METRICS = ("overhead", "mean_latency", "p99", "throughput_limit", "cpu_per_request", "host_cores",
-                 "guest_cores_left", "bottleneck")
-SAFE_NAME = str.maketrans({c: "_" for c in " /\\:()=,'\""})
+
+def report_pairs(n: int, pairs: str = "all") -> list[tuple[int, int]]:
+    """The index pairs of ``n`` techniques a report compares, checked against :data:`MAX_PAIRS`."""
+    if pairs not in PAIRS:
+        raise ParameterError("pairs", pairs, "one of " + ", ".join(map(repr, PAIRS)))
+    if n > MAX_TECHNIQUES:
+        raise ParameterError("techniques", f"{n} techniques", f"at most {MAX_TECHNIQUES} in one report",
+                             "one figure and one curve each: split the scenario into smaller ones")
+    chosen = {"all": list(combinations(range(n), 2)), "first": [(0, j) for j in range(1, n)],
+              "none": []}[pairs]
+    if len(chosen) > MAX_PAIRS:
+        raise ParameterError("techniques", f"{n} techniques, {len(chosen)} pairs",
+                             f"at most {MAX_PAIRS} pairs (two break-even searches each)",
+                             f"use fewer techniques, pairs='first' (--pairs first: each against the first, "
+                             f"{n - 1} pairs) or pairs='none' (--pairs none: no break-evens)")
+    return chosen
 
 
-def write_scenario_report(scenario, out) -> list[Path]:
+def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | None = None) -> list[Path]:
     """Write the report of ``scenario`` (a :class:`~virtmodel.scenario.Scenario`) into ``out``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    out : str or Path
+        The folder (created; nothing is written in it if the scenario cannot be reported on).
+    pairs : {"all", "first", "none"}
+        Break-evens for every pair of techniques, each against the first, or none.
+    progress : bool or None
+        Show a progress bar on stderr: None (default) on a terminal only.
 
     Returns the files written (``report.md`` first).
     """
+    from tqdm.auto import tqdm
+
     from .analysis import compare
     from .analysis._common import labelled_techniques
-    from .errors import ParameterError
 
     if not scenario.techniques:
         raise ParameterError("techniques", [], "at least one technique in the scenario")
+    labelled = labelled_techniques(scenario.techniques)
+    labels, techniques = list(labelled), list(labelled.values())
+    closed = scenario.workload.users > 0
+    chosen = [] if closed else report_pairs(len(techniques), pairs)
+    steps = len(chosen) * len(BREAK_EVEN_METRICS) + (0 if closed else len(techniques))
+    with tqdm(total=steps, desc="scenario report", unit="step", delay=PROGRESS_DELAY, leave=False,
+              file=sys.stderr, disable=None if progress is None else not progress) as bar:
+        table = compare(techniques, scenario.workload, scenario.platform,
+                        metrics=None if closed else list(TABLE_METRICS), units=False)
+        break_evens = [] if closed else _break_evens(labels, techniques, chosen, scenario, bar)
+        sensitivities = {} if closed else _sensitivities(labelled, scenario, bar)
+
     out = Path(out)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    techniques = list(labelled_techniques(scenario.techniques).values())
-    closed = scenario.workload.users > 0
-    table = compare(techniques, scenario.workload, scenario.platform,
-                    metrics=None if closed else list(TABLE_METRICS), units=False)
     written = [out / "comparison.csv", out / "comparison.tex"]
     table.to_csv(written[0])
-    written[1].write_text(table.drop(columns="note").to_latex(float_format="%.4g"), encoding="utf-8")
+    written[1].write_text(_latex_table(table), encoding="utf-8")
 
-    lines = [f"# Scenario: {scenario.name or 'unnamed'}", ""]
-    lines += [text for text in (scenario.description, scenario.notes) if text] + [""]
+    lines = [f"# Scenario: {markdown_line(scenario.name) or 'unnamed'}", ""]
+    lines += [markdown_text(text) + "\n" for text in (scenario.description, scenario.notes) if text]
     lines += [f"Workload: `{scenario.workload!r}`", "", f"Platform: `{scenario.platform!r}`", "",
-              "## At the operating point", "", _markdown_table(table), ""]
+              "## At the operating point", "", table.to_markdown(floatfmt=".4g"), ""]
     figures = []
     if closed:
         lines += ["A closed workload (users and think time): mean values by MVA; no load axis, so no "
                   "latency curves, break-evens or percentiles.", ""]
     else:
-        lines += ["## Break-even arrival rates per VM", ""] + _break_evens(techniques, scenario) + [""]
+        lines += ["## Break-even arrival rates per VM", "", *(break_evens or [_no_pairs(len(techniques))])]
+        lines += [""]
         figures += _latency_figures(techniques, scenario, out)
     figures += _breakdown_figure(techniques, scenario, out)
-    if not closed:
-        figures += _sensitivity_figures(techniques, scenario, out)
+    figures += _sensitivity_figures(sensitivities, unique_slugs(labels), out)
     lines += ["## Figures", ""] + [f"- `{p.relative_to(out)}`" for p in figures]
     report = out / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [report, *written, *figures]
 
 
-def _markdown_table(table) -> str:
-    """A pandas table as a Markdown pipe table (numbers to 4 significant digits)."""
-    def cell(value):
-        return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
-
-    header = ["technique", *map(str, table.columns)]
-    rows = [[str(index), *(cell(v) for v in row)] for index, row in zip(table.index, table.to_numpy())]
-    return "\n".join("| " + " | ".join(r) + " |" for r in [header, ["---"] * len(header), *rows])
+def _latex_table(table) -> str:
+    """The comparison table as a LaTeX ``tabular`` (booktabs), every name escaped."""
+    return ("% the comparison table (virtmodel); needs \\usepackage{booktabs}\n"
+            + table.drop(columns="note").to_latex(float_format="%.4g", escape=True))
 
 
-def _break_evens(techniques, scenario) -> list[str]:
+def _no_pairs(n) -> str:
+    return "- one technique: nothing to compare" if n == 1 else "- no pairs compared (pairs='none')"
+
+
+def _break_evens(labels, techniques, chosen, scenario, bar) -> list[str]:
     from .analysis import break_even
-    from .analysis._common import labelled_techniques
 
-    labels = list(labelled_techniques(techniques))
     lines = []
-    for (la, a), (lb, b) in combinations(zip(labels, techniques), 2):
-        for metric in ("mean_latency", "p99"):
+    for i, j in chosen:
+        (la, a), (lb, b) = (labels[i], techniques[i]), (labels[j], techniques[j])
+        for metric in BREAK_EVEN_METRICS:
             result = break_even(a, b, "arrival_rate", metric, workload=scenario.workload, platform=scenario.platform)
+            bar.update()
             name = {result.a: la, result.b: lb}  # the pair's own labels -> the scenario's (variants)
             if result.value is not None:
                 where = f"{result.value:.6g} /s ({name[result.below]} better below, {name[result.above]} above)"
@@ -112,7 +171,24 @@ def _break_evens(techniques, scenario) -> list[str]:
             # the note's own "X is better" clause names the pair's labels: said above instead
             rest = [c for c in result.note.split("; ") if c and not c.startswith("no crossing in the range")]
             lines.append(f"- {la} vs {lb}, {metric}: {where}; {result.method}" + "".join(f"; {c}" for c in rest))
-    return lines or ["- one technique: nothing to compare"]
+    return lines
+
+
+def _sensitivities(labelled, scenario, bar) -> dict:
+    """``{label: elasticity table}`` of each technique's p99 (none where it saturates)."""
+    from .analysis import sensitivity
+    from .errors import UnstableError
+
+    tables = {}
+    for label, technique in labelled.items():
+        try:
+            table = sensitivity(technique, "p99", scenario.workload, scenario.platform)
+        except UnstableError:
+            table = None  # saturated at the operating point: no elasticities (the table says inf)
+        bar.update()
+        if table is not None and not table.empty:
+            tables[label] = table
+    return tables
 
 
 def _latency_figures(techniques, scenario, out) -> list[Path]:
@@ -132,24 +208,15 @@ def _breakdown_figure(techniques, scenario, out) -> list[Path]:
     return _export(handles, out / "figures" / "cpu_per_request")
 
 
-def _sensitivity_figures(techniques, scenario, out) -> list[Path]:
-    from .analysis import sensitivity
-    from .analysis._common import labelled_techniques
-    from .errors import UnstableError
+def _sensitivity_figures(tables, slugs, out) -> list[Path]:
     from .plotting import sensitivity_plot
 
     written = []
-    for label, technique in labelled_techniques(techniques).items():
-        try:
-            table = sensitivity(technique, "p99", scenario.workload, scenario.platform)
-        except UnstableError:
-            continue  # saturated at the operating point: no elasticities (the table says inf)
-        if table.empty:
-            continue
+    for label, table in tables.items():
         handles = sensitivity_plot(table, top=8)
         handles.ax.set_title(f"{label}: what drives the p99", fontsize="medium")  # the file stands alone
-        written += _export(handles, out / "figures" / f"p99_elasticities_{label.translate(SAFE_NAME)}")
+        written += _export(handles, out / "figures" / f"p99_elasticities_{slugs[label]}")
     return written
 
 
-__all__ = ["TABLE_METRICS", "write_scenario_report"]
+__all__ = ["MAX_PAIRS", "MAX_TECHNIQUES", "PAIRS", "TABLE_METRICS", "report_pairs", "write_scenario_report"]

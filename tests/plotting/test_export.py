@@ -19,3 +19,15 @@ def test_export_pdf_svg_png(tmp_path):
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert texts and any("SR-IOV" in t for t in texts)
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_dot_in_the_name_is_not_a_format(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from virtmodel.plotting import export
+
+    fig = plt.figure()
+    written = export(fig, tmp_path / "fig.v2")
+    assert sorted(p.name for p in written) == ["fig.v2.pdf", "fig.v2.png", "fig.v2.svg"]
+    assert [p.name for p in export(fig, tmp_path / "one.PNG")] == ["one.png"]
+    plt.close(fig)

@@ -80,21 +80,27 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, fraction: float = 1.0, textwid
 def export(fig, path, formats=None) -> list[Path]:
     """Save ``fig`` as PDF, SVG and/or PNG; returns the written paths.
 
-    ``path`` without a suffix writes every format in ``formats`` (default all
-    three); with a suffix (``fig.pdf``) writes that one format.
+    ``path`` without a format suffix writes every format in ``formats`` (default
+    all three); with one (``fig.pdf``) writes that one format. Only ``.pdf``,
+    ``.svg`` and ``.png`` count as a format: ``fig.v2`` writes ``fig.v2.pdf``,
+    ``fig.v2.svg`` and ``fig.v2.png``.
     """
     import logging
 
     # fontTools logs a harmless note about font timestamps while subsetting for PDF.
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     path = Path(path)
-    if formats is None:
-        formats = (path.suffix.lstrip("."),) if path.suffix else EXPORT_FORMATS
+    suffix = path.suffix.lstrip(".").lower()
+    if suffix in EXPORT_FORMATS:
+        path = path.with_suffix("")
+        formats = (suffix,) if formats is None else formats
+    formats = EXPORT_FORMATS if formats is None else formats
+    for fmt in formats:
+        choice("formats", fmt, EXPORT_FORMATS)
     written = []
     path.parent.mkdir(parents=True, exist_ok=True)
     for fmt in formats:
-        choice("formats", fmt, EXPORT_FORMATS)
-        target = path.with_suffix("." + fmt)
+        target = path.with_name(f"{path.name}.{fmt}")
         with use_style():
             fig.savefig(target, format=fmt)
         written.append(target)

@@ -62,8 +62,15 @@ def check_value(name: str, value, domain: str):
     """Validate one numeric parameter value (number or array) for its domain.
 
     Returns the value as given for numbers (ints stay ints) so dataclasses keep
-    plain, JSON-friendly numbers; raises :class:`ParameterError` otherwise.
+    plain, JSON-friendly numbers, with ``-0.0`` as ``0.0`` (a zero cost must not
+    turn a limit into ``-inf``); raises :class:`ParameterError` otherwise.
+    SymPy objects are refused: a model's values are numbers (keep a parameter
+    symbolic with ``Model.expression(keep=...)``).
     """
+    if type(value).__module__.startswith("sympy"):
+        raise ParameterError(name, value, "a number or an array of numbers",
+                             "for a symbol use Model.expression(keep=[...])")
+    value = _no_negative_zero(value)
     if domain in ("count", "count0"):
         import numpy as np
 
@@ -81,6 +88,17 @@ def check_value(name: str, value, domain: str):
     checked = positive(name, value, "array" if _is_array(value) else SCALAR,
                        allow_zero=(domain == "nonnegative"))
     return checked if _is_array(value) else value
+
+
+def _no_negative_zero(value):
+    """``value`` with -0.0 turned into 0.0 (floats and float arrays; other values unchanged)."""
+    import numpy as np
+
+    if isinstance(value, float) and value == 0.0:
+        return 0.0
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value + 0.0
+    return value
 
 
 def _finite(name: str, value):

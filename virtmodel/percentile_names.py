@@ -38,8 +38,8 @@ def percentile_level(metric) -> float | None:
     match = _NAME.match(metric)
     if not match:
         return None
-    percent = Decimal(match.group(1))
-    return float(percent / 100) if 0 < percent < 100 else None
+    level = float(Decimal(match.group(1)) / 100)
+    return level if 0.0 < level < 1.0 else None  # p99.99999999999999999 rounds to 1: not a percentile
 
 
 def is_percentile(metric) -> bool:

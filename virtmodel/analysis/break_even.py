@@ -271,7 +271,10 @@ class Problem:
 
     def _bounds(self, bounds):
         if bounds is not None:
-            lo, hi = (float(v) for v in bounds)
+            try:
+                lo, hi = (float(v) for v in bounds)
+            except (TypeError, ValueError):
+                raise ParameterError("bounds", bounds, "a pair (lo, hi) of numbers") from None
             if not lo < hi:
                 raise ParameterError("bounds", bounds, "(lo, hi) with lo < hi")
             if lo < _FLOOR[self.info.domain] or (self.info.domain == "fraction" and hi > 1):

@@ -104,7 +104,11 @@ def exit_cost_history(workload, platform=None, metric="cpu_per_request", *, hard
         raise ParameterError("nested_paging", nested_paging, 'None, True, False or "by_generation"')
     metric = check_metric(metric, models)
     check_parameters(overrides, models)
-    gens = [generation(g) for g in (list(GENERATIONS) if generations is None else generations)]
+    names = list(GENERATIONS) if generations is None else generations
+    if isinstance(names, str) or not np.iterable(names) or len(list(names)) == 0:
+        raise ParameterError("generations", generations, "a non-empty list of generation names",
+                             "valid names: " + ", ".join(GENERATIONS))
+    gens = [generation(g) for g in names]
     gens.sort(key=lambda g: g.year)
     cycles = np.array([g.exit_cycles for g in gens], dtype=float)
     if by_generation:

@@ -41,6 +41,9 @@ def _axis(arg, label):
 
 def _constraints(constraints, models):
     out = []
+    if constraints is not None and not isinstance(constraints, dict):
+        raise ParameterError("constraints", constraints, "a dict {metric: (op, bound)}",
+                             "e.g. {\"p99\": (\"<=\", 1e-3)}")
     for name, rule in (constraints or {}).items():
         check_metric(name, models)
         if not (isinstance(rule, tuple) and len(rule) == 2 and rule[0] in _OPS):

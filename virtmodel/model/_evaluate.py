@@ -26,9 +26,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import UnstableError
-from ..queueing._percentiles import gamma_quantiles
+from ..errors import ParameterError, UnstableError
 from ..percentile_names import percentile_level
+from ..queueing._percentiles import gamma_quantiles
 
 #: how the fused bundle's key names "one or more percentiles" (one bundle for p50, p99.9, ...)
 ANY_PERCENTILE = "p*"
@@ -103,17 +103,25 @@ def _masked(value, ok, own: bool):
     return np.where(ok, value, np.inf)
 
 
-def _raise_unstable(out, keys, names):
+def _raise_unstable(out, keys, names, values):
     rhos = np.array([float(out[k]) for k in keys])
+    if np.isnan(rhos).any():  # a demand is inf or 0/0: some parameter is at a float extreme
+        extreme = {k: v for k, v in values.items()
+                   if np.ndim(v) == 0 and v != 0 and not 1e-300 < abs(float(v)) < 1e300}
+        name, value = next(iter(extreme.items()), ("parameters", "their values"))
+        raise ParameterError(name, value, "a value a double can compute with (between 1e-300 and 1e300)",
+                             f"station {names[int(np.nanargmax(np.isnan(rhos)))]!r} has an undefined utilization")
     raise UnstableError(float(np.max(rhos)), f"station {names[int(np.argmax(rhos))]!r}")
 
 
 def _variance(out, n):
-    """Sum of the station response variances; a station with no work (``S = 0``) counts 0."""
+    """Sum of the station response variances; a station with no work (``S = 0``, or ``S**2``
+    below the smallest double, where its formula reads 0/0) counts 0."""
     total = np.zeros(())
     for i in range(n):
         s, v = out[("S", i)], out[("VarR", i)]
-        total = total + (v if np.all(s > 0) else np.where(s > 0, v, 0.0))
+        worked = s * s > 0
+        total = total + (v if np.all(worked) else np.where(worked, v, 0.0))
     return total
 
 
@@ -141,13 +149,13 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
             this = ok & _stable(out, native) if m == "overhead" else ok
             if scalar and errors and not this:
                 extra = native if m == "overhead" else []
-                _raise_unstable(out, path + extra, names + [f"native {st.name}" for st in d.native_stations])
+                _raise_unstable(out, path + extra, names + [f"native {st.name}" for st in d.native_stations], values)
             result[m] = _masked(out[m], this, owned[m])
         elif m in SYMBOLIC_METRICS:
             result[m] = out.get(m)
     spread = [m for m in metrics if m in levels or m == "latency_variance"]
     if spread and scalar and errors and not ok:
-        _raise_unstable(out, path, names)
+        _raise_unstable(out, path, names, values)
     if spread:
         var = _variance(out, len(d.stations))
         result["latency_variance"] = _masked(np.array(var, dtype=float), ok, True)

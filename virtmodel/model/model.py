@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .._memory import check_fits
 from .._params import check_value, numeric_fields
 from .._tables import table_from_rows
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
@@ -108,6 +109,8 @@ class Model:
             values[name] = check_value(name, value, domains[name])
         self.technique.check(values)
         scalar = all(np.ndim(v) == 0 for v in values.values())
+        if not scalar:
+            check_fits(int(np.prod(np.broadcast_shapes(*(np.shape(v) for v in values.values())))), "overrides")
         return values, scalar
 
     @property
@@ -244,11 +247,12 @@ class Model:
         per, delay = self._stations_numeric(values, everything=True)
         rows = {name: {k: float(v) for k, v in zip(PER_STATION, terms)} for name, terms in zip(self.stations(), per)}
         table = table_from_rows(rows)
+        worked = table["demand"] ** 2 > 0   # no work, or too little to square in a double: 0/0 below
         with np.errstate(divide="ignore", invalid="ignore"):
-            table["service_scv"] = np.where(table["demand"] > 0, table["service_variance"] / table["demand"] ** 2, 0.0)
+            table["service_scv"] = np.where(worked, table["service_variance"] / table["demand"] ** 2, 0.0)
         unstable = table["utilization"] >= 1
         table.loc[unstable, ["response_time", "response_variance"]] = np.inf
-        table.loc[table["demand"] == 0, "response_variance"] = 0.0
+        table.loc[~worked, "response_variance"] = table.loc[~worked, "service_variance"]
         table.attrs["delay"] = float(delay)
         return table
 

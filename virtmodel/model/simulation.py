@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ParameterError
+
 
 @dataclass(frozen=True)
 class SimulationNetwork:
@@ -78,7 +80,10 @@ def simulate_model(model, *, customers: int = 100_000, seed: int = 0, **kwargs):
     ``confidence``, ``batches`` ...).
     """
     from ..simulate import simulate_open_network
+    from .model import Model
 
+    if not isinstance(model, Model):
+        raise ParameterError("model", model, "a virtmodel.model.Model", "e.g. Model(\"sriov\", \"small_packet_rr\")")
     network = simulation_network(model)
     result = simulate_open_network(**network.as_kwargs(), customers=customers, seed=seed, **kwargs)
     return result, network.delay

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..errors import ParameterError
 from ..metrics import label as metric_title
 from ..metrics import metric as entry
 from ..metrics import unit as metric_unit
@@ -83,6 +84,19 @@ def technique_style(name: str) -> dict:
     order = names()
     index = order.index(name) if name in order else len(order) + hash(name) % 3
     return dict(_cycle()[index % len(_cycle())])
+
+
+def expect_data(name: str, data, needs, producer: str):
+    """Refuse what a plot cannot draw: ``data`` must have every key of ``needs`` (variables,
+    columns or attrs), else a :class:`ParameterError` naming the function that makes it."""
+    keys = set()
+    for part in ("data_vars", "columns", "attrs", "coords"):
+        got = getattr(data, part, None)
+        if got is not None and not callable(got):
+            keys |= set(got)
+    if not hasattr(data, "attrs") or not set(needs) <= keys:
+        raise ParameterError(name, type(data).__name__, f"what {producer} returns")
+    return data
 
 
 def style_at(index: int) -> dict:

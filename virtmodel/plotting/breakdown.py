@@ -25,6 +25,7 @@ from ..analysis.breakdown import cpu_breakdown as cpu_breakdown_data
 from ._common import (
     PlotHandles,
     axes_for,
+    expect_data,
     place_legend,
     style_at,
     use_style,
@@ -67,6 +68,7 @@ def cpu_breakdown_plot(table, ax=None, *, fraction=1.0, textwidth="article", asp
         ``extras["scale"]`` the divisor from the data's unit to the shown one;
         ``update(new_table)`` resizes the bars in place.
     """
+    expect_data("table", table, (*COMPONENTS, "unit"), "virtmodel.analysis.breakdown.cpu_breakdown")
     factor, unit = _scale(table)
     shown = [c for c in COMPONENTS if (table[c] != 0).any()] or ["guest"]
     aspect = 0.2 + 0.11 * len(table) if aspect is None else aspect

@@ -24,6 +24,7 @@ from ._common import (
     PlotHandles,
     axes_for,
     compact_ticks,
+    expect_data,
     metric_label,
     parameter_label,
     place_legend,
@@ -71,6 +72,7 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
         ``extras["scale"]`` the divisor from the data's unit to the shown one;
         ``update(new_data)`` moves lines and asymptotes in place.
     """
+    expect_data("data", data, ("metric", "x", "throughput_limit"), "virtmodel.analysis.curves.latency_curves")
     metric, x = data.attrs["metric"], data.attrs["x"]
     scale, unit = _scaled(data)
     fig, ax = axes_for(ax, fraction, textwidth, aspect)

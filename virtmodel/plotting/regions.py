@@ -25,6 +25,7 @@ from ._common import (
     PlotHandles,
     axes_for,
     compact_ticks,
+    expect_data,
     parameter_label,
     place_legend,
     technique_label,
@@ -115,6 +116,7 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    expect_data("regions", regions, ("winner", "technique"), "virtmodel.analysis.win_regions")
     codes, names = region_codes(regions)
     ydim, xdim = regions["winner"].dims
     x, y = regions[xdim].values, regions[ydim].values

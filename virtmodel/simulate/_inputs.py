@@ -32,9 +32,16 @@ def servers_vector(name: str, value, size: int) -> np.ndarray:
     return np.array([whole(name, v, allow_inf=True) for v in values], dtype=float)
 
 
+#: the longest run a simulator takes (its arrays grow with the run: about 100 bytes a customer)
+MAX_CUSTOMERS = 10**8
+
+
 def run_lengths(customers, warmup, batches):
     """Check the run length; ``warmup=None`` means ``customers // 10``."""
     customers = whole("customers", customers, minimum=1)
+    if customers > MAX_CUSTOMERS:
+        raise ParameterError("customers", customers, f"at most {MAX_CUSTOMERS:.0e}",
+                             "a run's arrays grow with its length; pool several seeded runs instead")
     batches = whole("batches", batches, minimum=2)
     if customers < 10 * batches:
         raise ParameterError("customers", customers, f">= 10 x batches = {10 * batches}")

@@ -20,6 +20,7 @@ Reference: A. M. Law, *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,11 +116,26 @@ class Estimate:
 
 
 def from_batches(values, confidence: float) -> Estimate:
-    """An :class:`Estimate` from batch values (axis 0 indexes the batches)."""
+    """An :class:`Estimate` from batch values (axis 0 indexes the batches).
+
+    A batch with no observation of a per-visit mean (a station no customer left in
+    that batch: 0/0) is NaN and is left out of that column's mean and standard
+    error; the degrees of freedom are then those of the column with the fewest
+    batches. A column with fewer than two batches gets an infinite standard error
+    (no interval), and stays NaN only if no batch observed it at all.
+    """
     values = np.asarray(values, dtype=float)
     b = values.shape[0]
-    mean = values.mean(axis=0)
-    se = values.std(axis=0, ddof=1) / np.sqrt(b)
+    if np.isnan(values).any():
+        n = np.sum(~np.isnan(values), axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(values, axis=0)
+            se = np.where(n >= 2, np.nanstd(values, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1)), np.inf)
+        b = max(int(np.min(n)), 2)
+    else:
+        mean = values.mean(axis=0)
+        se = values.std(axis=0, ddof=1) / np.sqrt(b)
     if mean.ndim == 0:
         mean, se = float(mean), float(se)
     return Estimate(mean=mean, std_error=se, dof=b - 1, confidence=confidence)

@@ -32,7 +32,6 @@ from typing import Any, ClassVar
 from .._params import ParameterSet, flag_fields, numeric_fields
 
 
-
 @dataclass(frozen=True)
 class Load:
     """Service time per request at one station: ``mean`` (s) and ``var`` (s^2)."""

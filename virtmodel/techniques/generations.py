@@ -87,8 +87,8 @@ def with_generation(technique, name: str, *, nested_paging=None):
 
     Parameters
     ----------
-    technique : Technique
-        A hardware-assisted technique (one with ``exit_cycles``).
+    technique : Technique or str
+        A hardware-assisted technique (one with ``exit_cycles``), or its name.
     name : str
         A generation of :data:`GENERATIONS`.
     nested_paging : None or "by_generation"
@@ -103,6 +103,9 @@ def with_generation(technique, name: str, *, nested_paging=None):
     >>> with_generation(get("hardware_assist"), "Penryn", nested_paging="by_generation").nested_paging
     False
     """
+    from . import get
+
+    technique = get(technique)
     if not hasattr(technique, "exit_cycles"):
         raise ParameterError("technique", technique.name, "a hardware-assisted technique (has exit_cycles)")
     if nested_paging is not None and not (isinstance(nested_paging, str) and nested_paging == "by_generation"):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import whole
 from ..analysis.curves import X_AXES, check_saturating_metric, latency_curves, saturating_metrics
 from ..errors import ParameterError
 from ..plotting import latency_curves_plot
@@ -39,6 +40,9 @@ from ._readout import readout_html, standing
 SIX = ("emulation", "binary_translation", "paravirtual", "hardware_assist", "sriov", "nitro")
 _OFFSCREEN = ([np.nan], [np.nan])
 
+
+#: the most points per curve (each slider move recomputes and redraws them all)
+MAX_POINTS = 20_000
 
 #: a percentile beyond the listed p50/p95/p99 that the metric picker offers too (the deep tail)
 DEEP_TAIL = "p99.9"
@@ -75,7 +79,10 @@ class Dashboard:
             raise ParameterError("x", x, "one of " + ", ".join(X_AXES))
         listed = saturating_metrics() + (DEEP_TAIL,)
         listed += () if check_saturating_metric(metric) in listed else (metric,)  # e.g. p99.99: offered too
-        self.workload, self.platform, self.x, self.points = workloads.get(workload), platform, x, int(points)
+        points = whole("points", points, minimum=10)
+        if points > MAX_POINTS:
+            raise ParameterError("points", points, f"at most {MAX_POINTS}", "a slider redraws every point")
+        self.workload, self.platform, self.x, self.points = workloads.get(workload), platform, x, points
         self._model_cls, self._models = Model, {}
         values = Model("native", self.workload, platform).values()
         chosen = [self._model(t).technique.name for t in ([techniques] if isinstance(techniques, str) else techniques)]

@@ -90,3 +90,6 @@ def resolve(platform_resources, technique_resources) -> tuple:
         seen.add(r.name)
         out.append(r)
     return tuple(out)
+
+
+__all__ = ["Resource", "PLATFORM_RESOURCES", "DISCIPLINES", "CORE_KINDS", "resolve"]

@@ -88,7 +88,7 @@ class Scenario:
         if self.platform is not None and not isinstance(self.platform, Platform):
             raise ParameterError("platform", self.platform, "a Platform")
         object.__setattr__(self, "platform", self.platform or Platform())
-        if isinstance(self.techniques, str):
+        if isinstance(self.techniques, str) or not isinstance(self.techniques, (list, tuple)):
             raise ParameterError("techniques", self.techniques, "a list of techniques or names")
         object.__setattr__(self, "techniques", tuple(get(t) for t in self.techniques))
         for key in _TEXT:

@@ -89,3 +89,6 @@ def describe(name: str) -> str:
     get(name)
     p = PRESETS[name]
     return f"{p.name} ({p.source}): {p.assumptions}"
+
+
+__all__ = ["Preset", "PRESETS", "get", "describe"]

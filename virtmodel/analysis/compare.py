@@ -14,7 +14,7 @@ import numpy as np
 from .._tables import table_from_rows
 from ..errors import ParameterError, UnstableError
 from ..metrics import unit as metric_unit
-from ._common import check_metric, check_parameters, limit_mask, make_models, own, valid_metrics
+from ._common import as_list, check_metric, check_parameters, limit_mask, make_models, own, valid_metrics
 
 
 def compare(techniques, workload, platform=None, metrics=None, *, units=False, **overrides):
@@ -57,7 +57,7 @@ def compare(techniques, workload, platform=None, metrics=None, *, units=False, *
     models = make_models(techniques, workload, platform)
     first = next(iter(models.values()))
     metrics = list(valid_metrics(first)) if metrics is None else \
-        [check_metric(m, models, numeric=False) for m in ([metrics] if isinstance(metrics, str) else metrics)]
+        [check_metric(m, models, numeric=False) for m in as_list(metrics, "metric")]
     check_parameters(overrides, models)
     for name, value in overrides.items():
         if np.ndim(value):

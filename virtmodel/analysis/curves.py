@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import whole
 from ..errors import ParameterError
 from ..metrics import metric, names, unit
 from ..percentile_names import PERCENTILE_HINT, is_percentile
@@ -24,6 +25,8 @@ from ..techniques import label_of
 from ._common import as_list, check_parameters, evaluate, make_models
 
 X_AXES = ("arrival_rate", "utilization")
+#: the most points of the even grid per curve
+MAX_POINTS = 10**6
 
 
 def _load_grid(stop, points, limits):
@@ -74,6 +77,9 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
 
     if x not in X_AXES:
         raise ParameterError("x", x, "one of " + ", ".join(X_AXES))
+    points = whole("points", points, minimum=2)
+    if points > MAX_POINTS:
+        raise ParameterError("points", points, f"at most {MAX_POINTS}", "one curve per technique holds them all")
     if "arrival_rate" in overrides:
         raise ParameterError("arrival_rate", overrides["arrival_rate"], "not given (it is the load axis)")
     for name, value in overrides.items():

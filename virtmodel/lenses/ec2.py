@@ -165,7 +165,7 @@ def ec2_fact(name, field_name: str) -> Fact:
     """One :class:`Fact` of generation ``name`` by ``field_name``, a key of
     :meth:`EC2Generation.all_facts` (``"host_threads"``, ``"technique.max_vfs"`` ...)."""
     facts = _lookup(name).all_facts()
-    if field_name not in facts:
+    if not isinstance(field_name, str) or field_name not in facts:
         raise unknown_name("field_name", field_name, facts, f"a fact of {name}")
     return facts[field_name]
 

@@ -157,6 +157,8 @@ class Model:
         formula = Formula(metric, lhs, self._derived.metrics[metric], descriptions, unit)
         if keep is None:
             return formula
+        if not (isinstance(keep, str) or (isinstance(keep, (list, tuple)) and all(isinstance(k, str) for k in keep))):
+            raise ParameterError("keep", keep, "a parameter name or a list of them")
         keep = [keep] if isinstance(keep, str) else list(keep)
         values = self.values()
         for name in keep:

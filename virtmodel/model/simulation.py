@@ -48,6 +48,10 @@ def simulation_network(model) -> SimulationNetwork:
     requests per second to its own guest station; each request then visits
     the shared stations once, in path order, and leaves.
     """
+    from .model import Model
+
+    if not isinstance(model, Model):
+        raise ParameterError("model", model, "a virtmodel.model.Model", "e.g. Model(\"sriov\", \"small_packet_rr\")")
     table = model.station_table()
     table = table[table["demand"] > 0]
     vms = int(model.values()["vms"])

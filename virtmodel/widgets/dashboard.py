@@ -85,6 +85,8 @@ class Dashboard:
         self.workload, self.platform, self.x, self.points = workloads.get(workload), platform, x, points
         self._model_cls, self._models = Model, {}
         values = Model("native", self.workload, platform).values()
+        if not isinstance(techniques, (str, list, tuple)) or not techniques:
+            raise ParameterError("techniques", techniques, "a technique name or a non-empty list of them")
         chosen = [self._model(t).technique.name for t in ([techniques] if isinstance(techniques, str) else techniques)]
         self._parameters = [n for n in WORKLOAD_SLIDERS + PLATFORM_SLIDERS if n in values]
         self.controls = {n: parameter_slider(n, values[n], continuous_update) for n in self._parameters}

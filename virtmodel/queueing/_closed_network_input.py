@@ -74,11 +74,21 @@ def think_times_array(name, value, kind, classes):
     return _times(name, value, kind, (classes,))
 
 
-def visits_array(visits, shape, kind):
-    """Visit ratios (visits per request), > 0; ``None`` means one visit per station."""
+def visits_array(visits, shape, kind, demands=None):
+    """Visit ratios (visits per request), >= 0; ``None`` means one visit per station.
+
+    A visit ratio of 0 (a station a class never visits) needs a demand of 0.
+    """
     if visits is None:
         return np.ones(shape, dtype=object if kind == SYMBOLIC else float)
-    return _times("visits", visits, kind, shape, allow_zero=False)
+    V = _times("visits", visits, kind, shape)
+    if demands is not None:
+        bad = np.argwhere((V == 0) & (np.broadcast_to(demands, shape) != 0))
+        if bad.size:
+            where = tuple(int(i) for i in bad[0])
+            raise ParameterError("visits", visits, "> 0 wherever the demand is > 0",
+                                 f"element {where} is 0 but its demand is not")
+    return V
 
 
 def populations_array(name, value, classes, minimum):

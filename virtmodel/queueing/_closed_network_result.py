@@ -9,15 +9,20 @@
 ==============================  ===================================================
 ``population``, ``think_time``  the inputs :math:`N` (per class) and :math:`Z`
 ``throughput_by_population``    :math:`X(n)`, :math:`n = 1..N` (exact single-class)
+``waiting_time``                 per visit: ``response_time`` minus the service
+                                time :math:`D_k / V_k` (0 at a delay station)
 ``converged``, ``iterations``,   approximate MVA only (else ``None``)
-``tol``
+``tol``, ``accuracy``
 ==============================  ===================================================
 
 Per-station fields have shape ``(K,)`` for one class and ``(K, C)`` (stations
 x classes) for several, whose totals are then per class, shape ``(C,)``.
-``utilization`` is per server: :math:`X D_k / c_k`, and 0 at a delay station
-(whose mean number of busy servers is its ``number_in_system``). Symbolic
-results hold SymPy matrices of rational functions.
+``utilization`` is per server, :math:`X D_k / c_k`; at a delay station it is
+the mean number of busy servers :math:`X D_k` (its ``number_in_system``; the
+convention of Octave's ``queueing`` and LINE), at a general load-dependent
+station the probability :math:`1 - p_k(0)` that it is busy. A station of visit
+ratio 0 has response and waiting times 0. Symbolic results hold SymPy
+matrices of rational functions.
 """
 
 from __future__ import annotations
@@ -41,15 +46,19 @@ class ClosedNetworkResult(NetworkResult):
     converged: Any = None
     iterations: Any = None
     tol: Any = None
+    waiting_time: Any = None
 
 
 def build_closed_network(*, model, kind, population, think_time, demands, visits, servers,
-                         system_throughput, residence_time, single_class=False, **extra) -> ClosedNetworkResult:
+                         system_throughput, residence_time, single_class=False, busy_probability=None,
+                         **extra) -> ClosedNetworkResult:
     """Derive every metric from the two a solver computes, in one place.
 
     ``demands``, ``visits`` and ``residence_time`` are ``(K, C)`` arrays,
     ``system_throughput`` is ``(C,)``, ``servers`` is ``(K,)`` (``inf`` for a
     delay station). With ``single_class`` the class axis (of length 1) is dropped.
+    ``busy_probability`` maps a station index to its :math:`1 - p_k(0)`, its
+    utilization (general load-dependent stations).
     """
     X = system_throughput
     R = residence_time
@@ -59,13 +68,18 @@ def build_closed_network(*, model, kind, population, think_time, demands, visits
         import sympy as sp
 
         c = np.array([sp.Integer(int(v)) for v in c], dtype=object)
-    utilization = np.where(finite[:, None], X[None, :] * demands / c[:, None], 0)
+    utilization = X[None, :] * demands / c[:, None]  # a delay station: the mean number of busy servers
+    for k, value in (busy_probability or {}).items():
+        utilization[k] = value
+    visited = visits != 0
+    per_visit = np.where(visited, visits, 1)
     metrics = dict(
         visits=visits,
         throughput=X[None, :] * visits,
         utilization=utilization,
         number_in_system=X[None, :] * R,
-        response_time=R / visits,
+        response_time=np.where(visited, R / per_visit, 0),
+        waiting_time=np.where(visited, (R - demands) / per_visit, 0),
         residence_time=R,
         system_throughput=X,
         system_response_time=R.sum(axis=0),

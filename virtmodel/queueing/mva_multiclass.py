@@ -108,7 +108,7 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
     Ns = populations_array("populations", populations, C, minimum=0)
     Z = think_times_array("think_times", think_times, kind, C)
     c = servers_array(servers, K, multi_server=False)
-    V = visits_array(visits, D.shape, kind)
+    V = visits_array(visits, D.shape, kind, D)
     X, R = multiclass_recursion(D, Z, np.isinf(c), Ns, kind)
     return build_closed_network(
         model="exact multi-class MVA", kind=kind, population=Ns, think_time=Z, demands=D, visits=V,

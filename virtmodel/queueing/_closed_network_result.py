@@ -47,6 +47,7 @@ class ClosedNetworkResult(NetworkResult):
     iterations: Any = None
     tol: Any = None
     waiting_time: Any = None
+    accuracy: Any = None
 
 
 def build_closed_network(*, model, kind, population, think_time, demands, visits, servers,

@@ -21,8 +21,12 @@ from ._closed_network_result import ClosedNetworkResult
 from .mva import mva
 from .mva_approx import mva_approx
 from .mva_multiclass import mva_multiclass
+from .closed_bounds import ClosedBounds, closed_bounds
+from .normalizing_constant import NormalizingConstant, normalizing_constant
+from .routing import visits_from_routing
 
 __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
            "open_network",
-           "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass"]
+           "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass",
+           "ClosedBounds", "closed_bounds", "NormalizingConstant", "normalizing_constant", "visits_from_routing"]

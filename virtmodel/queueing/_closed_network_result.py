@@ -13,10 +13,14 @@
                                 time :math:`D_k / V_k` (0 at a delay station)
 ``converged``, ``iterations``,   approximate MVA only (else ``None``)
 ``tol``, ``accuracy``
+``station_names``,               labels given by the caller (else ``None``), used by
+``class_names``                  :meth:`ClosedNetworkResult.to_xarray`
 ==============================  ===================================================
 
 Per-station fields have shape ``(K,)`` for one class and ``(K, C)`` (stations
-x classes) for several, whose totals are then per class, shape ``(C,)``.
+x classes) for several, whose totals are then per class, shape ``(C,)``;
+:meth:`~ClosedNetworkResult.to_xarray` gives them labelled by station and
+class names.
 ``utilization`` is per server, :math:`X D_k / c_k`; at a delay station it is
 the mean number of busy servers :math:`X D_k` (its ``number_in_system``; the
 convention of Octave's ``queueing`` and LINE), at a general load-dependent
@@ -33,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .._backend import SYMBOLIC
+from ..errors import ParameterError
 from ._network_result import NetworkResult
 
 
@@ -48,11 +53,47 @@ class ClosedNetworkResult(NetworkResult):
     tol: Any = None
     waiting_time: Any = None
     accuracy: Any = None
+    station_names: Any = None
+    class_names: Any = None
+
+    def to_xarray(self):
+        """The metrics as an :class:`xarray.Dataset` labelled by station (and class) names.
+
+        Per-station fields have dimensions ``("station",)`` or ``("station", "class")``,
+        per-class totals ``("class",)``; coordinates are ``station_names`` and
+        ``class_names`` (default: 0-based indices). Select with
+        ``ds.response_time.sel(station="cpu", **{"class": "batch"})`` or
+        ``ds.to_dataframe()``.
+        """
+        import xarray as xr
+
+        per_station = ("visits", "throughput", "utilization", "number_in_system", "response_time",
+                       "waiting_time", "residence_time")
+        totals = ("system_throughput", "system_response_time", "system_number_in_system")
+        data = {}
+        for name in per_station + totals:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            arr = np.asarray(value.tolist() if self.kind == SYMBOLIC else value,
+                             dtype=object if self.kind == SYMBOLIC else float)
+            if self.kind == SYMBOLIC and name in per_station and arr.ndim == 2 and arr.shape[1] == 1 \
+                    and self.class_names is None:
+                arr = arr[:, 0]  # a single-class SymPy column
+            dims = ("station", "class")[:arr.ndim] if name in per_station else ("class",)[:arr.ndim]
+            data[name] = (dims, arr)
+        coords = {"station": list(self.station_names) if self.station_names is not None
+                  else list(range(np.shape(np.asarray(self.visits.tolist() if self.kind == SYMBOLIC
+                                                      else self.visits))[0]))}
+        if any("class" in dims for dims, _ in data.values()):
+            size = next(arr.shape[dims.index("class")] for dims, arr in data.values() if "class" in dims)
+            coords["class"] = list(self.class_names) if self.class_names is not None else list(range(size))
+        return xr.Dataset(data, coords=coords, attrs={"model": self.model})
 
 
 def build_closed_network(*, model, kind, population, think_time, demands, visits, servers,
                          system_throughput, residence_time, single_class=False, busy_probability=None,
-                         **extra) -> ClosedNetworkResult:
+                         station_names=None, class_names=None, **extra) -> ClosedNetworkResult:
     """Derive every metric from the two a solver computes, in one place.
 
     ``demands``, ``visits`` and ``residence_time`` are ``(K, C)`` arrays,
@@ -104,5 +145,20 @@ def build_closed_network(*, model, kind, population, think_time, demands, visits
         metrics = {k: sp.Matrix(v) if np.ndim(v) else v for k, v in metrics.items()}
         if extra.get("throughput_by_population") is not None:
             extra["throughput_by_population"] = sp.Matrix(extra["throughput_by_population"])
+    K, C = demands.shape
     return ClosedNetworkResult(model=model, kind=kind, population=population, think_time=think_time,
+                               station_names=_names("station_names", station_names, K),
+                               class_names=None if single_class else _names("class_names", class_names, C),
                                **metrics, **extra)
+
+
+def _names(parameter, names, size):
+    """A tuple of ``size`` distinct labels, or ``None``."""
+    if names is None:
+        return None
+    if isinstance(names, (str, bytes)):
+        names = [names]
+    names = tuple(names)
+    if len(names) != size or len(set(names)) != size:
+        raise ParameterError(parameter, names, f"{size} distinct labels")
+    return names

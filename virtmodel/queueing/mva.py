@@ -87,7 +87,7 @@ def mva_recursion(D, Z, stations, N, kind, history=False):
 
 
 def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None, history=False,
-        max_work=MAX_WORK) -> ClosedNetworkResult:
+        max_work=MAX_WORK, station_names=None) -> ClosedNetworkResult:
     """Exact Mean Value Analysis of a closed single-class product-form network.
 
     With :math:`Q_k(0) = 0`, for :math:`n = 1, \\dots, N`:
@@ -163,6 +163,8 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None
     max_work : float or None, optional, keyword only
         Refuse runs estimated above this many steps (default 2e8, a few
         seconds); ``None`` for no limit.
+    station_names : sequence of str, optional, keyword only
+        Labels for :meth:`~ClosedNetworkResult.to_xarray`.
 
     Returns
     -------
@@ -212,7 +214,7 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None
         model="exact MVA", kind=kind, population=np.array([N]), think_time=Z, demands=D[:, None],
         visits=V[:, None], servers=stations.servers, system_throughput=np.array([X]), residence_time=R[:, None],
         throughput_by_population=None if Xs is None else np.array(Xs, dtype=object if kind == SYMBOLIC else float),
-        busy_probability=busy, single_class=True)
+        busy_probability=busy, station_names=station_names, single_class=True)
 
 
 def _load_independent(D, Z, delay, N, history):

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import gammaln, logsumexp
 
 from .._backend import SYMBOLIC
 from ._closed_network_input import demands_array, network_kind, populations_array, think_times_array
@@ -123,6 +122,8 @@ def _log_factors(D, rates, N):
 
 
 def _logarithmic(Zt, Dq, ld, N):
+    from scipy.special import gammaln, logsumexp
+
     n = np.arange(N + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_G = np.where(n == 0, 0.0, n * np.log(Zt) - gammaln(n + 1)) if Zt > 0 else np.where(n == 0, 0.0, -np.inf)

@@ -36,8 +36,8 @@ def multiclass_recursion(D, Z, stations, populations, kind):
     present = np.ones((S, K), dtype=int)
     present[:, multi] = 1 - bits
     Ds = D.T[None] * present[:, None, :]  # (S, C, K)
-    coef = Ds * stations.inverse_tail_rate(number, dtype)[None, None, :]  # D / alpha(L), 0 at a delay
-    base = np.where(stations.delay[None, None, :], Ds, coef)
+    coef = (Ds * stations.inverse_tail_rate(number, dtype)[None, None, :])[:, None]  # D / alpha(L), 0 at a delay
+    base = np.where(stations.delay[None, None, None, :], Ds[:, None], coef)  # (S, 1, C, K)
     inv_rate, w_corr = stations.marginal_coefficients(number, dtype)  # (M, J)
     complement = np.arange(S)[:, None] | (1 << np.arange(M))[None, :]  # (S, M): s without station i
     radix = populations + 1
@@ -46,57 +46,57 @@ def multiclass_recursion(D, Z, stations, populations, kind):
     level = grid.sum(axis=1)
     order = np.argsort(level, kind="stable")
     bounds = np.searchsorted(level[order], np.arange(level.max() + 2))
-    Q_total = np.zeros((grid.shape[0], S, K), dtype=dtype)
-    P = np.zeros((grid.shape[0], S, M, inv_rate.shape[1]), dtype=dtype)
-    P[:, :, :, 0] = 1
+    Q_total = np.zeros((S, grid.shape[0], K), dtype=dtype)  # sub-network first: no transposes
+    P = np.zeros((S, grid.shape[0], M, inv_rate.shape[1]), dtype=dtype)
+    P[..., 0] = 1
     visits = (D[multi] != 0).T  # (C, M): class c visits load-dependent station i
     for L in range(1, level.max() + 1):
         idx = order[bounds[L]:bounds[L + 1]]
         n = grid[idx]
         pred = np.where(n > 0, idx[:, None] - strides[None, :], 0)  # n - e_c (empty vector if n_c = 0)
-        Qp = Q_total[pred].transpose(0, 2, 1, 3)  # (m, S, C, K): Q_k(n - e_c)
+        Qp = Q_total[:, pred]  # (S, m, C, K): Q_k(n - e_c)
         R = base + coef * Qp  # R_kc(n) = D_kc (1 + Q_k(n - e_c)) at a queueing station
         if M:
-            Pp = P[pred].transpose(0, 2, 1, 3, 4)  # (m, S, C, M, J): p_k(j | n - e_c)
+            Pp = P[:, pred]  # (S, m, C, M, J): p_k(j | n - e_c)
             R[..., multi] += coef[..., multi] * (w_corr * Pp).sum(axis=-1)
-        den = Z[None, None, :] + R.sum(axis=-1)  # (m, S, C); 0 only in a sub-network without class c
-        nc = n[:, None, :].astype(dtype)
+        den = Z[None, None, :] + R.sum(axis=-1)  # (S, m, C); 0 only in a sub-network without class c
+        nc = n[None].astype(dtype)
         X = np.where(den == 0, 0, nc / np.where(den == 0, 1, den))
         if tidy is not None:
             X, R = tidy(X), tidy(R)
         Q = (X[..., None] * R).sum(axis=2)
-        Q_total[idx] = Q if tidy is None else tidy(Q)
+        Q_total[:, idx] = Q if tidy is None else tidy(Q)
         if M:
-            P[idx] = _marginals(n, X, den, Pp, Ds[:, :, multi], inv_rate, visits, complement, tidy)
-    p0 = P[order[-1], 0, :, 0] if M else np.zeros(0)
+            P[:, idx] = _marginals(n, X, den, Pp, Ds[:, :, multi], inv_rate, visits, complement, tidy)
+    p0 = P[0, order[-1], :, 0] if M else np.zeros(0)
     return X[0, 0], R[0, 0].T, p0
 
 
 def _marginals(n, X, den, Pp, Dm, inv_rate, visits, complement, tidy):
-    """:math:`p_k(j\\mid\\vec n)` of the load-dependent stations for one level, (m, S, M, J).
+    """:math:`p_k(j\\mid\\vec n)` of the load-dependent stations for one level, (S, m, M, J).
 
     :math:`p(j) = \\frac{1}{\\alpha(j)}\\sum_c D_c X_c\\,p(j-1\\mid\\vec n - \\vec e_c)`;
     :math:`p(0)` from the throughput ratio with the first present class visiting
     the station (none: the station stays empty, :math:`p(0)` as before).
     """
-    m, S, C = X.shape
+    S, m, C = X.shape
     M = Dm.shape[2]
-    out = np.empty(Pp.shape[:1] + Pp.shape[1:2] + Pp.shape[3:], dtype=Pp.dtype)  # (m, S, M, J)
-    XD = X[..., None] * Dm[None]  # (m, S, C, M)
+    out = np.empty(Pp.shape[:2] + Pp.shape[3:], dtype=Pp.dtype)  # (S, m, M, J)
+    XD = X[..., None] * Dm[:, None]  # (S, m, C, M)
     out[..., 1:] = (XD[..., None] * Pp[..., :-1]).sum(axis=2) * inv_rate[None, None, :, 1:]
     usable = (n[:, :, None] > 0) & visits[None]  # (m, C, M)
     chosen = np.argmax(usable, axis=1)  # (m, M): the first usable class
     any_usable = usable.any(axis=1)
     fallback = np.argmax(n > 0, axis=1)  # a present class (its predecessor is as good as any)
     c = np.where(any_usable, chosen, fallback[:, None])  # (m, M)
-    rows = np.arange(m)[:, None, None]
-    sub = np.arange(S)[None, :, None]
+    sub = np.arange(S)[:, None, None]
+    rows = np.arange(m)[None, :, None]
     st = np.arange(M)[None, None, :]
-    cc = c[:, None, :]
-    prev = Pp[rows, sub, cc, st, 0]  # (m, S, M)
-    inv_X_without = den[rows, complement[None], cc] / n[np.arange(m)[:, None], c][:, None, :]
-    ratio = X[rows, sub, cc] * inv_X_without
-    out[..., 0] = np.where(any_usable[:, None, :], prev * ratio, prev)
+    cc = c[None]  # (1, m, M)
+    prev = Pp[sub, rows, cc, st, 0]  # (S, m, M)
+    inv_X_without = den[complement[:, None, :], rows, cc] / n[np.arange(m)[:, None], c][None]
+    ratio = X[sub, rows, cc] * inv_X_without
+    out[..., 0] = np.where(any_usable[None], prev * ratio, prev)
     return out if tidy is None else tidy(out)
 
 

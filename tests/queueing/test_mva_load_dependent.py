@@ -86,3 +86,13 @@ def test_work_limit_refuses_runs_of_minutes_before_starting():
     assert mva([0.2, 0.1], 10**4, max_work=None).system_throughput == pytest.approx(5.0)
     with pytest.raises(ParameterError, match="max_work"):
         mva([0.2, 0.1, 0.3], 3000, servers=[40, 30, 20], max_work=1e6)
+
+
+def test_a_constant_rate_is_a_faster_single_server():
+    # alpha(n) = 2 for every n: the station of demand D behaves as one of demand D/2, in every reported metric
+    a = mva([0.4, 0.3], 5, 1.0, rates=[[2, 2], [1, 1]])
+    b = mva([0.2, 0.3], 5, 1.0)
+    for name in ("system_throughput", "utilization", "number_in_system", "waiting_time", "residence_time"):
+        assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-13), name
+    c = mva([sp.Rational(2, 5), sp.Rational(3, 10)], 3, 1, rates=[[2, 2], [1, 1]])  # the symbolic path
+    assert c.system_throughput == mva([sp.Rational(1, 5), sp.Rational(3, 10)], 3, 1).system_throughput

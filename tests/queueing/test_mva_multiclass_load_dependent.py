@@ -75,7 +75,9 @@ def test_labelled_results():
     assert ds.system_throughput.dims == ("class",)
     assert ds.waiting_time.sel(station="cpu").values == pytest.approx(r.response_time[0] - [0.2, 0.4])
     single = mva([0.2, 0.3], 3, station_names=["cpu", "disk"]).to_xarray()
-    assert single.number_in_system.dims == ("station",)
+    assert single.number_in_system.dims == ("station",) and single.system_throughput.dims == ()
+    exact = mva([sp.Rational(1, 2), sp.Rational(1, 3)], 2).to_xarray()  # SymPy values keep their exactness
+    assert list(exact.residence_time.values) == [sp.Rational(4, 5), sp.Rational(7, 15)]
     with pytest.raises(ParameterError, match="class_names"):
         mva_multiclass([[0.2, 0.4]], [2, 1], class_names=["a", "a"])
 

@@ -10,7 +10,8 @@
 ``population``, ``think_time``  the inputs :math:`N` (per class) and :math:`Z`
 ``throughput_by_population``    :math:`X(n)`, :math:`n = 1..N` (exact single-class)
 ``waiting_time``                 per visit: ``response_time`` minus the service
-                                time :math:`D_k / V_k` (0 at a delay station)
+                                time :math:`D_k / V_k` (0 at a delay station;
+                                divided by :math:`\\alpha_k(1)` with ``rates``)
 ``converged``, ``iterations``,   approximate MVA only (else ``None``)
 ``tol``, ``accuracy``
 ``station_names``,               labels given by the caller (else ``None``), used by
@@ -41,6 +42,11 @@ from ..errors import ParameterError
 from ._network_result import NetworkResult
 
 
+_LABELLED_PER_STATION = ("visits", "throughput", "utilization", "number_in_system", "response_time",
+                         "waiting_time", "residence_time")
+_LABELLED_TOTALS = ("system_throughput", "system_response_time", "system_number_in_system")
+
+
 @dataclass(frozen=True, eq=False, repr=False)  # the shared readable __repr__
 class ClosedNetworkResult(NetworkResult):
     """Metrics of a closed queueing network (see the module docstring for the fields)."""
@@ -67,40 +73,39 @@ class ClosedNetworkResult(NetworkResult):
         """
         import xarray as xr
 
-        per_station = ("visits", "throughput", "utilization", "number_in_system", "response_time",
-                       "waiting_time", "residence_time")
-        totals = ("system_throughput", "system_response_time", "system_number_in_system")
+        single = np.ndim(self.population) == 0
         data = {}
-        for name in per_station + totals:
+        for name in _LABELLED_PER_STATION + _LABELLED_TOTALS:
             value = getattr(self, name)
             if value is None:
                 continue
-            arr = np.asarray(value.tolist() if self.kind == SYMBOLIC else value,
-                             dtype=object if self.kind == SYMBOLIC else float)
-            if self.kind == SYMBOLIC and name in per_station and arr.ndim == 2 and arr.shape[1] == 1 \
-                    and self.class_names is None:
-                arr = arr[:, 0]  # a single-class SymPy column
-            dims = ("station", "class")[:arr.ndim] if name in per_station else ("class",)[:arr.ndim]
-            data[name] = (dims, arr)
-        coords = {"station": list(self.station_names) if self.station_names is not None
-                  else list(range(np.shape(np.asarray(self.visits.tolist() if self.kind == SYMBOLIC
-                                                      else self.visits))[0]))}
-        if any("class" in dims for dims, _ in data.values()):
-            size = next(arr.shape[dims.index("class")] for dims, arr in data.values() if "class" in dims)
-            coords["class"] = list(self.class_names) if self.class_names is not None else list(range(size))
+            symbolic = self.kind == SYMBOLIC
+            arr = np.asarray(value.tolist() if symbolic and hasattr(value, "tolist") else value,
+                             dtype=object if symbolic else float)
+            per_station = name in _LABELLED_PER_STATION
+            if single:  # SymPy columns (K, 1) to (K,), totals to scalars
+                arr = arr.reshape(-1) if per_station else arr.reshape(())
+            elif not per_station:
+                arr = arr.reshape(-1)
+            data[name] = (("station", "class")[:arr.ndim] if per_station else ("class",)[:arr.ndim], arr)
+        K = data["visits"][1].shape[0]
+        coords = {"station": list(self.station_names or range(K))}
+        if not single:
+            coords["class"] = list(self.class_names or range(data["visits"][1].shape[1]))
         return xr.Dataset(data, coords=coords, attrs={"model": self.model})
 
 
 def build_closed_network(*, model, kind, population, think_time, demands, visits, servers,
                          system_throughput, residence_time, single_class=False, busy_probability=None,
-                         station_names=None, class_names=None, **extra) -> ClosedNetworkResult:
+                         station_names=None, class_names=None, service=None, **extra) -> ClosedNetworkResult:
     """Derive every metric from the two a solver computes, in one place.
 
     ``demands``, ``visits`` and ``residence_time`` are ``(K, C)`` arrays,
     ``system_throughput`` is ``(C,)``, ``servers`` is ``(K,)`` (``inf`` for a
     delay station). With ``single_class`` the class axis (of length 1) is dropped.
-    ``busy_probability`` maps a station index to its :math:`1 - p_k(0)`, its
-    utilization (general load-dependent stations).
+    ``busy_probability`` maps a station index to its utilization (load-dependent
+    stations: :math:`1 - p_k(0)`); ``service`` (K,) or (K, C) is the demand served
+    when alone (``demands`` unless a station's first rate is not 1), for the waiting time.
     """
     X = system_throughput
     R = residence_time
@@ -121,7 +126,7 @@ def build_closed_network(*, model, kind, population, think_time, demands, visits
         utilization=utilization,
         number_in_system=X[None, :] * R,
         response_time=np.where(visited, R / per_visit, 0),
-        waiting_time=np.where(visited, (R - demands) / per_visit, 0),
+        waiting_time=np.where(visited, (R - (demands if service is None else service)) / per_visit, 0),
         residence_time=R,
         system_throughput=X,
         system_response_time=R.sum(axis=0),

@@ -44,6 +44,14 @@ class Stations:
         """True when every station is a delay or has a constant rate."""
         return self.load_dependent.size == 0
 
+    def first_rate(self):
+        """:math:`\\alpha_k(1)` per station (1 at a delay station): a customer alone is served at this rate."""
+        return np.array([1 if r is None else r[0] for r in self.rates], dtype=object)  # exact if given so
+
+    def constant_rate(self):
+        """``{k: alpha}`` for the queueing stations of constant rate :math:`\\alpha \\ne 1`."""
+        return {k: r[0] for k, r in enumerate(self.rates) if r is not None and len(r) == 1 and r[0] != 1}
+
     def inverse_tail_rate(self, number, dtype):
         """:math:`1/\\alpha_k(L_k)` per station, 0 at a delay station."""
         return np.array([number(0) if r is None else number(1) / number(r[-1]) for r in self.rates], dtype=dtype)

@@ -204,17 +204,20 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None
     V = visits_array(visits, D.shape, kind, demands=D)
     check_work("population", N, stations.work(N, D.shape[0]), max_work, "use mva_approx for large populations")
     if kind != SYMBOLIC and stations.load_independent:
-        X, R, Xs = _load_independent(D, Z[0], stations.delay, N, history)
+        scaled = np.where(stations.delay, D, D * stations.inverse_tail_rate(float, float))  # D / alpha
+        X, R, Xs = _load_independent(scaled, Z[0], stations.delay, N, history)
         p0 = np.zeros(0)
     else:
         X, R, p0, Xs = mva_recursion(D, Z[0], stations, N, kind, history)
-    # the utilization of a station with general rates: the probability 1 - p(0) that it is busy
-    busy = {} if rates is None else {int(k): 1 - p0[i] for i, k in enumerate(stations.load_dependent)}
+    # the utilization of a station with rates: the probability 1 - p(0) that it is busy (X D / alpha if constant)
+    busy = {k: X * D[k] / a for k, a in stations.constant_rate().items()}
+    busy.update({int(k): 1 - p0[i] for i, k in enumerate(stations.load_dependent) if rates is not None})
     return build_closed_network(
         model="exact MVA", kind=kind, population=np.array([N]), think_time=Z, demands=D[:, None],
         visits=V[:, None], servers=stations.servers, system_throughput=np.array([X]), residence_time=R[:, None],
         throughput_by_population=None if Xs is None else np.array(Xs, dtype=object if kind == SYMBOLIC else float),
-        busy_probability=busy, station_names=station_names, single_class=True)
+        busy_probability=busy, service=(D / stations.first_rate())[:, None], station_names=station_names,
+        single_class=True)
 
 
 def _load_independent(D, Z, delay, N, history):

@@ -194,7 +194,7 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
     check_work("populations", Ns.tolist(), multiclass_work(stations, Ns, K), max_work,
                "use mva_approx for large populations")
     X, R, p0 = multiclass_recursion(D, Z, stations, Ns, kind)
-    busy = {}
+    busy = {k: X * D[k] / a for k, a in stations.constant_rate().items()}
     if rates is not None:  # each class's share of the busy probability 1 - p(0)
         for i, k in enumerate(stations.load_dependent):
             work = X * D[k]
@@ -202,6 +202,7 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
     return build_closed_network(
         model="exact multi-class MVA", kind=kind, population=Ns, think_time=Z, demands=D, visits=V,
         servers=stations.servers, system_throughput=X, residence_time=R, busy_probability=busy,
+        service=D / stations.first_rate()[:, None],
         station_names=station_names, class_names=class_names)
 
 

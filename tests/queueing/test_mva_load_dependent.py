@@ -6,10 +6,12 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from product_form_oracle import solve, throughput_by_convolution
 from virtmodel import ParameterError
-from virtmodel.queueing import mva
+from virtmodel.queueing import mva, normalizing_constant
 
 INF = np.inf
 
@@ -96,3 +98,18 @@ def test_a_constant_rate_is_a_faster_single_server():
         assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-13), name
     c = mva([sp.Rational(2, 5), sp.Rational(3, 10)], 3, 1, rates=[[2, 2], [1, 1]])  # the symbolic path
     assert c.system_throughput == mva([sp.Rational(1, 5), sp.Rational(3, 10)], 3, 1).system_throughput
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0.05, 3.0), min_size=1, max_size=4), st.integers(1, 40), st.floats(0.0, 5.0),
+       st.lists(st.lists(st.floats(0.3, 4.0), min_size=1, max_size=5), min_size=4, max_size=4))
+def test_load_dependent_laws_and_the_convolution(D, N, Z, rows):
+    """MVA's X(1..N) = G(n-1)/G(n) of Buzen's convolution (an independent algorithm), and the laws."""
+    L = max(len(r) for r in rows)
+    rates = [r + [r[-1]] * (L - len(r)) for r in rows[: len(D)]]
+    r = mva(D, N, Z, rates=rates, history=True)
+    nc = normalizing_constant(D, N, Z, rates=rates)
+    assert r.throughput_by_population == pytest.approx(nc.throughput, rel=1e-9)
+    assert N == pytest.approx(r.system_throughput * (r.system_response_time + Z), rel=1e-9)  # Little
+    assert np.all((r.utilization >= -1e-12) & (r.utilization <= 1 + 1e-9))  # a probability of being busy
+    assert np.all(r.number_in_system >= -1e-12)

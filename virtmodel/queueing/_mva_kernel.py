@@ -3,7 +3,8 @@
 Delay stations do not queue: their demands add to the think time, so the
 kernel sees only the queueing stations. Per step it needs one sum and two
 element-wise operations on a 1-D array (NumPy for many stations, plain Python
-floats for a few, chosen by measurement: ``benchmarks/bench_mva.py``).
+floats for a few: the threshold was measured at K = 1..1000, see the MVA
+section of ``benchmarks/README.md``).
 """
 
 from __future__ import annotations

@@ -6,17 +6,18 @@
 ``system_throughput``, ``system_response_time`` (think time excluded),
 ``system_number_in_system``) plus what closed networks add, as named fields:
 
-==============================  ===================================================
-``population``, ``think_time``  the inputs :math:`N` (per class) and :math:`Z`
-``throughput_by_population``    :math:`X(n)`, :math:`n = 1..N` (exact single-class)
+===============================  ===================================================
+``population``, ``think_time``   the inputs :math:`N` (per class) and :math:`Z`
+``throughput_by_population``     :math:`X(n)`, :math:`n = 1..N` (exact single class,
+                                 with ``history=True``)
 ``waiting_time``                 per visit: ``response_time`` minus the service
-                                time :math:`D_k / V_k` (0 at a delay station;
-                                divided by :math:`\\alpha_k(1)` with ``rates``)
+                                 time :math:`D_k / V_k` (0 at a delay station;
+                                 divided by :math:`\\alpha_k(1)` with ``rates``)
 ``converged``, ``iterations``,   approximate MVA only (else ``None``)
 ``tol``, ``accuracy``
-``station_names``,               labels given by the caller (else ``None``), used by
-``class_names``                  :meth:`ClosedNetworkResult.to_xarray`
-==============================  ===================================================
+``station_names``,               labels given by the caller (else ``None``), used
+``class_names``                  by :meth:`ClosedNetworkResult.to_xarray`
+===============================  ===================================================
 
 Per-station fields have shape ``(K,)`` for one class and ``(K, C)`` (stations
 x classes) for several, whose totals are then per class, shape ``(C,)``;

@@ -105,8 +105,8 @@ def line_kernels():
 def line_times(D, N, S, Ns, repeats):
     """Best-of-``repeats`` seconds of LINE's ``pfqn_mva``, single and multi-class, and their throughputs."""
     pfqn_mva, _ = line_kernels()
-    (t1, ours1), (out1, r1) = best_of_interleaved([lambda: pfqn_mva(D[:, None], np.array([N])), lambda: mva(D, N)],
-                                                  2 * repeats)
+    alternating = [lambda: pfqn_mva(D[:, None], np.array([N])), lambda: mva(D, N)]
+    (t1, ours1), (out1, _) = best_of_interleaved(alternating, 2 * repeats)
     t2, out2 = best_of(lambda: pfqn_mva(S, Ns), repeats)
     return t1, float(out1[0][0, 0]), t2, np.asarray(out2[0]).ravel(), ours1
 
@@ -143,7 +143,8 @@ def load_dependent_times(repeats):
         "load-dependent": best_of(lambda: mva(D, N, Z, rates=rate_rows), repeats),
     }
     out = {name: {"virtmodel": (t, r.system_throughput)} for name, (t, r) in ours.items()}
-    mus = {"multi-server": rate_matrix(servers, None, N), "load-dependent": rate_matrix([1] * D.size, rates, N)}
+    mus = {"multi-server": rate_matrix(servers, None, N),
+           "load-dependent": rate_matrix([1] * D.size, rates, N)}
     if line_kernels() is not None:
         _, pfqn_mvald = line_kernels()
         for name, mu in mus.items():
@@ -226,7 +227,8 @@ def main():
     if line_kernels() is not None:
         l_single, lx_single, l_multi, lx_multi, ours = line_times(D, N, S, Ns, repeats)
         print(f"  (LINE's single-class kernel and ours timed in alternation: ours {ours * 1e3:.1f} ms)")
-        _print_peer("LINE", ("pfqn_mva (single)", "pfqn_mva (multi)"), (l_single, l_multi), (lx_single, lx_multi),
+        _print_peer("LINE", ("pfqn_mva (single)", "pfqn_mva (multi)"), (l_single, l_multi),
+                    (lx_single, lx_multi),
                     (ours, t_multi), results)
     else:
         print("  line_solver not installed: no LINE comparison (pip install line-solver)")
@@ -234,8 +236,8 @@ def main():
     D_ld, N_ld, servers_ld, rates_ld = load_dependent_inputs()
     reference = {  # an independent algorithm: X(N) = G(N-1)/G(N) by convolution
         "multi-server": normalizing_constant(D_ld, N_ld, 2.0, servers_ld).throughput[-1],
-        "load-dependent": normalizing_constant(D_ld, N_ld, 2.0, rates=rate_matrix([1] * D_ld.size, rates_ld, 8)
-                                               ).throughput[-1],
+        "load-dependent": normalizing_constant(
+            D_ld, N_ld, 2.0, rates=rate_matrix([1] * D_ld.size, rates_ld, 8)).throughput[-1],
     }
     for name, peers in load_dependent_times(repeats).items():
         t, x = peers.pop("virtmodel")

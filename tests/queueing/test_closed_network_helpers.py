@@ -53,9 +53,10 @@ def test_visits_bad_routing(routing, reference):
         visits_from_routing(routing, reference)
 
 
-def test_visits_bad_reference():
+@pytest.mark.parametrize("routing, reference", [(P4, 4), (P4, -1), (P4, 1.5), ([P4, P4], [0, 1, 2]), (P4, [[0]])])
+def test_visits_bad_reference(routing, reference):
     with pytest.raises(ParameterError, match="reference"):
-        visits_from_routing(P4, 4)
+        visits_from_routing(routing, reference)
 
 
 def test_normalizing_constant_peer_octave_qncsconv_and_qncsconvld():

@@ -29,4 +29,5 @@ __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
            "open_network",
            "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass",
-           "ClosedBounds", "closed_bounds", "NormalizingConstant", "normalizing_constant", "visits_from_routing"]
+           "ClosedBounds", "closed_bounds", "NormalizingConstant", "normalizing_constant",
+           "visits_from_routing"]

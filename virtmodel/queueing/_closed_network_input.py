@@ -97,7 +97,8 @@ def populations_array(name, value, classes, minimum):
     if obj.ndim == 0 and classes == 1:
         obj = obj.reshape(1)
     if obj.shape != (classes,):
-        raise ParameterError(name, f"an array of shape {obj.shape}", f"{classes} whole numbers (one per class)")
+        raise ParameterError(name, f"an array of shape {obj.shape}",
+                             f"{classes} whole numbers (one per class)")
     out = np.array([whole(name, x, minimum=minimum) for x in obj], dtype=np.int64)
     if not all(isinstance(x, (int, np.integer)) for x in out.tolist()):  # pragma: no cover - symbolic count
         raise ParameterError(name, value, "whole numbers (not symbols)")

@@ -45,7 +45,7 @@ class Stations:
         return self.load_dependent.size == 0
 
     def first_rate(self):
-        """:math:`\\alpha_k(1)` per station (1 at a delay station): a customer alone is served at this rate."""
+        """:math:`\\alpha_k(1)` per station (1 at a delay): the rate of a customer alone at the station."""
         return np.array([1 if r is None else r[0] for r in self.rates], dtype=object)  # exact if given so
 
     def constant_rate(self):
@@ -54,7 +54,8 @@ class Stations:
 
     def inverse_tail_rate(self, number, dtype):
         """:math:`1/\\alpha_k(L_k)` per station, 0 at a delay station."""
-        return np.array([number(0) if r is None else number(1) / number(r[-1]) for r in self.rates], dtype=dtype)
+        return np.array([number(0) if r is None else number(1) / number(r[-1]) for r in self.rates],
+                        dtype=dtype)
 
     def marginal_coefficients(self, number, dtype):
         """``(inv_rate, w)``, (M, J) each, for the M load-dependent stations, J = max L.
@@ -116,7 +117,7 @@ def closed_stations(servers, rates, K, N, kind) -> Stations:
 
 
 def check_work(name, value, work, max_work, suggestion):
-    """Refuse a run estimated above ``max_work`` steps, before it starts (``name``: the parameter to blame)."""
+    """Refuse a run estimated above ``max_work`` steps before it starts (``name``: the parameter to blame)."""
     if max_work is not None and work > max_work:
         raise ParameterError(
             name, value, f"small enough for a run of at most max_work = {max_work:.2g} steps",

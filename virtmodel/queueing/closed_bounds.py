@@ -99,7 +99,10 @@ def closed_bounds(demands, population, think_time=0, servers=1, *, method="balan
     op = ops_for(kind)
     Z = Z0 + sum(D[~queue], 0)
     total = sum(Dq, 0)
-    largest = op.maximum(*Dq) if kind == SYMBOLIC and Dq.size > 1 else (Dq[0] if kind == SYMBOLIC else Dq.max())
+    if kind == SYMBOLIC:
+        largest = op.maximum(*Dq) if Dq.size > 1 else Dq[0]
+    else:
+        largest = Dq.max()
     if method == "asymptotic":
         lower = N / (N * total + Z)
         upper = op.minimum(1 / largest, N / (total + Z))

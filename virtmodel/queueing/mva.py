@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import SYMBOLIC
-from ._closed_network_input import demands_array, network_kind, populations_array, think_times_array, visits_array
+from ._closed_network_input import (demands_array, network_kind, populations_array, think_times_array,
+                                    visits_array)
 from ._closed_network_result import ClosedNetworkResult, build_closed_network
 from ._load_dependence import MAX_WORK, check_work, closed_stations
 from ._mva_kernel import queueing_kernel
@@ -184,7 +185,8 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None
     >>> round(r.system_throughput, 12), round(r.system_response_time, 12)
     (1.0, 0.3)
     >>> two_servers = mva([0.2, 0.1], 3, rates=[[1, 2], [1, 1]])
-    >>> bool(abs(two_servers.system_throughput - mva([0.2, 0.1], 3, servers=[2, 1]).system_throughput) < 1e-12)
+    >>> two = mva([0.2, 0.1], 3, servers=[2, 1])
+    >>> bool(abs(two_servers.system_throughput - two.system_throughput) < 1e-12)
     True
 
     References
@@ -202,20 +204,24 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None
     Z = think_times_array("think_time", think_time, kind, 1)
     stations = closed_stations(servers, rates, D.shape[0], N, kind)
     V = visits_array(visits, D.shape, kind, demands=D)
-    check_work("population", N, stations.work(N, D.shape[0]), max_work, "use mva_approx for large populations")
+    check_work("population", N, stations.work(N, D.shape[0]), max_work,
+               "use mva_approx for large populations")
     if kind != SYMBOLIC and stations.load_independent:
         scaled = np.where(stations.delay, D, D * stations.inverse_tail_rate(float, float))  # D / alpha
         X, R, Xs = _load_independent(scaled, Z[0], stations.delay, N, history)
         p0 = np.zeros(0)
     else:
         X, R, p0, Xs = mva_recursion(D, Z[0], stations, N, kind, history)
-    # the utilization of a station with rates: the probability 1 - p(0) that it is busy (X D / alpha if constant)
+    # the utilization of a station with rates: the probability 1 - p(0) that it is busy
+    # (X D / alpha at a constant rate alpha)
     busy = {k: X * D[k] / a for k, a in stations.constant_rate().items()}
     busy.update({int(k): 1 - p0[i] for i, k in enumerate(stations.load_dependent) if rates is not None})
     return build_closed_network(
         model="exact MVA", kind=kind, population=np.array([N]), think_time=Z, demands=D[:, None],
-        visits=V[:, None], servers=stations.servers, system_throughput=np.array([X]), residence_time=R[:, None],
-        throughput_by_population=None if Xs is None else np.array(Xs, dtype=object if kind == SYMBOLIC else float),
+        visits=V[:, None], servers=stations.servers, system_throughput=np.array([X]),
+        residence_time=R[:, None],
+        throughput_by_population=None if Xs is None else np.array(Xs, dtype=object if kind == SYMBOLIC
+                                                                   else float),
         busy_probability=busy, service=(D / stations.first_rate())[:, None], station_names=station_names,
         single_class=True)
 

@@ -147,7 +147,8 @@ def mva_approx(demands, populations, think_times=0, method="schweitzer", tol=1e-
     Ns = populations_array("populations", populations, C, minimum=1 if single else 0)
     Z = think_times_array("think_times", think_times, kind, C)
     c = servers_array(servers, K, multi_server=False)
-    V = visits_array(visits, (K,), kind, D[:, 0])[:, None] if single else visits_array(visits, D.shape, kind, D)
+    V = visits_array(visits, (K,), kind, D[:, 0])[:, None] if single else \
+        visits_array(visits, D.shape, kind, D)
     X, R, converged, iterations, accuracy = schweitzer_fixed_point(D, Z, np.isinf(c), Ns, tol, max_iter)
     return build_closed_network(
         model="approximate MVA (Bard-Schweitzer)", kind=kind, population=Ns, think_time=Z, demands=D,

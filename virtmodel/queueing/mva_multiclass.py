@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import SYMBOLIC
-from ._closed_network_input import demands_array, network_kind, populations_array, think_times_array, visits_array
+from ._closed_network_input import (demands_array, network_kind, populations_array, think_times_array,
+                                    visits_array)
 from ._closed_network_result import ClosedNetworkResult, build_closed_network
 from ._load_dependence import MAX_WORK, check_work, closed_stations
 from .mva import exact_arithmetic
@@ -36,7 +37,8 @@ def multiclass_recursion(D, Z, stations, populations, kind):
     present = np.ones((S, K), dtype=int)
     present[:, multi] = 1 - bits
     Ds = D.T[None] * present[:, None, :]  # (S, C, K)
-    coef = (Ds * stations.inverse_tail_rate(number, dtype)[None, None, :])[:, None]  # D / alpha(L), 0 at a delay
+    # D / alpha(L), 0 at a delay station; (S, 1, C, K)
+    coef = (Ds * stations.inverse_tail_rate(number, dtype)[None, None, :])[:, None]
     base = np.where(stations.delay[None, None, None, :], Ds[:, None], coef)  # (S, 1, C, K)
     inv_rate, w_corr = stations.marginal_coefficients(number, dtype)  # (M, J)
     complement = np.arange(S)[:, None] | (1 << np.arange(M))[None, :]  # (S, M): s without station i
@@ -118,7 +120,8 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
         Q_k(\\vec n) = \\sum_c X_c(\\vec n)\\,R_{kc}(\\vec n)
 
     with, at a load-dependent station,
-    :math:`p_k(j\\mid\\vec n) = \\frac{1}{\\alpha_k(j)}\\sum_c D_{kc} X_c(\\vec n)\\,p_k(j-1\\mid\\vec n-\\vec e_c)`
+    :math:`p_k(j\\mid\\vec n) = \\frac{1}{\\alpha_k(j)}\\sum_c D_{kc} X_c(\\vec n)\\,
+    p_k(j-1\\mid\\vec n-\\vec e_c)`
     and :math:`p_k(0\\mid\\vec n) = p_k(0\\mid\\vec n-\\vec e_c)\\,X_c(\\vec n)/X_{-k,c}(\\vec n)`
     (the network without station k solved alongside: stable, no subtraction).
 

@@ -26,7 +26,8 @@ class NormalizingConstant:
         if self.kind == SYMBOLIC:
             import sympy as sp
 
-            return np.array([sp.cancel(self.G[n - 1] / self.G[n]) for n in range(1, len(self.G))], dtype=object)
+            return np.array([sp.cancel(self.G[n - 1] / self.G[n]) for n in range(1, len(self.G))],
+                            dtype=object)
         return np.exp(self.log_G[:-1] - self.log_G[1:])
 
 
@@ -37,7 +38,8 @@ def normalizing_constant(demands, population, think_time=0, servers=1, *, rates=
     .. math::
         P(n_1, \\dots, n_K) = \\frac{1}{G(N)}\\,\\frac{Z^{n_0}}{n_0!}
           \\prod_{k} \\frac{D_k^{n_k}}{\\prod_{j=1}^{n_k} \\alpha_k(j)},\\qquad
-        G(N) = \\sum_{n_0 + \\dots + n_K = N} \\frac{Z^{n_0}}{n_0!}\\prod_k \\frac{D_k^{n_k}}{\\prod_{j \\le n_k}\\alpha_k(j)}
+        G(N) = \\sum_{n_0 + \\dots + n_K = N} \\frac{Z^{n_0}}{n_0!}
+          \\prod_k \\frac{D_k^{n_k}}{\\prod_{j \\le n_k}\\alpha_k(j)}
 
     computed one station at a time: :math:`G_k(n) = G_{k-1}(n) + D_k\\,G_k(n-1)`
     for a queueing station, :math:`G_k(n) = \\sum_{j=0}^{n} F_k(j)\\,G_{k-1}(n-j)`
@@ -126,7 +128,8 @@ def _logarithmic(Zt, Dq, ld, N):
 
     n = np.arange(N + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_G = np.where(n == 0, 0.0, n * np.log(Zt) - gammaln(n + 1)) if Zt > 0 else np.where(n == 0, 0.0, -np.inf)
+        thinking = n * np.log(Zt) - gammaln(n + 1) if Zt > 0 else -np.inf  # log of Zt^n / n!
+        log_G = np.where(n == 0, 0.0, thinking)
         for d in Dq:
             # G_k(n) = sum_j d^(n-j) G_{k-1}(j) = d^n * cumsum(d^-j G_{k-1}(j)): a log-sum-exp scan
             log_d = n * np.log(d)

@@ -71,8 +71,10 @@ def visits_from_routing(routing, reference=0):
 
 
 def _reference(reference, K, classes):
-    refs = np.broadcast_to(np.asarray(reference, dtype=object), (classes,)) if np.ndim(reference) <= 1 else None
-    if refs is None or refs.shape != (classes,):
+    refs = np.asarray(reference, dtype=object)
+    if refs.ndim == 0:
+        refs = np.full(classes, reference, dtype=object)
+    if refs.shape != (classes,):
         raise ParameterError("reference", reference, f"a station index, or {classes} of them (one per class)")
     out = [whole("reference", r, minimum=0) for r in refs]
     for r in out:

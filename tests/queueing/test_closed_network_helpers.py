@@ -22,12 +22,14 @@ P4 = [[0, 0.3, 0.7, 0], [1, 0, 0, 0], [0.4, 0, 0, 0.6], [1, 0, 0, 0]]
 def test_visits_peer_octave_qncsvisits():
     # peer value: GNU Octave queueing 1.2.7 qncsvisits(P, 1) and qncsvisits(P, 3), P = P4
     assert visits_from_routing(P4) == pytest.approx([1, 0.3, 0.7, 0.42], rel=1e-14)
-    assert visits_from_routing(P4, 2) == pytest.approx([1.42857142857143, 0.428571428571429, 1, 0.6], rel=1e-13)
+    assert visits_from_routing(P4, 2) == pytest.approx([1.42857142857143, 0.428571428571429, 1, 0.6],
+                                                       rel=1e-13)
 
 
 def test_visits_exact_and_per_class():
     R = sp.Rational
-    V = visits_from_routing([[0, R(3, 10), R(7, 10), 0], [1, 0, 0, 0], [R(2, 5), 0, 0, R(3, 5)], [1, 0, 0, 0]])
+    V = visits_from_routing([[0, R(3, 10), R(7, 10), 0], [1, 0, 0, 0], [R(2, 5), 0, 0, R(3, 5)],
+                             [1, 0, 0, 0]])
     assert list(V) == [1, R(3, 10), R(7, 10), R(21, 50)]
     cycle = np.eye(4)[[1, 2, 3, 0]]  # class 1 visits every station once in turn
     V2 = visits_from_routing([P4, cycle], [0, 1])
@@ -53,7 +55,8 @@ def test_visits_bad_routing(routing, reference):
         visits_from_routing(routing, reference)
 
 
-@pytest.mark.parametrize("routing, reference", [(P4, 4), (P4, -1), (P4, 1.5), ([P4, P4], [0, 1, 2]), (P4, [[0]])])
+@pytest.mark.parametrize("routing, reference",
+                         [(P4, 4), (P4, -1), (P4, 1.5), ([P4, P4], [0, 1, 2]), (P4, [[0]])])
 def test_visits_bad_reference(routing, reference):
     with pytest.raises(ParameterError, match="reference"):
         visits_from_routing(routing, reference)
@@ -92,7 +95,8 @@ def test_normalizing_constant_exact_and_without_overflow():
 
 
 def test_bounds_peer_octave_qncsaba_qncsbsb():
-    # peer values: GNU Octave queueing 1.2.7 qncsaba / qncsbsb(N, [0.5 0.3 0.8 0.2], ones(1,4), ones(1,4), 2.5)
+    # peer values: GNU Octave queueing 1.2.7
+    # qncsaba / qncsbsb(N, [0.5 0.3 0.8 0.2], ones(1,4), ones(1,4), 2.5)
     N = np.array([1, 5, 20])
     a = closed_bounds([0.5, 0.3, 0.8, 0.2], N, 2.5, method="asymptotic")
     assert a.throughput_lower == pytest.approx([0.232558139534884, 0.434782608695652, 0.519480519480519])

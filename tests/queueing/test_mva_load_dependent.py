@@ -16,6 +16,11 @@ from virtmodel.queueing import mva, normalizing_constant
 INF = np.inf
 
 
+def rat(x):
+    x = F(x)
+    return sp.Rational(x.numerator, x.denominator)
+
+
 def test_rates_min_n_c_is_the_multi_server_station():
     D, Z, N = [0.4, 0.3, 0.5, 0.2], 1.5, 30
     by_servers = mva(D, N, Z, [3, 1, 2, INF], history=True)
@@ -29,8 +34,7 @@ def test_general_rates_match_the_brute_force_product_form_exactly():
     alpha = [(1, F(9, 5), F(12, 5)), (1,), (F(1, 2), 2, 1)]  # a non-monotone rate vector too
     X, Q, R = solve([[d] for d in D], [N], [Z], alpha)
     r = mva([sp.Rational(d.numerator, d.denominator) for d in D], N, sp.Rational(3, 2),
-            rates=[[sp.Rational(a.numerator, a.denominator) for a in map(F, row + (row[-1],) * (3 - len(row)))]
-                   for row in alpha])
+            rates=[[rat(a) for a in row + (row[-1],) * (3 - len(row))] for row in alpha])
     assert r.system_throughput == sp.Rational(X[0].numerator, X[0].denominator)
     assert [sp.Rational(q[0].numerator, q[0].denominator) for q in Q] == list(r.number_in_system)
     rf = mva([float(d) for d in D], N, 1.5, rates=[[1, 1.8, 2.4], [1, 1, 1], [0.5, 2, 1]])
@@ -41,8 +45,10 @@ def test_peer_octave_queueing_qncsmvald():
     # peer value: GNU Octave queueing 1.2.7, S(k, n) = D_k / alpha_k(n):
     # qncsmvald(6, [0.4./[1 1.8 2.4 2.4 2.4 2.4]; 0.3*ones(1,6); 0.5./[1 2 2 2 2 2]], ones(1,3), 1.5)
     r = mva([0.4, 0.3, 0.5], 6, 1.5, rates=[[1, 1.8, 2.4], [1, 1, 1], [1, 2, 2]])
-    assert r.utilization == pytest.approx([0.582868835978545, 0.588666686629529, 0.678269252837080], rel=1e-12)
-    assert r.response_time == pytest.approx([0.438510831842017, 0.541765530620654, 0.577481178236774], rel=1e-12)
+    assert r.utilization == pytest.approx([0.582868835978545, 0.588666686629529, 0.678269252837080],
+                                          rel=1e-12)
+    assert r.response_time == pytest.approx([0.438510831842017, 0.541765530620654, 0.577481178236774],
+                                            rel=1e-12)
     assert r.number_in_system == pytest.approx([0.860455728105329, 1.063064399468497, 1.133146439278528],
                                                rel=1e-12)
     assert r.system_throughput == pytest.approx(1.962222288765098, rel=1e-12)

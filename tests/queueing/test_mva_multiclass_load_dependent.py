@@ -25,7 +25,8 @@ def test_load_dependent_matches_brute_force_product_form_exactly(Z):
     alpha = [(1, 2), (1, F(3, 2), F(7, 4)), None]
     X, Q, R = solve(D, [3, 2], Z, alpha)
     rates = [[1, 2, 2], [1, sp.Rational(3, 2), sp.Rational(7, 4)], [1, 1, 1]]
-    r = mva_multiclass([[rat(d) for d in row] for row in D], [3, 2], [rat(z) for z in Z], [1, 1, INF], rates=rates)
+    r = mva_multiclass([[rat(d) for d in row] for row in D], [3, 2], [rat(z) for z in Z], [1, 1, INF],
+                       rates=rates)
     assert list(r.system_throughput) == [rat(x) for x in X]
     assert r.number_in_system.tolist() == [[rat(q) for q in row] for row in Q]
     rf = mva_multiclass(np.array(D, dtype=float), [3, 2], np.array(Z, dtype=float), [1, 1, INF],
@@ -44,7 +45,8 @@ def test_a_class_alone_at_a_load_dependent_station_without_think_time():
 
 def test_peer_octave_queueing_qncmmva_multi_server():
     # peer value: GNU Octave queueing 1.2.7
-    # qncmmva([3 2], [0.5 1/3 0.75; 0.5 1/3 0.75], ones(2,3), [2 1 3], [1 0.5])  (FCFS: class-independent times)
+    # qncmmva([3 2], [0.5 1/3 0.75; 0.5 1/3 0.75], ones(2,3), [2 1 3], [1 0.5])
+    # (FCFS: class-independent times)
     r = mva_multiclass([[0.5, 0.5], [1 / 3, 1 / 3], [0.75, 0.75]], [3, 2], [1, 0.5], [2, 1, 3])
     assert r.system_throughput == pytest.approx([1.019527901743841, 0.827756383677718], rel=1e-12)
     assert r.number_in_system.T == pytest.approx(np.array(

@@ -69,7 +69,8 @@ def _m(a):
     return "[" + ";".join(" ".join(f"{v:.17g}" for v in row) for row in np.atleast_2d(a)) + "]"
 
 
-@pytest.mark.skipif(shutil.which("octave-cli") is None, reason="octave-cli with the queueing package not installed")
+@pytest.mark.skipif(shutil.which("octave-cli") is None,
+                    reason="octave-cli with the queueing package not installed")
 def test_against_octave_qncsmva_qncsmvald_qncsconv_qncmmva_live():
     rng = np.random.default_rng(4)
     D, N, Z = rng.uniform(0.05, 1.0, 6), 40, 1.5
@@ -81,11 +82,14 @@ def test_against_octave_qncsmva_qncsmvald_qncsconv_qncmmva_live():
 pkg load queueing
 warning("off", "all");
 D = {_m(D)}; N = {N}; V = ones(1, 6);
-[U R Q X] = qncsmva(N, D, V, {_m(m)}, {Z}); printf("mva %.17g\\n", X(1)); printf("mvaQ"); printf(" %.17g", Q); printf("\\n");
+[U R Q X] = qncsmva(N, D, V, {_m(m)}, {Z}); printf("mva %.17g\\n", X(1));
+printf("mvaQ"); printf(" %.17g", Q); printf("\\n");
 S = D(:) ./ {_m(alpha)};
 [U R Q X] = qncsmvald(N, S, V, {Z}); printf("mvald %.17g\\n", X(1));
-[U R Q X G] = qncsconv(N, [D {Z}], [V 1], [1 1 1 1 1 1 -1]); printf("conv"); printf(" %.17g", G); printf("\\n");
-[U R Q X] = qncmmva({_m(N2)}, {_m(S2.T)}, ones(2, 4), [2 1 1 -1], [0.5 1]); printf("multi"); printf(" %.17g", X(:, 1)); printf("\\n");
+[U R Q X G] = qncsconv(N, [D {Z}], [V 1], [1 1 1 1 1 1 -1]);
+printf("conv"); printf(" %.17g", G); printf("\\n");
+[U R Q X] = qncmmva({_m(N2)}, {_m(S2.T)}, ones(2, 4), [2 1 1 -1], [0.5 1]);
+printf("multi"); printf(" %.17g", X(:, 1)); printf("\\n");
 """
     out = subprocess.run(["octave-cli", "--no-gui", "-q", "--eval", script], capture_output=True, text=True,
                          timeout=120).stdout

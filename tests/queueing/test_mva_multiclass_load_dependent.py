@@ -70,18 +70,19 @@ def test_limiting_cases():
 
 def test_labelled_results():
     r = mva_multiclass([[0.2, 0.4], [0.3, 0.1]], [2, 1], servers=[2, 1],
-                       station_names=["cpu", "disk"], class_names=["web", "batch"])
-    ds = r.to_xarray()
+                       stations=["cpu", "disk"], classes=["web", "batch"])
+    ds = r.to_dataset()
     assert list(ds.station.values) == ["cpu", "disk"] and list(ds["class"].values) == ["web", "batch"]
     assert float(ds.response_time.sel(station="disk", **{"class": "batch"})) == r.response_time[1, 1]
     assert ds.system_throughput.dims == ("class",)
     assert ds.waiting_time.sel(station="cpu").values == pytest.approx(r.response_time[0] - [0.2, 0.4])
-    single = mva([0.2, 0.3], 3, station_names=["cpu", "disk"]).to_xarray()
+    single = mva([0.2, 0.3], 3, stations=["cpu", "disk"]).to_dataset()
     assert single.number_in_system.dims == ("station",) and single.system_throughput.dims == ()
-    exact = mva([sp.Rational(1, 2), sp.Rational(1, 3)], 2).to_xarray()  # SymPy values keep their exactness
+    exact = mva([sp.Rational(1, 2), sp.Rational(1, 3)], 2).to_dataset()  # SymPy values keep their exactness
     assert list(exact.residence_time.values) == [sp.Rational(4, 5), sp.Rational(7, 15)]
-    with pytest.raises(ParameterError, match="class_names"):
-        mva_multiclass([[0.2, 0.4]], [2, 1], class_names=["a", "a"])
+    with pytest.raises(ParameterError, match="classes"):
+        mva_multiclass([[0.2, 0.4]], [2, 1], classes=["a", "a"])
+    assert r.table().loc[("disk", "batch"), "response_time"] == r.response_time[1, 1]
 
 
 def test_bad_input_and_limits():

@@ -15,14 +15,15 @@
                                  divided by :math:`\\alpha_k(1)` with ``rates``)
 ``converged``, ``iterations``,   approximate MVA only (else ``None``)
 ``tol``, ``accuracy``
-``station_names``,               labels given by the caller (else ``None``), used
-``class_names``                  by :meth:`ClosedNetworkResult.to_xarray`
+``station_labels``,              labels given by the caller (``stations=``,
+``class_labels``                 ``classes=``; else ``None``), used by ``to_dataset``
 ===============================  ===================================================
 
 Per-station fields have shape ``(K,)`` for one class and ``(K, C)`` (stations
 x classes) for several, whose totals are then per class, shape ``(C,)``;
-:meth:`~ClosedNetworkResult.to_xarray` gives them labelled by station and
-class names.
+:meth:`~ClosedNetworkResult.to_dataset` (an :class:`xarray.Dataset`) and
+:meth:`~ClosedNetworkResult.table` (a pandas table) give them labelled by
+station and class, as the open multi-class results are.
 ``utilization`` is per server, :math:`X D_k / c_k`; at a delay station it is
 the mean number of busy servers :math:`X D_k` (its ``number_in_system``; the
 convention of Octave's ``queueing`` and LINE), at a general load-dependent
@@ -60,15 +61,15 @@ class ClosedNetworkResult(NetworkResult):
     tol: Any = None
     waiting_time: Any = None
     accuracy: Any = None
-    station_names: Any = None
-    class_names: Any = None
+    station_labels: Any = None
+    class_labels: Any = None
 
-    def to_xarray(self):
-        """The metrics as an :class:`xarray.Dataset` labelled by station (and class) names.
+    def to_dataset(self):
+        """The metrics as an :class:`xarray.Dataset` labelled by station (and class).
 
         Per-station fields have dimensions ``("station",)`` or ``("station", "class")``,
-        per-class totals ``("class",)``; coordinates are ``station_names`` and
-        ``class_names`` (default: 0-based indices). Select with
+        per-class totals ``("class",)``; coordinates are ``station_labels`` and
+        ``class_labels`` (default: 0-based indices). Select with
         ``ds.response_time.sel(station="cpu", **{"class": "batch"})`` or
         ``ds.to_dataframe()``.
         """
@@ -90,15 +91,19 @@ class ClosedNetworkResult(NetworkResult):
                 arr = arr.reshape(-1)
             data[name] = (("station", "class")[:arr.ndim] if per_station else ("class",)[:arr.ndim], arr)
         K = data["visits"][1].shape[0]
-        coords = {"station": list(self.station_names or range(K))}
+        coords = {"station": list(self.station_labels or range(K))}
         if not single:
-            coords["class"] = list(self.class_names or range(data["visits"][1].shape[1]))
+            coords["class"] = list(self.class_labels or range(data["visits"][1].shape[1]))
         return xr.Dataset(data, coords=coords, attrs={"model": self.model})
+
+    def table(self):
+        """A :class:`pandas.DataFrame`, one row per station (and class), one column per per-station metric."""
+        return self.to_dataset()[list(_LABELLED_PER_STATION)].to_dataframe()
 
 
 def build_closed_network(*, model, kind, population, think_time, demands, visits, servers,
                          system_throughput, residence_time, single_class=False, busy_probability=None,
-                         station_names=None, class_names=None, service=None, **extra) -> ClosedNetworkResult:
+                         station_labels=None, class_labels=None, service=None, **extra) -> ClosedNetworkResult:
     """Derive every metric from the two a solver computes, in one place.
 
     ``demands``, ``visits`` and ``residence_time`` are ``(K, C)`` arrays,
@@ -153,8 +158,8 @@ def build_closed_network(*, model, kind, population, think_time, demands, visits
             extra["throughput_by_population"] = sp.Matrix(extra["throughput_by_population"])
     K, C = demands.shape
     return ClosedNetworkResult(model=model, kind=kind, population=population, think_time=think_time,
-                               station_names=_names("station_names", station_names, K),
-                               class_names=None if single_class else _names("class_names", class_names, C),
+                               station_labels=_names("stations", station_labels, K),
+                               class_labels=None if single_class else _names("classes", class_labels, C),
                                **metrics, **extra)
 
 

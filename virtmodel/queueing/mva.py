@@ -88,7 +88,7 @@ def mva_recursion(D, Z, stations, N, kind, history=False):
 
 
 def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None, history=False,
-        max_work=MAX_WORK, station_names=None) -> ClosedNetworkResult:
+        max_work=MAX_WORK, stations=None) -> ClosedNetworkResult:
     """Exact Mean Value Analysis of a closed single-class product-form network.
 
     With :math:`Q_k(0) = 0`, for :math:`n = 1, \\dots, N`:
@@ -164,8 +164,8 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None
     max_work : float or None, optional, keyword only
         Refuse runs estimated above this many steps (default 2e8, a few
         seconds); ``None`` for no limit.
-    station_names : sequence of str, optional, keyword only
-        Labels for :meth:`~ClosedNetworkResult.to_xarray`.
+    stations : sequence, optional, keyword only
+        Labels for :meth:`~ClosedNetworkResult.to_dataset`.
 
     Returns
     -------
@@ -202,27 +202,27 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None
     D = demands_array(demands, kind, ndim=1)
     N = int(populations_array("population", population, 1, minimum=1)[0])
     Z = think_times_array("think_time", think_time, kind, 1)
-    stations = closed_stations(servers, rates, D.shape[0], N, kind)
+    layout = closed_stations(servers, rates, D.shape[0], N, kind)
     V = visits_array(visits, D.shape, kind, demands=D)
-    check_work("population", N, stations.work(N, D.shape[0]), max_work,
+    check_work("population", N, layout.work(N, D.shape[0]), max_work,
                "use mva_approx for large populations")
-    if kind != SYMBOLIC and stations.load_independent:
-        scaled = np.where(stations.delay, D, D * stations.inverse_tail_rate(float, float))  # D / alpha
-        X, R, Xs = _load_independent(scaled, Z[0], stations.delay, N, history)
+    if kind != SYMBOLIC and layout.load_independent:
+        scaled = np.where(layout.delay, D, D * layout.inverse_tail_rate(float, float))  # D / alpha
+        X, R, Xs = _load_independent(scaled, Z[0], layout.delay, N, history)
         p0 = np.zeros(0)
     else:
-        X, R, p0, Xs = mva_recursion(D, Z[0], stations, N, kind, history)
+        X, R, p0, Xs = mva_recursion(D, Z[0], layout, N, kind, history)
     # the utilization of a station with rates: the probability 1 - p(0) that it is busy
     # (X D / alpha at a constant rate alpha)
-    busy = {k: X * D[k] / a for k, a in stations.constant_rate().items()}
-    busy.update({int(k): 1 - p0[i] for i, k in enumerate(stations.load_dependent) if rates is not None})
+    busy = {k: X * D[k] / a for k, a in layout.constant_rate().items()}
+    busy.update({int(k): 1 - p0[i] for i, k in enumerate(layout.load_dependent) if rates is not None})
     return build_closed_network(
         model="exact MVA", kind=kind, population=np.array([N]), think_time=Z, demands=D[:, None],
-        visits=V[:, None], servers=stations.servers, system_throughput=np.array([X]),
+        visits=V[:, None], servers=layout.servers, system_throughput=np.array([X]),
         residence_time=R[:, None],
         throughput_by_population=None if Xs is None else np.array(Xs, dtype=object if kind == SYMBOLIC
                                                                    else float),
-        busy_probability=busy, service=(D / stations.first_rate())[:, None], station_names=station_names,
+        busy_probability=busy, service=(D / layout.first_rate())[:, None], station_labels=stations,
         single_class=True)
 
 

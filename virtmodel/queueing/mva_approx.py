@@ -62,7 +62,7 @@ def _distance_to_fixed_point(change, previous):
 
 
 def mva_approx(demands, populations, think_times=0, method="schweitzer", tol=1e-8, max_iter=10000, *,
-               servers=1, visits=None, station_names=None, class_names=None) -> ClosedNetworkResult:
+               servers=1, visits=None, stations=None, classes=None) -> ClosedNetworkResult:
     """Approximate MVA (Bard-Schweitzer) of a closed product-form network.
 
     Exact MVA needs the queue lengths at population :math:`\\vec N - \\vec e_c`;
@@ -109,8 +109,8 @@ def mva_approx(demands, populations, think_times=0, method="schweitzer", tol=1e-
         1 for a queueing station, ``numpy.inf`` for a delay station.
     visits : array_like, optional, keyword only
         Visit ratios, as in :func:`mva`.
-    station_names, class_names : sequence of str, optional, keyword only
-        Labels for :meth:`~ClosedNetworkResult.to_xarray` (class names: several classes only).
+    stations, classes : sequence, optional, keyword only
+        Labels for :meth:`~ClosedNetworkResult.to_dataset` (class names: several classes only).
 
     Returns
     -------
@@ -153,5 +153,5 @@ def mva_approx(demands, populations, think_times=0, method="schweitzer", tol=1e-
     return build_closed_network(
         model="approximate MVA (Bard-Schweitzer)", kind=kind, population=Ns, think_time=Z, demands=D,
         visits=V, servers=c, system_throughput=X, residence_time=R, converged=converged,
-        iterations=iterations, tol=tol, accuracy=accuracy, station_names=station_names,
-        class_names=class_names, single_class=single)
+        iterations=iterations, tol=tol, accuracy=accuracy, station_labels=stations,
+        class_labels=classes, single_class=single)

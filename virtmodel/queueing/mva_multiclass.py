@@ -103,7 +103,7 @@ def _marginals(n, X, den, Pp, Dm, inv_rate, visits, complement, tidy):
 
 
 def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=None, rates=None,
-                   station_names=None, class_names=None, max_work=MAX_WORK) -> ClosedNetworkResult:
+                   stations=None, classes=None, max_work=MAX_WORK) -> ClosedNetworkResult:
     """Exact multi-class Mean Value Analysis of a closed product-form network.
 
     With :math:`Q_k(\\vec 0) = 0`, for every population vector
@@ -154,8 +154,8 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
         Default: 1.
     rates : array_like (K, L), optional, keyword only
         Load-dependent rate multipliers :math:`\\alpha_k(1..L)`, as in :func:`mva`.
-    station_names, class_names : sequence of str, optional, keyword only
-        Labels for :meth:`~ClosedNetworkResult.to_xarray`.
+    stations, classes : sequence, optional, keyword only
+        Labels for :meth:`~ClosedNetworkResult.to_dataset`.
     max_work : float or None, optional, keyword only
         As in :func:`mva` (default 2e8 steps).
 
@@ -165,7 +165,7 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
         Per-station metrics as (K, C) arrays (stations x classes; sum over
         axis 1 for station totals), ``system_throughput`` and
         ``system_response_time`` (think time excluded) per class, shape (C,);
-        ``to_xarray()`` labels them by station and class. ``utilization`` is
+        ``to_dataset()`` labels them by station and class. ``utilization`` is
         per server (:math:`X_c D_{kc}/c_k`), :math:`X_c D_{kc}` at a delay
         station, and at a station with ``rates`` the class's share
         :math:`(1 - p_k(0))\\,X_c D_{kc} / \\sum_{c'} X_{c'} D_{kc'}` of its busy probability.
@@ -176,8 +176,8 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
     >>> r.system_throughput.tolist()
     [1.0, 0.0]
     >>> r = mva_multiclass([[0.2, 0.4], [0.3, 0.1]], [2, 1], servers=[2, 1],
-    ...                    station_names=["cpu", "disk"], class_names=["web", "batch"])
-    >>> ds = r.to_xarray()
+    ...                    stations=["cpu", "disk"], classes=["web", "batch"])
+    >>> ds = r.to_dataset()
     >>> bool(ds.utilization.sel(station="cpu", **{"class": "web"}) == r.utilization[0, 0])
     True
 
@@ -192,21 +192,21 @@ def mva_multiclass(demands, populations, think_times=0, servers=1, *, visits=Non
     K, C = D.shape
     Ns = populations_array("populations", populations, C, minimum=0)
     Z = think_times_array("think_times", think_times, kind, C)
-    stations = closed_stations(servers, rates, K, int(Ns.sum()), kind)
+    layout = closed_stations(servers, rates, K, int(Ns.sum()), kind)
     V = visits_array(visits, D.shape, kind, D)
-    check_work("populations", Ns.tolist(), multiclass_work(stations, Ns, K), max_work,
+    check_work("populations", Ns.tolist(), multiclass_work(layout, Ns, K), max_work,
                "use mva_approx for large populations")
-    X, R, p0 = multiclass_recursion(D, Z, stations, Ns, kind)
-    busy = {k: X * D[k] / a for k, a in stations.constant_rate().items()}
+    X, R, p0 = multiclass_recursion(D, Z, layout, Ns, kind)
+    busy = {k: X * D[k] / a for k, a in layout.constant_rate().items()}
     if rates is not None:  # each class's share of the busy probability 1 - p(0)
-        for i, k in enumerate(stations.load_dependent):
+        for i, k in enumerate(layout.load_dependent):
             work = X * D[k]
             busy[int(k)] = (1 - p0[i]) * work / work.sum()
     return build_closed_network(
         model="exact multi-class MVA", kind=kind, population=Ns, think_time=Z, demands=D, visits=V,
-        servers=stations.servers, system_throughput=X, residence_time=R, busy_probability=busy,
-        service=D / stations.first_rate()[:, None],
-        station_names=station_names, class_names=class_names)
+        servers=layout.servers, system_throughput=X, residence_time=R, busy_probability=busy,
+        service=D / layout.first_rate()[:, None],
+        station_labels=stations, class_labels=classes)
 
 
 def multiclass_work(stations, populations, K):

@@ -185,7 +185,7 @@ def area_analysis(quick):
 def area_mva(quick):
     import shutil
 
-    from bench_mva import best_of, multi_input, octave_times, single_input
+    from bench_mva import best_of, line_kernels, line_times, multi_input, octave_times, single_input
 
     from virtmodel.queueing import mva, mva_multiclass
 
@@ -209,6 +209,16 @@ def area_mva(quick):
         f"Octave {o1 / t1:.1f}x slower", t1 < o1, g1)
     row("exact multi-class MVA, 3 classes x 30, K = 10", "faster than Octave `qncmmva`", ms(t2), ms(o2),
         f"Octave {o2 / t2:.0f}x slower", t2 < o2, g2)
+    if line_kernels() is None:
+        row("exact single-class MVA, N = 10,000, K = 100", "at least as fast as LINE `pfqn_mva`", ms(t1),
+            "line-solver not installed (pip install line-solver)")
+        return
+    l1, lx1, l2, lx2, ours = line_times(D, N, S, Ns, 3 if quick else 5)
+    assert abs(r1.system_throughput / lx1 - 1) < 1e-9 and np.allclose(r2.system_throughput, lx2, rtol=1e-9)
+    row("exact single-class MVA, N = 10,000, K = 100", "at least as fast as LINE `pfqn_mva`", ms(ours), ms(l1),
+        f"LINE {l1 / ours:.1f}x slower (timed in alternation)", ours <= l1)
+    row("exact multi-class MVA, 3 classes x 30, K = 10", "at least as fast as LINE `pfqn_mva`", ms(t2), ms(l2),
+        f"LINE {l2 / t2:.0f}x slower", t2 <= l2)
 
 
 def area_open_mixed(quick):

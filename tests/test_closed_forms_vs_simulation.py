@@ -148,7 +148,12 @@ def test_mva_closed_network(servers):
     demands = [0.2, 0.3, 0.15]
     exact = closed_form("mva")(demands, 5, think_time=1.0, servers=servers)
     sim = simulate_closed_network(demands, 5, think_time=1.0, servers=servers, customers=10**5, seed=19)
-    assert_agrees(sim, exact, NETWORK)
+    assert_agrees(sim, exact, tuple(m for m in NETWORK if m != "utilization"))
+    # mva reports a delay station's utilization as its mean number of busy servers (Octave's and LINE's
+    # convention), the simulation as 0: compare it there with the simulated number present
+    queue = np.isfinite(servers)
+    assert sim["utilization"].contains(np.where(queue, exact.utilization, 0), CONF)
+    assert sim["number_in_system"].contains(np.where(queue, exact.number_in_system, exact.utilization), CONF)
 
 
 def test_mva_visits_split_the_demand():

@@ -27,9 +27,16 @@ def _compositions(n, parts):
             yield (first,) + rest
 
 
+def _rate(j, servers):
+    """Service-rate multiplier with j present: min(j, c) for c servers, alpha(min(j, L)) for a tuple alpha."""
+    if isinstance(servers, tuple):
+        return Fraction(servers[min(j, len(servers)) - 1])
+    return min(j, servers)
+
+
 def _factor(counts, demands, servers):
     total = sum(counts)
-    busy = prod(min(j, servers) for j in range(1, total + 1)) if servers is not None else factorial(total)
+    busy = prod(_rate(j, servers) for j in range(1, total + 1)) if servers is not None else factorial(total)
     value = Fraction(factorial(total), busy)
     for n, d in zip(counts, demands):
         value *= Fraction(d) ** n / factorial(n)
@@ -40,7 +47,8 @@ def solve(demands, populations, think_times, servers):
     """Exact X_c, Q_kc, R_kc (residence) of a closed network by enumeration.
 
     ``demands`` K x C nested lists of Fractions, ``populations`` C ints,
-    ``think_times`` C Fractions, ``servers`` K entries (int or None = delay).
+    ``think_times`` C Fractions, ``servers`` K entries (int, None = delay, or a
+    tuple of rate multipliers alpha(1..L), constant after L: load-dependent).
     """
     K, C = len(demands), len(populations)
 
@@ -78,7 +86,7 @@ def throughput_by_convolution(demands, servers, think_time, N):
     def factor(d, c):
         out = [Fraction(1)]
         for j in range(1, N + 1):
-            out.append(out[-1] * Fraction(d) / (min(j, c) if c is not None else j))
+            out.append(out[-1] * Fraction(d) / (_rate(j, c) if c is not None else j))
         return out
 
     G = factor(think_time, None)

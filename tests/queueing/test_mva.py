@@ -33,7 +33,7 @@ def test_matches_brute_force_product_form_exactly(servers):
 def test_hand_derived_rationals():
     # D = (1/2, 1/3), Z = 0. n=1: R = (1/2, 1/3), X = 6/5, Q = (3/5, 2/5).
     # n=2: R = (1/2 * 8/5, 1/3 * 7/5) = (4/5, 7/15), X = 2/(19/15) = 30/19, Q = (24/19, 14/19).
-    r = mva([sp.Rational(1, 2), sp.Rational(1, 3)], 2)
+    r = mva([sp.Rational(1, 2), sp.Rational(1, 3)], 2, history=True)
     assert r.system_throughput == sp.Rational(30, 19)
     assert list(r.residence_time) == [sp.Rational(4, 5), sp.Rational(7, 15)]
     assert list(r.number_in_system) == [sp.Rational(24, 19), sp.Rational(14, 19)]
@@ -85,9 +85,9 @@ def test_multiserver_is_stable_at_large_population():
     # Octave's qncsmva (p(0) from the identity) returns X = -0.887 for N = 150 here.
     D, c, Z = [F(3), F(1, 2), F(7, 4), F(2)], [4, 1, 3, 8], F(5)
     exact = throughput_by_convolution(D, c, Z, 150)
-    r = mva([float(d) for d in D], 150, 5.0, c)
+    r = mva([float(d) for d in D], 150, 5.0, c, history=True)
     assert r.throughput_by_population == pytest.approx([float(x) for x in exact], rel=1e-12)
-    big = mva([3.0, 0.5, 1.75, 2.0, 16.0], 50_000, 5.0, [4, 1, 3, 8, 16])
+    big = mva([3.0, 0.5, 1.75, 2.0, 16.0], 50_000, 5.0, [4, 1, 3, 8, 16], history=True)
     X = big.throughput_by_population
     assert np.all(np.isfinite(X)) and np.all(np.diff(X) >= -1e-12)
     assert X[-1] == pytest.approx(1.0, rel=1e-9)  # bottleneck: 16 servers, demand 16
@@ -97,7 +97,7 @@ def test_multiserver_is_stable_at_large_population():
 
 def test_tiny_think_time_does_not_turn_into_nan():
     """Z = 8.9e-308 with an idle sub-network: 1/Z overflows; X stays finite and the results exact."""
-    r = mva([1.0], 18, think_time=8.9e-308, servers=[2])
+    r = mva([1.0], 18, think_time=8.9e-308, servers=[2], history=True)
     assert np.all(np.isfinite(r.throughput_by_population))
     assert r.system_throughput == pytest.approx(2.0)  # two servers, demand 1: X = 2
     assert r.system_response_time == pytest.approx(9.0)  # N / X - Z
@@ -111,7 +111,7 @@ demands = st.lists(st.floats(0.01, 5.0), min_size=1, max_size=6)
                                                                      min_size=6, max_size=6))
 def test_laws_and_bounds(D, N, Z, servers):
     c = np.array(servers[: len(D)], dtype=float)
-    r = mva(D, N, Z, c)
+    r = mva(D, N, Z, c, history=True)
     D = np.array(D)
     X = r.system_throughput
     cap = np.min(np.where(np.isinf(c), np.inf, c / D))  # bottleneck bound, c_k / D_k
@@ -121,7 +121,8 @@ def test_laws_and_bounds(D, N, Z, servers):
     assert np.all(np.diff(r.throughput_by_population) >= -1e-9)
     assert N == pytest.approx(X * (r.system_response_time + Z), rel=1e-9)  # Little, whole system
     assert r.number_in_system == pytest.approx(X * r.residence_time, rel=1e-9)  # Little, per station
-    assert np.all(r.utilization <= 1 + 1e-9)
+    assert np.all(r.utilization[np.isfinite(c)] <= 1 + 1e-9)
+    assert r.utilization[np.isinf(c)] == pytest.approx(X * D[np.isinf(c)])  # delay: mean busy servers
 
 
 @pytest.mark.parametrize("args, kwargs, name", [
@@ -138,6 +139,14 @@ def test_laws_and_bounds(D, N, Z, servers):
     (([0.5, 1.0], 3, 0, [1, 0]), {}, "servers"),
     (([0.5, 1.0], 3, 0, [1, 2, 3]), {}, "servers"),
     (([0.5, 1.0], 3), {"visits": [1.0, 0.0]}, "visits"),
+    (([0.5, 1.0], 3), {"visits": [1.0, -1.0]}, "visits"),
+    (([0.5, 1.0], 3), {"visits": [1.0, 2.0, 3.0]}, "visits"),
+    (([0.5, 1.0], 3), {"max_work": 0}, "population"),
+    (([0.5, 1.0], 3), {"rates": [[1, 2]]}, "rates"),
+    (([0.5, 1.0], 3), {"rates": [[1, 0], [1, 1]]}, "rates"),
+    (([0.5, 1.0], 3), {"rates": [["1", 2], [1, 1]]}, "rates"),
+    (([0.5, 1.0], 3, 0, [2, 1]), {"rates": [[1, 2], [1, 1]]}, "servers"),
+    (([0.2, 0.1], 10**7), {}, "population"),
 ])
 def test_bad_input_names_the_parameter(args, kwargs, name):
     with pytest.raises(ParameterError, match=name) as info:

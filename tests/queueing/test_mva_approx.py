@@ -29,7 +29,7 @@ def test_error_against_exact_is_small_and_vanishes_with_population():
     # near the knee), and below 0.1 % at N = 400, far past the knees N* = (D + Z)/D_max <= 6.
     rng = np.random.default_rng(7)
     for Ds, Z in [(D, 2.5), (rng.uniform(0.1, 1.0, 8), 0.0), (np.array([1.0, 1.0, 1.0]), 1.0)]:
-        exact = mva(Ds, 400, Z).throughput_by_population
+        exact = mva(Ds, 400, Z, history=True).throughput_by_population
         errors = [abs(mva_approx(Ds, n, Z, tol=1e-12).system_throughput / exact[n - 1] - 1)
                   for n in (2, 5, 10, 20, 50, 100, 400)]
         assert max(errors) < 0.05
@@ -64,3 +64,18 @@ def test_bad_input(kwargs, name):
 def test_symbolic_is_refused_clearly():
     with pytest.raises(SymbolicUnsupportedError, match="mva_multiclass"):
         mva_approx([sp.Symbol("a", positive=True)], 3)
+
+
+def test_default_stopping_rule_is_within_1e_8_of_the_fixed_point():
+    """Issue 18's case: the old rule (max |dQ| / N <= 1e-8) left 1.9e-5 relative error in the response
+    times here; the default now bounds the relative distance of every R and X to the fixed point."""
+    D2 = np.random.default_rng(20240701).uniform(0.05, 1, (10, 2))
+    ref = mva_approx(D2, [1000, 1000], [20, 50], tol=1e-14)
+    assert ref.converged and ref.accuracy <= 1e-14
+    r = mva_approx(D2, [1000, 1000], [20, 50])
+    error = max(np.max(np.abs(r.response_time / ref.response_time - 1)),
+                np.max(np.abs(r.system_throughput / ref.system_throughput - 1)))
+    assert r.converged and r.accuracy <= 1e-8 and r.iterations > 2
+    assert error <= 1e-8
+    assert error <= 2 * r.accuracy  # the reported accuracy is an honest estimate, not a loose bound
+    assert r.accuracy <= 2 * error

@@ -75,7 +75,7 @@ def test_laws(K, C, data):
     (([[0.5, 1.0]], [0, 0]), "populations"),
     (([[0.5, 0.0]], [2, 1]), "demands"),
     (([[0.5, 1.0]], [2, 1], [0, -1]), "think_times"),
-    (([[0.5, 1.0], [1, 1]], [2, 1], 0, [1, 2]), "servers"),
+    (([[0.5, 1.0], [1, 1]], [2, 1], 0, [1, 1.5]), "servers"),
 ])
 def test_bad_input_names_the_parameter(args, name):
     with pytest.raises(ParameterError, match=name):

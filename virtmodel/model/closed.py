@@ -146,7 +146,8 @@ def solve(stations, delay, vms, users, think_time):
 
     def run(x):
         inflation = [1 / max(1 - (vms - 1) * x * d / ck, _TINY) if sh else 1 for d, ck, sh in zip(demands, c, shared)]
-        return mva([d * f for d, f in zip(demands, inflation)], users, think_time, servers), inflation
+        result = mva([d * f for d, f in zip(demands, inflation)], users, think_time, servers, history=True)
+        return result, inflation
 
     result, inflation = run(0.0)
     if vms > 1 and shared.any():

@@ -24,9 +24,14 @@ from .mva_multiclass import mva_multiclass
 from ._multiclass_result import MulticlassNetworkResult
 from .open_multiclass import open_multiclass
 from .mixed_network import mixed_network
+from .closed_bounds import ClosedBounds, closed_bounds
+from .normalizing_constant import NormalizingConstant, normalizing_constant
+from .routing import visits_from_routing
 
 __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
            "open_network",
            "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass",
-           "MulticlassNetworkResult", "open_multiclass", "mixed_network"]
+           "MulticlassNetworkResult", "open_multiclass", "mixed_network",
+           "ClosedBounds", "closed_bounds", "NormalizingConstant", "normalizing_constant",
+           "visits_from_routing"]

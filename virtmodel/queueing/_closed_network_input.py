@@ -74,11 +74,21 @@ def think_times_array(name, value, kind, classes):
     return _times(name, value, kind, (classes,))
 
 
-def visits_array(visits, shape, kind):
-    """Visit ratios (visits per request), > 0; ``None`` means one visit per station."""
+def visits_array(visits, shape, kind, demands=None):
+    """Visit ratios (visits per request), >= 0; ``None`` means one visit per station.
+
+    A visit ratio of 0 (a station a class never visits) needs a demand of 0.
+    """
     if visits is None:
         return np.ones(shape, dtype=object if kind == SYMBOLIC else float)
-    return _times("visits", visits, kind, shape, allow_zero=False)
+    V = _times("visits", visits, kind, shape)
+    if demands is not None:
+        bad = np.argwhere((V == 0) & (np.broadcast_to(demands, shape) != 0))
+        if bad.size:
+            where = tuple(int(i) for i in bad[0])
+            raise ParameterError("visits", visits, "> 0 wherever the demand is > 0",
+                                 f"element {where} is 0 but its demand is not")
+    return V
 
 
 def populations_array(name, value, classes, minimum):
@@ -87,7 +97,8 @@ def populations_array(name, value, classes, minimum):
     if obj.ndim == 0 and classes == 1:
         obj = obj.reshape(1)
     if obj.shape != (classes,):
-        raise ParameterError(name, f"an array of shape {obj.shape}", f"{classes} whole numbers (one per class)")
+        raise ParameterError(name, f"an array of shape {obj.shape}",
+                             f"{classes} whole numbers (one per class)")
     out = np.array([whole(name, x, minimum=minimum) for x in obj], dtype=np.int64)
     if not all(isinstance(x, (int, np.integer)) for x in out.tolist()):  # pragma: no cover - symbolic count
         raise ParameterError(name, value, "whole numbers (not symbols)")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import SYMBOLIC
-from ._closed_network_input import (demands_array, network_kind, populations_array, servers_array,
-                                    think_times_array, visits_array)
+from ._closed_network_input import (demands_array, network_kind, populations_array, think_times_array,
+                                    visits_array)
 from ._closed_network_result import ClosedNetworkResult, build_closed_network
+from ._load_dependence import MAX_WORK, check_work, closed_stations
+from ._mva_kernel import queueing_kernel
 
 
 def exact_arithmetic(kind):
@@ -24,41 +26,38 @@ def exact_arithmetic(kind):
     return sp.Rational, cancel
 
 
-def mva_recursion(D, Z, c, N, kind):
-    """Run the exact MVA recursion for n = 1..N; return ``(X(1..N), R(N))``.
+def mva_recursion(D, Z, stations, N, kind, history=False):
+    """Run the exact MVA recursion for n = 1..N; return ``(X(N), R(N), p0(N), X(1..N) or None)``.
 
-    ``D`` demands (K,), ``Z`` think time, ``c`` servers (K,) as floats (``inf``
-    for delay), ``N`` population. Vectorized over stations; the same loop runs
-    over float arrays or over object arrays of SymPy expressions.
+    ``D`` demands (K,), ``Z`` think time, ``stations`` a :class:`~._load_dependence.Stations`
+    (rate multipliers :math:`\\alpha_k(j)` per station), ``N`` population.
+    Vectorized over stations; the same loop runs over float arrays or over
+    object arrays of SymPy expressions. ``p0`` holds :math:`p_k(0\\mid N)` of
+    the load-dependent stations (in the order of ``stations.load_dependent``).
 
-    With M multi-server stations the network is solved together with its
+    With M load-dependent stations the network is solved together with its
     2**M sub-networks that lack some of them (a batch axis ``s``; bit ``i`` of
-    ``s`` set = multi-server station ``i`` removed), because
+    ``s`` set = load-dependent station ``i`` removed), because
     :math:`p_k(0\\mid n) = p_k(0\\mid n-1)\\,X(n)/X_{-k}(n)` needs the throughput
     of the network without station k: a product of positive factors, stable.
     """
     number, tidy = exact_arithmetic(kind)
     dtype = object if kind == SYMBOLIC else float
-    multi = np.flatnonzero(np.isfinite(c) & (c > 1))
+    multi = stations.load_dependent
     M = multi.size
     S = 1 << M
     bits = (np.arange(S)[:, None] >> np.arange(M)[None, :]) & 1  # (S, M): 1 = removed
     present = np.ones((S, D.shape[0]), dtype=int)
     present[:, multi] = 1 - bits
     Ds = D[None, :] * present  # demands of every sub-network (S, K)
-    per_server = np.array([number(1) / number(v) if np.isfinite(v) else 0 for v in c], dtype=dtype)
-    queue_coef = Ds * per_server[None, :]  # D/c (0 at a delay station)
-    base = Ds.copy()
+    queue_coef = Ds * stations.inverse_tail_rate(number, dtype)[None, :]  # D / alpha(L) (0 at a delay)
+    base = np.where(stations.delay[None, :], Ds, queue_coef)
     Q = np.zeros(Ds.shape, dtype=dtype)
-    Xs = np.empty(N, dtype=dtype)
-    cm = c[multi].astype(int)
-    j = np.arange(max(cm, default=1))
-    live = (j[None, :] >= 1) & (j[None, :] < cm[:, None])
-    ratio = np.vectorize(lambda a, b: number(int(a)) / number(int(b)), otypes=[dtype])
-    inv_j = ratio(live, np.maximum(j, 1)[None, :])[None]  # 1/j for 1 <= j < c, else 0
-    w_corr = ratio(np.maximum(cm[:, None] - 1 - j[None, :], 0), 1)[None]  # c - 1 - j for j <= c - 2
+    Xs = np.empty(N, dtype=dtype) if history else None
+    inv_rate, w_corr = stations.marginal_coefficients(number, dtype)  # (M, J) each
+    inv_rate, w_corr = inv_rate[None], w_corr[None]
     complement = np.arange(S)[:, None] | (1 << np.arange(M))[None, :]  # (S, M): s without station i
-    P = np.zeros((S, M, j.size), dtype=dtype)
+    P = np.zeros((S, M, inv_rate.shape[2]), dtype=dtype)
     P[:, :, 0] = 1  # p(0 | 0) = 1
     Dm, coef_m = Ds[:, multi], queue_coef[:, multi]
     # an empty sub-network has inv_X = Z/n: below 1/(float max) its 1/inv_X overflows to inf, and
@@ -77,17 +76,19 @@ def mva_recursion(D, Z, c, N, kind):
         if tidy is not None:
             X, R, inv_X = tidy(X), tidy(R), tidy(inv_X)
         Q = X[:, None] * R
-        Xs[n - 1] = X[0]
+        if history:
+            Xs[n - 1] = X[0]
         if M:
             p0 = P[:, :, 0] * X[:, None] * inv_X[complement]
-            P[:, :, 1:] = (X[:, None] * Dm)[:, :, None] * inv_j[:, :, 1:] * P[:, :, :-1]
+            P[:, :, 1:] = (X[:, None] * Dm)[:, :, None] * inv_rate[:, :, 1:] * P[:, :, :-1]
             P[:, :, 0] = p0
             if tidy is not None:
                 P = tidy(P)
-    return Xs, R[0]
+    return X[0], R[0], P[0, :, 0], Xs
 
 
-def mva(demands, population, think_time=0, servers=1, *, visits=None) -> ClosedNetworkResult:
+def mva(demands, population, think_time=0, servers=1, *, visits=None, rates=None, history=False,
+        max_work=MAX_WORK, stations=None) -> ClosedNetworkResult:
     """Exact Mean Value Analysis of a closed single-class product-form network.
 
     With :math:`Q_k(0) = 0`, for :math:`n = 1, \\dots, N`:
@@ -103,21 +104,36 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None) -> ClosedN
     .. math::
         X(n) = \\frac{n}{Z + \\sum_k R_k(n)}, \\qquad Q_k(n) = X(n)\\,R_k(n)
 
+    A general load-dependent station (``rates``), served at :math:`\\alpha_k(j)`
+    times the rate of one server with :math:`j` customers present (constant
+    after the last given :math:`\\alpha_k(L)`), has
+    :math:`R_k(n) = D_k \\sum_{j=1}^{n} \\frac{j}{\\alpha_k(j)}\\,p_k(j-1\\mid n-1)`,
+    computed as :math:`\\frac{D_k}{\\alpha_k(L)}\\bigl(1 + Q_k(n-1) + \\sum_{i \\le L-2}
+    (i+1)(\\frac{\\alpha_k(L)}{\\alpha_k(i+1)} - 1)\\,p_k(i\\mid n-1)\\bigr)`; the
+    multi-server case is :math:`\\alpha_k(j) = \\min(j, c_k)`.
+
     For a multi-server station only the marginal probabilities of fewer than
     :math:`c_k` busy servers are kept:
     :math:`p_k(j\\mid n) = \\frac{D_k X(n)}{j}\\,p_k(j-1\\mid n-1)` for
     :math:`1 \\le j < c_k`, and :math:`p_k(0\\mid n)` comes from the identity
     :math:`\\sum_{j<c_k}(c_k-j)\\,p_k(j\\mid n) = c_k\\,(1-U_k(n))`, not from
     :math:`1-\\sum_{j \\ge 1} p_k(j\\mid n)` (the subtraction that makes the
-    textbook load-dependent recursion unstable at large populations).
+    textbook load-dependent recursion unstable at large populations): for a
+    general load-dependent station :math:`p_k(0\\mid n) = p_k(0\\mid n-1)\\,X(n)/X_{-k}(n)`
+    with :math:`X_{-k}` the throughput of the network without station k (solved
+    alongside, :math:`2^M` sub-networks for M load-dependent stations). A
+    station with :math:`c_k \\ge N` servers is a delay station (no one waits).
 
     Assumptions: a closed product-form (BCMP) network with one class of
     :math:`N` statistically identical customers; each queueing or multi-server
     station FCFS with exponential service (or PS / LCFS-PR with any service
     distribution for single servers), delay stations with any distribution;
     service demand :math:`D_k = V_k S_k` (visits x mean service time) independent
-    of the load. Cost: :math:`O(N K)` time (:math:`O(N \\sum_k c_k)` with
-    multi-server stations), :math:`O(K + N)` memory.
+    of the load. Cost: :math:`O(N K)` time and :math:`O(K)` memory
+    (:math:`O(N)` more with ``history``); with M multi-server or load-dependent
+    stations :math:`O(N\\,2^M (K + \\sum_k c_k))`. A run estimated above
+    ``max_work`` steps (:math:`N (K + 40)`, or :math:`N (200 + 2^M (K + M \\max_k L_k))`)
+    is refused before it starts: use :func:`mva_approx` for large populations.
 
     Parameters
     ----------
@@ -131,11 +147,25 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None) -> ClosedN
         Think time :math:`Z` at the terminals (s), >= 0.
     servers : int, ``numpy.inf`` or array_like (K,) of them, optional
         Servers :math:`c_k` per station: 1 (queueing), an integer > 1
-        (multi-server), ``numpy.inf`` (delay station).
+        (multi-server), ``numpy.inf`` (delay station). Any :math:`c_k \\ge N`
+        is a delay station at population :math:`N`.
     visits : array_like (K,), optional, keyword only
         Visit ratios :math:`V_k` (> 0), used only to report per-visit response
         times and station throughputs; the demands already include them.
-        Default: one visit per station.
+        Default: one visit per station. A visit ratio of 0 (a station never
+        visited) needs a demand of 0.
+    rates : array_like (K, L), optional, keyword only
+        Load-dependent service-rate multipliers :math:`\\alpha_k(1), \\dots,
+        \\alpha_k(L)` (> 0) per station, :math:`\\alpha_k(j) = \\alpha_k(L)` for
+        :math:`j > L`; a row of ones is a queueing station, ``min(j, c)`` a
+        c-server station. ``servers`` then only marks delay stations (inf).
+    history : bool, optional, keyword only
+        Keep :math:`X(1..N)` as ``throughput_by_population`` (default: no).
+    max_work : float or None, optional, keyword only
+        Refuse runs estimated above this many steps (default 2e8, a few
+        seconds); ``None`` for no limit.
+    stations : sequence, optional, keyword only
+        Labels for :meth:`~ClosedNetworkResult.to_dataset`.
 
     Returns
     -------
@@ -143,13 +173,21 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None) -> ClosedN
         Per-station ``throughput``, ``utilization``, ``number_in_system``,
         ``response_time`` (per visit) and ``residence_time`` (per request);
         ``system_throughput`` :math:`X(N)`, ``system_response_time``
-        :math:`N/X - Z`, and ``throughput_by_population`` :math:`X(1..N)`.
+        :math:`N/X - Z`, ``waiting_time`` (response time minus service time)
+        and, with ``history``, ``throughput_by_population`` :math:`X(1..N)`.
+        ``utilization`` is per server (:math:`X D_k / c_k`), the mean number
+        of busy servers :math:`X D_k` at a delay station, and the probability
+        :math:`1 - p_k(0)` of being busy at a general load-dependent station.
 
     Examples
     --------
     >>> r = mva([0.2, 0.1], 1, think_time=0.7)
     >>> round(r.system_throughput, 12), round(r.system_response_time, 12)
     (1.0, 0.3)
+    >>> two_servers = mva([0.2, 0.1], 3, rates=[[1, 2], [1, 1]])
+    >>> two = mva([0.2, 0.1], 3, servers=[2, 1])
+    >>> bool(abs(two_servers.system_throughput - two.system_throughput) < 1e-12)
+    True
 
     References
     ----------
@@ -164,10 +202,40 @@ def mva(demands, population, think_time=0, servers=1, *, visits=None) -> ClosedN
     D = demands_array(demands, kind, ndim=1)
     N = int(populations_array("population", population, 1, minimum=1)[0])
     Z = think_times_array("think_time", think_time, kind, 1)
-    c = servers_array(servers, D.shape[0])
-    V = visits_array(visits, D.shape, kind)
-    Xs, R = mva_recursion(D, Z[0], c, N, kind)
+    layout = closed_stations(servers, rates, D.shape[0], N, kind)
+    V = visits_array(visits, D.shape, kind, demands=D)
+    check_work("population", N, layout.work(N, D.shape[0]), max_work,
+               "use mva_approx for large populations")
+    if kind != SYMBOLIC and layout.load_independent:
+        scaled = np.where(layout.delay, D, D * layout.inverse_tail_rate(float, float))  # D / alpha
+        X, R, Xs = _load_independent(scaled, Z[0], layout.delay, N, history)
+        p0 = np.zeros(0)
+    else:
+        X, R, p0, Xs = mva_recursion(D, Z[0], layout, N, kind, history)
+    # the utilization of a station with rates: the probability 1 - p(0) that it is busy
+    # (X D / alpha at a constant rate alpha)
+    busy = {k: X * D[k] / a for k, a in layout.constant_rate().items()}
+    busy.update({int(k): 1 - p0[i] for i, k in enumerate(layout.load_dependent) if rates is not None})
     return build_closed_network(
         model="exact MVA", kind=kind, population=np.array([N]), think_time=Z, demands=D[:, None],
-        visits=V[:, None], servers=c, system_throughput=Xs[-1:], residence_time=R[:, None],
-        throughput_by_population=Xs, single_class=True)
+        visits=V[:, None], servers=layout.servers, system_throughput=np.array([X]),
+        residence_time=R[:, None],
+        throughput_by_population=None if Xs is None else np.array(Xs, dtype=object if kind == SYMBOLIC
+                                                                   else float),
+        busy_probability=busy, service=(D / layout.first_rate())[:, None], station_labels=stations,
+        single_class=True)
+
+
+def _load_independent(D, Z, delay, N, history):
+    """Queueing and delay stations only, floats: the fast kernel over the queueing stations."""
+    queue = ~delay & (D > 0)
+    X, Rq, Xs = queueing_kernel(D[queue], Z + D[delay].sum(), N, history) if queue.any() else \
+        _delay_only(Z + D[delay].sum(), N, history)
+    R = np.where(delay, D, 0.0)
+    R[queue] = Rq
+    return X, R, Xs
+
+
+def _delay_only(Z, N, history):
+    """No station queues: :math:`X(n) = n / (Z + \\sum_k D_k)`."""
+    return N / Z, np.zeros(0), ([n / Z for n in range(1, N + 1)] if history else None)

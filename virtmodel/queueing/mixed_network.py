@@ -49,8 +49,8 @@ def _solve_point(lam, N, D, Z, servers, closed, kind, labels, sweep, class_label
     queueing = np.isfinite(servers)
     K, C = D.shape
     opened = ~closed
-    U = np.where(queueing[:, None] & opened[None, :], lam[None, :] * D, 0)
-    U_open = U.sum(axis=1)
+    U = np.where(opened[None, :], lam[None, :] * D, 0)   # a delay station's: its mean busy servers
+    U_open = np.where(queueing[:, None], U, 0).sum(axis=1)
     residence = D.copy()
     X = np.where(opened, lam, 0)
     if kind != SYMBOLIC and np.any(queueing & (U_open >= 1)):
@@ -67,7 +67,7 @@ def _solve_point(lam, N, D, Z, servers, closed, kind, labels, sweep, class_label
         X = np.array(X, dtype=D.dtype)
         X[closed] = Xc
         residence[:, closed] = Rc
-        U[:, closed] = np.where(queueing[:, None], Xc[None, :] * D[:, closed], 0)
+        U[:, closed] = Xc[None, :] * D[:, closed]
         Q_closed = (Xc[None, :] * Rc).sum(axis=1)
     grow = np.where(queueing, (1 + Q_closed) / (1 - U_open), 1)
     residence[:, opened] = D[:, opened] * grow[:, None]

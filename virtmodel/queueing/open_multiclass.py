@@ -64,8 +64,8 @@ def open_multiclass_metrics(lam, V, D, S, servers, disciplines, kind, labels, sw
     else:
         c = np.where(finite, servers, 1.0)
     X = lam[..., None, :] * V
-    U = np.where(finite[:, None], lam[..., None, :] * D / c[:, None], 0)
-    Uk = U.sum(axis=-1)
+    U = lam[..., None, :] * D / c[:, None]      # a delay station's (c = 1 there): its mean busy servers
+    Uk = np.where(finite, U.sum(axis=-1), 0)
     with quiet_numerics(kind):
         if kind == SYMBOLIC:
             residence = np.where(finite[:, None], D / (1 - Uk[..., None]), D)

@@ -53,12 +53,13 @@ def _servers(servers, stations):
 
 
 def _station(lam, mu, c, kind):
-    """One station's metrics: M/M/1, M/M/c, or a delay station (M/M/inf: no queue, utilization 0)."""
+    """One station's metrics: M/M/1, M/M/c, or a delay station (M/M/inf: no queue; its utilization is
+    the mean number of busy servers, lambda/mu, as the peers report it)."""
     if c == 1:
         return mm1_formulas(lam, mu, None)
     if c == float("inf"):
         zero = 0 if kind != SYMBOLIC else __import__("sympy").Integer(0)
-        return {"utilization": zero, "number_in_system": lam / mu, "response_time": 1 / mu,
+        return {"utilization": lam / mu, "number_in_system": lam / mu, "response_time": 1 / mu,
                 "waiting_time": zero, "number_in_queue": zero}
     return mmc_formulas(lam, mu, c, kind)[0]
 
@@ -141,7 +142,8 @@ def open_network(arrival_rates, routing=None, service_rates=None, servers=1, *, 
     :class:`~virtmodel.errors.UnstableError` naming the station). A delay
     station (``servers`` ``inf``, M/M/:math:`\\infty`, any service
     distribution) has :math:`R_k = 1/\\mu_k`, :math:`L_k = \\lambda_k/\\mu_k`
-    and utilization reported as 0.
+    and its utilization is reported as the mean number of busy servers,
+    :math:`\\lambda_k/\\mu_k` (the convention of Octave's ``queueing`` and of LINE).
 
     Instead of a routing matrix the network may be given by its visit ratios
     :math:`V_k` (with ``service_rates``) or its demands
@@ -215,7 +217,8 @@ def open_network(arrival_rates, routing=None, service_rates=None, servers=1, *, 
     for k in range(K):
         with quiet_numerics(kind):
             m = _station(lam[k], mu[k], cs[k], kind)
-        check_stability(m["utilization"], SCALAR if kind != SYMBOLIC else SYMBOLIC, f"station {k} (M/M/{cs[k]})")
+        if cs[k] != float("inf"):  # a delay station never saturates (its utilization counts busy servers)
+            check_stability(m["utilization"], SCALAR if kind != SYMBOLIC else SYMBOLIC, f"station {k} (M/M/{cs[k]})")
         stations.append(m)
     return _assemble(kind, lam, total, stations)
 

@@ -112,6 +112,8 @@ def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf
     valid = ">= 0" if allow_zero else "> 0"
     if not allow_inf:
         valid += " and finite"
+    if value is None:
+        _as_float_array(name, value)  # raises: None is not a number
     is_sympy = type(value).__module__.startswith("sympy")  # exact SymPy numbers are numbers.Number too
     if kind == SYMBOLIC and (is_sympy or not isinstance(value, (numbers.Number, np.ndarray, list, tuple))):
         if isinstance(value, (str, bytes)):
@@ -122,6 +124,9 @@ def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf
         import sympy as sp
 
         arr = _as_float_array(name, value)
+        if arr.ndim:
+            raise ParameterError(name, f"an array of shape {arr.shape}", "a number or a SymPy expression",
+                                 "another input is symbolic: arrays and SymPy inputs do not mix")
         _check_numeric(name, arr, allow_zero, allow_inf, valid, normal)
         if isinstance(value, numbers.Integral) or float(value).is_integer():
             return sp.Integer(int(value))

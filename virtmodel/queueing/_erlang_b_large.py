@@ -93,4 +93,4 @@ def erlang_b_large(c: float, a):
             out[near] = np.exp(_log_poisson_mode_term(c, an)) / gammaincc(c + 1, an)
     if far.any():
         out[far] = 1 / _inverse_b_continued_fraction(c, a[far])
-    return out
+    return np.clip(out, 0.0, 1.0)  # rounding in the last place must not leave [0, 1]

@@ -69,6 +69,7 @@ class StationResult:
     stable: Any = True
     percentile_method: str = ""
     _percentile: Optional[Callable] = field(default=None, repr=False)
+    _inputs: tuple = field(default=("inputs",), repr=False)
 
     def response_time_percentile(self, p):
         """The ``p``-quantile of the response time (time in system).
@@ -83,6 +84,8 @@ class StationResult:
         if self.kind == SYMBOLIC:
             return value
         value = np.where(self.stable, value, np.inf)
+        _check_finite({"the response-time percentile": value}, np.asarray(self.stable, dtype=bool),
+                      self._inputs, self.model)
         return as_output(value, SCALAR if self.kind == SCALAR and np.ndim(value) == 0 else ARRAY)
 
     def as_dict(self) -> dict:
@@ -186,6 +189,7 @@ def build_station(
         stable=stable_out,
         percentile_method=percentile_method,
         _percentile=percentile,
+        _inputs=inputs,
         **values,
     )
 

@@ -169,4 +169,4 @@ def erlang_c(servers, offered_load):
     stable = check_stability(a / c, kind, f"M/M/{c}")
     if kind == SYMBOLIC:
         return value
-    return as_output(np.where(stable, value, 1.0), kind)
+    return as_output(np.where(stable, np.clip(value, 0.0, 1.0), 1.0), kind)

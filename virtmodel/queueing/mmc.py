@@ -71,7 +71,7 @@ def mmc_response_quantile(mu, theta, pw, p, kind):
         )
     mu, theta, pw = (np.asarray(v, dtype=float) for v in (mu, theta, pw))
     # P(W + S > t) <= P(W > t/2) + P(S > t/2) <= 2 exp(-min(mu, theta) t / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         upper = 2 * np.log(2 / (1 - np.asarray(p))) / np.minimum(mu, theta)
         upper = np.where(np.isfinite(upper) & (upper > 0), upper, 1.0)
         return bisect_quantile(lambda t: mmc_response_survival(t, mu, theta, pw), p, upper)
@@ -141,7 +141,8 @@ def mmc(arrival_rate, service_rate, servers) -> StationResult:
     with quiet_numerics(kind):
         metrics, pw = mmc_formulas(lam, mu, c, kind)
     stable = check_stability(metrics["utilization"], kind, f"M/M/{c}")
-    theta = c * mu - lam
+    with quiet_numerics(kind):
+        theta = c * mu - lam
     return build_station(
         model=f"M/M/{c}",
         kind=kind,

@@ -13,6 +13,9 @@ from ._stability import quiet_numerics
 
 #: the most states (capacity + 1) times sweep points the O(K) numeric solver takes
 MAX_STATES = 10**7
+MMCK_INPUTS = ("arrival_rate", "service_rate", "servers", "capacity")
+#: the most states a symbolic call builds
+SYMBOLIC_STATES = 300
 #: the exact response-time mixture is used up to this many waiting places (K - c); above, the gamma fit
 MIXTURE_MAX_QUEUE = 2000
 
@@ -91,8 +94,9 @@ def mmck_numeric(lam, mu, c, p):
     q = p[..., :K] / accepted[..., None]
     j = np.arange(1, K - c + 1)  # the Erlang phase count n - c + 1 for n = c .. K-1
     theta = c * np.asarray(mu, dtype=float)
-    waiting = (q[..., c:] * j).sum(axis=-1) / theta
-    variance = (q[..., c:] * j * (j + 1)).sum(axis=-1) / theta**2 - waiting**2 + 1 / np.asarray(mu) ** 2
+    waiting_phases = (q[..., c:] * j).sum(axis=-1) / c  # W in units of the mean service time 1/mu
+    waiting = waiting_phases / np.asarray(mu, dtype=float)
+    variance = ((q[..., c:] * j * (j + 1)).sum(axis=-1) / c**2 - waiting_phases**2 + 1) / np.asarray(mu) ** 2
     direct = np.asarray(lam) * accepted / theta
     utilization = np.where(np.isfinite(direct), direct, (p * np.minimum(n, c)).sum(axis=-1) / c)
     throughput = theta * utilization
@@ -179,6 +183,9 @@ def mmck(arrival_rate, service_rate, servers, capacity) -> StationResult:
     if K < c:
         raise ParameterError("capacity", capacity, f">= servers = {c}")
     if kind == SYMBOLIC:
+        if K > SYMBOLIC_STATES:
+            raise ParameterError("capacity", capacity, f"<= {SYMBOLIC_STATES} for symbolic input",
+                                 "an expression with that many states is of no use; call mmck with numbers")
         metrics, blocking, variance = mmck_formulas(lam, mu, c, state_probabilities(lam, mu, c, K, kind))
         return build_gamma_fit_station(
             model=f"M/M/{c}/{K}", kind=kind, metrics=metrics, variance=variance, stable=True,
@@ -194,21 +201,28 @@ def mmck(arrival_rate, service_rate, servers, capacity) -> StationResult:
         return build_gamma_fit_station(
             model=f"M/M/{c}/{K}", kind=kind, metrics=metrics, variance=variance, stable=True,
             capacity=c * mu, percentile_method=MMCK_PERCENTILE,
-            blocking_probability=as_output(blocking, kind))
+            blocking_probability=as_output(blocking, kind), inputs=MMCK_INPUTS)
     return build_station(
         model=f"M/M/{c}/{K}", kind=kind, metrics=metrics, stable=True, capacity=c * mu,
         percentile=lambda p: mmck_response_quantile(mu, c, q, metrics["response_time"], variance, p),
-        percentile_method=MMCK_PERCENTILE, blocking_probability=as_output(blocking, kind))
+        percentile_method=MMCK_PERCENTILE, blocking_probability=as_output(blocking, kind), inputs=MMCK_INPUTS)
 
 
 def mmck_response_quantile(mu, c, q, mean, variance, p):
-    """The exact ``p``-quantile of the M/M/c/K response time (bisection on the mixture)."""
+    """The exact ``p``-quantile of the M/M/c/K response time (bisection on the mixture).
+
+    Solved in units of the mean service time :math:`1/\\mu` (the law of :math:`\\mu R`
+    depends on ``q`` and ``c`` only), so tiny or huge rates neither overflow nor underflow.
+    """
     from .mmc import bisect_quantile
 
     mu = np.asarray(mu, dtype=float)
-    # Chebyshev-Cantelli: P(R > mean + s) <= var / (var + s^2), so this bracket holds the quantile
-    upper = np.asarray(mean) + np.sqrt(np.asarray(variance) * np.asarray(p) / (1 - np.asarray(p))) + 1e-300
+    mean_s, var_s = np.asarray(mean) * mu, np.asarray(variance) * mu * mu
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Chebyshev-Cantelli: P(R > mean + s) <= var / (var + s^2), so this bracket holds the quantile
+        upper = mean_s + np.sqrt(var_s * np.asarray(p) / (1 - np.asarray(p))) + 1e-12
     shape = np.broadcast(upper, mu, q[..., 0]).shape
     qb = np.broadcast_to(q, shape + q.shape[-1:])
-    mub = np.broadcast_to(mu, shape)
-    return bisect_quantile(lambda t: mmck_response_survival(t, mub, c, qb), p, np.broadcast_to(upper, shape))
+    one = np.ones(shape)
+    scaled = bisect_quantile(lambda t: mmck_response_survival(t, one, c, qb), p, np.broadcast_to(upper, shape))
+    return scaled / mu

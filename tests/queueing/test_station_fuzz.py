@@ -13,6 +13,8 @@ utilization, or SymbolicUnsupportedError. No other exception type.
 """
 
 import inspect
+import os
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -46,7 +48,7 @@ probabilities = st.one_of(st.floats(0, 1), st.sampled_from([np.nan, None, 1.0, 0
 #: parameter name -> strategy (rates, times, loads and SCVs share the adversarial values)
 STRATEGIES = {name: values for name in (
     "arrival_rate", "service_rate", "mean_service_time", "offered_load", "arrival_scv", "service_scv")}
-STRATEGIES.update(servers=counts, capacity=counts)
+STRATEGIES.update(servers=counts, capacity=counts, n=counts, sources=counts, target_time=values)
 
 
 def _arguments(data, function):
@@ -95,7 +97,7 @@ def test_every_parameter_has_a_strategy(name):
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
-@settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)), deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_contract_under_adversarial_input(name, data):
     function = FUNCTIONS[name]

@@ -21,8 +21,15 @@ from ._closed_network_result import ClosedNetworkResult
 from .mva import mva
 from .mva_approx import mva_approx
 from .mva_multiclass import mva_multiclass
+from .engset import engset
+from .mminf import mminf
+from .mmc_waiting import mmc_service_level
+from .staffing import staffing
+from .state_probabilities import mm1_state_probability, mmc_state_probability, mmck_state_probability
 
 __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
            "open_network",
-           "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass"]
+           "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass",
+           "engset", "mminf", "mmc_service_level", "staffing",
+           "mm1_state_probability", "mmc_state_probability", "mmck_state_probability"]

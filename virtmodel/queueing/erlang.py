@@ -37,7 +37,7 @@ SYMBOLIC_TERMS = 300
 MAX_SERVERS = 10**300
 
 
-def _factorial(c):
+def symbolic_factorial(c):
     """:math:`c!` for SymPy: left unevaluated for large concrete ``c`` (10**6! has 5.5 million digits)."""
     import sympy as sp
 
@@ -61,7 +61,7 @@ def erlang_b_value(c, a, kind):
     if kind == SYMBOLIC:
         import sympy as sp
 
-        return a**c / _factorial(c) / _symbolic_partial_sum(a, c)
+        return a**c / symbolic_factorial(c) / _symbolic_partial_sum(a, c)
     a = np.asarray(a, dtype=float)
     if c > LARGE_SERVERS:
         return erlang_b_large(c, a)
@@ -80,8 +80,8 @@ def erlang_c_from_b(c, a, b):
 def erlang_c_value(c, a, kind):
     """Erlang C for validated inputs; symbolic: the explicit ratio (no nested B inside C)."""
     if kind == SYMBOLIC:
-        top = a**c / _factorial(c) * c / (c - a)
-        below = _symbolic_partial_sum(a, c) - a**c / _factorial(c)
+        top = a**c / symbolic_factorial(c) * c / (c - a)
+        below = _symbolic_partial_sum(a, c) - a**c / symbolic_factorial(c)
         return top / (below + top)
     return erlang_c_from_b(c, a, erlang_b_value(c, a, kind))
 

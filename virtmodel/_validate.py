@@ -29,7 +29,14 @@ def _first_bad(arr: np.ndarray, bad: np.ndarray):
     return value, where
 
 
+#: the smallest normal float: positive values below it are subnormal (their reciprocals overflow)
+TINY = float(np.finfo(float).tiny)
+
+
 def _as_float_array(name: str, value) -> np.ndarray:
+    if value is None:
+        raise ParameterError(name, value, "a number, an array of numbers or a SymPy expression",
+                             "None is not a number")
     if isinstance(value, (str, bytes)):
         raise ParameterError(name, value, "a number, an array of numbers or a SymPy expression",
                              "strings are never parsed")
@@ -37,9 +44,36 @@ def _as_float_array(name: str, value) -> np.ndarray:
         raise ParameterError(name, value, "a number (not a boolean)")
     try:
         arr = np.asarray(value, dtype=float)
+    except OverflowError:
+        raise ParameterError(name, _short(value), "a real number within the float range (|x| < 1.8e308)",
+                             "too large to represent") from None
     except (TypeError, ValueError):
-        raise ParameterError(name, value, "a real number or an array of real numbers") from None
+        raise ParameterError(name, _short(value), "a real number or an array of real numbers") from None
     return arr
+
+
+def _short(value):
+    """The value for an error message (huge integers abbreviated)."""
+    if isinstance(value, numbers.Integral) and abs(int(value)) > 10**30:
+        return f"an integer of {len(str(abs(int(value))))} digits"
+    return value
+
+
+def same_shape(**named):
+    """Check that the named inputs broadcast together; ParameterError naming the odd one out."""
+    shapes = {name: np.shape(v) for name, v in named.items() if v is not None and np.ndim(v) > 0}
+    try:
+        np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        names = list(shapes)
+        for i, name in enumerate(names[1:], 1):
+            try:
+                np.broadcast_shapes(*(shapes[n] for n in names[: i + 1]))
+            except ValueError:
+                first = names[0]
+                raise ParameterError(name, f"an array of shape {shapes[name]}",
+                                     f"broadcastable with {first} (shape {shapes[first]})",
+                                     "NumPy broadcasting rules") from None
 
 
 def _check_sympy(name, value, *, positive, allow_zero, integer=False):
@@ -48,8 +82,8 @@ def _check_sympy(name, value, *, positive, allow_zero, integer=False):
     if not isinstance(value, sp.Basic):
         value = sp.sympify(value, strict=True)  # numbers only; strings rejected earlier
     if value.is_number:
-        if value.is_real is False or value is sp.nan:
-            raise ParameterError(name, value, "a real number")
+        if value.is_real is not True or value.is_finite is False:
+            raise ParameterError(name, value, "a finite real number")
         if positive:
             if allow_zero and value.is_negative:
                 raise ParameterError(name, value, ">= 0")
@@ -68,11 +102,18 @@ def _check_sympy(name, value, *, positive, allow_zero, integer=False):
     return value
 
 
-def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf: bool = False):
-    """Check a rate or a time: finite, not NaN, > 0 (or >= 0 with ``allow_zero``)."""
+def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf: bool = False,
+             normal: bool = False):
+    """Check a rate or a time: finite, not NaN, > 0 (or >= 0 with ``allow_zero``).
+
+    With ``normal``, nonzero values below the smallest normal float (``TINY``,
+    subnormal numbers, whose reciprocals overflow) are rejected too.
+    """
     valid = ">= 0" if allow_zero else "> 0"
     if not allow_inf:
         valid += " and finite"
+    if value is None:
+        _as_float_array(name, value)  # raises: None is not a number
     is_sympy = type(value).__module__.startswith("sympy")  # exact SymPy numbers are numbers.Number too
     if kind == SYMBOLIC and (is_sympy or not isinstance(value, (numbers.Number, np.ndarray, list, tuple))):
         if isinstance(value, (str, bytes)):
@@ -83,25 +124,34 @@ def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf
         import sympy as sp
 
         arr = _as_float_array(name, value)
-        _check_numeric(name, arr, allow_zero, allow_inf, valid)
+        if arr.ndim:
+            raise ParameterError(name, f"an array of shape {arr.shape}", "a number or a SymPy expression",
+                                 "another input is symbolic: arrays and SymPy inputs do not mix")
+        _check_numeric(name, arr, allow_zero, allow_inf, valid, normal)
         if isinstance(value, numbers.Integral) or float(value).is_integer():
             return sp.Integer(int(value))
         return sp.Float(value)
     arr = _as_float_array(name, value)
-    _check_numeric(name, arr, allow_zero, allow_inf, valid)
+    _check_numeric(name, arr, allow_zero, allow_inf, valid, normal)
     return arr
 
 
-def _check_numeric(name, arr, allow_zero, allow_inf, valid):
+def _check_numeric(name, arr, allow_zero, allow_inf, valid, normal=False):
     if arr.size > 64:  # two reductions decide the common case (NaN propagates: falls through)
         lo, hi = np.min(arr), np.max(arr)
-        if (lo >= 0 if allow_zero else lo > 0) and (allow_inf or hi < np.inf):
+        if (lo >= 0 if allow_zero else lo > 0) and (allow_inf or hi < np.inf) and not (normal and lo < TINY):
             return
     bad = np.isnan(arr)
     if bad.any():
         v, where = _first_bad(arr, bad)
         raise ParameterError(name, float(v), valid, ("NaN at " + where) if where else "NaN")
     bad = arr < 0 if allow_zero else arr <= 0
+    tiny = (arr > 0) & (arr < TINY) if normal else None
+    if normal and tiny.any():
+        v, where = _first_bad(arr, tiny)
+        raise ParameterError(name, float(v), valid + f", and at least {TINY:.4g} if not 0",
+                             ("subnormal" + (" at " + where if where else "")
+                              + ": its reciprocal overflows"))
     if not allow_inf:
         bad = bad | np.isinf(arr)
     if bad.any():
@@ -109,18 +159,28 @@ def _check_numeric(name, arr, allow_zero, allow_inf, valid):
         raise ParameterError(name, float(v), valid, where)
 
 
-def nonnegative(name: str, value, kind: str):
+def nonnegative(name: str, value, kind: str, *, normal: bool = False):
     """Check a quantity that may be zero (a cost, a think time, an SCV)."""
-    return positive(name, value, kind, allow_zero=True)
+    return positive(name, value, kind, allow_zero=True, normal=normal)
 
 
-def whole(name: str, value, *, minimum: int = 1, allow_inf: bool = False):
+def whole(name: str, value, *, minimum: int = 1, allow_inf: bool = False, maximum=None):
     """Check a count (servers, capacity, population): an integer >= ``minimum``.
 
     Returns a Python int, ``math.inf`` (when allowed) or a SymPy integer symbol.
-    Floats equal to integers (``2.0``) are accepted; ``2.5`` is not.
+    Floats equal to integers (``2.0``) are accepted; ``2.5`` is not. With
+    ``maximum``, larger counts are rejected (a model's stated limit).
     """
     valid = f"a whole number >= {minimum}" + (" or inf" if allow_inf else "")
+    if maximum is not None:
+        valid += f" and <= {maximum:.3g}"
+    count = _whole(name, value, valid, minimum, allow_inf)
+    if maximum is not None and isinstance(count, int) and count > maximum:
+        raise ParameterError(name, _short(count), valid)
+    return count
+
+
+def _whole(name, value, valid, minimum, allow_inf):
     if isinstance(value, (str, bytes)) or isinstance(value, bool):
         raise ParameterError(name, value, valid)
     if type(value).__module__.startswith("sympy"):
@@ -131,8 +191,13 @@ def whole(name: str, value, *, minimum: int = 1, allow_inf: bool = False):
         if value.is_number:
             if value.is_integer and value >= minimum:
                 return int(value)
-            raise ParameterError(name, value, valid)
+            raise ParameterError(name, _short(value), valid)
         return _check_sympy(name, value, positive=minimum >= 1, allow_zero=minimum == 0, integer=True)
+    if isinstance(value, numbers.Integral) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                               and value.dtype.kind in "iu"):
+        if int(value) < minimum:
+            raise ParameterError(name, _short(value), valid)
+        return int(value)
     if isinstance(value, numbers.Real):
         f = float(value)
         if f != f:

@@ -65,11 +65,14 @@ def test_large_systems_agree_with_log_space(servers, load):
         assert c == pytest.approx(servers * b / (servers - load * (1 - b)), rel=1e-12)
 
 
-def test_arrays_broadcast_and_unstable_points_are_nan():
+def test_arrays_broadcast_and_saturated_points_wait_surely():
     b = erlang_b(3, [0.0, 1.0, 10.0])
     assert b.shape == (3,) and b[0] == 0.0 and b[2] > 0.7
-    c = erlang_c(3, np.array([1.0, 2.9, 3.0, 4.0]))
-    assert np.isfinite(c[:2]).all() and np.isnan(c[2:]).all()
+    # issue 13: erlang_c(3, [1.5, 3.0, 4.5]) gave [0.237, nan, nan]; at and past saturation it is 1
+    c = erlang_c(3, np.array([1.5, 2.9, 3.0, 4.5]))
+    assert c[0] == pytest.approx(0.236842105263158, rel=1e-12)  # 9/38 (Gross et al. eq. 2.32)
+    assert 0.9 < c[1] < 1 and (c[2:] == 1.0).all()
+    assert not np.isnan(erlang_c(3, np.linspace(0, 10, 101))).any()
 
 
 def test_symbolic_concrete_servers_is_finite_sum():

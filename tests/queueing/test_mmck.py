@@ -41,8 +41,24 @@ def test_huge_capacity_approaches_mmc():
     a, b = mmck(3.0, 1.0, 4, 2000), mmc(3.0, 1.0, 4)
     assert a.response_time == pytest.approx(b.response_time, rel=1e-10)
     assert a.blocking_probability < 1e-100
-    # Gamma fit to the exact mean and variance is close to the exact M/M/c percentile
-    assert a.response_time_percentile(0.9) == pytest.approx(b.response_time_percentile(0.9), rel=0.05)
+    # the exact Erlang mixture tends to the exact M/M/c law (an independent closed-form CDF)
+    for p in (0.5, 0.9, 0.999):
+        assert a.response_time_percentile(p) == pytest.approx(b.response_time_percentile(p), rel=1e-9)
+    assert "exact" in a.percentile_method
+
+
+def test_mm1k_percentile_is_the_truncated_erlang_mixture():
+    # M/M/1/K: an accepted arrival finding n waits Erlang(n + 1, mu) in all (Gross et al. 2.5):
+    # P(R > t) = sum_n q_n Q(n + 1, mu t), checked at the quantile the model returns
+    from scipy.special import gammaincc
+
+    lam, mu, K = 0.8, 1.0, 4
+    p = np.array([0.8**n for n in range(K + 1)])
+    p /= p.sum()
+    q = p[:K] / p[:K].sum()
+    for level in (0.5, 0.95, 0.99):
+        t = mmck(lam, mu, 1, K).response_time_percentile(level)
+        assert sum(q[n] * gammaincc(n + 1, mu * t) for n in range(K)) == pytest.approx(1 - level, rel=1e-9)
 
 
 def test_always_stable_and_little():

@@ -27,6 +27,11 @@ from .mixed_network import mixed_network
 from .closed_bounds import ClosedBounds, closed_bounds
 from .normalizing_constant import NormalizingConstant, normalizing_constant
 from .routing import visits_from_routing
+from .engset import engset
+from .mminf import mminf
+from .mmc_waiting import mmc_service_level
+from .staffing import staffing
+from .state_probabilities import mm1_state_probability, mmc_state_probability, mmck_state_probability
 
 __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
@@ -34,4 +39,6 @@ __all__ = ["StationResult", "mm1",
            "ClosedNetworkResult", "mva", "mva_approx", "mva_multiclass",
            "MulticlassNetworkResult", "open_multiclass", "mixed_network",
            "ClosedBounds", "closed_bounds", "NormalizingConstant", "normalizing_constant",
-           "visits_from_routing"]
+           "visits_from_routing",
+           "engset", "mminf", "mmc_service_level", "staffing",
+           "mm1_state_probability", "mmc_state_probability", "mmck_state_probability"]

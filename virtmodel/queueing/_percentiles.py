@@ -65,7 +65,7 @@ def gamma_quantiles(mean, variance, ps) -> list:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shape = mean**2 / variance
         scale = variance / mean
-        point = ~(variance > 0)
+        point = ~(variance > 0) | (shape > 1e16)  # a (numerically) deterministic response: the mean
         saturated = np.isinf(mean) | np.isinf(variance)  # at the edge of saturation: the quantile is inf
         qs = gammaincinv_fast(shape, ps)
         qs = [scale * q for q in qs]

@@ -29,6 +29,7 @@ import numpy as np
 
 from .._backend import ARRAY, SCALAR, SYMBOLIC, as_output
 from .._validate import probability
+from ..errors import ParameterError
 
 METRICS = (
     "utilization",
@@ -68,6 +69,7 @@ class StationResult:
     stable: Any = True
     percentile_method: str = ""
     _percentile: Optional[Callable] = field(default=None, repr=False)
+    _inputs: tuple = field(default=("inputs",), repr=False)
 
     def response_time_percentile(self, p):
         """The ``p``-quantile of the response time (time in system).
@@ -82,6 +84,8 @@ class StationResult:
         if self.kind == SYMBOLIC:
             return value
         value = np.where(self.stable, value, np.inf)
+        _check_finite({"the response-time percentile": value}, np.asarray(self.stable, dtype=bool),
+                      self._inputs, self.model)
         return as_output(value, SCALAR if self.kind == SCALAR and np.ndim(value) == 0 else ARRAY)
 
     def as_dict(self) -> dict:
@@ -148,13 +152,17 @@ def build_station(
     percentile: Callable,
     percentile_method: str,
     blocking_probability=None,
+    inputs: tuple = ("inputs",),
 ) -> StationResult:
     """Assemble a :class:`StationResult`, masking unstable array points.
 
     ``metrics`` holds the six standard metrics computed by a model's formula;
     ``stable`` is ``True`` for symbolic and (already checked) scalar calls and a
     boolean array for sweeps; ``capacity`` is the station's maximum throughput,
-    reported as the throughput where a sweep point is unstable.
+    reported as the throughput where a sweep point is unstable. A metric that
+    is NaN or overflows at a stable point (inputs at the edge of the float
+    range) raises :class:`~virtmodel.errors.ParameterError` naming ``inputs``:
+    a result is never NaN, and ``inf`` only where saturation puts it.
     """
     if kind == SYMBOLIC:
         values = dict(metrics)
@@ -170,6 +178,7 @@ def build_station(
             elif name == "throughput":
                 value = np.where(stable_arr, value, capacity)
             values[name] = as_output(value, kind)
+        _check_finite(values, stable_arr, inputs, model)
         if blocking_probability is not None:
             blocking_probability = as_output(np.broadcast_to(blocking_probability, shape), kind)
         stable_out = bool(stable_arr) if kind == SCALAR else np.broadcast_to(stable_arr, shape)
@@ -180,12 +189,24 @@ def build_station(
         stable=stable_out,
         percentile_method=percentile_method,
         _percentile=percentile,
+        _inputs=inputs,
         **values,
     )
 
 
+def _check_finite(values: dict, stable, inputs: tuple, model: str):
+    """ParameterError if a metric is NaN or infinite where the station is stable."""
+    for name, value in values.items():
+        bad = ~np.isfinite(value) & stable
+        if np.any(bad):
+            where = "" if np.ndim(bad) == 0 else f" at element {tuple(int(i) for i in np.argwhere(bad)[0])}"
+            raise ParameterError(", ".join(inputs), "this combination",
+                                 "values whose results fit in the float range", f"{model}: {name} is {np.asarray(value)[bad].flat[0]} at a stable point{where}")
+
+
 def build_gamma_fit_station(*, model: str, kind: str, metrics: dict, variance, stable, capacity,
-                            percentile_method: str, blocking_probability=None) -> StationResult:
+                            percentile_method: str, blocking_probability=None,
+                            inputs: tuple = ("inputs",)) -> StationResult:
     """:func:`build_station` for a model whose percentiles are the gamma two-moment fit.
 
     ``variance`` is the response-time variance that, with the mean
@@ -198,6 +219,6 @@ def build_gamma_fit_station(*, model: str, kind: str, metrics: dict, variance, s
     return build_station(
         model=model, kind=kind, metrics=metrics, stable=stable, capacity=capacity,
         percentile=lambda p: gamma_quantile(response, variance, p, kind, model),
-        percentile_method=percentile_method, blocking_probability=blocking_probability,
+        percentile_method=percentile_method, blocking_probability=blocking_probability, inputs=inputs,
     )
 

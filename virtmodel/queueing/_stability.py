@@ -19,9 +19,15 @@ from ..errors import UnstableError
 def check_stability(rho, kind: str, station: str):
     """Return the stability mask of ``rho`` (``True`` for symbolic input).
 
-    Raises :class:`UnstableError` for a scalar ``rho >= 1``.
+    Raises :class:`UnstableError` for a scalar ``rho >= 1``, and for a SymPy
+    ``rho`` that is a number (exact inputs such as ``Integer(2)``) at or above 1;
+    a ``rho`` with free symbols stays symbolic (the user owns its range).
     """
     if kind == SYMBOLIC:
+        if getattr(rho, "is_number", False) and not getattr(rho, "free_symbols", True):
+            value = complex(rho.evalf())
+            if not value.real < 1:
+                raise UnstableError(value.real, station)
         return True
     stable = np.asarray(rho) < 1
     if kind == SCALAR and not stable:

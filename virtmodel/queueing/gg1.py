@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._backend import kind_of, ops_for
-from .._validate import choice, nonnegative, positive
+from .._validate import choice, nonnegative, positive, same_shape
 from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 from .mgc import allen_cunneen
@@ -40,14 +40,17 @@ def gg_station(lam, m, c, arrival_scv, service_scv, pwait, kind, model) -> Stati
         metrics, variance = gg_formulas(lam, m, c, arrival_scv, service_scv, pwait(lam * m, c))
     stable = check_stability(metrics["utilization"], kind, model)
     return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance, stable=stable,
-                                   capacity=c / m, percentile_method=GG_PERCENTILE)
+                                   capacity=c / m, percentile_method=GG_PERCENTILE,
+                                   inputs=("arrival_rate", "mean_service_time", "arrival_scv", "service_scv"))
 
 
 def gg_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv, servers=1):
     """Validate the common G/G inputs; returns the kind and the converted values."""
     kind = kind_of(arrival_rate, mean_service_time, arrival_scv, service_scv, servers)
+    same_shape(arrival_rate=arrival_rate, mean_service_time=mean_service_time, arrival_scv=arrival_scv,
+               service_scv=service_scv)
     lam = nonnegative("arrival_rate", arrival_rate, kind)
-    m = positive("mean_service_time", mean_service_time, kind)
+    m = positive("mean_service_time", mean_service_time, kind, normal=True)
     ca2 = nonnegative("arrival_scv", arrival_scv, kind)
     cs2 = nonnegative("service_scv", service_scv, kind)
     return kind, lam, m, ca2, cs2

@@ -5,12 +5,12 @@ from __future__ import annotations
 from .._backend import ops_for
 from .._validate import choice, whole
 from ._result import StationResult
-from .erlang import erlang_b_value, erlang_c_from_b
+from .erlang import MAX_SERVERS, erlang_c_value
 from .gg1 import gg_inputs, gg_station
 
 
 def _erlang_c_pwait(kind):
-    return lambda a, c: erlang_c_from_b(c, a, erlang_b_value(c, a, kind))
+    return lambda a, c: erlang_c_value(c, a, kind)
 
 
 def _sakasegawa_pwait(kind):
@@ -66,5 +66,5 @@ def ggc(arrival_rate, mean_service_time, servers, arrival_scv, service_scv, meth
     """
     choice("method", method, tuple(_METHODS))
     kind, lam, m, ca2, cs2 = gg_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv, servers)
-    c = whole("servers", servers)
+    c = whole("servers", servers, maximum=MAX_SERVERS)
     return gg_station(lam, m, c, ca2, cs2, _METHODS[method](kind), kind, f"G/G/{c}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._backend import kind_of
-from .._validate import nonnegative, positive
+from .._validate import nonnegative, positive, same_shape
 from ._result import StationResult
 from .mg1 import mg1_station
 
@@ -40,6 +40,7 @@ def md1(arrival_rate, service_rate) -> StationResult:
     D. Gross et al., *Fundamentals of Queueing Theory*, 4th ed., section 6.1.
     """
     kind = kind_of(arrival_rate, service_rate)
+    same_shape(arrival_rate=arrival_rate, service_rate=service_rate)
     lam = nonnegative("arrival_rate", arrival_rate, kind)
-    mu = positive("service_rate", service_rate, kind)
-    return mg1_station(lam, 1 / mu, 0 * mu, kind, "M/D/1")
+    mu = positive("service_rate", service_rate, kind, normal=True)
+    return mg1_station(lam, 1 / mu, 0 * mu, kind, "M/D/1", ("arrival_rate", "service_rate"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._backend import kind_of
-from .._validate import nonnegative, positive
+from .._validate import nonnegative, positive, same_shape
 from ._percentiles import GAMMA_FIT
 from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
@@ -36,14 +36,17 @@ def mg1_response_variance(lam, m, scv, waiting):
     return var_w + scv * m**2
 
 
-def mg1_station(lam, m, scv, kind, model) -> StationResult:
+MG1_INPUTS = ("arrival_rate", "mean_service_time", "service_scv")
+
+
+def mg1_station(lam, m, scv, kind, model, inputs=MG1_INPUTS) -> StationResult:
     """Build the M/G/1 result from validated inputs (shared by :func:`mg1` and :func:`md1`)."""
     with quiet_numerics(kind):
         metrics = mg1_formulas(lam, m, scv)
         variance = mg1_response_variance(lam, m, scv, metrics["waiting_time"])
     stable = check_stability(metrics["utilization"], kind, model)
     return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance, stable=stable,
-                                   capacity=1 / m, percentile_method=MG1_PERCENTILE)
+                                   capacity=1 / m, percentile_method=MG1_PERCENTILE, inputs=inputs)
 
 
 def mg1(arrival_rate, mean_service_time, service_scv) -> StationResult:
@@ -83,7 +86,8 @@ def mg1(arrival_rate, mean_service_time, service_scv) -> StationResult:
     (P-K mean value formula) and eq. 5.114 (Takacs' recurrence for the moments of W).
     """
     kind = kind_of(arrival_rate, mean_service_time, service_scv)
+    same_shape(arrival_rate=arrival_rate, mean_service_time=mean_service_time, service_scv=service_scv)
     lam = nonnegative("arrival_rate", arrival_rate, kind)
-    m = positive("mean_service_time", mean_service_time, kind)
+    m = positive("mean_service_time", mean_service_time, kind, normal=True)
     scv = nonnegative("service_scv", service_scv, kind)
     return mg1_station(lam, m, scv, kind, "M/G/1")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._backend import kind_of, ops_for
-from .._validate import nonnegative, positive
+from .._validate import nonnegative, positive, same_shape
 from ._percentiles import EXPONENTIAL, exponential_quantile
 from ._result import StationResult, build_station
 from ._stability import check_stability, quiet_numerics
@@ -64,8 +64,9 @@ def mm1(arrival_rate, service_rate) -> StationResult:
     L. Kleinrock, *Queueing Systems, Vol. 1*, Wiley 1975, section 3.2.
     """
     kind = kind_of(arrival_rate, service_rate)
+    same_shape(arrival_rate=arrival_rate, service_rate=service_rate)
     lam = nonnegative("arrival_rate", arrival_rate, kind)
-    mu = positive("service_rate", service_rate, kind)
+    mu = positive("service_rate", service_rate, kind, normal=True)
     ops = ops_for(kind)
     with quiet_numerics(kind):
         metrics = mm1_formulas(lam, mu, ops)
@@ -79,4 +80,5 @@ def mm1(arrival_rate, service_rate) -> StationResult:
         capacity=mu,
         percentile=lambda p: exponential_quantile(response, p, kind),
         percentile_method=EXPONENTIAL,
+        inputs=("arrival_rate", "service_rate"),
     )

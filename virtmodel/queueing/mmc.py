@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import SYMBOLIC, kind_of
-from .._validate import nonnegative, positive, whole
+from .._validate import nonnegative, positive, same_shape, whole
 from ..errors import SymbolicUnsupportedError
 from ._result import StationResult, build_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
-from .erlang import erlang_b_value, erlang_c_from_b
+from .erlang import MAX_SERVERS, erlang_c_value
 
 MMC_PERCENTILE = (
     "exact (the closed-form CDF of W + S, W an atom 1 - C at 0 plus an exponential "
@@ -27,7 +27,7 @@ def mmc_formulas(lam, mu, c, kind):
     ``probability_of_waiting`` (the Erlang C value) is returned as well.
     """
     a = lam / mu
-    pw = erlang_c_from_b(c, a, erlang_b_value(c, a, kind))
+    pw = erlang_c_value(c, a, kind)
     return queueing_metrics(a / c, lam, pw / (c * mu - lam), 1 / mu), pw
 
 
@@ -71,7 +71,7 @@ def mmc_response_quantile(mu, theta, pw, p, kind):
         )
     mu, theta, pw = (np.asarray(v, dtype=float) for v in (mu, theta, pw))
     # P(W + S > t) <= P(W > t/2) + P(S > t/2) <= 2 exp(-min(mu, theta) t / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         upper = 2 * np.log(2 / (1 - np.asarray(p))) / np.minimum(mu, theta)
         upper = np.where(np.isfinite(upper) & (upper > 0), upper, 1.0)
         return bisect_quantile(lambda t: mmc_response_survival(t, mu, theta, pw), p, upper)
@@ -86,7 +86,7 @@ def mmc_waiting_quantile(lam, mu, servers, p):
     since :math:`P(W > t) = C\\,e^{-(c\\mu-\\lambda)t}`.
     """
     result = mmc(lam, mu, servers)
-    c = whole("servers", servers)
+    c = whole("servers", servers, maximum=MAX_SERVERS)
     pw = np.asarray(result.waiting_time) * (c * np.asarray(mu) - np.asarray(lam))
     with np.errstate(divide="ignore"):
         t = np.log(pw / (1 - np.asarray(p))) / (c * np.asarray(mu) - np.asarray(lam))
@@ -134,13 +134,15 @@ def mmc(arrival_rate, service_rate, servers) -> StationResult:
     D. Gross et al., *Fundamentals of Queueing Theory*, 4th ed., section 2.3.
     """
     kind = kind_of(arrival_rate, service_rate, servers)
+    same_shape(arrival_rate=arrival_rate, service_rate=service_rate)
     lam = nonnegative("arrival_rate", arrival_rate, kind)
-    mu = positive("service_rate", service_rate, kind)
-    c = whole("servers", servers)
+    mu = positive("service_rate", service_rate, kind, normal=True)
+    c = whole("servers", servers, maximum=MAX_SERVERS)
     with quiet_numerics(kind):
         metrics, pw = mmc_formulas(lam, mu, c, kind)
     stable = check_stability(metrics["utilization"], kind, f"M/M/{c}")
-    theta = c * mu - lam
+    with quiet_numerics(kind):
+        theta = c * mu - lam
     return build_station(
         model=f"M/M/{c}",
         kind=kind,
@@ -149,4 +151,5 @@ def mmc(arrival_rate, service_rate, servers) -> StationResult:
         capacity=c * mu,
         percentile=lambda p: mmc_response_quantile(mu, theta, pw, p, kind),
         percentile_method=MMC_PERCENTILE,
+        inputs=("arrival_rate", "service_rate", "servers"),
     )

@@ -30,6 +30,8 @@ from ._validate import _as_float_array, choice, positive, probability, whole
 from .errors import ParameterError
 
 DOMAINS = ("positive", "nonnegative", "fraction", "count", "count0", "real")
+#: the largest count a model parameter takes (a double holds every whole number up to it exactly)
+MAX_COUNT = 2**53
 
 
 def param(default, *, unit: str, doc: str, latex: str, source: str = "assumption",
@@ -76,10 +78,10 @@ def check_value(name: str, value, domain: str):
 
         if np.ndim(value) > 0:
             arr = positive(name, value, "array", allow_zero=True)
-            if np.any(arr != np.round(arr)) or np.any(arr < (1 if domain == "count" else 0)):
+            if np.any(arr != np.round(arr)) or np.any(arr < (1 if domain == "count" else 0)) or np.any(arr > MAX_COUNT):
                 raise ParameterError(name, value, f"whole numbers >= {1 if domain == 'count' else 0}")
             return arr
-        return whole(name, value, minimum=1 if domain == "count" else 0)
+        return whole(name, value, minimum=1 if domain == "count" else 0, maximum=MAX_COUNT)
     if domain == "real":
         return _finite(name, value)
     if domain == "fraction":

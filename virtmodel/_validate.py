@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from ._backend import SYMBOLIC
+from ._backend import SCALAR, SYMBOLIC
 from .errors import ParameterError
 
 
@@ -132,6 +132,8 @@ def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf
             return sp.Integer(int(value))
         return sp.Float(value)
     arr = _as_float_array(name, value)
+    if kind == SCALAR and arr.ndim:
+        raise ParameterError(name, _short(value), "a single number")
     _check_numeric(name, arr, allow_zero, allow_inf, valid, normal)
     return arr
 
@@ -229,7 +231,12 @@ def probability(name: str, value, kind: str, *, closed: bool = False):
 
 
 def choice(name: str, value, options):
-    """Check that ``value`` is one of ``options`` (strings compared exactly)."""
-    if value not in options:
+    """Check that ``value`` is one of ``options`` (strings compared exactly; an array or an
+    unhashable value is never one)."""
+    try:
+        known = not isinstance(value, np.ndarray) and np.ndim(value) == 0 and value in options
+    except (TypeError, ValueError):
+        known = False
+    if not known:
         raise ParameterError(name, value, "one of " + ", ".join(repr(o) for o in options))
     return value

@@ -32,6 +32,8 @@ def escape_text(text: str) -> str:
 
 def unit_latex(unit: str) -> str:
     """A unit in LaTeX text mode: ``s^2`` -> ``s\\textsuperscript{2}``; ``1`` -> ``--``."""
+    if not isinstance(unit, str):
+        raise ParameterError("unit", unit, "a unit string such as 's', '1/s' or 's^2'")
     if unit in ("", "1"):
         return "--"
     parts = re.split(r"\^(-?\d+)", unit)

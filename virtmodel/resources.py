@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._validate import choice
 from .errors import ParameterError
 
 DISCIPLINES = ("fcfs",)
@@ -57,10 +58,8 @@ class Resource:
                                  "it is the keyword a technique's Demands uses for this resource")
         if not (isinstance(self.servers, str) or (isinstance(self.servers, int) and self.servers >= 1)):
             raise ParameterError("servers", self.servers, "a whole number >= 1 or a parameter name")
-        if self.discipline not in DISCIPLINES:
-            raise ParameterError("discipline", self.discipline, "one of " + ", ".join(DISCIPLINES))
-        if self.cores_of not in CORE_KINDS:
-            raise ParameterError("cores_of", self.cores_of, "one of " + ", ".join(map(repr, CORE_KINDS)))
+        choice("discipline", self.discipline, DISCIPLINES)
+        choice("cores_of", self.cores_of, CORE_KINDS)
 
     def servers_expr(self, s):
         """The number of servers as a SymPy expression (``s``: the parameters' symbols by name)."""

@@ -30,7 +30,7 @@ MODULES = ("virtmodel.model", "virtmodel.analysis", "virtmodel.techniques", "vir
            "virtmodel.widgets", "virtmodel.simulate", "virtmodel.presets", "virtmodel.references",
            "virtmodel.scenario", "virtmodel.host", "virtmodel.metrics", "virtmodel.lenses",
            "virtmodel.latex", "virtmodel.validation", "virtmodel.workloads", "virtmodel.resources",
-           "virtmodel.techniques.generations")
+           "virtmodel.techniques.generations", "virtmodel.queueing")
 
 ADVERSARIAL = (math.nan, math.inf, -math.inf, None, -1, -1.0, -0.0, 0, 0.0, 5e-324, 1e-320, 1e308,
                10**400, "text", "", [], (), np.array([]), np.full(3, 0.5), np.array([np.nan, 1.0]),
@@ -130,6 +130,15 @@ RECIPES = {
     "virtmodel.workloads.get": ((W,), {}),
     "virtmodel.workloads.describe": ((W,), {}),
     "virtmodel.resources.Resource": (("disk",), {"servers": 1}),
+    "virtmodel.queueing.open_network": ((1.0,), {"demands": [0.2, 0.3], "servers": [1, 2]}),
+    "virtmodel.queueing.mva": (([0.2, 0.1], 5), {"think_time": 1.0}),
+    "virtmodel.queueing.mva_approx": (([[0.2, 0.1], [0.1, 0.3]], [3, 2]), {"think_times": [1.0, 2.0]}),
+    "virtmodel.queueing.mva_multiclass": (([[0.2, 0.1], [0.1, 0.3]], [3, 2]), {"think_times": [1.0, 2.0]}),
+    "virtmodel.queueing.open_multiclass": (([1.0, 0.5], [[0.2, 0.1], [0.1, 0.3]]), {}),
+    "virtmodel.queueing.mixed_network": (([1.0, 0.0], [0, 2], [[0.2, 0.1], [0.1, 0.3]]), {}),
+    "virtmodel.queueing.closed_bounds": (([0.2, 0.1], 5), {}),
+    "virtmodel.queueing.normalizing_constant": (([0.2, 0.1], 5), {}),
+    "virtmodel.queueing.visits_from_routing": (([[0.0, 1.0], [0.5, 0.0]],), {}),
     "virtmodel.techniques.Resource": (("disk",), {"servers": 1, "cores_of": None}),
     "virtmodel.techniques.Native": ((), {}),
     "virtmodel.techniques.BinaryTranslation": ((), {"syscall_cycles": 2000.0}),
@@ -141,7 +150,18 @@ RECIPES = {
 }
 
 #: entry points not fuzzed here, and why
+_STATIONS = ("mm1", "mmc", "mmck", "mg1", "md1", "gg1", "ggc", "mg1_ps", "erlang_b", "erlang_c", "engset", "mminf",
+             "mmc_service_level", "staffing", "mm1_state_probability", "mmc_state_probability",
+             "mmck_state_probability", "mg1_multiclass", "mg1_priority", "mg1_vacations")
+
 NOT_FUZZED = {
+    **{f"virtmodel.queueing.{n}": "a single station: fuzzed in tests/queueing/test_station_fuzz.py" for n in _STATIONS},
+    "virtmodel.queueing.StationResult": "a result class",
+    "virtmodel.queueing.NetworkResult": "a result class",
+    "virtmodel.queueing.ClosedNetworkResult": "a result class",
+    "virtmodel.queueing.MulticlassNetworkResult": "a result class",
+    "virtmodel.queueing.ClosedBounds": "a result class",
+    "virtmodel.queueing.NormalizingConstant": "a result class",
     "virtmodel.model.SimulationNetwork": "a result class (built by simulation_network)",
     "virtmodel.model.ClosedResult": "a result class (built by Model.closed)",
     "virtmodel.analysis.BreakEven": "a result class (built by break_even)",

@@ -212,7 +212,9 @@ class Model:
                 except UnstableError:
                     out[metric] = float("inf")
             return out
-        metrics = metric_names() if metrics is None else tuple(metrics)
+        if metrics is not None and not isinstance(metrics, (str, list, tuple)):
+            raise ParameterError("metrics", metrics, "a metric name or a list of them (None: all)")
+        metrics = metric_names() if metrics is None else (metrics,) if isinstance(metrics, str) else tuple(metrics)
         for metric in metrics:
             self._check_metric(metric)
         out = self._evaluate_open(metrics, values, scalar, errors=False)

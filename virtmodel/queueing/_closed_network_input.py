@@ -99,9 +99,10 @@ def populations_array(name, value, classes, minimum):
     if obj.shape != (classes,):
         raise ParameterError(name, f"an array of shape {obj.shape}",
                              f"{classes} whole numbers (one per class)")
-    out = np.array([whole(name, x, minimum=minimum) for x in obj], dtype=np.int64)
-    if not all(isinstance(x, (int, np.integer)) for x in out.tolist()):  # pragma: no cover - symbolic count
+    counts = [whole(name, x, minimum=minimum, maximum=2**62) for x in obj]
+    if not all(isinstance(x, (int, np.integer)) for x in counts):  # a SymPy count: MVA recurses over numbers
         raise ParameterError(name, value, "whole numbers (not symbols)")
+    out = np.array(counts, dtype=np.int64)
     if out.sum() < 1:
         raise ParameterError(name, value, "whole numbers >= 0 with a positive total")
     return out

@@ -97,6 +97,7 @@ def normalizing_constant(demands, population, think_time=0, servers=1, *, rates=
     D = demands_array(demands, kind, ndim=1)
     N = int(populations_array("population", population, 1, minimum=1)[0])
     Z = think_times_array("think_time", think_time, kind, 1)[0]
+    check_work("population", N, N * (D.shape[0] + 40), max_work, "use mva (O(N K)) or mva_approx")  # before any array of N
     stations = closed_stations(servers, rates, D.shape[0], N, kind)
     ld = stations.load_dependent
     check_work("population", N, N * (D.shape[0] + 40) + ld.size * N * N, max_work,

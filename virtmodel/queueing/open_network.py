@@ -49,7 +49,7 @@ def _servers(servers, stations):
     if len(values) != stations:
         raise ParameterError("servers", servers,
                              f"an integer or inf, or {stations} of them (one per station)")
-    return [whole("servers", c, allow_inf=True) for c in values]
+    return [whole("servers", c, allow_inf=True, maximum=2**53) for c in values]  # more: use inf (a delay)
 
 
 def _station(lam, mu, c, kind):

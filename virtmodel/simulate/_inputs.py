@@ -38,7 +38,9 @@ MAX_CUSTOMERS = 10**8
 
 def run_lengths(customers, warmup, batches):
     """Check the run length; ``warmup=None`` means ``customers // 10``."""
-    customers = whole("customers", customers, minimum=1)
+    customers = whole("customers", customers, minimum=1, maximum=MAX_CUSTOMERS)
+    if not isinstance(customers, int):
+        raise ParameterError("customers", customers, "a whole number (the simulation takes numbers only)")
     if customers > MAX_CUSTOMERS:
         raise ParameterError("customers", customers, f"at most {MAX_CUSTOMERS:.0e}",
                              "a run's arrays grow with its length; pool several seeded runs instead")

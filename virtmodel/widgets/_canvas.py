@@ -27,6 +27,7 @@ import base64
 import contextlib
 import io
 
+from .._validate import choice
 from ..errors import ParameterError
 from ..plotting.style import use_style
 
@@ -78,8 +79,7 @@ class LiveFigure:
         import ipywidgets as widgets
 
         self.display = detect_display() if display is None else display
-        if self.display not in DISPLAYS:
-            raise ParameterError("display", display, "one of " + ", ".join(DISPLAYS) + " or None")
+        choice("display", self.display, DISPLAYS)
         self.fig, self.ax = _new_figure(self.display, size)
         self.moving = []
         self._background = None

@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from ._backend import SCALAR, SYMBOLIC
+from ._backend import SYMBOLIC
 from .errors import ParameterError
 
 
@@ -132,8 +132,6 @@ def positive(name: str, value, kind: str, *, allow_zero: bool = False, allow_inf
             return sp.Integer(int(value))
         return sp.Float(value)
     arr = _as_float_array(name, value)
-    if kind == SCALAR and arr.ndim:
-        raise ParameterError(name, _short(value), "a single number")
     _check_numeric(name, arr, allow_zero, allow_inf, valid, normal)
     return arr
 

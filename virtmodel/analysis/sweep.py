@@ -31,11 +31,18 @@ def _inputs(grid: dict) -> tuple:
     coordinates (and pandas indexes, one copy each) are attached once, to the result."""
     import xarray as xr
 
-    depth = max((np.ndim(v) for v in grid.values() if not isinstance(v, xr.DataArray)), default=0)
+    depth = max((np.ndim(v) for v in grid.values() if not isinstance(v, (xr.DataArray, str))), default=0)
     out, coords = {}, {}
     for name, value in grid.items():
         if isinstance(value, str):
             raise ParameterError(name, value, "numbers (strings are never parsed)")
+        if not isinstance(value, xr.DataArray) and not hasattr(value, "chunks"):  # dask arrays stay lazy
+            try:
+                value = np.asarray(value, dtype=float)
+            except (TypeError, ValueError, OverflowError):
+                raise ParameterError(name, value, "numbers or an array of numbers") from None
+            if value.size == 0:
+                raise ParameterError(name, "an empty array", "at least one value")
         attrs = {"units": info(name).unit, "long_name": info(name).description}
         if isinstance(value, xr.DataArray):
             out[name] = value.assign_attrs({**attrs, **value.attrs})

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from .._validate import choice, positive
 from ..errors import ParameterError
 
@@ -49,6 +51,9 @@ def figure_size(fraction: float = 1.0, textwidth="article", aspect: float = 0.61
     aspect : float
         Height / width (default the golden ratio's inverse).
     """
+    for name, value in (("fraction", fraction), ("aspect", aspect), ("textwidth", textwidth)):
+        if np.ndim(value) != 0:
+            raise ParameterError(name, value, "a single number" + (" or a layout name" if name == "textwidth" else ""))
     if isinstance(textwidth, str):
         choice("textwidth", textwidth, tuple(TEXTWIDTHS_PT))
         width_pt = TEXTWIDTHS_PT[textwidth]

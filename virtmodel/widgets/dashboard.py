@@ -80,7 +80,7 @@ class Dashboard:
         listed = saturating_metrics() + (DEEP_TAIL,)
         listed += () if check_saturating_metric(metric) in listed else (metric,)  # e.g. p99.99: offered too
         points = whole("points", points, minimum=10)
-        if points > MAX_POINTS:
+        if not isinstance(points, int) or points > MAX_POINTS:
             raise ParameterError("points", points, f"at most {MAX_POINTS}", "a slider redraws every point")
         self.workload, self.platform, self.x, self.points = workloads.get(workload), platform, x, points
         self._model_cls, self._models = Model, {}

@@ -15,6 +15,11 @@ only the varying arguments and those scalars, so each array operation is one
 that a hand-written NumPy expression would also do (``lam * k / (2 - lam * k2)``
 instead of ``arrival_rate * vms * ... / (-2 * arrival_rate * io_bytes * ...)``).
 
+Large arrays (and dask chunks) go through a fused single-pass kernel generated
+from the same array-stage expressions when numba is installed
+(:mod:`virtmodel.model.kernels`: when, and how to choose); small ones, scalars
+and every call before the kernel is compiled take the NumPy stage.
+
 Caches: :func:`compiled` by the expressions (their free symbols, sorted by
 name, are the argument order), each bundle's stages by the varying names; after
 the first use no symbolic work happens on the evaluation path.
@@ -22,17 +27,20 @@ the first use no symbolic work happens on the evaluation path.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
+from . import kernels
 from ._derive import derive
 from ..queueing.erlang_function import NUMERIC
 
 PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
                "service_variance", "servers", "arrival_rate")
 _MODULES = [NUMERIC, "numpy", "scipy"]
+_LOCK = threading.Lock()
 
 
 def hoist(exprs, varying) -> tuple:
@@ -81,13 +89,28 @@ class _Stages:
     def __init__(self, exprs, symbols, varying):
         array_exprs, scalars = hoist(exprs, {s for s in symbols if s.name in varying}) if varying else (exprs, [])
         self.hoisted = tuple(s for s, _ in scalars)
+        self.array_exprs, self.varying, self.symbols = array_exprs, varying, tuple(symbols) + self.hoisted
+        self.kernel = None
         self.scalar = sp.lambdify(symbols, tuple(e for _, e in scalars), modules=_MODULES, cse=True) \
             if scalars else None
         self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=_MODULES, cse=True)
 
-    def __call__(self, args):
+    def __call__(self, args, shape=None):
         scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
+        if shape and self.fused(shape):
+            return self.kernel(args + list(scalars), shape)
         return self.array(*args, *scalars)
+
+    def fused(self, shape) -> bool:
+        """Whether the fused kernel (:mod:`.kernels`) evaluates arrays of this shape now."""
+        how = kernels.wanted(int(np.prod(shape)), len(shape))
+        if how is None:
+            return False
+        if self.kernel is None:
+            with _LOCK:
+                if self.kernel is None:
+                    self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
+        return self.kernel.ready(len(shape), wait=how == "now")
 
 
 class Compiled:
@@ -125,10 +148,11 @@ class Compiled:
         args = [np.asarray(values[n], dtype=float) for n in self.names]
         varying = frozenset(n for n, a in zip(self.names, args) if a.ndim)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = [np.asarray(o, dtype=float) for o in self.stages(varying)(args)]
+            shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+            out = [np.asarray(o, dtype=float) for o in self.stages(varying)(args, shape)]
         owned = [o.ndim > 0 and o.flags.writeable and o.flags.owndata and not any(o is a for a in args)
                  and sum(x is o for x in out) == 1 for o in out]
-        return out, owned, np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+        return out, owned, shape
 
 
 @lru_cache(maxsize=None)

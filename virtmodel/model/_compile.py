@@ -43,12 +43,13 @@ _MODULES = [NUMERIC, "numpy", "scipy"]
 _LOCK = threading.Lock()
 
 
-def hoist(exprs, varying) -> tuple:
+def hoist(exprs, varying, prefix: str = "_hoisted") -> tuple:
     """``(array_exprs, scalars)``: maximal fixed subexpressions replaced by new symbols.
 
     ``varying`` is a set of symbols; ``scalars`` is ``[(symbol, expression)]``
     with every expression free of them. The sum or product of several fixed
-    terms becomes one symbol, so ``-2*lam*b*c`` becomes ``k*lam``.
+    terms becomes one symbol, so ``-2*lam*b*c`` becomes ``k*lam``. The new
+    symbols are named ``prefix`` and a number (distinct from the expressions' own).
     """
     table: dict = {}
     memo: dict = {}
@@ -57,7 +58,7 @@ def hoist(exprs, varying) -> tuple:
         if e.is_Number or e.is_Symbol:
             return e
         if e not in table:
-            table[e] = sp.Symbol(f"_hoisted{len(table)}")
+            table[e] = sp.Symbol(f"{prefix}{len(table)}")
         return table[e]
 
     def varies(e):
@@ -97,20 +98,23 @@ class _Stages:
 
     def __call__(self, args, shape=None):
         scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
-        if shape and self.fused(shape):
-            return self.kernel(args + list(scalars), shape)
+        sig = self.fused(args + list(scalars), shape) if shape else None
+        if sig is not None:
+            return self.kernel(args + list(scalars), shape, sig)
         return self.array(*args, *scalars)
 
-    def fused(self, shape) -> bool:
-        """Whether the fused kernel (:mod:`.kernels`) evaluates arrays of this shape now."""
-        how = kernels.wanted(int(np.prod(shape)), len(shape))
-        if how is None:
-            return False
+    def fused(self, args, shape):
+        """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
+        points = int(np.prod(shape))
+        how = kernels.wanted(points, len(shape))
+        if how is None or any(a.ndim and a.size != points for a in args):
+            return None  # broadcast grids: NumPy computes each axis's terms on that axis alone (measured faster)
         if self.kernel is None:
             with _LOCK:
                 if self.kernel is None:
                     self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
-        return self.kernel.ready(len(shape), wait=how == "now")
+        sig = self.kernel.signature(args, shape)
+        return sig if self.kernel.ready(sig, wait=how == "now") else None
 
 
 class Compiled:

@@ -13,6 +13,12 @@ technique and metric).
 
 When it is used (``mode``, see :func:`configure`):
 
+The kernels take arrays without broadcasting (every varying input of the
+full shape: a 1-D sweep, scattered points, a meshgrid): on a broadcast grid
+(an outer product, a sweep over two 1-D axes) NumPy computes each term on the
+axes it depends on alone, which measured faster than any per-point loop, so
+those keep the NumPy path.
+
 - ``"auto"`` (default): for arrays of at least ``min_points`` points when
   numba is installed (the optional extra ``virtmodel[fast]``); the first such
   call of a bundle starts compiling its kernel in a background thread and is
@@ -180,97 +186,149 @@ def _ident(name: str) -> str:
     return "v_" + "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
-def kernel_source(exprs, symbols, varying, ndim: int) -> tuple:
-    """``(source, varying_outputs)``: Python source of ``kernel(outs..., args...)`` for ``ndim``-D arrays.
+def _levels(exprs, varying, levels: dict, ndim: int) -> dict:
+    """``{level: [(target, expression)]}``: each subexpression at the outermost loop it can run in.
 
-    ``exprs`` are the array stage's expressions in ``symbols`` (varying ones
-    are ``ndim``-D arrays broadcast to the output shape, the rest floats).
+    ``levels[s]`` is the innermost axis along which the varying symbol ``s``
+    changes (-1: it does not). Working inwards-out, every maximal
+    subexpression free of the symbols that change at level ``L`` or deeper is
+    hoisted (:func:`virtmodel.model._compile.hoist`) to the enclosing loop; a
+    service demand that depends on the I/O size only is then computed once per
+    I/O size, not once per point of an (I/O size x arrival rate) grid, as NumPy
+    broadcasting would. Targets are ``("out", k)`` or new symbols.
+    """
+    from ._compile import hoist
+
+    targets, current, out = [("out", k) for k in range(len(exprs))], list(exprs), {}
+    for level in range(ndim - 1, -2, -1):
+        if level == -1 or not current:
+            out[level] = list(zip(targets, current))
+            break
+        new, scalars = hoist(current, {s for s in varying if levels[s] >= level}, prefix=f"_level{level}_")
+        out[level] = list(zip(targets, new))
+        targets, current = [sym for sym, _ in scalars], [e for _, e in scalars]
+    return out
+
+
+def kernel_source(exprs, symbols, varying, levels) -> tuple:
+    """``(source, varying_outputs)``: Python source of ``kernel(outs..., args...)``.
+
+    ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
+    ones are arrays broadcast to the output shape, the rest floats.
+    ``levels`` is the :func:`signature` ``(ndim, level, ...)``: the output's
+    number of dimensions, then for each varying symbol (in the order of
+    ``symbols``) the innermost axis it changes along (:func:`_levels`).
     Outputs that vary are written into the output arrays; the others are
-    returned as a tuple of floats, computed once.
+    returned as a tuple of floats.
     """
     import sympy as sp
 
+    ndim, *lv = levels
+    order = [s for s in symbols if s in varying]
+    level_of = dict(zip(order, lv))
     printer = _printer()
     varies = [bool(e.free_symbols & varying) for e in exprs]
     loop = [e for e, v in zip(exprs, varies) if v]
     fixed = [e for e, v in zip(exprs, varies) if not v]
-    subs, reduced = sp.cse(loop, symbols=sp.numbered_symbols("_cse"), order="none")
-    idx = ", ".join(f"i{k}" for k in range(ndim))
-    outs = [f"out{k}" for k in range(len(loop))]
+    outs = [f"out{k}" for k in range(max(len(loop), 1))]
+    rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
-    body = "    "
-    for k in range(ndim):
-        lines.append(f"{body}for i{k} in range(out0.shape[{k}]):")
-        body += "    "
-    names = {s for s in symbols if s in varying}
-    for s in symbols:
-        if s in names:
-            lines.append(f"{body}{_ident(s.name)}_ = {_ident(s.name)}[{idx}]")
-    rename = {s: sp.Symbol(s.name + "_") for s in names}
-    for sym, e in subs:
-        lines.append(f"{body}{_ident(sym.name)} = {printer.doprint(e.xreplace(rename))}")
-    for out, e in zip(outs, reduced):
-        lines.append(f"{body}{out}[{idx}] = {printer.doprint(sp.sympify(e).xreplace(rename))}")
-    if fixed:
-        lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed) + ")")
-    else:
-        lines.append("    return ()")
+    for level, pairs in sorted(_levels(loop, set(order), level_of, ndim).items()):
+        body = "    " * (level + 2)
+        if level >= 0:
+            lines.append(f"{'    ' * (level + 1)}for i{level} in range(out0.shape[{level}]):")
+        idx = ", ".join(f"i{k}" if k <= level else "0" for k in range(ndim))
+        for s in order:
+            if level_of[s] == level:
+                lines.append(f"{body}{_ident(s.name)}_ = {_ident(s.name)}[{idx}]")
+        subs, reduced = sp.cse([e for _, e in pairs], symbols=sp.numbered_symbols(f"_cse{level + 1}_"),
+                               order="none")
+        for sym, e in subs:
+            lines.append(f"{body}{_ident(sym.name)} = {printer.doprint(e.xreplace(rename))}")
+        for (target, _), e in zip(pairs, reduced):
+            lhs = f"out{target[1]}[{idx}]" if isinstance(target, tuple) else _ident(target.name)
+            lines.append(f"{body}{lhs} = {printer.doprint(sp.sympify(e).xreplace(rename))}")
+    lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed) + ")")
     return "\n".join(lines) + "\n", varies
 
 
+def signature(symbols, varying, args, shape) -> tuple:
+    """``(ndim, level, ...)``: for each varying argument the innermost axis of ``shape`` it changes along."""
+    ndim = len(shape)
+    out = [ndim]
+    for s, a in zip(symbols, args):
+        if s in varying:
+            dims = (1,) * (ndim - np.ndim(a)) + np.shape(a)
+            out.append(max((k for k, n in enumerate(dims) if n > 1), default=-1))
+    return tuple(out)
+
+
 class Kernel:
-    """The fused kernel of one array stage (compiled per number of dimensions, on demand)."""
+    """The fused kernel of one array stage (compiled per :func:`signature`, on demand)."""
 
     def __init__(self, exprs, symbols, varying_names):
         self.exprs = tuple(exprs)
         self.symbols = tuple(symbols)
         self.varying = frozenset(s for s in self.symbols if s.name in varying_names)
-        self._compiled: dict = {}  # ndim -> (dispatcher, varies) or an exception
+        self._compiled: dict = {}  # signature -> (dispatcher, varies) or an exception
         self._threads: dict = {}
         self._lock = threading.Lock()
 
-    def _build(self, ndim: int):
+    def signature(self, args, shape) -> tuple:
+        return signature(self.symbols, self.varying, args, shape)
+
+    def _build(self, sig):
         import math
 
         import numba
 
         try:
-            source, varies = kernel_source(self.exprs, self.symbols, self.varying, ndim)
+            source, varies = kernel_source(self.exprs, self.symbols, self.varying, sig)
             erlang, minimum = _special()
             namespace = {"math": math, "_erlang": erlang, "_minimum": minimum}
-            exec(compile(source, f"<virtmodel kernel {ndim}-D>", "exec"), namespace)
+            exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
             fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
-            self._compiled[ndim] = (fn, varies)
+            ndim = sig[0]
+            out = numba.types.Array(numba.float64, ndim, "C")
+            arg = numba.types.Array(numba.float64, ndim, "A", readonly=True)
+            fn.compile(tuple([out] * max(sum(varies), 1)
+                             + [arg if s in self.varying else numba.float64 for s in self.symbols]))
+            fn.disable_compile()  # every call converts to this one signature: no compiling on the caller's thread
+            self._compiled[sig] = (fn, varies)
         except Exception as exc:  # noqa: BLE001 - any failure keeps the NumPy path
-            self._compiled[ndim] = exc
+            self._compiled[sig] = exc
 
-    def ready(self, ndim: int, wait: bool) -> bool:
-        """Whether the ``ndim``-D kernel can run now; starts (or, with ``wait``, finishes) compiling it."""
-        got = self._compiled.get(ndim)
+    def ready(self, sig, wait: bool) -> bool:
+        """Whether the kernel for this signature can run now; starts (or, with ``wait``, finishes) compiling it.
+
+        The kernel is compiled for one set of argument types (any layout,
+        read-only inputs), so no call compiles again on the caller's thread.
+        """
+        got = self._compiled.get(sig)
         if got is not None:
             return not isinstance(got, Exception)
         with self._lock:
-            if ndim not in self._threads:
-                self._threads[ndim] = threading.Thread(target=self._build, args=(ndim,), daemon=True,
-                                                       name="virtmodel-kernel-compile")
-                self._threads[ndim].start()
-        if wait:
-            self._threads[ndim].join()
-            return not isinstance(self._compiled[ndim], Exception)
+            if sig not in self._threads:
+                self._threads[sig] = threading.Thread(target=self._build, args=(sig,), daemon=True,
+                                                      name="virtmodel-kernel-compile")
+                self._threads[sig].start()
+        if wait:  # mode "numba": a kernel that cannot be built is an error, not a silent fallback
+            self._threads[sig].join()
+            if isinstance(self._compiled[sig], Exception):
+                raise RuntimeError(f"no fused kernel for signature {sig}") from self._compiled[sig]
+            return True
         return False
 
-    def error(self, ndim: int):
-        """The exception that kept the ``ndim``-D kernel from compiling, or None."""
-        got = self._compiled.get(ndim)
+    def error(self, sig):
+        """The exception that kept this signature's kernel from compiling, or None."""
+        got = self._compiled.get(sig)
         return got if isinstance(got, Exception) else None
 
-    def __call__(self, args, shape) -> list:
+    def __call__(self, args, shape, sig) -> list:
         """The outputs (full arrays for varying ones, 0-d for the others) at ``args`` (arrays and 0-d)."""
-        fn, varies = self._compiled[len(shape)]
-        outs = [np.empty(shape) for v in varies if v]
+        fn, varies = self._compiled[sig]
+        outs = [np.empty(shape) for v in varies if v] or [np.empty(shape)]  # the loop reads out0's shape
         params = [np.broadcast_to(a, shape) if s in self.varying else float(a) for s, a in zip(self.symbols, args)]
-        if not outs:
-            outs = [np.empty(shape)]  # the loop reads its shape from out0
         fixed = iter(fn(*outs, *params))
         loop = iter(outs)
         return [next(loop) if v else np.asarray(next(fixed)) for v in varies]

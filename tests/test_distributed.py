@@ -29,8 +29,8 @@ def client():
 
 def test_sweep_on_cluster_equals_in_memory(client, capsys):
     local = sweep(["mean_latency", "p99"], TECHS, "small_packet_rr", arrival_rate=RATES, io_bytes=SIZES)
-    lazy = sweep(["mean_latency", "p99"], TECHS, "small_packet_rr", arrival_rate=da.from_array(RATES, chunks=30),
-                 io_bytes=da.from_array(SIZES, chunks=10))
+    lazy = sweep(["mean_latency", "p99"], TECHS, "small_packet_rr",
+                 arrival_rate=da.from_array(RATES, chunks=30), io_bytes=da.from_array(SIZES, chunks=10))
     assert lazy["mean_latency"].chunks is not None  # lazy: nothing computed yet
     got = compute(lazy)
     assert len(client.scheduler_info()["workers"]) == 2

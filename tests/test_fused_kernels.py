@@ -82,7 +82,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
     with kernels.using("numba", min_points=N):
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
-        assert stages.kernel is not None and stages.kernel.ready((1, 0), wait=False)
+        assert stages.kernel is not None and stages.kernel.ready((1, 0, "C"), wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
         assert fresh.kernel is None
@@ -94,12 +94,12 @@ def test_kernel_source_is_generated_from_the_expressions():
     m = Model("hardware_assist", "small_packet_rr")
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"}))
     varying = {s for s in st.symbols if s.name == "arrival_rate"}
-    source, varies = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, 0))
+    source, varies = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, 0, "C"))
     assert "_erlang(" in source and "for i0 in range" in source and all(varies)
     # over (io_bytes, arrival_rate): what depends on the I/O size only runs in the outer loop
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate", "io_bytes"}))
     varying = {s for s in st.symbols if s.name in ("arrival_rate", "io_bytes")}
-    source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, 1, 0))
+    source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, 1, 0, "A"))
     outer = source.split("for i1 in range")[0]
     assert "v_io_bytes_ = v_io_bytes[i0, 0]" in outer and outer.count(" = ") > 2
 
@@ -117,9 +117,9 @@ def test_auto_mode_compiles_in_the_background():
 
         stages = fused(m.key, ("p*",)).bundle.stages(frozenset({"arrival_rate"}))
         deadline = time.monotonic() + 60
-        while not stages.kernel.ready((1, 0), wait=False) and time.monotonic() < deadline:
+        while not stages.kernel.ready((1, 0, "C"), wait=False) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert stages.kernel.ready((1, 0), wait=False)
+        assert stages.kernel.ready((1, 0, "C"), wait=False)
         _same(m.evaluate("p95", arrival_rate=lam), ref, "kernel call")
 
 

@@ -22,4 +22,5 @@ from .regions import win_regions
 from .sensitivity import sensitivity
 from .sweep import compute, sweep
 
-__all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep", "win_regions"]
+__all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
+           "win_regions"]

@@ -108,7 +108,7 @@ class _Stages:
         points = int(np.prod(shape))
         how = kernels.wanted(points, len(shape))
         if how is None or any(a.ndim and a.size != points for a in args):
-            return None  # broadcast grids: NumPy computes each axis's terms on that axis alone (measured faster)
+            return None  # broadcast grids: NumPy computes each term on its own axes (measured faster)
         if self.kernel is None:
             with _LOCK:
                 if self.kernel is None:

@@ -223,7 +223,7 @@ def kernel_source(exprs, symbols, varying, levels) -> tuple:
     """
     import sympy as sp
 
-    ndim, *lv = levels
+    ndim, *lv, _ = levels
     order = [s for s in symbols if s in varying]
     level_of = dict(zip(order, lv))
     printer = _printer()
@@ -253,14 +253,18 @@ def kernel_source(exprs, symbols, varying, levels) -> tuple:
 
 
 def signature(symbols, varying, args, shape) -> tuple:
-    """``(ndim, level, ...)``: for each varying argument the innermost axis of ``shape`` it changes along."""
+    """``(ndim, level, ..., layout)``: for each varying argument the innermost axis of ``shape`` it
+    changes along; ``"C"`` when every varying argument is C-contiguous of the full shape (the
+    loop then vectorizes), else ``"A"``."""
     ndim = len(shape)
     out = [ndim]
+    contiguous = True
     for s, a in zip(symbols, args):
         if s in varying:
             dims = (1,) * (ndim - np.ndim(a)) + np.shape(a)
             out.append(max((k for k, n in enumerate(dims) if n > 1), default=-1))
-    return tuple(out)
+            contiguous = contiguous and np.shape(a) == tuple(shape) and a.flags.c_contiguous
+    return tuple(out) + ("C" if contiguous else "A",)
 
 
 class Kernel:
@@ -290,16 +294,16 @@ class Kernel:
             fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
             ndim = sig[0]
             out = numba.types.Array(numba.float64, ndim, "C")
-            arg = numba.types.Array(numba.float64, ndim, "A", readonly=True)
+            arg = numba.types.Array(numba.float64, ndim, sig[-1], readonly=True)
             fn.compile(tuple([out] * max(sum(varies), 1)
                              + [arg if s in self.varying else numba.float64 for s in self.symbols]))
-            fn.disable_compile()  # every call converts to this one signature: no compiling on the caller's thread
+            fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
             self._compiled[sig] = (fn, varies)
         except Exception as exc:  # noqa: BLE001 - any failure keeps the NumPy path
             self._compiled[sig] = exc
 
     def ready(self, sig, wait: bool) -> bool:
-        """Whether the kernel for this signature can run now; starts (or, with ``wait``, finishes) compiling it.
+        """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it.
 
         The kernel is compiled for one set of argument types (any layout,
         read-only inputs), so no call compiles again on the caller's thread.
@@ -328,7 +332,8 @@ class Kernel:
         """The outputs (full arrays for varying ones, 0-d for the others) at ``args`` (arrays and 0-d)."""
         fn, varies = self._compiled[sig]
         outs = [np.empty(shape) for v in varies if v] or [np.empty(shape)]  # the loop reads out0's shape
-        params = [np.broadcast_to(a, shape) if s in self.varying else float(a) for s, a in zip(self.symbols, args)]
+        params = [(a if sig[-1] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
+                  for s, a in zip(self.symbols, args)]
         fixed = iter(fn(*outs, *params))
         loop = iter(outs)
         return [next(loop) if v else np.asarray(next(fixed)) for v in varies]

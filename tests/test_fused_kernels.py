@@ -82,7 +82,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
     with kernels.using("numba", min_points=N):
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
-        assert stages.kernel is not None and stages.kernel.ready((1, 0, "C"), wait=False)
+        assert stages.kernel is not None and stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
         assert fresh.kernel is None
@@ -117,9 +117,9 @@ def test_auto_mode_compiles_in_the_background():
 
         stages = fused(m.key, ("p*",)).bundle.stages(frozenset({"arrival_rate"}))
         deadline = time.monotonic() + 60
-        while not stages.kernel.ready((1, 0, "C"), wait=False) and time.monotonic() < deadline:
+        while not stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert stages.kernel.ready((1, 0, "C"), wait=False)
+        assert stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False)
         _same(m.evaluate("p95", arrival_rate=lam), ref, "kernel call")
 
 

@@ -210,7 +210,26 @@ def _levels(exprs, varying, levels: dict, ndim: int) -> dict:
     return out
 
 
-def kernel_source(exprs, symbols, varying, levels) -> tuple:
+def _one_server(exprs, ones) -> tuple:
+    """``exprs`` with :math:`C(c, a)/a` replaced by 1 where ``c`` is one of the symbols ``ones``
+    (equal to 1 in this call: one server), as the NumPy stage's numeric twin does."""
+    from ..queueing.erlang_function import ErlangCOverLoad
+
+    if not ones:
+        return tuple(exprs)
+    return tuple(e.replace(lambda x: isinstance(x, ErlangCOverLoad) and x.args[0] in ones, lambda x: 1)
+                 for e in exprs)
+
+
+def erlang_servers(exprs, varying) -> tuple:
+    """The fixed symbols that are the number of servers of some :math:`C(c, a)/a` in ``exprs``."""
+    from ..queueing.erlang_function import ErlangCOverLoad
+
+    found = {x.args[0] for e in exprs for x in e.atoms(ErlangCOverLoad)}
+    return tuple(sorted((c for c in found if c.is_Symbol and c not in varying), key=lambda c: c.name))
+
+
+def kernel_source(exprs, symbols, varying, levels, ones=()) -> tuple:
     """``(source, varying_outputs)``: Python source of ``kernel(outs..., args...)``.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
@@ -219,11 +238,14 @@ def kernel_source(exprs, symbols, varying, levels) -> tuple:
     number of dimensions, then for each varying symbol (in the order of
     ``symbols``) the innermost axis it changes along (:func:`_levels`).
     Outputs that vary are written into the output arrays; the others are
-    returned as a tuple of floats.
+    returned as a tuple of floats. ``ones``: number-of-servers symbols equal
+    to 1 in the calls this kernel serves (their :math:`C(c, a)/a` is 1: no
+    call, and the loop vectorizes).
     """
     import sympy as sp
 
     ndim, *lv, _ = levels
+    exprs = _one_server(exprs, set(ones))
     order = [s for s in symbols if s in varying]
     level_of = dict(zip(order, lv))
     printer = _printer()
@@ -274,12 +296,15 @@ class Kernel:
         self.exprs = tuple(exprs)
         self.symbols = tuple(symbols)
         self.varying = frozenset(s for s in self.symbols if s.name in varying_names)
+        self.servers = [(k, s) for k, s in enumerate(self.symbols) if s in erlang_servers(self.exprs, self.varying)]
         self._compiled: dict = {}  # signature -> (dispatcher, varies) or an exception
         self._threads: dict = {}
         self._lock = threading.Lock()
 
     def signature(self, args, shape) -> tuple:
-        return signature(self.symbols, self.varying, args, shape)
+        """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``."""
+        ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
+        return signature(self.symbols, self.varying, args, shape) + (ones,)
 
     def _build(self, sig):
         import math
@@ -287,14 +312,15 @@ class Kernel:
         import numba
 
         try:
-            source, varies = kernel_source(self.exprs, self.symbols, self.varying, sig)
+            ones = {s for _, s in self.servers if s.name in sig[-1]}
+            source, varies = kernel_source(self.exprs, self.symbols, self.varying, sig[:-1], ones)
             erlang, minimum = _special()
             namespace = {"math": math, "_erlang": erlang, "_minimum": minimum}
             exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
             fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
-            ndim = sig[0]
+            ndim, layout = sig[0], sig[-2]
             out = numba.types.Array(numba.float64, ndim, "C")
-            arg = numba.types.Array(numba.float64, ndim, sig[-1], readonly=True)
+            arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
             fn.compile(tuple([out] * max(sum(varies), 1)
                              + [arg if s in self.varying else numba.float64 for s in self.symbols]))
             fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
@@ -332,7 +358,7 @@ class Kernel:
         """The outputs (full arrays for varying ones, 0-d for the others) at ``args`` (arrays and 0-d)."""
         fn, varies = self._compiled[sig]
         outs = [np.empty(shape) for v in varies if v] or [np.empty(shape)]  # the loop reads out0's shape
-        params = [(a if sig[-1] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
+        params = [(a if sig[-2] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
         fixed = iter(fn(*outs, *params))
         loop = iter(outs)

@@ -33,24 +33,17 @@ def _best(fn, repeat=5):
     return min(times)
 
 
-def _sriov_terms(v) -> tuple:
-    """``(S_g, E[S_g^2], S_d, E[S_d^2], vms, delay)`` of SR-IOV's two M/G/1 stations, from the parameters
-    as bench_analysis.sriov_latency_by_hand writes them out (no virtmodel code)."""
-    f = v["clock_hz"]
-    t_x = (v["exit_cycles"] + v["exit_handling_cycles"]) / f
-    ev = [(v["interrupts"], v["exits_per_interrupt"] * t_x),
-          (v["register_writes"] * v["register_write_exits"], t_x),
-          (v["tlb_misses"], v["nested_walk_cycles"] / f), (v["io_ops"], v["iommu_cycles"] / f),
-          (v["io_interrupts"], v["exits_per_interrupt"] * t_x)]
-    s_g = v["cpu_time"] + sum(n * t for n, t in ev)
-    var_g = v["cpu_scv"] * v["cpu_time"] ** 2 + sum(n * t * t for n, t in ev)
-    t_d = v["io_bytes"] / v["device_bandwidth"]
-    s_d, var_d = v["io_ops"] * t_d, v["io_ops"] * t_d**2 * (1 + v["device_scv"])
-    return s_g, s_g**2 + var_g, s_d, s_d**2 + var_d, float(v["vms"]), v["io_ops"] * v["device_latency"]
+def _sriov_terms(model) -> tuple:
+    """``(S_g, E[S_g^2], S_d, E[S_d^2], vms, delay)`` of SR-IOV's two M/G/1 stations (guest, device),
+    read from the model's station table, as the NumPy baselines here read them."""
+    table = model.station_table()
+    s, var = table["demand"].to_numpy(), table["service_variance"].to_numpy()
+    return s[0], s[0] ** 2 + var[0], s[1], s[1] ** 2 + var[1], float(model.values()["vms"]), table.attrs["delay"]
 
 
 def _hand_numba():
-    """The SR-IOV mean latency (bench_analysis.sriov_latency_by_hand) as a numba loop: ``f(v, lam)``."""
+    """The SR-IOV mean latency (bench_analysis.sriov_latency_by_hand) as a numba loop: ``f(terms, lam)``
+    with ``terms`` from :func:`_sriov_terms`."""
     import numba
 
     @numba.njit(nogil=True, error_model="numpy")  # a new output array each call, as every variant
@@ -61,14 +54,14 @@ def _hand_numba():
             out[i] = x * q_g / (2 * (1 - x * s_g)) + s_g + y * q_d / (2 * (1 - y * s_d)) + s_d + delay
         return out
 
-    return lambda v, lam: loop(lam, *_sriov_terms(v), np.empty_like(lam))
+    return lambda terms, lam: loop(lam, *terms, np.empty_like(lam))
 
 
-def _numexpr_formula(v, lam):
+def _numexpr_formula(terms, lam):
     """The same formula as one numexpr expression (the candidate numexpr path: no special functions)."""
     import numexpr
 
-    s_g, q_g, s_d, q_d, vms, delay = _sriov_terms(v)  # noqa: F841 (read by numexpr from this frame)
+    s_g, q_g, s_d, q_d, vms, delay = terms  # noqa: F841 (read by numexpr from this frame)
     return numexpr.evaluate("lam * q_g / (2 * (1 - lam * s_g)) + s_g"
                             " + vms * lam * q_d / (2 * (1 - vms * lam * s_d)) + s_d + delay")
 
@@ -89,9 +82,9 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
     m = Model("sriov", "small_packet_rr")
     v = m.values()
     lam = np.linspace(0.0, 0.95 * m.evaluate("throughput_limit"), n)
-    hand = _hand_numba()
+    hand, terms = _hand_numba(), _sriov_terms(m)
     ref = sriov_latency_by_hand(v, lam)
-    np.testing.assert_allclose(hand(v, lam), ref, rtol=1e-12)
+    np.testing.assert_allclose(hand(terms, lam), ref, rtol=1e-12)
     hw = Model("hardware_assist", "small_packet_rr")
     lam_hw = np.linspace(0.0, 0.95 * hw.evaluate("throughput_limit"), n)
     every, techs = list(metric_names()), list(names())
@@ -100,7 +93,7 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
     every_sweep = lambda: sweep(every, techs, "small_packet_rr", arrival_rate=lam_all)  # noqa: E731
     cases = {
         "copy": lambda: lam.copy(),
-        "hand numba": lambda: hand(v, lam),
+        "hand numba": lambda: hand(terms, lam),
         "hand NumPy": lambda: sriov_latency_by_hand(v, lam),
         "evaluate": lambda: m.evaluate("mean_latency", arrival_rate=lam),
         "sweep": one,
@@ -108,8 +101,8 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
         "all metrics x techniques": every_sweep,
     }
     try:
-        np.testing.assert_allclose(_numexpr_formula(v, lam), ref, rtol=1e-12)
-        cases["hand numexpr"] = lambda: _numexpr_formula(v, lam)
+        np.testing.assert_allclose(_numexpr_formula(terms, lam), ref, rtol=1e-12)
+        cases["hand numexpr"] = lambda: _numexpr_formula(terms, lam)
     except ImportError:
         pass
     fused_cases = ("evaluate", "sweep", "hardware assist evaluate", "all metrics x techniques")

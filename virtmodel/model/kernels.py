@@ -159,19 +159,18 @@ def _printer():
         def _print_ErlangCOverLoad(self, e):
             return f"_erlang(float({self._print(e.args[0])}), {self._print(e.args[1])})"
 
-        def _print_Min(self, e):
+        def _fold(self, e, pair):
             args = [self._print(a) for a in e.args]
             out = args[0]
             for a in args[1:]:
-                out = f"_minimum({out}, {a})"
+                out = pair.format(out, a)
             return out
 
+        def _print_Min(self, e):
+            return self._fold(e, "_minimum({}, {})")
+
         def _print_Max(self, e):
-            args = [self._print(a) for a in e.args]
-            out = args[0]
-            for a in args[1:]:
-                out = f"-_minimum(-({out}), -({a}))"
-            return out
+            return self._fold(e, "-_minimum(-({}), -({}))")
 
         def _print_Function(self, e):  # anything else: no kernel (the NumPy path stays)
             raise NotImplementedError(f"no kernel for {type(e).__name__}")

@@ -5,7 +5,16 @@ Prints the cold and warm first-evaluation times of one technique, then a
 formula hand-written in NumPy (the baseline of design/performance.md), then
 all metrics of all techniques over 10^6 points. Costs grow linearly in points.
 
-Run: ``python benchmarks/model_sweep.py``
+Then the fused kernels (:mod:`virtmodel.model.kernels`, issue 17): in one
+process, round after round (the machine is shared: the quietest round and the
+range are reported), each of these at 10^6 points: a plain copy of the input
+array (the limit: one read, one write into a new array), the SR-IOV mean latency hand-written as
+a numba loop, the same in numexpr and in NumPy, then ``Model.evaluate`` and
+``sweep`` with the NumPy path and with the fused kernel, hardware assist (Erlang
+C host) both ways, and all metrics x all techniques both ways. Every variant is
+checked equal to the hand-written formula (1e-12 relative) first.
+
+Run: ``python benchmarks/model_sweep.py [--fused-only] [--rounds 3]``
 """
 
 from __future__ import annotations
@@ -24,7 +33,125 @@ def _best(fn, repeat=5):
     return min(times)
 
 
+def _sriov_terms(model) -> tuple:
+    """``(S_g, E[S_g^2], S_d, E[S_d^2], vms, delay)`` of SR-IOV's two M/G/1 stations (guest, device),
+    read from the model's station table, as the NumPy baselines here read them."""
+    table = model.station_table()
+    s, var = table["demand"].to_numpy(), table["service_variance"].to_numpy()
+    return s[0], s[0] ** 2 + var[0], s[1], s[1] ** 2 + var[1], float(model.values()["vms"]), table.attrs["delay"]
+
+
+def _hand_numba():
+    """The SR-IOV mean latency (bench_analysis.sriov_latency_by_hand) as a numba loop: ``f(terms, lam)``
+    with ``terms`` from :func:`_sriov_terms`."""
+    import numba
+
+    @numba.njit(nogil=True, error_model="numpy")  # a new output array each call, as every variant
+    def loop(lam, s_g, q_g, s_d, q_d, vms, delay, out):  # q = S^2 + Var(S): the second moment
+        for i in range(lam.shape[0]):
+            x = lam[i]
+            y = vms * x
+            out[i] = x * q_g / (2 * (1 - x * s_g)) + s_g + y * q_d / (2 * (1 - y * s_d)) + s_d + delay
+        return out
+
+    return lambda terms, lam: loop(lam, *terms, np.empty_like(lam))
+
+
+def _numexpr_formula(terms, lam):
+    """The same formula as one numexpr expression (the candidate numexpr path: no special functions)."""
+    import numexpr
+
+    s_g, q_g, s_d, q_d, vms, delay = terms  # noqa: F841 (read by numexpr from this frame)
+    return numexpr.evaluate("lam * q_g / (2 * (1 - lam * s_g)) + s_g"
+                            " + vms * lam * q_d / (2 * (1 - vms * lam * s_d)) + s_d + delay")
+
+
+def fused(rounds: int = 3, n: int = 10**6) -> dict:
+    """``{name: [seconds per round]}`` (best of 5 within each round), after the equality checks
+    (see the module docstring)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_analysis import sriov_latency_by_hand
+
+    from virtmodel.analysis import sweep
+    from virtmodel.model import Model, kernels, metric_names
+    from virtmodel.techniques import names
+
+    m = Model("sriov", "small_packet_rr")
+    v = m.values()
+    lam = np.linspace(0.0, 0.95 * m.evaluate("throughput_limit"), n)
+    hand, terms = _hand_numba(), _sriov_terms(m)
+    ref = sriov_latency_by_hand(v, lam)
+    np.testing.assert_allclose(hand(terms, lam), ref, rtol=1e-12)
+    hw = Model("hardware_assist", "small_packet_rr")
+    lam_hw = np.linspace(0.0, 0.95 * hw.evaluate("throughput_limit"), n)
+    every, techs = list(metric_names()), list(names())
+    lam_all = np.linspace(0.0, 9e4, n)
+    one = lambda: sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam)  # noqa: E731
+    every_sweep = lambda: sweep(every, techs, "small_packet_rr", arrival_rate=lam_all)  # noqa: E731
+    cases = {
+        "copy": lambda: lam.copy(),
+        "hand numba": lambda: hand(terms, lam),
+        "hand NumPy": lambda: sriov_latency_by_hand(v, lam),
+        "evaluate": lambda: m.evaluate("mean_latency", arrival_rate=lam),
+        "sweep": one,
+        "hardware assist evaluate": lambda: hw.evaluate("mean_latency", arrival_rate=lam_hw),
+        "all metrics x techniques": every_sweep,
+    }
+    try:
+        np.testing.assert_allclose(_numexpr_formula(terms, lam), ref, rtol=1e-12)
+        cases["hand numexpr"] = lambda: _numexpr_formula(terms, lam)
+    except ImportError:
+        pass
+    fused_cases = ("evaluate", "sweep", "hardware assist evaluate", "all metrics x techniques")
+    with kernels.using("numba"):
+        for name in fused_cases:
+            cases[name]()  # compile the kernels outside the timing
+        np.testing.assert_allclose(one()["mean_latency"].values[0], ref, rtol=1e-12)
+        fused_all = every_sweep()
+    with kernels.using("numpy"):
+        numpy_all = every_sweep()
+    for metric in every:
+        a, b = fused_all[metric].values, numpy_all[metric].values
+        same = (a == b).all() if a.dtype.kind in "OU" else np.allclose(a, b, rtol=1e-12, equal_nan=True)
+        assert same, metric
+    times: dict = {}
+    for _ in range(rounds):
+        for name, fn in cases.items():
+            if name in fused_cases:
+                with kernels.using("numpy"):
+                    times.setdefault(name + " (NumPy path)", []).append(_best(fn, 2 if "all" in name else 5))
+                with kernels.using("numba"):
+                    times.setdefault(name + " (fused)", []).append(_best(fn, 2 if "all" in name else 5))
+            else:
+                times.setdefault(name, []).append(_best(fn, 5))
+    return times
+
+
+def print_fused(times: dict) -> None:
+    """One line per case: the quietest round (by the copy), the range of its ratios to the hand numba loop."""
+    quiet = int(np.argmin(times["copy"]))
+    for name, ts in times.items():
+        ratios = [t / h for t, h in zip(ts, times["hand numba"])]
+        print(f"{name:45s} {ts[quiet] * 1e3:9.2f} ms (range {min(ts) * 1e3:.2f}-{max(ts) * 1e3:.2f}); "
+              f"/ hand numba {ratios[quiet]:.2f}x ({min(ratios):.2f}-{max(ratios):.2f}x)")
+
+
 def main():
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fused-only", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not args.fused_only:
+        first_use_and_sweeps()
+    print_fused(fused(args.rounds))
+
+
+def first_use_and_sweeps():
     t = time.perf_counter()
     from virtmodel.model import Model, metric_names
     from virtmodel.techniques import names

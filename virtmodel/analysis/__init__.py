@@ -9,6 +9,7 @@ object); :mod:`virtmodel.plotting` draws it.
                          numeric root; a curve over a second parameter)
 :func:`win_regions`      the best technique over a 2-D grid, with the margin
 :func:`sweep`            metrics x techniques over a grid (xarray; dask-chunked)
+:func:`compute`          a lazy (dask) sweep computed with a progress bar
 :func:`exit_cost_history` exit cost by processor generation vs binary translation
 :func:`sensitivity`      which parameter drives a metric: elasticities at a point
 =======================  ======================================================
@@ -19,6 +20,7 @@ from .compare import compare
 from .history import exit_cost_history
 from .regions import win_regions
 from .sensitivity import sensitivity
-from .sweep import sweep
+from .sweep import compute, sweep
 
-__all__ = ["BreakEven", "break_even", "compare", "exit_cost_history", "sensitivity", "sweep", "win_regions"]
+__all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
+           "win_regions"]

@@ -12,8 +12,10 @@ Chunked input (a dask array, or a dask-backed DataArray) gives a lazy result:
 the compiled model runs through :func:`xarray.apply_ufunc` with
 ``dask="parallelized"``, chunk by chunk, on whatever dask scheduler is active
 (threads by default, a cluster if one is connected); call ``.compute()`` or
-write it out with ``to_zarr``. Saturated points are ``inf`` (latency metrics),
-points past the SR-IOV VF limit NaN.
+write it out with ``to_zarr``, or use :func:`compute` for a progress bar. Large
+chunks run through the fused kernels of :mod:`virtmodel.model.kernels` when
+numba is installed. Saturated points are ``inf`` (latency metrics), points past
+the SR-IOV VF limit NaN.
 """
 
 from __future__ import annotations
@@ -135,4 +137,65 @@ def _kernel(model, metrics, names):
     return kernel
 
 
-__all__ = ["sweep"]
+def _distributed_client():
+    """The active ``dask.distributed`` client, or None (also when distributed is not installed)."""
+    try:
+        from distributed import get_client
+    except ImportError:
+        return None
+    try:
+        return get_client()
+    except ValueError:
+        return None
+
+
+def compute(*objects, progress: bool = True):
+    """``dask.compute(*objects)`` with a progress bar; one object gives its computed value.
+
+    On a ``dask.distributed`` cluster (a ``Client`` is active) the objects are
+    computed there and :func:`distributed.progress` draws the bar (a widget in
+    Jupyter, text elsewhere); on the local schedulers (threads, processes)
+    :class:`dask.diagnostics.ProgressBar` does. Objects that are not lazy come
+    back as they are.
+
+    Parameters
+    ----------
+    *objects
+        Lazy results: an :func:`sweep` Dataset on chunked input, anything
+        reduced from it, dask arrays.
+    progress : bool
+        Draw the bar (False: plain ``dask.compute``).
+
+    Returns
+    -------
+    object or tuple
+        The computed object, or a tuple of them for several.
+
+    Examples
+    --------
+    >>> import dask.array as da, numpy as np
+    >>> ds = sweep("mean_latency", "sriov", "small_packet_rr",
+    ...            arrival_rate=da.from_array(np.linspace(1e3, 5e4, 8), chunks=4))
+    >>> compute(ds["mean_latency"].max(), progress=False).item() > 0
+    True
+    """
+    import dask
+
+    client = _distributed_client()
+    if not progress:
+        out = dask.compute(*objects)
+    elif client is not None:
+        from distributed import progress as draw
+
+        futures = client.compute(list(objects))
+        draw(futures)
+        out = tuple(client.gather(futures))
+    else:
+        from dask.diagnostics import ProgressBar
+
+        with ProgressBar():
+            out = dask.compute(*objects)
+    return out[0] if len(objects) == 1 else out
+
+
+__all__ = ["compute", "sweep"]

@@ -15,6 +15,11 @@ only the varying arguments and those scalars, so each array operation is one
 that a hand-written NumPy expression would also do (``lam * k / (2 - lam * k2)``
 instead of ``arrival_rate * vms * ... / (-2 * arrival_rate * io_bytes * ...)``).
 
+Large arrays (and dask chunks) go through a fused single-pass kernel generated
+from the same array-stage expressions when numba is installed
+(:mod:`virtmodel.model.kernels`: when, and how to choose); small ones, scalars
+and every call before the kernel is compiled take the NumPy stage.
+
 Caches: :func:`compiled` by the expressions (their free symbols, sorted by
 name, are the argument order), each bundle's stages by the varying names; after
 the first use no symbolic work happens on the evaluation path.
@@ -22,25 +27,29 @@ the first use no symbolic work happens on the evaluation path.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
+from . import kernels
 from ._derive import derive
 from ..queueing.erlang_function import NUMERIC
 
 PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
                "service_variance", "servers", "arrival_rate")
 _MODULES = [NUMERIC, "numpy", "scipy"]
+_LOCK = threading.Lock()
 
 
-def hoist(exprs, varying) -> tuple:
+def hoist(exprs, varying, prefix: str = "_hoisted") -> tuple:
     """``(array_exprs, scalars)``: maximal fixed subexpressions replaced by new symbols.
 
     ``varying`` is a set of symbols; ``scalars`` is ``[(symbol, expression)]``
     with every expression free of them. The sum or product of several fixed
-    terms becomes one symbol, so ``-2*lam*b*c`` becomes ``k*lam``.
+    terms becomes one symbol, so ``-2*lam*b*c`` becomes ``k*lam``. The new
+    symbols are named ``prefix`` and a number (distinct from the expressions' own).
     """
     table: dict = {}
     memo: dict = {}
@@ -49,7 +58,7 @@ def hoist(exprs, varying) -> tuple:
         if e.is_Number or e.is_Symbol:
             return e
         if e not in table:
-            table[e] = sp.Symbol(f"_hoisted{len(table)}")
+            table[e] = sp.Symbol(f"{prefix}{len(table)}")
         return table[e]
 
     def varies(e):
@@ -81,13 +90,31 @@ class _Stages:
     def __init__(self, exprs, symbols, varying):
         array_exprs, scalars = hoist(exprs, {s for s in symbols if s.name in varying}) if varying else (exprs, [])
         self.hoisted = tuple(s for s, _ in scalars)
+        self.array_exprs, self.varying, self.symbols = array_exprs, varying, tuple(symbols) + self.hoisted
+        self.kernel = None
         self.scalar = sp.lambdify(symbols, tuple(e for _, e in scalars), modules=_MODULES, cse=True) \
             if scalars else None
         self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=_MODULES, cse=True)
 
-    def __call__(self, args):
+    def __call__(self, args, shape=None):
         scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
+        sig = self.fused(args + list(scalars), shape) if shape else None
+        if sig is not None:
+            return self.kernel(args + list(scalars), shape, sig)
         return self.array(*args, *scalars)
+
+    def fused(self, args, shape):
+        """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
+        points = int(np.prod(shape))
+        how = kernels.wanted(points, len(shape))
+        if how is None or any(a.ndim and a.size != points for a in args):
+            return None  # broadcast grids: NumPy computes each term on its own axes (measured faster)
+        if self.kernel is None:
+            with _LOCK:
+                if self.kernel is None:
+                    self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
+        sig = self.kernel.signature(args, shape)
+        return sig if self.kernel.ready(sig, wait=how == "now") else None
 
 
 class Compiled:
@@ -125,10 +152,11 @@ class Compiled:
         args = [np.asarray(values[n], dtype=float) for n in self.names]
         varying = frozenset(n for n, a in zip(self.names, args) if a.ndim)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = [np.asarray(o, dtype=float) for o in self.stages(varying)(args)]
+            shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+            out = [np.asarray(o, dtype=float) for o in self.stages(varying)(args, shape)]
         owned = [o.ndim > 0 and o.flags.writeable and o.flags.owndata and not any(o is a for a in args)
                  and sum(x is o for x in out) == 1 for o in out]
-        return out, owned, np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+        return out, owned, shape
 
 
 @lru_cache(maxsize=None)

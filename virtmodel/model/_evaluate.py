@@ -84,7 +84,14 @@ RHO_EDGE = 1e-12
 
 
 def _stable(out, keys):
-    """Where every utilization ``out[k]`` is < 1 - RHO_EDGE (NaN counts as saturated): bool or bool array."""
+    """Where every utilization ``out[k]`` is < 1 - RHO_EDGE (NaN counts as saturated): bool or bool array.
+
+    One reduction per utilization first: when every maximum is below the edge
+    (the usual sweep) no boolean array is built (a NaN makes the maximum NaN).
+    """
+    rhos = [out[k] for k in keys if k in out]
+    if all(np.max(r) < 1 - RHO_EDGE for r in rhos):
+        return np.bool_(True)
     ok = np.bool_(True)
     for k in keys:
         if k in out:

@@ -1,0 +1,131 @@
+"""The fused kernels (virtmodel.model.kernels) give the NumPy path's values.
+
+The reference is the NumPy stage of the same compiled bundle (itself held to
+the golden values in test_golden_values.py, on small arrays); the kernel is
+generated from the same expressions, so the two must agree to 1e-12 relative
+on every technique x metric, on 1-D and broadcast 2-D grids, with saturated
+points (inf) where the NumPy path has them.
+"""
+
+import time
+
+import numpy as np
+import pytest
+
+from virtmodel.errors import ParameterError
+from virtmodel.model import Model, kernels, metric_names
+from virtmodel.techniques import names
+
+numba = pytest.importorskip("numba", reason="the fused kernels need the extra virtmodel[fast] (numba)")
+
+N = 40_000  # above min_points: the kernel path
+
+
+def _same(a, b, what):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape, what
+    if a.dtype.kind in "OU":
+        assert (a == b).all(), what
+        return
+    np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=what)
+    np.testing.assert_array_equal(np.isposinf(a), np.isposinf(b), err_msg=what)
+    finite = np.isfinite(a)
+    np.testing.assert_allclose(a[finite], b[finite], rtol=1e-12, atol=0, err_msg=what)
+
+
+@pytest.mark.parametrize("technique", sorted(names()))
+def test_every_metric_equals_numpy_path(technique):
+    """All metrics at once (one fused bundle), 1-D over the arrival rate past saturation."""
+    m = Model(technique, "small_packet_rr")
+    lam = np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)
+    with kernels.using("numpy"):
+        ref = m.evaluate_many(None, arrival_rate=lam)
+    with kernels.using("numba"):
+        got = m.evaluate_many(None, arrival_rate=lam)
+    assert np.isinf(ref["mean_latency"]).any() and np.isfinite(ref["mean_latency"]).any()
+    for metric in metric_names():
+        _same(got[metric], ref[metric], f"{technique} {metric}")
+
+
+@pytest.mark.parametrize("technique", ["hardware_assist", "sriov", "paravirtual"])
+def test_dense_grid_and_single_metrics(technique):
+    """2-D inputs of the full shape (a meshgrid, as a chunk of scattered points), one metric at a time."""
+    m = Model(technique, "small_packet_rr")
+    lam, size = np.meshgrid(np.linspace(1.0, 1.1 * m.evaluate("throughput_limit"), 250),
+                            np.linspace(64.0, 9000.0, 200))
+    for metric in ("mean_latency", "p99", "overhead", "host_cores"):
+        with kernels.using("numpy"):
+            ref = m.evaluate(metric, arrival_rate=lam, io_bytes=size)
+        with kernels.using("numba"):
+            got = m.evaluate(metric, arrival_rate=lam, io_bytes=size)
+        assert got.shape == (200, 250)
+        _same(got, ref, f"{technique} {metric}")
+
+
+def test_broadcast_grids_stay_numpy():
+    """An outer-product grid keeps the NumPy stage (it computes each axis's terms on that axis alone)."""
+    from virtmodel.model._compile import metric_bundle
+
+    m = Model("paravirtual", "small_packet_rr")
+    lam, size = np.linspace(1.0, 1e4, 250)[None, :], np.linspace(64.0, 9000.0, 200)[:, None]
+    with kernels.using("numba"):
+        m.evaluate("card_load", arrival_rate=lam, io_bytes=size)
+    assert metric_bundle(m.key, "card_load").stages(frozenset({"arrival_rate", "io_bytes"})).kernel is None
+
+
+def test_kernel_really_runs_and_small_arrays_stay_numpy():
+    """The large call goes through a compiled kernel; below min_points none is built."""
+    from virtmodel.model._compile import metric_bundle
+
+    m = Model("sriov", "small_packet_rr")
+    bundle = metric_bundle(m.key, "mean_latency")
+    with kernels.using("numba", min_points=N):
+        m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
+        stages = bundle.stages(frozenset({"arrival_rate"}))
+        assert stages.kernel is not None and stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False)
+        fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
+        m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
+        assert fresh.kernel is None
+
+
+def test_kernel_source_is_generated_from_the_expressions():
+    from virtmodel.model._compile import metric_bundle
+
+    m = Model("hardware_assist", "small_packet_rr")
+    st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"}))
+    varying = {s for s in st.symbols if s.name == "arrival_rate"}
+    source, varies = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, 0, "C"))
+    assert "_erlang(" in source and "for i0 in range" in source and all(varies)
+    # over (io_bytes, arrival_rate): what depends on the I/O size only runs in the outer loop
+    st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate", "io_bytes"}))
+    varying = {s for s in st.symbols if s.name in ("arrival_rate", "io_bytes")}
+    source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, 1, 0, "A"))
+    outer = source.split("for i1 in range")[0]
+    assert "v_io_bytes_ = v_io_bytes[i0, 0]" in outer and outer.count(" = ") > 2
+
+
+def test_auto_mode_compiles_in_the_background():
+    """auto: the first large call returns the NumPy values at once; later calls use the kernel."""
+    m = Model("nitro", "small_packet_rr")
+    lam = np.linspace(0.0, 0.9 * m.evaluate("throughput_limit"), N)
+    with kernels.using("numpy"):
+        ref = m.evaluate("p95", arrival_rate=lam)
+    with kernels.using("auto", min_points=N):
+        first = m.evaluate("p95", arrival_rate=lam)
+        _same(first, ref, "first call")
+        from virtmodel.model._evaluate import fused
+
+        stages = fused(m.key, ("p*",)).bundle.stages(frozenset({"arrival_rate"}))
+        deadline = time.monotonic() + 60
+        while not stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False)
+        _same(m.evaluate("p95", arrival_rate=lam), ref, "kernel call")
+
+
+def test_configure_checks_its_arguments():
+    with pytest.raises(ParameterError, match="mode"):
+        kernels.configure(mode="fortran")
+    with pytest.raises(ParameterError, match="min_points"):
+        kernels.configure(min_points=0)
+    assert kernels.settings()["mode"] == "auto"

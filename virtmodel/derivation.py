@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ import sympy as sp
 from .errors import ParameterError, SymbolicUnsupportedError
 from .latex import ARTICLE_WIDTH, ERLANG_C, glossary_table, unit_latex
 from .latex_layout import align_rows
+from .metrics import metric as _metric_info
 from .queueing.erlang_function import ErlangCOverLoad, erlang_c_over_load
 from .queueing.mgc import allen_cunneen
 from .symbols import latex_names, registry
@@ -175,10 +177,8 @@ def _limit(chain, derived, native: bool):
 
 
 def _build(metric: str, derived, model) -> list:
-    from .metrics import metric as metric_info
-
     chain = _Chain()
-    info = metric_info(metric)
+    info = _metric_info(metric)
     if metric == "mean_latency":
         _latency(chain, derived, False)
     elif metric in ("overhead", "low_load_slowdown", "capacity_ratio"):
@@ -220,7 +220,11 @@ class Derivation:
         return expr.replace(lambda e: isinstance(e, ErlangC), lambda e: e.as_model())
 
     def values(self, **overrides) -> dict:
-        """``{step key: value}`` at the model's parameter values (``overrides`` by name, scalars)."""
+        """``{step key: value}`` at the model's parameter values (``overrides`` by name, scalars).
+
+        A station at utilization >= 1 has an infinite response time, and so
+        has every step built on it (the model's ``inf``).
+        """
         params = self.model.values()
         for name, value in overrides.items():
             if name not in params:
@@ -230,9 +234,17 @@ class Derivation:
                 for n, i in registry().items() if n in params}
         out = {}
         for s in self.steps:
+            rho = out.get("rho" + s.key[1:]) if s.key.startswith("R_") else None
+            if rho is not None and rho >= 1:  # a saturated station: no steady state
+                out[s.key], subs[s.symbol] = math.inf, sp.oo
+                continue
             value = sp.sympify(s.expr).xreplace(subs).evalf(30)
-            out[s.key] = float(value)
-            subs[s.symbol] = sp.Float(out[s.key], 30)
+            out[s.key] = float(value) if value.is_finite is not False else math.inf
+            subs[s.symbol] = sp.Float(out[s.key], 30) if math.isfinite(out[s.key]) else sp.oo
+        last = self.steps[-1].key
+        if _metric_info(self.metric).saturates and any(
+                float(sp.sympify(st.utilization).xreplace(subs).evalf()) >= 1 for st in self.model._derived.stations):
+            out[last] = math.inf
         return out
 
     def latex(self, numbers: bool = False, *, glossary: bool = True, width: float = ARTICLE_WIDTH,
@@ -315,10 +327,9 @@ def derivation(model, metric: str = "mean_latency") -> Derivation:
     >>> d.steps[-1].key, d.step("R_guest").formula
     ('overhead', 'Allen-Cunneen (M/G/c)')
     """
-    from .metrics import metric as metric_info
     from .metrics import symbolic_names
 
-    metric_info(metric)  # an unknown name: ParameterError listing the metrics
+    _metric_info(metric)  # an unknown name: ParameterError listing the metrics
     if metric not in symbolic_names():
         raise SymbolicUnsupportedError(f"{metric} has no closed form to derive; symbolic metrics: "
                                        + ", ".join(symbolic_names()))

@@ -188,16 +188,13 @@ def latex_table(table, *, caption: str = "", label: str = "", digits: int = 3,
     index_name = escape_text(shown.index.name or "")
     wide = _TEXT_PT * sum(max(len(str(c)), 6) + 2 for c in body.columns) + 60 > width
     if transpose if transpose is not None else wide:
-        keys = [_stacked(k) for k in body.index]
-        lines = [heads[c] + " & " + " & ".join(_cell(v, digits) for v in body[c]) + r" \\"
-                 for c in body.columns]
-        first = min(150.0, max(90.0, width - 12 - 50.0 * len(keys)))
-        spec, head = f"p{{{first:.0f}pt}}" + "r" * len(keys), " & ".join(["metric"] + keys) + r" \\"
+        out = "\n".join(_transposed(body, heads, digits, width, part)
+                        for part in _parts(body, digits, width))
     else:
         lines = [" & ".join([escape_text(k)] + [_cell(v, digits) for v in row]) + r" \\"
                  for k, row in body.iterrows()]
         spec, head = "l" + "r" * len(body.columns), " & ".join([index_name] + [heads[c] for c in body.columns]) + r" \\"
-    out = "\\begin{tabular}{" + spec + "}\n\\hline\n" + head + "\n\\hline\n" + "\n".join(lines) + "\n\\hline\n\\end{tabular}\n"
+        out = _tabular(spec, head, lines)
     for c in notes:
         said = [f"{escape_text(k)}: {escape_text(v)}" for k, v in shown[c].items() if isinstance(v, str) and v]
         if said:
@@ -209,6 +206,34 @@ def latex_table(table, *, caption: str = "", label: str = "", digits: int = 3,
 
 
 _TEXT_PT = 5.0  # points per character of 10 pt roman text, a little generous
+_FIRST_COLUMN = 110.0  # points for the metric's words in a transposed table
+
+
+def _tabular(spec: str, head: str, lines: list) -> str:
+    return "\\begin{tabular}{" + spec + "}\n\\hline\n" + head + "\n\\hline\n" + "\n".join(lines) + "\n\\hline\n\\end{tabular}\n"
+
+
+def _parts(body, digits: int, width: float) -> list:
+    """The rows (techniques) of ``body`` in groups whose columns fit beside the metric's words."""
+    parts, current, used = [], [], _FIRST_COLUMN + 12
+    for key in body.index:
+        cells = [_cell(v, digits) for v in body.loc[key]]
+        name = max((len(p) for p in str(key).split("_")), default=1) if len(str(key)) > 8 else len(str(key))
+        need = _TEXT_PT * max([name] + [len(re.sub(r"\\[a-z]+|[{}$^]", "", c)) for c in cells]) + 12
+        if current and used + need > width:
+            parts.append(current)
+            current, used = [], _FIRST_COLUMN + 12
+        current.append(key)
+        used += need
+    return parts + [current] if current else parts
+
+
+def _transposed(body, heads: dict, digits: int, width: float, keys: list) -> str:
+    """The metrics as rows, the techniques ``keys`` as columns."""
+    lines = [heads[c] + " & " + " & ".join(_cell(body.loc[k, c], digits) for k in keys) + r" \\"
+             for c in body.columns]
+    head = " & ".join(["metric"] + [_stacked(k) for k in keys]) + r" \\"
+    return _tabular(f"p{{{_FIRST_COLUMN:.0f}pt}}" + "r" * len(keys), head, lines)
 
 
 def metric_names_of(table) -> list:

@@ -64,7 +64,7 @@ _TABLE = (
            saturates=True),
     Metric("latency_variance", r"\mathrm{Var}(R)", "s^2", "latency variance",
            "variance of the response time (stations taken as independent)", saturates=True, loads=(OPEN,)),
-    Metric("overhead", r"\bar R / \bar R_{\mathrm{native}}", "1", "latency ratio vs native at this load",
+    Metric("overhead", r"\bar R / \bar R_{\mathrm{native}}", "1", "latency overhead vs native at this load",
            "mean latency divided by bare metal's at the same arrival rate (the preset's load unless set): "
            "queueing included, so it grows with the load (1 = no overhead); not the CPU slowdown "
            "(cpu_per_request over native's), not the capacity (capacity_ratio), not the low-load slowdown",

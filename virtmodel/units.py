@@ -76,7 +76,7 @@ def readable(table, digits: int | None = None):
     >>> import pandas as pd
     >>> t = pd.DataFrame({"mean_latency": [2.9e-05, 4.1e-05], "overhead": [1.0, 1.41]})
     >>> list(readable(t).columns), readable(t)["mean latency [µs]"].round(6).tolist()
-    (['mean latency [µs]', 'latency ratio vs native at this load'], [29.0, 41.0])
+    (['mean latency [µs]', 'latency overhead vs native at this load'], [29.0, 41.0])
     """
     out = table.copy()
     if getattr(out.columns, "nlevels", 1) > 1:

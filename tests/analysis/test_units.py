@@ -27,7 +27,7 @@ def test_compare_with_units_in_the_header():
     plain = compare(["native", "hardware_assist"], "small_packet_rr", metrics=["mean_latency", "overhead", "p99"])
     shown = compare(["native", "hardware_assist"], "small_packet_rr", metrics=["mean_latency", "overhead", "p99"],
                     units="header")
-    assert list(shown.columns) == ["mean latency [µs]", "latency ratio vs native at this load",
+    assert list(shown.columns) == ["mean latency [µs]", "latency overhead vs native at this load",
                                    "99th-percentile latency [µs]", "note"]
     assert shown["mean latency [µs]"].dtype.kind == "f"
     assert np.allclose(shown["mean latency [µs]"] * 1e-6, plain["mean_latency"], rtol=1e-12)

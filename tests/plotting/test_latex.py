@@ -97,3 +97,16 @@ def test_bad_input():
         latex_align({})
     with pytest.raises(ParameterError, match="formulas"):
         latex_align({"x": "lambda * 2"})
+
+
+def test_formula_latex_breaks_and_glossary_survives_latex_and_mathjax():
+    """The issue's glossary: "11 -> 51 cycles" became an inverted question mark, "~214" lost its tilde."""
+    f = Model("binary_translation", "kernel_build").expression("cpu_per_request")
+    text = f.latex()
+    assert text.startswith(r"\begin{gathered}\begin{aligned}D_{\mathrm{cpu}} &=") and _balanced(text)
+    assert r"\text{(assumption; call/ret 11 }\rightarrow\text{ 51 cycles is}" in text
+    assert r"\sim\text{214" in text and "->" not in text and "~" not in text
+    one_line = Model("sriov", "small_packet_rr").expression("host_cores").latex(glossary=False)
+    assert "aligned" not in one_line and "&" not in one_line
+    latency = Model("hardware_assist", "small_packet_rr").expression("mean_latency").latex()
+    assert r"C(c, a) & \text{Erlang C:" in latency

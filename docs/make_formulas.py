@@ -327,7 +327,8 @@ def _technique(name: str, earlier: dict) -> list:
     if long:
         out += ["", "Not printed, too long to read expanded (characters of LaTeX): "
                 + ", ".join(f"`{m}` ({n:,})" for m, n in long)
-                + f'. They are built from the station formulas above; `derivation(Model("{name}"), "{long[0][0]}")'
+                + ". They are built from the station formulas above; "
+                + f'`derivation(Model("{name}"), "{long[0][0]}")'
                 '.latex(numbers=True)` (`virtmodel.derivation`) writes one as a chain of numbered steps, '
                 f'`Model("{name}").expression("{long[0][0]}").latex()` expanded, broken over lines.']
     if zero:

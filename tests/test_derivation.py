@@ -14,14 +14,25 @@ from virtmodel.symbols import registry
 from virtmodel.techniques import names as technique_names
 
 LAST = {"mean_latency": "R", "throughput_limit": "X"}
-METRICS = ("mean_latency", "overhead", "low_load_slowdown", "throughput_limit", "capacity_ratio",
-           "cpu_per_request", "host_cores", "latency_variance")
+METRICS = (
+    "mean_latency",
+    "overhead",
+    "low_load_slowdown",
+    "throughput_limit",
+    "capacity_ratio",
+    "cpu_per_request",
+    "host_cores",
+    "latency_variance",
+)
 
 
 def _at_values(expr, model):
     values = model.values()
-    subs = {i.symbol: sp.Integer(int(values[n])) if i.symbol.is_integer else sp.Float(values[n])
-            for n, i in registry().items() if n in values}
+    subs = {
+        i.symbol: sp.Integer(int(values[n])) if i.symbol.is_integer else sp.Float(values[n])
+        for n, i in registry().items()
+        if n in values
+    }
     return float(sp.sympify(expr).xreplace(subs).evalf())
 
 
@@ -55,7 +66,9 @@ def test_numbers_and_overrides():
     model = Model("sriov", "small_packet_rr")
     d = derivation(model, "overhead")
     lam = model.values()["arrival_rate"] * 1.5
-    assert d.values(arrival_rate=lam)["overhead"] == pytest.approx(model.evaluate("overhead", arrival_rate=lam))
+    assert d.values(arrival_rate=lam)["overhead"] == pytest.approx(
+        model.evaluate("overhead", arrival_rate=lam)
+    )
     text = d.latex(numbers=True, glossary=False, arrival_rate=lam)
     assert text.count(r"\label{eq:") == len(d.steps)
     assert r"\text{$\mu$s}" in text  # values in engineering units
@@ -90,3 +103,13 @@ def _closed():
     from virtmodel.workload import Workload
 
     return Workload(users=4, think_time=0.01)
+
+
+def test_shows_itself():
+    d = derivation(Model("sriov", "small_packet_rr"), "low_load_slowdown")
+    assert repr(d).startswith("Derivation('low_load_slowdown' of sriov: S_guest") and repr(d).endswith(
+        "low_load_slowdown)"
+    )
+    shown = d._repr_latex_()
+    assert shown.startswith(r"\begin{align}") and r"\label" not in shown
+    assert [s.formula for s in d.steps][-1] == "ratio to native"

@@ -42,8 +42,13 @@ def compile_latex(tmp_path, source: str) -> str:
     """Run pdflatex on ``source``; fail on an error or an overfull hbox wider than 20 pt; return the log."""
     exe = _pdflatex()
     (tmp_path / "doc.tex").write_text(source, encoding="utf-8")
-    run = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     log = (tmp_path / "doc.log").read_text(encoding="latin-1")
     errors = [line for line in log.splitlines() if line.startswith("!")]
     assert run.returncode == 0 and not errors, f"pdflatex failed: {errors[:5]}\n{run.stdout[-2000:]}"
@@ -69,7 +74,9 @@ def test_every_technique_s_formulas_fit_a_plain_article(tmp_path):
         formulas = {f"{name}-{k}": m.expression(k) for k in symbolic_names()}
         bodies.append(latex_align(formulas))
     bt = Model("binary_translation", "kernel_build")
-    bodies += [r"\[" + bt.expression(k).latex() + r"\]" for k in ("cpu_per_request", "overhead", "mean_latency")]
+    bodies += [
+        r"\[" + bt.expression(k).latex() + r"\]" for k in ("cpu_per_request", "overhead", "mean_latency")
+    ]
     log = compile_latex(tmp_path, latex_document(*bodies))
     assert "Output written" in log
 
@@ -79,15 +86,25 @@ def test_derivations_with_numbers_fit(tmp_path):
     for name in ("hardware_assist", "binary_translation", "nitro"):
         m = Model(name, WORKLOAD)
         for k in ("mean_latency", "overhead", "low_load_slowdown", "capacity_ratio", "cpu_per_request"):
-            bodies.append(derivation(m, k).latex(numbers=k in ("mean_latency", "overhead"), label=f"{name}-{k}-"))
+            bodies.append(
+                derivation(m, k).latex(numbers=k in ("mean_latency", "overhead"), label=f"{name}-{k}-")
+            )
     compile_latex(tmp_path, latex_document(*bodies))
 
 
 def test_tables_fit(tmp_path):
     everything = compare(technique_names(), WORKLOAD, arrival_rate=70000.0)  # with saturated rows and notes
-    few = compare(["native", "hardware_assist", "sriov"], WORKLOAD, metrics=["mean_latency", "overhead", "p99"])
-    log = compile_latex(tmp_path, latex_document(latex_table(everything, caption="Every metric"),
-                                                 latex_table(few), latex_table(few, transpose=True)))
+    few = compare(
+        ["native", "hardware_assist", "sriov"], WORKLOAD, metrics=["mean_latency", "overhead", "p99"]
+    )
+    log = compile_latex(
+        tmp_path,
+        latex_document(
+            latex_table(everything, caption="Every metric"),
+            latex_table(few),
+            latex_table(few, transpose=True),
+        ),
+    )
     assert "Output written" in log
 
 
@@ -99,7 +116,9 @@ def test_width_estimate_against_pdflatex(tmp_path):
         for k in ("mean_latency", "latency_variance"):
             lines += break_lines(m.expression(k).expr, 300, latex_names())
     lines = [line.replace("{}+", "+").replace("{}-", "-") for line in lines[:80]]
-    body = "\n".join(rf"\setbox0\hbox{{$\displaystyle {line}$}}\typeout{{W{i}=\the\wd0}}" for i, line in enumerate(lines))
+    body = "\n".join(
+        rf"\setbox0\hbox{{$\displaystyle {line}$}}\typeout{{W{i}=\the\wd0}}" for i, line in enumerate(lines)
+    )
     log = compile_latex(tmp_path, latex_document(body))
     measured = {int(i): float(w) for i, w in re.findall(r"W(\d+)=([\d.]+)pt", log)}
     assert len(measured) == len(lines)

@@ -26,11 +26,16 @@ def test_binary_translation_by_hand():
     model = Model("binary_translation", "kernel_build")
     v = model.values()
     f, kf = v["clock_hz"], v["kernel_fraction"]
-    events = (v["syscalls"] * v["syscall_cycles"] + v["page_faults"] * v["pgfault_cycles"]
-              + v["pte_updates"] * v["ptemod_cycles"] + v["context_switches"] * v["ctxsw_cycles"]
-              + v["register_writes"] * v["register_write_cycles"] + v["exceptions"] * v["exception_cycles"]
-              + (v["interrupts"] + v["io_interrupts"]) * v["interrupt_cycles"]
-              + v["io_ops"] * v["register_accesses_per_io"] * v["register_access_cycles"]) / f
+    events = (
+        v["syscalls"] * v["syscall_cycles"]
+        + v["page_faults"] * v["pgfault_cycles"]
+        + v["pte_updates"] * v["ptemod_cycles"]
+        + v["context_switches"] * v["ctxsw_cycles"]
+        + v["register_writes"] * v["register_write_cycles"]
+        + v["exceptions"] * v["exception_cycles"]
+        + (v["interrupts"] + v["io_interrupts"]) * v["interrupt_cycles"]
+        + v["io_ops"] * v["register_accesses_per_io"] * v["register_access_cycles"]
+    ) / f
     guest = v["cpu_time"] * (kf * v["kernel_slowdown"] + (1 - kf) * v["user_slowdown"]) + events
     io = v["io_ops"] * (v["io_bytes"] / v["device_bandwidth"] + v["device_latency"])
     expected = (guest + v["io_ops"] * v["backend_time"] + io) / (v["cpu_time"] + io)
@@ -68,4 +73,6 @@ def test_symbolic_limit():
 
 def test_closed_model_gives_the_open_value():
     model = Model("paravirtual", "small_packet_rr")
-    assert model.evaluate("low_load_slowdown", users=4, think_time=0.01) == model.evaluate("low_load_slowdown")
+    assert model.evaluate("low_load_slowdown", users=4, think_time=0.01) == model.evaluate(
+        "low_load_slowdown"
+    )

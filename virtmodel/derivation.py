@@ -31,6 +31,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,26 +106,53 @@ def _stations(chain, stations, tag: str = "", latency: bool = True) -> list:
     for st in stations:
         n = st.name
         sub = rf"_{{\mathrm{{{n}}}{suffix}}}"
-        s = chain.add(f"S_{n}{tag}", "S" + sub, st.demand, f"mean service time per request at the {n} station{words}", "s",
-                      "demand from the technique's costs")
+        s = chain.add(
+            f"S_{n}{tag}",
+            "S" + sub,
+            st.demand,
+            f"mean service time per request at the {n} station{words}",
+            "s",
+            "demand from the technique's costs",
+        )
         if not latency:
             out.append((n, s, None, st.servers, st.multiplicity))
             continue
-        v = chain.add(f"var_{n}{tag}", r"\sigma^2" + sub, st.variance, f"variance of that service time{words}", "s^2")
-        lam = chain.add(f"lambda_{n}{tag}", r"\lambda" + sub, st.arrivals,
-                        f"arrival rate at the {n} station" + (" (all VMs)" if st.shared else "") + words, "1/s")
+        v = chain.add(
+            f"var_{n}{tag}", r"\sigma^2" + sub, st.variance, f"variance of that service time{words}", "s^2"
+        )
+        lam = chain.add(
+            f"lambda_{n}{tag}",
+            r"\lambda" + sub,
+            st.arrivals,
+            f"arrival rate at the {n} station" + (" (all VMs)" if st.shared else "") + words,
+            "1/s",
+        )
         c = st.servers
-        rho = chain.add(f"rho_{n}{tag}", r"\rho" + sub, lam * s / c, f"utilization of the {n} station{words}", "1",
-                        "utilization law")
+        rho = chain.add(
+            f"rho_{n}{tag}",
+            r"\rho" + sub,
+            lam * s / c,
+            f"utilization of the {n} station{words}",
+            "1",
+            "utilization law",
+        )
         if c == 1:
             r = allen_cunneen(lam, s, v, 1, rho)["response_time"]
             formula = "Pollaczek-Khinchine (M/G/1)"
         else:
-            pw = chain.add(f"C_{n}{tag}", "C" + sub, ErlangC(c, lam * s),
-                           f"probability that a request waits at the {n} station{words}", "1", "Erlang C")
+            pw = chain.add(
+                f"C_{n}{tag}",
+                "C" + sub,
+                ErlangC(c, lam * s),
+                f"probability that a request waits at the {n} station{words}",
+                "1",
+                "Erlang C",
+            )
             r = allen_cunneen(lam, s, v, c, pw)["response_time"]
             formula = "Allen-Cunneen (M/G/c)"
-        rr = chain.add(f"R_{n}{tag}", "R" + sub, r, f"mean response time at the {n} station{words}", "s", formula)
+        rr = chain.add(
+            f"R_{n}{tag}", "R" + sub, r, f"mean response time at the {n} station{words}", "s", formula
+        )
         out.append((n, s, rr, c, st.multiplicity))
     return out
 
@@ -133,8 +161,13 @@ def _delay(chain, delay, tag=""):
     if sp.sympify(delay) == 0:
         return sp.Integer(0)
     suffix = r"_{\mathrm{nat}}" if tag else ""
-    return chain.add("d" + tag, r"d" + suffix, delay, "pure delay on the path (no queueing)" + (" (native)" if tag else ""),
-                     "s")
+    return chain.add(
+        "d" + tag,
+        r"d" + suffix,
+        delay,
+        "pure delay on the path (no queueing)" + (" (native)" if tag else ""),
+        "s",
+    )
 
 
 def _latency(chain, derived, native: bool):
@@ -144,8 +177,14 @@ def _latency(chain, derived, native: bool):
     rs = _stations(chain, stations, tag)
     d = _delay(chain, delay, tag)
     lhs = r"\bar R_{\mathrm{nat}}" if native else r"\bar R"
-    return chain.add("R" + tag, lhs, sum((r for *_, r, _c, _m in rs), sp.Integer(0)) + d,
-                     "mean latency" + (" on bare metal" if native else ""), "s", "sum over the path")
+    return chain.add(
+        "R" + tag,
+        lhs,
+        sum((r for *_, r, _c, _m in rs), sp.Integer(0)) + d,
+        "mean latency" + (" on bare metal" if native else ""),
+        "s",
+        "sum over the path",
+    )
 
 
 def _native_delay(derived):
@@ -162,18 +201,28 @@ def _idle(chain, derived, native: bool):
     ss = _stations(chain, stations, tag, latency=False)
     d = _delay(chain, delay, tag)
     lhs = r"\bar R_{0,\mathrm{nat}}" if native else r"\bar R_{0}"
-    return chain.add("R0" + tag, lhs, sum((s for _, s, *_ in ss), sp.Integer(0)) + d,
-                     "mean latency of a lone request (no queueing)" + (" on bare metal" if native else ""), "s",
-                     "sum of the service times and the delay")
+    return chain.add(
+        "R0" + tag,
+        lhs,
+        sum((s for _, s, *_ in ss), sp.Integer(0)) + d,
+        "mean latency of a lone request (no queueing)" + (" on bare metal" if native else ""),
+        "s",
+        "sum of the service times and the delay",
+    )
 
 
 def _limit(chain, derived, native: bool):
     tag = "_nat" if native else ""
     ss = _stations(chain, derived.native_stations if native else derived.stations, tag, latency=False)
     lhs = r"X_{\max,\mathrm{nat}}" if native else r"X_{\max}"
-    return chain.add("X" + tag, lhs, sp.Min(*(c / (m * s) for _, s, _r, c, m in ss)),
-                     "largest arrival rate per VM before a station saturates" + (" (native)" if native else ""),
-                     "1/s", "min over stations of servers / (VMs sharing x demand)")
+    return chain.add(
+        "X" + tag,
+        lhs,
+        sp.Min(*(c / (m * s) for _, s, _r, c, m in ss)),
+        "largest arrival rate per VM before a station saturates" + (" (native)" if native else ""),
+        "1/s",
+        "min over stations of servers / (VMs sharing x demand)",
+    )
 
 
 def _build(metric: str, derived, model) -> list:
@@ -188,9 +237,17 @@ def _build(metric: str, derived, model) -> list:
     elif metric == "throughput_limit":
         _limit(chain, derived, False)
     elif metric == "cpu_per_request":
-        ss = _stations(chain, [st for st in derived.stations if st.name in ("guest", "host", "card")], latency=False)
-        chain.add(metric, info.symbol, sum((s for _, s, *_ in ss), sp.Integer(0)), info.description, info.unit,
-                  "sum of the CPU stations' demands")
+        ss = _stations(
+            chain, [st for st in derived.stations if st.name in ("guest", "host", "card")], latency=False
+        )
+        chain.add(
+            metric,
+            info.symbol,
+            sum((s for _, s, *_ in ss), sp.Integer(0)),
+            info.description,
+            info.unit,
+            "sum of the CPU stations' demands",
+        )
     else:
         _stations(chain, derived.stations, latency=False)
         chain.add(metric, info.symbol, model.expression(metric).expr, info.description, info.unit)
@@ -210,7 +267,9 @@ class Derivation:
         for s in self.steps:
             if s.key == key:
                 return s
-        raise ParameterError("key", key, "a step of this derivation", "steps: " + ", ".join(s.key for s in self.steps))
+        raise ParameterError(
+            "key", key, "a step of this derivation", "steps: " + ", ".join(s.key for s in self.steps)
+        )
 
     def expanded(self):
         """The last step with every earlier one substituted back: the model's expression for the metric."""
@@ -228,10 +287,15 @@ class Derivation:
         params = self.model.values()
         for name, value in overrides.items():
             if name not in params:
-                raise ParameterError(name, value, "a parameter of this model", "valid names: " + ", ".join(sorted(params)))
+                raise ParameterError(
+                    name, value, "a parameter of this model", "valid names: " + ", ".join(sorted(params))
+                )
         params.update(overrides)
-        subs = {i.symbol: sp.Float(params[n]) if not i.symbol.is_integer else sp.Integer(int(params[n]))
-                for n, i in registry().items() if n in params}
+        subs = {
+            i.symbol: sp.Float(params[n]) if not i.symbol.is_integer else sp.Integer(int(params[n]))
+            for n, i in registry().items()
+            if n in params
+        }
         out = {}
         for s in self.steps:
             rho = out.get("rho" + s.key[1:]) if s.key.startswith("R_") else None
@@ -243,12 +307,21 @@ class Derivation:
             subs[s.symbol] = sp.Float(out[s.key], 30) if math.isfinite(out[s.key]) else sp.oo
         last = self.steps[-1].key
         if _metric_info(self.metric).saturates and any(
-                float(sp.sympify(st.utilization).xreplace(subs).evalf()) >= 1 for st in self.model._derived.stations):
+            float(sp.sympify(st.utilization).xreplace(subs).evalf()) >= 1
+            for st in self.model._derived.stations
+        ):
             out[last] = math.inf
         return out
 
-    def latex(self, numbers: bool = False, *, glossary: bool = True, width: float = ARTICLE_WIDTH,
-              label: str = "", **overrides) -> str:
+    def latex(
+        self,
+        numbers: bool = False,
+        *,
+        glossary: bool = True,
+        width: float = ARTICLE_WIDTH,
+        label: str = "",
+        **overrides,
+    ) -> str:
         """Each step a numbered equation of an ``align`` block (needs amsmath), fitting ``width`` points.
 
         With ``numbers=True`` each step is followed by the step with the
@@ -268,20 +341,36 @@ class Derivation:
             rows += align_rows(s.lhs, s.expr, width - 30, names, label=tag)
             if numbers:
                 rows[-1] = rows[-1].replace(tag, r" \nonumber")
-                rows += align_rows("", s.expr, width - 30, {**names, **shown}, numbered=False, mul_symbol="dot") \
-                    if s.expr.free_symbols else []
+                rows += (
+                    align_rows("", s.expr, width - 30, {**names, **shown}, numbered=False, mul_symbol="dot")
+                    if s.expr.free_symbols
+                    else []
+                )
                 rows.append(r"&= " + _quantity(values[s.key], s.unit) + tag)
         text = "\\begin{align}\n" + " \\\\\n".join(f"  {r}" for r in rows) + "\n\\end{align}\n"
         if glossary:
             text += glossary_table(self.glossary(), width)
         return text
 
+    def _repr_latex_(self):
+        """The steps for a notebook (MathJax): no labels, which MathJax refuses to define twice."""
+        return re.sub(r" \\label\{[^}]*\}", "", self.latex(glossary=False))
+
+    def __repr__(self):
+        return (
+            f"Derivation({self.metric!r} of {self.model.technique.name}: "
+            + ", ".join(s.key for s in self.steps)
+            + ")"
+        )
+
     def glossary(self) -> list:
         """``[(latex, meaning, unit)]``: each step, then each parameter, then Erlang C if used."""
         from .latex import glossary_rows
 
         rows = [(s.lhs, s.meaning + (f" ({s.formula})" if s.formula else ""), s.unit) for s in self.steps]
-        params = set().union(*(sp.sympify(s.expr).free_symbols for s in self.steps)) - {s.symbol for s in self.steps}
+        params = set().union(*(sp.sympify(s.expr).free_symbols for s in self.steps)) - {
+            s.symbol for s in self.steps
+        }
         rows += glossary_rows([sp.Add(*params)]) if params else []
         if any(sp.sympify(s.expr).atoms(ErlangC) for s in self.steps) and ERLANG_C not in rows:
             rows.append(ERLANG_C)
@@ -331,10 +420,13 @@ def derivation(model, metric: str = "mean_latency") -> Derivation:
 
     _metric_info(metric)  # an unknown name: ParameterError listing the metrics
     if metric not in symbolic_names():
-        raise SymbolicUnsupportedError(f"{metric} has no closed form to derive; symbolic metrics: "
-                                       + ", ".join(symbolic_names()))
+        raise SymbolicUnsupportedError(
+            f"{metric} has no closed form to derive; symbolic metrics: " + ", ".join(symbolic_names())
+        )
     if getattr(model.workload, "users", 0) > 0:
-        raise ParameterError("model", model, "an open model (users = 0)", "a derivation follows the open model")
+        raise ParameterError(
+            "model", model, "an open model (users = 0)", "a derivation follows the open model"
+        )
     return Derivation(model, metric, tuple(_build(metric, model._derived, model)))
 
 

@@ -24,17 +24,43 @@ from .latex_layout import align_rows
 from .queueing.erlang_function import ErlangCOverLoad
 from .symbols import latex_names, registry
 
-_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                 "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
-                 "\u00b5": r"\textmu{}", "\u03bc": r"\textmu{}", "\u00d7": r"$\times$", "\u2013": "--", "\u2014": "---",
-                 "\u2248": r"$\approx$", "\u2264": r"$\leq$", "\u2265": r"$\geq$", "\u2192": r"$\rightarrow$",
-                 "\u03bb": r"$\lambda$", "\u03c1": r"$\rho$", "\u00b2": r"\textsuperscript{2}", "\u00b0": r"\textdegree{}"}
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    "\u00b5": r"\textmu{}",
+    "\u03bc": r"\textmu{}",
+    "\u00d7": r"$\times$",
+    "\u2013": "--",
+    "\u2014": "---",
+    "\u2248": r"$\approx$",
+    "\u2264": r"$\leq$",
+    "\u2265": r"$\geq$",
+    "\u2192": r"$\rightarrow$",
+    "\u03bb": r"$\lambda$",
+    "\u03c1": r"$\rho$",
+    "\u00b2": r"\textsuperscript{2}",
+    "\u00b0": r"\textdegree{}",
+}
 #: width of the text in a plain ``article`` (10 pt, no geometry package), in points
 ARTICLE_WIDTH = 345.0
 #: the Erlang C function in the model's formulas (:mod:`virtmodel.queueing.erlang_function`)
-ERLANG_C = (r"C(c, a)", "Erlang C: the probability that a request waits at an M/M/c station with c servers "
-            "and offered load a = arrival rate x mean service time (C(1, a) = a)", "1")
+ERLANG_C = (
+    r"C(c, a)",
+    "Erlang C: the probability that a request waits at an M/M/c station with c servers "
+    "and offered load a = arrival rate x mean service time (C(1, a) = a)",
+    "1",
+)
 
 
 def escape_text(text: str) -> str:
@@ -46,8 +72,9 @@ def escape_text(text: str) -> str:
     call/ret 11 $\\rightarrow$ 51 cycles, \\textasciitilde{}214, 50\\% of a\\_b
     """
     parts = str(text).split("->")
-    return r"$\rightarrow$".join("".join(_TEXT_ESCAPES.get(ch, ch if ord(ch) < 128 else "?") for ch in part)
-                                 for part in parts)
+    return r"$\rightarrow$".join(
+        "".join(_TEXT_ESCAPES.get(ch, ch if ord(ch) < 128 else "?") for ch in part) for part in parts
+    )
 
 
 def unit_latex(unit: str) -> str:
@@ -100,16 +127,19 @@ def glossary_table(rows, width: float = ARTICLE_WIDTH) -> str:
         return ""
     meaning = max(width - 150.0, 120.0)
     lines = [rf"  ${sym}$ & {escape_text(text)} & {unit_latex(unit)} \\" for sym, text, unit in rows]
-    return ("\\noindent where\\par\\noindent\n\\begin{tabular}{@{}l" + f"p{{{meaning:.0f}pt}}" + "l@{}}\n"
-            "  symbol & meaning & unit \\\\\n  \\hline\n" + "\n".join(lines) + "\n\\end{tabular}\n")
+    return (
+        "\\noindent where\\par\\noindent\n\\begin{tabular}{@{}l" + f"p{{{meaning:.0f}pt}}" + "l@{}}\n"
+        "  symbol & meaning & unit \\\\\n  \\hline\n" + "\n".join(lines) + "\n\\end{tabular}\n"
+    )
 
 
 def _label(name) -> str:
     return rf" \label{{eq:{re.sub(r'[^A-Za-z0-9_:-]', '-', str(name))}}}"
 
 
-def latex_align(formulas: dict, glossary: bool = True, *, labels: bool = True,
-                width: float = ARTICLE_WIDTH) -> str:
+def latex_align(
+    formulas: dict, glossary: bool = True, *, labels: bool = True, width: float = ARTICLE_WIDTH
+) -> str:
     r"""A LaTeX ``align`` block, one numbered equation per formula, then a symbol glossary.
 
     A formula wider than ``width`` points is broken over continuation rows at
@@ -158,8 +188,15 @@ def latex_align(formulas: dict, glossary: bool = True, *, labels: bool = True,
     return text
 
 
-def latex_table(table, *, caption: str = "", label: str = "", digits: int = 3,
-                transpose: bool | None = None, width: float = ARTICLE_WIDTH) -> str:
+def latex_table(
+    table,
+    *,
+    caption: str = "",
+    label: str = "",
+    digits: int = 3,
+    transpose: bool | None = None,
+    width: float = ARTICLE_WIDTH,
+) -> str:
     r"""A pandas table (``compare``, ...) as a LaTeX ``tabular``, units in the headers, fitting a page.
 
     Numbers are scaled to engineering units per metric (``mean latency
@@ -183,26 +220,46 @@ def latex_table(table, *, caption: str = "", label: str = "", digits: int = 3,
     scales = shown.attrs.get("scales", {})
     heads = {c: _header(c, scales) for c in shown.columns}
     metrics = set(table.columns.get_level_values(0)) & set(metric_names_of(table))
-    notes = [c for c in shown.columns if c not in scales and c not in metrics
-             and all(isinstance(v, str) for v in shown[c])]
+    notes = [
+        c
+        for c in shown.columns
+        if c not in scales and c not in metrics and all(isinstance(v, str) for v in shown[c])
+    ]
     body = shown.drop(columns=notes)
     index_name = escape_text(shown.index.name or "")
     wide = _TEXT_PT * sum(max(len(str(c)), 6) + 2 for c in body.columns) + 60 > width
     if transpose if transpose is not None else wide:
-        out = "\n".join(_transposed(body, heads, digits, width, part)
-                        for part in _parts(body, digits, width))
+        out = "\n".join(_transposed(body, heads, digits, width, part) for part in _parts(body, digits, width))
     else:
-        lines = [" & ".join([escape_text(k)] + [_cell(v, digits) for v in row]) + r" \\"
-                 for k, row in body.iterrows()]
-        spec, head = "l" + "r" * len(body.columns), " & ".join([index_name] + [heads[c] for c in body.columns]) + r" \\"
+        lines = [
+            " & ".join([escape_text(k)] + [_cell(v, digits) for v in row]) + r" \\"
+            for k, row in body.iterrows()
+        ]
+        spec, head = (
+            "l" + "r" * len(body.columns),
+            " & ".join([index_name] + [heads[c] for c in body.columns]) + r" \\",
+        )
         out = _tabular(spec, head, lines)
     for c in notes:
-        said = [f"{escape_text(k)}: {escape_text(v)}" for k, v in shown[c].items() if isinstance(v, str) and v]
+        said = [
+            f"{escape_text(k)}: {escape_text(v)}" for k, v in shown[c].items() if isinstance(v, str) and v
+        ]
         if said:
-            out += "\n\\noindent\\parbox{\\linewidth}{\\footnotesize " + escape_text(c) + ". " + "; ".join(said) + "}\n"
+            out += (
+                "\n\\noindent\\parbox{\\linewidth}{\\footnotesize "
+                + escape_text(c)
+                + ". "
+                + "; ".join(said)
+                + "}\n"
+            )
     if caption or label:
-        out = ("\\begin{table}[ht]\n\\centering\n" + out + (f"\\caption{{{escape_text(caption)}}}\n" if caption else "")
-               + (f"\\label{{{label}}}\n" if label else "") + "\\end{table}\n")
+        out = (
+            "\\begin{table}[ht]\n\\centering\n"
+            + out
+            + (f"\\caption{{{escape_text(caption)}}}\n" if caption else "")
+            + (f"\\label{{{label}}}\n" if label else "")
+            + "\\end{table}\n"
+        )
     return out
 
 
@@ -211,7 +268,15 @@ _FIRST_COLUMN = 110.0  # points for the metric's words in a transposed table
 
 
 def _tabular(spec: str, head: str, lines: list) -> str:
-    return "\\begin{tabular}{" + spec + "}\n\\hline\n" + head + "\n\\hline\n" + "\n".join(lines) + "\n\\hline\n\\end{tabular}\n"
+    return (
+        "\\begin{tabular}{"
+        + spec
+        + "}\n\\hline\n"
+        + head
+        + "\n\\hline\n"
+        + "\n".join(lines)
+        + "\n\\hline\n\\end{tabular}\n"
+    )
 
 
 def _parts(body, digits: int, width: float) -> list:
@@ -231,8 +296,10 @@ def _parts(body, digits: int, width: float) -> list:
 
 def _transposed(body, heads: dict, digits: int, width: float, keys: list) -> str:
     """The metrics as rows, the techniques ``keys`` as columns."""
-    lines = [heads[c] + " & " + " & ".join(_cell(body.loc[k, c], digits) for k in keys) + r" \\"
-             for c in body.columns]
+    lines = [
+        heads[c] + " & " + " & ".join(_cell(body.loc[k, c], digits) for k in keys) + r" \\"
+        for c in body.columns
+    ]
     head = " & ".join(["metric"] + [_stacked(k) for k in keys]) + r" \\"
     return _tabular(f"p{{{_FIRST_COLUMN:.0f}pt}}" + "r" * len(keys), head, lines)
 
@@ -295,11 +362,24 @@ def save_latex(path, formulas: dict, glossary: bool = True, *, standalone: bool 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = latex_align(formulas, glossary, **kwargs)
-    text = latex_document(body) if standalone else \
-        "% generated by virtmodel.latex; needs \\usepackage{amsmath}\n" + body
+    text = (
+        latex_document(body)
+        if standalone
+        else "% generated by virtmodel.latex; needs \\usepackage{amsmath}\n" + body
+    )
     path.write_text(text, encoding="utf-8")
     return path
 
 
-__all__ = ["ARTICLE_WIDTH", "ERLANG_C", "escape_text", "glossary_rows", "glossary_table", "latex_align",
-           "latex_document", "latex_table", "save_latex", "unit_latex"]
+__all__ = [
+    "ARTICLE_WIDTH",
+    "ERLANG_C",
+    "escape_text",
+    "glossary_rows",
+    "glossary_table",
+    "latex_align",
+    "latex_document",
+    "latex_table",
+    "save_latex",
+    "unit_latex",
+]

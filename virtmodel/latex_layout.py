@@ -29,20 +29,51 @@ import re
 from .queueing.erlang_function import ErlangCOverLoad
 
 # widths in pt at 10 pt (Computer Modern), measured on typical glyphs; a little generous
-_CHAR = 5.6            # an italic letter or a digit
-_TEXT_CHAR = 5.0       # an upright letter in \mathrm / \text
-_BINARY = 7.8 + 4.4    # + - \cdot with their medium spaces
+_CHAR = 5.6  # an italic letter or a digit
+_TEXT_CHAR = 5.0  # an upright letter in \mathrm / \text
+_BINARY = 7.8 + 4.4  # + - \cdot with their medium spaces
 _RELATION = 7.8 + 5.6  # = with its thick spaces
-_DELIM = 5.0           # ( ) [ ] at \left/\right or \bigg size
-_SCRIPT = 0.72         # scriptstyle scale
-_SAFETY = 1.08         # pdflatex measured 0.93-1.16 times the raw estimate on the model's formulas
-_COMMANDS = {r"\quad": 10.0, r"\qquad": 20.0, r"\,": 1.7, r"\;": 2.8, r"\:": 2.2, r"\!": -1.7,
-             r"\cdot": _BINARY, r"\times": _BINARY, r"\pm": _BINARY, r"\to": _RELATION,
-             r"\rightarrow": _RELATION, r"\leq": _RELATION, r"\geq": _RELATION, r"\approx": _RELATION,
-             r"\left": 0.0, r"\right": 0.0, r"\nonumber": 0.0, r"\displaystyle": 0.0, r"\limits": 0.0,
-             r"\biggl": 0.0, r"\biggr": 0.0, r"\bigl": 0.0, r"\bigr": 0.0, r"\Bigl": 0.0, r"\Bigr": 0.0,
-             r"\sum": 14.0, r"\min": 16.0, r"\max": 18.0, r"\arg": 14.0, r"\log": 14.0, r"\ln": 10.0,
-             r"\exp": 16.0, r"\big": 0.0, r"\Big": 0.0, r"\mid": _RELATION, r"\infty": 10.0}
+_DELIM = 5.0  # ( ) [ ] at \left/\right or \bigg size
+_SCRIPT = 0.72  # scriptstyle scale
+_SAFETY = 1.08  # pdflatex measured 0.93-1.16 times the raw estimate on the model's formulas
+_COMMANDS = {
+    r"\quad": 10.0,
+    r"\qquad": 20.0,
+    r"\,": 1.7,
+    r"\;": 2.8,
+    r"\:": 2.2,
+    r"\!": -1.7,
+    r"\cdot": _BINARY,
+    r"\times": _BINARY,
+    r"\pm": _BINARY,
+    r"\to": _RELATION,
+    r"\rightarrow": _RELATION,
+    r"\leq": _RELATION,
+    r"\geq": _RELATION,
+    r"\approx": _RELATION,
+    r"\left": 0.0,
+    r"\right": 0.0,
+    r"\nonumber": 0.0,
+    r"\displaystyle": 0.0,
+    r"\limits": 0.0,
+    r"\biggl": 0.0,
+    r"\biggr": 0.0,
+    r"\bigl": 0.0,
+    r"\bigr": 0.0,
+    r"\Bigl": 0.0,
+    r"\Bigr": 0.0,
+    r"\sum": 14.0,
+    r"\min": 16.0,
+    r"\max": 18.0,
+    r"\arg": 14.0,
+    r"\log": 14.0,
+    r"\ln": 10.0,
+    r"\exp": 16.0,
+    r"\big": 0.0,
+    r"\Big": 0.0,
+    r"\mid": _RELATION,
+    r"\infty": 10.0,
+}
 _TEXT_COMMANDS = (r"\mathrm", r"\text", r"\operatorname", r"\textrm", r"\mathit", r"\mathbf")
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}]|[_^]|\s+|.", re.S)
 
@@ -57,9 +88,9 @@ def _group(tokens, i):
     while j < len(tokens):
         depth += {"{": 1, "}": -1}.get(tokens[j], 0)
         if depth == 0:
-            return tokens[i + 1:j], j + 1
+            return tokens[i + 1 : j], j + 1
         j += 1
-    return tokens[i + 1:], len(tokens)
+    return tokens[i + 1 :], len(tokens)
 
 
 def _width(tokens, scale: float, display: bool) -> float:
@@ -81,7 +112,7 @@ def _width(tokens, scale: float, display: bool) -> float:
             continue
         if tok in _TEXT_COMMANDS:
             arg, i = _group(tokens, i)
-            total += sum(_TEXT_CHAR for t in arg if not t.isspace() or True) * scale
+            total += _TEXT_CHAR * len(arg) * scale
             continue
         if tok in (r"\begin", r"\end"):
             _, i = _group(tokens, i)
@@ -133,7 +164,8 @@ def _printer(names: dict, **settings):
     return tex
 
 
-def _ordered_terms(expr, tex):
+def _ordered_terms(expr):
+    """The terms of a sum in the order ``sympy.latex`` prints them."""
     from sympy.printing.latex import LatexPrinter
 
     return LatexPrinter()._as_ordered_terms(expr, order=None)
@@ -149,7 +181,7 @@ def _tokens(expr, width: float, tex) -> list:
         return [whole]
     if expr.is_Add:
         out = []
-        for k, term in enumerate(_ordered_terms(expr, tex)):
+        for k, term in enumerate(_ordered_terms(expr)):
             negative = term.could_extract_minus_sign()
             parts = _tokens(-term if negative else term, width - _BINARY, tex)
             sign = "-" if negative else ("+" if k else "")
@@ -163,15 +195,18 @@ def _tokens(expr, width: float, tex) -> list:
         if den != 1:
             if latex_width(tex(den)) <= width - 20:
                 return _wrapped([rf"\frac{{1}}{{{tex(den)}}}"], _factor_tokens(num, width, tex), "")
-            return _factor_tokens(num, width, tex) + _wrapped([r"\cdot"], _tokens(den, width - 20, tex), "^{-1}")
+            return _factor_tokens(num, width, tex) + _wrapped(
+                [r"\cdot"], _tokens(den, width - 20, tex), "^{-1}"
+            )
         return _factor_tokens(expr, width, tex)
     if expr.is_Pow:
         return _wrapped([], _tokens(expr.base, width - 20, tex), f"^{{{tex(expr.exp)}}}")
     if isinstance(expr, (sp.Min, sp.Max)):
         return _call(r"\min" if isinstance(expr, sp.Min) else r"\max", expr.args, width, tex)
     if isinstance(expr, ErlangCOverLoad):  # C(c, a) / a with a long offered load a
-        return _call("C", expr.args, width, tex) + _wrapped([r"\cdot"], _tokens(expr.args[1], width - 20, tex),
-                                                            "^{-1}")
+        return _call("C", expr.args, width, tex) + _wrapped(
+            [r"\cdot"], _tokens(expr.args[1], width - 20, tex), "^{-1}"
+        )
     return [whole]
 
 
@@ -228,7 +263,9 @@ def pack(tokens: list, first: float, rest: float) -> list:
     return lines + [current] if current else lines
 
 
-def break_lines(expr, width: float, names: dict | None = None, first: float | None = None, **settings) -> list:
+def break_lines(
+    expr, width: float, names: dict | None = None, first: float | None = None, **settings
+) -> list:
     """The LaTeX of SymPy ``expr`` as lines no wider than ``width`` points (the first ``first``).
 
     A line after the first starts with its operator (``{}+``, ``\\cdot``), ready
@@ -241,16 +278,27 @@ def break_lines(expr, width: float, names: dict | None = None, first: float | No
     return pack(_tokens(expr, min(first, width), tex), first, width)
 
 
-def align_rows(lhs: str, expr, width: float, names: dict | None = None, relation: str = "=",
-               label: str = "", numbered: bool = True, **settings) -> list:
+def align_rows(
+    lhs: str,
+    expr,
+    width: float,
+    names: dict | None = None,
+    relation: str = "=",
+    label: str = "",
+    numbered: bool = True,
+    **settings,
+) -> list:
     """``align`` rows of ``lhs = expr``, broken to fit ``width`` points; the label on the last row.
 
     Rows after the first are ``&\\quad ...`` continuation rows; every row but the
     last has ``\\nonumber`` so the equation gets one number.
     """
     head = latex_width(lhs) + _RELATION
-    lines = break_lines(expr, width - head - 10, names, first=width - head, **settings) if not isinstance(expr, str) \
+    lines = (
+        break_lines(expr, width - head - 10, names, first=width - head, **settings)
+        if not isinstance(expr, str)
         else [expr]
+    )
     rows = []
     for k, line in enumerate(lines):
         start = f"{lhs} &{relation} " if k == 0 else r"&\quad "

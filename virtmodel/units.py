@@ -37,7 +37,9 @@ def engineering_unit(values, unit: str) -> tuple:
     magnitude (so most values read between 1 and 1000); a dimensionless unit
     (``"1"``) shows as ``""``.
     """
-    magnitudes = sorted(abs(float(v)) for v in values if isinstance(v, (int, float)) and math.isfinite(v) and v)
+    magnitudes = sorted(
+        abs(float(v)) for v in values if isinstance(v, (int, float)) and math.isfinite(v) and v
+    )
     if unit in ("1", ""):
         return 1.0, ""
     options = _PREFIXES.get(unit)

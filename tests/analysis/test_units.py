@@ -24,11 +24,21 @@ def test_engineering_prefixes():
 
 
 def test_compare_with_units_in_the_header():
-    plain = compare(["native", "hardware_assist"], "small_packet_rr", metrics=["mean_latency", "overhead", "p99"])
-    shown = compare(["native", "hardware_assist"], "small_packet_rr", metrics=["mean_latency", "overhead", "p99"],
-                    units="header")
-    assert list(shown.columns) == ["mean latency [µs]", "latency overhead vs native at this load",
-                                   "99th-percentile latency [µs]", "note"]
+    plain = compare(
+        ["native", "hardware_assist"], "small_packet_rr", metrics=["mean_latency", "overhead", "p99"]
+    )
+    shown = compare(
+        ["native", "hardware_assist"],
+        "small_packet_rr",
+        metrics=["mean_latency", "overhead", "p99"],
+        units="header",
+    )
+    assert list(shown.columns) == [
+        "mean latency [µs]",
+        "latency overhead vs native at this load",
+        "99th-percentile latency [µs]",
+        "note",
+    ]
     assert shown["mean latency [µs]"].dtype.kind == "f"
     assert np.allclose(shown["mean latency [µs]"] * 1e-6, plain["mean_latency"], rtol=1e-12)
     assert shown.attrs["scales"]["mean latency [µs]"] == ("mean_latency", 1e-6)

@@ -55,7 +55,8 @@ def test_align_block_structure(formulas):
     for name, end in zip(METRICS, ends):
         assert rf"\label{{eq:{name}}}" in rows[end]
     assert sum(r"\nonumber" in r for r in rows) == len(rows) - len(METRICS)
-    assert text.count(r"\left(") == text.count(r"\right)") and text.count(r"\biggl(") == text.count(r"\biggr)")
+    assert text.count(r"\left(") == text.count(r"\right)")
+    assert text.count(r"\biggl(") == text.count(r"\biggr)")
 
 
 def test_every_free_symbol_is_in_the_glossary(formulas):

@@ -73,7 +73,8 @@ class Formula:
                 glossary_rows += [f"& {line} &" for line in lines[1:]]
             if self.expr.atoms(ErlangCOverLoad):
                 lines = _wrap(_ERLANG_C, max(width - 140.0, 100.0))
-                glossary_rows += [r"C(c, a) & " + lines[0] + r" & [1]"] + [f"& {line} &" for line in lines[1:]]
+                glossary_rows.append(r"C(c, a) & " + lines[0] + r" & [1]")
+                glossary_rows += [f"& {line} &" for line in lines[1:]]
             text = (r"\begin{gathered}" + text + r"\\ \text{where}\quad \begin{array}{lll}"
                     + r" \\ ".join(glossary_rows) + r"\end{array}\end{gathered}")
         return text

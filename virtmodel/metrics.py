@@ -64,9 +64,16 @@ _TABLE = (
            saturates=True),
     Metric("latency_variance", r"\mathrm{Var}(R)", "s^2", "latency variance",
            "variance of the response time (stations taken as independent)", saturates=True, loads=(OPEN,)),
-    Metric("overhead", r"\bar R / \bar R_{\mathrm{native}}", "1", "latency overhead vs native",
-           "mean latency divided by bare metal's at the same load (1 = no overhead); not a CPU slowdown",
+    Metric("overhead", r"\bar R / \bar R_{\mathrm{native}}", "1", "latency overhead vs native at this load",
+           "mean latency divided by bare metal's at the same arrival rate (the preset's load unless set): "
+           "queueing included, so it grows with the load (1 = no overhead); not the CPU slowdown "
+           "(cpu_per_request over native's), not the capacity (capacity_ratio), not the low-load "
+           "slowdown",
            saturates=True),
+    Metric("low_load_slowdown", r"\bar R_{0} / \bar R_{0,\mathrm{native}}", "1",
+           "low-load slowdown vs native",
+           "mean latency of a lone request (arrival rate -> 0: service times plus delays, no queueing) "
+           "divided by bare metal's; the limit of overhead at zero load, independent of the load"),
     Metric("throughput_ratio", r"X / X_{\mathrm{native}}", "1", "throughput vs native",
            "closed-model throughput divided by bare metal's with the same users", better="higher",
            loads=(CLOSED,)),
@@ -94,7 +101,8 @@ _TABLE = (
 #: name -> Metric of every listed metric (any other percentile: :func:`metric`)
 METRICS = {m.name: m for m in _TABLE}
 #: metrics that do not depend on the load (the closed model gives the open model's values)
-LOAD_FREE = ("throughput_limit", "capacity_ratio", "cpu_per_request", "host_cores_per_100k_iops", "bottleneck")
+LOAD_FREE = ("low_load_slowdown", "throughput_limit", "capacity_ratio", "cpu_per_request",
+             "host_cores_per_100k_iops", "bottleneck")
 
 
 def metric(name) -> Metric:

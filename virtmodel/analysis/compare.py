@@ -1,10 +1,22 @@
 """Compare techniques on one workload and platform: every metric, as a table.
 
-One row per technique, one column per metric (units in ``attrs["units"]``, or
-a ``(metric, unit)`` column MultiIndex with ``units=True``), and a ``note``
-column that says, in words, which entries are saturated (``inf``) or where a
-technique does not apply (NaN, SR-IOV past its VF limit). A plain pandas
-DataFrame: it prints in a notebook and exports with ``to_latex`` / ``to_csv``.
+One row per technique, one column per metric, and a ``note`` column that says,
+in words, which entries are saturated (``inf``) or where a technique does not
+apply (NaN, SR-IOV past its VF limit). A plain pandas DataFrame.
+
+Units: by default the columns are the metric names and the numbers SI base
+units (seconds, requests per second), for programs (``table["mean_latency"]``),
+with the units in ``attrs["units"]``. For a reader, ``units="header"`` gives the
+same numbers in engineering units with the unit in each header
+(``mean latency [µs]``, :func:`virtmodel.units.readable`); ``units=True`` a
+``(metric, unit)`` column MultiIndex; :func:`virtmodel.latex.latex_table` writes
+any of them as LaTeX with units in the headers.
+
+What the ratios mean: ``overhead`` is the mean latency over bare metal's *at the
+same load* (queueing included; it grows with the load); ``low_load_slowdown``
+is that ratio for a lone request (no queueing); ``capacity_ratio`` is the
+throughput limit over bare metal's; the CPU slowdown is ``cpu_per_request`` over
+native's.
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ import numpy as np
 from .._tables import table_from_rows
 from ..errors import ParameterError, UnstableError
 from ..metrics import unit as metric_unit
+from ..units import readable
 from ._common import as_list, check_metric, check_parameters, limit_mask, make_models, own, valid_metrics
 
 
@@ -28,8 +41,10 @@ def compare(techniques, workload, platform=None, metrics=None, *, units=False, *
     platform : Platform, optional
     metrics : str or list of str, optional
         Default: every metric of :func:`virtmodel.model.metric_names`.
-    units : bool
-        Put the units in a second column level (``(metric, unit)``).
+    units : bool or "header"
+        False: metric-name columns in SI units (units in ``attrs``); True: a
+        ``(metric, unit)`` column MultiIndex; ``"header"``: engineering units,
+        ``"<label> [<unit>]"`` headers (numbers stay numbers, scaled).
     **overrides
         Scalar parameter values, applied to each technique that has the parameter.
 
@@ -46,6 +61,8 @@ def compare(techniques, workload, platform=None, metrics=None, *, units=False, *
     >>> table = compare(["hardware_assist", "sriov"], "small_packet_rr", metrics=["mean_latency"])
     >>> list(table.columns)
     ['mean_latency', 'note']
+    >>> list(compare(["sriov"], "small_packet_rr", metrics=["mean_latency"], units="header").columns)
+    ['mean latency [µs]', 'note']
 
     References
     ----------
@@ -78,6 +95,12 @@ def compare(techniques, workload, platform=None, metrics=None, *, units=False, *
     table = table_from_rows(rows, "technique", columns=metrics)
     table["note"] = pd.Series(notes)
     unit_of = {m: metric_unit(m) for m in metrics}
+    if units not in (False, True, "header"):
+        raise ParameterError("units", units, 'False, True or "header"')
+    if units == "header":
+        table.attrs.update(units=unit_of, saturated={k: v for k, v in saturated.items() if v},
+                           workload=repr(first.workload))
+        return readable(table)
     if units:
         table.columns = pd.MultiIndex.from_tuples([(m, unit_of.get(m, "")) for m in table.columns],
                                                   names=["metric", "unit"])

@@ -19,7 +19,9 @@ A station whose demand is identically zero is not on the path. Metrics
 
 - ``mean_latency`` :math:`R = \\sum_i R_i + \\text{delay}`;
   ``latency_variance`` :math:`\\sum_i \\mathrm{Var}(R_i)` (stations independent);
-- ``overhead`` :math:`R / R_{\\mathrm{native}}` at the same load;
+- ``overhead`` :math:`R / R_{\\mathrm{native}}` at the same load; ``low_load_slowdown``
+  :math:`(\\sum_i S_i + \\text{delay}) / (\\sum_i S_{i,\\mathrm{native}} + \\text{delay}_{\\mathrm{native}})`,
+  its limit as :math:`\\lambda \\to 0` (service times and delays, no queueing);
 - ``throughput_limit`` :math:`X_{\\max} = \\min_i c_i/(m_i D_i)` per VM
   (:math:`m_i` VMs share station :math:`i`); ``capacity_ratio``
   :math:`X_{\\max}/X_{\\max,\\mathrm{native}}`;
@@ -135,6 +137,9 @@ def _metrics(stations, native, delay, native_delay, s) -> Mapping:
     def latency(path, fixed):
         return sum((st.response for st in path), sp.Integer(0)) + fixed
 
+    def idle(path, fixed):  # the mean latency as the arrival rate goes to 0: no queueing
+        return sum((st.demand for st in path), sp.Integer(0)) + fixed
+
     def limit(path):
         return sp.Min(*(st.capacity for st in path))
 
@@ -143,6 +148,7 @@ def _metrics(stations, native, delay, native_delay, s) -> Mapping:
         "mean_latency": lambda: latency(stations, delay),
         "latency_variance": lambda: sum((st.response_variance for st in stations), sp.Integer(0)),
         "overhead": lambda: latency(stations, delay) / latency(native, native_delay),
+        "low_load_slowdown": lambda: idle(stations, delay) / idle(native, native_delay),
         "throughput_limit": lambda: limit(stations),
         "capacity_ratio": lambda: limit(stations) / limit(native),
         "guest_cores": lambda: vms * lam * d_guest,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numbers
+import re
 
 import sympy as sp
 
 from .._params import check_value
 from .._validate import positive
 from ..errors import ParameterError
+from ..queueing.erlang_function import ErlangCOverLoad
 from ..symbols import info, latex_names
 
 
@@ -47,16 +49,34 @@ class Formula:
     def _latex(self, printer=None):
         return sp.latex(self.expr, symbol_names=latex_names())
 
-    def latex(self, glossary: bool = True) -> str:
-        """``lhs = rhs``, then (by default) the symbols explained, as LaTeX (a ``gathered`` block)."""
-        text = f"{self.lhs} = {self._latex()}"
-        if glossary and self.expr.free_symbols:
-            rows = [rf"{r['latex']} & \text{{{_escape(r['description'])}}} & \text{{[{_escape(r['unit'])}]}}"
-                    for r in self.glossary()]
-            # one gathered block (amsmath): the line break holds in LaTeX and in MathJax, which
-            # ignores a top-level \\ inside $...$
+    def latex(self, glossary: bool = True, width: float = 345.0) -> str:
+        """``lhs = rhs``, then (by default) the symbols explained, as LaTeX that fits ``width`` points.
+
+        A right-hand side wider than the page is broken over the rows of an
+        ``aligned`` block (:mod:`virtmodel.latex_layout`); the glossary's
+        descriptions are wrapped over rows. One ``gathered`` block (amsmath):
+        the line breaks hold in LaTeX and in MathJax, which ignores a top-level
+        ``\\\\`` inside ``$...$``. Put it in ``\\[ ... \\]`` or ``$\\displaystyle ...$``.
+        """
+        from ..latex_layout import align_rows
+
+        rows = align_rows(self.lhs, self.expr, width, latex_names(), numbered=False)
+        rows = [r.replace(r" \nonumber", "") for r in rows]
+        text = rows[0].replace("&", "", 1) if len(rows) == 1 else \
+            r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+        if glossary and (self.expr.free_symbols or self.expr.atoms(ErlangCOverLoad)):
+            glossary_rows = []
+            for r in self.glossary():
+                lines = _wrap(r["description"], max(width - 140.0, 100.0))
+                unit = _math_text(f"[{r['unit']}]")
+                glossary_rows.append(f"{r['latex']} & {lines[0]} & {unit}")
+                glossary_rows += [f"& {line} &" for line in lines[1:]]
+            if self.expr.atoms(ErlangCOverLoad):
+                lines = _wrap(_ERLANG_C, max(width - 140.0, 100.0))
+                glossary_rows.append(r"C(c, a) & " + lines[0] + r" & [1]")
+                glossary_rows += [f"& {line} &" for line in lines[1:]]
             text = (r"\begin{gathered}" + text + r"\\ \text{where}\quad \begin{array}{lll}"
-                    + r" \\ ".join(rows) + r"\end{array}\end{gathered}")
+                    + r" \\ ".join(glossary_rows) + r"\end{array}\end{gathered}")
         return text
 
     def _repr_latex_(self):
@@ -99,6 +119,43 @@ def _substitute(expr, repl):
     return expr.subs(repl)
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "/").replace("_", r"\_").replace("%", r"\%").replace("&", r"\&") \
-        .replace("#", r"\#").replace("$", r"\$").replace("^", r"\^{}").replace("{", r"\{").replace("}", r"\}")
+_ERLANG_C = ("Erlang C: the probability that a request waits at an M/M/c station with c servers and offered "
+             "load a (arrival rate x mean service time); C(1, a) = a")
+#: characters that \\text{} cannot take, as math that LaTeX and MathJax both print
+_MATH_FOR = {"\\": r"\backslash", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "^": r"\hat{}",
+             "{": r"\{", "}": r"\}", "~": r"\sim", "<": "<", ">": ">", "|": "|", "->": r"\rightarrow",
+             "\u00b5": r"\mu", "\u03bc": r"\mu", "\u00d7": r"\times", "\u2248": r"\approx", "\u2264": r"\leq",
+             "\u2265": r"\geq", "\u2192": r"\rightarrow", "\u03bb": r"\lambda", "\u03c1": r"\rho"}
+_SPECIAL = re.compile("->|[" + re.escape("".join(k for k in _MATH_FOR if len(k) == 1)) + "]")
+
+
+def _math_text(text: str) -> str:
+    """Plain words as math-mode LaTeX: ``\\text{...}`` runs, each special character as its math symbol
+    (so ``11 -> 51`` and ``~214`` survive in LaTeX and in MathJax)."""
+    out, pos = [], 0
+    for m in _SPECIAL.finditer(text):
+        if m.start() > pos:
+            out.append(r"\text{" + _ascii(text[pos:m.start()]) + "}")
+        out.append(_MATH_FOR[m.group()])
+        pos = m.end()
+    if pos < len(text):
+        out.append(r"\text{" + _ascii(text[pos:]) + "}")
+    return "".join(out)
+
+
+def _ascii(text: str) -> str:
+    return "".join(ch if ord(ch) < 128 else "?" for ch in text)
+
+
+def _wrap(text: str, width_pt: float) -> list:
+    """``text`` as math-mode lines (:func:`_math_text`) of at most about ``width_pt`` points of roman text."""
+    per_line = max(int(width_pt / 5.0), 12)
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > per_line:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    return [_math_text(line) for line in lines]

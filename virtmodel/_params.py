@@ -25,6 +25,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import field
 
+import numpy as np
+
 from ._backend import SCALAR
 from ._validate import _as_float_array, choice, positive, probability, whole
 from .errors import ParameterError
@@ -73,8 +75,9 @@ def check_value(name: str, value, domain: str):
         raise ParameterError(name, value, "a number or an array of numbers",
                              "for a symbol use Model.expression(keep=[...])")
     value = _no_negative_zero(value)
+    if isinstance(value, (list, tuple, np.ndarray)) and np.size(value) == 0:
+        raise ParameterError(name, "an empty array", "a number or a non-empty array of numbers")
     if domain in ("count", "count0"):
-        import numpy as np
 
         if np.ndim(value) > 0:
             arr = positive(name, value, "array", allow_zero=True)
@@ -94,8 +97,6 @@ def check_value(name: str, value, domain: str):
 
 def _no_negative_zero(value):
     """``value`` with -0.0 turned into 0.0 (floats and float arrays; other values unchanged)."""
-    import numpy as np
-
     if isinstance(value, float) and value == 0.0:
         return 0.0
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
@@ -105,8 +106,6 @@ def _no_negative_zero(value):
 
 def _finite(name: str, value):
     """Check a value of the ``real`` domain: finite numbers (an array is returned as floats)."""
-    import numpy as np
-
     arr = _as_float_array(name, value)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -116,7 +115,6 @@ def _finite(name: str, value):
 
 
 def _is_array(value) -> bool:
-    import numpy as np
 
     return np.ndim(value) > 0
 

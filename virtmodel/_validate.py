@@ -228,6 +228,13 @@ def probability(name: str, value, kind: str, *, closed: bool = False):
     return arr
 
 
+def text(name: str, value) -> str:
+    """Check that ``value`` is a string (it is never parsed, only printed)."""
+    if not isinstance(value, str):
+        raise ParameterError(name, _short(value) if np.ndim(value) else value, "a string")
+    return value
+
+
 def choice(name: str, value, options):
     """Check that ``value`` is one of ``options`` (strings compared exactly; an array or an
     unhashable value is never one)."""

@@ -188,8 +188,8 @@ def _latency(chain, derived, native: bool):
 
 
 def _native_delay(derived):
-    from .techniques import Native
     from .symbols import symbols_for
+    from .techniques import Native
 
     return Native().demands(symbols_for(Native)).delay
 
@@ -416,6 +416,10 @@ def derivation(model, metric: str = "mean_latency") -> Derivation:
     >>> d.steps[-1].key, d.step("R_guest").formula
     ('overhead', 'Allen-Cunneen (M/G/c)')
     """
+    from .model import Model
+
+    if not isinstance(model, Model):
+        raise ParameterError("model", model, "a virtmodel.model.Model", "e.g. Model(\"sriov\", \"small_packet_rr\")")
     from .metrics import symbolic_names
 
     _metric_info(metric)  # an unknown name: ParameterError listing the metrics

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ._validate import positive
+from ._validate import positive, text
 from .errors import ParameterError
 from .latex_layout import align_rows
 from .queueing.erlang_function import ErlangCOverLoad
@@ -216,6 +216,12 @@ def latex_table(
     >>> print(latex_table(t).splitlines()[2])
     technique & mean latency [\textmu{}s] \\
     """
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError("table", type(table).__name__, "a pandas DataFrame (e.g. what compare returns)")
+    text("caption", caption)
+    text("label", label)
     from .units import readable
 
     shown = readable(table, digits=digits)
@@ -352,6 +358,9 @@ def _cell(value, digits: int) -> str:
 def latex_document(*bodies, title: str = "") -> str:
     """A complete ``article`` around LaTeX ``bodies`` (amsmath, display breaks allowed): what the tests
     compile and what a user can run through pdflatex as is."""
+    for i, body in enumerate(bodies):
+        text(f"bodies[{i}]", body)
+    text("title", title)
     head = "\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n"
     if title:
         head += f"\\section*{{{escape_text(title)}}}\n"

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from ._validate import text
 from .queueing.erlang_function import ErlangCOverLoad
 
 # widths in pt at 10 pt (Computer Modern), measured on typical glyphs; a little generous
@@ -152,6 +153,7 @@ def latex_width(tex: str, display: bool = True) -> float:
     >>> 20 < latex_width("a + b") < 30     # two letters and a spaced plus: 23.4 pt measured
     True
     """
+    text("tex", tex)
     return _SAFETY * _width(_TOKEN.findall(tex), 1.0, display)
 
 

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from ._validate import text
+from .errors import ParameterError
 from .metrics import METRICS, metric
 from .percentile_names import percentile_level
 
@@ -37,6 +41,11 @@ def engineering_unit(values, unit: str) -> tuple:
     magnitude (so most values read between 1 and 1000); a dimensionless unit
     (``"1"``) shows as ``""``.
     """
+    text("unit", unit)
+    try:
+        values = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    except (TypeError, ValueError, OverflowError):
+        raise ParameterError("values", values, "numbers or an array of numbers") from None
     magnitudes = sorted(
         abs(float(v)) for v in values if isinstance(v, (int, float)) and math.isfinite(v) and v
     )
@@ -59,6 +68,8 @@ def is_metric(name) -> bool:
 
 def header(name: str, unit: str) -> str:
     """A column header: the metric's words and its unit, ``"mean latency [µs]"`` (no unit: words only)."""
+    text("name", name)
+    text("unit", unit)
     words = metric(name).label if is_metric(name) else name
     return f"{words} [{unit}]" if unit else words
 
@@ -80,6 +91,10 @@ def readable(table, digits: int | None = None):
     >>> list(readable(t).columns), readable(t)["mean latency [µs]"].round(6).tolist()
     (['mean latency [µs]', 'latency overhead vs native at this load'], [29.0, 41.0])
     """
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError("table", type(table).__name__, "a pandas DataFrame (e.g. what compare returns)")
     out = table.copy()
     if getattr(out.columns, "nlevels", 1) > 1:
         out.columns = [c[0] for c in out.columns]

@@ -30,7 +30,8 @@ MODULES = ("virtmodel.model", "virtmodel.analysis", "virtmodel.techniques", "vir
            "virtmodel.widgets", "virtmodel.simulate", "virtmodel.presets", "virtmodel.references",
            "virtmodel.scenario", "virtmodel.host", "virtmodel.metrics", "virtmodel.lenses",
            "virtmodel.latex", "virtmodel.validation", "virtmodel.workloads", "virtmodel.resources",
-           "virtmodel.techniques.generations", "virtmodel.queueing")
+           "virtmodel.techniques.generations", "virtmodel.queueing", "virtmodel.derivation", "virtmodel.units",
+           "virtmodel.latex_layout")
 
 ADVERSARIAL = (math.nan, math.inf, -math.inf, None, -1, -1.0, -0.0, 0, 0.0, 5e-324, 1e-320, 1e308,
                10**400, "text", "", [], (), np.array([]), np.full(3, 0.5), np.array([np.nan, 1.0]),
@@ -54,6 +55,12 @@ def _regions():
 
     return win_regions(["sriov", "paravirtual"], ("arrival_rate", [1e3, 3e4]), ("vms", [2, 8]), "p99",
                        workload="small_packet_rr")
+
+
+def _table():
+    from virtmodel.analysis import compare
+
+    return compare(["sriov", "paravirtual"], "small_packet_rr", metrics=["mean_latency", "p99"])
 
 
 def _breakdown():
@@ -127,6 +134,14 @@ RECIPES = {
     "virtmodel.lenses.ec2_fact": (("nitro", "host_threads"), {}),
     "virtmodel.latex.escape_text": (("a_b ~ c",), {}),
     "virtmodel.latex.unit_latex": (("1/s",), {}),
+    "virtmodel.latex.latex_table": ((_table,), {"caption": "x"}),
+    "virtmodel.latex.latex_document": (("$x$",), {"title": "t"}),
+    "virtmodel.derivation.derivation": ((_model, "mean_latency"), {}),
+    "virtmodel.units.readable": ((_table,), {}),
+    "virtmodel.units.engineering_unit": (([1e-6, 2e-6], "s"), {}),
+    "virtmodel.units.header": (("mean_latency", "s"), {}),
+    "virtmodel.units.is_metric": (("p99",), {}),
+    "virtmodel.latex_layout.latex_width": (("x + y",), {}),
     "virtmodel.workloads.get": ((W,), {}),
     "virtmodel.workloads.describe": ((W,), {}),
     "virtmodel.resources.Resource": (("disk",), {"servers": 1}),
@@ -209,6 +224,14 @@ NOT_FUZZED = {
     "virtmodel.lenses.ec2_generations_table": "no arguments",
     "virtmodel.lenses.ec2_instances_table": "no arguments",
     "virtmodel.latex.glossary_rows": "takes Formula objects (built by Model.expression)",
+    "virtmodel.latex.glossary_table": "takes glossary rows (built by glossary_rows)",
+    "virtmodel.analysis.compute": "dask's compute with a progress bar; tested in tests/test_distributed.py",
+    "virtmodel.derivation.Derivation": "a result class (built by derivation)",
+    "virtmodel.derivation.Step": "a record class",
+    "virtmodel.derivation.ErlangC": "a SymPy function class (printing only)",
+    "virtmodel.latex_layout.break_lines": "takes SymPy expressions from the model (layout internals)",
+    "virtmodel.latex_layout.align_rows": "takes SymPy expressions from the model (layout internals)",
+    "virtmodel.latex_layout.pack": "takes LaTeX pieces from break_lines (layout internals)",
     "virtmodel.latex.latex_align": "takes Formula objects (built by Model.expression)",
     "virtmodel.latex.save_latex": "writes files from Formula objects",
     "virtmodel.validation.validation_table": "no arguments",

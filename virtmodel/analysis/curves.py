@@ -78,7 +78,7 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
     if x not in X_AXES:
         raise ParameterError("x", x, "one of " + ", ".join(X_AXES))
     points = whole("points", points, minimum=2)
-    if points > MAX_POINTS:
+    if not isinstance(points, int) or points > MAX_POINTS:
         raise ParameterError("points", points, f"at most {MAX_POINTS}", "one curve per technique holds them all")
     if "arrival_rate" in overrides:
         raise ParameterError("arrival_rate", overrides["arrival_rate"], "not given (it is the load axis)")

@@ -78,8 +78,8 @@ class StationResult:
         method (exact, or the approximation used) is in ``percentile_method``.
         """
         p = probability("p", p, self.kind)
-        if self._percentile is None:  # pragma: no cover - every model sets one
-            raise NotImplementedError(f"{self.model} has no percentile")
+        if self._percentile is None:
+            raise NotImplementedError(f"{self.model}: percentiles {self.percentile_method}")
         value = self._percentile(p)
         if self.kind == SYMBOLIC:
             return value

@@ -9,7 +9,8 @@ Contract, for adversarial inputs (NaN, inf, None, negatives, -0.0, subnormals, 1
 integers, mismatched shapes, SymPy numbers and symbols, strings): the call returns a result of
 the promised kind, never NaN, non-negative, ``inf`` only at points marked unstable, probabilities
 in [0, 1]; or it raises ParameterError naming one of its parameters, UnstableError stating the
-utilization, or SymbolicUnsupportedError. No other exception type.
+utilization, or SymbolicUnsupportedError (NotImplementedError only for a percentile stated as
+"not available"). No other exception type. Random seed each run; ``FUZZ_EXAMPLES=400`` fuzzes harder.
 """
 
 import inspect
@@ -40,10 +41,8 @@ ADVERSARIAL = [np.nan, np.inf, -np.inf, None, -1.0, -0.0, 0.0, 1e-320, 5e-324, 1
 reals = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(0, 10), st.floats(0, 1e-3))
 values = st.one_of(reals, st.sampled_from(ADVERSARIAL), st.lists(st.floats(0, 5), min_size=1, max_size=4))
 counts = st.one_of(st.integers(-2, 6), st.sampled_from(
-    [10**20, 10**400, 2.0, 2.5, np.nan, np.inf, None, "2", True, sp.Integer(3), sp.Symbol("c", integer=True, positive=True),
-     x, np.array([1, 2]), np.int64(3), -0.0]))
-probabilities = st.one_of(st.floats(0, 1), st.sampled_from([np.nan, None, 1.0, 0.0, -0.5, "0.5", sp.Rational(1, 2),
-                                                             np.array([0.5, 0.9])]))
+    [10**20, 10**400, 2.0, 2.5, np.nan, np.inf, None, "2", True, sp.Integer(3),
+     sp.Symbol("c", integer=True, positive=True), x, np.array([1, 2]), np.int64(3), -0.0]))
 
 #: parameter name -> strategy (rates, times, loads and SCVs share the adversarial values)
 STRATEGIES = {name: values for name in (
@@ -93,7 +92,8 @@ def _check_result(result, name):
 
 
 def test_the_fuzzed_set_is_not_empty():
-    assert {"mm1", "mmc", "mmck", "mg1", "md1", "gg1", "ggc", "mg1_ps", "erlang_b", "erlang_c"} <= set(FUNCTIONS)
+    stations = {"mm1", "mmc", "mmck", "mg1", "md1", "gg1", "ggc", "mg1_ps", "erlang_b", "erlang_c"}
+    assert stations <= set(FUNCTIONS)
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
@@ -104,7 +104,8 @@ def test_every_parameter_has_a_strategy(name):
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
-@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)), deadline=timedelta(seconds=10), suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)), deadline=timedelta(seconds=10),
+          suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_contract_under_adversarial_input(name, data):
     function = FUNCTIONS[name]

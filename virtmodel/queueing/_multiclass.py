@@ -36,7 +36,8 @@ class MultiClassResult:
 
 def class_inputs(arrival_rates, mean_service_times, service_scvs):
     """Validate per-class sequences of equal length; returns kind and lists (lambda, m, scv)."""
-    seqs = {"arrival_rates": arrival_rates, "mean_service_times": mean_service_times, "service_scvs": service_scvs}
+    seqs = {"arrival_rates": arrival_rates, "mean_service_times": mean_service_times,
+            "service_scvs": service_scvs}
     for name, seq in seqs.items():
         if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__") or len(seq) == 0:
             raise ParameterError(name, seq, "a non-empty sequence with one value per class")

@@ -13,7 +13,8 @@ PREEMPTIVE_PERCENTILE = (
     GAMMA_FIT + "; exact two moments: R_k is a delay busy period of classes 1..k-1 started by "
     "W(k) + S_k, W(k) the FCFS wait of classes 1..k alone (gamma-distributed service for E[S^3])"
 )
-NONPREEMPTIVE_PERCENTILE = "not available: only the mean response time is computed for non-preemptive priority"
+NONPREEMPTIVE_PERCENTILE = ("not available: only the mean response time is computed for "
+                            "non-preemptive priority")
 
 
 def _sigma(lam, m, k):
@@ -28,7 +29,8 @@ def _check_classes(lam, m, kind):
         try:
             masks.append(check_stability(_sigma(lam, m, k + 1), kind, f"priority class {k}"))
         except UnstableError as err:
-            raise UnstableError(err.utilization, f"M/G/1 priority class {k} (load of classes 0..{k})") from None
+            station = f"M/G/1 priority class {k} (load of classes 0..{k})"
+            raise UnstableError(err.utilization, station) from None
     return masks
 
 
@@ -115,12 +117,13 @@ def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=Fal
             else:
                 wait = r0_all / ((1 - _sigma(lam, m, k)) * (1 - _sigma(lam, m, k + 1)))
                 metrics = queueing_metrics(lam[k] * m[k], lam[k], wait, m[k])
+        common = dict(model=model, kind=kind, metrics=metrics, stable=masks[k], capacity=1 / m[k],
+                      inputs=inputs)
         if preemptive:
-            classes.append(build_gamma_fit_station(
-                model=model, kind=kind, metrics=metrics, variance=variance, stable=masks[k], capacity=1 / m[k],
-                percentile_method=PREEMPTIVE_PERCENTILE, inputs=inputs))
+            classes.append(build_gamma_fit_station(variance=variance, percentile_method=PREEMPTIVE_PERCENTILE,
+                                                   **common))
         else:
-            classes.append(build_station(model=model, kind=kind, metrics=metrics, stable=masks[k], capacity=1 / m[k],
-                                         percentile=None, percentile_method=NONPREEMPTIVE_PERCENTILE, inputs=inputs))
+            classes.append(build_station(percentile=None, percentile_method=NONPREEMPTIVE_PERCENTILE,
+                                         **common))
     return MultiClassResult(model=f"M/G/1 {'preemptive' if preemptive else 'non-preemptive'} priority",
                             utilization=total, classes=tuple(classes))

@@ -102,8 +102,9 @@ def mg1_vacations(arrival_rate, mean_service_time, service_scv, mean_vacation, v
         metrics = queueing_metrics(base["utilization"], lam, base["waiting_time"] + extra, m)
     stable = check_stability(metrics["utilization"], kind, model)
     if policy == "multiple":
-        return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance, stable=stable,
-                                       capacity=1 / m, percentile_method=MULTIPLE_PERCENTILE, inputs=inputs)
+        return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance,
+                                       stable=stable, capacity=1 / m, percentile_method=MULTIPLE_PERCENTILE,
+                                       inputs=inputs)
     return build_station(model=model, kind=kind, metrics=metrics, stable=stable, capacity=1 / m,
                          percentile=None, percentile_method=SINGLE_PERCENTILE, inputs=inputs)
 

@@ -119,7 +119,8 @@ def simulate_priority(arrival_rates, mean_service_times, service_scvs, disciplin
         if len(idx) < 10 * batches:
             raise ParameterError("customers", customers, f"enough for {10 * batches} customers of class {k}")
         inter = np.diff(arrivals[idx], prepend=arrivals[idx[0]] - 1 / lam[k])
-        rows = customer_batches(inter, depart[idx] - arrivals[idx], work[idx], 1.0, batches, quantiles=quantiles)
+        response = depart[idx] - arrivals[idx]
+        rows = customer_batches(inter, response, work[idx], 1.0, batches, quantiles=quantiles)
         q = SimpleNamespace(customers=len(idx), warmup=warmup, batches=batches, confidence=level)
         results.append(single_station_result(rows, q, f"M/G/1 {discipline} class {k} (event loop)"))
     return tuple(results)

@@ -84,5 +84,6 @@ def simulate_vacations(arrival_rate, mean_service_time, service_scv, mean_vacati
     arrival_times = np.cumsum(a)
     start = vacation_start_times(arrival_times, s, v, policy == "multiple")
     m = slice(q.warmup, n)
-    rows = customer_batches(a[m], (start - arrival_times + s)[m], s[m], 1.0, q.batches, quantiles=q.percentiles)
+    response = start - arrival_times + s
+    rows = customer_batches(a[m], response[m], s[m], 1.0, q.batches, quantiles=q.percentiles)
     return single_station_result(rows, q, f"M/G/1 with {policy} vacations (recursion over customers)")

@@ -6,15 +6,16 @@ from .._backend import SYMBOLIC, kind_of, ops_for
 from .._validate import choice, nonnegative, positive, same_shape
 from ._multiclass import second_moment, third_moment
 from ._percentiles import GAMMA_FIT
-from ._result import StationResult, build_gamma_fit_station, build_station, queueing_metrics
+from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 from .mg1 import mg1_formulas, mg1_response_variance
 
-MULTIPLE_PERCENTILE = (
-    GAMMA_FIT + "; exact two moments: W is the M/G/1 wait plus an independent residual vacation "
-    "(E[V^2]/(2E[V]), E[V^3]/(3E[V])), service and vacation times gamma-distributed for third moments"
+VACATION_PERCENTILE = (
+    GAMMA_FIT + "; exact two moments: W is the M/G/1 wait plus an independent extra delay Y, the "
+    "residual vacation (moments E[V^2]/(2E[V]), E[V^3]/(3E[V])) - for single vacations only with "
+    "probability q = lambda E[V]/(lambda E[V] + E[exp(-lambda V)]), else 0; service and vacation "
+    "times gamma-distributed for the third moments"
 )
-SINGLE_PERCENTILE = "not available: only the mean is computed for single vacations"
 
 
 def _vacation_transform(lam, v, scv, kind):
@@ -48,9 +49,13 @@ def mg1_vacations(arrival_rate, mean_service_time, service_scv, mean_vacation, v
     :math:`(1+\\lambda v c_v^2)^{-1/c_v^2}`). Stable for :math:`\\rho = \\lambda m < 1`.
     A vacation length of 0 gives :func:`~virtmodel.queueing.mg1`.
 
-    Percentiles: multiple vacations, a gamma fit to the exact first two moments
-    (Fuhrmann-Cooper decomposition: the wait is the M/G/1 wait plus an
-    independent residual vacation); single vacations: not available.
+    Percentiles: a gamma fit to the exact first two moments. By the
+    Fuhrmann-Cooper decomposition the wait is the M/G/1 wait plus an independent
+    extra delay :math:`Y`: the residual vacation (multiple vacations); for
+    single vacations the residual vacation with probability
+    :math:`q = \\lambda E[V]/(\\lambda E[V] + V^*(\\lambda))` (the fraction of the
+    non-serving time spent on vacation rather than idle) and 0 otherwise, which
+    reproduces the mean above.
 
     Parameters
     ----------
@@ -92,21 +97,17 @@ def mg1_vacations(arrival_rate, mean_service_time, service_scv, mean_vacation, v
     model = f"M/G/1 with {policy} vacations"
     with quiet_numerics(kind):
         base = mg1_formulas(lam, m, scv)
-        v2 = second_moment(v, cv)
-        if policy == "multiple":
-            extra = _safe_ratio(v2, 2 * v, kind)
-            residual2 = _safe_ratio(third_moment(v, cv), 3 * v, kind)
-            variance = mg1_response_variance(lam, m, scv, base["waiting_time"]) + residual2 - extra**2
-        else:
-            extra = lam * v2 / (2 * (lam * v + _vacation_transform(lam, v, cv, kind)))
-        metrics = queueing_metrics(base["utilization"], lam, base["waiting_time"] + extra, m)
+        residual = _safe_ratio(second_moment(v, cv), 2 * v, kind)  # E[V^2]/(2E[V])
+        residual2 = _safe_ratio(third_moment(v, cv), 3 * v, kind)  # E[V^3]/(3E[V])
+        if policy == "single":  # the residual vacation only with probability q, else no extra delay
+            share = lam * v / (lam * v + _vacation_transform(lam, v, cv, kind))
+            residual, residual2 = share * residual, share * residual2
+        variance = mg1_response_variance(lam, m, scv, base["waiting_time"]) + residual2 - residual**2
+        metrics = queueing_metrics(base["utilization"], lam, base["waiting_time"] + residual, m)
     stable = check_stability(metrics["utilization"], kind, model)
-    if policy == "multiple":
-        return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance,
-                                       stable=stable, capacity=1 / m, percentile_method=MULTIPLE_PERCENTILE,
-                                       inputs=inputs)
-    return build_station(model=model, kind=kind, metrics=metrics, stable=stable, capacity=1 / m,
-                         percentile=None, percentile_method=SINGLE_PERCENTILE, inputs=inputs)
+    return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance,
+                                   stable=stable, capacity=1 / m, percentile_method=VACATION_PERCENTILE,
+                                   inputs=inputs)
 
 
 def _safe_ratio(a, b, kind):

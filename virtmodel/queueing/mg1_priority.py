@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from .._validate import choice
 from ..errors import UnstableError
-from ._multiclass import MultiClassResult, class_inputs, fcfs_waiting_moments, residual_work, second_moment
+from ._multiclass import (MultiClassResult, class_inputs, fcfs_waiting_moments, residual_work, second_moment,
+                          third_moment)
 from ._percentiles import GAMMA_FIT
-from ._result import build_gamma_fit_station, build_station, queueing_metrics
+from ._result import build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 
 PREEMPTIVE_PERCENTILE = (
     GAMMA_FIT + "; exact two moments: R_k is a delay busy period of classes 1..k-1 started by "
     "W(k) + S_k, W(k) the FCFS wait of classes 1..k alone (gamma-distributed service for E[S^3])"
 )
-NONPREEMPTIVE_PERCENTILE = ("not available: only the mean response time is computed for "
-                            "non-preemptive priority")
+NONPREEMPTIVE_PERCENTILE = (
+    GAMMA_FIT + "; exact two moments: W_k is a delay busy period of classes 0..k-1 started by "
+    "W(<=k) + Y, W(<=k) the FCFS wait of classes 0..k alone and Y, independent, the age of a "
+    "lower-class service with probability rho_L/(1 - sigma_k) (Fuhrmann-Cooper: the lower classes act "
+    "as vacations); gamma-distributed service for E[S^3]"
+)
 
 
 def _sigma(lam, m, k):
@@ -46,6 +51,26 @@ def _preemptive_class(lam, m, scv, k, kind):
     return queueing_metrics(lam[k] * m[k], lam[k], r1 - m[k], m[k]), r2 - r1**2
 
 
+def _nonpreemptive_class(lam, m, scv, k):
+    """Metrics and Var(R_k) of class ``k`` under non-preemptive priority.
+
+    :math:`W_k` is a delay busy period of the classes before ``k`` started by the
+    work :math:`X = W^{(\\le k)} + Y`: the FCFS wait of classes :math:`0..k` alone
+    plus, independently (Fuhrmann-Cooper, the lower classes acting as vacations),
+    the age of a lower-class service with probability :math:`\\rho_L/(1-\\sigma_k)`.
+    """
+    s_before, s_upto = _sigma(lam, m, k), _sigma(lam, m, k + 1)
+    w_le, w2_le = fcfs_waiting_moments(lam[: k + 1], m[: k + 1], scv[: k + 1])
+    lower = list(zip(lam[k + 1:], m[k + 1:], scv[k + 1:]))
+    y1 = sum((li * second_moment(mi, si) for li, mi, si in lower), 0 * w_le) / (2 * (1 - s_upto))
+    y2 = sum((li * third_moment(mi, si) for li, mi, si in lower), 0 * w_le) / (3 * (1 - s_upto))
+    x1, x2 = w_le + y1, w2_le + 2 * w_le * y1 + y2
+    higher = 2 * residual_work(lam[:k], m[:k], scv[:k]) if k else 0 * x1
+    w1 = x1 / (1 - s_before)
+    w2 = x2 / (1 - s_before) ** 2 + x1 * higher / (1 - s_before) ** 3
+    return queueing_metrics(lam[k] * m[k], lam[k], w1, m[k]), w2 - w1**2 + scv[k] * m[k] ** 2
+
+
 def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=False) -> MultiClassResult:
     """M/G/1 with static priority classes (class 0 highest), FCFS within a class.
 
@@ -66,12 +91,16 @@ def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=Fal
     of an array sweep are ``inf`` where they saturate. One class gives
     :func:`~virtmodel.queueing.mg1`.
 
-    Percentiles: preemptive-resume, a gamma fit to the exact first two moments
-    (:math:`R_k` is a delay busy period of classes :math:`0..k-1` started by the
-    work :math:`W^{(k)} + S_k`, with :math:`W^{(k)}` the FCFS wait of classes
-    :math:`0..k` alone; :math:`E[B] = x/(1-\\sigma_{k-1})`,
-    :math:`\\mathrm{Var}(B \\mid x) = x\\sum_{i<k}\\lambda_iE[S_i^2]/(1-\\sigma_{k-1})^3`);
-    non-preemptive: not available (``response_time_percentile`` raises).
+    Percentiles: a gamma fit to the exact first two moments, from delay busy
+    periods of classes :math:`0..k-1` (:math:`E[B] = x/(1-\\sigma_{k-1})`,
+    :math:`\\mathrm{Var}(B \\mid x) = x\\sum_{i<k}\\lambda_iE[S_i^2]/(1-\\sigma_{k-1})^3`)
+    started by the work :math:`x`: for preemptive-resume :math:`W^{(k)} + S_k`,
+    with :math:`W^{(k)}` the FCFS wait of classes :math:`0..k` alone; for
+    non-preemptive priority (the wait) :math:`W^{(k)} + Y`, with :math:`Y`
+    independent, the age of a lower-class service with probability
+    :math:`\\rho_L/(1-\\sigma_k)` and 0 otherwise (the lower classes act as
+    vacations of classes :math:`0..k`; Fuhrmann-Cooper decomposition).
+    Third moments of service: gamma-distributed service times.
 
     Parameters
     ----------
@@ -105,8 +134,6 @@ def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=Fal
     kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)
     masks = _check_classes(lam, m, kind)
     total = _sigma(lam, m, len(lam))
-    with quiet_numerics(kind):
-        r0_all = residual_work(lam, m, scv)
     classes = []
     inputs = ("arrival_rates", "mean_service_times", "service_scvs")
     for k in range(len(lam)):
@@ -115,15 +142,10 @@ def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=Fal
             if preemptive:
                 metrics, variance = _preemptive_class(lam, m, scv, k, kind)
             else:
-                wait = r0_all / ((1 - _sigma(lam, m, k)) * (1 - _sigma(lam, m, k + 1)))
-                metrics = queueing_metrics(lam[k] * m[k], lam[k], wait, m[k])
-        common = dict(model=model, kind=kind, metrics=metrics, stable=masks[k], capacity=1 / m[k],
-                      inputs=inputs)
-        if preemptive:
-            classes.append(build_gamma_fit_station(variance=variance, percentile_method=PREEMPTIVE_PERCENTILE,
-                                                   **common))
-        else:
-            classes.append(build_station(percentile=None, percentile_method=NONPREEMPTIVE_PERCENTILE,
-                                         **common))
+                metrics, variance = _nonpreemptive_class(lam, m, scv, k)
+        method = PREEMPTIVE_PERCENTILE if preemptive else NONPREEMPTIVE_PERCENTILE
+        classes.append(build_gamma_fit_station(
+            model=model, kind=kind, metrics=metrics, variance=variance, stable=masks[k], capacity=1 / m[k],
+            inputs=inputs, percentile_method=method))
     return MultiClassResult(model=f"M/G/1 {'preemptive' if preemptive else 'non-preemptive'} priority",
                             utilization=total, classes=tuple(classes))

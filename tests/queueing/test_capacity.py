@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 
 from virtmodel import ParameterError, SymbolicUnsupportedError, UnstableError
-from virtmodel.queueing import (engset, erlang_b, erlang_c, mm1, mm1_state_probability, mmc, mmc_service_level,
+from virtmodel.queueing import (engset, erlang_b, erlang_c, mm1_state_probability, mmc, mmc_service_level,
                                 mmc_state_probability, mmck, mmck_state_probability, mminf, staffing)
 
 OCTAVE = shutil.which("octave")
@@ -31,8 +31,8 @@ printf("%.15g\\n", erlangb(5, 10), erlangc(3, 4), engset(2, 3, 5), engset(0.1, 4
 def octave_values():
     if OCTAVE is None:
         pytest.skip("GNU Octave is not installed (the peer check needs octave + queueing)")
-    out = subprocess.run([OCTAVE, "--no-gui", "--quiet", "--eval", OCTAVE_CODE], capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([OCTAVE, "--no-gui", "--quiet", "--eval", OCTAVE_CODE], capture_output=True,
+                         text=True, timeout=60)
     if out.returncode != 0:
         pytest.skip(f"octave queueing package unavailable: {out.stderr.strip()[:200]}")
     return [float(v) for v in out.stdout.split()]
@@ -48,7 +48,8 @@ def test_against_octave_queueing(octave_values):
     assert mmck_state_probability(3.0, 1.0, 2, 5, 0) == pytest.approx(mmmk_p0, rel=1e-12)
     assert mmck_state_probability(3.0, 1.0, 2, 5, 5) == pytest.approx(mmmk_pk, rel=1e-12)
     r = mminf(2.0, 1.0)  # Octave's U is the mean number of busy servers
-    assert (r.number_in_system, r.response_time, r.throughput) == pytest.approx((inf_u, inf_r, inf_x), rel=1e-12)
+    mine = (r.number_in_system, r.response_time, r.throughput)
+    assert mine == pytest.approx((inf_u, inf_r, inf_x), rel=1e-12)
     assert inf_q == pytest.approx(r.number_in_system) and inf_p0 == pytest.approx(math.exp(-2.0), rel=1e-12)
     assert erlang_b(10, 5.0) == pytest.approx(eb, rel=1e-12)
     assert erlang_c(4, 3.0) == pytest.approx(ec, rel=1e-12)
@@ -65,7 +66,8 @@ def test_state_probabilities_sum_to_one_and_match_the_means():
     assert q.sum() == pytest.approx(1.0) and q[8] == 0.0
     assert (np.arange(9) * q).sum() == pytest.approx(mmck(3.0, 1.0, 2, 7).number_in_system, rel=1e-12)
     # one server: M/M/c is M/M/1
-    assert mmc_state_probability(0.6, 1.0, 1, 3) == pytest.approx(mm1_state_probability(0.6, 1.0, 3), rel=1e-12)
+    one = mm1_state_probability(0.6, 1.0, 3)
+    assert mmc_state_probability(0.6, 1.0, 1, 3) == pytest.approx(one, rel=1e-12)
     # a million servers: no overflow, and P(n >= c) is Erlang C
     c, a = 10**6, 999_000.0
     assert mmc_state_probability(a, 1.0, c, c) / (1 - a / c) == pytest.approx(erlang_c(c, a), rel=1e-9)

@@ -32,6 +32,10 @@ from .mminf import mminf
 from .mmc_waiting import mmc_service_level
 from .staffing import staffing
 from .state_probabilities import mm1_state_probability, mmc_state_probability, mmck_state_probability
+from ._multiclass import MultiClassResult
+from .mg1_multiclass import mg1_multiclass
+from .mg1_priority import mg1_priority
+from .mg1_vacations import mg1_vacations
 
 __all__ = ["StationResult", "mm1",
            "NetworkResult", "erlang_b", "erlang_c", "gg1", "ggc", "md1", "mg1", "mg1_ps", "mmc", "mmck",
@@ -41,4 +45,5 @@ __all__ = ["StationResult", "mm1",
            "ClosedBounds", "closed_bounds", "NormalizingConstant", "normalizing_constant",
            "visits_from_routing",
            "engset", "mminf", "mmc_service_level", "staffing",
-           "mm1_state_probability", "mmc_state_probability", "mmck_state_probability"]
+           "mm1_state_probability", "mmc_state_probability", "mmck_state_probability",
+           "MultiClassResult", "mg1_multiclass", "mg1_priority", "mg1_vacations"]

@@ -78,8 +78,8 @@ class StationResult:
         method (exact, or the approximation used) is in ``percentile_method``.
         """
         p = probability("p", p, self.kind)
-        if self._percentile is None:  # pragma: no cover - every model sets one
-            raise NotImplementedError(f"{self.model} has no percentile")
+        if self._percentile is None:
+            raise NotImplementedError(f"{self.model}: percentiles {self.percentile_method}")
         value = self._percentile(p)
         if self.kind == SYMBOLIC:
             return value
@@ -201,7 +201,9 @@ def _check_finite(values: dict, stable, inputs: tuple, model: str):
         if np.any(bad):
             where = "" if np.ndim(bad) == 0 else f" at element {tuple(int(i) for i in np.argwhere(bad)[0])}"
             raise ParameterError(", ".join(inputs), "this combination",
-                                 "values whose results fit in the float range", f"{model}: {name} is {np.asarray(value)[bad].flat[0]} at a stable point{where}")
+                                 "values whose results fit in the float range",
+                                 f"{model}: {name} is {np.asarray(value)[bad].flat[0]} at a stable "
+                                 f"point{where}")
 
 
 def build_gamma_fit_station(*, model: str, kind: str, metrics: dict, variance, stable, capacity,

@@ -142,13 +142,13 @@ def mmc(arrival_rate, service_rate, servers) -> StationResult:
         metrics, pw = mmc_formulas(lam, mu, c, kind)
     stable = check_stability(metrics["utilization"], kind, f"M/M/{c}")
     with quiet_numerics(kind):
-        theta = c * mu - lam
+        theta, capacity = c * mu - lam, c * mu
     return build_station(
         model=f"M/M/{c}",
         kind=kind,
         metrics=metrics,
         stable=stable,
-        capacity=c * mu,
+        capacity=capacity,
         percentile=lambda p: mmc_response_quantile(mu, theta, pw, p, kind),
         percentile_method=MMC_PERCENTILE,
         inputs=("arrival_rate", "service_rate", "servers"),

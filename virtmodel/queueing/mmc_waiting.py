@@ -53,7 +53,8 @@ def mmc_service_level(arrival_rate, service_rate, servers, target_time):
     t = nonnegative("target_time", target_time, kind)
     with quiet_numerics(kind):
         value = 1 - erlang_c_value(c, lam / mu, kind) * ops_for(kind).exp(-(c * mu - lam) * t)
-    stable = check_stability(lam / (c * mu), kind, f"M/M/{c}")
+        rho = lam / (c * mu)
+    stable = check_stability(rho, kind, f"M/M/{c}")
     if kind == SYMBOLIC:
         return value
     return as_output(np.where(stable, np.clip(value, 0.0, 1.0), 0.0), kind)

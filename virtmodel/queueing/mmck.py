@@ -224,5 +224,6 @@ def mmck_response_quantile(mu, c, q, mean, variance, p):
     shape = np.broadcast(upper, mu, q[..., 0]).shape
     qb = np.broadcast_to(q, shape + q.shape[-1:])
     one = np.ones(shape)
-    scaled = bisect_quantile(lambda t: mmck_response_survival(t, one, c, qb), p, np.broadcast_to(upper, shape))
+    upper = np.broadcast_to(upper, shape)
+    scaled = bisect_quantile(lambda t: mmck_response_survival(t, one, c, qb), p, upper)
     return scaled / mu

@@ -79,7 +79,10 @@ def mmc_state_probability(arrival_rate, service_rate, servers, n):
         pw = erlang_c_value(c, a, kind)
         if kind == SYMBOLIC:
             tail = pw * (1 - a / c)
-            value = tail * (a / c) ** (n - c) if n >= c else tail * symbolic_factorial(c) / symbolic_factorial(n) * a ** (n - c)
+            if n >= c:
+                value = tail * (a / c) ** (n - c)
+            else:
+                value = tail * symbolic_factorial(c) / symbolic_factorial(n) * a ** (n - c)
         else:
             value = _mmc_pn_numeric(a, c, n)
     return _mask_unstable(value, a / c, kind, f"M/M/{c}")

@@ -8,6 +8,8 @@ default), under the field names of :mod:`virtmodel.queueing`:
 :func:`simulate_gg1`       G/G/1 FCFS, vectorized Lindley recursion (NumPy)
 :func:`simulate_ggc`       G/G/c FCFS, optional finite capacity (Kiefer-Wolfowitz)
 :func:`simulate_ps`        G/G/1 processor sharing (virtual-time event loop)
+:func:`simulate_priority`  multi-class M/G/1: FCFS or priority (event loop)
+:func:`simulate_vacations` M/G/1 with server vacations (recursion)
 :func:`simulate_open_network`    open network, Markov routing (event loop)
 :func:`simulate_closed_network`  closed network with think time (event loop)
 :func:`simulate_multiclass_network`  open and closed classes, FCFS/PS/delay (event loop)
@@ -22,6 +24,8 @@ from .multiclass_network import simulate_multiclass_network
 from .multiserver import simulate_ggc
 from .open_network import simulate_open_network
 from .processor_sharing import simulate_ps
+from .priority import simulate_priority
+from .vacations import simulate_vacations
 from .result import NetworkSimulationResult, SimulationResult
 
 __all__ = [
@@ -36,4 +40,6 @@ __all__ = [
     "simulate_open_network",
     "simulate_closed_network",
     "simulate_multiclass_network",
+    "simulate_priority",
+    "simulate_vacations",
 ]

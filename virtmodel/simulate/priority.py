@@ -95,7 +95,9 @@ def simulate_priority(arrival_rates, mean_service_times, service_scvs, disciplin
     L. Kleinrock, *Queueing Systems, Vol. 2*, Wiley 1976, section 3.6.
     """
     choice("discipline", discipline, ("nonpreemptive", "preemptive", "fcfs"))
-    if not (len(arrival_rates) == len(mean_service_times) == len(service_scvs)) or not len(arrival_rates):
+    sequences = (arrival_rates, mean_service_times, service_scvs)
+    if not all(np.ndim(v) == 1 for v in sequences) or \
+            not (len(arrival_rates) == len(mean_service_times) == len(service_scvs)) or not len(arrival_rates):
         raise ParameterError("arrival_rates", arrival_rates, "one value per class, like the other sequences")
     lam = np.array([number(f"arrival_rates[{k}]", v) for k, v in enumerate(arrival_rates)])
     means = [number(f"mean_service_times[{k}]", v) for k, v in enumerate(mean_service_times)]

@@ -38,9 +38,10 @@ def gg_station(lam, m, c, arrival_scv, service_scv, pwait, kind, model) -> Stati
     """Build a G/G/c result from validated inputs and a probability-of-waiting formula."""
     with quiet_numerics(kind):
         metrics, variance = gg_formulas(lam, m, c, arrival_scv, service_scv, pwait(lam * m, c))
+        capacity = c / m
     stable = check_stability(metrics["utilization"], kind, model)
     return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance, stable=stable,
-                                   capacity=c / m, percentile_method=GG_PERCENTILE,
+                                   capacity=capacity, percentile_method=GG_PERCENTILE,
                                    inputs=("arrival_rate", "mean_service_time", "arrival_scv", "service_scv"))
 
 

@@ -71,7 +71,7 @@ def mmck_formulas(lam, mu, c, probabilities):
     """
     K = len(probabilities) - 1
     blocking = probabilities[K]
-    accepted = 1 - blocking
+    accepted = sum(probabilities[:K], 0 * blocking)  # not 1 - p_K: no cancellation when p_K ~ 1
     waiting = sum((probabilities[n] * (n - c + 1) for n in range(c, K)), 0 * blocking) / accepted / (c * mu)
     second = sum((probabilities[n] * (n - c + 1) * (n - c + 2) for n in range(c, K)), 0 * blocking)
     variance = second / accepted / (c * mu) ** 2 - waiting**2 + 1 / mu**2

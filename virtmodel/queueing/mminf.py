@@ -6,6 +6,7 @@ from .._backend import kind_of
 from .._validate import nonnegative, positive, same_shape
 from ._percentiles import EXPONENTIAL, exponential_quantile
 from ._result import StationResult, build_station, queueing_metrics
+from ._stability import quiet_numerics
 
 
 def mminf(arrival_rate, service_rate) -> StationResult:
@@ -47,7 +48,8 @@ def mminf(arrival_rate, service_rate) -> StationResult:
     same_shape(arrival_rate=arrival_rate, service_rate=service_rate)
     lam = nonnegative("arrival_rate", arrival_rate, kind)
     mu = positive("service_rate", service_rate, kind, normal=True)
-    metrics = queueing_metrics(0 * lam, lam, 0 * lam, 1 / mu)
+    with quiet_numerics(kind):
+        metrics = queueing_metrics(0 * lam, lam, 0 * lam, 1 / mu)
     return build_station(model="M/M/inf", kind=kind, metrics=metrics, stable=True, capacity=float("inf"),
                          percentile=lambda p: exponential_quantile(1 / mu, p, kind),
                          percentile_method=EXPONENTIAL, inputs=("arrival_rate", "service_rate"))

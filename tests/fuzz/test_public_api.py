@@ -296,7 +296,7 @@ def _check(call):
 
 
 @pytest.mark.parametrize("path", sorted(p for p in RECIPES if p in set(_public()) or ".Model." in p))
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_adversarial_argument(path, data):
     args, kwargs = RECIPES[path]

@@ -97,6 +97,8 @@ def simulate_ggc(arrival_rate, mean_service_time, servers, arrival_scv=1.0, serv
     q = station_inputs(arrival_rate, mean_service_time, arrival_scv, service_scv, arrival_family,
                        service_family, customers, warmup, batches, confidence, percentiles)
     c = whole("servers", servers, maximum=q.customers)  # more servers than customers: nobody ever waits
+    if not isinstance(c, int):
+        raise ParameterError("servers", servers, "a whole number (the simulation takes numbers only)")
     k = whole("capacity", capacity, allow_inf=True)
     if k < c:
         raise ParameterError("capacity", capacity, f">= servers = {c}")

@@ -11,12 +11,13 @@ NaN and reported by :func:`limit_mask`.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ParameterError, UnstableError, unknown_name
 from ..metrics import METRICS
+from ..model import Model
 from ..percentile_names import PERCENTILE_HINT, accepts_percentiles
 from ..techniques import Technique, get, names
 
@@ -72,41 +73,31 @@ def labelled_techniques(techniques) -> dict:
 
 def make_models(techniques, workload, platform) -> dict:
     """``{label: Model}`` for :func:`labelled_techniques`; SR-IOV past its VF limit: :class:`PastLimitModel`."""
-    from ..model import Model
-
-    return {label: _model(Model, t, workload, platform) for label, t in labelled_techniques(techniques).items()}
+    return {label: _model(t, workload, platform) for label, t in labelled_techniques(techniques).items()}
 
 
-@lru_cache(maxsize=1)
-def _past_limit_class():
-    from dataclasses import dataclass
+@dataclass(frozen=True, repr=False)
+class PastLimitModel(Model):
+    """A model built at the technique's VM limit (``max_vfs``) for a platform with more VMs.
 
-    from ..model import Model
+    ``real_vms`` is the platform's own count: the analyses evaluate it as NaN
+    ("not applicable", :func:`limit_mask`) at every point past the limit. The
+    count travels with the model (no table kept between calls), and the
+    model differs from one built for a platform of ``max_vfs`` VMs.
+    """
 
-    @dataclass(frozen=True, repr=False)
-    class PastLimitModel(Model):
-        """A model built at the technique's VM limit (``max_vfs``) for a platform with more VMs.
-
-        ``real_vms`` is the platform's own count: the analyses evaluate it as NaN
-        ("not applicable", :func:`limit_mask`) at every point past the limit. The
-        count travels with the model (no table kept between calls), and the
-        model differs from one built for a platform of ``max_vfs`` VMs.
-        """
-
-        real_vms: int = 0
-
-    return PastLimitModel
+    real_vms: int = 0
 
 
-def _model(cls, technique, workload, platform):
+def _model(technique, workload, platform):
     """A Model; a platform past SR-IOV's VF limit is built at the limit, carrying its real ``vms``."""
     try:
-        return cls(technique, workload, platform)
+        return Model(technique, workload, platform)
     except ParameterError as err:
         limit = getattr(technique, "max_vfs", None)
         if err.parameter != "vms" or limit is None or platform is None:
             raise
-        return _past_limit_class()(technique, workload, platform.replace(vms=limit), real_vms=platform.vms)
+        return PastLimitModel(technique, workload, platform.replace(vms=limit), real_vms=platform.vms)
 
 
 def valid_metrics(model) -> tuple:

@@ -76,13 +76,16 @@ def test_broadcast_grids_stay_numpy():
 def test_kernel_really_runs_and_small_arrays_stay_numpy():
     """The large call goes through a compiled kernel; below min_points none is built."""
     from virtmodel.model._compile import metric_bundle
+    from virtmodel.model._evaluate import RHO_EDGE
 
     m = Model("sriov", "small_packet_rr")
     bundle = metric_bundle(m.key, "mean_latency")
     with kernels.using("numba", min_points=N):
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
-        assert stages.kernel is not None and stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False)
+        # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written)
+        sig = (1, 0, "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE))
+        assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
         assert fresh.kernel is None
@@ -116,10 +119,12 @@ def test_auto_mode_compiles_in_the_background():
         from virtmodel.model._evaluate import fused
 
         stages = fused(m.key, ("p*",)).bundle.stages(frozenset({"arrival_rate"}))
+        (sig,) = list(stages.kernel._threads)  # the one signature the first call started compiling
+        assert sig[:4] == (1, 0, "C", ("vcpus",))
         deadline = time.monotonic() + 60
-        while not stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False) and time.monotonic() < deadline:
+        while not stages.kernel.ready(sig, wait=False) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert stages.kernel.ready((1, 0, "C", ("vcpus",)), wait=False)
+        assert stages.kernel.ready(sig, wait=False)
         _same(m.evaluate("p95", arrival_rate=lam), ref, "kernel call")
 
 
@@ -129,3 +134,20 @@ def test_configure_checks_its_arguments():
     with pytest.raises(ParameterError, match="min_points"):
         kernels.configure(min_points=0)
     assert kernels.settings()["mode"] == "auto"
+
+
+@pytest.mark.parametrize("technique", ["sriov", "hardware_assist", "paravirtual"])
+def test_saturated_points_in_a_fused_sweep_are_inf_as_on_the_numpy_path(technique):
+    """The kernel only checks the utilizations below the edge; past saturation (and with a NaN
+    input) the call is computed again with them in full, and masks exactly as NumPy does."""
+    m = Model(technique, "small_packet_rr")
+    top = m.evaluate("throughput_limit")
+    lam = np.linspace(0.0, 1.5 * top, N)
+    for metric in ("mean_latency", "p99", "overhead", "host_cores"):
+        with kernels.using("numpy"):
+            ref = m.evaluate(metric, arrival_rate=lam)
+        with kernels.using("numba", min_points=N):
+            got = m.evaluate(metric, arrival_rate=lam)
+        _same(got, ref, f"{technique} {metric}")
+        if metric == "mean_latency":
+            assert np.isinf(got[lam >= top * 1.0001]).all() and np.isfinite(got[lam < 0.99 * top]).all()

@@ -74,6 +74,8 @@ def check_value(name: str, value, domain: str):
     if type(value).__module__.startswith("sympy"):
         raise ParameterError(name, value, "a number or an array of numbers",
                              "for a symbol use Model.expression(keep=[...])")
+    if domain in ("positive", "nonnegative") and _plain_nonnegative(value, strict=domain == "positive"):
+        return value  # the common large sweep: two integer reductions decide it
     value = _no_negative_zero(value)
     if isinstance(value, (list, tuple, np.ndarray)) and np.size(value) == 0:
         raise ParameterError(name, "an empty array", "a number or a non-empty array of numbers")
@@ -95,12 +97,34 @@ def check_value(name: str, value, domain: str):
     return checked if _is_array(value) else value
 
 
+#: the bit pattern of +inf: a double whose sign bit is clear is finite iff its bits are below it
+_INF_BITS = int(np.array(np.inf).view(np.int64))
+
+
+def _plain_nonnegative(value, strict: bool) -> bool:
+    """Whether ``value`` is a large float64 array of finite values >= 0 (> 0 if ``strict``) with
+    no sign bit set (no ``-0.0``), decided by two integer reductions over its bits.
+
+    For doubles whose sign bit is clear, the order of their bit patterns read as
+    integers is their numeric order, and +inf and every NaN come above all finite
+    values: so the minimum says "no sign bit" (>= 0; > 0 excludes +0.0 too) and the
+    maximum "finite, not NaN". Anything else (small arrays, other dtypes, a value
+    that fails) takes the full check, which also names the offending value.
+    """
+    if not (isinstance(value, np.ndarray) and value.dtype == np.float64 and value.size > 64):
+        return False
+    bits = value.view(np.int64) if value.flags.c_contiguous or value.flags.f_contiguous else None
+    if bits is None:
+        return False
+    return bool(bits.min() > (0 if strict else -1)) and bool(bits.max() < _INF_BITS)
+
+
 def _no_negative_zero(value):
     """``value`` with -0.0 turned into 0.0 (floats and float arrays; other values unchanged)."""
     if isinstance(value, float) and value == 0.0:
         return 0.0
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-        return value + 0.0
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and np.signbit(value).any():
+        return value + 0.0  # a copy only when some value has its sign bit set (-0.0 or a negative)
     return value
 
 

@@ -49,8 +49,13 @@ def _inputs(grid: dict) -> tuple:
         if isinstance(value, xr.DataArray):
             out[name] = value.assign_attrs({**attrs, **value.attrs})
         elif np.ndim(value) == 1 and depth == 1:
+            import pandas as pd
+
             out[name] = xr.DataArray(value, dims=[name], name=name, attrs=attrs)
-            coords[name] = (name, out[name].data, attrs)
+            # the index is built here, from one copy (the caller may change its array later);
+            # xarray would copy the array for the pandas index itself each time it builds one
+            index = pd.Index(np.array(value, dtype=float), copy=False, name=name)
+            coords[name] = xr.Variable(name, index, attrs)
         else:
             nd = np.ndim(value)
             out[name] = xr.DataArray(value, dims=[f"dim_{i}" for i in range(depth - nd, depth)], attrs=attrs,

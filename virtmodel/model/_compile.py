@@ -96,14 +96,17 @@ class _Stages:
             if scalars else None
         self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=_MODULES, cse=True)
 
-    def __call__(self, args, shape=None):
+    def __call__(self, args, shape=None, below=frozenset(), limit=1.0) -> tuple:
+        """``(outputs, above)``: with the fused kernel, the outputs ``below`` are only checked
+        against ``limit`` (None in ``outputs``; ``above`` says whether one is not below it
+        somewhere, see :func:`virtmodel.model.kernels.kernel_source`); else ``above`` is None."""
         scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
-        sig = self.fused(args + list(scalars), shape) if shape else None
+        sig = self.fused(args + list(scalars), shape, below, limit) if shape else None
         if sig is not None:
             return self.kernel(args + list(scalars), shape, sig)
-        return self.array(*args, *scalars)
+        return self.array(*args, *scalars), None
 
-    def fused(self, args, shape):
+    def fused(self, args, shape, below=frozenset(), limit=1.0):
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
         points = int(np.prod(shape))
         how = kernels.wanted(points, len(shape))
@@ -113,7 +116,7 @@ class _Stages:
             with _LOCK:
                 if self.kernel is None:
                     self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
-        sig = self.kernel.signature(args, shape)
+        sig = self.kernel.signature(args, shape, below, limit)
         return sig if self.kernel.ready(sig, wait=how == "now") else None
 
 
@@ -143,19 +146,28 @@ class Compiled:
         out, _, shape = self.run(values)
         return [o if o.shape == shape else np.broadcast_to(o, shape) for o in out]
 
-    def run(self, values: dict) -> tuple:
+    def run(self, values: dict, below=frozenset(), limit=1.0) -> tuple:
         """``(outputs, owned, shape)`` without broadcasting: an output keeps its own shape
         (0-d when it depends on no array argument); ``owned[i]`` says output ``i`` is a
         fresh array no other output or argument shares (it may be modified in place);
-        ``shape`` is the arguments' broadcast shape."""
+        ``shape`` is the arguments' broadcast shape.
+
+        ``below``: indices of outputs (utilizations) the caller needs in full only if one
+        is not below ``limit`` somewhere. When the fused kernel runs and every one is below
+        it at every point, those outputs are None (no array written); otherwise all are full.
+        """
         # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
         args = [np.asarray(values[n], dtype=float) for n in self.names]
         varying = frozenset(n for n, a in zip(self.names, args) if a.ndim)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
-            out = [np.asarray(o, dtype=float) for o in self.stages(varying)(args, shape)]
-        owned = [o.ndim > 0 and o.flags.writeable and o.flags.owndata and not any(o is a for a in args)
-                 and sum(x is o for x in out) == 1 for o in out]
+            stages = self.stages(varying)
+            raw, above = stages(args, shape, frozenset(below), limit)
+            if above:  # saturated (or NaN) somewhere: the checked outputs in full
+                raw, _ = stages(args, shape)
+        out = [None if o is None else np.asarray(o, dtype=float) for o in raw]
+        owned = [o is not None and o.ndim > 0 and o.flags.writeable and o.flags.owndata
+                 and not any(o is a for a in args) and sum(x is o for x in out) == 1 for o in out]
         return out, owned, shape
 
 

@@ -43,10 +43,17 @@ class Fused:
         self.keys = tuple(keys)
         self.bundle = compiled(tuple(exprs))
 
-    def run(self, values) -> tuple:
-        """``(outputs, owned, shape)`` by key, unbroadcast (:meth:`Compiled.run`)."""
-        out, owned, shape = self.bundle.run(values)
-        return dict(zip(self.keys, out)), dict(zip(self.keys, owned)), shape
+    def run(self, values, checked=()) -> tuple:
+        """``(outputs, owned, shape)`` by key, unbroadcast (:meth:`Compiled.run`).
+
+        ``checked``: keys (utilizations) needed only where one is not below
+        ``1 - RHO_EDGE``: when the fused kernel finds every one below it at every point,
+        they are left out of ``outputs`` (no array written); otherwise all are in full.
+        """
+        index = {k: i for i, k in enumerate(self.keys)}
+        out, owned, shape = self.bundle.run(values, frozenset(index[k] for k in checked if k in index),
+                                            1 - RHO_EDGE)
+        return ({k: o for k, o in zip(self.keys, out) if o is not None}, dict(zip(self.keys, owned)), shape)
 
 
 @lru_cache(maxsize=None)
@@ -144,10 +151,11 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     metrics = tuple(sorted(set(metrics)))
     levels = {m: q for m in metrics if (q := percentile_level(m)) is not None}
     key = tuple(sorted({ANY_PERCENTILE if m in levels else m for m in metrics}))
-    out, owned, _ = fused(structure, key).run(values)
-    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
     path = [("rho", i) for i in range(len(d.stations))]
     native = [("native_rho", i) for i in range(len(d.native_stations))]
+    out, owned, _ = fused(structure, key).run(values, () if scalar else path + native)
+    # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
     names = [st.name for st in d.stations]
     ok = _stable(out, path)
     result = {}

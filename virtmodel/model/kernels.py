@@ -228,18 +228,23 @@ def erlang_servers(exprs, varying) -> tuple:
     return tuple(sorted((c for c in found if c.is_Symbol and c not in varying), key=lambda c: c.name))
 
 
-def kernel_source(exprs, symbols, varying, levels, ones=()) -> tuple:
-    """``(source, varying_outputs)``: Python source of ``kernel(outs..., args...)``.
+def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0) -> tuple:
+    """``(source, kinds)``: Python source of ``kernel(outs..., args...)`` and each output's kind.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
     ones are arrays broadcast to the output shape, the rest floats.
     ``levels`` is the :func:`signature` ``(ndim, level, ...)``: the output's
     number of dimensions, then for each varying symbol (in the order of
     ``symbols``) the innermost axis it changes along (:func:`_levels`).
-    Outputs that vary are written into the output arrays; the others are
-    returned as a tuple of floats. ``ones``: number-of-servers symbols equal
+    Outputs that vary are written into the output arrays (kind ``"array"``);
+    the others are returned as a tuple of floats (``"fixed"``). ``ones``: number-of-servers symbols equal
     to 1 in the calls this kernel serves (their :math:`C(c, a)/a` is 1: no
-    call, and the loop vectorizes).
+    call, and the loop vectorizes). ``below``: indices of outputs the caller
+    needs only to know to be below ``limit`` at every point (a station's
+    utilization, which decides saturation): a varying one is not written to an
+    array (kind ``"checked"``); the kernel returns, after the fixed outputs,
+    one flag that is True if any of them is not below ``limit`` (or NaN) at
+    some point. An or-reduction of comparisons: the loop still vectorizes.
     """
     import sympy as sp
 
@@ -249,11 +254,16 @@ def kernel_source(exprs, symbols, varying, levels, ones=()) -> tuple:
     level_of = dict(zip(order, lv))
     printer = _printer()
     varies = [bool(e.free_symbols & varying) for e in exprs]
-    loop = [e for e, v in zip(exprs, varies) if v]
+    reduced = [v and k in below for k, v in enumerate(varies)]
+    loop = [e for e, v, r in zip(exprs, varies, reduced) if v and not r] + \
+        [e for e, r in zip(exprs, reduced) if r]
     fixed = [e for e, v in zip(exprs, varies) if not v]
-    outs = [f"out{k}" for k in range(max(len(loop), 1))]
+    written = sum(varies) - sum(reduced)
+    outs = [f"out{k}" for k in range(max(written, 1))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
+    if written < len(loop):
+        lines.append("    above = False")
     for level, pairs in sorted(_levels(loop, set(order), level_of, ndim).items()):
         body = "    " * (level + 2)
         if level >= 0:
@@ -262,15 +272,22 @@ def kernel_source(exprs, symbols, varying, levels, ones=()) -> tuple:
         for s in order:
             if level_of[s] == level:
                 lines.append(f"{body}{_ident(s.name)}_ = {_ident(s.name)}[{idx}]")
-        subs, reduced = sp.cse([e for _, e in pairs], symbols=sp.numbered_symbols(f"_cse{level + 1}_"),
-                               order="none")
+        subs, rest = sp.cse([e for _, e in pairs], symbols=sp.numbered_symbols(f"_cse{level + 1}_"),
+                            order="none")
         for sym, e in subs:
             lines.append(f"{body}{_ident(sym.name)} = {printer.doprint(e.xreplace(rename))}")
-        for (target, _), e in zip(pairs, reduced):
-            lhs = f"out{target[1]}[{idx}]" if isinstance(target, tuple) else _ident(target.name)
-            lines.append(f"{body}{lhs} = {printer.doprint(sp.sympify(e).xreplace(rename))}")
-    lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed) + ")")
-    return "\n".join(lines) + "\n", varies
+        for (target, _), e in zip(pairs, rest):
+            value = printer.doprint(sp.sympify(e).xreplace(rename))
+            if not isinstance(target, tuple):
+                lines.append(f"{body}{_ident(target.name)} = {value}")
+            elif target[1] < written:
+                lines.append(f"{body}out{target[1]}[{idx}] = {value}")
+            else:
+                lines.append(f"{body}above |= not ({value} < {float(limit)!r})")
+    lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed)
+                 + ("above, " if written < len(loop) else "") + ")")
+    kinds = ["checked" if r else "array" if v else "fixed" for v, r in zip(varies, reduced)]
+    return "\n".join(lines) + "\n", kinds
 
 
 def signature(symbols, varying, args, shape) -> tuple:
@@ -300,10 +317,12 @@ class Kernel:
         self._threads: dict = {}
         self._lock = threading.Lock()
 
-    def signature(self, args, shape) -> tuple:
-        """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``."""
+    def signature(self, args, shape, below=frozenset(), limit=1.0) -> tuple:
+        """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
+        outputs only checked against a limit and the limit (``below``, ``limit``: see
+        :func:`kernel_source`)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
-        return signature(self.symbols, self.varying, args, shape) + (ones,)
+        return signature(self.symbols, self.varying, args, shape) + (ones, (frozenset(below), float(limit)))
 
     def _build(self, sig):
         import math
@@ -311,19 +330,19 @@ class Kernel:
         import numba
 
         try:
-            ones = {s for _, s in self.servers if s.name in sig[-1]}
-            source, varies = kernel_source(self.exprs, self.symbols, self.varying, sig[:-1], ones)
+            ones = {s for _, s in self.servers if s.name in sig[-2]}
+            source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
             erlang, minimum = _special()
             namespace = {"math": math, "_erlang": erlang, "_minimum": minimum}
             exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
             fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
-            ndim, layout = sig[0], sig[-2]
+            ndim, layout = sig[0], sig[-3]
             out = numba.types.Array(numba.float64, ndim, "C")
             arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
-            fn.compile(tuple([out] * max(sum(varies), 1)
+            fn.compile(tuple([out] * max(kinds.count("array"), 1)
                              + [arg if s in self.varying else numba.float64 for s in self.symbols]))
             fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
-            self._compiled[sig] = (fn, varies)
+            self._compiled[sig] = (fn, kinds)
         except Exception as exc:  # noqa: BLE001 - any failure keeps the NumPy path
             self._compiled[sig] = exc
 
@@ -353,15 +372,19 @@ class Kernel:
         got = self._compiled.get(sig)
         return got if isinstance(got, Exception) else None
 
-    def __call__(self, args, shape, sig) -> list:
-        """The outputs (full arrays for varying ones, 0-d for the others) at ``args`` (arrays and 0-d)."""
-        fn, varies = self._compiled[sig]
-        outs = [np.empty(shape) for v in varies if v] or [np.empty(shape)]  # the loop reads out0's shape
-        params = [(a if sig[-2] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
+    def __call__(self, args, shape, sig) -> tuple:
+        """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
+        for fixed ones, None for the checked ones (:func:`kernel_source`'s ``below``); ``above``
+        True if a checked one is not below its limit somewhere, None if none was checked."""
+        fn, kinds = self._compiled[sig]
+        outs = [np.empty(shape) for k in kinds if k == "array"] or [np.empty(shape)]  # loops read out0's shape
+        params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
-        fixed = iter(fn(*outs, *params))
-        loop = iter(outs)
-        return [next(loop) if v else np.asarray(next(fixed)) for v in varies]
+        numbers = fn(*outs, *params)
+        fixed, arrays = iter(numbers), iter(outs)
+        pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)), "checked": lambda: None}
+        out = [pick[k]() for k in kinds]
+        return out, (bool(numbers[-1]) if "checked" in kinds else None)
 
 
 def wanted(points: int, ndim: int) -> str | None:

@@ -29,3 +29,12 @@ def test_checked_says_stored_text_or_memory():
     for row in app_results():
         assert row.checked.startswith(("checked", "from memory", "derived from the stored")), row.id
     assert any(r.from_memory for r in app_results())
+
+
+def test_every_row_has_exactly_one_recipe():
+    from virtmodel.data import load_json
+
+    recipes = load_json("app_workloads.json")["recipes"]
+    assert set(recipes) == {r.id for r in app_results()}
+    for name, recipe in recipes.items():
+        assert recipe["note"], name

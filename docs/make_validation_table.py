@@ -8,7 +8,7 @@ Usage::
 Part 1 comes from :func:`virtmodel.validation.validation_table`, Part 2 from
 :func:`virtmodel.validation.applications.recompute` beside the first model's
 baseline (:mod:`virtmodel.validation.app_baseline`), with the misses explained
-from ``virtmodel/data/app_misses.json``. The tests call :func:`render` and
+from ``virtmodel/data/app_misses.json`` (:func:`~virtmodel.validation.applications.miss_notes`). The tests call :func:`render` and
 compare it with the committed file.
 """
 
@@ -18,11 +18,10 @@ import math
 import sys
 from pathlib import Path
 
-from virtmodel.data import load_json
 from virtmodel.references import reference
 from virtmodel.validation import validation_table
 from virtmodel.validation.app_baseline import MODEL as BASELINE_MODEL, compare
-from virtmodel.validation.applications import hit_rate, recompute
+from virtmodel.validation.applications import hit_rate, miss_notes, recompute
 from virtmodel.validation.roles import roles_table
 
 OUTPUT = Path(__file__).with_name("validation.md")
@@ -126,7 +125,7 @@ def _part2() -> list:
 
 
 def _misses(table) -> list:
-    notes = load_json("app_misses.json")["misses"]
+    notes = miss_notes()
     lines = ["", "### Misses, by the mechanism the model lacks", ""]
     missed = table[(table["status"] == "modelled") & ~table["within"]]
     lines += ["| row | error | mechanism | direction | why |", "|---|---|---|---|---|"]

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from virtmodel.data import load_json
 from virtmodel.presets import measurements
 from virtmodel.validation.app_records import app_results
-from virtmodel.validation.applications import recompute
+from virtmodel.validation.applications import miss_notes, recompute
 from virtmodel.validation.roles import ROLES, role, roles
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +33,7 @@ def test_every_application_row_has_source_tolerance_and_role():
 
 
 def test_every_modelled_miss_is_explained_by_a_mechanism_with_a_direction(table):
-    notes = load_json("app_misses.json")["misses"]
+    notes = miss_notes()
     missed = table[(table["status"] == "modelled") & ~table["within"]]
     for row in missed["row"]:
         assert row in notes, f"{row} misses its tolerance: explain it in app_misses.json"

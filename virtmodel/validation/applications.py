@@ -72,6 +72,11 @@ def recipes() -> dict:
     return load_json("app_workloads.json")["recipes"]
 
 
+def miss_notes() -> dict:
+    """``{row id: {"mechanism", "direction", "why"}}``: why a modelled row misses (``app_misses.json``)."""
+    return load_json("app_misses.json")["misses"]
+
+
 def _technique(name, params, flags, techniques):
     """The technique of a recipe: renamed by ``techniques``, with the recipe's then the flags' settings.
 
@@ -185,5 +190,5 @@ def hit_rate(table) -> dict:
             "rows": int(len(table)), "modelled_rows": int(len(modelled)), "within": int(table["within"].sum())}
 
 
-__all__ = ["recompute", "predict", "recipes", "hit_rate", "EVALUATORS", "SUPPORTED_MECHANISMS", "MECHANISM_NAMES",
+__all__ = ["recompute", "predict", "recipes", "miss_notes", "hit_rate", "EVALUATORS", "SUPPORTED_MECHANISMS", "MECHANISM_NAMES",
            "COLUMNS"]

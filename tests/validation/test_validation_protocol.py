@@ -52,3 +52,29 @@ def test_validation_document_is_up_to_date():
     text = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     assert script.render() == text, "run: python docs/make_validation_table.py"
     assert "## Part 1: in-sample" in text and "## Part 2: out-of-sample" in text
+
+
+def _first_commit(path):
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "--", path], cwd=ROOT,
+                             capture_output=True, text=True, check=True, timeout=30).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out[-1] if out else None
+
+
+def test_rows_and_recipes_were_committed_before_the_predictions():
+    """The git history is the proof that tolerances and recipes came first (do not squash these commits)."""
+    import subprocess
+
+    rows = _first_commit("virtmodel/data/published_apps.json")
+    recipes = _first_commit("virtmodel/data/app_workloads.json")
+    predictions = _first_commit("virtmodel/data/apps_baseline.json")
+    if None in (rows, recipes, predictions):
+        pytest.skip("no git history of the validation files here (not a checkout, or a shallow one)")
+    for earlier in (rows, recipes):
+        assert earlier != predictions, "rows/recipes and predictions landed in one commit"
+        ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", earlier, predictions], cwd=ROOT)
+        assert ancestor.returncode == 0, "rows/recipes must be committed before the predictions"

@@ -80,3 +80,13 @@ def test_limiting_case_native_everywhere_predicts_one():
 def test_unknown_row_is_named():
     with pytest.raises(ParameterError, match="no_such_row"):
         predict("no_such_row")
+
+
+@pytest.mark.parametrize("flags, techniques, named", [
+    ("posted", None, "flags"), ({"no_such_setting": 1}, None, "no_such_setting"),
+    ({"no_such_technique": {"x": 1}}, None, "no_such_technique"), (None, ["sriov"], "techniques"),
+    (None, {"paravirtual": "no_such_technique"}, "no_such_technique"),
+])
+def test_bad_flags_and_techniques_are_named(flags, techniques, named):
+    with pytest.raises(ParameterError, match=named):
+        recompute(flags=flags, techniques=techniques)

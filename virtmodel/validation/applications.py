@@ -129,8 +129,24 @@ EVALUATORS = {
 }
 
 
+def _check_options(flags, techniques) -> None:
+    """Bad ``flags``/``techniques`` raise :class:`ParameterError` naming them (a typo must not pass silently)."""
+    if flags is not None and not isinstance(flags, dict):
+        raise ParameterError("flags", flags, "a dict of technique settings, or of {technique: settings}")
+    if techniques is not None and not isinstance(techniques, dict):
+        raise ParameterError("techniques", techniques, "a dict {recipe technique name: technique to use}")
+    known = {field for cls in TECHNIQUES.values() for field in cls.__dataclass_fields__}
+    for key, value in (flags or {}).items():
+        if isinstance(value, dict):
+            if key not in TECHNIQUES:
+                raise ParameterError("flags", key, "a registered technique name (its value is a dict)")
+        elif key not in known:
+            raise ParameterError("flags", key, "a parameter or flag of some registered technique")
+
+
 def predict(row_id: str, flags=None, techniques=None):
     """The model's value for one row (None when the row is not modelled), and the status text."""
+    _check_options(flags, techniques)
     rows = {r.id: r for r in app_results()}
     if row_id not in rows:
         raise ParameterError("row_id", row_id, "an id of published_apps.json")

@@ -176,7 +176,9 @@ def test_measurements_by_source():
     barham = measurements(source="barham2003")
     assert len(barham) == 7 * 4 + 4 * 4
     assert all(m.source == "barham2003" for m in barham)
-    assert set(sources()) | {"assumption"} == set(keys())
+    from virtmodel.validation.app_records import app_results
+
+    assert set(sources()) | {"assumption"} | {r.source for r in app_results()} == set(keys())
 
 
 def test_findings():
@@ -286,7 +288,11 @@ def test_every_data_file_is_package_data_and_read():
     for name in files:
         assert any(fnmatch.fnmatch(f"data/{name}", g) for g in globs), f"data/{name} would not ship"
     readers = "".join((ROOT / "virtmodel" / d).read_text() for d in ("references.py", "presets/published.py",
-                                                                      "presets/ec2_facts.py"))
+                                                                      "presets/ec2_facts.py",
+                                                                      "validation/app_records.py",
+                                                                      "validation/applications.py",
+                                                                      "validation/app_baseline.py",
+                                                                      "validation/roles.py"))
     for name in files:
         stem = name.split("_")[-1] if name.startswith("published_") else name
         assert stem.split(".")[0] in readers, f"data/{name} is read by nothing"

@@ -10,6 +10,7 @@ import pytest
 from virtmodel.errors import ParameterError
 from virtmodel.presets import findings, measurement, measurements
 from virtmodel.references import ASSUMPTION, Reference, bibliography_table, cite, keys, reference
+from virtmodel.validation.app_records import app_results
 
 FIXED_KEYS = {
     "adams2006", "agesen2012", "barham2003", "dall2016", "dall2017", "landau2011", "menon2006",
@@ -49,6 +50,7 @@ def test_fixed_keys_present():
 
 def test_every_key_is_used_by_a_measurement_or_finding_or_is_assumption():
     used = {m.source for m in measurements()} | {f.source for f in findings()}
+    used |= {r.source for r in app_results()}
     for key in keys():
         assert key in used or key == ASSUMPTION, key
 

@@ -8,6 +8,10 @@
 ``sriov2010``      SR-IOV line rate, CPU per VM, the VF limit (10 GbE)
 ``timeline``       the generation from which hardware assist beats binary
                    translation (Agesen 2012 exit costs)
+``applications``   out-of-sample: application results from sources the
+                   presets were not calibrated on, ``recompute(flags,
+                   techniques)`` (rows: ``app_records``; first model:
+                   ``app_baseline``; roles of every figure: ``roles``)
 =================  ======================================================
 
 Parameters come from the microbenchmarks (rows of kind ``calibration`` agree by

@@ -1,0 +1,92 @@
+"""Out-of-sample validation: recompute, the baseline, flags and techniques re-run every row."""
+
+import math
+
+import pytest
+
+from virtmodel.errors import ParameterError
+from virtmodel.validation import app_baseline
+from virtmodel.validation.applications import COLUMNS, hit_rate, predict, recompute
+
+
+@pytest.fixture(scope="module")
+def table():
+    return recompute()
+
+
+def test_columns_and_one_row_per_published_result(table):
+    assert tuple(table.columns) == COLUMNS
+    assert table["row"].is_unique and len(table) >= 30
+
+
+def test_not_modelled_rows_are_kept_and_count_as_misses(table):
+    missing = table[table["status"] != "modelled"]
+    assert len(missing) > 0
+    assert missing["status"].str.startswith("not modelled: ").all()
+    assert not missing["within"].any() and missing["predicted"].isna().all()
+
+
+def test_within_is_the_declared_tolerance(table):
+    modelled = table[table["status"] == "modelled"]
+    assert ((modelled["error"].abs() <= modelled["tolerance"]) == modelled["within"]).all()
+
+
+def test_hit_rates_of_all_and_of_modelled_rows(table):
+    rates = hit_rate(table)
+    assert rates["all"] == pytest.approx(rates["within"] / rates["rows"])
+    assert rates["modelled"] == pytest.approx(rates["within"] / rates["modelled_rows"])
+    assert rates["all"] < rates["modelled"]
+
+
+def test_baseline_covers_every_row_and_matches_where_the_model_is_unchanged(table):
+    base = app_baseline.baseline()["predicted"]
+    assert set(base) == set(table["row"])
+    for row in table.itertuples():
+        if base[row.row] is None:
+            assert math.isnan(row.predicted) or row.status == "modelled"
+    compared = app_baseline.compare(table)
+    assert {"baseline_predicted", "baseline_error", "baseline_within"} <= set(compared.columns)
+
+
+def test_flags_reach_every_row_that_has_the_setting(table):
+    """Exitless (posted) interrupts on every SR-IOV row change the ELI baseline row to the exitless one."""
+    before = dict(zip(table["row"], table["predicted"]))
+    after, status = predict("gordon2012_eli.assigned_baseline", flags={"posted_interrupts": True})
+    assert status == "modelled"
+    assert after == pytest.approx(before["gordon2012_eli.exitless"])
+
+
+def test_per_technique_flags_and_technique_substitution():
+    virtio, _ = predict("barham2003.osdb_oltp.xen")
+    same, _ = predict("barham2003.osdb_oltp.xen", flags={"hardware_assist": {"io_path": "emulated"}})
+    assert same == virtio  # a setting of another technique leaves a Xen row alone
+    swapped, _ = predict("barham2003.osdb_oltp.xen", techniques={"paravirtual": "native"})
+    assert swapped == pytest.approx(1.0)
+
+
+def test_a_registered_technique_makes_a_not_modelled_row_modelled():
+    value, status = predict("serverdev_bench.mysql_docker", techniques={"container": "native"})
+    assert status == "modelled" and value == pytest.approx(1.0)
+
+
+def test_limiting_case_native_everywhere_predicts_one():
+    for row in ("barham2003.specint.xen", "vmware_oracle2009.oltp", "serverdev_bench.iperf_virtio"):
+        value, _ = predict(row, techniques={"paravirtual": "native", "hardware_assist": "native"})
+        assert value == pytest.approx(1.0)
+    added, _ = predict("firecracker_netperf_doc.ping_added", techniques={"hardware_assist": "native"})
+    assert added == pytest.approx(0.0, abs=1e-12)
+
+
+def test_unknown_row_is_named():
+    with pytest.raises(ParameterError, match="no_such_row"):
+        predict("no_such_row")
+
+
+@pytest.mark.parametrize("flags, techniques, named", [
+    ("posted", None, "flags"), ({"no_such_setting": 1}, None, "no_such_setting"),
+    ({"no_such_technique": {"x": 1}}, None, "no_such_technique"), (None, ["sriov"], "techniques"),
+    (None, {"paravirtual": "no_such_technique"}, "no_such_technique"),
+])
+def test_bad_flags_and_techniques_are_named(flags, techniques, named):
+    with pytest.raises(ParameterError, match=named):
+        recompute(flags=flags, techniques=techniques)

@@ -1,0 +1,210 @@
+"""Out-of-sample validation: predict published application results from their workload descriptions.
+
+Each row of :func:`~virtmodel.validation.app_records.app_results` (a published
+result the presets were not calibrated on) has a *recipe* in
+``virtmodel/data/app_workloads.json``: the technique and its parameters, a
+workload preset with the overrides the paper's description gives, the platform,
+and the technique the published ratio is against (``reference``, usually
+``native``). The recipes were committed before any prediction was computed and
+are not adjusted after comparing; a new mechanism changes the model, not the
+recipes, and :func:`recompute` re-runs every row with it.
+
+Compared quantities (``kind`` of the row):
+
+=========================  ===========================================================
+``relative_throughput``    :math:`X_{\\max}(\\text{technique}) / X_{\\max}(\\text{reference})`
+                           (the model's ``throughput_limit``; ``capacity_ratio`` when the
+                           reference is native)
+``relative_speed``         :math:`R_0(\\text{reference}) / R_0(\\text{technique})`, the
+                           lone-request latencies (1 / ``low_load_slowdown`` vs native):
+                           elapsed-time results of one job (a build, a compute run)
+``added_latency``          :math:`R_0(\\text{technique}) - R_0(\\text{reference})` in seconds
+                           (mean latency at a vanishing arrival rate)
+=========================  ===========================================================
+
+Other kinds (``shared_host_throughput``, ``shared_host_latency_ratio``) and rows
+whose ``requires`` names a mechanism the package lacks are kept and reported as
+``not modelled: <mechanism>``; they count as misses in the hit rate over all
+rows. A requirement ``technique:<name>`` is met once a technique of that name is
+registered (:func:`virtmodel.techniques.register`) or mapped with
+``techniques=``; ``shared_host`` and ``storage`` once added to
+:data:`SUPPORTED_MECHANISMS` together with an evaluator in :data:`EVALUATORS`.
+
+Errors are relative, (predicted - published) / published; a row is *within*
+when ``|error| <= tolerance``.
+
+>>> table = recompute()
+>>> list(table.columns[:6])
+['row', 'source', 'kind', 'published', 'predicted', 'error']
+>>> bool((table["status"] == "modelled").any())
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..data import load_json
+from ..errors import ParameterError
+from ..model import Model
+from ..platform import Platform
+from ..techniques import TECHNIQUES, get as get_technique
+from ..workloads import get as get_workload
+from .app_records import app_results
+
+#: mechanisms (other than techniques) the model provides for application rows; empty in the first model
+SUPPORTED_MECHANISMS: set = set()
+
+#: what each non-technique requirement stands for, as the table says it
+MECHANISM_NAMES = {
+    "shared_host": "shared hosts (VM groups, the hypervisor's time slice, neighbours)",
+    "storage": "storage (flash or disk service, queue depth, the device model's I/O thread)",
+}
+
+COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",
+           "system", "quantity", "unit", "checked", "note")
+
+_LONE = 1e-9  # arrival rate (1/s) at which a request meets no queue: the lone-request latency
+
+
+def recipes() -> dict:
+    """``{row id: recipe}`` from ``app_workloads.json`` (see the module docstring)."""
+    return load_json("app_workloads.json")["recipes"]
+
+
+def miss_notes() -> dict:
+    """``{row id: {"mechanism", "direction", "why"}}``: why a modelled row misses (``app_misses.json``)."""
+    return load_json("app_misses.json")["misses"]
+
+
+def _technique(name, params, flags, techniques):
+    """The technique of a recipe: renamed by ``techniques``, with the recipe's then the flags' settings.
+
+    A substitute technique takes the recipe's settings it also has; flags apply where the technique has them.
+    """
+    chosen = (techniques or {}).get(name, name)
+    tech = get_technique(chosen)
+    fields = set(tech.__dataclass_fields__)
+    settings = {k: v for k, v in params.items() if k in fields or chosen == name}  # a substitute keeps shared ones
+    flags = flags or {}
+    per_technique = flags.get(tech.name, {}) if isinstance(flags.get(tech.name), dict) else {}
+    settings.update({k: v for k, v in flags.items() if not isinstance(v, dict) and k in fields})
+    settings.update(per_technique)
+    return tech.replace(**settings) if settings else tech
+
+
+def _missing(recipe, techniques) -> str | None:
+    """The first requirement of ``recipe`` the package cannot meet, as the table names it; None if all are met."""
+    for need in recipe["requires"]:
+        if need.startswith("technique:"):
+            name = need.split(":", 1)[1]
+            if (techniques or {}).get(name, name) not in TECHNIQUES:
+                return f"technique {name}"
+        elif need not in SUPPORTED_MECHANISMS:
+            return MECHANISM_NAMES.get(need, need)
+    return None
+
+
+def _lone_latency(model) -> float:
+    return model.evaluate("mean_latency", arrival_rate=_LONE)
+
+
+def _relative_throughput(tech, ref):
+    return tech.evaluate("throughput_limit") / ref.evaluate("throughput_limit")
+
+
+def _relative_speed(tech, ref):
+    return _lone_latency(ref) / _lone_latency(tech)
+
+
+def _added_latency(tech, ref):
+    return _lone_latency(tech) - _lone_latency(ref)
+
+
+#: kind -> function(model of the technique, model of the reference) -> predicted value
+EVALUATORS = {
+    "relative_throughput": _relative_throughput,
+    "relative_speed": _relative_speed,
+    "added_latency": _added_latency,
+}
+
+
+def _check_options(flags, techniques) -> None:
+    """Bad ``flags``/``techniques`` raise :class:`ParameterError` naming them (a typo must not pass silently)."""
+    if flags is not None and not isinstance(flags, dict):
+        raise ParameterError("flags", flags, "a dict of technique settings, or of {technique: settings}")
+    if techniques is not None and not isinstance(techniques, dict):
+        raise ParameterError("techniques", techniques, "a dict {recipe technique name: technique to use}")
+    known = {field for cls in TECHNIQUES.values() for field in cls.__dataclass_fields__}
+    for key, value in (flags or {}).items():
+        if isinstance(value, dict):
+            if key not in TECHNIQUES:
+                raise ParameterError("flags", key, "a registered technique name (its value is a dict)")
+        elif key not in known:
+            raise ParameterError("flags", key, "a parameter or flag of some registered technique")
+
+
+def predict(row_id: str, flags=None, techniques=None):
+    """The model's value for one row (None when the row is not modelled), and the status text."""
+    _check_options(flags, techniques)
+    rows = {r.id: r for r in app_results()}
+    if row_id not in rows:
+        raise ParameterError("row_id", row_id, "an id of published_apps.json")
+    row, recipe = rows[row_id], recipes()[row_id]
+    missing = _missing(recipe, techniques)
+    if missing is None and row.kind not in EVALUATORS:
+        missing = MECHANISM_NAMES["shared_host"] if row.kind.startswith("shared_host") else row.kind
+    if missing is not None:
+        return None, f"not modelled: {missing}"
+    platform = Platform().replace(**recipe["platform"])
+    workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
+    tech = _technique(recipe["technique"], recipe["technique_params"], flags, techniques)
+    ref = _technique(recipe["reference"], {}, flags, techniques)
+    value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform))
+    return float(value), "modelled"
+
+
+def recompute(flags=None, techniques=None):
+    """Every application row predicted again with today's model, as a pandas DataFrame.
+
+    Parameters
+    ----------
+    flags : dict, optional
+        Technique settings applied to every row whose technique has them
+        (``{"posted_interrupts": True}``), or per technique
+        (``{"hardware_assist": {"io_path": "emulated"}}``).
+    techniques : dict, optional
+        ``{recipe technique name: technique to use instead}`` (a registered name),
+        e.g. to try a new I/O-path technique on every row that named the old one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`; ``predicted``/``error`` NaN and ``within`` False for
+        rows not modelled (``status`` says which mechanism is missing).
+    """
+    import pandas as pd
+
+    records = []
+    for row in app_results():
+        predicted, status = predict(row.id, flags, techniques)
+        error = math.nan if predicted is None else (predicted - row.published) / row.published
+        records.append({
+            "row": row.id, "source": row.source, "kind": row.kind, "published": row.published,
+            "predicted": math.nan if predicted is None else predicted, "error": error,
+            "tolerance": row.tolerance, "within": bool(predicted is not None and abs(error) <= row.tolerance),
+            "status": status, "system": row.system, "quantity": row.quantity, "unit": row.unit,
+            "checked": "memory" if row.from_memory else "stored text", "note": recipes()[row.id]["note"],
+        })
+    return pd.DataFrame(records, columns=list(COLUMNS))
+
+
+def hit_rate(table) -> dict:
+    """``{"all": share of all rows within tolerance, "modelled": share of the modelled rows, counts}``."""
+    modelled = table[table["status"] == "modelled"]
+    return {"all": float(table["within"].mean()), "modelled": float(modelled["within"].mean()) if len(modelled) else math.nan,
+            "rows": int(len(table)), "modelled_rows": int(len(modelled)), "within": int(table["within"].sum())}
+
+
+__all__ = ["recompute", "predict", "recipes", "miss_notes", "hit_rate", "EVALUATORS", "SUPPORTED_MECHANISMS", "MECHANISM_NAMES",
+           "COLUMNS"]

@@ -147,3 +147,15 @@ def test_systrap_is_cheaper_than_ptrace_as_gvisor_says():
     k = "kernel_build"
     assert Model(get("syscall_intercept", platform="systrap"), k).evaluate("overhead") < \
         Model("syscall_intercept", k).evaluate("overhead")
+
+
+def test_isolation_ladder_scenario_orders_the_rungs():
+    from importlib import resources
+
+    from virtmodel.scenario import Scenario
+
+    text = resources.files("virtmodel").joinpath("scenarios", "isolation_ladder.json").read_text(encoding="utf-8")
+    overhead = [m.evaluate("overhead") for m in Scenario.from_json(text).models()]
+    # native, container, hardware_assist, nested + VMCS shadowing < nested; systrap < ptrace
+    assert overhead[0] == 1.0 < overhead[1] < overhead[2] < overhead[4] < overhead[3]
+    assert overhead[5] < overhead[6]

@@ -164,6 +164,9 @@ RECIPES = {
     "virtmodel.techniques.HardwareAssist": ((), {"exit_cycles": 784.0, "nested_paging": True}),
     "virtmodel.techniques.SRIOV": ((), {"max_vfs": 64}),
     "virtmodel.techniques.Nitro": ((), {"card_time_per_io": 1e-6}),
+    "virtmodel.techniques.Nested": ((), {"exit_multiplier": 10.0}),
+    "virtmodel.techniques.SyscallIntercept": ((), {"ptrace_switch_cycles": 29100.0}),
+    "virtmodel.techniques.Container": ((), {"veth_bridge_cycles": 2000.0}),
 }
 
 #: entry points not fuzzed here, and why

@@ -19,6 +19,11 @@ VARIANTS = {
     "sriov": get("sriov"),
     "sriov_posted_shadow": get("sriov", posted_interrupts=True, nested_paging=False),
     "nitro": get("nitro"),
+    "nested": get("nested"),
+    "nested_shadow_on_ept_vmcs_shadowing": get("nested", nested_paging=False, vmcs_shadowing=True),
+    "syscall_intercept": get("syscall_intercept"),
+    "syscall_intercept_systrap": get("syscall_intercept", platform="systrap"),
+    "container": get("container"),
 }
 LIGHT = Workload(arrival_rate=100.0)   # every operation kind present, light load
 

@@ -22,9 +22,9 @@ CITATION_KEYS = {
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 
-def test_six_techniques_and_the_emulation_variant():
+def test_six_techniques_the_emulation_variant_and_the_nesting_and_process_ones():
     assert set(names()) == {"native", "binary_translation", "emulation", "paravirtual", "hardware_assist",
-                            "sriov", "nitro"}
+                            "sriov", "nitro", "nested", "syscall_intercept", "container"}
 
 
 @pytest.mark.parametrize("owner", OWNERS, ids=lambda c: c.__name__)

@@ -44,7 +44,7 @@ __all__ = [
     "sources",
 ]
 
-_TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io"))
+_TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io", "nesting"))
 
 
 
@@ -66,6 +66,9 @@ MACHINES = {r["name"]: _record(Machine, r) for r in load_json("machines.json")["
 """Machines from the papers whose clock rate the record states, by name."""
 
 _BY_NAME = {m.name: m for m in MEASUREMENTS}
+NESTING_ROLES = tuple(_TOPICS[3]["roles"])
+"""How the nesting and process-level techniques use published records (``published_nesting.json``):
+name, technique, role ("calibration" or "prediction"), where in the source, checked, model."""
 _GENERATION_RECORDS = _TOPICS[0]["generations"]
 _GENERATION_MEASUREMENTS = tuple(_BY_NAME[g["exit_roundtrip"]] for g in _GENERATION_RECORDS)
 

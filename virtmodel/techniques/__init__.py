@@ -8,6 +8,9 @@
 ``hardware_assist``    VT-x/AMD-V, nested paging on/off, virtio or emulated I/O
 ``sriov``              hardware-assisted CPU, a virtual function per VM
 ``nitro``              thin hypervisor, I/O on an offload card
+``nested``             a guest hypervisor's guest (L2) on VT-x (Turtles)
+``syscall_intercept``  system calls served by a user-space tracer (UML, gVisor)
+``container``          namespaces and cgroups, network through veth/bridge/NAT
 =====================  =====================================================
 
 >>> from virtmodel.techniques import get
@@ -22,13 +25,17 @@ from ..errors import ParameterError, unknown_name
 from ..resources import Resource
 from ._base import Demands, Load, Technique, cycles, events, native_demands, work
 from .binary_translation import BinaryTranslation, Emulation
+from .container import Container
 from .hardware_assist import HardwareAssist
+from .nested import Nested
 from .native import Native
 from .nitro import Nitro
 from .paravirtual import Paravirtual
 from .sriov import SRIOV
+from .syscall_intercept import SyscallIntercept
 
-BUILT_IN = (Native, BinaryTranslation, Emulation, Paravirtual, HardwareAssist, SRIOV, Nitro)
+BUILT_IN = (Native, BinaryTranslation, Emulation, Paravirtual, HardwareAssist, SRIOV, Nitro,
+            Nested, SyscallIntercept, Container)
 #: name -> technique class: the built-in ones, then those added with :func:`register`
 TECHNIQUES = {cls.name: cls for cls in BUILT_IN}
 
@@ -130,4 +137,5 @@ def unregister(name: str) -> None:
 
 __all__ = ["get", "names", "label_of", "registered", "register", "unregister", "TECHNIQUES", "BUILT_IN", "Technique",
            "param", "flag", "Demands", "Load", "Resource", "work", "events", "cycles", "native_demands",
-           "Native", "BinaryTranslation", "Emulation", "Paravirtual", "HardwareAssist", "SRIOV", "Nitro"]
+           "Native", "BinaryTranslation", "Emulation", "Paravirtual", "HardwareAssist", "SRIOV", "Nitro",
+           "Nested", "SyscallIntercept", "Container"]

@@ -164,6 +164,7 @@ RECIPES = {
     "virtmodel.techniques.HardwareAssist": ((), {"exit_cycles": 784.0, "nested_paging": True}),
     "virtmodel.techniques.SRIOV": ((), {"max_vfs": 64}),
     "virtmodel.techniques.Nitro": ((), {"card_time_per_io": 1e-6}),
+    "virtmodel.queueing.mg1_exceptional": ((0.5, 1.0, 1.0, 2.0, 0.0), {}),
 }
 
 #: entry points not fuzzed here, and why

@@ -21,8 +21,10 @@ under load. The receiver's cost per request and its busy fraction are
 with no division by :math:`\\lambda'`: at :math:`\\lambda' = 0`, :math:`p = 1`
 (every request pays the full wake-up); as :math:`\\lambda' a \\to 1`,
 :math:`p \\to 0` (the wake-up terms vanish); :math:`\\rho < 1` exactly when
-:math:`\\lambda' a < 1`, so a station saturates where it did without
-wake-ups. This :math:`p` is the idle probability of Welch's M/G/1 with an
+:math:`\\lambda' a < 1`: a station saturates at its ordinary work :math:`a`
+(for the guest: the first model's less the interrupt exits that NAPI
+suppresses, so with wake-ups on and interrupts that exit, the guest's
+capacity is a little higher than the first model's). This :math:`p` is the idle probability of Welch's M/G/1 with an
 exceptional first service :math:`S + B`
 (:mod:`virtmodel.queueing.mg1_exceptional`), whose mean response time is the
 ordinary M/G/1's plus Takagi's setup term

@@ -179,7 +179,7 @@ def passthrough_io(tech: HardwareAssistCPU, s, posted_interrupts: bool) -> dict:
 
 
 @dataclass(frozen=True)
-class AssignedIO(HardwareAssistCPU, Wakeups):
+class AssignedIO(Wakeups, HardwareAssistCPU):
     """Hardware-assisted CPU with a device function assigned to the guest (base of sriov, nitro)."""
 
     iommu_cycles: float = param(

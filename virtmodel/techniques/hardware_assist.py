@@ -32,7 +32,7 @@ from .notifications import Wakeups
 
 
 @dataclass(frozen=True)
-class HardwareAssist(HardwareAssistCPU, Wakeups):
+class HardwareAssist(Wakeups, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and virtio or emulated I/O."""
 
     name = "hardware_assist"

@@ -152,9 +152,6 @@ class Wakeups:
         1, unit="count", domain="count", latex=r"c_{\mathrm{poll}}",
         doc="host cores dedicated to busy-polling back-ends (vhost-user/DPDK; busy_poll mode only; assumption)")
 
-    def first_model(self, s):  # pragma: no cover - implemented by the technique
-        raise NotImplementedError
-
     def wake_terms(self, s):
         """``(demands, guest WakeTerms, host WakeTerms or None)`` of this mode (``off``: no terms)."""
         demands, suppressed = self.first_model(s)

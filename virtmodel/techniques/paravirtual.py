@@ -35,7 +35,7 @@ from .notifications import Wakeups
 
 
 @dataclass(frozen=True)
-class Paravirtual(Technique, Wakeups):
+class Paravirtual(Wakeups, Technique):
     """Paravirtualization with split drivers (see the module docstring)."""
 
     name = "paravirtual"

@@ -167,6 +167,7 @@ RECIPES = {
     "virtmodel.techniques.Nested": ((), {"exit_multiplier": 10.0}),
     "virtmodel.techniques.SyscallIntercept": ((), {"ptrace_switch_cycles": 29100.0}),
     "virtmodel.techniques.Container": ((), {"veth_bridge_cycles": 2000.0}),
+    "virtmodel.queueing.mg1_exceptional": ((0.5, 1.0, 1.0, 2.0, 0.0), {}),
 }
 
 #: entry points not fuzzed here, and why

@@ -49,7 +49,7 @@ counts = st.one_of(st.integers(-2, 6), st.sampled_from(
 STRATEGIES = {name: values for name in (
     "arrival_rate", "service_rate", "mean_service_time", "offered_load", "arrival_scv", "service_scv")}
 STRATEGIES.update(servers=counts, capacity=counts, n=counts, sources=counts, target_time=values,
-                  mean_vacation=values, vacation_scv=values)
+                  mean_vacation=values, vacation_scv=values, mean_first_service=values, first_service_scv=values)
 per_class = st.one_of(st.lists(values, min_size=1, max_size=3), st.sampled_from([[], "0.5", None, 0.5, x]))
 STRATEGIES.update(arrival_rates=per_class, mean_service_times=per_class, service_scvs=per_class)
 

@@ -19,6 +19,7 @@ CITATION_KEYS = {
     "aws_ec2_ug", "firecracker2020", "santos2008", "ram2009", "citrix2012", "amit2016_eli",
     "kvm_halt_poll2015", "linux_vhost_batching", "linux_xen_netback_mq", "qemu_vfio_nvme", "assumption",
 }
+CITATION_KEYS |= {"kvm_halt_polling_doc", "linux_kvm_halt_poll_default"}  # techniques/notifications.py
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -30,7 +30,8 @@ A station whose demand is identically zero is not on the path. Metrics
   :math:`V\\lambda D_{\\mathrm{card}}/c_{\\mathrm{card}}`, ``cpu_per_request``
   :math:`D_{\\mathrm{guest}} + D_{\\mathrm{host}} + D_{\\mathrm{card}}` (core-seconds),
   ``host_cores_per_100k_iops`` :math:`10^5 D_{\\mathrm{host}}/n_{\\mathrm{io}}`,
-  ``guest_cores_left`` :math:`c_{\\mathrm{host}} - V\\lambda D_{\\mathrm{host}}`.
+  ``guest_cores_left`` :math:`c_{\\mathrm{host}} - V\\lambda D_{\\mathrm{host}}` (the CPU metrics add the work a
+  technique pays off the queues and the host cores it burns polling: :mod:`virtmodel.techniques.notifications`).
 """
 
 from __future__ import annotations
@@ -131,19 +132,21 @@ class _LazyMetrics(Mapping):
         return len(self._builders)
 
 
-def _metrics(stations, native, delay, native_delay, s) -> Mapping:
+def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0) -> Mapping:
     lam, vms = s.arrival_rate, s.vms
 
     def latency(path, fixed):
         return sum((st.response for st in path), sp.Integer(0)) + fixed
 
     def idle(path, fixed):  # the mean latency as the arrival rate goes to 0: no queueing
-        return sum((st.demand for st in path), sp.Integer(0)) + fixed
+        # (load-dependent demands, e.g. wake-ups, at their lambda = 0 value; the others do not move)
+        return (sum((st.demand for st in path), sp.Integer(0)) + fixed).subs(lam, 0)
 
     def limit(path):
         return sp.Min(*(st.capacity for st in path))
 
-    d_guest, d_host, d_card = (_demand(stations, n) for n in ("guest", "host", "card"))
+    off_queue = off_queue or {}  # CPU per request paid off the queues (wake-ups: techniques.notifications)
+    d_guest, d_host, d_card = (_demand(stations, n) + off_queue.get(n, 0) for n in ("guest", "host", "card"))
     return _LazyMetrics({
         "mean_latency": lambda: latency(stations, delay),
         "latency_variance": lambda: sum((st.response_variance for st in stations), sp.Integer(0)),
@@ -152,11 +155,11 @@ def _metrics(stations, native, delay, native_delay, s) -> Mapping:
         "throughput_limit": lambda: limit(stations),
         "capacity_ratio": lambda: limit(stations) / limit(native),
         "guest_cores": lambda: vms * lam * d_guest,
-        "host_cores": lambda: vms * lam * d_host,
+        "host_cores": lambda: vms * lam * d_host + polling,
         "card_load": lambda: vms * lam * d_card / s.card_cores,
         "cpu_per_request": lambda: d_guest + d_host + d_card,
         "host_cores_per_100k_iops": lambda: 10**5 * d_host / s.io_ops,
-        "guest_cores_left": lambda: s.cores - vms * lam * d_host,
+        "guest_cores_left": lambda: s.cores - vms * lam * d_host - polling,
     })
 
 
@@ -176,10 +179,13 @@ def derive(key: tuple) -> Derived:
     cls, flags = structure[0], dict(structure[1:])
     resources = resolve(platform_resources, cls.resources)
     s = symbols_for(cls)
-    demands = cls(**flags).demands(s)
+    technique = cls(**flags)
+    demands = technique.demands(s)
     native = Native().demands(s)
     stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
-    metrics = _metrics(stations, native_stations, demands.delay, native.delay, s)
+    off_queue = technique.off_queue_work(s) if hasattr(technique, "off_queue_work") else {}
+    polling = technique.polling_host_cores(s) if hasattr(technique, "polling_host_cores") else 0
+    metrics = _metrics(stations, native_stations, demands.delay, native.delay, s, off_queue, polling)
     return Derived(stations, native_stations, metrics, demands.delay)
 
 

@@ -47,3 +47,7 @@ __all__ = ["StationResult", "mm1",
            "engset", "mminf", "mmc_service_level", "staffing",
            "mm1_state_probability", "mmc_state_probability", "mmck_state_probability",
            "MultiClassResult", "mg1_multiclass", "mg1_priority", "mg1_vacations"]
+
+from .mg1_exceptional import mg1_exceptional  # noqa: E402
+
+__all__ += ["mg1_exceptional"]

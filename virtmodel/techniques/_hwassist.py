@@ -52,6 +52,7 @@ from dataclasses import dataclass
 
 from .._params import flag, param
 from ._base import Demands, Load, Technique, cycles, events, native_demands
+from .notifications import Wakeups
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def passthrough_io(tech: HardwareAssistCPU, s, posted_interrupts: bool) -> dict:
 
 
 @dataclass(frozen=True)
-class AssignedIO(HardwareAssistCPU):
+class AssignedIO(Wakeups, HardwareAssistCPU):
     """Hardware-assisted CPU with a device function assigned to the guest (base of sriov, nitro)."""
 
     iommu_cycles: float = param(
@@ -188,5 +189,10 @@ class AssignedIO(HardwareAssistCPU):
         False, doc="posted / exitless interrupts (device interrupts reach the guest without exits)",
         options=(True, False))
 
+    def first_model(self, s):
+        """The first model's demands and the interrupt exits an idle vCPU pays (none if posted)."""
+        demands = self.cpu_demands(s).add(**passthrough_io(self, s, self.posted_interrupts))
+        return demands, Load() if self.posted_interrupts else self.interrupt_exits(s)
+
     def demands(self, s) -> Demands:
-        return self.cpu_demands(s).add(**passthrough_io(self, s, self.posted_interrupts))
+        return self.with_wakeups(s)

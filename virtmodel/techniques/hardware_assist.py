@@ -17,7 +17,8 @@ from Agesen et al. (USENIX ATC 2012: vmxnet 1.3, e1000 2.6); the extra cost of
 an exit handled in user space from Dall et al. (USENIX ATC 2017: 6732 vs 2565
 cycles); vhost at about 0.7-1 us of host CPU per packet (Linux vhost batching
 commits: 0.9-1.5 Mpps per queue). Exit cost by processor generation:
-:mod:`virtmodel.techniques.generations`.
+:mod:`virtmodel.techniques.generations`. Interrupts and wake-ups (flag
+``wakeups``, default off): :mod:`virtmodel.techniques.notifications`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from dataclasses import dataclass
 from .._params import flag, param
 from ._base import Demands
 from ._hwassist import HardwareAssistCPU, emulated_io, virtio_io
+from .notifications import Wakeups
 
 
 @dataclass(frozen=True)
-class HardwareAssist(HardwareAssistCPU):
+class HardwareAssist(Wakeups, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and virtio or emulated I/O."""
 
     name = "hardware_assist"
@@ -51,6 +53,10 @@ class HardwareAssist(HardwareAssistCPU):
     io_path: str = flag("virtio", doc="paravirtual virtio (vhost) or an emulated device",
                         options=("virtio", "emulated"))
 
-    def demands(self, s) -> Demands:
+    def first_model(self, s):
+        """The first model's demands and the interrupt exits an idle vCPU pays (notifications)."""
         path = virtio_io if self.io_path == "virtio" else emulated_io
-        return self.cpu_demands(s).add(**path(self, s))
+        return self.cpu_demands(s).add(**path(self, s)), self.interrupt_exits(s)
+
+    def demands(self, s) -> Demands:
+        return self.with_wakeups(s)

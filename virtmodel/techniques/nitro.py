@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._params import flag, param
-from ._base import Demands, events
+from ._base import events
 from ._hwassist import AssignedIO
 
 
@@ -35,5 +35,6 @@ class Nitro(AssignedIO):
         1.0e-6, unit="s", latex=r"t_{\mathrm{card}}",
         doc="offload-card core seconds per I/O (assumption)")
 
-    def demands(self, s) -> Demands:
-        return super().demands(s).add(card=events(s.io_ops, s.card_time_per_io))
+    def first_model(self, s):
+        demands, suppressed = super().first_model(s)
+        return demands.add(card=events(s.io_ops, s.card_time_per_io)), suppressed

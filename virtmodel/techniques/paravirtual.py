@@ -21,7 +21,8 @@ limit of about 6 Gb/s of 1500-byte packets (~2 us per packet). Batch sizes, the
 ring and event-channel costs are assumptions. Guest exceptions (``exceptions``
 of the workload) cost nothing extra: the guest registers its trap handlers with
 the hypervisor and they run in the guest (an assumption; no source in the record
-gives a Xen divide-by-zero cost).
+gives a Xen divide-by-zero cost). Interrupts and wake-ups (flag ``wakeups``,
+default off): :mod:`virtmodel.techniques.notifications`.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from dataclasses import dataclass
 
 from .._params import param
 from ._base import Demands, Technique, cycles, events, native_demands
+from .notifications import Wakeups
 
 
 @dataclass(frozen=True)
-class Paravirtual(Technique):
+class Paravirtual(Wakeups, Technique):
     """Paravirtualization with split drivers (see the module docstring)."""
 
     name = "paravirtual"
@@ -67,7 +69,8 @@ class Paravirtual(Technique):
         2e-6, unit="s", source="linux_xen_netback_mq", latex=r"t_{\mathrm{be}}",
         doc="host CPU seconds per I/O in the back-end (netback: ~6 Gb/s per queue at 1500 B; approx.)")
 
-    def demands(self, s) -> Demands:
+    def first_model(self, s):
+        """The first model's demands and the event-channel upcalls an idle vCPU pays (notifications)."""
         hc = cycles(s, s.hypercall_cycles)
         guest = events(s.syscalls, cycles(s, s.syscall_cycles)) + \
             events(s.page_faults, cycles(s, s.pgfault_cycles)) + \
@@ -75,4 +78,8 @@ class Paravirtual(Technique):
             events(s.pte_updates / s.pte_batch, hc) + events(s.register_writes, hc) + \
             events(s.interrupts + s.io_interrupts, cycles(s, s.event_channel_cycles)) + \
             events(s.io_ops, cycles(s, s.ring_cycles)) + events(s.io_ops / s.io_batch, hc)
-        return native_demands(s).add(guest=guest, host=events(s.io_ops, s.backend_time))
+        demands = native_demands(s).add(guest=guest, host=events(s.io_ops, s.backend_time))
+        return demands, events(s.io_interrupts, cycles(s, s.event_channel_cycles))
+
+    def demands(self, s) -> Demands:
+        return self.with_wakeups(s)

@@ -12,11 +12,14 @@ object); :mod:`virtmodel.plotting` draws it.
 :func:`compute`          a lazy (dask) sweep computed with a progress bar
 :func:`exit_cost_history` exit cost by processor generation vs binary translation
 :func:`sensitivity`      which parameter drives a metric: elasticities at a point
+:func:`fit`              parameters fitted to measurements (:class:`FitResult`)
 =======================  ======================================================
 """
 
 from .break_even import BreakEven, break_even
 from .compare import compare
+from .fit import fit
+from .fit_result import FitResult
 from .history import exit_cost_history
 from .regions import win_regions
 from .sensitivity import sensitivity
@@ -24,3 +27,4 @@ from .sweep import compute, sweep
 
 __all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
            "win_regions"]
+__all__ += ["FitResult", "fit"]

@@ -168,3 +168,26 @@ def test_bad_data_and_model_arguments():
         fit(Model("sriov"), _data(), "cpu_time", workload="small_packet_rr")
     with pytest.raises(ParameterError, match="CSV"):
         fit("sriov", "/nonexistent/data.csv", "cpu_time")
+
+
+def test_plot_shows_measured_fitted_and_residuals():
+    import matplotlib.pyplot as plt
+
+    from virtmodel.plotting import fit_plot
+
+    model = Model("sriov", "small_packet_rr")
+    rates = np.array([5e3, 1e4, 2e4, 3e4])
+    truth = model.evaluate_many(["mean_latency", "p99"], arrival_rate=rates, cpu_time=2e-5)
+    data = pd.DataFrame({"arrival_rate": rates, **truth, "mean_latency_sigma": 1e-7, "p99_sigma": 1e-6})
+    result = fit(model, data, "cpu_time")
+    fig, axes, artists = result.plot()
+    try:
+        assert axes.shape == (2, 2) and set(artists) == {"mean_latency", "p99"}
+        x, y = artists["mean_latency"]["measured"].get_data()
+        assert np.allclose(x, rates)
+        assert np.allclose(artists["p99"]["residuals"].get_data()[1], 0.0, atol=1e-6)
+        assert "\u00b5s" in axes[0, 0].get_ylabel()
+    finally:
+        plt.close(fig)
+    with pytest.raises(ParameterError, match="FitResult"):
+        fit_plot(data)

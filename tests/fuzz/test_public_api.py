@@ -192,6 +192,7 @@ NOT_FUZZED = {
     "virtmodel.model.ClosedResult": "a result class (built by Model.closed)",
     "virtmodel.analysis.BreakEven": "a result class (built by break_even)",
     "virtmodel.analysis.FitResult": "a result class (built by fit)",
+    "virtmodel.plotting.fit_plot": "takes a FitResult (its plot() method); refusals in tests/analysis/test_fit.py",
     "virtmodel.techniques.register": "takes a class; refusals tested in tests/techniques/test_user_technique.py",
     "virtmodel.techniques.unregister": "mutates the registry; tested in tests/techniques/test_user_technique.py",
     "virtmodel.techniques.param": "a dataclass field declaration for technique authors",

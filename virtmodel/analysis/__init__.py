@@ -13,6 +13,7 @@ object); :mod:`virtmodel.plotting` draws it.
 :func:`exit_cost_history` exit cost by processor generation vs binary translation
 :func:`sensitivity`      which parameter drives a metric: elasticities at a point
 :func:`fit`              parameters fitted to measurements (:class:`FitResult`)
+:mod:`.readers`          fio, netperf, wrk and sockperf output as tables for :func:`fit`
 =======================  ======================================================
 """
 
@@ -20,6 +21,7 @@ from .break_even import BreakEven, break_even
 from .compare import compare
 from .fit import fit
 from .fit_result import FitResult
+from .readers import read_fio, read_netperf, read_sockperf, read_wrk
 from .history import exit_cost_history
 from .regions import win_regions
 from .sensitivity import sensitivity
@@ -27,4 +29,4 @@ from .sweep import compute, sweep
 
 __all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
            "win_regions"]
-__all__ += ["FitResult", "fit"]
+__all__ += ["FitResult", "fit", "read_fio", "read_netperf", "read_sockperf", "read_wrk"]

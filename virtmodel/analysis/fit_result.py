@@ -1,6 +1,8 @@
 """What :func:`virtmodel.analysis.fit` returns: values, errors, goodness of fit, identifiability.
 
-Covariance: :math:`C = s^2 (J^\\top J)^{+}` (pseudo-inverse) with
+Covariance: :math:`C = s^2 (J^\\top J)^{+}` (pseudo-inverse, taken with the columns of
+:math:`J` scaled to unit length, so that parameters of very different units do not
+cut each other off) with
 :math:`s^2 = 1` for known measurement errors and :math:`s^2 = \\chi^2/\\nu` for
 relative residuals; standard errors :math:`\\sqrt{C_{jj}}`, NaN for a
 parameter along a direction the data does not determine. :math:`R^2` is
@@ -59,7 +61,9 @@ class FitResult:
             group = [j for j, p in enumerate(fitted) if p in hidden]
             determined = _combinations(jac[:, group], [fitted[j] for j in group], tol)
         s2 = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
-        cov = s2 * np.linalg.pinv(jac.T @ jac, rcond=tol ** 2, hermitian=True)
+        unit = np.where(norms > 0, norms, 1.0)  # columns of unit length: units do not set the pseudo-inverse's cut
+        scaled = jac / unit[None, :]
+        cov = s2 * np.linalg.pinv(scaled.T @ scaled, rcond=tol ** 2, hermitian=True) / np.outer(unit, unit)
         for j, p in enumerate(fitted):
             if p in hidden:
                 cov[j, :] = cov[:, j] = np.nan

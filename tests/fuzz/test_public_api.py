@@ -69,6 +69,19 @@ def _breakdown():
     return cpu_breakdown(["sriov", "paravirtual"], "small_packet_rr")
 
 
+def _fit_data():
+    import pandas as pd
+
+    rates = [5e3, 1e4, 2e4]
+    return pd.DataFrame({"arrival_rate": rates, "mean_latency": _model().evaluate("mean_latency", arrival_rate=rates)})
+
+
+def _fixture(name):
+    from pathlib import Path
+
+    return str(Path(__file__).parents[1] / "analysis" / "fixtures" / name)
+
+
 W, T2 = "small_packet_rr", ["sriov", "paravirtual"]
 
 #: entry point -> (positional args, keyword args) of a valid call (a callable builds a value lazily)
@@ -89,6 +102,11 @@ RECIPES = {
     "virtmodel.analysis.compare": ((T2, W), {"metrics": ["p99"]}),
     "virtmodel.analysis.exit_cost_history": (("kernel_build",), {}),
     "virtmodel.analysis.sensitivity": (("sriov", "p99", W), {}),
+    "virtmodel.analysis.fit": ((_model, _fit_data, ["cpu_time"]), {"metric": "mean_latency", "sigma": 1e-6}),
+    "virtmodel.analysis.read_fio": ((_fixture("fio_randread.json"),), {}),
+    "virtmodel.analysis.read_netperf": ((_fixture("netperf_omni_keys.txt"),), {}),
+    "virtmodel.analysis.read_wrk": ((_fixture("wrk.txt"),), {}),
+    "virtmodel.analysis.read_sockperf": ((_fixture("sockperf_pingpong.txt"),), {"round_trip": True}),
     "virtmodel.analysis.sweep": ((["p99"], T2, W), {"arrival_rate": np.array([1e3, 2e3])}),
     "virtmodel.analysis.win_regions": ((T2, ("arrival_rate", [1e3, 3e4]), ("vms", [2, 8]), "p99"), {"workload": W}),
     "virtmodel.techniques.get": (("sriov",), {"iommu_cycles": 100.0}),
@@ -187,6 +205,8 @@ NOT_FUZZED = {
     "virtmodel.model.SimulationNetwork": "a result class (built by simulation_network)",
     "virtmodel.model.ClosedResult": "a result class (built by Model.closed)",
     "virtmodel.analysis.BreakEven": "a result class (built by break_even)",
+    "virtmodel.analysis.FitResult": "a result class (built by fit)",
+    "virtmodel.plotting.fit_plot": "takes a FitResult (its plot() method); refusals in tests/analysis/test_fit.py",
     "virtmodel.techniques.register": "takes a class; refusals tested in tests/techniques/test_user_technique.py",
     "virtmodel.techniques.unregister": "mutates the registry; tested in tests/techniques/test_user_technique.py",
     "virtmodel.techniques.param": "a dataclass field declaration for technique authors",

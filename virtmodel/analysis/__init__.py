@@ -12,11 +12,16 @@ object); :mod:`virtmodel.plotting` draws it.
 :func:`compute`          a lazy (dask) sweep computed with a progress bar
 :func:`exit_cost_history` exit cost by processor generation vs binary translation
 :func:`sensitivity`      which parameter drives a metric: elasticities at a point
+:func:`fit`              parameters fitted to measurements (:class:`FitResult`)
+:mod:`.readers`          fio, netperf, wrk and sockperf output as tables for :func:`fit`
 =======================  ======================================================
 """
 
 from .break_even import BreakEven, break_even
 from .compare import compare
+from .fit import fit
+from .fit_result import FitResult
+from .readers import read_fio, read_netperf, read_sockperf, read_wrk
 from .history import exit_cost_history
 from .regions import win_regions
 from .sensitivity import sensitivity
@@ -24,3 +29,4 @@ from .sweep import compute, sweep
 
 __all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
            "win_regions"]
+__all__ += ["FitResult", "fit", "read_fio", "read_netperf", "read_sockperf", "read_wrk"]

@@ -9,6 +9,7 @@ from ._common import PlotHandles
 from .breakdown import cpu_breakdown_data, cpu_breakdown_plot
 from .breakeven import break_even_data, break_even_plot, break_even_point_plot
 from .closed import closed_curve_plot
+from .fit import fit_plot
 from .history import exit_cost_timeline_data, exit_cost_timeline_plot
 from .latency import latency_curves_data, latency_curves_plot
 from .regions import win_regions_data, win_regions_plot
@@ -38,3 +39,4 @@ __all__ = [
     "win_regions_data",
     "win_regions_plot",
 ]
+__all__ += ["fit_plot"]

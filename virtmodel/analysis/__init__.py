@@ -12,6 +12,8 @@ object); :mod:`virtmodel.plotting` draws it.
 :func:`compute`          a lazy (dask) sweep computed with a progress bar
 :func:`exit_cost_history` exit cost by processor generation vs binary translation
 :func:`sensitivity`      which parameter drives a metric: elasticities at a point
+:func:`uncertainty`      a metric's spread over the parameters' uncertainty (Monte Carlo, Sobol)
+:func:`preset_ranges`    the published ranges of the presets' costs
 =======================  ======================================================
 """
 
@@ -21,6 +23,9 @@ from .history import exit_cost_history
 from .regions import win_regions
 from .sensitivity import sensitivity
 from .sweep import compute, sweep
+from .parameter_ranges import Range, preset_ranges
+from .uncertainty import UncertaintyResult, uncertainty
 
 __all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
            "win_regions"]
+__all__ += ["Range", "UncertaintyResult", "preset_ranges", "uncertainty"]

@@ -79,3 +79,15 @@ def uncertainty_plot(result, ax=None, *, levels=LEVELS, color=None, label=None, 
             ax.set_ylabel(metric_label(result.metric, unit))
         ax.legend()
     return PlotHandles(fig, ax, artists, {"factor": factor})
+
+
+def uncertain_hatch(ax, x, y, uncertain):
+    """Hatch (``xx``, no fill) the grid cells of a win-region map marked uncertain
+    (``win_regions(..., uncertainty=...)``); returns the artist, or None when no cell is."""
+    uncertain = np.asarray(uncertain, dtype=bool)
+    if not uncertain.any():
+        return None
+    cells = np.ma.masked_where(~uncertain, np.ones(uncertain.shape))
+    mesh = ax.pcolor(x, y, cells, hatch="xx", facecolor="none", edgecolor="0.1", linewidth=0, shading="auto")
+    mesh.set_facecolor("none")
+    return mesh

@@ -14,6 +14,8 @@ object); :mod:`virtmodel.plotting` draws it.
 :func:`sensitivity`      which parameter drives a metric: elasticities at a point
 :func:`fit`              parameters fitted to measurements (:class:`FitResult`)
 :mod:`.readers`          fio, netperf, wrk and sockperf output as tables for :func:`fit`
+:func:`uncertainty`      a metric's spread over the parameters' uncertainty (Monte Carlo, Sobol)
+:func:`preset_ranges`    the published ranges of the presets' costs
 =======================  ======================================================
 """
 
@@ -26,7 +28,10 @@ from .history import exit_cost_history
 from .regions import win_regions
 from .sensitivity import sensitivity
 from .sweep import compute, sweep
+from .parameter_ranges import Range, preset_ranges
+from .uncertainty import UncertaintyResult, uncertainty
 
 __all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
            "win_regions"]
 __all__ += ["FitResult", "fit", "read_fio", "read_netperf", "read_sockperf", "read_wrk"]
+__all__ += ["Range", "UncertaintyResult", "preset_ranges", "uncertainty"]

@@ -140,7 +140,7 @@ class BreakEven:
 
 
 def break_even(a, b, parameter, metric, *, workload, platform=None, bounds=None, over=None, keep=None,
-               method="auto", **fixed):
+               method="auto", uncertainty=None, **fixed):
     """The value of ``parameter`` where techniques ``a`` and ``b`` give the same ``metric``.
 
     Solves :math:`M_a(x) = M_b(x)` for :math:`x` = ``parameter`` with every
@@ -173,6 +173,11 @@ def break_even(a, b, parameter, metric, *, workload, platform=None, bounds=None,
         the roots are still evaluated at the model's values.
     method : {"auto", "closed form", "numeric root"}
         Force one method ("closed form" raises ParameterError when there is none).
+    uncertainty : True, int or dict, optional
+        Also the break-even over the costs' uncertainty (True; a number of
+        samples; or ``{"samples", "seed", "ranges", "level"}``): returns a
+        :class:`~virtmodel.analysis.break_even_band.BreakEvenBand` (the interval
+        and the share of draws where the break-even exists; not with ``over``).
     **fixed
         Other parameters set to scalars for both techniques (where they have them).
 
@@ -216,6 +221,12 @@ def break_even(a, b, parameter, metric, *, workload, platform=None, bounds=None,
         if np.ndim(value):
             raise ParameterError(name, value, "a scalar", "use over= for a curve")
     problem = Problem(models, parameter, metric, fixed, bounds, list(keep or []), method)
+    if uncertainty is not None:
+        if over is not None:
+            raise ParameterError("uncertainty", uncertainty, "None with over= (a band of one break-even only)")
+        from .break_even_band import break_even_band
+
+        return break_even_band(problem, problem.point(), uncertainty)
     if over is None:
         return problem.point()
     if not isinstance(over, dict) or len(over) != 1:

@@ -52,7 +52,8 @@ def _constraints(constraints, models):
     return out
 
 
-def win_regions(techniques, x, y, metric, *, workload, platform=None, constraints=None, minimize=None, **fixed):
+def win_regions(techniques, x, y, metric, *, workload, platform=None, constraints=None, minimize=None,
+                uncertainty=None, **fixed):
     """The best technique at every point of a 2-D parameter grid, with its margin.
 
     Parameters
@@ -70,6 +71,10 @@ def win_regions(techniques, x, y, metric, *, workload, platform=None, constraint
         "host_cores": ("<=", 4)}``). SR-IOV's VF limit (``vms <= max_vfs``) is always applied.
     minimize : bool, optional
         Smaller is better (default: True except for throughput-like metrics).
+    uncertainty : True, int or dict, optional
+        Also the winners over the costs' uncertainty (True; a number of samples;
+        or ``{"samples", "seed", "ranges", "level"}``): adds ``win_share``,
+        ``none_share`` and ``uncertain`` (:mod:`virtmodel.analysis.regions_band`).
     **fixed
         Scalar values of other parameters (for each technique that has them).
 
@@ -150,6 +155,10 @@ def win_regions(techniques, x, y, metric, *, workload, platform=None, constraint
         "violates": (dims, ~feasible & ~unusable, {"long_name": "no technique meets the constraints"}),
     }, coords=coords, attrs={"metric": metric, "unit": unit, "minimize": int(minimize),
                                  "constraints": repr(constraints or {}), "workload": repr(next(iter(models.values())).workload)})
+    if uncertainty is not None:
+        from .regions_band import add_band
+
+        ds = add_band(ds, models, metric, grid, rules, minimize, uncertainty, fixed)
     return ds
 
 

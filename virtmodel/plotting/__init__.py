@@ -14,6 +14,7 @@ from .history import exit_cost_timeline_data, exit_cost_timeline_plot
 from .latency import latency_curves_data, latency_curves_plot
 from .regions import win_regions_data, win_regions_plot
 from .sensitivity import sensitivity_plot
+from .bands import uncertainty_plot
 from .style import EXPORT_FORMATS, STYLE_PATH, TEXTWIDTHS_PT, export, figure_size, new_figure, use_style
 
 __all__ = [
@@ -40,3 +41,4 @@ __all__ = [
     "win_regions_plot",
 ]
 __all__ += ["fit_plot"]
+__all__ += ["uncertainty_plot"]

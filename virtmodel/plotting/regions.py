@@ -131,6 +131,10 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
         if margin is not None:
             artists["margin"], artists["tie"] = _margin(ax, x, y, np.where(codes < 0, np.nan, margin),
                                                         margin_levels, tie)
+        if "uncertain" in regions:
+            from .bands import uncertain_hatch
+
+            artists["uncertain"] = uncertain_hatch(ax, x, y, regions["uncertain"].transpose(ydim, xdim).values)
         for axis, values, flag in zip("xy", (x, y), log or (_geometric(x), _geometric(y))):
             if flag:
                 getattr(ax, f"set_{axis}scale")("log")
@@ -146,6 +150,8 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
             handles.append(Patch(facecolor="0.85", label="infeasible / saturated"))
         if artists["tie"] is not None:
             handles.append(Patch(facecolor="none", edgecolor="0.35", hatch="///", label=f"margin < {tie:g}"))
+        if artists.get("uncertain") is not None:
+            handles.append(Patch(facecolor="none", edgecolor="0.1", hatch="xx", label="uncertain"))
         if artists["margin"] is not None:
             handles.append(Line2D([], [], color="0.15", linewidth=0.6, label="margin (contours)"))
         legend = place_legend(ax, "outside" if legend_loc == "auto" else legend_loc, handles=handles)

@@ -16,6 +16,11 @@
     short report (status, time, figures, errors). Exit status 1 if a
     notebook failed.
 
+``python -m virtmodel.notebooks export --student DIR [--solutions DIR]``
+    Writes every notebook without its ``solution`` cells into the student
+    folder (the ``exercise`` cells stay) and, if asked, every notebook whole
+    into the solutions folder (:mod:`virtmodel.notebook_export`).
+
 The notebooks live in the source checkout (``notebooks/`` beside the
 package); install the ``notebooks`` extra for JupyterLab, nbclient and nbconvert.
 A user error (no notebooks folder, JupyterLab missing, a bad ``--out``, an
@@ -173,12 +178,23 @@ def _parser() -> argparse.ArgumentParser:
     headless.add_argument("--out", default="output", help="output folder (default: output)")
     headless.add_argument("names", nargs="*", help="only notebooks whose file name contains one of these")
     add_debug_option(headless)
+    export = sub.add_parser("export", help="write the notebooks without their solutions (--student) "
+                                           "and/or with them (--solutions)")
+    export.add_argument("--student", metavar="DIR", help="folder for the notebooks without solution cells")
+    export.add_argument("--solutions", metavar="DIR", help="folder for the notebooks with their solutions")
+    add_debug_option(export)
     return parser
 
 
 def _command(args) -> int:
     if args.command == "open":
         return open_lab(args.extra, ip=args.ip, port=args.port)
+    if args.command == "export":
+        from .notebook_export import export
+
+        for kind, paths in export(args.student, args.solutions).items():
+            print(f"{kind}: {len(paths)} notebooks in {paths[0].parent if paths else '-'}")
+        return 0
     out = output_folder(args.out)
     if not notebooks(NOTEBOOKS_DIR, args.names):
         available = ", ".join(p.name for p in notebooks(NOTEBOOKS_DIR, ()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -15,6 +16,8 @@ from virtmodel import labels  # noqa: E402
 from virtmodel.analysis import sensitivity, win_regions  # noqa: E402
 from virtmodel.plotting import sensitivity_plot, win_regions_plot  # noqa: E402
 from virtmodel.techniques import get  # noqa: E402
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "virtmodel" / "scenarios"
 
 
 def _legend_texts(handles):
@@ -91,3 +94,78 @@ def test_labels_name_every_technique_preset_and_generation_in_words():
     assert labels.code_names("xen_pv beats hardware_assist on small_packet_rr") == [
         "xen_pv", "hardware_assist", "small_packet_rr"]
     assert labels.code_names("p99 of the guest") == []
+
+
+def test_throughput_limits_are_in_the_legend_and_unlike_any_curve():
+    from virtmodel.plotting import latency_curves_data, latency_curves_plot
+
+    handles = latency_curves_plot(latency_curves_data(["paravirtual", "sriov"], "small_packet_rr", points=40))
+    texts = _legend_texts(handles)
+    assert texts[-1].startswith("throughput limit")
+    curve_styles = {line.get_linestyle() for line in handles.artists.values()}
+    for limit in handles.extras["asymptotes"].values():
+        assert limit.get_marker() not in (None, "None", "")           # a caret on the top edge
+        assert limit.get_linewidth() < min(line.get_linewidth() for line in handles.artists.values())
+        assert limit.get_linestyle() not in curve_styles or limit.get_alpha() < 1
+
+
+def test_mark_break_even_draws_each_root_with_its_value_and_nothing_without_one():
+    import matplotlib.pyplot as plt
+
+    from virtmodel.analysis import break_even
+    from virtmodel.plotting import mark_break_even
+
+    crossing = break_even("sriov", "paravirtual", "arrival_rate", "p99", workload="small_packet_rr")
+    fig, ax = plt.subplots()
+    lines = mark_break_even(ax, crossing, scale=1e3)
+    assert len(lines) == 1 and lines[0].get_xdata()[0] == pytest.approx(crossing.value / 1e3)
+    assert "SR-IOV" in lines[0].get_label() and "21.3k" in lines[0].get_label()
+    assert labels.code_names(lines[0].get_label()) == []
+    never = break_even(get("sriov", posted_interrupts=True), "paravirtual", "arrival_rate", "p99",
+                       workload="small_packet_rr")
+    assert never.value is None and mark_break_even(ax, never) == []
+    plt.close(fig)
+
+
+def test_the_reports_p99_figure_keeps_its_width_and_marks_the_break_even():
+    from virtmodel.analysis import break_even
+    from virtmodel.report import draw_technique_figure
+
+    handles = draw_technique_figure()
+    handles.fig.canvas.draw()
+    assert handles.ax.get_position().width >= 0.75        # the legend is above, not beside (it took 45%)
+    marks = handles.extras["break_evens"]
+    expected = break_even("sriov", "paravirtual", "arrival_rate", "p99", workload="small_packet_rr").value
+    assert len(marks) == 1 and marks[0].get_xdata()[0] == pytest.approx(expected)
+    assert any(t.get_text() == marks[0].get_label() for t in handles.extras["legend"].get_texts())
+    for text in _legend_texts(handles) + [handles.ax.get_xlabel(), handles.ax.get_ylabel()]:
+        assert labels.code_names(text) == [], text
+
+
+def test_the_scenario_reports_latency_figures_mark_their_break_evens(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from virtmodel import scenario_report
+    from virtmodel.scenario import Scenario
+
+    seen = []
+    original = scenario_report._export
+
+    def keep(handles, path):
+        written = original(handles, path)                  # saving lays the figure out
+        seen.append((Path(path).name, handles.ax.get_position().width, handles.extras.get("break_evens")))
+        return written
+
+    monkeypatch.setattr(scenario_report, "_export", keep)
+    scenario = Scenario.load(SCENARIOS / "small_packets_io_paths.json")
+    scenario_report.write_scenario_report(scenario, tmp_path, pairs="first", progress=False)
+    plt.close("all")
+    latency = {name: (width, marks) for name, width, marks in seen if name.endswith("_vs_load")}
+    assert set(latency) == {"mean_latency_vs_load", "p99_vs_load"}
+    for name, (width, marks) in latency.items():
+        assert width >= 0.75, name
+        assert marks, f"{name}: no break-even marked"
+    text = (tmp_path / "report.md").read_text()
+    for _, (_, marks) in latency.items():
+        for line in marks:
+            assert f"{line.get_xdata()[0]:.6g} /s" in text     # the marked value is the one the report lists

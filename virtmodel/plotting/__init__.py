@@ -8,6 +8,7 @@ returns and gives back ``(fig, ax, artists)`` (a :class:`PlotHandles`, whose
 from ._common import PlotHandles
 from .breakdown import cpu_breakdown_data, cpu_breakdown_plot
 from .breakeven import break_even_data, break_even_plot, break_even_point_plot
+from .breakeven import mark_break_even
 from .closed import closed_curve_plot
 from .history import exit_cost_timeline_data, exit_cost_timeline_plot
 from .latency import latency_curves_data, latency_curves_plot
@@ -32,6 +33,7 @@ __all__ = [
     "figure_size",
     "latency_curves_data",
     "latency_curves_plot",
+    "mark_break_even",
     "new_figure",
     "sensitivity_plot",
     "use_style",

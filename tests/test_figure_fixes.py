@@ -169,3 +169,83 @@ def test_the_scenario_reports_latency_figures_mark_their_break_evens(tmp_path, m
     for _, (_, marks) in latency.items():
         for line in marks:
             assert f"{line.get_xdata()[0]:.6g} /s" in text     # the marked value is the one the report lists
+
+
+def _all_texts(handles):
+    ax = handles.ax
+    texts = [ax.get_xlabel(), ax.get_ylabel(), ax.get_title()]
+    texts += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    legends = [ax.get_legend(), handles.extras.get("legend"), *handles.fig.legends]
+    texts += [t.get_text() for legend in legends if legend is not None for t in legend.get_texts()]
+    return [t for t in texts if t]
+
+
+def _notebook_plot(name):
+    """One kind of figure the notebooks draw, with the package's plot functions."""
+    from virtmodel.analysis import break_even, exit_cost_history
+    from virtmodel.plotting import (
+        break_even_plot,
+        cpu_breakdown_data,
+        cpu_breakdown_plot,
+        exit_cost_timeline_plot,
+        latency_curves_data,
+        latency_curves_plot,
+    )
+
+    paths = ["native", "paravirtual", "hardware_assist", "sriov", "nitro"]
+    emulated = get("hardware_assist", nested_paging=False, io_path="emulated")
+    if name == "cpu breakdown":
+        return cpu_breakdown_plot(cpu_breakdown_data(paths, "small_packet_rr"))
+    if name == "latency curves":
+        return latency_curves_plot(latency_curves_data(paths, "small_packet_rr", points=30))
+    if name == "win regions":
+        return win_regions_plot(win_regions(
+            ["paravirtual", "hardware_assist", get("sriov", posted_interrupts=True)],
+            ("arrival_rate", np.linspace(2e3, 9e4, 12)), ("io_bytes", np.geomspace(64, 9000, 10)), "p99",
+            workload="small_packet_rr"), margin_levels=[])
+    if name == "break-even curve":
+        return break_even_plot(break_even(emulated, "binary_translation", "exit_cycles", "cpu_per_request",
+                                          workload="web_serving", over={"syscalls": np.linspace(0, 80, 9)}))
+    if name == "timeline":
+        return exit_cost_timeline_plot(exit_cost_history("web_serving", hardware_assist=emulated))
+    return sensitivity_plot(sensitivity("binary_translation", "capacity_ratio", "syscall_heavy"))
+
+
+@pytest.mark.parametrize("name", ["cpu breakdown", "latency curves", "win regions", "break-even curve", "timeline",
+                                  "sensitivity"])
+def test_no_code_names_on_the_axes_and_legends_of_the_notebooks_plots(name):
+    import matplotlib.pyplot as plt
+
+    handles = _notebook_plot(name)
+    texts = _all_texts(handles)
+    assert texts, name
+    for text in texts:
+        assert labels.code_names(text) == [], f"{name}: {text!r}"
+    plt.close(handles.fig)
+
+
+def test_the_static_export_keeps_the_figures_drawn_inside_widgets(tmp_path):
+    """A slider's plot (an Output widget) and the dashboard's (an Image widget) are exported too."""
+    import base64
+
+    nbformat = pytest.importorskip("nbformat")
+    from virtmodel import notebooks
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
+    v4 = nbformat.v4
+    view = "application/vnd.jupyter.widget-view+json"
+    cells = [v4.new_code_cell("plot"), v4.new_code_cell("slider"), v4.new_code_cell("board")]
+    cells[0].outputs = [v4.new_output("display_data", data={"image/png": png})]
+    cells[1].outputs = [v4.new_output("display_data", data={view: {"model_id": "box"}})]
+    cells[2].outputs = [v4.new_output("display_data", data={view: {"model_id": "image"}})]
+    state = {
+        "box": {"state": {"children": ["IPY_MODEL_slider", "IPY_MODEL_out"]}},
+        "slider": {"state": {"value": 1.0}},
+        "out": {"state": {"outputs": [{"output_type": "display_data", "data": {"image/png": png}}]}},
+        "image": {"state": {"format": "png"}, "buffers": [{"path": ["value"], "data": png, "encoding": "base64"}]},
+    }
+    nb = v4.new_notebook(cells=cells, metadata={"widgets": {"application/vnd.jupyter.widget-state+json":
+                                                            {"state": state}}})
+    written = notebooks._figures(nb, "nb", tmp_path)
+    assert [p.name for p in written] == ["nb-1.png", "nb-2.png", "nb-3.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in written)

@@ -97,11 +97,12 @@ def label(name) -> str:
 
 
 def code_names(text) -> list:
-    """The code names of techniques, presets, metrics or EC2 generations that ``text`` contains."""
+    """The code names of techniques, presets, metrics, parameters or EC2 generations that ``text`` contains."""
     from .metrics import names as metric_names
+    from .symbols import registry
     from .techniques import names as technique_names
 
-    known = {*technique_names(), *WORKLOAD_NAMES, *DISPLAY_NAMES, *_ec2_labels(), *metric_names()}
+    known = {*technique_names(), *WORKLOAD_NAMES, *DISPLAY_NAMES, *_ec2_labels(), *metric_names(), *registry()}
     return [word for word in _CODE_NAME.findall(str(text)) if word in known]
 
 

@@ -81,16 +81,52 @@ def open_lab(extra=(), directory=NOTEBOOKS_DIR, ip=None, port=None) -> int:
     return serve(lab_command(Path(directory) / TOUR, extra, ip=ip, port=port))
 
 
-def _figures(nb, stem, figures_dir) -> list:
-    """Write every PNG a cell displayed; returns the file paths."""
-    written = []
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _widget_outputs(model_id, state, seen) -> list:
+    """The outputs shown inside a widget: its Output widgets' outputs, children first to last."""
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id].get("state", {})
+    found = list(model.get("outputs", []))
+    if model.get("format") == "png":  # an ipywidgets.Image (the dashboard's plot): its PNG is a saved buffer
+        found += [{"data": {"image/png": b["data"]}} for b in state[model_id].get("buffers", [])
+                  if b.get("path") == ["value"] and b.get("encoding", "base64") == "base64"]
+    for child in model.get("children", []):
+        found += _widget_outputs(str(child).removeprefix("IPY_MODEL_"), state, seen)
+    return found
+
+
+def _displayed(nb) -> list:
+    """Every output the notebook shows, in order, including those inside widgets (sliders' plots).
+
+    A figure drawn into an ``ipywidgets.Output`` (a slider's plot, the dashboard)
+    is not a cell output but part of the saved widget state; it is shown where
+    the widget is.
+    """
+    state = nb.metadata.get("widgets", {}).get(_WIDGET_STATE, {}).get("state", {})
+    shown, seen = [], set()
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "image/png" in data:
-                path = figures_dir / f"{stem}-{len(written) + 1}.png"
-                path.write_bytes(base64.b64decode(data["image/png"]))
-                written.append(path)
+            shown.append(output)
+            view = output.get("data", {}).get(_WIDGET_VIEW)
+            if view:
+                shown += _widget_outputs(view.get("model_id", ""), state, seen)
+    return shown
+
+
+def _figures(nb, stem, figures_dir) -> list:
+    """Write every PNG the notebook displayed (in cells and in widgets); returns the file paths."""
+    written = []
+    for output in _displayed(nb):
+        data = output.get("data", {})
+        if "image/png" in data:
+            path = figures_dir / f"{stem}-{len(written) + 1}.png"
+            path.write_bytes(base64.b64decode(data["image/png"]))
+            written.append(path)
     return written
 
 

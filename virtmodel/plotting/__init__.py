@@ -6,6 +6,7 @@ returns and gives back ``(fig, ax, artists)`` (a :class:`PlotHandles`, whose
 """
 
 from ._common import PlotHandles
+from ._common import technique_style
 from .breakdown import cpu_breakdown_data, cpu_breakdown_plot
 from .breakeven import break_even_data, break_even_plot, break_even_point_plot
 from .breakeven import mark_break_even
@@ -36,6 +37,7 @@ __all__ = [
     "mark_break_even",
     "new_figure",
     "sensitivity_plot",
+    "technique_style",
     "use_style",
     "win_regions_data",
     "win_regions_plot",

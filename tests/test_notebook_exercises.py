@@ -136,3 +136,21 @@ def test_the_student_version_needs_nothing_a_solution_defines(path):
         else:
             missing = _names(cell.source, ast.Load) & seen_in_solutions
             assert not missing, f"{path.name}: a student cell uses {sorted(missing)}, set only in a solution"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_the_student_version_runs(path, monkeypatch):
+    """Without its solutions, each notebook still runs top to bottom (nothing later needs an answer)."""
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    student = notebook_export.student_version(_read(path))
+    client = nbclient.NotebookClient(student, timeout=120, kernel_name="python3", allow_errors=False,
+                                     extra_arguments=notebooks.KERNEL_ARGUMENTS,
+                                     resources={"metadata": {"path": str(notebooks.NOTEBOOKS_DIR)}})
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as error:
+        pytest.fail(f"student version of {path.name}:\n{error}", pytrace=False)

@@ -125,7 +125,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     lines = [f"# Scenario: {markdown_line(scenario.name) or 'unnamed'}", ""]
     lines += [markdown_text(text) + "\n" for text in (scenario.description, scenario.notes) if text]
     lines += [f"Workload: `{scenario.workload!r}`", "", f"Platform: `{scenario.platform!r}`", "",
-              "## At the operating point", "", table.to_markdown(floatfmt=".4g"), ""]
+              "## At the operating point", "", _readable(table).to_markdown(floatfmt=".4g"), ""]
     figures = []
     if closed:
         lines += ["A closed workload (users and think time): mean values by MVA; no load axis, so no "
@@ -142,10 +142,18 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     return [report, *written, *figures]
 
 
+def _readable(table):
+    """The table a reader sees: engineering units with the unit in each header (the CSV keeps SI units)."""
+    from .units import readable
+
+    return readable(table, digits=4)
+
+
 def _latex_table(table) -> str:
-    """The comparison table as a LaTeX ``tabular`` (booktabs), every name escaped."""
-    return ("% the comparison table (virtmodel); needs \\usepackage{booktabs}\n"
-            + table.drop(columns="note").to_latex(float_format="%.4g", escape=True))
+    """The comparison table as a LaTeX ``tabular``: units in the headers, names escaped, fitting a page."""
+    from .latex import latex_table
+
+    return "% the comparison table (virtmodel)\n" + latex_table(table, digits=4)
 
 
 def _no_pairs(n) -> str:

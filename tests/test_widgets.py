@@ -65,7 +65,7 @@ def test_technique_picker_adds_and_removes_lines():
     assert len([ln for ln in d.ax.get_lines() if ln.get_label() == "Nitro-style offload"]) == 1
     d.controls["techniques"].value = ("sriov",)
     assert list(d.handles.artists) == ["sriov"]
-    assert {t.get_text() for t in d.handles.extras["legend"].get_texts()} == {"SR-IOV"}
+    assert {t.get_text() for t in d.handles.extras["legend"].get_texts()} == {"SR-IOV", r"throughput limits $X_{\max}$"}
 
 
 def test_metric_picker_changes_the_y_label_and_data():

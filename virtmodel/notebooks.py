@@ -16,6 +16,11 @@
     short report (status, time, figures, errors). Exit status 1 if a
     notebook failed.
 
+``python -m virtmodel.notebooks export --student DIR [--solutions DIR]``
+    Writes every notebook without its ``solution`` cells into the student
+    folder (the ``exercise`` cells stay) and, if asked, every notebook whole
+    into the solutions folder (:mod:`virtmodel.notebook_export`).
+
 The notebooks live in the source checkout (``notebooks/`` beside the
 package); install the ``notebooks`` extra for JupyterLab, nbclient and nbconvert.
 A user error (no notebooks folder, JupyterLab missing, a bad ``--out``, an
@@ -76,16 +81,52 @@ def open_lab(extra=(), directory=NOTEBOOKS_DIR, ip=None, port=None) -> int:
     return serve(lab_command(Path(directory) / TOUR, extra, ip=ip, port=port))
 
 
-def _figures(nb, stem, figures_dir) -> list:
-    """Write every PNG a cell displayed; returns the file paths."""
-    written = []
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def _widget_outputs(model_id, state, seen) -> list:
+    """The outputs shown inside a widget: its Output widgets' outputs, children first to last."""
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id].get("state", {})
+    found = list(model.get("outputs", []))
+    if model.get("format") == "png":  # an ipywidgets.Image (the dashboard's plot): its PNG is a saved buffer
+        found += [{"data": {"image/png": b["data"]}} for b in state[model_id].get("buffers", [])
+                  if b.get("path") == ["value"] and b.get("encoding", "base64") == "base64"]
+    for child in model.get("children", []):
+        found += _widget_outputs(str(child).removeprefix("IPY_MODEL_"), state, seen)
+    return found
+
+
+def _displayed(nb) -> list:
+    """Every output the notebook shows, in order, including those inside widgets (sliders' plots).
+
+    A figure drawn into an ``ipywidgets.Output`` (a slider's plot, the dashboard)
+    is not a cell output but part of the saved widget state; it is shown where
+    the widget is.
+    """
+    state = nb.metadata.get("widgets", {}).get(_WIDGET_STATE, {}).get("state", {})
+    shown, seen = [], set()
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "image/png" in data:
-                path = figures_dir / f"{stem}-{len(written) + 1}.png"
-                path.write_bytes(base64.b64decode(data["image/png"]))
-                written.append(path)
+            shown.append(output)
+            view = output.get("data", {}).get(_WIDGET_VIEW)
+            if view:
+                shown += _widget_outputs(view.get("model_id", ""), state, seen)
+    return shown
+
+
+def _figures(nb, stem, figures_dir) -> list:
+    """Write every PNG the notebook displayed (in cells and in widgets); returns the file paths."""
+    written = []
+    for output in _displayed(nb):
+        data = output.get("data", {})
+        if "image/png" in data:
+            path = figures_dir / f"{stem}-{len(written) + 1}.png"
+            path.write_bytes(base64.b64decode(data["image/png"]))
+            written.append(path)
     return written
 
 
@@ -173,12 +214,23 @@ def _parser() -> argparse.ArgumentParser:
     headless.add_argument("--out", default="output", help="output folder (default: output)")
     headless.add_argument("names", nargs="*", help="only notebooks whose file name contains one of these")
     add_debug_option(headless)
+    export = sub.add_parser("export", help="write the notebooks without their solutions (--student) "
+                                           "and/or with them (--solutions)")
+    export.add_argument("--student", metavar="DIR", help="folder for the notebooks without solution cells")
+    export.add_argument("--solutions", metavar="DIR", help="folder for the notebooks with their solutions")
+    add_debug_option(export)
     return parser
 
 
 def _command(args) -> int:
     if args.command == "open":
         return open_lab(args.extra, ip=args.ip, port=args.port)
+    if args.command == "export":
+        from .notebook_export import export
+
+        for kind, paths in export(args.student, args.solutions).items():
+            print(f"{kind}: {len(paths)} notebooks in {paths[0].parent if paths else '-'}")
+        return 0
     out = output_folder(args.out)
     if not notebooks(NOTEBOOKS_DIR, args.names):
         available = ", ".join(p.name for p in notebooks(NOTEBOOKS_DIR, ()))

@@ -113,7 +113,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
               file=sys.stderr, disable=None if progress is None else not progress) as bar:
         table = compare(techniques, scenario.workload, scenario.platform,
                         metrics=None if closed else list(TABLE_METRICS), units=False)
-        break_evens = [] if closed else _break_evens(labels, techniques, chosen, scenario, bar)
+        break_evens, crossings = ([], []) if closed else _break_evens(labels, techniques, chosen, scenario, bar)
         sensitivities = {} if closed else _sensitivities(labelled, scenario, bar)
 
     out = Path(out)
@@ -125,7 +125,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     lines = [f"# Scenario: {markdown_line(scenario.name) or 'unnamed'}", ""]
     lines += [markdown_text(text) + "\n" for text in (scenario.description, scenario.notes) if text]
     lines += [f"Workload: `{scenario.workload!r}`", "", f"Platform: `{scenario.platform!r}`", "",
-              "## At the operating point", "", table.to_markdown(floatfmt=".4g"), ""]
+              "## At the operating point", "", _readable(table).to_markdown(floatfmt=".4g"), ""]
     figures = []
     if closed:
         lines += ["A closed workload (users and think time): mean values by MVA; no load axis, so no "
@@ -133,7 +133,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     else:
         lines += ["## Break-even arrival rates per VM", "", *(break_evens or [_no_pairs(len(techniques))])]
         lines += [""]
-        figures += _latency_figures(techniques, scenario, out)
+        figures += _latency_figures(techniques, scenario, out, crossings)
     figures += _breakdown_figure(techniques, scenario, out)
     figures += _sensitivity_figures(sensitivities, unique_slugs(labels), out)
     lines += ["## Figures", ""] + [f"- `{p.relative_to(out)}`" for p in figures]
@@ -142,25 +142,36 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     return [report, *written, *figures]
 
 
+def _readable(table):
+    """The table a reader sees: engineering units with the unit in each header (the CSV keeps SI units)."""
+    from .units import readable
+
+    return readable(table, digits=4)
+
+
 def _latex_table(table) -> str:
-    """The comparison table as a LaTeX ``tabular`` (booktabs), every name escaped."""
-    return ("% the comparison table (virtmodel); needs \\usepackage{booktabs}\n"
-            + table.drop(columns="note").to_latex(float_format="%.4g", escape=True))
+    """The comparison table as a LaTeX ``tabular``: units in the headers, names escaped, fitting a page."""
+    from .latex import latex_table
+
+    return "% the comparison table (virtmodel)\n" + latex_table(table, digits=4)
 
 
 def _no_pairs(n) -> str:
     return "- one technique: nothing to compare" if n == 1 else "- no pairs compared (pairs='none')"
 
 
-def _break_evens(labels, techniques, chosen, scenario, bar) -> list[str]:
+def _break_evens(labels, techniques, chosen, scenario, bar) -> tuple:
+    """``(lines, results)``: the report's line for each pair and metric, and the results that cross."""
     from .analysis import break_even
 
-    lines = []
+    lines, crossings = [], []
     for i, j in chosen:
         (la, a), (lb, b) = (labels[i], techniques[i]), (labels[j], techniques[j])
         for metric in BREAK_EVEN_METRICS:
             result = break_even(a, b, "arrival_rate", metric, workload=scenario.workload, platform=scenario.platform)
             bar.update()
+            if result.roots:
+                crossings.append(result)
             name = {result.a: la, result.b: lb}  # the pair's own labels -> the scenario's (variants)
             if result.value is not None:
                 where = f"{result.value:.6g} /s ({name[result.below]} better below, {name[result.above]} above)"
@@ -171,7 +182,7 @@ def _break_evens(labels, techniques, chosen, scenario, bar) -> list[str]:
             # the note's own "X is better" clause names the pair's labels: said above instead
             rest = [c for c in result.note.split("; ") if c and not c.startswith("no crossing in the range")]
             lines.append(f"- {la} vs {lb}, {metric}: {where}; {result.method}" + "".join(f"; {c}" for c in rest))
-    return lines
+    return lines, crossings
 
 
 def _sensitivities(labelled, scenario, bar) -> dict:
@@ -191,13 +202,20 @@ def _sensitivities(labelled, scenario, bar) -> dict:
     return tables
 
 
-def _latency_figures(techniques, scenario, out) -> list[Path]:
+#: the most break-evens one latency figure marks (the report lists them all)
+MAX_MARKED = 6
+
+
+def _latency_figures(techniques, scenario, out, crossings=()) -> list[Path]:
+    """Mean latency and p99 against the load, legend above the axes, each break-even of that metric marked."""
     from .plotting import latency_curves_data, latency_curves_plot
 
     written = []
     for metric in ("mean_latency", "p99"):
         data = latency_curves_data(techniques, scenario.workload, scenario.platform, metric=metric, points=300)
-        written += _export(latency_curves_plot(data), out / "figures" / f"{metric}_vs_load")
+        marked = [r for r in crossings if r.metric == metric][:MAX_MARKED]
+        handles = latency_curves_plot(data, legend_loc="above", break_evens=marked)
+        written += _export(handles, out / "figures" / f"{metric}_vs_load")
     return written
 
 
@@ -209,12 +227,13 @@ def _breakdown_figure(techniques, scenario, out) -> list[Path]:
 
 
 def _sensitivity_figures(tables, slugs, out) -> list[Path]:
+    from .labels import technique as technique_name
     from .plotting import sensitivity_plot
 
     written = []
     for label, table in tables.items():
         handles = sensitivity_plot(table, top=8)
-        handles.ax.set_title(f"{label}: what drives the p99", fontsize="medium")  # the file stands alone
+        handles.ax.set_title(f"{technique_name(label)}: what drives the p99", fontsize="medium")  # stands alone
         written += _export(handles, out / "figures" / f"p99_elasticities_{slugs[label]}")
     return written
 

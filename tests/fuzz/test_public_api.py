@@ -271,6 +271,8 @@ NOT_FUZZED = {
     "virtmodel.validation.Row": "a record class",
     "virtmodel.workloads.Preset": "a record class (the workload presets)",
     "virtmodel.resources.resolve": "joins resource tuples inside the model (Resource objects checked)",
+    "virtmodel.plotting.mark_break_even": "takes axes and a BreakEven result (tests/test_figure_fixes.py)",
+    "virtmodel.plotting.technique_style": "any name gets a colour and line style (unknown: a fallback)",
 }
 
 

@@ -50,7 +50,8 @@ def test_asymptote_at_throughput_limit(data):
 def test_legend_and_axis_labels(data):
     _fig, ax, _lines = latency_curves_plot(data)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == [technique_label(t) for t in TECHS]
+    # the technique curves, then one entry for every throughput-limit line (issue 14: in the legend)
+    assert labels == [technique_label(t) for t in TECHS] + [r"throughput limits $X_{\max}$"]
     assert "[1/s]" in ax.get_xlabel() and r"\lambda" in ax.get_xlabel()
     assert ax.get_ylabel() == "mean latency [\u00b5s]"
 

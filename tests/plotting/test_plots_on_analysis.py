@@ -40,7 +40,10 @@ def test_region_map_shows_the_winner_array():
         shown = shown.reshape(winner.shape)
     assert shown.shape == winner.shape
     assert np.ma.getmaskarray(shown)[infeasible].all()  # no technique feasible: masked, not coloured
-    assert np.array_equal(np.asarray(shown)[~infeasible], winner[~infeasible])
+    ties = handles.extras["ties"]                          # a tie (margin < 0.1%) is nobody's win: masked too
+    assert np.ma.getmaskarray(shown)[ties].all() and not (ties & infeasible).any()
+    won = ~infeasible & ~ties
+    assert np.array_equal(np.asarray(shown)[won], winner[won])
     assert infeasible.any() and (~infeasible).any()  # the grid crosses saturation: both kinds present
 
 

@@ -25,16 +25,21 @@ def test_map_data_is_the_winner_array(regions):
     saturated = regions["saturated"].values
     assert image.shape == winner.shape or image.size == winner.size
     image = np.ma.asarray(image).reshape(winner.shape)
-    np.testing.assert_array_equal(image.mask, saturated)
-    np.testing.assert_array_equal(image.data[~saturated], winner[~saturated])
+    ties = handles.extras["ties"]  # a tie (margin < 0.1%) is nobody's win: masked like saturation
+    np.testing.assert_array_equal(image.mask, saturated | ties)
+    won = ~saturated & ~ties
+    np.testing.assert_array_equal(image.data[won], winner[won])
     assert saturated.any() and (~saturated).any()
 
 
 def test_legend_names_present_winners_and_infeasible(regions):
     handles = win_regions_plot(regions)
     labels = [t.get_text() for t in handles.ax.get_legend().get_texts()]
-    present = sorted(set(regions["winner"].values[~regions["saturated"].values].ravel()))
-    assert labels == [technique_label(TECHS[i]) for i in present] + ["infeasible / saturated", "margin (contours)"]
+    won = ~regions["saturated"].values & ~handles.extras["ties"]
+    present = sorted(set(regions["winner"].values[won].ravel()))
+    tie = ["tie (within 0.1%)"] if handles.extras["ties"].any() else []
+    assert labels == ([technique_label(TECHS[i]) for i in present] + tie
+                      + ["infeasible / saturated", "margin (contours)"])
     cmap = handles.extras["cmap"]
     from matplotlib.colors import to_hex
 

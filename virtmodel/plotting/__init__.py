@@ -6,8 +6,10 @@ returns and gives back ``(fig, ax, artists)`` (a :class:`PlotHandles`, whose
 """
 
 from ._common import PlotHandles
+from ._common import technique_style
 from .breakdown import cpu_breakdown_data, cpu_breakdown_plot
 from .breakeven import break_even_data, break_even_plot, break_even_point_plot
+from .breakeven import mark_break_even
 from .closed import closed_curve_plot
 from .fit import fit_plot
 from .history import exit_cost_timeline_data, exit_cost_timeline_plot
@@ -34,8 +36,10 @@ __all__ = [
     "figure_size",
     "latency_curves_data",
     "latency_curves_plot",
+    "mark_break_even",
     "new_figure",
     "sensitivity_plot",
+    "technique_style",
     "use_style",
     "win_regions_data",
     "win_regions_plot",

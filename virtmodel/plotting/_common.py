@@ -105,7 +105,7 @@ def style_at(index: int) -> dict:
 
 
 def place_legend(ax, loc="auto", **kwargs):
-    """A legend inside the axes, beside them (``"outside"``) or above them (``"above"``, one row).
+    """A legend inside the axes, beside them (``"outside"``) or above them (``"above"``, rows as wide as the axes).
 
     ``"auto"`` puts it in the upper left inside axes wider than 4.5 in, and
     outside to the right of narrower ones, where it cannot cover the data.
@@ -114,9 +114,17 @@ def place_legend(ax, loc="auto", **kwargs):
         width = ax.get_position().width * ax.figure.get_figwidth()
         loc = "upper left" if width >= 4.0 else "outside"
     if loc == "above":
-        ncols = kwargs.pop("ncols", len(ax.get_legend_handles_labels()[1]))
-        return ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.01), borderaxespad=0.0, ncols=ncols,
-                         columnspacing=1.0, handlelength=1.5, **kwargs)
+        shown = kwargs.get("handles") or ax.get_legend_handles_labels()[0]
+        ncols = kwargs.pop("ncols", None)
+        if ncols is None:  # rows over the axes' width: 2 columns on a narrow axes, 3 on a wide one
+            width = ax.get_position().width * ax.figure.get_figwidth()
+            ncols = min(len(shown), 3 if width >= 5.0 else 2)
+        if ncols == 1:
+            return ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.01), borderaxespad=0.0, ncols=1,
+                             handlelength=1.5, **kwargs)
+        kwargs.setdefault("fontsize", "small")
+        return ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01, 1.0, 0.0), mode="expand", borderaxespad=0.0,
+                         ncols=ncols, columnspacing=0.8, handlelength=1.5, **kwargs)
     if loc == "outside":
         return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
     return ax.legend(loc=loc, **kwargs)

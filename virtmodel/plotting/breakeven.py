@@ -62,13 +62,8 @@ def _label(name, fallback):
 
 
 def _break_even_label(parameter):
-    from ._common import with_unit
-
-    try:
-        i = info(parameter)
-    except ParameterError:
-        return f"break-even {parameter.replace('_', ' ')}"
-    return with_unit(f"break-even ${i.latex}$", i.unit)
+    """The y axis of a break-even curve is the parameter's own axis (the curve says "break-even")."""
+    return _label(parameter, f"break-even {parameter.replace('_', ' ')}")
 
 
 def break_even_plot(curve, ax=None, *, fraction=1.0, textwidth="article", aspect=0.618, label=None,
@@ -162,9 +157,7 @@ def break_even_point_plot(result, ax=None, *, points=400, fraction=1.0, textwidt
         for label, values in curves.items():
             (artists[label],) = ax.plot(x, values / factor, label=technique_label(label),
                                         **technique_style(label.partition("(")[0]))
-        artists["roots"] = [ax.axvline(r, color="0.3", linestyle=(0, (4, 2)), linewidth=0.9,
-                                       label="break-even" if i == 0 else None)
-                            for i, r in enumerate(result.roots)]
+        artists["roots"] = mark_break_even(ax, result, label="break-even")
         ax.set_xlabel(_label(result.parameter, result.parameter.replace("_", " ")))
         ax.set_ylabel(metric_label(result.metric, unit))
         ax.set_xlim(x.min(), x.max())
@@ -179,4 +172,51 @@ def _update(handles, curve):
     handles.artists["curve"].set_data(curve[curve.dims[0]].values, curve.values)
 
 
-__all__ = ["break_even_data", "break_even_plot", "break_even_point_plot"]
+def mark_break_even(ax, result, *, scale=1.0, label=None, color="0.15"):
+    """Mark the break-even value(s) of ``result`` on an axes whose x axis is its parameter.
+
+    Each root gets a thin solid vertical line ending in a diamond on the top
+    edge of the axes, so it reads apart from dashed throughput limits and styled
+    curves, and one legend entry. Nothing is drawn when the techniques do not cross.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    result : virtmodel.analysis.break_even.BreakEven
+        From :func:`virtmodel.analysis.break_even` (without ``over=``).
+    scale : float
+        Divisor from the parameter's unit to the axis' (e.g. 1e3 for an axis in thousands).
+    label : str, optional
+        Legend text (default: ``"break-even A / B: 21.3k"`` with the two techniques
+        in words and the value).
+    color : matplotlib colour
+
+    Returns
+    -------
+    list of matplotlib.lines.Line2D
+        One vertical line per root (the first carries the legend label).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from virtmodel.analysis import break_even
+    >>> result = break_even("sriov", "paravirtual", "arrival_rate", "p99", workload="small_packet_rr")
+    >>> fig, ax = plt.subplots(); ax.set_xlim(0, 9e4)
+    (0.0, 90000.0)
+    >>> [round(line.get_xdata()[0]) for line in mark_break_even(ax, result)]
+    [21311]
+    """
+    from matplotlib.ticker import EngFormatter
+
+    if label is None and result.roots:
+        value = ", ".join(EngFormatter(sep="", places=1)(r).strip() for r in result.roots)
+        label = f"{technique_label(result.a)} = {technique_label(result.b)} at {value}"
+    lines = []
+    for i, root in enumerate(result.roots):
+        x = root / scale
+        lines.append(ax.axvline(x, color=color, linestyle="-", linewidth=0.8, marker="D", markersize=4,
+                                markevery=[1], label=label if i == 0 else None, zorder=3, clip_on=False))
+    return lines
+
+
+__all__ = ["break_even_data", "break_even_plot", "break_even_point_plot", "mark_break_even"]

@@ -10,8 +10,10 @@ The curves are computed by :func:`virtmodel.analysis.curves.latency_curves` (her
 its plot's name, ``latency_curves_data``); this module only draws. Each technique
 saturates at its own throughput limit :math:`X_{\\max}` (the
 smallest station capacity, see :mod:`virtmodel.model`). The curve is masked
-(NaN) at and past it instead of drawn as a spike, and a thin dashed vertical
-line in the technique's colour marks :math:`\\lambda = X_{\\max}`.
+(NaN) at and past it instead of drawn as a spike, and a thin, faint, finely
+dashed vertical line in the technique's colour, ending in a downward caret on
+the top edge of the axes, marks :math:`\\lambda = X_{\\max}`; one legend
+entry ("throughput limit") explains them all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from ..analysis.curves import X_AXES, check_saturating_metric, saturating_metrics
 from ..analysis.curves import latency_curves as latency_curves_data
+from ..errors import ParameterError
 from ._common import (
     PlotHandles,
     axes_for,
@@ -34,6 +37,10 @@ from ._common import (
 )
 
 _UTILIZATION_LABEL = r"utilization of the bottleneck $\rho = \lambda / X_{\max}$"
+#: the vertical throughput-limit lines: faint, fine dashes, a caret on the top edge (unlike any curve's style)
+_LIMIT_STYLE = dict(linestyle=(0, (1, 2)), linewidth=0.7, alpha=0.7, marker=7, markersize=5, markevery=[1],
+                    clip_on=False)
+_LIMIT_LABEL = r"throughput limits $X_{\max}$"
 
 
 def _scaled(data):
@@ -46,7 +53,7 @@ def _scaled(data):
 
 
 def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", aspect=0.618,
-                        ylim=None, legend_loc="auto"):
+                        ylim=None, legend_loc="auto", break_evens=()):
     """Plot :func:`latency_curves_data`: one line per technique, asymptotes at the limits.
 
     Parameters
@@ -61,15 +68,20 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
         Limits of the latency axis in displayed units (default: 0 to 6 times the
         largest low-load value, so the saturation knee is visible and fixed).
     legend_loc : str
-        A matplotlib ``loc``, ``"outside"`` (right of the axes) or ``"auto"``
-        (inside for wide axes, outside for narrow ones).
+        A matplotlib ``loc``, ``"outside"`` (right of the axes), ``"above"`` (rows
+        above the axes, which keep the figure's width) or ``"auto"`` (inside for
+        wide axes, outside for narrow ones).
+    break_evens : sequence of BreakEven
+        Break-evens over the arrival rate to mark (:func:`virtmodel.plotting.mark_break_even`),
+        each in the legend with its value; results without a crossing draw nothing.
 
     Returns
     -------
     PlotHandles
         ``(fig, ax, artists)`` with ``artists[technique]`` the Line2D;
         ``extras["asymptotes"][technique]`` the vertical limit lines,
-        ``extras["scale"]`` the divisor from the data's unit to the shown one;
+        ``extras["scale"]`` the divisor from the data's unit to the shown one,
+        ``extras["break_evens"]`` the lines marking ``break_evens``;
         ``update(new_data)`` moves lines and asymptotes in place.
     """
     expect_data("data", data, ("metric", "x", "throughput_limit"), "virtmodel.analysis.curves.latency_curves")
@@ -85,7 +97,7 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
                                        **style)
             if x == "arrival_rate":
                 asymptotes[str(t)] = ax.axvline(float(row["throughput_limit"]), color=style["color"],
-                                                linestyle=(0, (2, 2)), linewidth=0.8, alpha=0.8)
+                                                **_LIMIT_STYLE)
         if x == "utilization":
             asymptotes["saturation"] = ax.axvline(1.0, color="0.3", linestyle=(0, (2, 2)), linewidth=0.8,
                                                   label=r"saturation $\rho = 1$")
@@ -95,9 +107,23 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
         ax.set_ylim(*(ylim if ylim is not None else _default_ylim(data[metric].values / scale)))
         if x == "arrival_rate":
             compact_ticks(ax, "x")
-        legend = place_legend(ax, legend_loc)
-    extras = {"asymptotes": asymptotes, "legend": legend, "scale": scale, "unit": unit}
+        marks = [line for result in break_evens for line in _mark(ax, result, x)]
+        handles = ax.get_legend_handles_labels()[0]
+        if x == "arrival_rate" and asymptotes:
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], color="0.35", **_LIMIT_STYLE, label=_LIMIT_LABEL))
+        legend = place_legend(ax, legend_loc, handles=handles)
+    extras = {"asymptotes": asymptotes, "legend": legend, "scale": scale, "unit": unit, "break_evens": marks}
     return PlotHandles(fig, ax, lines, extras, _update)
+
+
+def _mark(ax, result, x):
+    from .breakeven import mark_break_even
+
+    if result.parameter != x:
+        raise ParameterError("break_evens", f"a break-even over {result.parameter}", f"one over the x axis, {x}")
+    return mark_break_even(ax, result)
 
 
 def _default_ylim(values):

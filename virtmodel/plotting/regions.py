@@ -6,7 +6,9 @@ The map takes the :class:`xarray.Dataset` of :func:`virtmodel.analysis.win_regio
 ``winner``   the best technique at each point, as a name or as an index into the
              ``technique`` coordinate;
 ``margin``   (optional) how far ahead the winner is (drawn as labelled contours,
-             and hatched where below ``tie``);
+             and hatched where below ``tie``); where it is below ``tie_margin``
+             no technique wins: the point is a **tie**, drawn white with its own
+             legend entry, never in a technique's colour;
 masks        any boolean variable (``saturated``, ``violates``, ``mask``, ...):
              points where it is True are left blank (grey) and counted as "no
              feasible technique".
@@ -82,8 +84,28 @@ def mask_names(regions) -> list:
     return [n for n, v in regions.data_vars.items() if v.dtype == bool and n != "winner"]
 
 
+#: relative margin below which two techniques tie (no winner is drawn): 0.1%
+TIE_MARGIN = 1e-3
+
+
+def tie_mask(regions, codes=None, tie_margin=TIE_MARGIN):
+    """Boolean map of the feasible points where the winner leads by less than ``tie_margin`` (a tie).
+
+    ``margin`` is the relative gap of the runner-up to the winner
+    (:func:`virtmodel.analysis.win_regions`); without a ``margin`` variable or with
+    ``tie_margin`` None or 0 there are no ties.
+    """
+    if codes is None:
+        codes, _ = region_codes(regions)
+    if "margin" not in regions or not tie_margin:
+        return np.zeros(codes.shape, dtype=bool)
+    margin = regions["margin"].transpose(*regions["winner"].dims).values
+    with np.errstate(invalid="ignore"):
+        return (codes >= 0) & np.isfinite(margin) & (margin < tie_margin)
+
+
 def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", aspect=0.75, margin_levels=None,
-                     tie=None, legend_loc="auto", log=None):
+                     tie=None, tie_margin=TIE_MARGIN, legend_loc="auto", log=None):
     """Plot a win-region map: categorical colours, margin contours, masked points blank.
 
     Parameters
@@ -97,7 +119,11 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
         Margin values to draw as labelled contours (default: 3 levels spread over
         the margin's range; ``[]`` for none).
     tie : float, optional
-        Hatch the points whose margin is below this value (a near tie).
+        Hatch the points whose margin is below this value (a near tie; they keep
+        the winner's colour).
+    tie_margin : float or None
+        Points where the winner leads by less than this relative margin are
+        ties: no winner's colour, white, with a "tie" legend entry (default 1e-3, 0.1%; None: every point has a winner).
     legend_loc : str
         A matplotlib ``loc``, ``"outside"``, ``"above"`` or ``"auto"`` (outside).
     log : (bool, bool), optional
@@ -109,8 +135,9 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
         ``(fig, ax, artists)`` with ``artists["map"]`` the QuadMesh whose array
         is the winner codes (masked where infeasible; codes index
         ``extras["techniques"]``), ``artists["margin"]`` the contour set (or None),
-        ``artists["tie"]`` the hatching (or None); ``update(new_regions)`` changes
-        the map's array in place.
+        ``artists["tie"]`` the near-tie hatching (or None), ``artists["ties"]``
+        the tie cells (a QuadMesh) and ``extras["ties"]`` their boolean map;
+        ``update(new_regions)`` changes the map's array in place.
     """
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.lines import Line2D
@@ -118,6 +145,8 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
 
     expect_data("regions", regions, ("winner", "technique"), "virtmodel.analysis.win_regions")
     codes, names = region_codes(regions)
+    ties = tie_mask(regions, codes, tie_margin)
+    codes = np.where(ties, -1, codes)          # a tie is nobody's win
     ydim, xdim = regions["winner"].dims
     x, y = regions[xdim].values, regions[ydim].values
     cmap = ListedColormap([technique_style(n)["color"] for n in names]).with_extremes(bad="0.85")
@@ -127,6 +156,7 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
     with use_style():
         artists["map"] = ax.pcolormesh(x, y, np.ma.masked_less(codes, 0), cmap=cmap, norm=norm, shading="auto",
                                        rasterized=True)
+        artists["ties"] = _draw_ties(ax, x, y, ties)
         margin = regions["margin"].transpose(ydim, xdim).values if "margin" in regions else None
         if margin is not None:
             artists["margin"], artists["tie"] = _margin(ax, x, y, np.where(codes < 0, np.nan, margin),
@@ -146,7 +176,10 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
         ax.grid(False)
         shown = sorted(set(codes[codes >= 0].ravel().tolist()))
         handles = [Patch(facecolor=cmap(i), label=technique_label(names[i])) for i in shown]
-        if (codes < 0).any():
+        if ties.any():
+            handles.append(Patch(facecolor="white", edgecolor="0.3", linewidth=0.6,
+                                 label=f"tie (within {100 * tie_margin:g}%)"))
+        if ((codes < 0) & ~ties).any():
             handles.append(Patch(facecolor="0.85", label="infeasible / saturated"))
         if artists["tie"] is not None:
             handles.append(Patch(facecolor="none", edgecolor="0.35", hatch="///", label=f"margin < {tie:g}"))
@@ -155,8 +188,17 @@ def win_regions_plot(regions, ax=None, *, fraction=1.0, textwidth="article", asp
         if artists["margin"] is not None:
             handles.append(Line2D([], [], color="0.15", linewidth=0.6, label="margin (contours)"))
         legend = place_legend(ax, "outside" if legend_loc == "auto" else legend_loc, handles=handles)
-    extras = {"legend": legend, "techniques": names, "cmap": cmap}
+    extras = {"legend": legend, "techniques": names, "cmap": cmap, "ties": ties, "tie_margin": tie_margin}
     return PlotHandles(fig, ax, artists, extras, _update)
+
+
+def _draw_ties(ax, x, y, ties):
+    """The tie cells: white (a QuadMesh whose array is 1 on a tie, masked elsewhere)."""
+    from matplotlib.colors import ListedColormap
+
+    mesh = ax.pcolormesh(x, y, np.ma.masked_where(~ties, np.ones(ties.shape)), cmap=ListedColormap(["white"]),
+                         vmin=0, vmax=2, shading="auto", rasterized=True)
+    return mesh
 
 
 def _margin(ax, x, y, margin, levels, tie):
@@ -195,7 +237,10 @@ def _dim_label(regions, dim):
 
 def _update(handles, regions):
     codes, _ = region_codes(regions)
-    handles.artists["map"].set_array(np.ma.masked_less(codes, 0).ravel())
+    ties = tie_mask(regions, codes, handles.extras["tie_margin"])
+    handles.extras["ties"] = ties
+    handles.artists["map"].set_array(np.ma.masked_less(np.where(ties, -1, codes), 0).ravel())
+    handles.artists["ties"].set_array(np.ma.masked_where(~ties, np.ones(ties.shape)).ravel())
 
 
-__all__ = ["mask_names", "region_codes", "win_regions_data", "win_regions_plot"]
+__all__ = ["TIE_MARGIN", "mask_names", "region_codes", "tie_mask", "win_regions_data", "win_regions_plot"]

@@ -4,7 +4,7 @@
 >>> from virtmodel.plotting import sensitivity_plot
 >>> fig, ax, bars = sensitivity_plot(sensitivity("binary_translation", "overhead", "kernel_build"), top=6)
 >>> [t.get_text() for t in ax.get_yticklabels()][0]
-'user_slowdown ($s_u$)'
+'slowdown of guest user code\\n($s_u$)'
 
 One horizontal bar per parameter, the largest ``|elasticity|`` on top, growth
 (positive) and shrinkage (negative) in two colours of the package style, each
@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ..labels import parameter as parameter_words
 from ..symbols import info
 from ._common import PlotHandles, axes_for, metric_title, style_at, use_style
 
@@ -58,7 +59,7 @@ def sensitivity_plot(table, ax=None, *, top=12, fraction=1.0, textwidth="article
     with use_style():
         bars = ax.barh(positions, values, height=0.6, color=_colours(values))
         ax.axvline(0.0, color="0.3", linewidth=0.8)
-        ax.set_yticks(positions, [f"{n} (${info(n).latex}$)" for n in names])
+        ax.set_yticks(positions, [_tick(n) for n in names], fontsize="small")
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"elasticity of the {metric_title(table.attrs.get('metric', 'metric'))}\n"
                       "(% change per 1% change of the parameter)")
@@ -69,6 +70,13 @@ def sensitivity_plot(table, ax=None, *, top=12, fraction=1.0, textwidth="article
         _limits(ax, values)
     extras = {"parameters": names, "labels": labels, "hidden": max(len(table) - len(names), 0)}
     return PlotHandles(fig, ax, {"bars": bars}, extras, _update)
+
+
+def _tick(name) -> str:
+    """A bar's label: the parameter in words (wrapped at 30 characters) and its symbol."""
+    import textwrap
+
+    return textwrap.fill(f"{parameter_words(name)} (${info(name).latex}$)", 30, break_long_words=False)
 
 
 def _text(value) -> str:

@@ -3,20 +3,20 @@
 Compute, then present: each function returns data (pandas, xarray or a result
 object); :mod:`virtmodel.plotting` draws it.
 
-=======================  ======================================================
-:func:`compare`          techniques x metrics at one point (pandas DataFrame)
-:func:`break_even`       where two techniques tie on a metric (closed form or
-                         numeric root; a curve over a second parameter)
-:func:`win_regions`      the best technique over a 2-D grid, with the margin
-:func:`sweep`            metrics x techniques over a grid (xarray; dask-chunked)
-:func:`compute`          a lazy (dask) sweep computed with a progress bar
-:func:`exit_cost_history` exit cost by processor generation vs binary translation
-:func:`sensitivity`      which parameter drives a metric: elasticities at a point
-:func:`fit`              parameters fitted to measurements (:class:`FitResult`)
-:mod:`.readers`          fio, netperf, wrk and sockperf output as tables for :func:`fit`
-:func:`uncertainty`      a metric's spread over the parameters' uncertainty (Monte Carlo, Sobol)
-:func:`preset_ranges`    the published ranges of the presets' costs
-=======================  ======================================================
+==========================  ========================================================
+:func:`compare`             techniques x metrics at one point (pandas DataFrame)
+:func:`break_even`          where two techniques tie on a metric (closed form or
+                            numeric root; a curve over a second parameter)
+:func:`win_regions`         the best technique over a 2-D grid, with the margin
+:func:`sweep`               metrics x techniques over a grid (xarray; dask-chunked)
+:func:`compute`             a lazy (dask) sweep computed with a progress bar
+:func:`exit_cost_history`   exit cost by processor generation vs binary translation
+:func:`sensitivity`         which parameter drives a metric: elasticities at a point
+:func:`fit`                 parameters fitted to measurements (:class:`FitResult`)
+:mod:`.readers`             fio, netperf, wrk and sockperf output as tables for fit
+:func:`uncertainty`         a metric's spread over parameter uncertainty (Monte Carlo, Sobol)
+:func:`preset_ranges`       the published ranges of the presets' costs
+==========================  ========================================================
 """
 
 from .break_even import BreakEven, break_even

@@ -54,7 +54,7 @@ def mg1_multiclass(arrival_rates, mean_service_times, service_scvs) -> MultiClas
     References
     ----------
     L. Kleinrock, *Queueing Systems, Vol. 2*, Wiley 1976, section 3.5;
-    M. Harchol-Balter, *Performance Modeling and Design of Computer Systems*,
+    Mor Harchol-Balter, *Performance Modeling and Design of Computer Systems*,
     Cambridge 2013, section 23.2.
     """
     kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)

@@ -91,7 +91,7 @@ def mg1_ps(arrival_rate, mean_service_time) -> StationResult:
     References
     ----------
     L. Kleinrock, *Queueing Systems, Vol. 2*, Wiley 1976, section 4.4;
-    M. Harchol-Balter, *Performance Modeling and Design of Computer Systems*,
+    Mor Harchol-Balter, *Performance Modeling and Design of Computer Systems*,
     Cambridge 2013, chapter 22.
     """
     kind = kind_of(arrival_rate, mean_service_time)

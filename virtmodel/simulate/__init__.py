@@ -4,16 +4,16 @@ Every simulator is seeded, discards a warm-up and returns means with
 batch-means Student-t confidence intervals (:class:`Estimate`, 95% by
 default), under the field names of :mod:`virtmodel.queueing`:
 
-=========================  =====================================================
-:func:`simulate_gg1`       G/G/1 FCFS, vectorized Lindley recursion (NumPy)
-:func:`simulate_ggc`       G/G/c FCFS, optional finite capacity (Kiefer-Wolfowitz)
-:func:`simulate_ps`        G/G/1 processor sharing (virtual-time event loop)
-:func:`simulate_priority`  multi-class M/G/1: FCFS or priority (event loop)
-:func:`simulate_vacations` M/G/1 with server vacations (recursion)
-:func:`simulate_open_network`    open network, Markov routing (event loop)
-:func:`simulate_closed_network`  closed network with think time (event loop)
+===================================  =====================================================
+:func:`simulate_gg1`                 G/G/1 FCFS, vectorized Lindley recursion (NumPy)
+:func:`simulate_ggc`                 G/G/c FCFS, optional finite capacity (Kiefer-Wolfowitz)
+:func:`simulate_ps`                  G/G/1 processor sharing (virtual-time event loop)
+:func:`simulate_priority`            multi-class M/G/1: FCFS or priority (event loop)
+:func:`simulate_vacations`           M/G/1 with server vacations (recursion)
+:func:`simulate_open_network`        open network, Markov routing (event loop)
+:func:`simulate_closed_network`      closed network with think time (event loop)
 :func:`simulate_multiclass_network`  open and closed classes, FCFS/PS/delay (event loop)
-=========================  =====================================================
+===================================  =====================================================
 """
 
 from .closed_network import simulate_closed_network

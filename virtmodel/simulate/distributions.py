@@ -5,19 +5,19 @@ coefficient of variation :math:`c^2 = \\mathrm{Var}/m^2`. A
 :class:`Distribution` turns such a pair into a sampler, for one of these
 families:
 
-==================  ============  ================================================
-family              SCV           distribution
-==================  ============  ================================================
-``"exponential"``   1             exponential of mean :math:`m`
-``"deterministic"`` 0             the constant :math:`m`
-``"gamma"``         >= 0          gamma of shape :math:`1/c^2` and scale
-                                  :math:`m c^2` (Erlang-:math:`k` when
-                                  :math:`c^2 = 1/k`; exponential when 1;
-                                  deterministic when 0)
-``"hyperexponential"`` >= 1       two-phase H2 with balanced means
-                                  (:math:`p_1/\\mu_1 = p_2/\\mu_2`)
-``"lognormal"``     > 0           lognormal with :math:`\\sigma^2=\\ln(1+c^2)`
-==================  ============  ================================================
+======================  ============  ================================================
+family                  SCV           distribution
+======================  ============  ================================================
+``"exponential"``       1             exponential of mean :math:`m`
+``"deterministic"``     0             the constant :math:`m`
+``"gamma"``             >= 0          gamma of shape :math:`1/c^2` and scale
+                                      :math:`m c^2` (Erlang-:math:`k` when
+                                      :math:`c^2 = 1/k`; exponential when 1;
+                                      deterministic when 0)
+``"hyperexponential"``  >= 1          two-phase H2 with balanced means
+                                      (:math:`p_1/\\mu_1 = p_2/\\mu_2`)
+``"lognormal"``         > 0           lognormal with :math:`\\sigma^2=\\ln(1+c^2)`
+======================  ============  ================================================
 
 Sampling is vectorized: ``dist.sample(rng, n)`` draws ``n`` values with a
 :class:`numpy.random.Generator`.

@@ -81,7 +81,7 @@ class Estimate:
 
     @property
     def relative_half_width(self):
-        """Half-width / |mean| (the precision of the estimate)."""
+        """Half-width over the absolute value of the mean (the precision of the estimate)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return self.half_width / np.abs(self.mean)
 

@@ -1,17 +1,17 @@
 """The virtualization techniques: one module and one small parameter object each.
 
-=====================  =====================================================
-``native``             bare metal, the reference
-``binary_translation`` VMware-style binary translation, emulated devices
-``emulation``          pure ISA emulation (QEMU TCG), a variant of the above
-``paravirtual``        Xen-style hypercalls and split drivers
-``hardware_assist``    VT-x/AMD-V, nested paging on/off, virtio or emulated I/O
-``sriov``              hardware-assisted CPU, a virtual function per VM
-``nitro``              thin hypervisor, I/O on an offload card
-``nested``             a guest hypervisor's guest (L2) on VT-x (Turtles)
-``syscall_intercept``  system calls served by a user-space tracer (UML, gVisor)
-``container``          namespaces and cgroups, network through veth/bridge/NAT
-=====================  =====================================================
+======================  ========================================================
+``native``              bare metal, the reference
+``binary_translation``  VMware-style binary translation, emulated devices
+``emulation``           pure ISA emulation (QEMU TCG), a variant of the above
+``paravirtual``         Xen-style hypercalls and split drivers
+``hardware_assist``     VT-x/AMD-V, nested paging on/off, virtio or emulated I/O
+``sriov``               hardware-assisted CPU, a virtual function per VM
+``nitro``               thin hypervisor, I/O on an offload card
+``nested``              a guest hypervisor's guest (L2) on VT-x (Turtles)
+``syscall_intercept``   system calls served by a user-space tracer (UML, gVisor)
+``container``           namespaces and cgroups, network through veth/bridge/NAT
+======================  ========================================================
 
 >>> from virtmodel.techniques import get
 >>> get("hardware_assist", nested_paging=False).nested_paging

@@ -23,6 +23,7 @@ from virtmodel.latex_layout import break_lines, latex_width
 from virtmodel.metrics import symbolic_names
 from virtmodel.model import Model
 from virtmodel.symbols import latex_names
+from virtmodel.techniques import get
 from virtmodel.techniques import names as technique_names
 
 OVERFULL_PT = 20.0
@@ -125,3 +126,14 @@ def test_width_estimate_against_pdflatex(tmp_path):
     for i, width in measured.items():
         if width > 30:
             assert width * 0.99 <= latex_width(lines[i]) <= 1.4 * width, (lines[i], width)
+
+
+def test_wake_up_formulas_and_derivations_fit(tmp_path):
+    """The load-dependent wake-up terms (idle probabilities inside the demands) still break and fit."""
+    bodies = []
+    for name, mode in (("paravirtual", "on"), ("hardware_assist", "halt_poll"), ("sriov", "on")):
+        m = Model(get(name, wakeups=mode), WORKLOAD)
+        bodies.append(latex_align({f"{name}-{mode}-{k}": m.expression(k)
+                                   for k in ("mean_latency", "overhead", "cpu_per_request")}))
+        bodies.append(derivation(m, "mean_latency").latex(numbers=True, label=f"{name}-{mode}-"))
+    assert "Output written" in compile_latex(tmp_path, latex_document(*bodies))

@@ -287,12 +287,7 @@ def test_every_data_file_is_package_data_and_read():
     assert {"references.bib", "ec2.json", "machines.json"} <= set(files)
     for name in files:
         assert any(fnmatch.fnmatch(f"data/{name}", g) for g in globs), f"data/{name} would not ship"
-    readers = "".join((ROOT / "virtmodel" / d).read_text() for d in ("references.py", "presets/published.py",
-                                                                      "presets/ec2_facts.py",
-                                                                      "validation/app_records.py",
-                                                                      "validation/applications.py",
-                                                                      "validation/app_baseline.py",
-                                                                      "validation/roles.py"))
+    readers = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "virtmodel").rglob("*.py"))
     for name in files:
         stem = name.split("_")[-1] if name.startswith("published_") else name
         assert stem.split(".")[0] in readers, f"data/{name} is read by nothing"

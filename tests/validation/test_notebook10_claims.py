@@ -27,7 +27,7 @@ def _first_model_errors():
 def test_exercises_and_solutions_are_tagged():
     cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
     tags = [t for c in cells for t in c.get("metadata", {}).get("tags", [])]
-    assert tags.count("exercise") >= 4 and tags.count("solution") >= 4  # two exercises, each prose + code
+    assert tags.count("exercise") >= 2 and tags.count("solution") >= 4  # two exercises, each solved in prose + code
 
 
 def test_firecracker_ping_is_about_7x_too_small_in_the_first_model():
@@ -37,7 +37,7 @@ def test_firecracker_ping_is_about_7x_too_small_in_the_first_model():
 
 
 def test_uniform_tolerance_reaching_70_percent_of_modelled_rows_is_about_18_percent():
-    assert "about 18%" in _text() and "does not even at 100%" in _text()
+    assert "about 18%" in _text() and "never, even at 100%" in _text()
     errors = [e for e, _ in _first_model_errors().values()]
     modelled = np.array([abs(e) for e in errors if e is not None])
     first = min(t for t in np.linspace(0.05, 1.0, 39) if (modelled <= t).mean() >= 0.7)

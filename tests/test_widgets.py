@@ -165,3 +165,7 @@ def test_uncertainty_bands_checkbox_draws_bands_that_follow_the_sliders():
     d.controls["techniques"].value = ("sriov",)
     assert d.handles.extras["bands"] == {}
     assert dashboard(["sriov"], WORKLOAD, points=20, display="image", bands=True).handles.extras["bands"]
+    from virtmodel.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="bands"):
+        dashboard(["sriov"], WORKLOAD, points=20, display="image", bands="yes")

@@ -99,7 +99,9 @@ class Dashboard:
         self.controls["metric"] = metric_picker(metric, listed)
         self.controls["autoscale"] = widgets.Checkbox(value=False, description="refit axes on every move",
                                                       indent=False)
-        self.controls["bands"] = widgets.Checkbox(value=bool(bands), description="uncertainty bands", indent=False)
+        if not isinstance(bands, bool):
+            raise ParameterError("bands", bands, "True or False")
+        self.controls["bands"] = widgets.Checkbox(value=bands, description="uncertainty bands", indent=False)
         self.controls["fit"] = widgets.Button(description="fit axes", icon="expand")
         self.readout = widgets.HTML()
         self.live = LiveFigure(display)

@@ -12,7 +12,9 @@ Prints (medians of repeated runs; the machine is noisy, so ratios matter most):
 2. the dashboard's slider callback (``controls["vms"].value = ...``) for two
    metrics, with its parts: the curves (compiled model), the readout
    (winner, margin, break-even), the blit and the PNG frame;
-3. the operating-point slider (readout and markers only).
+3. the operating-point slider (readout and markers only);
+4. the slider callback with the "uncertainty bands" box ticked (``BAND_DRAWS``
+   draws per technique and load point, the bands blitted with the curves).
 
 Run: ``python benchmarks/bench_widgets.py``
 """
@@ -82,9 +84,27 @@ def slider_callbacks(d, baseline):
     print(f"operating-point slider (readout + markers, no curves): {point:5.1f} ms median")
 
 
+def band_callbacks(d, baseline):
+    from virtmodel.widgets.dashboard import BAND_DRAWS
+
+    d.controls["bands"].value = True
+    vms = itertools.cycle([6, 8, 10, 12, 14, 16])
+    for metric in ("mean_latency", "p99"):
+        d.controls["metric"].value = metric
+        total = _median_ms(lambda: setattr(d.controls["vms"], "value", next(vms)))
+        curves = _median_ms(d._compute)
+        points = d.data.sizes["arrival_rate"]
+        print(f"slider callback with uncertainty bands ({BAND_DRAWS} draws), 6 curves x {points} points, "
+              f"{metric:>12}: {total:5.1f} ms median ({total / baseline:.2f}x the full redraw) = curves and bands "
+              f"{curves:4.1f} ms + the rest")
+    d.controls["bands"].value = False
+    d.controls["metric"].value = "mean_latency"
+
+
 def main():
     d, baseline = full_redraws()
     slider_callbacks(d, baseline)
+    band_callbacks(d, baseline)
 
 
 if __name__ == "__main__":

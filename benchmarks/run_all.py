@@ -304,6 +304,12 @@ def area_widgets(quick):
             float(total) <= 30, "linear in curve points (bench_widgets.py)")
     if not base:
         row("slider callback", "<= 30 ms median", "bench_widgets.py printed no figure", growth=out[-200:])
+    for draws, points, metric, total in re.findall(
+            r"uncertainty bands \((\d+) draws\), 6 curves x (\d+) points,\s*(\S+):\s*([\d.]+) ms median", out):
+        b = float(base.group(1)) if base else None
+        row(f"slider callback with uncertainty bands ({draws} draws), 6 curves x {points} points ({metric}), Agg",
+            "<= 30 ms median", f"{total} ms", f"{b:.1f} ms (one full Agg redraw)" if b else "",
+            f"{float(total) / b:.2f}x" if b else "", float(total) <= 30, "linear in draws x curve points")
 
 
 def area_notebooks(quick):

@@ -140,3 +140,32 @@ def test_ipympl_canvas_is_the_plot_when_available():
     d.controls["vms"].value = 12
     x, y = _line(d, "sriov")
     np.testing.assert_allclose(y, _expected(d, "sriov", x), rtol=1e-12, equal_nan=True)
+
+
+def test_uncertainty_bands_checkbox_draws_bands_that_follow_the_sliders():
+    from virtmodel.analysis.curves import latency_curves
+    from virtmodel.widgets.dashboard import BAND_DRAWS
+
+    d = dashboard(["paravirtual", "sriov"], WORKLOAD, points=60, display="image")
+    assert d.controls["bands"].description == "uncertainty bands" and not d.controls["bands"].value
+    assert d.handles.extras["bands"] == {} and "band_low" not in d.data
+    d.controls["bands"].value = True
+    assert set(d.handles.extras["bands"]) == {"paravirtual", "sriov"}
+    assert all(b in d.live.moving for b in d.handles.extras["bands"].values())   # blitted with the curves
+    d.controls["vms"].value = 20
+    expected = latency_curves(["paravirtual", "sriov"], WORKLOAD, points=60, x_max=d.x_max,
+                              uncertainty={"samples": BAND_DRAWS}, **d.overrides())
+    np.testing.assert_allclose(d.data["band_high"], expected["band_high"], rtol=1e-12)
+    scale = d.handles.extras["scale"]
+    verts = d.handles.extras["bands"]["sriov"].get_paths()[0].vertices
+    assert verts[:, 1].min() == pytest.approx(np.nanmin(expected["band_low"].sel(technique="sriov")) / scale)
+    d.controls["techniques"].value = ("native",)      # bare metal has no ranges: no band, no error
+    assert "band_low" not in d.data
+    d.controls["bands"].value = False
+    d.controls["techniques"].value = ("sriov",)
+    assert d.handles.extras["bands"] == {}
+    assert dashboard(["sriov"], WORKLOAD, points=20, display="image", bands=True).handles.extras["bands"]
+    from virtmodel.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="bands"):
+        dashboard(["sriov"], WORKLOAD, points=20, display="image", bands="yes")

@@ -61,3 +61,15 @@ def common_draws(models, samples: int, seed: int, ranges=None, exclude=()) -> li
     u = np.random.default_rng(seed).uniform(_EDGE, 1 - _EDGE, (samples, len(names)))
     column = {n: i for i, n in enumerate(names)}
     return [{n: np.asarray(law[n].ppf(u[:, column[n]]), dtype=float) for n in law} for law in laws]
+
+
+def central_interval(values, level: float, axis: int = 0):
+    """``(low, high)``: the central ``level`` interval of ``values`` along ``axis`` (the draws).
+
+    Sample quantiles without interpolation (``inverted_cdf``: each bound is a
+    drawn value), so a saturated draw (``inf``) counts as a value beyond every
+    finite one and a bound is ``inf`` only when that many draws saturate.
+    """
+    q = (1 - level) / 2
+    low, high = np.quantile(np.asarray(values, dtype=float), [q, 1 - q], axis=axis, method="inverted_cdf")
+    return low, high

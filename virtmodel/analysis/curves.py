@@ -39,7 +39,7 @@ def _load_grid(stop, points, limits):
 
 
 def latency_curves(techniques, workload=None, platform=None, *, metric="mean_latency",
-                        x="arrival_rate", points=200, x_max=None, **overrides):
+                        x="arrival_rate", points=200, x_max=None, uncertainty=None, **overrides):
     """Latency (or any saturating metric) against the load, one curve per technique.
 
     Parameters
@@ -61,6 +61,10 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
     x_max : float, optional
         End of the load axis (default: 1.15 times the largest throughput limit,
         or 0.999 for utilization).
+    uncertainty : True, int or dict, optional
+        Also a band per technique over the costs' uncertainty (True; a number of
+        samples; or ``{"samples", "seed", "ranges", "level"}``, defaults 1000, 0,
+        the presets' ranges, 0.9): see :mod:`.curves_band`.
     **overrides
         Scalar model parameters (``vms=16``, ``exit_cycles=1500``, ...).
 
@@ -72,6 +76,10 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
         ``saturated`` (technique, x); ``throughput_limit`` (technique)
         in 1/s per VM; the other load coordinate as a 2-D coordinate (``utilization``
         or ``arrival_rate``); ``label`` (technique); attrs ``metric``, ``x``, ``unit``.
+        With ``uncertainty``: ``band_low``, ``band_high`` (technique, x), the central
+        interval of the draws (``band_high`` inf where that many draws saturate), and
+        ``band_saturated`` (technique, x), the share of draws saturated; attrs
+        ``band_level``, ``band_samples``, ``band_seed``.
     """
     import xarray as xr
 
@@ -102,7 +110,7 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
     saturated = ~np.isfinite(values)
     other = "utilization" if x == "arrival_rate" else "arrival_rate"
     other_values = rates / limits[:, None] if x == "arrival_rate" else rates
-    return xr.Dataset(
+    ds = xr.Dataset(
         {metric: (("technique", x), np.where(saturated, np.nan, values)),
          "saturated": (("technique", x), saturated),
          "throughput_limit": ("technique", limits)},
@@ -110,6 +118,11 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
                 "label": ("technique", [label_of(t) for t in names])},
         attrs={"metric": metric, "x": x, "unit": unit(metric),
                    "description": f"{metric} against {x}; NaN where saturated (utilization >= 1)"})
+    if uncertainty is None:
+        return ds
+    from .curves_band import add_band
+
+    return add_band(ds, models, metric, np.asarray(rates, dtype=float), overrides, uncertainty)
 
 
 def saturating_metrics() -> tuple:

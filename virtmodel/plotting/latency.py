@@ -53,7 +53,7 @@ def _scaled(data):
 
 
 def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", aspect=0.618,
-                        ylim=None, legend_loc="auto", break_evens=()):
+                        ylim=None, legend_loc="auto", break_evens=(), bands=None):
     """Plot :func:`latency_curves_data`: one line per technique, asymptotes at the limits.
 
     Parameters
@@ -74,6 +74,10 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
     break_evens : sequence of BreakEven
         Break-evens over the arrival rate to mark (:func:`virtmodel.plotting.mark_break_even`),
         each in the legend with its value; results without a crossing draw nothing.
+    bands : bool, optional
+        Shade each technique's interval band (data from ``latency_curves(...,
+        uncertainty=...)``; default: when the data has one). A band whose upper end
+        saturates reaches the top of the axes.
 
     Returns
     -------
@@ -81,14 +85,19 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
         ``(fig, ax, artists)`` with ``artists[technique]`` the Line2D;
         ``extras["asymptotes"][technique]`` the vertical limit lines,
         ``extras["scale"]`` the divisor from the data's unit to the shown one,
-        ``extras["break_evens"]`` the lines marking ``break_evens``;
-        ``update(new_data)`` moves lines and asymptotes in place.
+        ``extras["break_evens"]`` the lines marking ``break_evens``,
+        ``extras["bands"][technique]`` the shaded intervals (empty without bands);
+        ``update(new_data)`` moves lines, bands and asymptotes in place.
     """
     expect_data("data", data, ("metric", "x", "throughput_limit"), "virtmodel.analysis.curves.latency_curves")
     metric, x = data.attrs["metric"], data.attrs["x"]
     scale, unit = _scaled(data)
     fig, ax = axes_for(ax, fraction, textwidth, aspect)
-    lines, asymptotes = {}, {}
+    lines, asymptotes, shades = {}, {}, {}
+    if bands is None:
+        bands = "band_low" in data
+    elif bands and "band_low" not in data:
+        raise ParameterError("bands", bands, "False for data without a band", "compute it with uncertainty=")
     with use_style():
         for t in data["technique"].values:
             row = data.sel(technique=t)
@@ -105,6 +114,10 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
         ax.set_ylabel(metric_label(metric, unit))
         ax.set_xlim(0, float(data[x].max()) * (1.0 if x == "arrival_rate" else 1.02))
         ax.set_ylim(*(ylim if ylim is not None else _default_ylim(data[metric].values / scale)))
+        if bands:
+            for t, line in lines.items():
+                shades[t] = band_artist(ax, line.get_color())
+            _set_bands(shades, data, scale, ax.get_ylim()[1])
         if x == "arrival_rate":
             compact_ticks(ax, "x")
         marks = [line for result in break_evens for line in _mark(ax, result, x)]
@@ -113,8 +126,14 @@ def latency_curves_plot(data, ax=None, *, fraction=1.0, textwidth="article", asp
             from matplotlib.lines import Line2D
 
             handles.append(Line2D([], [], color="0.35", **_LIMIT_STYLE, label=_LIMIT_LABEL))
+        if shades:
+            from matplotlib.patches import Patch
+
+            handles.append(Patch(color="0.35", alpha=_BAND_ALPHA, linewidth=0,
+                                 label=f"{data.attrs['band_level']:.0%} interval over the costs' ranges"))
         legend = place_legend(ax, legend_loc, handles=handles)
-    extras = {"asymptotes": asymptotes, "legend": legend, "scale": scale, "unit": unit, "break_evens": marks}
+    extras = {"asymptotes": asymptotes, "legend": legend, "scale": scale, "unit": unit, "break_evens": marks,
+              "bands": shades}
     return PlotHandles(fig, ax, lines, extras, _update)
 
 
@@ -131,9 +150,40 @@ def _default_ylim(values):
     return 0.0, 6.0 * low if np.isfinite(low) and low > 0 else 1.0
 
 
+#: opacity of an interval band (lines stay readable through overlapping bands)
+_BAND_ALPHA = 0.18
+
+
+def band_artist(ax, color):
+    """An empty shaded band in ``color`` (its polygons set by :func:`band_polygons`)."""
+    from matplotlib.collections import PolyCollection
+
+    return ax.add_collection(PolyCollection([], facecolors=color, alpha=_BAND_ALPHA, linewidths=0), autolim=False)
+
+
+def band_polygons(x, low, high, top):
+    """Polygons between ``low`` and ``high`` over ``x``, one per run of finite ``low``;
+    an infinite ``high`` (saturated draws) is drawn up to ``top``."""
+    x, low, high = (np.asarray(a, dtype=float) for a in (x, low, high))
+    high = np.where(np.isinf(high), top, high)
+    ok = np.isfinite(low) & np.isfinite(high)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.view(np.int8), [0]])))
+    return [np.concatenate([np.column_stack([x[a:b], low[a:b]]), np.column_stack([x[a:b], high[a:b]])[::-1]])
+            for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _set_bands(shades, data, scale, top):
+    x = data[data.attrs["x"]].values
+    for t, shade in shades.items():
+        row = data.sel(technique=t)
+        shade.set_verts(band_polygons(x, row["band_low"].values / scale, row["band_high"].values / scale, 2 * top))
+
+
 def _update(handles, data):
     metric, x = data.attrs["metric"], data.attrs["x"]
     scale = handles.extras["scale"]
+    if handles.extras.get("bands"):
+        _set_bands(handles.extras["bands"], data, scale, handles.ax.get_ylim()[1])
     for t, line in handles.artists.items():
         row = data.sel(technique=t)
         line.set_data(data[x].values, row[metric].values / scale)

@@ -47,6 +47,10 @@ MAX_POINTS = 20_000
 #: a percentile beyond the listed p50/p95/p99 that the metric picker offers too (the deep tail)
 DEEP_TAIL = "p99.9"
 
+#: draws per band when "uncertainty bands" is ticked: few, so a slider move stays fast (each
+#: technique is evaluated at draws x points); the same seed every move, so bands do not flicker
+BAND_DRAWS = 30
+
 class Dashboard:
     """Latency-vs-load curves of several techniques with live controls (see :func:`dashboard`).
 
@@ -57,7 +61,8 @@ class Dashboard:
     controls : dict
         ``{name: widget}``: one slider per workload/platform parameter (by its model
         name), ``"load"`` (the operating point), ``"techniques"``, ``"metric"``,
-        ``"autoscale"`` and ``"fit"`` (a button).
+        ``"autoscale"``, ``"bands"`` (the "uncertainty bands" checkbox: a 90% band per
+        technique over the presets' cost ranges, :data:`BAND_DRAWS` draws) and ``"fit"`` (a button).
     handles : PlotHandles
         The plot's handles (``handles.artists[technique]`` is the curve).
     readout : ipywidgets.HTML
@@ -69,7 +74,7 @@ class Dashboard:
     """
 
     def __init__(self, techniques=SIX, workload="small_packet_rr", platform=None, metric="mean_latency",
-                 x="arrival_rate", *, points=500, display=None, continuous_update=True):
+                 x="arrival_rate", *, points=500, display=None, continuous_update=True, bands=False):
         import ipywidgets as widgets
 
         from .. import workloads
@@ -94,6 +99,9 @@ class Dashboard:
         self.controls["metric"] = metric_picker(metric, listed)
         self.controls["autoscale"] = widgets.Checkbox(value=False, description="refit axes on every move",
                                                       indent=False)
+        if not isinstance(bands, bool):
+            raise ParameterError("bands", bands, "True or False")
+        self.controls["bands"] = widgets.Checkbox(value=bands, description="uncertainty bands", indent=False)
         self.controls["fit"] = widgets.Button(description="fit axes", icon="expand")
         self.readout = widgets.HTML()
         self.live = LiveFigure(display)
@@ -131,8 +139,15 @@ class Dashboard:
         return float(self.data[self.x].max())
 
     def _compute(self):
+        band = {"samples": BAND_DRAWS} if self.controls["bands"].value and self._has_ranges() else None
         return latency_curves(self.techniques, self.workload, self.platform, metric=self.metric, x=self.x,
-                                   points=self.points, x_max=self.x_max, **self.overrides())
+                              points=self.points, x_max=self.x_max, uncertainty=band, **self.overrides())
+
+    def _has_ranges(self) -> bool:
+        """Some technique shown has cost ranges (bare metal alone has none: no band to draw)."""
+        from ..analysis.parameter_ranges import preset_ranges
+
+        return any(preset_ranges(self._model(t).technique) for t in self.techniques)
 
     # -- drawing -------------------------------------------------------------------
     def _replot(self):
@@ -150,8 +165,8 @@ class Dashboard:
             (self._crossing,) = self.ax.plot(*_OFFSCREEN, marker="D", markersize=6, color="black",
                                              linestyle="none", zorder=5)
         self.x_max, self.ylim = self._axis_stop(), self.ax.get_ylim()
-        self.live.animate([*self.handles.artists.values(), *self.handles.extras["asymptotes"].values(),
-                           self._marker, self._crossing])
+        self.live.animate([*self.handles.extras["bands"].values(), *self.handles.artists.values(),
+                           *self.handles.extras["asymptotes"].values(), self._marker, self._crossing])
         self._mark()
         self.live.relayout()
 
@@ -203,11 +218,12 @@ class Dashboard:
         self.controls["load"].observe(self._move_load, names="value")
         self.controls["techniques"].observe(self._rebuild, names="value")
         self.controls["metric"].observe(self._rebuild, names="value")
+        self.controls["bands"].observe(self._rebuild, names="value")
         self.controls["fit"].on_click(self.fit)
 
     def _layout(self, widgets):
         c = self.controls
-        side = widgets.VBox([c["techniques"], c["metric"], c["fit"], c["autoscale"]])
+        side = widgets.VBox([c["techniques"], c["metric"], c["fit"], c["autoscale"], c["bands"]])
         workload = widgets.VBox([widgets.HTML("<b>workload</b>")] + [c[n] for n in self._parameters
                                                                       if n in WORKLOAD_SLIDERS])
         platform = widgets.VBox([widgets.HTML("<b>platform and load</b>")] + [c[n] for n in self._parameters
@@ -242,16 +258,17 @@ def dashboard(techniques=SIX, workload="small_packet_rr", platform=None, metric=
         The load axis (break-even markers on the arrival-rate axis only).
     **options
         ``points`` (grid points, default 500), ``display`` (``"image"``, ``"ipympl"``
-        or None to detect from matplotlib's backend), ``continuous_update`` (default True).
+        or None to detect from matplotlib's backend), ``continuous_update`` (default True),
+        ``bands`` (start with the "uncertainty bands" box ticked, default False).
 
     Returns
     -------
     Dashboard
         With ``.ui``, ``.controls``, ``.handles``, ``.readout`` and ``.state``.
     """
-    unknown = sorted(set(options) - {"points", "display", "continuous_update"})
+    unknown = sorted(set(options) - {"points", "display", "continuous_update", "bands"})
     if unknown:
-        raise ParameterError(unknown[0], options[unknown[0]], "one of points, display, continuous_update")
+        raise ParameterError(unknown[0], options[unknown[0]], "one of points, display, continuous_update, bands")
     return Dashboard(techniques, workload, platform, metric, x, **options)
 
 

@@ -1,0 +1,52 @@
+"""Latency curves with their uncertainty: a band per technique over the costs' spread.
+
+For every draw of the uncertain costs (common random numbers across the
+techniques, :mod:`._draws`: two techniques that share a cost see the same
+value draw by draw) each technique's metric is evaluated over the whole load
+grid at once (one compiled call per technique, an array draws x grid). The band
+at a load is the central ``level`` interval of the draws there
+(:func:`._draws.central_interval`, sample quantiles without interpolation).
+
+Assumptions: the laws are the presets' ranges (:mod:`.parameter_ranges`) or
+the ``ranges`` given, independent per parameter; the load axis is not drawn
+(on the utilization axis each technique's arrival rates are its *nominal*
+throughput limit times the utilization, so draws with a lower limit saturate
+before :math:`\\rho = 1`). A saturated draw is ``inf``: the upper bound is
+``inf`` where more than :math:`(1 - \\text{level})/2` of the draws saturate
+(the band then reaches the top of the plot), and the band ends (NaN) where
+even the lower bound saturates. ``band_saturated`` is the share of draws
+saturated at each point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._common import evaluate
+from ._draws import central_interval, common_draws, spec
+
+
+def add_band(ds, models, metric, rates, overrides, uncertainty):
+    """``ds`` (a :func:`.curves.latency_curves` Dataset) with ``band_low``, ``band_high`` and ``band_saturated``.
+
+    ``rates`` is the (technique, x) array of arrival rates the curves were
+    evaluated at. Attrs ``band_level``, ``band_samples``, ``band_seed``.
+    """
+    s = spec(uncertainty)
+    n = s["samples"]
+    draws = common_draws(models, n, s["seed"], s["ranges"], exclude={"arrival_rate", *overrides})
+    low, high, saturated = (np.empty(rates.shape) for _ in range(3))
+    for k, (model, d) in enumerate(zip(models, draws)):
+        values = {**overrides, **{name: v[:, None] for name, v in d.items()}, "arrival_rate": rates[k][None, :]}
+        v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, rates.shape[1]))
+        low[k], high[k] = central_interval(v, s["level"])
+        saturated[k] = np.isinf(v).mean(axis=0)
+    dims = ds[metric].dims
+    level = f"{s['level']:.0%}"
+    return ds.assign(
+        band_low=(dims, np.where(np.isinf(low), np.nan, low),
+                  {"long_name": f"lower end of the central {level} interval over the draws"}),
+        band_high=(dims, np.where(np.isnan(low) | np.isinf(low), np.nan, high),
+                   {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
+        band_saturated=(dims, saturated, {"long_name": "share of draws saturated", "units": "1"}),
+    ).assign_attrs(band_level=s["level"], band_samples=n, band_seed=s["seed"])

@@ -129,7 +129,9 @@ def _part2() -> list:
 #: configured), tried one at a time: (name, flags for recompute, part of the "all together" row)
 _FLAG_TRIALS = (("interrupts and wake-ups (`wakeups=\"on\"`)", {"wakeups": "on"}, True),
                 ("host halt-polling (`wakeups=\"halt_poll\"`)", {"wakeups": "halt_poll"}, False),
-                ("busy polling (`wakeups=\"busy_poll\"`)", {"wakeups": "busy_poll"}, False))
+                ("busy polling (`wakeups=\"busy_poll\"`)", {"wakeups": "busy_poll"}, False),
+                ("a Linux bridge on every host path (`host_switch=\"bridge\"`)", {"host_switch": "bridge"}, True),
+                ("QEMU-style user-space virtio (`io_path=\"virtio_user\"` on hardware_assist)", {"hardware_assist": {"io_path": "virtio_user"}}, False))
 
 
 def _median_error(part, column) -> str:

@@ -144,7 +144,7 @@ def _mechanisms(table) -> list:
     base = table.assign(within=table["baseline_within"],
                         error=(table["baseline_predicted"] - table["published"]) / table["published"],
                         status=table["baseline_predicted"].notna().map({True: "modelled", False: "not modelled"}))
-    rows = [("first model (baseline)", base), ("this model: + `nested`, `syscall_intercept`, `container` techniques", table)]
+    rows = [("first model (baseline)", base), ("this model: + `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one", table)]
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

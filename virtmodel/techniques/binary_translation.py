@@ -34,6 +34,16 @@ The saving enters the variance like any event (:math:`n c^2/f^2`): the
 register writes' contribution to the service time is still random. Symbolic
 expressions are unchanged (the symbol is real rather than nonnegative).
 
+I/O path (flag ``io_path``, :mod:`virtmodel.techniques.io_paths`):
+``binary_emul`` (above: an ESX-style VMM with its own back-end on the host's
+cores) or ``hosted``, a hosted monitor (VMware Workstation): each I/O also
+pays the world switch to the host OS, the VMApp's system call and the host
+driver, on the VM's own CPU, instead of a back-end on other cores,
+:math:`\\Delta D_{\\mathrm{guest}} = n_{\\mathrm{io}}\\, c_{\\mathrm{hosted}}/f`,
+:math:`D_{\\mathrm{host}} = 0`, with :math:`c_{\\mathrm{hosted}} = 22.7\\,\\mu s \\times 733\\,\\mathrm{MHz}
+= 16\\,640` cycles (Sugerman et al., USENIX ATC 2001: time per packet sent or
+received via the VMNet on a Pentium III; assumed the same cycles elsewhere).
+
 :class:`Emulation` is the QEMU-TCG variant: every guest instruction, user and
 kernel, is emulated at about 10.2 host instructions per guest instruction
 (integer code; 17.9 for floating point), QEMU 5.1 TCG benchmarks (2020).

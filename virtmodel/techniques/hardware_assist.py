@@ -12,7 +12,15 @@ emulated device whose register accesses exit to a user-space device model:
       (t_x + c_{\\mathrm{user}}/f),
     \\qquad D_{\\mathrm{host}} = n_{\\mathrm{io}}\\, t_{\\mathrm{be}}
 
-plus the device-interrupt exits in both. Defaults: exits per netperf round trip
+plus the device-interrupt exits in both. Two more back-ends
+(:mod:`virtmodel.techniques.io_paths`): ``virtio_user``, a user-space device
+model (QEMU, a Firecracker-style monitor), whose back-end adds
+:math:`k_{\\mathrm{usys}}` host system calls per I/O,
+:math:`D_{\\mathrm{host}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + k_{\\mathrm{usys}} c_{\\mathrm{hsys}}/f)`;
+and ``vhost_user``, a poll-mode back-end with no kick exits,
+:math:`D_{\\mathrm{poller}} = n_{\\mathrm{io}} t_{\\mathrm{vu}}` on ``polling_cores``
+cores that it burns whole; ``host_switch`` adds the host's software switch per
+packet. Defaults: exits per netperf round trip
 from Agesen et al. (USENIX ATC 2012: vmxnet 1.3, e1000 2.6); the extra cost of
 an exit handled in user space from Dall et al. (USENIX ATC 2017: 6732 vs 2565
 cycles); vhost at about 0.7-1 us of host CPU per packet (Linux vhost batching

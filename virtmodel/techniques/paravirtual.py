@@ -23,6 +23,14 @@ of the workload) cost nothing extra: the guest registers its trap handlers with
 the hypervisor and they run in the guest (an assumption; no source in the record
 gives a Xen divide-by-zero cost). Interrupts and wake-ups (flag ``wakeups``,
 default off): :mod:`virtmodel.techniques.notifications`.
+
+I/O path (flag ``io_path``, :mod:`virtmodel.techniques.io_paths`): ``split``
+(the back-end on the host's cores, above) or ``driver_domain``: the back-end on
+the driver domain's ``driver_domain_vcpus`` (a station of its own), with a grant
+copy per I/O and a domain switch per notification (assumptions),
+:math:`D_{\\mathrm{dd}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + c_{\\mathrm{gnt}}/f)
++ (n_{\\mathrm{io}}/b_{\\mathrm{ntf}})\\, c_{\\mathrm{dsw}}/f`; ``host_switch`` adds the
+bridge or switch the driver domain forwards each packet through.
 """
 
 from __future__ import annotations

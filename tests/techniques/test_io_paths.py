@@ -5,6 +5,7 @@ import math
 import pytest
 
 from virtmodel._params import numeric_fields
+from virtmodel.errors import ParameterError
 from virtmodel.model import Model
 from virtmodel.model.simulation import simulate_model
 from virtmodel.platform import Platform
@@ -52,6 +53,15 @@ def test_every_parameter_a_path_reads_belongs_to_the_technique(name):
         assert set(PATHS[path].parameters()) <= fields, (name, path, set(PATHS[path].parameters()) - fields)
         if PATHS[path].through_host:
             assert {p for names in HOST_SWITCHES.values() for p in names} <= fields
+
+
+def test_a_path_or_switch_a_technique_does_not_offer_is_refused_by_name():
+    with pytest.raises(ParameterError, match="io_path"):
+        get("paravirtual", io_path="virtio")
+    with pytest.raises(ParameterError, match="io_path"):
+        get("binary_translation", io_path="vhost_user")
+    with pytest.raises(ParameterError, match="host_switch"):
+        get("hardware_assist", host_switch="vde")
 
 
 @pytest.mark.parametrize("name, default", [("hardware_assist", "virtio"), ("paravirtual", "split"),

@@ -20,6 +20,7 @@ CITATION_KEYS = {
     "kvm_halt_poll2015", "linux_vhost_batching", "linux_xen_netback_mq", "qemu_vfio_nvme", "assumption",
 }
 CITATION_KEYS |= {"kvm_halt_polling_doc", "linux_kvm_halt_poll_default"}  # techniques/notifications.py
+CITATION_KEYS |= {"kvm_vhost_page", "ibm_kvm_bridge_ovs"}  # techniques/io_paths.py, hardware_assist.py
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -49,9 +49,11 @@ model is named; their cost is charged to the vCPU that took them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .._params import flag, param
 from ._base import Demands, Load, Technique, cycles, events, native_demands
+from .io_paths import path_loads
 from .notifications import Wakeups
 
 
@@ -139,30 +141,6 @@ class HardwareAssistCPU(Technique):
         return events(s.io_interrupts, s.exits_per_interrupt * self.exit_time(s))
 
 
-def virtio_io(tech: HardwareAssistCPU, s) -> dict:
-    """Paravirtual (virtio) I/O: kicks exit to an in-kernel back-end (vhost).
-
-    .. math::
-        \\Delta D_{\\mathrm{guest}} = n_{\\mathrm{io}} x_{\\mathrm{pv}} t_x + \\text{interrupt exits},
-        \\qquad \\Delta D_{\\mathrm{host}} = n_{\\mathrm{io}} t_{\\mathrm{be}}
-    """
-    guest = events(s.io_ops, s.virtio_exits_per_io * tech.exit_time(s)) + tech.interrupt_exits(s)
-    return dict(guest=guest, host=events(s.io_ops, s.backend_time))
-
-
-def emulated_io(tech: HardwareAssistCPU, s) -> dict:
-    """An emulated device: several exits per I/O, each to a user-space device model.
-
-    .. math::
-        \\Delta D_{\\mathrm{guest}} = n_{\\mathrm{io}} x_{\\mathrm{emu}}
-            (t_x + c_{\\mathrm{user}}/f) + \\text{interrupt exits},
-        \\qquad \\Delta D_{\\mathrm{host}} = n_{\\mathrm{io}} t_{\\mathrm{be}}
-    """
-    per_exit = tech.exit_time(s) + cycles(s, s.userspace_exit_cycles)
-    guest = events(s.io_ops * s.emulated_exits_per_io, per_exit) + tech.interrupt_exits(s)
-    return dict(guest=guest, host=events(s.io_ops, s.backend_time))
-
-
 def passthrough_io(tech: HardwareAssistCPU, s, posted_interrupts: bool) -> dict:
     """A device function assigned to the guest (SR-IOV VF): DMA through the IOMMU.
 
@@ -170,17 +148,22 @@ def passthrough_io(tech: HardwareAssistCPU, s, posted_interrupts: bool) -> dict:
         \\Delta D_{\\mathrm{guest}} = n_{\\mathrm{io}} c_{\\mathrm{iommu}}/f
           + [\\text{not posted}]\\;\\text{interrupt exits}
 
-    No host-CPU work per I/O.
+    No host-CPU work per I/O (the ``passthrough`` row of
+    :data:`~virtmodel.techniques.io_paths.PATHS`; an offload card's ``card`` row adds the
+    card's time per I/O on the card).
     """
-    guest = events(s.io_ops, cycles(s, s.iommu_cycles))
+    loads = path_loads(tech, s, tech.path, None)
     if not posted_interrupts:
-        guest = guest + tech.interrupt_exits(s)
-    return dict(guest=guest)
+        loads["guest"] = loads["guest"] + tech.interrupt_exits(s)
+    return loads
 
 
 @dataclass(frozen=True)
 class AssignedIO(Wakeups, HardwareAssistCPU):
     """Hardware-assisted CPU with a device function assigned to the guest (base of sriov, nitro)."""
+
+    #: the row of :data:`~virtmodel.techniques.io_paths.PATHS` this technique's I/O takes
+    path: ClassVar[str] = "passthrough"
 
     iommu_cycles: float = param(
         200.0, unit="cycles", latex=r"c_{\mathrm{iommu}}",

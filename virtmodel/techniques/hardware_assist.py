@@ -12,7 +12,15 @@ emulated device whose register accesses exit to a user-space device model:
       (t_x + c_{\\mathrm{user}}/f),
     \\qquad D_{\\mathrm{host}} = n_{\\mathrm{io}}\\, t_{\\mathrm{be}}
 
-plus the device-interrupt exits in both. Defaults: exits per netperf round trip
+plus the device-interrupt exits in both. Two more back-ends
+(:mod:`virtmodel.techniques.io_paths`): ``virtio_user``, a user-space device
+model (QEMU, a Firecracker-style monitor), whose back-end adds
+:math:`k_{\\mathrm{usys}}` host system calls per I/O,
+:math:`D_{\\mathrm{host}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + k_{\\mathrm{usys}} c_{\\mathrm{hsys}}/f)`;
+and ``vhost_user``, a poll-mode back-end with no kick exits,
+:math:`D_{\\mathrm{poller}} = n_{\\mathrm{io}} t_{\\mathrm{vu}}` on ``polling_cores``
+cores that it burns whole; ``host_switch`` adds the host's software switch per
+packet. Defaults: exits per netperf round trip
 from Agesen et al. (USENIX ATC 2012: vmxnet 1.3, e1000 2.6); the extra cost of
 an exit handled in user space from Dall et al. (USENIX ATC 2017: 6732 vs 2565
 cycles); vhost at about 0.7-1 us of host CPU per packet (Linux vhost batching
@@ -25,18 +33,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._params import flag, param
-from ._base import Demands
-from ._hwassist import HardwareAssistCPU, emulated_io, virtio_io
+from .._params import param
+from ._base import Demands, Load
+from ._hwassist import HardwareAssistCPU
+from .io_paths import POLLER, HostSwitch, io_path_flag, path_loads, polling_cores
 from .notifications import Wakeups
 
 
 @dataclass(frozen=True)
-class HardwareAssist(Wakeups, HardwareAssistCPU):
-    """VT-x/AMD-V with nested paging on/off and virtio or emulated I/O."""
+class HardwareAssist(HostSwitch, Wakeups, HardwareAssistCPU):
+    """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"
     label = "Hardware-assisted (VT-x/AMD-V)"
+    resources = (POLLER,)
 
     virtio_exits_per_io: float = param(
         1.3, unit="count", source="agesen2012", latex=r"x_{\mathrm{pv}}",
@@ -50,13 +60,31 @@ class HardwareAssist(Wakeups, HardwareAssistCPU):
     backend_time: float = param(
         0.85e-6, unit="s", source="linux_vhost_batching", latex=r"t_{\mathrm{be}}",
         doc="host CPU seconds per I/O in the back-end (vhost: ~0.7-1 us per packet)")
-    io_path: str = flag("virtio", doc="paravirtual virtio (vhost) or an emulated device",
-                        options=("virtio", "emulated"))
+    userspace_syscalls_per_io: float = param(
+        4.0, unit="count", source="kvm_vhost_page", latex=r"k_{\mathrm{usys}}",
+        doc="host system calls per I/O that a user-space device model makes and vhost avoids "
+            "('up to four system calls per packet'; virtio_user path)")
+    host_syscall_cycles: float = param(
+        1080, unit="cycles", source="barham2003", latex=r"c_{\mathrm{hsys}}",
+        doc="host cycles per system call (lmbench null call, 0.45 us native at 2.4 GHz; virtio_user path)")
+    vhost_user_time: float = param(
+        0.1e-6, unit="s", latex=r"t_{\mathrm{vu}}",
+        doc="polling-core seconds per packet of a vhost-user / DPDK back-end (about 10 Mpps per core; "
+            "assumption; vhost_user path)")
+    io_path: str = io_path_flag("virtio", ("virtio", "emulated", "virtio_user", "vhost_user"))
 
     def first_model(self, s):
-        """The first model's demands and the interrupt exits an idle vCPU pays (notifications)."""
-        path = virtio_io if self.io_path == "virtio" else emulated_io
-        return self.cpu_demands(s).add(**path(self, s)), self.interrupt_exits(s)
+        """This path's demands and the interrupt exits an idle vCPU pays (notifications).
+
+        ``virtio`` and ``emulated`` with ``host_switch="none"`` are the first model.
+        """
+        loads = path_loads(self, s, self.io_path, self.exit_time(s))
+        loads["guest"] = loads.get("guest", Load()) + self.interrupt_exits(s)
+        return self.cpu_demands(s).add(**loads), self.interrupt_exits(s)
 
     def demands(self, s) -> Demands:
         return self.with_wakeups(s)
+
+    def polling_host_cores(self, s):
+        """Host cores burnt polling: the wake-up mode's plus a polling path's whole cores."""
+        return Wakeups.polling_host_cores(self, s) + polling_cores(self, s)

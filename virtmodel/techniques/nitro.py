@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._params import flag, param
-from ._base import events
 from ._hwassist import AssignedIO
 
 
@@ -28,6 +27,7 @@ class Nitro(AssignedIO):
 
     name = "nitro"
     label = "Nitro-style offload"
+    path = "card"  # the card row of io_paths.PATHS: a VF of the card, the card's cores do the I/O
 
     posted_interrupts: bool = flag(True, doc="posted interrupts (assumption for current Nitro hosts)",
                                    options=(True, False))
@@ -35,6 +35,3 @@ class Nitro(AssignedIO):
         1.0e-6, unit="s", latex=r"t_{\mathrm{card}}",
         doc="offload-card core seconds per I/O (assumption)")
 
-    def first_model(self, s):
-        demands, suppressed = super().first_model(s)
-        return demands.add(card=events(s.io_ops, s.card_time_per_io)), suppressed

@@ -23,6 +23,14 @@ of the workload) cost nothing extra: the guest registers its trap handlers with
 the hypervisor and they run in the guest (an assumption; no source in the record
 gives a Xen divide-by-zero cost). Interrupts and wake-ups (flag ``wakeups``,
 default off): :mod:`virtmodel.techniques.notifications`.
+
+I/O path (flag ``io_path``, :mod:`virtmodel.techniques.io_paths`): ``split``
+(the back-end on the host's cores, above) or ``driver_domain``: the back-end on
+the driver domain's ``driver_domain_vcpus`` (a station of its own), with a grant
+copy per I/O and a domain switch per notification (assumptions),
+:math:`D_{\\mathrm{dd}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + c_{\\mathrm{gnt}}/f)
++ (n_{\\mathrm{io}}/b_{\\mathrm{ntf}})\\, c_{\\mathrm{dsw}}/f`; ``host_switch`` adds the
+bridge or switch the driver domain forwards each packet through.
 """
 
 from __future__ import annotations
@@ -31,15 +39,17 @@ from dataclasses import dataclass
 
 from .._params import param
 from ._base import Demands, Technique, cycles, events, native_demands
+from .io_paths import DRIVER_DOMAIN, HostSwitch, io_path_flag, path_loads
 from .notifications import Wakeups
 
 
 @dataclass(frozen=True)
-class Paravirtual(Wakeups, Technique):
+class Paravirtual(HostSwitch, Wakeups, Technique):
     """Paravirtualization with split drivers (see the module docstring)."""
 
     name = "paravirtual"
     label = "Paravirtualization"
+    resources = (DRIVER_DOMAIN,)
 
     syscall_cycles: float = param(
         24, unit="cycles", source="barham2003", latex=r"c_{\mathrm{sys}}",
@@ -68,6 +78,17 @@ class Paravirtual(Wakeups, Technique):
     backend_time: float = param(
         2e-6, unit="s", source="linux_xen_netback_mq", latex=r"t_{\mathrm{be}}",
         doc="host CPU seconds per I/O in the back-end (netback: ~6 Gb/s per queue at 1500 B; approx.)")
+    grant_copy_cycles: float = param(
+        2000, unit="cycles", latex=r"c_{\mathrm{gnt}}",
+        doc="driver-domain cycles per I/O for the grant copy (hypercall, validation, copy of one packet; "
+            "assumption; driver_domain path)")
+    domain_switch_cycles: float = param(
+        4000, unit="cycles", latex=r"c_{\mathrm{dsw}}",
+        doc="driver-domain cycles per notification to switch to the driver domain (assumption; driver_domain path)")
+    driver_domain_vcpus: int = param(
+        1, unit="count", domain="count", latex=r"c_{\mathrm{dd}}",
+        doc="vCPUs of the driver domain running the back-ends (driver_domain path; assumption)")
+    io_path: str = io_path_flag("split", ("split", "driver_domain"))
 
     def first_model(self, s):
         """The first model's demands and the event-channel upcalls an idle vCPU pays (notifications)."""
@@ -76,10 +97,10 @@ class Paravirtual(Wakeups, Technique):
             events(s.page_faults, cycles(s, s.pgfault_cycles)) + \
             events(s.context_switches, cycles(s, s.ctxsw_cycles)) + \
             events(s.pte_updates / s.pte_batch, hc) + events(s.register_writes, hc) + \
-            events(s.interrupts + s.io_interrupts, cycles(s, s.event_channel_cycles)) + \
-            events(s.io_ops, cycles(s, s.ring_cycles)) + events(s.io_ops / s.io_batch, hc)
-        demands = native_demands(s).add(guest=guest, host=events(s.io_ops, s.backend_time))
-        return demands, events(s.io_interrupts, cycles(s, s.event_channel_cycles))
+            events(s.interrupts + s.io_interrupts, cycles(s, s.event_channel_cycles))
+        loads = path_loads(self, s, self.io_path, hc)
+        loads["guest"] = guest + loads["guest"]
+        return native_demands(s).add(**loads), events(s.io_interrupts, cycles(s, s.event_channel_cycles))
 
     def demands(self, s) -> Demands:
         return self.with_wakeups(s)

@@ -1,0 +1,194 @@
+"""I/O paths (techniques/io_paths.py): limiting cases, the table's consistency, laws, the simulation oracle."""
+
+import math
+
+import pytest
+
+from virtmodel._params import numeric_fields
+from virtmodel.errors import ParameterError
+from virtmodel.model import Model
+from virtmodel.model.simulation import simulate_model
+from virtmodel.platform import Platform
+from virtmodel.techniques import TECHNIQUES, get
+from virtmodel.techniques.io_paths import HOST_SWITCHES, PATHS
+from virtmodel.workload import Workload
+
+from test_laws import LIGHT, _raised
+
+#: technique -> the paths it offers (its io_path options, or its fixed row)
+OFFERED = {
+    "hardware_assist": ("virtio", "emulated", "virtio_user", "vhost_user"),
+    "nested": ("virtio", "emulated", "virtio_user", "vhost_user"),
+    "paravirtual": ("split", "driver_domain"),
+    "binary_translation": ("binary_emul", "hosted"),
+    "emulation": ("binary_emul", "hosted"),
+    "sriov": ("passthrough",),
+    "nitro": ("card",),
+}
+NEW_VARIANTS = {
+    "hw_virtio_user": get("hardware_assist", io_path="virtio_user"),
+    "hw_vhost_user": get("hardware_assist", io_path="vhost_user"),
+    "hw_virtio_bridge_nat": get("hardware_assist", host_switch="bridge_nat"),
+    "hw_emulated_ovs": get("hardware_assist", io_path="emulated", host_switch="ovs"),
+    "hw_vhost_user_ovs_dpdk": get("hardware_assist", io_path="vhost_user", host_switch="ovs_dpdk"),
+    "pv_driver_domain": get("paravirtual", io_path="driver_domain"),
+    "pv_driver_domain_bridge": get("paravirtual", io_path="driver_domain", host_switch="bridge"),
+    "bt_hosted": get("binary_translation", io_path="hosted"),
+    "bt_macvtap": get("binary_translation", host_switch="macvtap"),
+}
+POLLING_METRICS = ("host_cores", "guest_cores_left")
+
+
+def _lone(model):
+    return model.evaluate("mean_latency", arrival_rate=1e-9)
+
+
+@pytest.mark.parametrize("name", OFFERED)
+def test_every_parameter_a_path_reads_belongs_to_the_technique(name):
+    fields = set(TECHNIQUES[name].__dataclass_fields__)
+    options = TECHNIQUES[name].__dataclass_fields__.get("io_path")
+    if options is not None:
+        assert set(options.metadata["options"]) == set(OFFERED[name])
+    for path in OFFERED[name]:
+        assert set(PATHS[path].parameters()) <= fields, (name, path, set(PATHS[path].parameters()) - fields)
+        if PATHS[path].through_host:
+            assert {p for names in HOST_SWITCHES.values() for p in names} <= fields
+
+
+def test_a_path_or_switch_a_technique_does_not_offer_is_refused_by_name():
+    with pytest.raises(ParameterError, match="io_path"):
+        get("paravirtual", io_path="virtio")
+    with pytest.raises(ParameterError, match="io_path"):
+        get("binary_translation", io_path="vhost_user")
+    with pytest.raises(ParameterError, match="host_switch"):
+        get("hardware_assist", host_switch="vde")
+
+
+@pytest.mark.parametrize("name, default", [("hardware_assist", "virtio"), ("paravirtual", "split"),
+                                           ("binary_translation", "binary_emul")])
+def test_the_first_model_is_the_default_path_without_a_switch(name, default):
+    tech = get(name)
+    assert (tech.io_path, tech.host_switch) == (default, "none")
+
+
+def test_virtio_user_without_system_calls_is_vhost():
+    w = Workload(arrival_rate=2e3)
+    user = Model(get("hardware_assist", io_path="virtio_user", userspace_syscalls_per_io=0), w)
+    vhost = Model("hardware_assist", w)
+    for metric in ("mean_latency", "host_cores", "cpu_per_request", "throughput_limit", "p99"):
+        assert user.evaluate(metric) == pytest.approx(vhost.evaluate(metric), rel=1e-12), metric
+
+
+def test_virtio_user_adds_its_system_calls_to_the_back_end_exactly():
+    w, tech = Workload(arrival_rate=2e3), get("hardware_assist", io_path="virtio_user")
+    extra = w.io_ops * tech.userspace_syscalls_per_io * tech.host_syscall_cycles / Platform().clock_hz
+    gap = Model(tech, w).evaluate("cpu_per_request") - Model("hardware_assist", w).evaluate("cpu_per_request")
+    assert gap == pytest.approx(extra, rel=1e-9)
+
+
+@pytest.mark.parametrize("switch", list(HOST_SWITCHES))
+def test_a_host_switch_adds_its_per_packet_cycles_to_the_back_end(switch):
+    w = Workload(arrival_rate=2e3)
+    for name in ("hardware_assist", "paravirtual"):
+        tech = get(name, host_switch=switch)
+        per_packet = sum(getattr(tech, p) for p in HOST_SWITCHES[switch]) / Platform().clock_hz
+        gap = Model(tech, w).evaluate("host_cores") - Model(name, w).evaluate("host_cores")
+        assert gap == pytest.approx(Platform().vms * w.arrival_rate * w.io_ops * per_packet, rel=1e-9, abs=1e-15)
+
+
+def test_vhost_user_has_no_kicks_and_burns_its_polling_cores_at_any_load():
+    tech = get("hardware_assist", io_path="vhost_user", polling_cores=2)
+    for rate in (1e-6, 1e3, 5e3):
+        w = Workload(arrival_rate=rate)
+        # no host-core work per request is left: only the whole polling cores
+        assert Model(tech, w).evaluate("host_cores") == pytest.approx(2.0, rel=1e-12)
+    w = Workload(arrival_rate=2e3)
+    kicks = w.io_ops * tech.virtio_exits_per_io * (tech.exit_cycles + tech.exit_handling_cycles) / Platform().clock_hz
+    virtio_guest = Model("hardware_assist", w).station_table().loc["guest", "demand"]
+    assert Model(tech, w).station_table().loc["guest", "demand"] == pytest.approx(virtio_guest - kicks, rel=1e-12)
+    # the poller is a queue of polling_cores servers
+    assert Model(tech, w).station_table().loc["poller", "servers"] == 2
+
+
+def test_busy_poll_and_vhost_user_count_the_polling_cores_once():
+    w = Workload(arrival_rate=1e3)
+    busy = Model(get("hardware_assist", io_path="vhost_user", wakeups="busy_poll", polling_cores=3), w)
+    on = Model(get("hardware_assist", io_path="vhost_user", wakeups="on", polling_cores=3), w)
+    # the same vCPU wake-ups; the back-end polls in both; three cores, not six
+    assert busy.evaluate("host_cores") == pytest.approx(on.evaluate("host_cores"), rel=1e-12)
+    assert 3.0 < busy.evaluate("host_cores") < 3.5
+
+
+def test_driver_domain_as_large_as_the_host_without_grant_or_switch_costs_is_split():
+    w, platform = Workload(arrival_rate=3e3), Platform()
+    dd = get("paravirtual", io_path="driver_domain", grant_copy_cycles=0, domain_switch_cycles=0,
+             driver_domain_vcpus=platform.cores)
+    for metric in ("mean_latency", "host_cores", "cpu_per_request", "throughput_limit", "p99"):
+        assert Model(dd, w, platform).evaluate(metric) == pytest.approx(
+            Model("paravirtual", w, platform).evaluate(metric), rel=1e-12), metric
+
+
+def test_one_driver_domain_vcpu_limits_throughput_by_its_work_per_request():
+    w = Workload(arrival_rate=1e3)
+    tech = get("paravirtual", io_path="driver_domain")
+    f = Platform().clock_hz
+    per_request = w.io_ops * (tech.backend_time + tech.grant_copy_cycles / f) + \
+        w.io_ops / tech.io_batch * tech.domain_switch_cycles / f
+    assert Model(tech, w).station_table().loc["driver_domain", "demand"] == pytest.approx(per_request, rel=1e-12)
+    limit = Model(tech, w).evaluate("throughput_limit")
+    assert limit <= 1 / (Platform().vms * per_request) * (1 + 1e-12)
+
+
+def test_hosted_lone_request_pays_the_world_switch_instead_of_the_host_back_end():
+    w = Workload(arrival_rate=1.0)
+    hosted, bt = get("binary_translation", io_path="hosted"), get("binary_translation")
+    gap = _lone(Model(hosted, w)) - _lone(Model(bt, w))
+    want = w.io_ops * (hosted.hosted_io_cycles / Platform().clock_hz - bt.backend_time)
+    assert gap == pytest.approx(want, rel=1e-6)
+    assert "host" not in Model(hosted, w).station_table().index  # the host world runs on the VM's CPU
+
+
+@pytest.mark.parametrize("variant", NEW_VARIANTS)
+@pytest.mark.parametrize("workload", [LIGHT, "small_packet_rr"], ids=["default", "rr"])
+def test_zero_cost_paths_are_native(variant, workload):
+    tech = Model(NEW_VARIANTS[variant].neutral(), workload)
+    native = Model("native", workload)
+    polls = PATHS[NEW_VARIANTS[variant].io_path].polls
+    for metric in ("mean_latency", "overhead", "throughput_limit", "cpu_per_request", "p99") + POLLING_METRICS:
+        got, want = tech.evaluate(metric), native.evaluate(metric)
+        if polls and metric in POLLING_METRICS:  # polling cores are burnt whatever the costs
+            shift = NEW_VARIANTS[variant].polling_cores
+            want = want + shift if metric == "host_cores" else want - shift
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-15), metric
+
+
+def _costs():
+    for variant, tech in NEW_VARIANTS.items():
+        for f in numeric_fields(tech):
+            if f.metadata["neutral"] is not None:
+                yield pytest.param(variant, f.name, id=f"{variant}-{f.name}")
+
+
+@pytest.mark.parametrize("variant, name", list(_costs()))
+def test_each_path_cost_only_hurts(variant, name):
+    tech = NEW_VARIANTS[variant]
+    lo = Model(tech, LIGHT)
+    hi = Model(tech.replace(**{name: _raised(tech, name)}), LIGHT)
+    for metric in ("overhead", "mean_latency", "p99", "host_cores", "cpu_per_request"):
+        assert hi.evaluate(metric) >= lo.evaluate(metric) * (1 - 1e-12), metric
+    for metric in ("throughput_limit", "capacity_ratio", "guest_cores_left"):
+        assert hi.evaluate(metric) <= lo.evaluate(metric) * (1 + 1e-12), metric
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tech", [get("paravirtual", io_path="driver_domain", driver_domain_vcpus=2),
+                                  get("hardware_assist", io_path="vhost_user", host_switch="ovs_dpdk")],
+                         ids=["driver_domain", "vhost_user"])
+def test_a_path_with_its_own_resource_agrees_with_the_simulation(tech):
+    base = Model(tech, "small_packet_rr", Platform(vms=2, cores=4))
+    rate = 0.6 * base.evaluate("throughput_limit")
+    model = Model(tech, base.workload.replace(arrival_rate=rate), base.platform)
+    sim, delay = simulate_model(model, customers=40_000, seed=11)
+    assert sim.system_response_time.contains(model.evaluate("mean_latency") - delay, 0.99, rtol=0.03), (
+        sim.system_response_time, model.evaluate("mean_latency") - delay)
+    assert not math.isnan(model.evaluate("p99"))

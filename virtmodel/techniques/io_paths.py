@@ -1,0 +1,261 @@
+"""I/O paths: one table of the ways a guest's I/O reaches the device, and what each costs per I/O.
+
+A technique offers some of these paths (its flag ``io_path``) and the host's
+software switch (flag ``host_switch``); the table says, for each path, where
+its per-I/O work lands, by parameter name, so every technique composes them
+the same way (:func:`path_loads`). With :math:`n_{\\mathrm{io}}` I/Os per
+request, a technique's trap into the hypervisor :math:`t_{\\mathrm{trap}}`
+(an exit, a hypercall, a register access handled by the VMM), and a path's
+notifications per I/O :math:`k`:
+
+.. math::
+    \\Delta D_{\\mathrm{guest}} = n_{\\mathrm{io}} \\Big(\\textstyle\\sum w_{\\mathrm{guest}}\\Big)
+      + \\text{kicks}, \\qquad
+    \\text{kicks} = \\begin{cases}
+      \\text{events}(n_{\\mathrm{io}},\\; k\\, t_{\\mathrm{trap}}) & \\text{grouped (virtio kicks)}\\\\
+      \\text{events}(n_{\\mathrm{io}} k,\\; t_{\\mathrm{trap}} + [\\text{user}]\\, c_{\\mathrm{user}}/f)
+        & \\text{one trap per access (emulated registers)}\\\\
+      \\text{events}(n_{\\mathrm{io}} / b,\\; t_{\\mathrm{trap}}) & \\text{one per batch of } b
+    \\end{cases}
+
+.. math::
+    D_{\\mathrm{back}} = n_{\\mathrm{io}} \\Big(\\textstyle\\sum t_{\\mathrm{be}}
+      + t_{\\mathrm{sw}}\\Big) + \\frac{n_{\\mathrm{io}}}{b}\\, t_{\\mathrm{ntf}}
+
+on the path's back-end resource (the host's cores; the polling cores of a
+vhost-user back-end; a driver domain's vCPUs; the offload card; for a hosted
+monitor the VM's own CPU, which runs the host world), where
+:math:`t_{\\mathrm{sw}}` is the host switch's per-packet cost (zero for a path
+that does not go through the host, and for ``host_switch="none"``, the first
+model) and :math:`t_{\\mathrm{ntf}}` a cost per notification on the back-end
+(the driver domain's domain switch). Each cost is a parameter of the
+technique, in cycles (divided by the clock :math:`f`) or seconds, by its unit.
+
+=================  =============================================================  ===============
+path               per I/O                                                        back-end on
+=================  =============================================================  ===============
+``virtio``         1.3 exits in the host kernel (grouped); vhost worker           host cores
+``emulated``       2.6 register accesses, each an exit to a user-space model      host cores
+``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        host cores
+                   device model (QEMU, a Firecracker-style monitor): vhost's
+                   work plus :math:`k_{\\mathrm{sys}}` system calls to the tap
+``vhost_user``     no kicks (the back-end polls); a DPDK poll-mode back-end       polling cores
+``passthrough``    an SR-IOV VF: IOMMU work in the guest, no host work            —
+``card``           a VF of an offload card; the card's cores do the I/O           card cores
+``split``          ring descriptor + one hypercall per ``io_batch`` (Xen)         host cores
+``driver_domain``  as ``split``; netback in a driver domain: grant copy per       driver domain
+                   I/O, a domain switch per notification
+``binary_emul``    register accesses handled by the VMM (ESX-style BT)            host cores
+``hosted``         as ``binary_emul`` plus, per I/O, the world switch to the      the VM's CPU
+                   host OS and the host's system call and driver (Workstation)
+=================  =============================================================  ===============
+
+Host switch (``host_switch``, paths through the host only): ``none`` (the
+first model: the back-end time covers the hand-off to the NIC), ``bridge``
+(tap + Linux bridge), ``bridge_nat`` (bridge + netfilter NAT), ``macvtap``,
+``ovs`` (Open vSwitch kernel datapath), ``ovs_dpdk`` (its user-space datapath,
+on the polling cores of a vhost-user back-end).
+
+Polling: a path that polls (``vhost_user``) burns ``polling_cores`` whole host
+cores at any load (``host_cores``, ``guest_cores_left``); its per-packet work is
+inside those cores, so the poller is a station of its own (its queueing and
+capacity count) whose busy time is not added again to ``host_cores``.
+
+Sources of the costs: ``virtmodel/data/published_iopaths.json`` and each
+parameter's ``source``; the values marked ``assumption`` are the model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .._params import flag, param
+from ..resources import Resource
+from ._base import cycles, events
+
+
+@dataclass(frozen=True)
+class IOPath:
+    """One row of :data:`PATHS`: where a path's per-I/O work lands (parameter names).
+
+    ``kicks``: the parameter giving notifications (traps) per I/O, or None;
+    ``kick_form``: ``"grouped"`` (one event of :math:`k t_{\\mathrm{trap}}` per I/O),
+    ``"each"`` (:math:`k` events per I/O), ``"batch"`` (one per ``kicks`` I/Os);
+    ``kick_in_user``: each trap continues to a user-space device model
+    (``userspace_exit_cycles`` more); ``guest``: per-I/O guest work;
+    ``backend``: per-I/O work on ``resource`` (a name, or a ``(count, cost)`` pair);
+    ``per_notification``: work per kick on ``resource``; ``through_host``: the host's
+    software switch applies; ``polls``: the back-end burns whole polling cores.
+    """
+
+    name: str
+    label: str
+    kicks: str | None = None
+    kick_form: str = "grouped"
+    kick_in_user: bool = False
+    guest: tuple = ()
+    backend: tuple = ()
+    resource: str | None = None
+    per_notification: tuple = ()
+    through_host: bool = False
+    polls: bool = False
+
+    def parameters(self) -> tuple:
+        """Every parameter name the row reads (for the consistency test)."""
+        names = [self.kicks] if self.kicks else []
+        names += list(self.guest) + list(self.per_notification)
+        for item in self.backend:
+            names += list(item) if isinstance(item, tuple) else [item]
+        return tuple(names) + (("userspace_exit_cycles",) if self.kick_in_user else ())
+
+
+#: every I/O path of the package, by name (module docstring)
+PATHS = {p.name: p for p in (
+    IOPath("virtio", "virtio, in-kernel vhost back-end", kicks="virtio_exits_per_io",
+           backend=("backend_time",), resource="host", through_host=True),
+    IOPath("emulated", "emulated device, user-space device model", kicks="emulated_exits_per_io",
+           kick_form="each", kick_in_user=True, backend=("backend_time",), resource="host", through_host=True),
+    IOPath("virtio_user", "virtio, user-space device model (QEMU, Firecracker-style)",
+           kicks="virtio_exits_per_io", backend=("backend_time", ("userspace_syscalls_per_io", "host_syscall_cycles")),
+           resource="host", through_host=True),
+    IOPath("vhost_user", "vhost-user / DPDK poll-mode back-end", backend=("vhost_user_time",),
+           resource="poller", through_host=True, polls=True),
+    IOPath("passthrough", "SR-IOV virtual function (IOMMU)", guest=("iommu_cycles",)),
+    IOPath("card", "offload card (virtual function of the card)", guest=("iommu_cycles",),
+           backend=("card_time_per_io",), resource="card"),
+    IOPath("split", "split drivers, back-end on the host's cores", kicks="io_batch", kick_form="batch",
+           guest=("ring_cycles",), backend=("backend_time",), resource="host", through_host=True),
+    IOPath("driver_domain", "split drivers through a driver domain (grant copy, domain switch)",
+           kicks="io_batch", kick_form="batch", guest=("ring_cycles",),
+           backend=("backend_time", "grant_copy_cycles"), per_notification=("domain_switch_cycles",),
+           resource="driver_domain", through_host=True),
+    IOPath("binary_emul", "emulated device handled by the VMM", kicks="register_accesses_per_io",
+           kick_form="each", backend=("backend_time",), resource="host", through_host=True),
+    IOPath("hosted", "hosted monitor: world switch to the host OS per I/O", kicks="register_accesses_per_io",
+           kick_form="each", backend=("hosted_io_cycles",), resource="guest", through_host=True),
+)}
+
+#: host software switch -> the parameters of its per-packet cost
+HOST_SWITCHES = {
+    "none": (),
+    "bridge": ("bridge_cycles",),
+    "bridge_nat": ("bridge_cycles", "nat_cycles"),
+    "macvtap": ("macvtap_cycles",),
+    "ovs": ("ovs_cycles",),
+    "ovs_dpdk": ("ovs_dpdk_cycles",),
+}
+
+#: the resources a path may load beyond the platform's
+POLLER = Resource("poller", "polling_cores", shared=True, cores_of=None,
+                  description="host cores polling a vhost-user / DPDK back-end (counted whole in host_cores)")
+DRIVER_DOMAIN = Resource("driver_domain", "driver_domain_vcpus", shared=True, cores_of="host",
+                         description="the driver domain's vCPUs running the back-ends (netback)")
+
+
+def _seconds(tech, s, name):
+    """A parameter's value in seconds: cycles over the clock, seconds as they are, counts as they are."""
+    unit = tech.__dataclass_fields__[name].metadata["unit"]
+    value = getattr(s, name)
+    return cycles(s, value) if unit == "cycles" else value
+
+
+def _is_zero(x) -> bool:
+    """Whether ``x`` is exactly zero (a number or a SymPy expression; arrays are never taken as zero)."""
+    return isinstance(x, (int, float, sp.Basic)) and x == 0
+
+
+def _backend_time(tech, s, path: IOPath):
+    total = 0
+    for item in path.backend:
+        if isinstance(item, tuple):
+            count, cost = item
+            total = total + getattr(s, count) * _seconds(tech, s, cost)
+        else:
+            total = total + _seconds(tech, s, item)
+    return total
+
+
+def switch_time(tech, s, path: IOPath):
+    """Seconds per packet of the host's software switch on ``path`` (0 off the host or for ``none``)."""
+    if not path.through_host:
+        return 0
+    return sum((_seconds(tech, s, n) for n in HOST_SWITCHES[getattr(tech, "host_switch", "none")]), 0)
+
+
+def path_loads(tech, s, name: str, trap_time) -> dict:
+    """``{resource: Load}`` of path ``name`` for technique ``tech`` (module formula).
+
+    ``trap_time`` is the technique's seconds per trap into the hypervisor
+    (``None`` for a path without kicks). Loads on the same resource add.
+    """
+    path = PATHS[name]
+    loads = {}
+
+    def put(resource, load):
+        loads[resource] = loads[resource] + load if resource in loads else load
+
+    if path.kicks is not None:
+        k = getattr(s, path.kicks)
+        if path.kick_form == "grouped":
+            put("guest", events(s.io_ops, k * trap_time))
+        elif path.kick_form == "each":
+            each = trap_time + (cycles(s, s.userspace_exit_cycles) if path.kick_in_user else 0)
+            put("guest", events(s.io_ops * k, each))
+        else:
+            put("guest", events(s.io_ops / k, trap_time))
+    for g in path.guest:
+        put("guest", events(s.io_ops, _seconds(tech, s, g)))
+    if path.resource is not None:
+        per_io = _backend_time(tech, s, path) + switch_time(tech, s, path)
+        if not _is_zero(per_io):
+            put(path.resource, events(s.io_ops, per_io))
+        for n in path.per_notification:
+            put(path.resource, events(s.io_ops / getattr(s, path.kicks), _seconds(tech, s, n)))
+    return loads
+
+
+def polling_cores(tech, s):
+    """Whole host cores a polling path burns (``polling_cores``), unless ``busy_poll`` already counts them."""
+    if PATHS[tech.io_path].polls and getattr(tech, "wakeups", "off") != "busy_poll":
+        return s.polling_cores
+    return sp.Integer(0)
+
+
+def io_path_flag(default: str, options: tuple):
+    """The ``io_path`` flag of a technique offering ``options`` (rows of :data:`PATHS`)."""
+    unknown = [o for o in options if o not in PATHS]
+    if unknown:  # pragma: no cover - programming error
+        raise ValueError(f"unknown I/O paths {unknown}")
+    doc = "I/O path: " + "; ".join(f"{o} = {PATHS[o].label}" for o in options)
+    return flag(default, doc=doc, options=options)
+
+
+@dataclass(frozen=True)
+class HostSwitch:
+    """Mixin: the ``host_switch`` flag and the per-packet cost of each switch (module docstring)."""
+
+    host_switch: str = flag("none", doc="the host's software switch per packet: none (first model), bridge "
+                                        "(tap + Linux bridge), bridge_nat, macvtap, ovs, ovs_dpdk",
+                            options=tuple(HOST_SWITCHES))
+    bridge_cycles: float = param(
+        2000.0, unit="cycles", latex=r"c_{\mathrm{br}}",
+        doc="host cycles per packet through a tap and the Linux bridge (assumption; as the container's veth + bridge)")
+    nat_cycles: float = param(
+        1500.0, unit="cycles", latex=r"c_{\mathrm{nat}}",
+        doc="cycles per packet of netfilter NAT (connection tracking, rewrite; assumption)")
+    macvtap_cycles: float = param(
+        1000.0, unit="cycles", latex=r"c_{\mathrm{mvt}}",
+        doc="host cycles per packet through macvtap (no bridge: half the bridge's; assumption)")
+    ovs_cycles: float = param(
+        2000.0, unit="cycles", source="ibm_kvm_bridge_ovs", latex=r"c_{\mathrm{ovs}}",
+        doc="host cycles per packet through the Open vSwitch kernel datapath (IBM: the bridge is within 10% "
+            "of OVS, so taken equal to bridge_cycles; approx.)")
+    ovs_dpdk_cycles: float = param(
+        300.0, unit="cycles", latex=r"c_{\mathrm{ovsd}}",
+        doc="polling-core cycles per packet through OVS's user-space (DPDK) datapath (assumption)")
+
+
+__all__ = ["IOPath", "PATHS", "HOST_SWITCHES", "POLLER", "DRIVER_DOMAIN", "path_loads", "switch_time",
+           "polling_cores", "io_path_flag", "HostSwitch"]

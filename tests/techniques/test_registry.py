@@ -20,6 +20,7 @@ CITATION_KEYS = {
     "kvm_halt_poll2015", "linux_vhost_batching", "linux_xen_netback_mq", "qemu_vfio_nvme", "assumption",
 }
 CITATION_KEYS |= {"kvm_halt_polling_doc", "linux_kvm_halt_poll_default"}  # techniques/notifications.py
+CITATION_KEYS |= {"samsung970_spec", "engineered_plp_fsync", "hgst_7k4000_spec"}  # platform.py disk (virtmodel.disk)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -12,6 +12,7 @@ guest       ``vcpus``             :math:`\\lambda`
 host        ``cores``             :math:`V\\lambda`
 device      1                     :math:`V\\lambda`
 card        ``card_cores``        :math:`V\\lambda`
+disk        ``disk_servers`` / 1  :math:`V\\lambda`  (a platform with a disk: :mod:`._storage`)
 ==========  ====================  ==================
 
 A station whose demand is identically zero is not on the path. Metrics
@@ -49,6 +50,7 @@ from ..queueing.mgc import MGcTerms, mgc_terms
 from ..resources import resolve
 from ..symbols import symbols_for
 from ..techniques import Native
+from ._storage import disk_of, io_substitution, substituted, with_storage
 
 #: metric name -> (LaTeX left-hand side, unit, saturates) of the open model's symbolic metrics
 #: (read from the metric table, :mod:`virtmodel.metrics`)
@@ -182,9 +184,15 @@ def derive(key: tuple) -> Derived:
     technique = cls(**flags)
     demands = technique.demands(s)
     native = Native().demands(s)
-    stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
     off_queue = technique.off_queue_work(s) if hasattr(technique, "off_queue_work") else {}
     polling = technique.polling_host_cores(s) if hasattr(technique, "polling_host_cores") else 0
+    disk = disk_of(resources)
+    if disk is not None:  # a platform with a disk: each block request is an I/O of the technique (_storage)
+        sub = io_substitution(technique, s)
+        demands, native = with_storage(demands, technique, s, disk), with_storage(native, Native(), s, disk)
+        off_queue = {k: substituted(v, sub) for k, v in off_queue.items()}
+        polling = substituted(polling, sub)
+    stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
     metrics = _metrics(stations, native_stations, demands.delay, native.delay, s, off_queue, polling)
     return Derived(stations, native_stations, metrics, demands.delay)
 

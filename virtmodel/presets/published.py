@@ -44,7 +44,7 @@ __all__ = [
     "sources",
 ]
 
-_TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io", "nesting", "wakeups"))
+_TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io", "nesting", "wakeups", "storage"))
 
 
 

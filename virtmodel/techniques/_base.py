@@ -139,6 +139,9 @@ class Technique(ParameterSet):
     label: ClassVar[str] = "technique"
     #: resources beyond the platform's (guest, host, device, card) that ``demands`` may load
     resources: ClassVar[tuple] = ()
+    #: the workload's I/O counts this technique charges once more per disk block request
+    #: (:mod:`virtmodel.model._storage`); () when its per-I/O costs are the network's only
+    block_io_counts: ClassVar[tuple] = ("io_ops", "io_interrupts")
 
     def demands(self, s) -> Demands:  # pragma: no cover - abstract
         raise NotImplementedError

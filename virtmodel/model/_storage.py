@@ -1,0 +1,70 @@
+"""The storage path of any technique: a disk operation is an I/O (one rule, no per-technique code).
+
+On a platform with a disk (:mod:`virtmodel.disk`) a request sends the disk
+:math:`n_d = n_r + n_w + n_f` block requests (read misses, writes, flushes).
+Each is an I/O of the technique's own path, so the technique charges for it
+exactly what it charges per network I/O: its ``demands(s)`` are taken with the
+I/O counts it names in ``Technique.block_io_counts`` (by default ``io_ops``
+and ``io_interrupts``: one submission and one completion interrupt per block
+request) raised by :math:`n_d`,
+
+.. math::
+    D_k' = D_k\\big|_{n_{\\mathrm{io}} \\to n_{\\mathrm{io}} + n_d,\\;
+                     n_{\\mathrm{ioirq}} \\to n_{\\mathrm{ioirq}} + n_d}
+    \\quad (k \\ne \\text{device}),
+
+so an emulated disk pays its traps to the user-space device model, virtio its
+kicks and the back-end's host time, a split driver its ring, hypercalls and
+back-end, an assigned function its IOMMU work, the offload card its time, and
+the wake-up terms (:mod:`virtmodel.techniques.notifications`) see the vCPU's and
+back-end's whole load. The NIC (``device``) and its pipelined latency keep the
+network's counts; the disk station gets the disk's service
+(:func:`virtmodel.disk.service_load`). Native pays no extra CPU per block
+request (its ``cpu_time`` includes its driver), so the disk station is native's
+too and ``overhead`` compares like with like.
+
+Assumptions: a block request costs the CPU what a packet costs on the same
+path (the submission path is the same virtqueue, ring or VF; payload copies are
+not in any technique's per-I/O cost); the technique's ``io_path`` serves both
+devices. A technique whose per-I/O costs belong to its network only (a
+container's veth and NAT) declares ``block_io_counts = ()``: its disk I/O then
+costs what it costs natively.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..disk import Disk, disk_ops, service_load
+from ..techniques._base import Demands, Load
+
+
+def disk_of(resources):
+    """The platform's :class:`~virtmodel.disk.Disk` resource, or None."""
+    return next((r for r in resources if isinstance(r, Disk)), None)
+
+
+def io_substitution(technique, s) -> dict:
+    """``{count symbol: count + n_d}`` for the I/O counts the technique charges per block request."""
+    n_disk = disk_ops(s).total
+    return {getattr(s, name): getattr(s, name) + n_disk for name in technique.block_io_counts}
+
+
+def substituted(expr, sub: dict):
+    """``expr`` with the I/O counts raised (numbers and expressions)."""
+    return sp.sympify(expr).xreplace(sub) if sub else expr
+
+
+def with_storage(demands: Demands, technique, s, disk: Disk) -> Demands:
+    """The technique's demands with its disk I/O charged and the disk station loaded (module formula)."""
+    sub = io_substitution(technique, s)
+    loads = {}
+    for name, load in demands.loads.items():
+        loads[name] = load if name == "device" else Load(substituted(load.mean, sub), substituted(load.var, sub))
+    loads["disk"] = service_load(s, disk.medium)
+    network_delay = s.io_ops * s.device_latency  # the NIC's pipelined latency keeps the network's count
+    delay = network_delay + substituted(demands.delay - network_delay, sub)
+    return Demands(loads.pop("guest"), delay, **loads)
+
+
+__all__ = ["disk_of", "io_substitution", "substituted", "with_storage"]

@@ -114,16 +114,14 @@ def positioning(s, medium):
             s.disk_seek_scv * s.disk_seek_time**2 + s.disk_rotation_time**2 / 12)
 
 
-def service_load(s, medium):
-    """The disk's load per request, a :class:`~virtmodel.techniques.Load` (module formula)."""
-    from .techniques._base import Load
-
+def service_moments(s, medium) -> tuple:
+    """The disk's service time per request, ``(mean, variance)`` (module formula)."""
     ops = disk_ops(s)
     pos_mean, pos_var = positioning(s, medium)
     kinds = ((ops.reads, s.disk_read_latency + pos_mean + s.file_read_bytes / s.disk_bandwidth, pos_var),
              (ops.writes, s.disk_write_latency + pos_mean + s.disk_write_bytes / s.disk_bandwidth, pos_var),
              (ops.flushes, s.disk_flush_time, 0))
-    return Load(sum(n * m for n, m, _ in kinds), sum(n * (m**2 + v) for n, m, v in kinds))
+    return sum(n * m for n, m, _ in kinds), sum(n * (m**2 + v) for n, m, v in kinds)
 
 
 def check_storage(platform, values: dict) -> None:
@@ -189,4 +187,4 @@ def with_disk(platform, name: str):
 
 
 __all__ = ["MEDIA", "STORAGE_COUNTS", "Disk", "disk_resource", "DiskOps", "disk_ops", "positioning",
-           "service_load", "check_storage", "NamedDisk", "DISKS", "with_disk"]
+           "service_moments", "check_storage", "NamedDisk", "DISKS", "with_disk"]

@@ -19,7 +19,7 @@ back-end, an assigned function its IOMMU work, the offload card its time, and
 the wake-up terms (:mod:`virtmodel.techniques.notifications`) see the vCPU's and
 back-end's whole load. The NIC (``device``) and its pipelined latency keep the
 network's counts; the disk station gets the disk's service
-(:func:`virtmodel.disk.service_load`). Native pays no extra CPU per block
+(:func:`virtmodel.disk.service_moments`). Native pays no extra CPU per block
 request (its ``cpu_time`` includes its driver), so the disk station is native's
 too and ``overhead`` compares like with like.
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..disk import Disk, disk_ops, service_load
+from ..disk import Disk, disk_ops, service_moments
 from ..techniques._base import Demands, Load
 
 
@@ -61,7 +61,7 @@ def with_storage(demands: Demands, technique, s, disk: Disk) -> Demands:
     loads = {}
     for name, load in demands.loads.items():
         loads[name] = load if name == "device" else Load(substituted(load.mean, sub), substituted(load.var, sub))
-    loads["disk"] = service_load(s, disk.medium)
+    loads["disk"] = Load(*service_moments(s, disk.medium))
     network_delay = s.io_ops * s.device_latency  # the NIC's pipelined latency keeps the network's count
     delay = network_delay + substituted(demands.delay - network_delay, sub)
     return Demands(loads.pop("guest"), delay, **loads)

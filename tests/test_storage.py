@@ -221,3 +221,38 @@ def test_more_flushes_and_writes_cost_cpu_and_capacity(tech, w, extra):
     # virtualization never makes the disk faster: the disk station is native's
     assert m.station_table().loc["disk", "demand"] == pytest.approx(
         Model("native", m.workload, m.platform).station_table().loc["disk", "demand"], rel=1e-12)
+
+
+# -- a technique whose network path has per-packet costs that block I/O does not take -------------------
+from dataclasses import dataclass  # noqa: E402
+
+from virtmodel._params import flag, param  # noqa: E402
+from virtmodel.techniques import Technique, events, native_demands  # noqa: E402
+
+
+@dataclass(frozen=True)
+class _Switched(Technique):
+    name = "storage_test_switched"
+    label = "per-I/O work plus a per-packet switch"
+
+    storage_test_io_time: float = param(2e-6, unit="s", latex=r"t_{\mathrm{io,test}}", doc="per-I/O guest time")
+    storage_test_switch_time: float = param(1e-6, unit="s", latex=r"t_{\mathrm{sw,test}}", doc="per-packet host time")
+    switch: str = flag("on", doc="a software switch on the network path", options=("on", "none"))
+
+    def demands(self, s):
+        d = native_demands(s).add(guest=events(s.io_ops, s.storage_test_io_time))
+        return d.add(host=events(s.io_ops, s.storage_test_switch_time)) if self.switch == "on" else d
+
+    def block_io_view(self):
+        return self.replace(switch="none")
+
+
+def test_block_requests_skip_the_network_only_costs_of_the_block_view():
+    w = Workload(arrival_rate=10.0, io_ops=3, io_interrupts=0)
+    tech = _Switched()
+    base = Model(tech, w, _flash()).evaluate("cpu_per_request")
+    more = Model(tech, w.replace(disk_writes=2.0), _flash()).evaluate("cpu_per_request")
+    assert more - base == pytest.approx(2 * 2e-6, rel=1e-12)  # the I/O's cost, not the switch's
+    assert base == pytest.approx(w.cpu_time + 3 * (2e-6 + 1e-6), rel=1e-12)  # packets still pay the switch
+    same = Model(tech.replace(switch="none"), w.replace(disk_writes=2.0), _flash()).evaluate("cpu_per_request")
+    assert more - same == pytest.approx(3e-6, rel=1e-12)

@@ -50,7 +50,7 @@ from ..queueing.mgc import MGcTerms, mgc_terms
 from ..resources import resolve
 from ..symbols import symbols_for
 from ..techniques import Native
-from ._storage import disk_of, io_substitution, substituted, with_storage
+from ._storage import disk_of, storage_terms, with_storage
 
 #: metric name -> (LaTeX left-hand side, unit, saturates) of the open model's symbolic metrics
 #: (read from the metric table, :mod:`virtmodel.metrics`)
@@ -188,10 +188,8 @@ def derive(key: tuple) -> Derived:
     polling = technique.polling_host_cores(s) if hasattr(technique, "polling_host_cores") else 0
     disk = disk_of(resources)
     if disk is not None:  # a platform with a disk: each block request is an I/O of the technique (_storage)
-        sub = io_substitution(technique, s)
-        demands, native = with_storage(demands, technique, s, disk), with_storage(native, Native(), s, disk)
-        off_queue = {k: substituted(v, sub) for k, v in off_queue.items()}
-        polling = substituted(polling, sub)
+        demands, off_queue, polling = storage_terms(technique, s, disk, demands, off_queue, polling)
+        native = with_storage(native, Native(), s, disk)
     stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
     metrics = _metrics(stations, native_stations, demands.delay, native.delay, s, off_queue, polling)
     return Derived(stations, native_stations, metrics, demands.delay)

@@ -149,6 +149,15 @@ class Technique(ParameterSet):
     def check(self, values: dict) -> None:
         """Reject combinations of values the technique cannot serve (hook)."""
 
+    def block_io_view(self) -> "Technique":
+        """The technique whose per-I/O costs a disk block request pays (hook; default: itself).
+
+        A technique with per-packet costs that block I/O does not take (a software switch
+        on the network path) returns itself without them, e.g. ``self.replace(switch="none")``
+        (:mod:`virtmodel.model._storage`).
+        """
+        return self
+
     def structure(self) -> tuple:
         """What selects the formula: the class and the flags (a cache key)."""
         return (type(self),) + tuple((f.name, getattr(self, f.name)) for f in flag_fields(self))

@@ -256,3 +256,12 @@ def test_block_requests_skip_the_network_only_costs_of_the_block_view():
     assert base == pytest.approx(w.cpu_time + 3 * (2e-6 + 1e-6), rel=1e-12)  # packets still pay the switch
     same = Model(tech.replace(switch="none"), w.replace(disk_writes=2.0), _flash()).evaluate("cpu_per_request")
     assert more - same == pytest.approx(3e-6, rel=1e-12)
+
+
+@pytest.mark.parametrize("technique", ["hardware_assist", "paravirtual", "nitro"])
+def test_iops_count_block_requests_too(technique):
+    blocks = Workload(io_ops=0, io_interrupts=0, file_reads=2.0, disk_writes=1.0)
+    packets = Workload(io_ops=3.0, io_interrupts=3.0)
+    per_block = Model(technique, blocks, _flash()).evaluate("host_cores_per_100k_iops")
+    assert np.isfinite(per_block)
+    assert per_block == pytest.approx(Model(technique, packets).evaluate("host_cores_per_100k_iops"), rel=1e-12)

@@ -8,13 +8,19 @@ The device is modelled as a single server whose busy time per I/O is
 ``io_bytes / device_bandwidth`` (SCV ``device_scv``) plus a fixed, pipelined
 ``device_latency`` per I/O that delays the request but does not occupy the
 device (wire and propagation time, flash access at queue depth > 1).
+
+A second device, the disk (``disk="flash"`` or ``"rotating"``; ``"none"``,
+the default, is the first model): the ``disk_*`` fields, its resource and
+its service time are in :mod:`virtmodel.disk`. The defaults are an NVMe flash
+disk's (``virtmodel.disk.DISKS``), the seek and rotation a 7200 rpm disk's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._params import ParameterSet, param
+from ._params import ParameterSet, flag, param
+from .disk import MEDIA, disk_resource
 from .resources import PLATFORM_RESOURCES
 
 
@@ -37,11 +43,28 @@ class Platform(ParameterSet):
                               doc="squared coefficient of variation of the device time per I/O")
     card_cores: int = param(4, unit="count", domain="count", latex=r"c_{\mathrm{card}}",
                             doc="cores of an offload card (used by the Nitro-style technique only)")
+    disk: str = flag("none", doc="the disk: none (first model), flash or rotating (virtmodel.disk)",
+                     options=MEDIA)
+    disk_servers: int = param(32, unit="count", domain="count", latex=r"c_{\mathrm{disk}}",
+                              doc="flash: requests the disk serves at once (internal parallelism, ~QD32)")
+    disk_bandwidth: float = param(3.5e9, unit="B/s", domain="positive", latex=r"B_{\mathrm{d}}",
+                                  source="samsung970_spec", doc="disk transfer rate")
+    disk_read_latency: float = param(50e-6, unit="s", latex=r"t_{\mathrm{rd}}", source="samsung970_spec",
+                                     doc="fixed time of a disk read (flash: QD1 4 KiB read ~19K IOPS)")
+    disk_write_latency: float = param(16e-6, unit="s", latex=r"t_{\mathrm{wr}}", source="samsung970_spec",
+                                      doc="fixed time of a disk write (flash: into the drive's cache, ~60K IOPS)")
+    disk_flush_time: float = param(50e-6, unit="s", latex=r"t_{\mathrm{fl}}", source="engineered_plp_fsync",
+                                   doc="disk busy time per cache flush (flash with power-loss protection)")
+    disk_seek_time: float = param(8.2e-3, unit="s", latex=r"T_{\mathrm{s}}", source="hgst_7k4000_spec",
+                                  doc="rotating disk: mean seek time (7200 rpm: 8.2 ms)")
+    disk_seek_scv: float = param(0.25, unit="1", latex=r"c^2_{\mathrm{s}}",
+                                 doc="rotating disk: squared coefficient of variation of the seek (assumption)")
+    disk_rotation_time: float = param(60 / 7200, unit="s", latex=r"T_{\mathrm{rot}}", source="hgst_7k4000_spec",
+                                      doc="rotating disk: time of one revolution (7200 rpm)")
 
     def resources(self) -> tuple:
         """The host's named queues (:mod:`virtmodel.resources`): guest vCPUs, host cores, device, card.
 
-        A platform with more (a second device) is a subclass that adds its
-        parameters and returns more resources here.
+        With a disk (``disk`` not ``"none"``), also ``disk`` (:mod:`virtmodel.disk`).
         """
-        return PLATFORM_RESOURCES
+        return PLATFORM_RESOURCES if self.disk == "none" else PLATFORM_RESOURCES + (disk_resource(self.disk),)

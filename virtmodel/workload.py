@@ -17,6 +17,15 @@ Conventions
   ``think_time`` seconds between a response and its next request, and
   ``arrival_rate`` is not used (see :mod:`virtmodel.model.closed`). Every VM
   of the platform runs the same workload.
+- Storage (a platform with a disk, :mod:`virtmodel.disk`): ``file_reads`` are
+  the reads of file data a request makes (blocks of ``file_read_bytes``); the
+  guest's page cache serves a share ``page_cache_hit_ratio`` of them, only the
+  misses reach the disk. ``disk_writes`` (blocks of ``disk_write_bytes``) are
+  the writes that reach the disk on the request's path (synchronous writes,
+  journal commits), ``disk_flushes`` the cache flushes (``fsync``, a journal
+  commit's flush). All 0 by default: no storage, the first model. The
+  ``io_*`` counts stay the network's (or, on a platform without a disk, the
+  one device's).
 """
 
 from __future__ import annotations
@@ -65,3 +74,18 @@ class Workload(ParameterSet):
         1.0, unit="count", latex=r"n_{\mathrm{ioirq}}", doc="device interrupts per request (after coalescing)")
     tlb_misses: float = param(
         200.0, unit="count", latex=r"n_{\mathrm{tlb}}", doc="TLB misses per request (page walks)")
+    file_reads: float = param(
+        0.0, unit="count", latex=r"n_{\mathrm{rd}}",
+        doc="reads of file data per request (before the guest page cache; misses reach the disk)")
+    file_read_bytes: float = param(
+        4096.0, unit="B", latex=r"b_{\mathrm{rd}}", doc="bytes per file read (one block request when it misses)")
+    page_cache_hit_ratio: float = param(
+        0.0, unit="1", domain="fraction", latex=r"h_{\mathrm{pc}}",
+        doc="share of file reads served by the guest page cache (only misses reach the disk)")
+    disk_writes: float = param(
+        0.0, unit="count", latex=r"n_{\mathrm{wr}}",
+        doc="block writes per request that reach the disk on its path (synchronous writes, journal commits)")
+    disk_write_bytes: float = param(4096.0, unit="B", latex=r"b_{\mathrm{wr}}", doc="bytes per disk write")
+    disk_flushes: float = param(
+        0.0, unit="count", latex=r"n_{\mathrm{fl}}",
+        doc="disk cache flushes per request (fsync / journal commit flushes)")

@@ -166,6 +166,7 @@ RECIPES = {
     "virtmodel.units.is_metric": (("p99",), {}),
     "virtmodel.latex_layout.latex_width": (("x + y",), {}),
     "virtmodel.workloads.get": ((W,), {}),
+    "virtmodel.workloads.names": ((), {}),
     "virtmodel.workloads.describe": ((W,), {}),
     "virtmodel.resources.Resource": (("disk",), {"servers": 1}),
     "virtmodel.queueing.open_network": ((1.0,), {"demands": [0.2, 0.3], "servers": [1, 2]}),

@@ -12,6 +12,7 @@ guest       ``vcpus``             :math:`\\lambda`
 host        ``cores``             :math:`V\\lambda`
 device      1                     :math:`V\\lambda`
 card        ``card_cores``        :math:`V\\lambda`
+disk        ``disk_servers`` / 1  :math:`V\\lambda`  (a platform with a disk: :mod:`._storage`)
 ==========  ====================  ==================
 
 A station whose demand is identically zero is not on the path. Metrics
@@ -29,7 +30,8 @@ A station whose demand is identically zero is not on the path. Metrics
   :math:`V\\lambda D_{\\mathrm{host}}`, ``card_load``
   :math:`V\\lambda D_{\\mathrm{card}}/c_{\\mathrm{card}}`, ``cpu_per_request``
   :math:`D_{\\mathrm{guest}} + D_{\\mathrm{host}} + D_{\\mathrm{card}}` (core-seconds),
-  ``host_cores_per_100k_iops`` :math:`10^5 D_{\\mathrm{host}}/n_{\\mathrm{io}}`,
+  ``host_cores_per_100k_iops`` :math:`10^5 D_{\\mathrm{host}}/n_{\\mathrm{io}}` (with a disk
+  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os),
   ``guest_cores_left`` :math:`c_{\\mathrm{host}} - V\\lambda D_{\\mathrm{host}}` (the CPU metrics add the work a
   technique pays off the queues and the host cores it burns polling: :mod:`virtmodel.techniques.notifications`).
 """
@@ -49,6 +51,8 @@ from ..queueing.mgc import MGcTerms, mgc_terms
 from ..resources import resolve
 from ..symbols import symbols_for
 from ..techniques import Native
+from ..disk import disk_ops
+from ._storage import disk_of, storage_terms, with_storage
 
 #: metric name -> (LaTeX left-hand side, unit, saturates) of the open model's symbolic metrics
 #: (read from the metric table, :mod:`virtmodel.metrics`)
@@ -132,8 +136,9 @@ class _LazyMetrics(Mapping):
         return len(self._builders)
 
 
-def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0) -> Mapping:
+def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0, io_count=None) -> Mapping:
     lam, vms = s.arrival_rate, s.vms
+    io_count = s.io_ops if io_count is None else io_count  # I/O operations per request (+ block requests)
 
     def latency(path, fixed):
         return sum((st.response for st in path), sp.Integer(0)) + fixed
@@ -158,7 +163,7 @@ def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0
         "host_cores": lambda: vms * lam * d_host + polling,
         "card_load": lambda: vms * lam * d_card / s.card_cores,
         "cpu_per_request": lambda: d_guest + d_host + d_card,
-        "host_cores_per_100k_iops": lambda: 10**5 * d_host / s.io_ops,
+        "host_cores_per_100k_iops": lambda: 10**5 * d_host / io_count,
         "guest_cores_left": lambda: s.cores - vms * lam * d_host - polling,
     })
 
@@ -182,10 +187,15 @@ def derive(key: tuple) -> Derived:
     technique = cls(**flags)
     demands = technique.demands(s)
     native = Native().demands(s)
-    stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
     off_queue = technique.off_queue_work(s) if hasattr(technique, "off_queue_work") else {}
     polling = technique.polling_host_cores(s) if hasattr(technique, "polling_host_cores") else 0
-    metrics = _metrics(stations, native_stations, demands.delay, native.delay, s, off_queue, polling)
+    disk, io_count = disk_of(resources), None
+    if disk is not None:  # a platform with a disk: each block request is an I/O of the technique (_storage)
+        demands, off_queue, polling = storage_terms(technique, s, disk, demands, off_queue, polling)
+        native = with_storage(native, Native(), s, disk)
+        io_count = s.io_ops + disk_ops(s).total  # IOPS count the disk's block requests too
+    stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
+    metrics = _metrics(stations, native_stations, demands.delay, native.delay, s, off_queue, polling, io_count)
     return Derived(stations, native_stations, metrics, demands.delay)
 
 

@@ -39,6 +39,7 @@ import numpy as np
 from .._memory import check_fits
 from .._params import check_value, numeric_fields
 from .._tables import table_from_rows
+from ..disk import check_storage
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..metrics import names
 from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percentile
@@ -80,6 +81,7 @@ class Model:
             raise ParameterError("platform", p, "a Platform")
         object.__setattr__(self, "platform", Platform() if p is None else p)
         self.technique.check(self.values())
+        check_storage(self.platform, self.values())
 
     # -- parameters ---------------------------------------------------------
     def values(self) -> dict:
@@ -108,6 +110,7 @@ class Model:
                                      "valid names: " + ", ".join(sorted(values)))
             values[name] = check_value(name, value, domains[name])
         self.technique.check(values)
+        check_storage(self.platform, values)
         scalar = all(np.ndim(v) == 0 for v in values.values())
         if not scalar:
             check_fits(int(np.prod(np.broadcast_shapes(*(np.shape(v) for v in values.values())))), "overrides")

@@ -44,7 +44,8 @@ __all__ = [
     "sources",
 ]
 
-_TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io", "nesting", "wakeups", "iopaths"))
+_TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io", "nesting", "wakeups", "iopaths",
+                                                                   "storage"))
 
 
 

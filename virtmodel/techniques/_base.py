@@ -139,12 +139,24 @@ class Technique(ParameterSet):
     label: ClassVar[str] = "technique"
     #: resources beyond the platform's (guest, host, device, card) that ``demands`` may load
     resources: ClassVar[tuple] = ()
+    #: the workload's I/O counts this technique charges once more per disk block request
+    #: (:mod:`virtmodel.model._storage`); () when its per-I/O costs are the network's only
+    block_io_counts: ClassVar[tuple] = ("io_ops", "io_interrupts")
 
     def demands(self, s) -> Demands:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def check(self, values: dict) -> None:
         """Reject combinations of values the technique cannot serve (hook)."""
+
+    def block_io_view(self) -> "Technique":
+        """The technique whose per-I/O costs a disk block request pays (hook; default: itself).
+
+        A technique with per-packet costs that block I/O does not take (a software switch
+        on the network path) returns itself without them, e.g. ``self.replace(switch="none")``
+        (:mod:`virtmodel.model._storage`).
+        """
+        return self
 
     def structure(self) -> tuple:
         """What selects the formula: the class and the flags (a cache key)."""

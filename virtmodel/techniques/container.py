@@ -16,7 +16,8 @@ host's own stack.
     \\end{cases}, \\qquad D_{\\mathrm{host}} = 0
 
 Assumptions: every I/O of the workload is a network packet (for block I/O
-choose ``network="host"``, which is native); the per-packet cycles are the
+choose ``network="host"``, which is native; on a platform with a disk the disk's
+block requests take the host's block layer, native); the per-packet cycles are the
 model's assumptions (Felter et al. report the NAT path's higher latency and
 CPU, not a per-packet cycle count that the record holds); the softirq work
 of veth, bridge and NAT runs on the cores of the container, so it is charged
@@ -38,6 +39,7 @@ class Container(Technique):
 
     name = "container"
     label = "Container (namespaces + cgroups)"
+    block_io_counts = ()  # veth, bridge and NAT are per packet: block I/O is the host's own (native)
 
     veth_bridge_cycles: float = param(
         2000.0, unit="cycles", latex=r"c_{\mathrm{veth}}",

@@ -54,6 +54,7 @@ from .app_records import app_results
 
 #: mechanisms (other than techniques) the model provides for application rows; empty in the first model
 SUPPORTED_MECHANISMS: set = set()
+SUPPORTED_MECHANISMS.add("storage")  # a disk on the platform (virtmodel.disk, model/_storage.py)
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {
@@ -93,14 +94,18 @@ def _technique(name, params, flags, techniques):
     return tech.replace(**settings) if settings else tech
 
 
-def _missing(recipe, techniques) -> str | None:
-    """The first requirement of ``recipe`` the package cannot meet, as the table names it; None if all are met."""
+def _missing(recipe, techniques, mechanisms=None) -> str | None:
+    """The first requirement of ``recipe`` the package cannot meet, as the table names it; None if all are met.
+
+    ``mechanisms``: the mechanisms to count as supported (default :data:`SUPPORTED_MECHANISMS`).
+    """
+    mechanisms = SUPPORTED_MECHANISMS if mechanisms is None else mechanisms
     for need in recipe["requires"]:
         if need.startswith("technique:"):
             name = need.split(":", 1)[1]
             if (techniques or {}).get(name, name) not in TECHNIQUES:
                 return f"technique {name}"
-        elif need not in SUPPORTED_MECHANISMS:
+        elif need not in mechanisms:
             return MECHANISM_NAMES.get(need, need)
     return None
 
@@ -144,14 +149,17 @@ def _check_options(flags, techniques) -> None:
             raise ParameterError("flags", key, "a parameter or flag of some registered technique")
 
 
-def predict(row_id: str, flags=None, techniques=None):
-    """The model's value for one row (None when the row is not modelled), and the status text."""
+def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
+    """The model's value for one row (None when the row is not modelled), and the status text.
+
+    ``mechanisms``: the set of mechanisms to use (default :data:`SUPPORTED_MECHANISMS`; a smaller
+    set shows what a mechanism bought)."""
     _check_options(flags, techniques)
     rows = {r.id: r for r in app_results()}
     if row_id not in rows:
         raise ParameterError("row_id", row_id, "an id of published_apps.json")
     row, recipe = rows[row_id], recipes()[row_id]
-    missing = _missing(recipe, techniques)
+    missing = _missing(recipe, techniques, mechanisms)
     if missing is None and row.kind not in EVALUATORS:
         missing = MECHANISM_NAMES["shared_host"] if row.kind.startswith("shared_host") else row.kind
     if missing is not None:
@@ -164,7 +172,7 @@ def predict(row_id: str, flags=None, techniques=None):
     return float(value), "modelled"
 
 
-def recompute(flags=None, techniques=None):
+def recompute(flags=None, techniques=None, mechanisms=None):
     """Every application row predicted again with today's model, as a pandas DataFrame.
 
     Parameters
@@ -176,6 +184,8 @@ def recompute(flags=None, techniques=None):
     techniques : dict, optional
         ``{recipe technique name: technique to use instead}`` (a registered name),
         e.g. to try a new I/O-path technique on every row that named the old one.
+    mechanisms : set, optional
+        The mechanisms counted as supported (default :data:`SUPPORTED_MECHANISMS`).
 
     Returns
     -------
@@ -187,7 +197,7 @@ def recompute(flags=None, techniques=None):
 
     records = []
     for row in app_results():
-        predicted, status = predict(row.id, flags, techniques)
+        predicted, status = predict(row.id, flags, techniques, mechanisms)
         error = math.nan if predicted is None else (predicted - row.published) / row.published
         records.append({
             "row": row.id, "source": row.source, "kind": row.kind, "published": row.published,

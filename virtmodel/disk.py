@@ -1,0 +1,190 @@
+"""The disk: a second device of the platform, flash or rotating, and its service time.
+
+A platform with ``disk="flash"`` or ``disk="rotating"``
+(:class:`~virtmodel.platform.Platform`) has a resource ``disk`` besides the
+shared NIC (``device``): one M/G/c station shared by every VM (all their
+arrivals), ``disk_servers`` servers for flash (its internal parallelism: the
+requests it serves at once) and one for a rotating disk (one actuator).
+
+Per request the workload (:class:`~virtmodel.workload.Workload`) sends the disk
+
+.. math::
+    n_r = n_{\\mathrm{rd}} (1 - h), \\qquad n_w = n_{\\mathrm{wr}}, \\qquad n_f = n_{\\mathrm{fl}}
+
+reads (only the page cache's misses), writes and flushes, each a Poisson number
+of operations. One operation's service time:
+
+======================  ==========================================  =====================================
+operation               flash                                       rotating
+======================  ==========================================  =====================================
+read                    :math:`t_{\\mathrm{rd}} + b_r/B_d`             :math:`t_{\\mathrm{rd}} + T_s + U + b_r/B_d`
+write                   :math:`t_{\\mathrm{wr}} + b_w/B_d`             :math:`t_{\\mathrm{wr}} + T_s + U + b_w/B_d`
+flush                   :math:`t_{\\mathrm{fl}}`                       :math:`t_{\\mathrm{fl}}`
+======================  ==========================================  =====================================
+
+with :math:`t_{\\mathrm{rd}}, t_{\\mathrm{wr}}` the fixed access times (flash:
+the medium's read and the write into the drive's cache; rotating: the
+command overhead), :math:`T_s` the seek (mean ``disk_seek_time``, SCV
+``disk_seek_scv``) and :math:`U` the rotational delay, uniform on
+:math:`[0, T_{\\mathrm{rot}}]` (mean :math:`T_{\\mathrm{rot}}/2`, variance
+:math:`T_{\\mathrm{rot}}^2/12`). The disk's load per request is the compound
+Poisson sum
+
+.. math::
+    E[D_{\\mathrm{disk}}] = \\sum_k n_k m_k, \\qquad
+    \\mathrm{Var}(D_{\\mathrm{disk}}) = \\sum_k n_k (m_k^2 + v_k)
+
+(:math:`m_k, v_k` the mean and variance of one operation of kind :math:`k`).
+
+Assumptions: every disk operation is on the request's path (synchronous: a read
+miss, a synchronous write, a flush; background write-back is not modelled); the
+seek and the rotational delay are independent of each other and of the queue
+(random placement, FCFS, no elevator scheduling); a flush occupies the disk for
+``disk_flush_time`` (the drive writes its cache out: milliseconds on drives
+without power-loss protection, tens of microseconds with it,
+``published_storage.json``). The CPU each technique spends per disk operation is
+its per-I/O cost (:mod:`virtmodel.model._storage`).
+
+Named disks (:data:`DISKS`, figures from ``virtmodel/data/published_storage.json``):
+``with_disk(platform, "hdd_7200")``.
+
+>>> from virtmodel.platform import Platform
+>>> [r.name for r in Platform(disk="flash").resources()]
+['guest', 'host', 'device', 'card', 'disk']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._validate import choice
+from .errors import ParameterError
+from .resources import Resource
+
+#: the disk choices of a platform ("none": no disk, the first model's one device)
+MEDIA = ("none", "flash", "rotating")
+#: workload counts that send work to the disk (all 0: no storage)
+STORAGE_COUNTS = ("file_reads", "disk_writes", "disk_flushes")
+
+
+@dataclass(frozen=True)
+class Disk(Resource):
+    """The disk resource; ``medium`` ("flash" or "rotating") selects its service-time formula."""
+
+    medium: str = "flash"
+
+    def __post_init__(self):
+        super().__post_init__()
+        choice("medium", self.medium, MEDIA[1:])
+
+
+def disk_resource(medium: str) -> Disk:
+    """The platform's disk: ``disk_servers`` servers for flash, one (the actuator) for a rotating disk."""
+    servers = "disk_servers" if medium == "flash" else 1
+    return Disk("disk", servers, shared=True, description=f"the {medium} disk", cores_of=None, medium=medium)
+
+
+@dataclass(frozen=True)
+class DiskOps:
+    """Disk operations per request: read misses, writes, flushes (expressions)."""
+
+    reads: object
+    writes: object
+    flushes: object
+
+    @property
+    def total(self):
+        """Block requests per request, :math:`n_r + n_w + n_f` (each pays the technique's per-I/O cost)."""
+        return self.reads + self.writes + self.flushes
+
+
+def disk_ops(s) -> DiskOps:
+    """:math:`n_r = n_{\\mathrm{rd}}(1-h)`, :math:`n_w`, :math:`n_f` from the workload's symbols (or numbers)."""
+    return DiskOps(s.file_reads * (1 - s.page_cache_hit_ratio), s.disk_writes, s.disk_flushes)
+
+
+def positioning(s, medium):
+    """Mean and variance of a rotating disk's seek plus rotational delay (0, 0 for flash).
+
+    .. math:: m = T_s + T_{\\mathrm{rot}}/2, \\qquad v = c^2_s T_s^2 + T_{\\mathrm{rot}}^2/12
+    """
+    if medium == "flash":
+        return 0, 0
+    return (s.disk_seek_time + s.disk_rotation_time / 2,
+            s.disk_seek_scv * s.disk_seek_time**2 + s.disk_rotation_time**2 / 12)
+
+
+def service_moments(s, medium) -> tuple:
+    """The disk's service time per request, ``(mean, variance)`` (module formula)."""
+    ops = disk_ops(s)
+    pos_mean, pos_var = positioning(s, medium)
+    kinds = ((ops.reads, s.disk_read_latency + pos_mean + s.file_read_bytes / s.disk_bandwidth, pos_var),
+             (ops.writes, s.disk_write_latency + pos_mean + s.disk_write_bytes / s.disk_bandwidth, pos_var),
+             (ops.flushes, s.disk_flush_time, 0))
+    return sum(n * m for n, m, _ in kinds), sum(n * (m**2 + v) for n, m, v in kinds)
+
+
+def check_storage(platform, values: dict) -> None:
+    """A workload that uses the disk needs a platform with one (ParameterError naming the count)."""
+    if platform.disk != "none":
+        return
+    import numpy as np
+
+    for name in STORAGE_COUNTS:
+        value = values.get(name, 0)
+        if np.any(np.asarray(value) != 0):
+            raise ParameterError(name, value if np.ndim(value) == 0 else "an array with non-zero values",
+                                 "0 on a platform without a disk",
+                                 "give the platform a disk: Platform(disk='flash') or "
+                                 "virtmodel.disk.with_disk(platform, 'nvme_flash')")
+
+
+@dataclass(frozen=True)
+class NamedDisk:
+    """A disk model with published figures: its medium and the platform fields it sets."""
+
+    name: str
+    medium: str
+    fields: dict
+    source: str
+    description: str
+
+
+#: named disks (figures and their sources: ``virtmodel/data/published_storage.json``)
+DISKS = {d.name: d for d in (
+    NamedDisk("nvme_flash", "flash",
+              dict(disk_read_latency=50e-6, disk_write_latency=16e-6, disk_flush_time=50e-6,
+                   disk_bandwidth=3.5e9, disk_servers=32),
+              "samsung970_spec; engineered_plp_fsync",
+              "NVMe flash: 4 KiB read at QD1 ~19K IOPS (~50 us), write ~60K IOPS (~16 us), 3.5 GB/s, "
+              "~600K read IOPS at depth (32 in flight); flush with power-loss protection ~tens of us"),
+    NamedDisk("consumer_flash", "flash",
+              dict(disk_read_latency=50e-6, disk_write_latency=16e-6, disk_flush_time=3.5e-3,
+                   disk_bandwidth=3.5e9, disk_servers=32),
+              "samsung970_spec; percona_fsync2018",
+              "the same NVMe flash without power-loss protection: fsync ~3.5 ms (Samsung 960 Pro, ~300/s)"),
+    NamedDisk("hdd_7200", "rotating",
+              dict(disk_read_latency=0.0, disk_write_latency=0.0, disk_seek_time=8.2e-3, disk_seek_scv=0.25,
+                   disk_rotation_time=60 / 7200, disk_flush_time=60 / 7200, disk_bandwidth=150e6),
+              "hgst_7k4000_spec",
+              "7200 rpm disk: average seek 8.2 ms (read and write), 8.33 ms per revolution; "
+              "a flush taken as one revolution (assumption); 150 MB/s media rate (assumption)"),
+    NamedDisk("hdd_15k", "rotating",
+              dict(disk_read_latency=0.0, disk_write_latency=0.0, disk_seek_time=2.9e-3, disk_seek_scv=0.25,
+                   disk_rotation_time=60 / 15000, disk_flush_time=60 / 15000, disk_bandwidth=200e6),
+              "hgst_c15k600_spec",
+              "15000 rpm disk: average read seek 2.9 ms, 4 ms per revolution; flush one revolution "
+              "(assumption); 200 MB/s (assumption)"),
+)}
+
+
+def with_disk(platform, name: str):
+    """``platform`` with the named disk of :data:`DISKS` (its medium and figures)."""
+    if not isinstance(name, str) or name not in DISKS:
+        raise ParameterError("disk", name, "one of " + ", ".join(DISKS))
+    d = DISKS[name]
+    return platform.replace(disk=d.medium, **d.fields)
+
+
+__all__ = ["MEDIA", "STORAGE_COUNTS", "Disk", "disk_resource", "DiskOps", "disk_ops", "positioning",
+           "service_moments", "check_storage", "NamedDisk", "DISKS", "with_disk"]

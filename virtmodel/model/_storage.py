@@ -1,0 +1,107 @@
+"""The storage path of any technique: a disk operation is an I/O (one rule, no per-technique code).
+
+On a platform with a disk (:mod:`virtmodel.disk`) a request sends the disk
+:math:`n_d = n_r + n_w + n_f` block requests (read misses, writes, flushes).
+Each is an I/O of the technique's own path, so the technique charges for it
+exactly what it charges per network I/O: its ``demands(s)`` are taken with the
+I/O counts it names in ``Technique.block_io_counts`` (by default ``io_ops``
+and ``io_interrupts``: one submission and one completion interrupt per block
+request) raised by :math:`n_d`,
+
+.. math::
+    D_k' = D_k\\big|_{n_{\\mathrm{io}} \\to n_{\\mathrm{io}} + n_d,\\;
+                     n_{\\mathrm{ioirq}} \\to n_{\\mathrm{ioirq}} + n_d}
+    \\quad (k \\ne \\text{device}),
+
+so an emulated disk pays its traps to the user-space device model, virtio its
+kicks and the back-end's host time, a split driver its ring, hypercalls and
+back-end, an assigned function its IOMMU work, the offload card its time, and
+the wake-up terms (:mod:`virtmodel.techniques.notifications`) see the vCPU's and
+back-end's whole load. The NIC (``device``) and its pipelined latency keep the
+network's counts; the disk station gets the disk's service
+(:func:`virtmodel.disk.service_moments`). Native pays no extra CPU per block
+request (its ``cpu_time`` includes its driver), so the disk station is native's
+too and ``overhead`` compares like with like.
+
+Assumptions: a block request costs the CPU what a packet costs on the same
+path (the submission path is the same virtqueue, ring or VF; payload copies are
+not in any technique's per-I/O cost); the technique's ``io_path`` serves both
+devices. A technique whose per-I/O costs belong to its network only (a
+container's veth and NAT) declares ``block_io_counts = ()``: its disk I/O then
+costs what it costs natively. A technique whose network path has per-packet
+costs that block I/O does not take (a software switch) returns a view without
+them from ``Technique.block_io_view()``; the block requests then add that view's
+increase, :math:`D_k + (D^{v}_k|_{n \to n + n_d} - D^{v}_k)` (exact while the
+demands are linear in the counts; with wake-ups on, the view's fixed point stands
+for the technique's).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..disk import Disk, disk_ops, service_moments
+from ..techniques._base import Demands, Load
+
+
+def disk_of(resources):
+    """The platform's :class:`~virtmodel.disk.Disk` resource, or None."""
+    return next((r for r in resources if isinstance(r, Disk)), None)
+
+
+def io_substitution(technique, s) -> dict:
+    """``{count symbol: count + n_d}`` for the I/O counts the technique charges per block request."""
+    n_disk = disk_ops(s).total
+    return {getattr(s, name): getattr(s, name) + n_disk for name in technique.block_io_counts}
+
+
+def substituted(expr, sub: dict):
+    """``expr`` with the I/O counts raised (numbers and expressions)."""
+    return sp.sympify(expr).xreplace(sub) if sub else expr
+
+
+def raised(net, sub: dict, block=None):
+    """``net`` with the block requests' I/O added: ``net`` with the counts raised, or, when the
+    technique's block I/O takes another view (``block``, the same term of
+    ``Technique.block_io_view()``), ``net`` plus that view's increase."""
+    if block is None:
+        return substituted(net, sub)
+    return net + substituted(block, sub) - block
+
+
+def with_storage(demands: Demands, technique, s, disk: Disk, block: Demands = None) -> Demands:
+    """The technique's demands with its disk I/O charged and the disk station loaded (module formula).
+
+    ``block``: the demands of ``technique.block_io_view()`` when it is not the technique itself.
+    """
+    sub = io_substitution(technique, s)
+    loads = {}
+    for name, load in demands.loads.items():
+        if name == "device":
+            loads[name] = load
+            continue
+        other = None if block is None else block.loads.get(name, Load())
+        loads[name] = Load(raised(load.mean, sub, None if other is None else other.mean),
+                           raised(load.var, sub, None if other is None else other.var))
+    loads["disk"] = Load(*service_moments(s, disk.medium))
+    network_delay = s.io_ops * s.device_latency  # the NIC's pipelined latency keeps the network's count
+    delay = network_delay + raised(demands.delay - network_delay, sub,
+                                   None if block is None else block.delay - network_delay)
+    return Demands(loads.pop("guest"), delay, **loads)
+
+
+def storage_terms(technique, s, disk: Disk, demands: Demands, off_queue: dict, polling):
+    """``(demands, off_queue, polling)`` of ``technique`` with its block requests charged (for the model)."""
+    view = technique.block_io_view()
+    sub = io_substitution(technique, s)
+    if view == technique:
+        return (with_storage(demands, technique, s, disk), {k: raised(v, sub) for k, v in off_queue.items()},
+                raised(polling, sub))
+    block_off = view.off_queue_work(s) if hasattr(view, "off_queue_work") else {}
+    block_poll = view.polling_host_cores(s) if hasattr(view, "polling_host_cores") else 0
+    return (with_storage(demands, technique, s, disk, view.demands(s)),
+            {k: raised(v, sub, block_off.get(k, 0)) for k, v in off_queue.items()},
+            raised(polling, sub, block_poll))
+
+
+__all__ = ["disk_of", "io_substitution", "substituted", "raised", "with_storage", "storage_terms"]

@@ -113,3 +113,13 @@ def test_shows_itself():
     shown = d._repr_latex_()
     assert shown.startswith(r"\begin{align}") and r"\label" not in shown
     assert [s.formula for s in d.steps][-1] == "ratio to native"
+
+
+@pytest.mark.parametrize("name", ["hardware_assist", "paravirtual"])
+def test_simplified_chain_keeps_every_step_and_the_value(name):
+    model = Model(name, "small_packet_rr")
+    d = derivation(model, "overhead")
+    s = d.simplified()
+    assert [x.key for x in s.steps] == [x.key for x in d.steps]
+    assert s.values()["overhead"] == pytest.approx(d.values()["overhead"], rel=1e-12)
+    assert s.values()["overhead"] == pytest.approx(model.evaluate("overhead"), rel=1e-12)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
@@ -270,6 +270,18 @@ class Derivation:
         raise ParameterError(
             "key", key, "a step of this derivation", "steps: " + ", ".join(s.key for s in self.steps)
         )
+
+    def simplified(self) -> "Derivation":
+        """The same chain with each step's right-hand side put through :func:`sympy.simplify`.
+
+        One step is a handful of operations (a utilization, one station's named
+        formula, a sum), so this takes about a second for a whole chain, where
+        ``sympy.simplify`` of the flat expression (:meth:`expanded`, hundreds of
+        operations with ``Min``/``Max`` and Erlang terms) runs for minutes. The
+        steps, their symbols and the metric's value are unchanged.
+        """
+        steps = tuple(replace(s, expr=sp.simplify(s.expr)) for s in self.steps)
+        return replace(self, steps=steps)
 
     def expanded(self):
         """The last step with every earlier one substituted back: the model's expression for the metric."""

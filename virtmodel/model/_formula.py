@@ -22,6 +22,11 @@ class Formula:
     its meaning and unit; in a notebook the formula renders itself
     (``_repr_latex_``) and nests inside ``sympy.latex`` (``_latex``).
 
+    A metric's flat expression has hundreds of operations (``Min``/``Max``,
+    Erlang terms): ``sympy.simplify`` on it runs for minutes. For a readable,
+    simplified form take the chain of named steps,
+    ``virtmodel.derivation.derivation(model, metric).simplified()``.
+
     Parameters
     ----------
     name : str

@@ -502,3 +502,40 @@ def test_08_dom0_wall_and_kept_threads():
     busy = cores.loc[["xen_pv", "xen_hvm"], "host_cores"]
     assert busy.nunique() == 1 and (cores.loc[["xen_pv", "xen_hvm"], "threads_kept"] == 4).all()
     _says("08_", f"The Xen PV and HVM back-ends use {busy.iloc[0]:.1f} of the 4 kept threads")
+
+
+def test_08_dom0_against_the_card_with_wakeups():
+    """08, Figure 8.4: Xen PV with netback in dom0 (``io_path="driver_domain"`` on the 4 kept threads)
+    against Nitro's card, both with wake-ups on: latencies at 1 000 and 40 000 requests/s per VM, the
+    4.0 µs wake-up, dom0's limit, and host cores per 100k packets/s."""
+    from virtmodel.lenses.ec2 import ec2_fact, ec2_generation, ec2_model
+    pv_technique, pv_host = ec2_generation("xen_pv")
+    nitro_technique, nitro_host = ec2_generation("nitro")
+    kept = ec2_fact("xen_pv", "threads_kept").value
+    pv = Model(pv_technique.replace(io_path="driver_domain", driver_domain_vcpus=kept, wakeups="on"),
+               "small_packet_rr", pv_host)
+    nitro = Model(nitro_technique.replace(wakeups="on"), "small_packet_rr", nitro_host)
+
+    def us(model, metric, rate, digits=1):
+        return f"{1e6 * model.evaluate(metric, arrival_rate=rate):.{digits}f}"
+
+    def burn(model, rate):
+        return f"{model.evaluate('host_cores_per_100k_iops', arrival_rate=rate):.2f}"
+
+    def wake(model):
+        off = Model(model.technique.replace(wakeups="off"), "small_packet_rr", model.platform)
+        return 1e6 * (model.evaluate("mean_latency", arrival_rate=1e3) - off.evaluate("mean_latency", arrival_rate=1e3))
+
+    assert f"{wake(pv):.1f}" == f"{wake(nitro):.1f}"
+    _says("08_", f"a transaction takes {us(pv, 'mean_latency', 1e3)} µs on average through dom0 and "
+                 f"{us(nitro, 'mean_latency', 1e3)} µs through the card (p99 {us(pv, 'p99', 1e3)} and "
+                 f"{us(nitro, 'p99', 1e3)} µs). Of each mean, {wake(pv):.1f} µs is the halted vCPU's wake-up")
+    _says("08_", f"the p99 is {us(pv, 'p99', 4e4, 0)} µs through dom0 against {us(nitro, 'p99', 4e4, 0)} µs "
+                 f"through the card. Dom0's 4 vCPUs are the bottleneck and saturate at "
+                 f"{_grouped(pv.evaluate('throughput_limit'))} requests/s per VM")
+    assert pv.bottleneck(arrival_rate=4e4) == "driver_domain" and kept == 4
+    assert nitro.evaluate("throughput_limit") > pv.evaluate("throughput_limit")
+    assert ec2_model("nitro", "small_packet_rr").evaluate("host_cores_per_100k_iops", arrival_rate=1e3) == 0
+    _says("08_", f"{burn(pv, 1e3)} cores per 100 000 packets/s through dom0 at the low rate, {burn(nitro, 1e3)} on "
+                 f"Nitro. Nitro's host is not quite idle: the {burn(nitro, 1e3)} is the wake-ups of halted vCPUs")
+    _says("08_", f"Both fall with load ({burn(pv, 4e4)} and {burn(nitro, 4e4)} at 40 000 requests/s)")

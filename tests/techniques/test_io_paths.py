@@ -71,12 +71,66 @@ def test_the_first_model_is_the_default_path_without_a_switch(name, default):
     assert (tech.io_path, tech.host_switch) == (default, "none")
 
 
-def test_virtio_user_without_system_calls_is_vhost():
-    w = Workload(arrival_rate=2e3)
-    user = Model(get("hardware_assist", io_path="virtio_user", userspace_syscalls_per_io=0), w)
-    vhost = Model("hardware_assist", w)
-    for metric in ("mean_latency", "host_cores", "cpu_per_request", "throughput_limit", "p99"):
-        assert user.evaluate(metric) == pytest.approx(vhost.evaluate(metric), rel=1e-12), metric
+def _any_core(tech):
+    """Today's virtio_user before the I/O thread: its device-model work on the host's cores (virtio, vhost)."""
+    per_io = tech.backend_time + tech.userspace_syscalls_per_io * tech.host_syscall_cycles / Platform().clock_hz
+    return get("hardware_assist", backend_time=per_io, host_switch=tech.host_switch)
+
+
+ALL_METRICS = ("mean_latency", "host_cores", "cpu_per_request", "throughput_limit", "p99")
+
+
+def test_virtio_user_on_one_vm_with_one_host_core_is_its_work_on_the_host():
+    # one VM on a one-core host: the host's only core is a single server fed by that VM alone, like the thread
+    w, platform = Workload(arrival_rate=2e3), Platform(vms=1, cores=1)
+    tech = get("hardware_assist", io_path="virtio_user")
+    for metric in ALL_METRICS:
+        assert Model(tech, w, platform).evaluate(metric) == pytest.approx(
+            Model(_any_core(tech), w, platform).evaluate(metric), rel=1e-12), metric
+
+
+def test_the_io_thread_moves_no_cpu_time_and_no_lone_latency():
+    tech = get("hardware_assist", io_path="virtio_user")
+    for rate in (1.0, 2e3, 8e3):
+        w = Workload(arrival_rate=rate)
+        for metric in ("host_cores", "cpu_per_request"):
+            assert Model(tech, w).evaluate(metric) == pytest.approx(Model(_any_core(tech), w).evaluate(metric),
+                                                                    rel=1e-12), metric
+    w = Workload(arrival_rate=1.0)
+    assert _lone(Model(tech, w)) == pytest.approx(_lone(Model(_any_core(tech), w)), rel=1e-9)
+
+
+def test_a_very_fast_io_thread_is_virtio_user_on_any_host_core():
+    base, w = get("hardware_assist", io_path="virtio_user", backend_time=20e-6), Workload(arrival_rate=5e3)
+    gaps = []
+    for eps in (1.0, 1e-3, 1e-6):
+        tech = base.replace(backend_time=eps * base.backend_time,
+                            userspace_syscalls_per_io=eps * base.userspace_syscalls_per_io)
+        got, want = Model(tech, w), Model(_any_core(tech), w)
+        for metric in ALL_METRICS:
+            assert got.evaluate(metric) >= want.evaluate(metric) * (1 - 1e-12) if metric != "throughput_limit" \
+                else got.evaluate(metric) <= want.evaluate(metric) * (1 + 1e-12), (eps, metric)
+        gaps.append(got.evaluate("mean_latency") / want.evaluate("mean_latency") - 1)
+    assert gaps[0] > 1e-3  # the thread's queue is visible at full cost ...
+    assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 1e-8  # ... and vanishes with its time per I/O
+
+
+@pytest.mark.parametrize("vms", [1, 8])
+def test_one_io_thread_caps_the_vm_io_rate_at_one_over_its_time_per_io(vms):
+    w, platform = Workload(arrival_rate=1e3), Platform(vms=vms, cores=32)
+    tech = get("hardware_assist", io_path="virtio_user", backend_time=200e-6)
+    thread = tech.backend_time + tech.userspace_syscalls_per_io * tech.host_syscall_cycles / platform.clock_hz
+    table = Model(tech, w, platform).station_table()
+    assert table.loc["iothread", "servers"] == 1
+    assert table.loc["iothread", "demand"] == pytest.approx(w.io_ops * thread, rel=1e-12)
+    # the VM's requests are capped by its own thread, whatever the number of VMs and idle cores
+    assert Model(tech, w, platform).evaluate("throughput_limit") == pytest.approx(1 / (w.io_ops * thread), rel=1e-12)
+    assert Model(_any_core(tech), w, platform).evaluate("throughput_limit") > 1 / (w.io_ops * thread)
+
+
+def test_the_emulated_path_keeps_its_back_end_on_the_host_cores():
+    table = Model(get("hardware_assist", io_path="emulated"), Workload(arrival_rate=2e3)).station_table()
+    assert "iothread" not in table.index and "host" in table.index
 
 
 def test_virtio_user_adds_its_system_calls_to_the_back_end_exactly():
@@ -182,8 +236,9 @@ def test_each_path_cost_only_hurts(variant, name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("tech", [get("paravirtual", io_path="driver_domain", driver_domain_vcpus=2),
-                                  get("hardware_assist", io_path="vhost_user", host_switch="ovs_dpdk")],
-                         ids=["driver_domain", "vhost_user"])
+                                  get("hardware_assist", io_path="vhost_user", host_switch="ovs_dpdk"),
+                                  get("hardware_assist", io_path="virtio_user", backend_time=20e-6)],
+                         ids=["driver_domain", "vhost_user", "virtio_user_iothread"])
 def test_a_path_with_its_own_resource_agrees_with_the_simulation(tech):
     base = Model(tech, "small_packet_rr", Platform(vms=2, cores=4))
     rate = 0.6 * base.evaluate("throughput_limit")

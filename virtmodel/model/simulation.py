@@ -3,8 +3,9 @@
 The model decomposes a technique's path into stations fed by Poisson streams
 (Jackson-style) and sums their response times. :func:`simulation_network`
 rebuilds the *actual* network for :func:`virtmodel.simulate.simulate_open_network`:
-one guest station per VM (each VM's own vCPUs), then the shared stations (host
-cores, device, offload card) in path order, each with the model's mean demand
+one copy per VM of each station a VM has alone (its vCPUs, first; a user-space
+device model's I/O thread), then the shared stations (host cores, device,
+offload card) in path order, each with the model's mean demand
 as its mean service time and the model's service-time SCV. The simulation uses
 none of the model's formulas, so it checks them: in particular the Poisson
 decomposition (departures of a non-exponential station are not Poisson) and the
@@ -42,11 +43,15 @@ class SimulationNetwork:
 
 
 def simulation_network(model) -> SimulationNetwork:
-    """The open network of ``model``'s stations, one guest station per VM.
+    """The open network of ``model``'s stations, one copy of each per-VM station per VM.
 
     Stations with zero demand are left out. Every VM sends ``arrival_rate``
     requests per second to its own guest station; each request then visits
-    the shared stations once, in path order, and leaves.
+    its VM's other per-VM stations (``guest`` first, then the rest in path
+    order), then the shared stations once, in path order, and leaves. A
+    request's response time is a sum over stations, so the order within the
+    path does not change the model's means; per-VM stations go first so the
+    routing needs no memory of which VM a request came from.
     """
     from .model import Model
 
@@ -56,21 +61,32 @@ def simulation_network(model) -> SimulationNetwork:
     table = table[table["demand"] > 0]
     vms = int(model.values()["vms"])
     rate = float(model.values()["arrival_rate"])
+    per_vm = {st.name for st in model._derived.stations if not st.shared}
+    own = [n for n in table.index if n in per_vm]
+    common = [n for n in table.index if n not in per_vm]
     names, entry, rates, servers, scvs = [], [], [], [], []
-    for name in table.index:
-        copies = vms if name == "guest" else 1
-        for copy in range(copies):
-            names.append(f"guest[{copy}]" if name == "guest" else name)
-            entry.append(rate if name == "guest" else 0.0)
-            rates.append(1.0 / float(table.loc[name, "demand"]))
-            servers.append(int(table.loc[name, "servers"]))
-            scvs.append(float(table.loc[name, "service_scv"]))
-    k = len(names)
-    guests = vms  # cpu_time > 0, so every model has a guest station
+
+    def add(name, label, arrivals):
+        names.append(label)
+        entry.append(arrivals)
+        rates.append(1.0 / float(table.loc[name, "demand"]))
+        servers.append(int(table.loc[name, "servers"]))
+        scvs.append(float(table.loc[name, "service_scv"]))
+
+    for name in own:  # guest[0..V-1], then e.g. iothread[0..V-1]
+        for copy in range(vms):
+            add(name, f"{name}[{copy}]", rate if name == "guest" else 0.0)
+    for name in common:
+        add(name, name, 0.0)
+    k, first_common = len(names), len(own) * vms
     routing = np.zeros((k, k))
-    if guests < k:
-        routing[:guests, guests] = 1.0  # every VM's guest feeds the first shared station
-    for i in range(guests, k - 1):
+    for copy in range(vms):  # each VM's chain through its own stations
+        chain = [j * vms + copy for j in range(len(own))]
+        for a, b in zip(chain, chain[1:]):
+            routing[a, b] = 1.0
+        if first_common < k:
+            routing[chain[-1], first_common] = 1.0  # then the first shared station
+    for i in range(first_common, k - 1):
         routing[i, i + 1] = 1.0
     return SimulationNetwork(entry, routing, rates, servers, scvs, names, float(table.attrs["delay"]))
 

@@ -16,7 +16,8 @@ plus the device-interrupt exits in both. Two more back-ends
 (:mod:`virtmodel.techniques.io_paths`): ``virtio_user``, a user-space device
 model (QEMU, a Firecracker-style monitor), whose back-end adds
 :math:`k_{\\mathrm{usys}}` host system calls per I/O,
-:math:`D_{\\mathrm{host}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + k_{\\mathrm{usys}} c_{\\mathrm{hsys}}/f)`;
+:math:`D_{\\mathrm{iothread}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + k_{\\mathrm{usys}} c_{\\mathrm{hsys}}/f)`
+on the VM's one I/O thread (a single server per VM, on a host core);
 and ``vhost_user``, a poll-mode back-end with no kick exits,
 :math:`D_{\\mathrm{poller}} = n_{\\mathrm{io}} t_{\\mathrm{vu}}` on ``polling_cores``
 cores that it burns whole; ``host_switch`` adds the host's software switch per
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from .._params import param
 from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
-from .io_paths import POLLER, HostSwitch, io_path_flag, path_loads, polling_cores
+from .io_paths import IOTHREAD, POLLER, HostSwitch, io_path_flag, path_loads, polling_cores
 from .notifications import Wakeups
 
 
@@ -46,7 +47,7 @@ class HardwareAssist(HostSwitch, Wakeups, HardwareAssistCPU):
 
     name = "hardware_assist"
     label = "Hardware-assisted (VT-x/AMD-V)"
-    resources = (POLLER,)
+    resources = (POLLER, IOTHREAD)
 
     virtio_exits_per_io: float = param(
         1.3, unit="count", source="agesen2012", latex=r"x_{\mathrm{pv}}",

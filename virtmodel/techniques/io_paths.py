@@ -36,9 +36,9 @@ path               per I/O                                                      
 =================  =============================================================  ===============
 ``virtio``         1.3 exits in the host kernel (grouped); vhost worker           host cores
 ``emulated``       2.6 register accesses, each an exit to a user-space model      host cores
-``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        host cores
-                   device model (QEMU, a Firecracker-style monitor): vhost's
-                   work plus :math:`k_{\\mathrm{sys}}` system calls to the tap
+``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        the VM's I/O
+                   device model (QEMU, a Firecracker-style monitor): vhost's      thread (one
+                   work plus :math:`k_{\\mathrm{sys}}` system calls to the tap     host core)
 ``vhost_user``     no kicks (the back-end polls); a DPDK poll-mode back-end       polling cores
 ``passthrough``    an SR-IOV VF: IOMMU work in the guest, no host work            —
 ``card``           a VF of an offload card; the card's cores do the I/O           card cores
@@ -60,6 +60,23 @@ Polling: a path that polls (``vhost_user``) burns ``polling_cores`` whole host
 cores at any load (``host_cores``, ``guest_cores_left``); its per-packet work is
 inside those cores, so the poller is a station of its own (its queueing and
 capacity count) whose busy time is not added again to ``host_cores``.
+
+I/O thread: a user-space device model serves a device's virtqueue from one
+thread, QEMU's main loop or the one IOThread the device is bound to
+(``qemu_iothreads``), so the ``virtio_user`` path's back-end work per I/O,
+:math:`t_{\\mathrm{thr}} = t_{\\mathrm{be}} + k_{\\mathrm{usys}} c_{\\mathrm{hsys}}/f
++ t_{\\mathrm{sw}}`, lands on :data:`IOTHREAD`, a station of one server per VM
+(its own arrivals, :math:`\\lambda`), not on the host's ``cores`` shared by
+every VM. Its busy time is host CPU time (``host_cores`` counts it); the VM's
+I/O rate is capped at :math:`1/t_{\\mathrm{thr}}` however many host cores are
+idle. Assumptions: the host switch's per-packet work runs in the thread's
+system calls to the tap (the transmit side does; the receive side's softirq
+is charged there too); the thread's core is not also counted against the
+host's ``cores`` station (as for a driver domain). The ``emulated`` path
+keeps its back-end on the host's cores: in QEMU an emulated device's register
+access returns from ``KVM_RUN`` in the vCPU thread that made it and is
+handled there (the model charges it to the vCPU, ``userspace_exit_cycles``),
+not in the I/O thread.
 
 Sources of the costs: ``virtmodel/data/published_iopaths.json`` and each
 parameter's ``source``; the values marked ``assumption`` are the model's.
@@ -119,7 +136,7 @@ PATHS = {p.name: p for p in (
            kick_form="each", kick_in_user=True, backend=("backend_time",), resource="host", through_host=True),
     IOPath("virtio_user", "virtio, user-space device model (QEMU, Firecracker-style)",
            kicks="virtio_exits_per_io", backend=("backend_time", ("userspace_syscalls_per_io", "host_syscall_cycles")),
-           resource="host", through_host=True),
+           resource="iothread", through_host=True),
     IOPath("vhost_user", "vhost-user / DPDK poll-mode back-end", backend=("vhost_user_time",),
            resource="poller", through_host=True, polls=True),
     IOPath("passthrough", "SR-IOV virtual function (IOMMU)", guest=("iommu_cycles",)),
@@ -150,6 +167,9 @@ HOST_SWITCHES = {
 #: the resources a path may load beyond the platform's
 POLLER = Resource("poller", "polling_cores", shared=True, cores_of=None,
                   description="host cores polling a vhost-user / DPDK back-end (counted whole in host_cores)")
+IOTHREAD = Resource("iothread", 1, shared=False, cores_of="host",
+                    description="the user-space device model's I/O thread serving the VM's virtqueue "
+                                "(QEMU main loop or IOThread): one server per VM, on a host core")
 DRIVER_DOMAIN = Resource("driver_domain", "driver_domain_vcpus", shared=True, cores_of="host",
                          description="the driver domain's vCPUs running the back-ends (netback)")
 
@@ -261,5 +281,5 @@ class HostSwitch:
         return self.replace(host_switch="none") if self.host_switch != "none" else self
 
 
-__all__ = ["IOPath", "PATHS", "HOST_SWITCHES", "POLLER", "DRIVER_DOMAIN", "path_loads", "switch_time",
+__all__ = ["IOPath", "PATHS", "HOST_SWITCHES", "POLLER", "DRIVER_DOMAIN", "IOTHREAD", "path_loads", "switch_time",
            "polling_cores", "io_path_flag", "HostSwitch"]

@@ -18,7 +18,7 @@ station formula itself:
   host's ``cores`` (one vCPU per VM): host interrupt and back-end work (the
   groups' ``host`` demand, spread evenly over the cores) preempts the vCPU
   thread on its core, the vCPU's service is cut every quantum :math:`Q` by the
-  other vCPUs' slices (:func:`~virtmodel.queueing.interrupted_service`), and
+  other vCPUs' slices (:func:`~virtmodel.queueing.interrupted_service.interrupted_service`), and
   :func:`~virtmodel.queueing.mg1_priority` (preemptive-resume, Cobham) gives the
   vCPU's response time behind the host work; a request that finds its vCPU idle
   also waits out the residual of the other vCPUs' slices, the Fuhrmann-Cooper
@@ -48,7 +48,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ParameterError
-from .queueing import interrupted_service, mg1_priority, mgc_multiclass
+from .queueing import mg1_priority, mgc_multiclass
+from .queueing.interrupted_service import completion_moments
 from .queueing._percentiles import gamma_quantiles
 from .queueing._multiclass import third_moment
 from .queueing.mg1_exceptional import setup_delay
@@ -98,12 +99,23 @@ class _Load:
     response_variance: float
 
 
-def _loads(model) -> dict:
-    table = model.station_table()
+def _loads(model) -> tuple:
+    """``({station: _Load}, delay)`` of one group's model (the compiled station bundle, no table)."""
+    from .model._compile import PER_STATION
+
+    values, _ = model._resolve({})
+    per, delay = model._stations_numeric(values, everything=True)
     shared = {st.name: st.shared for st in model._derived.stations}
-    return {name: _Load(name, shared[name], row.arrival_rate, row.demand, row.service_variance, int(row.servers),
-                        row.response_time, row.response_variance)
-            for name, row in table.iterrows() if row.demand > 0}  # no work: the request does not visit it
+    out = {}
+    for name, terms in zip(model.stations(), per):
+        row = dict(zip(PER_STATION, (float(t) for t in terms)))
+        if row["demand"] > 0:  # no work: the request does not visit it
+            response, variance = row["response_time"], row["response_variance"]
+            if row["utilization"] >= 1:
+                response = variance = math.inf
+            out[name] = _Load(name, shared[name], row["arrival_rate"], row["demand"], row["service_variance"],
+                              int(row["servers"]), response, variance)
+    return out, float(delay)
 
 
 def _scv(load: _Load) -> float:
@@ -145,7 +157,8 @@ def solve(host) -> tuple:
         if g.workload.users > 0:
             raise ParameterError("workload", f"users={g.workload.users}", "an open workload (users = 0) in a Host",
                                  "the shared host composes open multi-class stations")
-    loads = [_loads(m) for m in models]
+    loads, delays = zip(*(_loads(m) for m in models)) if models else ((), ())
+    loads = list(loads)
     responses = [{} for _ in groups]
     names = []
     for ld in loads:
@@ -166,7 +179,7 @@ def solve(host) -> tuple:
     out = []
     for g, (group, model) in enumerate(zip(groups, models)):
         rv = responses[g]
-        delay = float(model.station_table().attrs["delay"])
+        delay = delays[g]
         mean = sum(r for r, _ in rv.values()) + delay
         var = sum(v for _, v in rv.values())
         if not math.isfinite(mean):
@@ -183,7 +196,7 @@ def _slices(g, loads, groups, runnable, turns, cores, quantum):
     sw = slice_waits(others, cores, quantum)
     own = loads[g]["guest"]
     eta = quantum_ends_rate(own.arrivals, own.demand, quantum)
-    return (sw, *interrupted_service(own.demand, own.variance, eta, *sw.round))
+    return (sw, *completion_moments(own.demand, own.variance, eta, *sw.round))
 
 
 def _runnable_fixed_point(groups, loads, busy, rho_host, cores, quantum, rounds=200):

@@ -42,10 +42,18 @@ def interrupted_service(mean_service, service_variance, interruption_rate, mean_
     same_shape(**dict(zip(names, given)))
     mean_service, service_variance, interruption_rate, mean_interruption, interruption_second_moment = (
         nonnegative(n, v, kind) for n, v in zip(names, given))
+    return completion_moments(mean_service, service_variance, interruption_rate, mean_interruption,
+                              interruption_second_moment)
+
+
+def completion_moments(mean_service, service_variance, interruption_rate, mean_interruption,
+                       interruption_second_moment) -> tuple:
+    """The formula of :func:`interrupted_service` for checked inputs (no validation: the inner loop of a
+    composed model)."""
     stretch = 1 + interruption_rate * mean_interruption
     mean = mean_service * stretch
     variance = service_variance * stretch**2 + interruption_rate * mean_service * interruption_second_moment
     return mean, variance
 
 
-__all__ = ["interrupted_service"]
+__all__ = ["interrupted_service", "completion_moments"]

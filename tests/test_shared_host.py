@@ -174,3 +174,43 @@ def test_time_sliced_vcpu_against_the_round_robin_simulation(rates, means, hogs,
     for i in range(len(rates)):
         assert results[i].mean_latency == pytest.approx(sim["mean"][i].mean, rel=tol), i
         assert results[i].p99 == pytest.approx(sim["p99"][i], rel=0.35), i
+
+
+@pytest.fixture
+def host_work_technique():
+    """A technique whose requests put 1 ms of work on the host's cores (registered for one test)."""
+    from dataclasses import dataclass
+
+    from virtmodel.techniques import Technique, events, native_demands, param, register, unregister
+
+    @dataclass(frozen=True)
+    class HostWork(Technique):
+        name = "host_work_probe"
+        label = "host work per request"
+        probe_host_time: float = param(1e-3, unit="s", latex=r"t_{\mathrm{hw}}", doc="host seconds per request")
+
+        def demands(self, s):
+            return native_demands(s).add(host=events(1, s.probe_host_time))
+
+    register(HostWork)
+    yield "host_work_probe"
+    unregister("host_work_probe")
+
+
+@pytest.mark.parametrize("rate, cpu, hogs, quantum, tol", [
+    (100.0, 2e-3, 0, 5e-3, 0.02),     # no slices to wait for: Cobham's preemptive low class
+    (50.0, 1e-3, 2, 5e-3, 0.08),
+    (20.0, 1e-3, 3, 10e-3, 0.05),
+    (100.0, 2e-3, 1, 5e-3, 0.25),     # the widest gap: a busy vCPU, a hog and host work on one core
+])
+def test_host_work_at_priority_and_slices_against_the_simulation(host_work_technique, rate, cpu, hogs, quantum, tol):
+    groups = [VMGroup(host_work_technique, _cpu_only(rate, cpu), 1)]
+    if hogs:
+        groups.append(VMGroup("native", _cpu_only(1e6, 1e-3), hogs))
+    result = Host(groups, Platform(cores=1, vcpus=1), TimeSlices(quantum=quantum)).results()[0]
+    table = Model(host_work_technique, _cpu_only(rate, cpu), Platform(cores=1, vms=1)).station_table()
+    host_scv = table.loc["host", "service_variance"] / table.loc["host", "demand"] ** 2
+    sim = simulate_time_slices([rate], [cpu], [1.0], quantum, hogs=hogs, host_rate=rate,
+                               host_mean=table.loc["host", "demand"], host_scv=host_scv,
+                               customers=20_000, warmup=2_000, seed=2)
+    assert result.stations["guest"][0] == pytest.approx(sim["mean"][0].mean, rel=tol)

@@ -209,8 +209,13 @@ def _runnable_fixed_point(groups, loads, busy, rho_host, cores, quantum, rounds=
     capped at 1. Iterated from the plain utilizations until it moves less than 1e-12.
     """
     runnable = list(busy)
-    turns = [slice_length(ld["guest"].arrivals, ld["guest"].demand / max(1e-300, 1 - rho_host), quantum)
-             if "guest" in ld else None for ld in loads]
+    # a turn is counted in running time; host work on the core stretches it in wall time by 1/(1 - rho_host)
+    stretch = 1 / max(1e-300, 1 - rho_host)
+    turns = [tuple(x * stretch**k for k, x in ((1, l1), (2, l2)))
+             for l1, l2 in (slice_length(ld["guest"].arrivals, ld["guest"].demand, quantum) for ld in loads
+                            if "guest" in ld)]
+    turns_by_group = iter(turns)
+    turns = [next(turns_by_group) if "guest" in ld else None for ld in loads]
     for _ in range(rounds):
         out = [_slices(g, loads, groups, runnable, turns, cores, quantum) if "guest" in ld else None
                for g, ld in enumerate(loads)]

@@ -214,3 +214,25 @@ def test_host_work_at_priority_and_slices_against_the_simulation(host_work_techn
                                host_mean=table.loc["host", "demand"], host_scv=host_scv,
                                customers=20_000, warmup=2_000, seed=2)
     assert result.stations["guest"][0] == pytest.approx(sim["mean"][0].mean, rel=tol)
+
+
+@pytest.mark.parametrize("groups, cores", [
+    ([VMGroup("sriov", "small_packet_rr", 4), VMGroup("paravirtual", "web_serving", 4)], 4),
+    ([VMGroup("paravirtual", "small_packet_rr", 12)], 16),
+    ([VMGroup("hardware_assist", "oltp", 2), VMGroup("nitro", "small_packet_rr", 3),
+      VMGroup("paravirtual", "bulk_transfer", 1)], 2),
+])
+def test_symbolic_mean_latency_per_group_is_the_numeric_one(groups, cores):
+    host = Host(groups, Platform(cores=cores))
+    values = host.expression_values()
+    for g, (expr, result) in enumerate(zip(host.expression(), host.results())):
+        assert any(x.name == f"arrival_rate_{g}" for x in expr.free_symbols)
+        number = float(expr.xreplace({x: values[x.name] for x in expr.free_symbols}).evalf())
+        assert number == pytest.approx(result.mean_latency, rel=1e-9)
+
+
+def test_time_sliced_hosts_have_no_closed_form():
+    from virtmodel.errors import SymbolicUnsupportedError
+
+    with pytest.raises(SymbolicUnsupportedError, match="fixed point"):
+        Host([VMGroup("sriov")], scheduler=TimeSlices()).expression()

@@ -9,7 +9,7 @@ and :meth:`Host.model` returns that :class:`~virtmodel.model.Model`.
 Groups that are alike (same technique and workload) are one group of their
 summed count. Groups that differ share the host's cores, the device and the card
 with *different* service times: :meth:`Host.results` (and :meth:`Host.table`)
-solves them as a multi-class network of the queueing core's stations
+solves them as a multi-class network of the queueing core's stations (:meth:`Host.expression`: the mean latencies as SymPy expressions)
 (:mod:`virtmodel.shared_host`) and returns per-group mean latency, percentiles,
 throughput limit and CPU. ``scheduler=None`` (the default) gives each vCPU a core
 of its own, as the single-group model does; ``scheduler=TimeSlices(quantum=...)``
@@ -118,6 +118,23 @@ class Host:
         from .shared_host import solve
 
         return solve(self)
+
+    def expression(self) -> tuple:
+        """Per merged group, its mean latency as a SymPy expression (a core per vCPU only).
+
+        A group's own parameters carry its index (``arrival_rate_0``); :meth:`expression_values`
+        gives the numbers that make each expression this host's ``results()[g].mean_latency``
+        (:mod:`virtmodel.shared_host_formula`).
+        """
+        from .shared_host_formula import mean_latency_expressions
+
+        return mean_latency_expressions(self)
+
+    def expression_values(self) -> dict:
+        """``{symbol name: value}`` of this host, for :meth:`expression` (``expr.subs(...)``)."""
+        from .shared_host_formula import values
+
+        return values(self)
 
     def table(self):
         """The per-group results as a pandas DataFrame (seconds; ``throughput_limit`` per VM, 1/s)."""

@@ -9,9 +9,10 @@ and :meth:`Host.model` returns that :class:`~virtmodel.model.Model`.
 Groups that are alike (same technique and workload) are one group of their
 summed count. Groups that differ share the host's cores, the device and the card
 with *different* service times: :meth:`Host.results` (and :meth:`Host.table`)
-solves them as a multi-class network of the queueing core's stations (:meth:`Host.expression`: the mean latencies as SymPy expressions)
+solves them as a multi-class network of the queueing core's stations
 (:mod:`virtmodel.shared_host`) and returns per-group mean latency, percentiles,
-throughput limit and CPU. ``scheduler=None`` (the default) gives each vCPU a core
+throughput limit and CPU (:meth:`Host.expression`: the mean latencies as SymPy
+expressions). ``scheduler=None`` (the default) gives each vCPU a core
 of its own, as the single-group model does; ``scheduler=TimeSlices(quantum=...)``
 (:mod:`virtmodel.timeslices`) runs the vCPU threads on the host's ``cores`` in
 time slices, with host interrupt and back-end work at priority over them: when

@@ -236,3 +236,14 @@ def test_time_sliced_hosts_have_no_closed_form():
 
     with pytest.raises(SymbolicUnsupportedError, match="fixed point"):
         Host([VMGroup("sriov")], scheduler=TimeSlices()).expression()
+
+
+def test_mgc_multiclass_against_the_multiclass_simulation():
+    """Two exponential classes of unequal means on two FCFS servers: Allen-Cunneen over the pooled time
+    is an approximation (within 10% here: 1.07 vs 0.99 and 2.57 vs 2.57 in a 60 000-customer run)."""
+    from virtmodel.simulate import simulate_multiclass_network
+
+    sim = simulate_multiclass_network([1.0, 0.3], [0, 0], [[0.5, 2.0]], 2, customers=60_000, seed=1)
+    model = mgc_multiclass([1.0, 0.3], [0.5, 2.0], [1.0, 1.0], 2)
+    for k in range(2):
+        assert model[k].response_time == pytest.approx(sim.response_time.mean[0][k], rel=0.10)

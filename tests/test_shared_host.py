@@ -16,7 +16,8 @@ from virtmodel.errors import ParameterError
 from virtmodel.host import Host, VMGroup
 from virtmodel.model import Model
 from virtmodel.platform import Platform
-from virtmodel.queueing import ggc, interrupted_service, mg1_exceptional, mg1, mg1_multiclass, mg1_priority, mgc_multiclass
+from virtmodel.queueing import ggc, mg1_exceptional, mg1, mg1_multiclass, mg1_priority, mgc_multiclass
+from virtmodel.queueing.interrupted_service import interrupted_service
 from virtmodel.queueing.mg1_exceptional import setup_delay
 from virtmodel.simulate import simulate_time_slices
 from virtmodel.timeslices import TimeSlices, slice_waits

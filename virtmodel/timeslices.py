@@ -38,7 +38,7 @@ the back of its core's run queue. Seen from one vCPU:
   than the quantum).
 
 The model (:mod:`virtmodel.shared_host`) puts the rounds into the vCPU's service
-(:func:`~virtmodel.queueing.interrupted_service`) and the setup into its wait
+(:func:`~virtmodel.queueing.interrupted_service.interrupted_service`) and the setup into its wait
 (:func:`~virtmodel.queueing.mg1_exceptional.setup_delay`, the Fuhrmann-Cooper
 extra delay of an M/G/1 with setup times). The time-slice simulation
 (:func:`~virtmodel.simulate.simulate_time_slices`) runs the round-robin itself.

@@ -53,6 +53,5 @@ from .mg1_exceptional import mg1_exceptional  # noqa: E402
 __all__ += ["mg1_exceptional"]
 
 from .mgc_multiclass import mgc_multiclass  # noqa: E402
-from .interrupted_service import interrupted_service  # noqa: E402,F401  (a moment formula, not a station)
 
 __all__ += ["mgc_multiclass"]

@@ -146,8 +146,10 @@ def _mechanisms(table) -> list:
                         status=table["baseline_predicted"].notna().map({True: "modelled", False: "not modelled"}))
     rows = [("first model (baseline)", base),
             ("+ `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one",
-             recompute(mechanisms=SUPPORTED_MECHANISMS - {"storage"})),
-            ("this model: + storage (a disk: flash or rotating, page cache, flushes)", table)]
+             recompute(mechanisms=SUPPORTED_MECHANISMS - {"storage", "shared_host"})),
+            ("+ storage (a disk: flash or rotating, page cache, flushes)",
+             recompute(mechanisms=SUPPORTED_MECHANISMS - {"shared_host"})),
+            ("this model: + shared hosts (VM groups, time slices; `Host`)", table)]
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

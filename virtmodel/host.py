@@ -7,17 +7,25 @@ A :class:`Host` is a platform and the groups of VMs that share it
 and :meth:`Host.model` returns that :class:`~virtmodel.model.Model`.
 
 Groups that are alike (same technique and workload) are one group of their
-summed count. Groups that differ share the host's cores, the device and the
-card with *different* service times, a multi-class network with FCFS
-multi-server stations and class-dependent service, which is not of product
-form. Until the model composes the queueing core's multi-class stations
-(the "Model, second edition" work), such a host is refused with a
-:class:`~virtmodel.errors.ParameterError` that says so, never modelled as
-something it is not.
+summed count. Groups that differ share the host's cores, the device and the card
+with *different* service times: :meth:`Host.results` (and :meth:`Host.table`)
+solves them as a multi-class network of the queueing core's stations
+(:mod:`virtmodel.shared_host`) and returns per-group mean latency, percentiles,
+throughput limit and CPU (:meth:`Host.expression`: the mean latencies as SymPy
+expressions). ``scheduler=None`` (the default) gives each vCPU a core
+of its own, as the single-group model does; ``scheduler=TimeSlices(quantum=...)``
+(:mod:`virtmodel.timeslices`) runs the vCPU threads on the host's ``cores`` in
+time slices, with host interrupt and back-end work at priority over them: when
+vCPUs outnumber cores, a request waits for the other VMs' slices (a server with
+vacations), which is where tails under consolidation come from. A neighbour with
+no load changes nothing; with no overcommit there is no vacation term.
 
 >>> h = Host([VMGroup("sriov", "small_packet_rr", 4), VMGroup("sriov", "small_packet_rr", 4)])
 >>> h.model().platform.vms
 8
+>>> mixed = Host([VMGroup("sriov", "small_packet_rr", 4), VMGroup("paravirtual", "web_serving", 4)])
+>>> [round(r.mean_latency * 1e6) for r in mixed.results()]  # microseconds, per group
+[26, 490]
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ class Host:
 
     groups: tuple
     platform: Any = None
+    scheduler: Any = None   # None: a core per vCPU; TimeSlices(...): vCPUs time-sliced on the host's cores
 
     def __post_init__(self):
         groups = self.groups
@@ -68,6 +77,10 @@ class Host:
             raise ParameterError("groups", self.groups, "one or more VMGroup objects")
         if self.platform is not None and not isinstance(self.platform, Platform):
             raise ParameterError("platform", self.platform, "a Platform")
+        from .timeslices import TimeSlices
+
+        if self.scheduler is not None and not isinstance(self.scheduler, TimeSlices):
+            raise ParameterError("scheduler", self.scheduler, "None or a TimeSlices(quantum=...)")
         object.__setattr__(self, "groups", groups)
         object.__setattr__(self, "platform", self.platform or Platform())
 
@@ -92,15 +105,50 @@ class Host:
         from .model import Model
 
         merged = self.merged()
-        if len(merged) > 1:
+        if len(merged) > 1 or self.scheduler is not None:
             kinds = ", ".join(f"{g.count} x {g.technique.name}/{_workload_name(g.workload)}" for g in merged)
             raise ParameterError(
-                "groups", kinds, "VM groups of one technique and workload",
-                "groups that differ share stations with different service times (a multi-class, "
-                "non-product-form network); the model does not compose multi-class stations yet. "
-                "Model each group on its own share of the host meanwhile")
+                "groups", kinds, "VM groups of one technique and workload, each vCPU on a core of its own",
+                "groups that differ, or time-sliced vCPUs, are a multi-class network: use Host.results() "
+                "or Host.table() for per-group metrics")
         (group,) = merged
         return Model(group.technique, group.workload, self.platform.replace(vms=group.count))
+
+    def results(self) -> tuple:
+        """Per merged group, a :class:`~virtmodel.shared_host.GroupResult` (:mod:`virtmodel.shared_host`)."""
+        from .shared_host import solve
+
+        return solve(self)
+
+    def expression(self) -> tuple:
+        """Per merged group, its mean latency as a SymPy expression (a core per vCPU only).
+
+        A group's own parameters carry its index (``arrival_rate_0``); :meth:`expression_values`
+        gives the numbers that make each expression this host's ``results()[g].mean_latency``
+        (:mod:`virtmodel.shared_host_formula`).
+        """
+        from .shared_host_formula import mean_latency_expressions
+
+        return mean_latency_expressions(self)
+
+    def expression_values(self) -> dict:
+        """``{symbol name: value}`` of this host, for :meth:`expression` (``expr.subs(...)``)."""
+        from .shared_host_formula import values
+
+        return values(self)
+
+    def table(self):
+        """The per-group results as a pandas DataFrame (seconds; ``throughput_limit`` per VM, 1/s)."""
+        import pandas as pd
+
+        rows = []
+        for r in self.results():
+            rows.append({"technique": r.group.technique.name, "workload": _workload_name(r.group.workload),
+                         "count": r.group.count, "arrival_rate": r.group.workload.arrival_rate,
+                         "mean_latency": r.mean_latency, "p50": r.p50, "p95": r.p95, "p99": r.p99,
+                         "vacation_wait": r.vacation_wait, "throughput_limit": r.throughput_limit,
+                         "guest_cores": r.guest_cores, "host_cores": r.host_cores})
+        return pd.DataFrame(rows)
 
 
 def _workload_name(workload) -> str:

@@ -190,12 +190,13 @@ RECIPES = {
     "virtmodel.techniques.SyscallIntercept": ((), {"ptrace_switch_cycles": 29100.0}),
     "virtmodel.techniques.Container": ((), {"veth_bridge_cycles": 2000.0}),
     "virtmodel.queueing.mg1_exceptional": ((0.5, 1.0, 1.0, 2.0, 0.0), {}),
+    "virtmodel.simulate.simulate_time_slices": (([5.0], [1e-3], [1.0], 5e-3), {"customers": 400, "warmup": 40}),
 }
 
 #: entry points not fuzzed here, and why
 _STATIONS = ("mm1", "mmc", "mmck", "mg1", "md1", "gg1", "ggc", "mg1_ps", "erlang_b", "erlang_c", "engset", "mminf",
              "mmc_service_level", "staffing", "mm1_state_probability", "mmc_state_probability",
-             "mmck_state_probability", "mg1_multiclass", "mg1_priority", "mg1_vacations")
+             "mmck_state_probability", "mg1_multiclass", "mg1_priority", "mg1_vacations", "mgc_multiclass")
 
 NOT_FUZZED = {
     **{f"virtmodel.queueing.{n}": "a single station: fuzzed in tests/queueing/test_station_fuzz.py" for n in _STATIONS},

@@ -51,3 +51,7 @@ __all__ = ["StationResult", "mm1",
 from .mg1_exceptional import mg1_exceptional  # noqa: E402
 
 __all__ += ["mg1_exceptional"]
+
+from .mgc_multiclass import mgc_multiclass  # noqa: E402
+
+__all__ += ["mgc_multiclass"]

@@ -70,6 +70,8 @@ class StationResult:
     percentile_method: str = ""
     _percentile: Optional[Callable] = field(default=None, repr=False)
     _inputs: tuple = field(default=("inputs",), repr=False)
+    #: Var(R) behind a gamma-fit station's percentiles (None for other stations); composed models add it
+    response_variance: Any = field(default=None, repr=False)
 
     def response_time_percentile(self, p):
         """The ``p``-quantile of the response time (time in system).
@@ -153,6 +155,7 @@ def build_station(
     percentile_method: str,
     blocking_probability=None,
     inputs: tuple = ("inputs",),
+    response_variance=None,
 ) -> StationResult:
     """Assemble a :class:`StationResult`, masking unstable array points.
 
@@ -182,6 +185,9 @@ def build_station(
         if blocking_probability is not None:
             blocking_probability = as_output(np.broadcast_to(blocking_probability, shape), kind)
         stable_out = bool(stable_arr) if kind == SCALAR else np.broadcast_to(stable_arr, shape)
+        if response_variance is not None:
+            response_variance = as_output(np.where(stable_arr, np.broadcast_to(
+                np.asarray(response_variance, dtype=float), shape), np.inf), kind)
     return StationResult(
         model=model,
         kind=kind,
@@ -190,6 +196,7 @@ def build_station(
         percentile_method=percentile_method,
         _percentile=percentile,
         _inputs=inputs,
+        response_variance=response_variance,
         **values,
     )
 
@@ -222,5 +229,6 @@ def build_gamma_fit_station(*, model: str, kind: str, metrics: dict, variance, s
         model=model, kind=kind, metrics=metrics, stable=stable, capacity=capacity,
         percentile=lambda p: gamma_quantile(response, variance, p, kind, model),
         percentile_method=percentile_method, blocking_probability=blocking_probability, inputs=inputs,
+        response_variance=variance,
     )
 

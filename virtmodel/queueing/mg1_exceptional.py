@@ -104,3 +104,34 @@ def mg1_exceptional(arrival_rate, mean_service_time, service_scv, mean_first_ser
         metrics["utilization"] = np.where(stable, metrics["utilization"], lam * m)
     return build_station(model=model, kind=kind, metrics=metrics, stable=stable, capacity=1 / m,
                          percentile=None, percentile_method=EXCEPTIONAL_PERCENTILE, inputs=inputs)
+
+
+def setup_delay(arrival_rate, mean_setup, setup_second_moment, setup_third_moment) -> tuple:
+    r"""Mean and second moment of the extra delay :math:`Y` of an M/G/1 with setup times (any kind, unvalidated).
+
+    A busy period starts with a setup :math:`U` (the server is not there yet:
+    a halted vCPU's wake-up, a time-sliced vCPU waiting for its turn on a core).
+    By the Fuhrmann-Cooper decomposition the wait is the M/G/1 wait plus an
+    independent :math:`Y`: the whole setup :math:`U` for the customer who starts
+    the busy period (probability :math:`1/(1+\lambda E[U])`) and otherwise the
+    residual setup :math:`U_e` (moments :math:`E[U^2]/(2E[U])`, :math:`E[U^3]/(3E[U])`):
+
+    .. math::
+        E[Y] = \frac{2E[U] + \lambda E[U^2]}{2(1 + \lambda E[U])},\qquad
+        E[Y^2] = \frac{E[U^2] + \lambda E[U^3]/3}{1 + \lambda E[U]}
+
+    (the mean is Takagi's setup term of :func:`mg1_exceptional` with
+    :math:`S_0 = S + U`). :math:`U = 0` gives :math:`Y = 0`.
+
+    >>> setup_delay(0.0, 2.0, 4.0, 8.0)   # no queueing: every customer waits the whole (fixed) setup
+    (2.0, 4.0)
+
+    References
+    ----------
+    H. Takagi, *Queueing Analysis, Vol. 1*, North-Holland 1991, section 2.3 (setup times);
+    S. W. Fuhrmann, R. B. Cooper, Oper. Res. 33 (1985) 1117-1129.
+    """
+    lam, u1, u2, u3 = arrival_rate, mean_setup, setup_second_moment, setup_third_moment
+    denominator = 1 + lam * u1
+    return (2 * u1 + lam * u2) / (2 * denominator), (u2 + lam * u3 / 3) / denominator
+

@@ -97,8 +97,7 @@ def mg1_vacations(arrival_rate, mean_service_time, service_scv, mean_vacation, v
     model = f"M/G/1 with {policy} vacations"
     with quiet_numerics(kind):
         base = mg1_formulas(lam, m, scv)
-        residual = _safe_ratio(second_moment(v, cv), 2 * v, kind)  # E[V^2]/(2E[V])
-        residual2 = _safe_ratio(third_moment(v, cv), 3 * v, kind)  # E[V^3]/(3E[V])
+        residual, residual2 = residual_vacation(v, cv, kind)
         if policy == "single":  # the residual vacation only with probability q, else no extra delay
             share = lam * v / (lam * v + _vacation_transform(lam, v, cv, kind))
             residual, residual2 = share * residual, share * residual2
@@ -108,6 +107,20 @@ def mg1_vacations(arrival_rate, mean_service_time, service_scv, mean_vacation, v
     return build_gamma_fit_station(model=model, kind=kind, metrics=metrics, variance=variance,
                                    stable=stable, capacity=1 / m, percentile_method=VACATION_PERCENTILE,
                                    inputs=inputs)
+
+
+def residual_vacation(mean_vacation, vacation_scv, kind):
+    """Mean and second moment of the residual vacation an arrival waits out (multiple vacations).
+
+    :math:`E[Y] = E[V^2]/(2E[V])` and :math:`E[Y^2] = E[V^3]/(3E[V])` (the
+    stationary-excess distribution of :math:`V`, gamma-distributed for the third
+    moment), both 0 for a vacation of length 0. This is the Fuhrmann-Cooper extra
+    delay of :func:`mg1_vacations` (``policy="multiple"``), for callers that add
+    it to another station (:mod:`virtmodel.shared_host`); inputs are not validated.
+    """
+    v, cv = mean_vacation, vacation_scv
+    return (_safe_ratio(second_moment(v, cv), 2 * v, kind),   # E[V^2]/(2E[V])
+            _safe_ratio(third_moment(v, cv), 3 * v, kind))    # E[V^3]/(3E[V])
 
 
 def _safe_ratio(a, b, kind):

@@ -43,3 +43,7 @@ __all__ = [
     "simulate_priority",
     "simulate_vacations",
 ]
+
+from .time_slices import simulate_time_slices  # noqa: E402
+
+__all__ += ["simulate_time_slices"]

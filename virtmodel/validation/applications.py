@@ -22,12 +22,16 @@ Compared quantities (``kind`` of the row):
                            (mean latency at a vanishing arrival rate)
 =========================  ===========================================================
 
-Other kinds (``shared_host_throughput``, ``shared_host_latency_ratio``) and rows
-whose ``requires`` names a mechanism the package lacks are kept and reported as
+Shared-host rows (``shared_host_throughput``: the first group's aggregate
+throughput limit, count x ``throughput_limit``, on the host over the reference host;
+``shared_host_latency_ratio``: its mean latency on the host over the reference's)
+are solved by :class:`~virtmodel.host.Host` from the recipe's ``host`` section
+(groups, platform, scheduler quantum, and the ``reference`` host). Rows whose
+``requires`` names a mechanism the package lacks are kept and reported as
 ``not modelled: <mechanism>``; they count as misses in the hit rate over all
 rows. A requirement ``technique:<name>`` is met once a technique of that name is
 registered (:func:`virtmodel.techniques.register`) or mapped with
-``techniques=``; ``shared_host`` and ``storage`` once added to
+``techniques=``; ``shared_host`` (supported) and ``storage`` once added to
 :data:`SUPPORTED_MECHANISMS` together with an evaluator in :data:`EVALUATORS`.
 
 Errors are relative, (predicted - published) / published; a row is *within*
@@ -55,11 +59,13 @@ from .app_records import app_results
 #: mechanisms (other than techniques) the model provides for application rows; empty in the first model
 SUPPORTED_MECHANISMS: set = set()
 SUPPORTED_MECHANISMS.add("storage")  # a disk on the platform (virtmodel.disk, model/_storage.py)
+SUPPORTED_MECHANISMS.add("shared_host")  # VM groups, time slices (virtmodel.host, shared_host.py)
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {
     "shared_host": "shared hosts (VM groups, the hypervisor's time slice, neighbours)",
     "storage": "storage (flash or disk service, queue depth, the device model's I/O thread)",
+    "wakeup_boost": "a scheduler that lets a woken idle VM run ahead of the others (a wake-up boost)",
 }
 
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",
@@ -126,12 +132,42 @@ def _added_latency(tech, ref):
     return _lone_latency(tech) - _lone_latency(ref)
 
 
+def _shared_throughput(host, reference):
+    """Aggregate throughput of the first group (its count x throughput_limit), on the host / on the reference."""
+    mine, ref = host.results()[0], reference.results()[0]
+    return mine.group.count * mine.throughput_limit / (ref.group.count * ref.throughput_limit)
+
+
+def _shared_latency_ratio(host, reference):
+    """Mean latency of the first group on the host / on the reference host."""
+    return host.results()[0].mean_latency / reference.results()[0].mean_latency
+
+
 #: kind -> function(model of the technique, model of the reference) -> predicted value
 EVALUATORS = {
     "relative_throughput": _relative_throughput,
     "relative_speed": _relative_speed,
     "added_latency": _added_latency,
+    # shared-host rows: function(Host, reference Host) from the recipe's "host" section (_host)
+    "shared_host_throughput": _shared_throughput,
+    "shared_host_latency_ratio": _shared_latency_ratio,
 }
+_HOST_KINDS = ("shared_host_throughput", "shared_host_latency_ratio")
+
+
+def _host(spec, flags, techniques):
+    """The :class:`~virtmodel.host.Host` of a recipe's ``host`` (or its ``reference``) section.
+
+    ``{"groups": [{"technique", "workload", "overrides", "count"}, ...], "platform": {...}, "quantum": s}``;
+    the first group is the one measured; ``quantum`` null: each vCPU on a core of its own.
+    """
+    from ..host import Host, VMGroup
+    from ..timeslices import TimeSlices
+
+    groups = [VMGroup(_technique(g["technique"], {}, flags, techniques),
+                      get_workload(g["workload"]).replace(**g["overrides"]), g["count"]) for g in spec["groups"]]
+    quantum = spec.get("quantum")
+    return Host(groups, Platform().replace(**spec["platform"]), None if quantum is None else TimeSlices(quantum))
 
 
 def _check_options(flags, techniques) -> None:
@@ -164,6 +200,10 @@ def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
         missing = MECHANISM_NAMES["shared_host"] if row.kind.startswith("shared_host") else row.kind
     if missing is not None:
         return None, f"not modelled: {missing}"
+    if row.kind in _HOST_KINDS:
+        spec = recipe["host"]
+        value = EVALUATORS[row.kind](_host(spec, flags, techniques), _host(spec["reference"], flags, techniques))
+        return float(value), "modelled"
     platform = Platform().replace(**recipe["platform"])
     workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
     tech = _technique(recipe["technique"], recipe["technique_params"], flags, techniques)

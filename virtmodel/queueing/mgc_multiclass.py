@@ -1,0 +1,109 @@
+"""M/G/c FCFS shared by several Poisson classes: Allen-Cunneen over the pooled service time."""
+
+from __future__ import annotations
+
+from .._backend import SYMBOLIC
+from .._validate import whole
+from ._multiclass import MultiClassResult, class_inputs, second_moment
+from ._percentiles import GAMMA_FIT
+from ._result import build_gamma_fit_station, queueing_metrics
+from ._stability import check_stability, quiet_numerics
+from .erlang import erlang_c_value
+from .mgc import allen_cunneen
+
+MGC_MULTICLASS_PERCENTILE = (
+    GAMMA_FIT + "; per class, Allen-Cunneen's Var(R) with the pooled wait and the class's own service variance"
+)
+
+
+def _pooled(lam, m, scv, kind):
+    """Total rate, mean and variance of the pooled service time (a mixture weighted by the rates)."""
+    total = sum(lam[1:], lam[0])
+    work = sum((lk * mk for lk, mk in zip(lam, m)), 0 * lam[0])
+    second = sum((lk * second_moment(mk, sk) for lk, mk, sk in zip(lam, m, scv)), 0 * lam[0])
+    if kind == SYMBOLIC:
+        mean, moment2 = work / total, second / total
+    else:
+        import numpy as np
+
+        some = np.asarray(total) > 0
+        safe = np.where(some, total, 1.0)
+        mean = np.where(some, work / safe, m[0])           # no arrivals: any class's time, W is 0 anyway
+        moment2 = np.where(some, second / safe, second_moment(m[0], scv[0]))
+    return total, mean, moment2 - mean**2
+
+
+def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> MultiClassResult:
+    """M/G/c FCFS queue shared by several Poisson classes, each with its own service time.
+
+    FCFS ignores the class, so every class waits the same :math:`W`; the pooled
+    service time is the mixture of the classes' (weights :math:`\\lambda_k/\\Lambda`):
+
+    .. math::
+        \\Lambda = \\sum_k\\lambda_k,\\quad \\bar m = \\sum_k \\frac{\\lambda_k}{\\Lambda} m_k,\\quad
+        v = \\sum_k \\frac{\\lambda_k}{\\Lambda} m_k^2(1+c_k^2) - \\bar m^2,\\qquad
+        W = P_w\\,\\frac{\\bar m^2 + v}{2\\bar m(c - \\Lambda\\bar m)},\\quad R_k = W + m_k
+
+    with :math:`P_w` the Erlang C probability :math:`C(c, \\Lambda\\bar m)`
+    (Allen-Cunneen, :func:`~virtmodel.queueing.mgc.allen_cunneen`, applied to the
+    pooled service time). One class is :func:`~virtmodel.queueing.ggc` with
+    ``arrival_scv=1``; one server is :func:`~virtmodel.queueing.mg1_multiclass`
+    (Pollaczek-Khinchine with the pooled second moment, exact). For several servers
+    it is an approximation, exact for exponential service of equal means (M/M/c).
+    Stable for :math:`\\Lambda\\bar m < c`.
+
+    Percentiles: a gamma fit to the mean and Allen-Cunneen's variance
+    :math:`(2P_w - P_w^2)T^2 + c_k^2 m_k^2` (:math:`T` the mean wait of a request
+    that waits).
+
+    Parameters
+    ----------
+    arrival_rates, mean_service_times, service_scvs : sequences, one value per class
+        :math:`\\lambda_k` (1/s, >= 0), :math:`m_k` (s, > 0), :math:`c_k^2` (>= 0).
+    servers : int
+        :math:`c` (>= 1).
+
+    Returns
+    -------
+    MultiClassResult
+
+    Examples
+    --------
+    >>> r = mgc_multiclass([0.3, 0.2], [1.0, 2.0], [1.0, 0.0], 1)  # = mg1_multiclass
+    >>> round(r[0].waiting_time, 6), round(r[1].response_time, 6)
+    (2.333333, 4.333333)
+
+    References
+    ----------
+    A. O. Allen, *Probability, Statistics, and Queueing Theory*, 2nd ed., Academic
+    Press 1990, section 6.3; W. Whitt, "Approximations for the GI/G/m queue",
+    Production and Operations Management 2 (1993) 114-161 (the pooled-service
+    heuristic for multi-class multi-server FCFS).
+    """
+    kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)
+    c = whole("servers", servers)
+    with quiet_numerics(kind):
+        total, mean, var = _pooled(lam, m, scv, kind)
+        load = total * mean
+        pwait = erlang_c_value(c, load, kind) if kind == SYMBOLIC else _erlang_c_numeric(c, load)
+        pooled = allen_cunneen(total, mean, var, c, pwait)
+        wait = pooled["waiting_time"]
+        tail = (mean**2 + var) / (2 * mean * (c - load))
+    stable = check_stability(load / c, kind, f"M/G/{c} multi-class")
+    classes = []
+    for k, (lk, mk, sk) in enumerate(zip(lam, m, scv)):
+        with quiet_numerics(kind):
+            metrics = queueing_metrics(lk * mk / c, lk, wait, mk)
+            variance = (2 * pwait - pwait**2) * tail**2 + sk * mk**2
+        classes.append(build_gamma_fit_station(
+            model=f"M/G/{c} FCFS class {k}", kind=kind, metrics=metrics, variance=variance, stable=stable,
+            capacity=c / mk, percentile_method=MGC_MULTICLASS_PERCENTILE,
+            inputs=("arrival_rates", "mean_service_times", "service_scvs", "servers")))
+    return MultiClassResult(model=f"M/G/{c} FCFS multi-class", utilization=load / c, classes=tuple(classes))
+
+
+def _erlang_c_numeric(c, load):
+    """Erlang C, 0 where there is no load (the Allen-Cunneen wait is then 0, not 0/0)."""
+    import numpy as np
+
+    return np.where(np.asarray(load) > 0, erlang_c_value(c, np.maximum(load, 0.0), "array"), 0.0)

@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 from virtmodel.analysis import sweep
-from virtmodel.errors import UnstableError
+from virtmodel.errors import ParameterError, UnstableError
 from virtmodel.model import Model, metric_names
 from virtmodel.model._compile import Compiled, hoist, metric_bundle
 from virtmodel.model._derive import SYMBOLIC_METRICS, derive
@@ -155,3 +155,25 @@ def test_small_arrays_and_scalars_stay_exact():
     np.testing.assert_array_equal(q[1:], (var / mean)[1:] * gammaincinv(mean[1:] ** 2 / var[1:], 0.95))
     assert [float(x[2]) for x in gamma_quantiles(mean, var, [0.5, 0.99])] == \
         [float(gamma_quantile(mean, var, p, "array")[2]) for p in (0.5, 0.99)]
+
+
+@pytest.mark.parametrize("bad", [-1.0, -0.0, np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("domain", ["nonnegative", "positive"])
+def test_large_arrays_take_the_quick_domain_check_only_when_valid(bad, domain):
+    from virtmodel._params import _plain_nonnegative, check_value
+
+    good = np.linspace(1.0, 2.0, 1000)
+    assert _plain_nonnegative(good, strict=domain == "positive")
+    assert _plain_nonnegative(np.zeros(1000), strict=False) and not _plain_nonnegative(np.zeros(1000), strict=True)
+    x = good.copy()
+    x[517] = bad
+    assert not _plain_nonnegative(x, strict=domain == "positive")
+    if bad == 0.0:  # -0.0 is zero: refused where zero is, else turned into +0.0
+        if domain == "positive":
+            with pytest.raises(ParameterError, match="rate"):
+                check_value("rate", x, domain)
+        else:
+            assert not np.signbit(check_value("rate", x, domain)).any()
+        return
+    with pytest.raises(ParameterError, match="rate"):
+        check_value("rate", x, domain)

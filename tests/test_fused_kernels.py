@@ -176,6 +176,10 @@ def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
             got = gamma_quantiles_plus(mean, var, ps, delay)
     for p, a, b in zip(ps, got, ref):
         _same(a, b, f"p = {p}")
-    with kernels.using("numba"):  # really the kernel: its rows share one block
-        got = gamma_quantiles_plus(mean, var, ps, delay)
+    valid = rng.uniform(size=n) < 0.9
+    with kernels.using("numba"), np.errstate(all="ignore"):  # really the kernel: its rows share one block
+        got = gamma_quantiles_plus(mean, var, ps, delay, valid)
     assert got[0].base is not None and got[0].base is got[1].base
+    for p, a, b in zip(ps, got, ref):  # inf where not valid, the same values elsewhere
+        assert np.isposinf(a[~valid]).all()
+        _same(a[valid], b[valid], f"p = {p}, valid points")

@@ -108,12 +108,13 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     names, arrays = list(inputs), list(inputs.values())
     labels = np.array(list(models), dtype=str)
     dtypes = [object if metric == "bottleneck" else float for metric in metrics]
-    per, blocks = [], {}  # per technique (lazy): one DataArray per metric; in memory: one block per metric
+    # per technique (lazy, or one technique): one DataArray per metric; else one block per metric
+    per, blocks = [], {}
     for t, model in enumerate(models.values()):
         out = xr.apply_ufunc(_kernel(model, metrics, names), *arrays, dask="parallelized",
                              output_core_dims=[()] * len(metrics), output_dtypes=dtypes, keep_attrs="drop")
         out = out if len(metrics) > 1 else (out,)
-        if isinstance(out[0].data, np.ndarray):
+        if len(models) > 1 and isinstance(out[0].data, np.ndarray):
             template = out[0].coords, out[0].dims
             for metric, da in zip(metrics, out):
                 _store(blocks, metric, t, da.data, len(models))

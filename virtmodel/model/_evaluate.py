@@ -176,7 +176,7 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
         var = _variance(out, len(d.stations))
         ps = list(levels)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"]) if ps else []
+            qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok) if ps else []
         for m, q in zip(ps, qs):
             result[m] = _masked(q, ok, True)
         # var is a new array (a sum): masked in place, after the quantiles read it

@@ -60,9 +60,14 @@ def _build():
         cubic = numba.njit(inline="always")(cubic)
         cell = numba.njit(inline="always")(cell)
 
-        def kernel(mean, var, delay, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low, out):
-            n, one_delay = mean.shape[0], delay.shape[0] == 1
+        def kernel(mean, var, delay, valid, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low,
+                   out):
+            n, one_delay, one_valid = mean.shape[0], delay.shape[0] == 1, valid.shape[0] == 1
             for x in range(n):
+                if not (valid[0] if one_valid else valid[x]):  # the caller's inf anyway: no inversion
+                    for j in range(ps.shape[0]):
+                        out[j, x] = math.inf
+                    continue
                 m, v = mean[x], var[x]
                 d = delay[0] if one_delay else delay[x]
                 k = m ** 2 / v
@@ -92,7 +97,8 @@ def _build():
         c1 = numba.types.Array(numba.float64, 1, "C", readonly=True)
         c3 = numba.types.Array(numba.float64, 3, "C", readonly=True)
         f = numba.float64
-        sig = numba.void(c1, c1, c1, c1, numba.types.Array(numba.boolean, 1, "C", readonly=True),
+        b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
+        sig = numba.void(c1, c1, c1, b1, c1, b1,
                          c3, f, f, f, c3, f, f, f, numba.types.Array(numba.float64, 2, "C"))
         fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False)(kernel)
         fn.disable_compile()
@@ -135,24 +141,29 @@ def _tables(ps: tuple, low: bool) -> tuple:
     return np.ascontiguousarray([np.stack(t[0]) if t else zero for t in tables]), lo, h
 
 
-def gamma_quantiles_plus(mean, variance, ps, delay) -> list:
+def gamma_quantiles_plus(mean, variance, ps, delay, valid=True) -> list:
     """``[q + delay for q in gamma_quantiles(mean, variance, ps)]``, in one pass where it pays.
 
     ``mean`` and ``variance`` arrays of one shape, ``delay`` of that shape or 0-d; other
-    shapes, small arrays and non-scalar ``p`` take the NumPy path.
+    shapes, small arrays and non-scalar ``p`` take the NumPy path. ``valid`` (bool, broadcast
+    to ``mean``): where it is False the caller sets ``inf`` (a saturated point), and the kernel
+    writes ``inf`` there without inverting anything; the NumPy path ignores it.
     """
     mean, variance, delay = (np.asarray(a, dtype=float) for a in (mean, variance, delay))
+    valid = np.asarray(valid, dtype=bool)
     ps = [float(p) if np.ndim(p) == 0 else p for p in ps]
     fn = None
     fast = [isinstance(p, float) and P.FAST_P[0] <= p <= P.FAST_P[1] for p in ps]
     if mean.size >= P.FAST_MIN_SIZE and any(fast) and all(isinstance(p, float) for p in ps) \
-            and mean.shape == variance.shape and delay.shape in ((), mean.shape):
+            and mean.shape == variance.shape and delay.shape in ((), mean.shape) \
+            and np.broadcast_shapes(valid.shape, mean.shape) == mean.shape:
         fn = _kernel(mean.size, mean.ndim)
     if fn is None:
         return [q + delay for q in P.gamma_quantiles(mean, variance, ps)]
     coef, lo, h = _tables(tuple(ps), False)
     coef_low, lo_low, h_low = _tables(tuple(ps), True)
-    flat = [np.ascontiguousarray(a).reshape(-1) for a in (mean, variance, delay)]
+    valid = valid if valid.shape in ((), mean.shape) else np.broadcast_to(valid, mean.shape)
+    flat = [np.ascontiguousarray(a).reshape(-1) for a in (mean, variance, delay, valid)]
     out = np.empty((len(ps),) + mean.shape)
     fn(*flat, np.array(ps), np.array(fast), coef, lo, 1 / h, h, coef_low, lo_low, 1 / h_low, h_low,
        out.reshape(len(ps), -1))

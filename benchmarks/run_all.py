@@ -401,7 +401,8 @@ def load_text(start, end) -> str:
     """The 1-minute load averages at the run's start and end (the cores are shared: say how busy)."""
     if start is None or end is None:
         return ""
-    return f" (1-minute load average {start[0]:.1f} at the start, {end[0]:.1f} at the end, on {os.cpu_count()} cores)"
+    return (f" (1-minute load average {start[0]:.1f} at the start, {end[0]:.1f} at the end, "
+            f"on {os.cpu_count()} cores)")
 
 
 def summary(quick: bool, seconds: float, load: str = "") -> str:

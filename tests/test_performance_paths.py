@@ -164,7 +164,8 @@ def test_large_arrays_take_the_quick_domain_check_only_when_valid(bad, domain):
 
     good = np.linspace(1.0, 2.0, 1000)
     assert _plain_nonnegative(good, strict=domain == "positive")
-    assert _plain_nonnegative(np.zeros(1000), strict=False) and not _plain_nonnegative(np.zeros(1000), strict=True)
+    zeros = np.zeros(1000)
+    assert _plain_nonnegative(zeros, strict=False) and not _plain_nonnegative(zeros, strict=True)
     x = good.copy()
     x[517] = bad
     assert not _plain_nonnegative(x, strict=domain == "positive")

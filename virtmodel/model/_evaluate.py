@@ -176,12 +176,13 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
         var = _variance(out, len(d.stations))
         ps = list(levels)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok) if ps else []
+            qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok) \
+                if ps else []
         for m, q in zip(ps, qs):
             result[m] = _masked(q, ok, True)
         # var is a new array (a sum): masked in place, after the quantiles read it
-        result["latency_variance"] = _masked(var if isinstance(var, np.ndarray) else np.array(var, dtype=float),
-                                             ok, True)
+        var = var if isinstance(var, np.ndarray) else np.array(var, dtype=float)
+        result["latency_variance"] = _masked(var, ok, True)
     if "bottleneck" in metrics:
         caps = np.stack(np.broadcast_arrays(*(out[("cap", i)] for i in range(len(d.stations)))))
         result["bottleneck"] = np.array(names)[np.argmin(caps, axis=0)]

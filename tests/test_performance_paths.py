@@ -178,3 +178,29 @@ def test_large_arrays_take_the_quick_domain_check_only_when_valid(bad, domain):
         return
     with pytest.raises(ParameterError, match="rate"):
         check_value("rate", x, domain)
+
+
+def test_sweep_blocks_hold_each_technique_as_its_own_sweep():
+    """Several techniques are written into one (technique, ...) array per metric: each row equals
+    the technique's own sweep, and string metrics take the widest technique's width."""
+    lam = np.linspace(1e3, 9e4, 50)
+    techs = ["native", "sriov", "nested", "hardware_assist"]
+    ds = sweep(["bottleneck", "mean_latency"], techs, "small_packet_rr", arrival_rate=lam)
+    ones = {t: sweep(["bottleneck", "mean_latency"], t, "small_packet_rr", arrival_rate=lam) for t in techs}
+    for t, one in ones.items():
+        for metric in ("bottleneck", "mean_latency"):
+            np.testing.assert_array_equal(ds[metric].sel(technique=t).values, one[metric].values[0])
+    widths = {one["bottleneck"].dtype for one in ones.values()}
+    assert ds["bottleneck"].dtype == np.result_type(*widths)
+    assert list(ds["technique"].values) == techs and ds["mean_latency"].dims == ("technique", "arrival_rate")
+
+
+def test_sweep_block_widens_for_a_longer_string():
+    import importlib
+
+    store = importlib.import_module("virtmodel.analysis.sweep")._store
+    blocks = {}
+    store(blocks, "bottleneck", 0, np.array(["guest", "card"]), 2)
+    store(blocks, "bottleneck", 1, np.array(["device", "host"]), 2)
+    assert blocks["bottleneck"].dtype == np.dtype("<U6")
+    assert blocks["bottleneck"].tolist() == [["guest", "card"], ["device", "host"]]

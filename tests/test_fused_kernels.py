@@ -151,3 +151,35 @@ def test_saturated_points_in_a_fused_sweep_are_inf_as_on_the_numpy_path(techniqu
         _same(got, ref, f"{technique} {metric}")
         if metric == "mean_latency":
             assert np.isinf(got[lam >= top * 1.0001]).all() and np.isfinite(got[lam < 0.99 * top]).all()
+
+
+@pytest.mark.parametrize("delay_varies", [False, True])
+def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
+    """Gamma-fit percentiles plus the delay in one numba pass: shapes k over 1e-8..1e10 (both
+    spline tables and exact gammaincinv beyond them), point masses, NaN, the saturation edge,
+    and a p outside the tables' range."""
+    from virtmodel.queueing._percentile_kernel import gamma_quantiles_plus
+
+    rng = np.random.default_rng(3)
+    n = 60_000
+    k = np.exp(rng.uniform(np.log(1e-8), np.log(1e10), n))
+    mean = rng.uniform(1e-6, 1e-3, n)
+    var = mean**2 / k
+    var[:8] = [0.0, np.nan, np.inf, 1.0, -1.0, 1e-40, 2e-6, 0.0]
+    mean[:8] = [1e-4, 1e-4, 1e-4, np.inf, 1e-4, 1e-3, np.nan, 0.0]
+    delay = rng.uniform(0, 1e-5, n) if delay_varies else np.asarray(3e-6)
+    ps = [0.5, 0.95, 0.99, 0.999, 0.9999]
+    with np.errstate(all="ignore"):
+        with kernels.using("numpy"):
+            ref = gamma_quantiles_plus(mean, var, ps, delay)
+        with kernels.using("numba"):
+            got = gamma_quantiles_plus(mean, var, ps, delay)
+    for p, a, b in zip(ps, got, ref):
+        _same(a, b, f"p = {p}")
+    valid = rng.uniform(size=n) < 0.9
+    with kernels.using("numba"), np.errstate(all="ignore"):  # really the kernel: its rows share one block
+        got = gamma_quantiles_plus(mean, var, ps, delay, valid)
+    assert got[0].base is not None and got[0].base is got[1].base
+    for p, a, b in zip(ps, got, ref):  # inf where not valid, the same values elsewhere
+        assert np.isposinf(a[~valid]).all()
+        _same(a[valid], b[valid], f"p = {p}, valid points")

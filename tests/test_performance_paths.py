@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 from virtmodel.analysis import sweep
-from virtmodel.errors import UnstableError
+from virtmodel.errors import ParameterError, UnstableError
 from virtmodel.model import Model, metric_names
 from virtmodel.model._compile import Compiled, hoist, metric_bundle
 from virtmodel.model._derive import SYMBOLIC_METRICS, derive
@@ -155,3 +155,52 @@ def test_small_arrays_and_scalars_stay_exact():
     np.testing.assert_array_equal(q[1:], (var / mean)[1:] * gammaincinv(mean[1:] ** 2 / var[1:], 0.95))
     assert [float(x[2]) for x in gamma_quantiles(mean, var, [0.5, 0.99])] == \
         [float(gamma_quantile(mean, var, p, "array")[2]) for p in (0.5, 0.99)]
+
+
+@pytest.mark.parametrize("bad", [-1.0, -0.0, np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("domain", ["nonnegative", "positive"])
+def test_large_arrays_take_the_quick_domain_check_only_when_valid(bad, domain):
+    from virtmodel._params import _plain_nonnegative, check_value
+
+    good = np.linspace(1.0, 2.0, 1000)
+    assert _plain_nonnegative(good, strict=domain == "positive")
+    zeros = np.zeros(1000)
+    assert _plain_nonnegative(zeros, strict=False) and not _plain_nonnegative(zeros, strict=True)
+    x = good.copy()
+    x[517] = bad
+    assert not _plain_nonnegative(x, strict=domain == "positive")
+    if bad == 0.0:  # -0.0 is zero: refused where zero is, else turned into +0.0
+        if domain == "positive":
+            with pytest.raises(ParameterError, match="rate"):
+                check_value("rate", x, domain)
+        else:
+            assert not np.signbit(check_value("rate", x, domain)).any()
+        return
+    with pytest.raises(ParameterError, match="rate"):
+        check_value("rate", x, domain)
+
+
+def test_sweep_blocks_hold_each_technique_as_its_own_sweep():
+    """Several techniques are written into one (technique, ...) array per metric: each row equals
+    the technique's own sweep, and string metrics take the widest technique's width."""
+    lam = np.linspace(1e3, 9e4, 50)
+    techs = ["native", "sriov", "nested", "hardware_assist"]
+    ds = sweep(["bottleneck", "mean_latency"], techs, "small_packet_rr", arrival_rate=lam)
+    ones = {t: sweep(["bottleneck", "mean_latency"], t, "small_packet_rr", arrival_rate=lam) for t in techs}
+    for t, one in ones.items():
+        for metric in ("bottleneck", "mean_latency"):
+            np.testing.assert_array_equal(ds[metric].sel(technique=t).values, one[metric].values[0])
+    widths = {one["bottleneck"].dtype for one in ones.values()}
+    assert ds["bottleneck"].dtype == np.result_type(*widths)
+    assert list(ds["technique"].values) == techs and ds["mean_latency"].dims == ("technique", "arrival_rate")
+
+
+def test_sweep_block_widens_for_a_longer_string():
+    import importlib
+
+    store = importlib.import_module("virtmodel.analysis.sweep")._store
+    blocks = {}
+    store(blocks, "bottleneck", 0, np.array(["guest", "card"]), 2)
+    store(blocks, "bottleneck", 1, np.array(["device", "host"]), 2)
+    assert blocks["bottleneck"].dtype == np.dtype("<U6")
+    assert blocks["bottleneck"].tolist() == [["guest", "card"], ["device", "host"]]

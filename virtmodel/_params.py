@@ -103,20 +103,23 @@ _INF_BITS = int(np.array(np.inf).view(np.int64))
 
 def _plain_nonnegative(value, strict: bool) -> bool:
     """Whether ``value`` is a large float64 array of finite values >= 0 (> 0 if ``strict``) with
-    no sign bit set (no ``-0.0``), decided by two integer reductions over its bits.
+    no sign bit set (no ``-0.0``), decided by integer reductions over its bits (one for ``>= 0``).
 
     For doubles whose sign bit is clear, the order of their bit patterns read as
     integers is their numeric order, and +inf and every NaN come above all finite
     values: so the minimum says "no sign bit" (>= 0; > 0 excludes +0.0 too) and the
-    maximum "finite, not NaN". Anything else (small arrays, other dtypes, a value
+    maximum "finite, not NaN"; read as unsigned, a set sign bit puts a value above +inf, so
+    for ``>= 0`` the unsigned maximum alone decides. Anything else (small arrays, other dtypes, a value
     that fails) takes the full check, which also names the offending value.
     """
     if not (isinstance(value, np.ndarray) and value.dtype == np.float64 and value.size > 64):
         return False
-    bits = value.view(np.int64) if value.flags.c_contiguous or value.flags.f_contiguous else None
-    if bits is None:
+    if not (value.flags.c_contiguous or value.flags.f_contiguous):
         return False
-    return bool(bits.min() > (0 if strict else -1)) and bool(bits.max() < _INF_BITS)
+    if not strict:  # read unsigned, a set sign bit is above +inf too: one reduction decides it
+        return bool(value.view(np.uint64).max() < _INF_BITS)
+    bits = value.view(np.int64)
+    return bool(bits.min() > 0) and bool(bits.max() < _INF_BITS)
 
 
 def _no_negative_zero(value):

@@ -108,16 +108,28 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     names, arrays = list(inputs), list(inputs.values())
     labels = np.array(list(models), dtype=str)
     dtypes = [object if metric == "bottleneck" else float for metric in metrics]
-    per = []  # per technique: one DataArray per metric, all from one kernel call per chunk
-    for model in models.values():
+    # per technique (lazy, or one technique): one DataArray per metric; else one block per metric
+    per, blocks = [], {}
+    for t, model in enumerate(models.values()):
         out = xr.apply_ufunc(_kernel(model, metrics, names), *arrays, dask="parallelized",
                              output_core_dims=[()] * len(metrics), output_dtypes=dtypes, keep_attrs="drop")
-        per.append(out if len(metrics) > 1 else (out,))
+        out = out if len(metrics) > 1 else (out,)
+        if len(models) > 1 and isinstance(out[0].data, np.ndarray):
+            template = out[0].coords, out[0].dims
+            for metric, da in zip(metrics, out):
+                _store(blocks, metric, t, da.data, len(models))
+        else:
+            per.append(out)
+        del out  # the technique's arrays are free for the next one's
     variables = {}
     for j, metric in enumerate(metrics):
-        das = [p[j] for p in per]
-        da = xr.concat(das, dim="technique", coords="minimal", compat="override", join="exact") if len(das) > 1 \
-            else das[0].expand_dims("technique")
+        if blocks:
+            da = xr.DataArray(blocks.pop(metric), coords=template[0], dims=("technique",) + template[1])
+        elif len(per) > 1:
+            da = xr.concat([p[j] for p in per], dim="technique", coords="minimal", compat="override",
+                           join="exact")
+        else:
+            da = per[0][j].expand_dims("technique")
         da = da.assign_coords(technique=("technique", labels))
         variables[metric] = da.assign_attrs(units=metric_unit(metric), long_name=metric)
     ds = xr.Dataset(variables).assign_coords(coords)
@@ -126,6 +138,23 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
             ds[name].attrs.update({**ds[name].attrs, **value.attrs})
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
     return ds
+
+
+def _store(blocks: dict, metric: str, t: int, value, techniques: int) -> None:
+    """Write technique ``t``'s array of ``metric`` into its row of ``blocks[metric]``, a
+    ``(technique, *shape)`` array made on first use (no concatenation copy afterwards); a wider
+    dtype (a longer station name) widens the block, as concatenating would."""
+    block = blocks.get(metric)
+    if block is None:
+        block = blocks[metric] = np.empty((techniques,) + value.shape, value.dtype)
+    elif block.dtype != value.dtype:
+        try:
+            wider = np.result_type(block.dtype, value.dtype)
+        except TypeError:
+            wider = np.dtype(object)
+        if wider != block.dtype:
+            block = blocks[metric] = block.astype(wider)
+    block[t] = value
 
 
 def _kernel(model, metrics, names):

@@ -163,8 +163,12 @@ class Compiled:
             shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
             stages = self.stages(varying)
             raw, above = stages(args, shape, frozenset(below), limit)
-            if above:  # saturated (or NaN) somewhere: the checked outputs in full
-                raw, _ = stages(args, shape)
+            if above:  # saturated (or NaN) somewhere: the checked outputs in full, from a bundle
+                missing = [i for i, o in enumerate(raw) if o is None]  # of theirs alone (not all again)
+                extra, _, _ = compiled(tuple(self.exprs[i] for i in missing)).run(values)
+                raw = list(raw)
+                for i, o in zip(missing, extra):
+                    raw[i] = o
         out = [None if o is None else np.asarray(o, dtype=float) for o in raw]
         owned = [o is not None and o.ndim > 0 and o.flags.writeable and o.flags.owndata
                  and not any(o is a for a in args) and sum(x is o for x in out) == 1 for o in out]

@@ -16,7 +16,8 @@ stations' loads, Erlang C of the host, the response times) are computed once
 - ``p50``/``p95``/``p99`` and any other percentile (``p99.9``,
   :mod:`virtmodel.percentile_names`): one gamma fit of the queueing time for all of
   them (:func:`virtmodel.queueing._percentiles.gamma_quantiles`), plus the
-  delay; one compiled bundle serves every set of percentiles;
+  delay, in one numba pass for large arrays where the fused kernels are used
+  (:mod:`virtmodel.queueing._percentile_kernel`); one compiled bundle serves every set of percentiles;
 - ``bottleneck``: the station of smallest capacity.
 """
 
@@ -28,7 +29,7 @@ import numpy as np
 
 from ..errors import ParameterError, UnstableError
 from ..percentile_names import percentile_level
-from ..queueing._percentiles import gamma_quantiles
+from ..queueing._percentile_kernel import gamma_quantiles_plus
 
 #: how the fused bundle's key names "one or more percentiles" (one bundle for p50, p99.9, ...)
 ANY_PERCENTILE = "p*"
@@ -173,12 +174,15 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
         _raise_unstable(out, path, names, values)
     if spread:
         var = _variance(out, len(d.stations))
-        result["latency_variance"] = _masked(np.array(var, dtype=float), ok, True)
         ps = list(levels)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            qs = gamma_quantiles(out["queue"], var, list(levels.values())) if ps else []
+            qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok) \
+                if ps else []
         for m, q in zip(ps, qs):
-            result[m] = _masked(q + out["delay"], ok, True)
+            result[m] = _masked(q, ok, True)
+        # var is a new array (a sum): masked in place, after the quantiles read it
+        var = var if isinstance(var, np.ndarray) else np.array(var, dtype=float)
+        result["latency_variance"] = _masked(var, ok, True)
     if "bottleneck" in metrics:
         caps = np.stack(np.broadcast_arrays(*(out[("cap", i)] for i in range(len(d.stations)))))
         result["bottleneck"] = np.array(names)[np.argmin(caps, axis=0)]

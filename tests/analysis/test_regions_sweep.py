@@ -121,3 +121,14 @@ def test_platform_is_used():
     ds = sweep("guest_cores_left", "paravirtual", "small_packet_rr", small, arrival_rate=np.array([1e3]))
     assert ds["guest_cores_left"].item() == pytest.approx(
         Model("paravirtual", "small_packet_rr", small).evaluate("guest_cores_left", arrival_rate=1e3))
+
+
+def test_bottleneck_past_the_vf_limit_is_an_empty_name_not_a_dtype_error():
+    # found in the performance work: np.where(over, nan, names) could not mix NaN and strings
+    import numpy as np
+
+    from virtmodel.analysis import sweep
+
+    r = sweep(["bottleneck", "mean_latency"], ["sriov"], "small_packet_rr", vms=np.array([8, 100]))
+    assert list(r["bottleneck"].values.ravel()) == ["guest", ""]
+    assert np.isnan(r["mean_latency"].values.ravel()[1])

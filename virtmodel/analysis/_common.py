@@ -176,5 +176,10 @@ def evaluate_many(model, metrics, values: dict) -> dict:
     else:
         out = model.evaluate_many(metrics, **values)
     if over is not None:
-        out = {m: np.where(over, np.nan, v) for m, v in out.items()}
+        out = {m: np.where(over, _missing(v), v) for m, v in out.items()}
     return out
+
+
+def _missing(values):
+    """The value that marks a point past the technique's limit: NaN, or ``""`` for names (``bottleneck``)."""
+    return "" if np.asarray(values).dtype.kind in "US" else np.nan

@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import choice
+from ..errors import ParameterError
 from ._inputs import check_stable, generator, number, station_inputs
 from .batching import customer_batches
 from .distributions import distribution
 from .result import PERCENTILES, SimulationResult, single_station_result
+
+
+#: the most vacations the multiple-vacation recursion steps through in one run
+_MAX_VACATION_STEPS = 5e7
 
 
 def vacation_start_times(arrivals, services, vacations, multiple: bool):
@@ -76,8 +81,14 @@ def simulate_vacations(arrival_rate, mean_service_time, service_scv, mean_vacati
     vacation = distribution(number("mean_vacation", mean_vacation),
                             number("vacation_scv", vacation_scv, allow_zero=True), "gamma")
     check_stable(q.arrival_rate * q.mean_service_time, "M/G/1 with vacations", False)
-    rng = generator(seed)
     n = q.warmup + q.customers
+    if policy == "multiple" and n / (q.arrival_rate * vacation.mean) > _MAX_VACATION_STEPS:
+        # the recursion steps through every vacation of an idle period: about 1/(lambda E[V]) of them
+        raise ParameterError("mean_vacation", mean_vacation,
+                             f"at least {n / (q.arrival_rate * _MAX_VACATION_STEPS):.3g} for {n} customers",
+                             "with multiple vacations the simulation steps through each one; vacations this short "
+                             f"would take more than {_MAX_VACATION_STEPS:.0e} steps (the closed form is mg1_vacations)")
+    rng = generator(seed)
     a = q.arrivals.sample(rng, n)
     s = q.services.sample(rng, n)
     v = vacation.sample(rng, 4 * n + 1000)

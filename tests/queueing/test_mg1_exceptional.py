@@ -100,22 +100,24 @@ def test_light_load_numbers_and_errors():
 def test_model_form_station_plus_setup_delay_matches_the_simulation(lam, wake):
     """The form the model uses (techniques/notifications.py): the queue at its ordinary work, plus
     Takagi's setup delay and the idle probability of the closed-form fixed point."""
-    from virtmodel.techniques.notifications import idle_probability, setup_delay
+    from virtmodel.queueing.mg1_exceptional import setup_delay
+    from virtmodel.techniques.notifications import idle_probability
 
     m, scv = 1.0, 1.0
     means, woke = _simulate_halt_wake(lam, m, scv, wake, 0.0, seed=11)
-    model = mg1(lam, m, scv).response_time + setup_delay(lam, wake, wake**2)
+    model = mg1(lam, m, scv).response_time + setup_delay(lam, wake, wake**2, 0)[0]
     half = 3 * means.std(ddof=1) / np.sqrt(len(means))
     assert abs(means.mean() - model) < half + 1e-3 * model
     assert abs(woke - idle_probability(lam, m, wake)) < 0.01
 
 
 def test_model_form_equals_welch_symbolically():
-    from virtmodel.techniques.notifications import idle_probability, setup_delay
+    from virtmodel.queueing.mg1_exceptional import setup_delay
+    from virtmodel.techniques.notifications import idle_probability
 
     lam, m, c, d, d2 = sp.symbols("lambda m c d d_2", positive=True)
     welch = mg1_exceptional(lam, m, c, m + d, (m**2 * (1 + c) + d2 + 2 * m * d) / (m + d)**2 - 1)
-    assert sp.simplify(welch.response_time - (mg1(lam, m, c).response_time + setup_delay(lam, d, d2))) == 0
+    assert sp.simplify(welch.response_time - (mg1(lam, m, c).response_time + setup_delay(lam, d, d2, 0)[0])) == 0
     assert sp.simplify((1 - welch.utilization) - idle_probability(lam, m, d)) == 0
 
 

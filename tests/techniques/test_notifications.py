@@ -15,7 +15,8 @@ from virtmodel import techniques
 from virtmodel.errors import ParameterError
 from virtmodel.model import Model
 from virtmodel.symbols import symbols_for
-from virtmodel.techniques.notifications import WAKEUP_MODES, idle_probability, setup_delay
+from virtmodel.queueing.mg1_exceptional import setup_delay
+from virtmodel.techniques.notifications import WAKEUP_MODES, idle_probability
 
 WITH_WAKEUPS = ("paravirtual", "hardware_assist", "sriov", "nitro")
 TINY = 1e-9
@@ -42,7 +43,7 @@ def test_fixed_point_is_the_closed_form():
     assert p.subs(lam, 0) == 1                                 # no 0/0 at lambda = 0
     assert sp.simplify(p.subs(lam, 1 / a)) == 0                # saturation: never idle
     assert sp.diff(p, lam).subs({a: 1, b: 2, lam: sp.Rational(1, 2)}) < 0
-    assert setup_delay(lam, b, b**2).subs(lam, 0) == b
+    assert setup_delay(lam, b, b**2, 0)[0].subs(lam, 0) == b
 
 
 @pytest.mark.parametrize("name, extra", [
@@ -128,7 +129,7 @@ def test_idle_probability_laws(a, b, u1, u2):
     assert 0 <= p_hi <= p_lo <= 1                                  # falls with load, a probability
     rho = hi * (a + b * p_hi)
     assert rho == pytest.approx(1 - p_hi, abs=1e-12)               # the fixed point
-    assert (b == 0) or setup_delay(hi, b, b * b) <= b + 1e-15      # the setup term never exceeds b
+    assert (b == 0) or setup_delay(hi, b, b * b, 0)[0] <= b + 1e-15      # the setup term never exceeds b
 
 
 @settings(max_examples=25, deadline=None)

@@ -156,4 +156,5 @@ def test_committed_validation_doc_is_current():
     spec.loader.exec_module(script)
     committed = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     assert script.render() == committed, "run: python docs/make_validation_table.py"
+    assert "## Part 1: in-sample" in committed and "## Part 2: out-of-sample" in committed
     assert script.main(["--check"]) == 0

@@ -75,6 +75,7 @@ import sympy as sp
 
 from .._params import flag, param
 from ._base import Demands, Load
+from ..queueing.mg1_exceptional import setup_delay
 
 WAKEUP_MODES = ("off", "on", "halt_poll", "busy_poll")
 
@@ -87,18 +88,6 @@ def idle_probability(arrivals_per_server, base, wake):
     (module docstring). Exact at :math:`\\lambda' = 0` (:math:`p = 1`).
     """
     return (1 - arrivals_per_server * base) / (1 + arrivals_per_server * wake)
-
-
-def setup_delay(arrivals_per_server, mean, second_moment):
-    """Takagi's extra response time of an M/G/1 whose idle server pays a setup :math:`B` first.
-
-    .. math:: \\Delta = \\frac{2b + \\lambda' E[B^2]}{2(1 + \\lambda' b)}
-
-    Exact for one server (Welch's exceptional first service :math:`S + B`);
-    :math:`\\Delta = b` at :math:`\\lambda' = 0`.
-    """
-    lam = arrivals_per_server
-    return (2 * mean + lam * second_moment) / (2 * (1 + lam * mean))
 
 
 def poll_miss(arrivals_per_server, window):
@@ -122,7 +111,8 @@ def receiver_terms(arrivals_per_server, base_mean, guest_part: Load, host_part: 
     b = guest_part.mean + host_part.mean
     second = guest_part.var + host_part.var + b**2
     p = idle_probability(arrivals_per_server, base_mean, b)
-    return WakeTerms(p, setup_delay(arrivals_per_server, b, second), p * guest_part.mean, p * host_part.mean)
+    delay, _ = setup_delay(arrivals_per_server, b, second, 0)  # the mean needs no third moment
+    return WakeTerms(p, delay, p * guest_part.mean, p * host_part.mean)
 
 
 @dataclass(frozen=True)

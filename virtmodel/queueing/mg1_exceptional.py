@@ -24,7 +24,7 @@ def exceptional_formulas(lam, m, scv, m0, scv0):
     """
     rho = lam * m
     denominator = 1 - rho + lam * m0
-    idle = (1 - rho) / denominator
+    idle = idle_fraction(lam, m, m0)
     waiting = lam * second_moment(m, scv) / (2 * (1 - rho)) + \
         lam * (second_moment(m0, scv0) - second_moment(m, scv)) / (2 * denominator)
     service = idle * m0 + (1 - idle) * m
@@ -104,6 +104,20 @@ def mg1_exceptional(arrival_rate, mean_service_time, service_scv, mean_first_ser
         metrics["utilization"] = np.where(stable, metrics["utilization"], lam * m)
     return build_station(model=model, kind=kind, metrics=metrics, stable=stable, capacity=1 / m,
                          percentile=None, percentile_method=EXCEPTIONAL_PERCENTILE, inputs=inputs)
+
+
+def idle_fraction(arrival_rate, mean_service_time, mean_first_service):
+    r"""Welch's :math:`P_0 = (1-\lambda m)/(1+\lambda (m_0-m))` (any kind, unvalidated).
+
+    The share of time the server is idle, and of customers who start a busy
+    period. Written with the wake-up :math:`b = m_0 - m` it is the fixed point
+    :math:`p = (1-\lambda m)/(1+\lambda b)`: the wake-up itself adds busy time.
+
+    >>> idle_fraction(0.5, 1.0, 1.0)   # S0 = S: the M/G/1's 1 - rho
+    0.5
+    """
+    lam, m, m0 = arrival_rate, mean_service_time, mean_first_service
+    return (1 - lam * m) / (1 + lam * (m0 - m))
 
 
 def setup_delay(arrival_rate, mean_setup, setup_second_moment, setup_third_moment) -> tuple:

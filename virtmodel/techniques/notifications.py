@@ -75,7 +75,7 @@ import sympy as sp
 
 from .._params import flag, param
 from ._base import Demands, Load
-from ..queueing.mg1_exceptional import setup_delay
+from ..queueing.mg1_exceptional import idle_fraction, setup_delay
 
 WAKEUP_MODES = ("off", "on", "halt_poll", "busy_poll")
 
@@ -85,9 +85,10 @@ def idle_probability(arrivals_per_server, base, wake):
 
     ``base`` (:math:`a`) is the work paid by every request, ``wake``
     (:math:`b`) the work paid only by requests that find the receiver idle
-    (module docstring). Exact at :math:`\\lambda' = 0` (:math:`p = 1`).
+    (module docstring). Exact at :math:`\\lambda' = 0` (:math:`p = 1`). It is Welch's
+    :math:`P_0` with first service :math:`a + b` (:func:`~virtmodel.queueing.mg1_exceptional.idle_fraction`).
     """
-    return (1 - arrivals_per_server * base) / (1 + arrivals_per_server * wake)
+    return idle_fraction(arrivals_per_server, base, base + wake)
 
 
 def poll_miss(arrivals_per_server, window):

@@ -19,9 +19,9 @@ def _text():
 
 
 def _first_model_errors():
-    base = app_baseline.baseline()["predicted"]
+    base = app_baseline.baseline()["predicted"]  # the rows the first model was run on (later rows are not in it)
     return {r.id: (None if base[r.id] is None else (base[r.id] - r.published) / r.published, r.tolerance)
-            for r in app_results()}
+            for r in app_results() if r.id in base}
 
 
 def test_exercises_and_solutions_are_tagged():

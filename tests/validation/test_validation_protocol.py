@@ -68,3 +68,39 @@ def test_rows_and_recipes_were_committed_before_the_predictions():
         assert earlier != predictions, "rows/recipes and predictions landed in one commit"
         ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", earlier, predictions], cwd=ROOT)
         assert ancestor.returncode == 0, "rows/recipes must be committed before the predictions"
+
+
+def _git(*args):
+    import subprocess
+
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _first_commit_with(text, path):
+    """The first commit (oldest first, on the history of HEAD) whose change to ``path`` adds ``text``; None if none."""
+    out = _git("log", f"-S{text}", "--reverse", "--format=%H", "--", path)
+    return out.split()[0] if out and out.split() else None
+
+
+def test_every_row_was_committed_before_its_prediction_was_published():
+    """Row by row: the commit that first added the row to published_apps.json is an ancestor of, and not equal to,
+    the first commit whose docs/validation.md shows the row (its prediction). Rows not in any committed
+    docs/validation.md yet have no published prediction to order against (the document's freshness test catches
+    a stale document)."""
+    if _git("rev-parse", "--is-shallow-repository") != "false\n":
+        pytest.skip("no full git history here (not a checkout, or a shallow one)")
+    checked = 0
+    for row in app_results():
+        shown = _first_commit_with(row.id, "docs/validation.md")
+        if shown is None:
+            continue
+        added = _first_commit_with(f'"{row.id}"', "virtmodel/data/published_apps.json")
+        assert added is not None, f"{row.id} is in docs/validation.md but was never committed to published_apps.json"
+        assert added != shown, f"{row.id}: the row and its prediction landed in one commit ({added[:10]})"
+        assert _git("merge-base", "--is-ancestor", added, shown) is not None, \
+            f"{row.id}: the row ({added[:10]}) must be committed before its prediction ({shown[:10]})"
+        checked += 1
+    assert checked >= 34  # the first 34 rows were published with the first model

@@ -66,6 +66,10 @@ MECHANISM_NAMES = {
     "shared_host": "shared hosts (VM groups, the hypervisor's time slice, neighbours)",
     "storage": "storage (flash or disk service, queue depth, the device model's I/O thread)",
     "wakeup_boost": "a scheduler that lets a woken idle VM run ahead of the others (a wake-up boost)",
+    "user_space_network_stack": "a network stack in the sandbox's user-space kernel (gVisor's netstack: protocol work "
+                                "per packet in the Sentry)",
+    "sr_iov_vf_path": "an SR-IOV virtual function's own data path, slower than a passed-through device's (nothing "
+                      "in the model tells a VF from an assigned physical function)",
 }
 
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",

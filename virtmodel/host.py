@@ -42,11 +42,19 @@ from .workload import Workload
 
 @dataclass(frozen=True)
 class VMGroup:
-    """``count`` VMs running ``workload`` under ``technique`` (names or objects)."""
+    """``count`` VMs running ``workload`` under ``technique`` (names or objects).
+
+    ``background=True``: the VMs also run a CPU-bound job below their requests (the guest OS
+    runs a woken request handler first), so with time slices their vCPU is always runnable:
+    it never wakes, gets no wake-up boost, and a request waits for the vCPU's next turn
+    (:func:`~virtmodel.timeslices.next_turn_setup`). With a core per vCPU (``scheduler=None``)
+    the requests preempt the job and see no difference.
+    """
 
     technique: Any
     workload: Any = None
     count: int = 1
+    background: bool = False
 
     def __post_init__(self):
         from . import workloads
@@ -54,10 +62,13 @@ class VMGroup:
         object.__setattr__(self, "technique", get(self.technique))
         object.__setattr__(self, "workload", Workload() if self.workload is None else workloads.get(self.workload))
         object.__setattr__(self, "count", check_value("count", self.count, "count"))
+        if not isinstance(self.background, bool):
+            raise ParameterError("background", self.background, "True or False")
 
     def same_kind(self, other: "VMGroup") -> bool:
-        """Same technique (class, flags and costs) and same workload."""
-        return self.technique == other.technique and self.workload == other.workload
+        """Same technique (class, flags and costs), same workload and the same background."""
+        return self.technique == other.technique and self.workload == other.workload and \
+            self.background == other.background
 
 
 @dataclass(frozen=True)
@@ -80,7 +91,7 @@ class Host:
         from .timeslices import TimeSlices
 
         if self.scheduler is not None and not isinstance(self.scheduler, TimeSlices):
-            raise ParameterError("scheduler", self.scheduler, "None or a TimeSlices(quantum=...)")
+            raise ParameterError("scheduler", self.scheduler, "None or a TimeSlices(quantum=..., boost=...)")
         object.__setattr__(self, "groups", groups)
         object.__setattr__(self, "platform", self.platform or Platform())
 
@@ -97,7 +108,7 @@ class Host:
             if same is None:
                 out.append(g)
             else:
-                out[same] = VMGroup(g.technique, g.workload, out[same].count + g.count)
+                out[same] = VMGroup(g.technique, g.workload, out[same].count + g.count, g.background)
         return tuple(out)
 
     def model(self):

@@ -53,7 +53,7 @@ from .queueing.interrupted_service import completion_moments
 from .queueing._percentiles import gamma_quantiles
 from .queueing._multiclass import third_moment
 from .queueing.mg1_exceptional import setup_delay
-from .timeslices import quantum_ends_rate, slice_moments, slice_waits
+from .timeslices import quantum_ends_rate, runnable_quantum_ends_rate, slice_moments, slice_waits
 
 
 @dataclass(frozen=True)
@@ -193,13 +193,14 @@ def solve(host) -> tuple:
 def _slices(g, loads, groups, runnable, turns, cores, scheduler):
     """Group ``g``'s slice waits and its vCPU's completion time (mean, variance) given the others' runnable shares.
 
-    A ``background`` group's vCPU is always runnable: its requests wait for its next turn (no boost) and its
-    quantum ends come every ``quantum`` of running time."""
+    A ``background`` group's vCPU is always runnable: its requests wait for its next turn (no boost), and
+    its quantum ends cut them at :func:`~virtmodel.timeslices.runnable_quantum_ends_rate`."""
     quantum, always = scheduler.quantum, groups[g].background
     others = [(runnable[h], groups[h].count - (h == g), *turns[h]) for h in range(len(groups)) if turns[h]]
     sw = slice_waits(others, cores, quantum, scheduler.boost, scheduler.switch_cost, runnable=always)
     own = loads[g]["guest"]
-    eta = 1 / quantum if always else quantum_ends_rate(own.arrivals, own.demand, quantum)
+    eta = runnable_quantum_ends_rate(own.arrivals, own.demand, quantum, sw.round[0]) if always else \
+        quantum_ends_rate(own.arrivals, own.demand, quantum)
     return (sw, *completion_moments(own.demand, own.variance, eta, *sw.round))
 
 

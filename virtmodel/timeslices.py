@@ -276,5 +276,24 @@ def quantum_ends_rate(arrival_rate: float, mean_service: float, quantum: float) 
     return x / ((1 - x) * busy) if x > 0 else 0.0
 
 
+def runnable_quantum_ends_rate(arrival_rate: float, mean_service: float, quantum: float, mean_round: float) -> float:
+    r""":math:`\eta` of an always-runnable vCPU's requests: quantum ends per second of their work.
+
+    The vCPU runs :math:`Q`, then waits a round (mean :math:`E[D]`), whether it has requests
+    or not. A busy period of requests that starts while the others hold the core (probability
+    :math:`E[D]/(Q + E[D])`) starts with the vCPU's fresh quantum: :math:`\eta_0`
+    (:func:`quantum_ends_rate`); one that starts while the vCPU runs meets a uniformly
+    spread rest of its quantum: :math:`1/Q` per second of work. So
+    :math:`\eta = (1 + E[D]\,\eta_0)/(Q + E[D])`: :math:`1/(Q + E[D])` for requests much
+    shorter than :math:`Q`, :math:`1/Q` as the requests saturate the vCPU (its capacity is
+    then :math:`Q/(Q + E[D])` of the core's time). Requests much shorter than :math:`Q` that
+    start a turn are almost never cut; a quantum end during a request costs a round.
+
+    >>> runnable_quantum_ends_rate(1.0, 1e-6, 1.0, 3.0)   # tiny requests: one quantum end per cycle of 4
+    0.25
+    """
+    return (1 + mean_round * quantum_ends_rate(arrival_rate, mean_service, quantum)) / (quantum + mean_round)
+
+
 __all__ = ["TimeSlices", "SliceWaits", "core_share", "slice_waits", "slice_length", "quantum_ends_rate", "XEN_1_QUANTUM",
-           "BOOSTS", "slice_moments", "round_moments", "next_turn_setup", "boosted_setup"]
+           "BOOSTS", "runnable_quantum_ends_rate", "slice_moments", "round_moments", "next_turn_setup", "boosted_setup"]

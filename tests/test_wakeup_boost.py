@@ -121,3 +121,8 @@ def test_boost_and_background_against_the_round_robin_simulation(boost, backgrou
     for i in range(len(rates)):
         assert results[i].mean_latency == pytest.approx(sim["mean"][i].mean, rel=tol), i
         assert results[i].p95 == pytest.approx(np.quantile(sim["responses"][i], 0.95), rel=0.35), i
+
+
+def test_boosted_setup_refuses_no_boost():
+    with pytest.raises(ParameterError, match="boost"):
+        boosted_setup([(1.0, 3, Q, Q**2, Q**3, Q**4)], 1, "none")

@@ -23,7 +23,9 @@ station formula itself:
   vCPU's response time behind the host work; a request that finds its vCPU idle
   also waits out the residual of the other vCPUs' slices, the Fuhrmann-Cooper
   term :math:`E[V^2]/(2E[V])` (:func:`~virtmodel.queueing.mg1_vacations.residual_vacation`),
-  with :math:`V` from :func:`~virtmodel.timeslices.slice_vacation`.
+  with :math:`V` from :func:`~virtmodel.timeslices.slice_waits`. A wake-up boost
+  (``TimeSlices(boost=...)``) shortens that setup, and a ``background`` group's
+  always-runnable vCPU waits for its next turn instead (:mod:`virtmodel.timeslices`).
 
 A group's mean latency is the sum of its stations' response times plus its
 path's pure delay, its variance the sum of theirs (stations independent), and its

@@ -219,6 +219,9 @@ def boosted_setup(others, cores: int, boost: str, switch_cost: float = 0.0) -> t
     >>> [round(x / q**k, 12) for k, x in enumerate(u, 1)]   # E[U^k] = Q^k/(k+1): uniform on (0, Q)
     [0.5, 0.333333333333, 0.25]
     """
+    from ._validate import choice
+
+    choice("boost", boost, BOOSTS[1:])
     share = core_share(others, cores)
     log_none, time_weight, residual = 0.0, 0.0, [0.0, 0.0, 0.0]
     for u, count, *turn in others:

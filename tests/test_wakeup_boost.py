@@ -126,3 +126,19 @@ def test_boost_and_background_against_the_round_robin_simulation(boost, backgrou
 def test_boosted_setup_refuses_no_boost():
     with pytest.raises(ParameterError, match="boost"):
         boosted_setup([(1.0, 3, Q, Q**2, Q**3, Q**4)], 1, "none")
+
+
+def test_the_next_turn_wait_is_a_closed_form_in_k_and_q():
+    """Behind K CPU-bound neighbours (D = KQ) the always-runnable vCPU's setup and its Fuhrmann-Cooper
+    extra delay are SymPy expressions: E[U] = K^2 Q/(2(K+1)), and at a vanishing rate the delay is E[U]."""
+    import sympy as sp
+
+    from virtmodel.queueing.mg1_exceptional import setup_delay
+
+    k, q, lam = sp.symbols("K Q lambda", positive=True)
+    u1, u2, u3 = next_turn_setup(tuple((k * q) ** n for n in (1, 2, 3, 4)), q)
+    assert sp.simplify(u1 - k**2 * q / (2 * (k + 1))) == 0
+    assert sp.simplify(u2 - k**3 * q**2 / (3 * (k + 1))) == 0
+    y1, _ = setup_delay(lam, u1, u2, u3)
+    assert sp.simplify(y1.subs(lam, 0) - u1) == 0
+    assert float(y1.subs({k: 63, q: 5e-3, lam: 0})) == pytest.approx(0.155039, rel=1e-5)   # Barham's loaded domain

@@ -180,7 +180,10 @@ def _mechanisms(table) -> list:
              recompute(mechanisms=SUPPORTED_MECHANISMS - {"storage", "shared_host"})),
             ("+ storage (a disk: flash or rotating, page cache, flushes)",
              recompute(mechanisms=SUPPORTED_MECHANISMS - {"shared_host"})),
-            ("this model: + shared hosts (VM groups, time slices; `Host`)", table)]
+            ("+ shared hosts (VM groups, time slices; `Host`)",
+             recompute(mechanisms=SUPPORTED_MECHANISMS - {"wakeup_boost"})),
+            ("this model: + a scheduler's wake-up boost (`TimeSlices(boost=...)`, `VMGroup(background=True)`)",
+             table)]
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

@@ -55,3 +55,12 @@ def test_dask_backed_dataarray_with_its_own_coordinate():
     assert lazy["p99"].chunks[0] == (2,)
     np.testing.assert_array_equal(lazy["p99"].values, eager["p99"].values)
     np.testing.assert_array_equal(lazy["arrival_rate"].values, RATES)
+
+
+def test_progress_bar_on_the_local_scheduler(capsys):
+    from virtmodel.analysis import compute
+
+    eager, lazy = _both(["mean_latency", "p99"], TECHS)
+    winner = compute(lazy["mean_latency"].fillna(np.inf).argmin("technique"))
+    assert "100%" in capsys.readouterr().out  # dask.diagnostics.ProgressBar drew its bar
+    np.testing.assert_array_equal(winner.values, eager["mean_latency"].fillna(np.inf).argmin("technique").values)

@@ -9,8 +9,9 @@ coordinates carry the parameters' units and descriptions from
 :mod:`virtmodel.symbols`.
 
 Chunked input (a dask array, or a dask-backed DataArray) gives a lazy result:
-the compiled model runs through :func:`xarray.apply_ufunc` with
-``dask="parallelized"``, chunk by chunk, on whatever dask scheduler is active
+the compiled models run through :func:`xarray.apply_ufunc` with
+``dask="parallelized"``, one task per chunk for every technique and metric,
+the technique axis one chunk (:mod:`._lazy`), on whatever dask scheduler is active
 (threads by default, a cluster if one is connected); call ``.compute()`` or
 write it out with ``to_zarr``, or use :func:`compute` for a progress bar. Large
 chunks run through the fused kernels of :mod:`virtmodel.model.kernels` when

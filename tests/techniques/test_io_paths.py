@@ -17,8 +17,8 @@ from test_vhost import _pooled
 
 #: technique -> the paths it offers (its io_path options, or its fixed row)
 OFFERED = {
-    "hardware_assist": ("virtio", "emulated", "virtio_user", "vhost_user"),
-    "nested": ("virtio", "emulated", "virtio_user", "vhost_user"),
+    "hardware_assist": ("virtio", "emulated", "virtio_user", "vhost_user", "virtio_pooled"),
+    "nested": ("virtio", "emulated", "virtio_user", "vhost_user", "virtio_pooled"),
     "paravirtual": ("split", "driver_domain"),
     "binary_translation": ("binary_emul", "hosted"),
     "emulation": ("binary_emul", "hosted"),

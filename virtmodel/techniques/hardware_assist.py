@@ -81,7 +81,8 @@ class HardwareAssist(HostSwitch, Wakeups, HardwareAssistCPU):
         1, unit="count", domain="count", source="kvm_multiqueue_page", latex=r"q",
         doc="virtio-net queue pairs of the VM, each served by one vhost worker thread (QEMU -netdev tap,queues=N; "
             "default 1; virtio path; at most the host's cores run at once)")
-    io_path: str = io_path_flag("virtio", ("virtio", "emulated", "virtio_user", "vhost_user"))
+    io_path: str = io_path_flag("virtio", ("virtio", "emulated", "virtio_user", "vhost_user",
+                                                 "virtio_pooled"))
 
     def first_model(self, s):
         """This path's demands and the interrupt exits an idle vCPU pays (notifications).

@@ -37,6 +37,8 @@ path               per I/O                                                      
 ``virtio``         1.3 exits in the host kernel (grouped); in-kernel vhost        the VM's vhost
                    back-end                                                       workers (one
                                                                                   per queue)
+``virtio_pooled``  as ``virtio``, the back-end pooled on any host core: Xen PV    host cores
+                   drivers on HVM (netback in dom0); the first model's virtio
 ``emulated``       2.6 register accesses, each an exit to a user-space model      host cores
 ``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        the VM's I/O
                    device model (QEMU, a Firecracker-style monitor): vhost's      thread (one
@@ -164,6 +166,9 @@ class IOPath:
 PATHS = {p.name: p for p in (
     IOPath("virtio", "virtio, in-kernel vhost back-end", kicks="virtio_exits_per_io",
            backend=("backend_time",), resource="vhost", through_host=True),
+    IOPath("virtio_pooled", "virtio-style kicks, back-end pooled on the host's cores (Xen PV drivers on HVM: "
+           "netback in dom0; the first model's virtio)", kicks="virtio_exits_per_io",
+           backend=("backend_time",), resource="host", through_host=True),
     IOPath("emulated", "emulated device, user-space device model", kicks="emulated_exits_per_io",
            kick_form="each", kick_in_user=True, backend=("backend_time",), resource="host", through_host=True),
     IOPath("virtio_user", "virtio, user-space device model (QEMU, Firecracker-style)",

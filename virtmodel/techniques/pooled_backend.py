@@ -8,9 +8,11 @@ model instead put it on the host's ``cores``, one M/G/c station shared by every 
     D_{\\mathrm{host}} = n_{\\mathrm{io}} (t_{\\mathrm{be}} + t_{\\mathrm{sw}}), \\qquad
     \\text{servers} = c_{\\mathrm{host}}, \\qquad \\text{arrivals } V\\lambda
 
-(a single queue could use every idle core). :class:`PooledHardwareAssist` and
-:class:`PooledNested` are ``hardware_assist`` and ``nested`` with that placement, and
-nothing else changed: every preset and metric of the first model, recorded before
+(a single queue could use every idle core): the ``virtio_pooled`` I/O path
+(:data:`~virtmodel.techniques.io_paths.PATHS`). :class:`PooledHardwareAssist` and
+:class:`PooledNested` are ``hardware_assist`` and ``nested`` that compute ``virtio`` as
+``virtio_pooled``, so a recipe that names ``virtio`` gets the first model's placement; nothing
+else changes: every preset and metric of the first model, recorded before
 the worker station, comes out of them exactly (``tests/techniques/test_vhost.py``).
 They serve as the limiting case the worker station is checked against and as the
 "before" row of the validation table (``docs/make_validation_table.py``, which
@@ -21,24 +23,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._base import Demands, Load
 from .hardware_assist import HardwareAssist
-from .io_paths import VHOST
 from .nested import Nested
 
 
 @dataclass(frozen=True)
 class PooledBackEnd:
-    """Mixin: the vhost workers' load moved onto the host's cores (module docstring)."""
+    """Mixin: ``io_path="virtio"`` computed as ``"virtio_pooled"``, the back-end on the host's cores."""
 
     def first_model(self, s):
-        demands, suppressed = super().first_model(s)
-        loads = dict(demands.loads)
-        guest = loads.pop("guest")
-        worker = loads.pop(VHOST.name, None)
-        if worker is not None:
-            loads["host"] = loads.get("host", Load()) + worker
-        return Demands(guest, demands.delay, **loads), suppressed
+        tech = self.replace(io_path="virtio_pooled") if self.io_path == "virtio" else self
+        return super(PooledBackEnd, tech).first_model(s)
 
 
 @dataclass(frozen=True)

@@ -197,3 +197,17 @@ def test_split_workers_agree_with_the_simulation(queues, vms):
         sim.system_response_time, model.evaluate("mean_latency") - delay)
     assert not math.isnan(model.evaluate("p99"))
     assert np.isfinite(model.evaluate("p99"))
+
+
+def test_more_queues_never_hurt_and_the_formula_keeps_queues_symbolic():
+    import sympy as sp
+
+    model = Model(get("hardware_assist", backend_time=30e-6), "bulk_transfer", Platform(vms=2, cores=8))
+    q = np.arange(1, 12)
+    latency = model.evaluate("mean_latency", queues=q)
+    limit = model.evaluate("throughput_limit", queues=q)
+    assert np.all(np.diff(latency[np.isfinite(latency)]) <= 1e-15) and np.all(np.diff(limit) >= -1e-9)
+    assert limit[-1] == pytest.approx(limit[7], rel=1e-12)  # capped at the host's 8 cores
+    expr = model.expression("throughput_limit").expr
+    names = {str(x) for x in expr.free_symbols}
+    assert {"queues", "cores"} <= names and expr.has(sp.Min)

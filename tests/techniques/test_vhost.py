@@ -182,6 +182,12 @@ def test_one_group_host_with_split_workers_is_the_model():
     model = Model(tech, w, platform)
     assert got.mean_latency == pytest.approx(model.evaluate("mean_latency"), rel=1e-9)
     assert got.throughput_limit == pytest.approx(model.evaluate("throughput_limit"), rel=1e-9)
+    # beside SR-IOV neighbours, the SymPy composition gives the numbers' latency
+    host = Host([VMGroup(tech, w, 2), VMGroup("sriov", Workload(arrival_rate=1e3), 3)], Platform(vms=5))
+    values = {k: v for k, v in host.expression_values().items()}
+    for expr, result in zip(host.expression(), host.results()):
+        got = float(expr.subs({s: values[str(s)] for s in expr.free_symbols}))
+        assert got == pytest.approx(result.mean_latency, rel=1e-9)
 
 
 @pytest.mark.slow
@@ -211,3 +217,19 @@ def test_more_queues_never_hurt_and_the_formula_keeps_queues_symbolic():
     expr = model.expression("throughput_limit").expr
     names = {str(x) for x in expr.free_symbols}
     assert {"queues", "cores"} <= names and expr.has(sp.Min)
+
+
+def test_time_sliced_vcpus_are_preempted_by_the_workers_as_by_the_pooled_back_end():
+    # the workers' busy time is host work on the cores: a time-sliced vCPU waits behind it as it did
+    # behind the pooled back-end, so the vCPU's response and the slice wait are the first model's
+    from virtmodel.timeslices import TimeSlices
+
+    w, platform = Workload(arrival_rate=2e3), Platform(cores=2, vcpus=1)
+    for queues in (1, 2):
+        tech = get("hardware_assist", queues=queues, backend_time=40e-6)
+        new = Host([VMGroup(tech, w, 3), VMGroup("native", w, 1)], platform, TimeSlices()).results()[0]
+        old = Host([VMGroup(_pooled(tech), w, 3), VMGroup("native", w, 1)], platform, TimeSlices()).results()[0]
+        assert new.stations["guest"][0] == pytest.approx(old.stations["guest"][0], rel=1e-9)
+        assert new.vacation_wait == pytest.approx(old.vacation_wait, rel=1e-9)
+        assert new.host_cores == pytest.approx(old.host_cores, rel=1e-9)
+        assert "vhost" in new.stations and "host" in old.stations

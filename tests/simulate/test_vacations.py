@@ -10,3 +10,6 @@ def test_vacations_too_short_to_step_through_are_refused_by_name():
     # found by the public-API fuzz: mean_vacation=1e-320 stepped through ~1e320 vacations (and grew to 15 GB)
     with pytest.raises(ParameterError, match="mean_vacation"):
         simulate_vacations(0.5, 1.0, 1.0, 1e-320, 1.0)
+    # lambda * E[V] underflows to 0 for the smallest subnormal: refused by name, not a ZeroDivisionError
+    with pytest.raises(ParameterError, match="mean_vacation"):
+        simulate_vacations(0.5, 1.0, 1.0, 5e-324, 1.0)

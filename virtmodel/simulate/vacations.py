@@ -82,7 +82,7 @@ def simulate_vacations(arrival_rate, mean_service_time, service_scv, mean_vacati
                             number("vacation_scv", vacation_scv, allow_zero=True), "gamma")
     check_stable(q.arrival_rate * q.mean_service_time, "M/G/1 with vacations", False)
     n = q.warmup + q.customers
-    if policy == "multiple" and n / (q.arrival_rate * vacation.mean) > _MAX_VACATION_STEPS:
+    if policy == "multiple" and n > _MAX_VACATION_STEPS * q.arrival_rate * vacation.mean:  # no division: lambda E[V] may underflow to 0
         # the recursion steps through every vacation of an idle period: about 1/(lambda E[V]) of them
         raise ParameterError("mean_vacation", mean_vacation,
                              f"at least {n / (q.arrival_rate * _MAX_VACATION_STEPS):.3g} for {n} customers",

@@ -122,6 +122,28 @@ def test_utilization_axis_and_png_frames():
     assert bytes(d.live.widget.value) != first and d.state.break_even is None
 
 
+def test_png_frame_holds_the_canvas_pixels_exactly():
+    import io
+
+    from PIL import Image
+
+    from virtmodel.widgets._png import encode_png
+
+    d = dashboard(["paravirtual", "sriov"], WORKLOAD, points=50, display="image")
+    d.controls["vms"].value = 20
+    pixels = np.asarray(d.fig.canvas.buffer_rgba())
+    shown = Image.open(io.BytesIO(bytes(d.live.widget.value)))
+    assert shown.mode == "RGB" and pixels[..., 3].min() == 255      # opaque frame: no alpha channel sent
+    np.testing.assert_array_equal(np.asarray(shown.convert("RGBA")), pixels)
+    see_through = pixels.copy()
+    see_through[3:9, 5:40, 3] = 7
+    decoded = Image.open(io.BytesIO(encode_png(see_through)))
+    assert decoded.mode == "RGBA"
+    np.testing.assert_array_equal(np.asarray(decoded), see_through)
+    with pytest.raises(ValueError, match="uint8"):
+        encode_png(pixels.astype(float))
+
+
 def test_bad_options_are_rejected():
     from virtmodel.errors import ParameterError
 

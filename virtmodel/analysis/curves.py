@@ -81,6 +81,15 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
         ``band_saturated`` (technique, x), the share of draws saturated; attrs
         ``band_level``, ``band_samples``, ``band_seed``.
     """
+    by_label = make_models(as_list(techniques, "technique"), workload, platform)
+    return curves_of_models(by_label, metric=metric, x=x, points=points, x_max=x_max, uncertainty=uncertainty,
+                            **overrides)
+
+
+def curves_of_models(by_label, *, metric="mean_latency", x="arrival_rate", points=200, x_max=None,
+                     uncertainty=None, **overrides):
+    """:func:`latency_curves` of models already built: ``by_label`` is ``{label: Model}`` as
+    :func:`._common.make_models` gives it (a caller that redraws often, the dashboard, keeps them)."""
     import xarray as xr
 
     if x not in X_AXES:
@@ -93,7 +102,6 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
     for name, value in overrides.items():
         if np.ndim(value):
             raise ParameterError(name, value, "a scalar (one curve per technique)")
-    by_label = make_models(as_list(techniques, "technique"), workload, platform)
     names, models = list(by_label), list(by_label.values())
     check_parameters(overrides, by_label)
     check_saturating_metric(metric)

@@ -118,19 +118,20 @@ def curves_of_models(by_label, *, metric="mean_latency", x="arrival_rate", point
     saturated = ~np.isfinite(values)
     other = "utilization" if x == "arrival_rate" else "arrival_rate"
     other_values = rates / limits[:, None] if x == "arrival_rate" else rates
-    ds = xr.Dataset(
-        {metric: (("technique", x), np.where(saturated, np.nan, values)),
-         "saturated": (("technique", x), saturated),
-         "throughput_limit": ("technique", limits)},
-        coords={"technique": names, x: grid, other: (("technique", x), other_values),
-                "label": ("technique", [label_of(t) for t in names])},
-        attrs={"metric": metric, "x": x, "unit": unit(metric),
-                   "description": f"{metric} against {x}; NaN where saturated (utilization >= 1)"})
-    if uncertainty is None:
-        return ds
-    from .curves_band import add_band
+    variables = {metric: (("technique", x), np.where(saturated, np.nan, values)),
+                 "saturated": (("technique", x), saturated),
+                 "throughput_limit": ("technique", limits)}
+    attrs = {"metric": metric, "x": x, "unit": unit(metric),
+             "description": f"{metric} against {x}; NaN where saturated (utilization >= 1)"}
+    if uncertainty is not None:   # into the one Dataset built below (assigning them after cost a merge)
+        from .curves_band import band_variables
 
-    return add_band(ds, models, metric, np.asarray(rates, dtype=float), overrides, uncertainty)
+        band, band_attrs = band_variables(models, metric, np.asarray(rates, dtype=float), overrides, uncertainty,
+                                          ("technique", x))
+        variables.update(band)
+        attrs.update(band_attrs)
+    return xr.Dataset(variables, coords={"technique": names, x: grid, other: (("technique", x), other_values),
+                                         "label": ("technique", [label_of(t) for t in names])}, attrs=attrs)
 
 
 def saturating_metrics() -> tuple:

@@ -26,11 +26,12 @@ from ._common import evaluate
 from ._draws import central_interval, common_draws, spec
 
 
-def add_band(ds, models, metric, rates, overrides, uncertainty):
-    """``ds`` (a :func:`.curves.latency_curves` Dataset) with ``band_low``, ``band_high`` and ``band_saturated``.
+def band_variables(models, metric, rates, overrides, uncertainty, dims):
+    """``({name: (dims, values, attrs)}, attrs)``: ``band_low``, ``band_high`` and ``band_saturated``
+    over ``dims`` (technique, x) for a :func:`.curves.latency_curves` Dataset, and its attrs
+    ``band_level``, ``band_samples``, ``band_seed``.
 
-    ``rates`` is the (technique, x) array of arrival rates the curves were
-    evaluated at. Attrs ``band_level``, ``band_samples``, ``band_seed``.
+    ``rates`` is the (technique, x) array of arrival rates the curves were evaluated at.
     """
     s = spec(uncertainty)
     n = s["samples"]
@@ -41,12 +42,10 @@ def add_band(ds, models, metric, rates, overrides, uncertainty):
         v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, rates.shape[1]))
         low[k], high[k] = central_interval(v, s["level"])
         saturated[k] = np.isinf(v).mean(axis=0)
-    dims = ds[metric].dims
     level = f"{s['level']:.0%}"
-    return ds.assign(
-        band_low=(dims, np.where(np.isinf(low), np.nan, low),
-                  {"long_name": f"lower end of the central {level} interval over the draws"}),
-        band_high=(dims, np.where(np.isnan(low) | np.isinf(low), np.nan, high),
-                   {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
-        band_saturated=(dims, saturated, {"long_name": "share of draws saturated", "units": "1"}),
-    ).assign_attrs(band_level=s["level"], band_samples=n, band_seed=s["seed"])
+    return ({"band_low": (dims, np.where(np.isinf(low), np.nan, low),
+                          {"long_name": f"lower end of the central {level} interval over the draws"}),
+             "band_high": (dims, np.where(np.isnan(low) | np.isinf(low), np.nan, high),
+                           {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
+             "band_saturated": (dims, saturated, {"long_name": "share of draws saturated", "units": "1"})},
+            {"band_level": s["level"], "band_samples": n, "band_seed": s["seed"]})

@@ -32,6 +32,7 @@ load-dependent metrics by exact MVA (plus ``throughput`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,11 @@ from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percenti
 from ..platform import Platform
 from ..techniques import get
 from ..workload import Workload
+
+
+#: :func:`check_value` of a plain int or float, remembered (a slider passes the same few values on every
+#: call; ``typed``: 1 and 1.0 stay apart; a refused value raises and is not remembered)
+_check_number = lru_cache(maxsize=4096, typed=True)(check_value)
 
 
 def metric_names() -> tuple:
@@ -117,7 +123,8 @@ class Model:
             if name not in values:
                 raise ParameterError(name, value, f"a parameter of this {self.technique.name} model",
                                      "valid names: " + ", ".join(sorted(values)))
-            values[name] = check_value(name, value, domains[name])
+            check = _check_number if type(value) in (int, float) else check_value
+            values[name] = check(name, value, domains[name])
             if np.ndim(values[name]):
                 shapes.append(np.shape(values[name]))
         self.technique.check(values)

@@ -42,7 +42,7 @@ def encode_png(rgba) -> bytes:
     rows = np.zeros((height, width * channels + 1), dtype=np.uint8)   # column 0: filter type 0 (none)
     rows[:, 1:].reshape(height, width, channels)[...] = pixels         # a view: no copy of the frame
     header = struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)
-    return (_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), LEVEL))
+    return (_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows, LEVEL))
             + _chunk(b"IEND", b""))
 
 

@@ -101,8 +101,8 @@ def standing(models, metric, point, curves=None, x="arrival_rate", *, workload=N
 def _break_even(models, a, b, metric, point, curves, x, workload, platform, overrides):
     if curves is None or x != "arrival_rate":
         return None, None
-    grid = curves[x].values
-    bracket = _bracket(grid, curves[metric].sel(technique=a).values, curves[metric].sel(technique=b).values, point)
+    grid, rows, values = curves[x].values, list(curves["technique"].values), curves[metric].values
+    bracket = _bracket(grid, values[rows.index(a)], values[rows.index(b)], point)   # by position: no .sel per move
     if bracket is None:
         return None, None
 

@@ -98,3 +98,22 @@ def test_plot_draws_a_band_per_technique_and_updates_it_in_place():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.mark.parametrize("metric", ["mean_latency", "p99"])
+def test_loads_past_every_drawn_limit_are_not_evaluated_and_change_no_number(metric, monkeypatch):
+    """The band skips loads above every draw's throughput limit; bit for bit the band of the whole grid."""
+    from virtmodel.analysis import curves_band
+
+    techs = ["emulation", "binary_translation", "hardware_assist", "sriov"]
+    spec = {"samples": 40, "seed": 3}      # 40 x 250+ points: past the percentiles' interpolation threshold
+    calls = []
+    real = curves_band._below_every_limit
+    monkeypatch.setattr(curves_band, "_below_every_limit", lambda *a: calls.append(real(*a)) or calls[-1])
+    cut = latency_curves(techs, "small_packet_rr", metric=metric, points=250, uncertainty=spec, vms=12)
+    assert any(not live.all() for live in calls)      # emulation saturates early: most of its loads skipped
+    monkeypatch.setattr(curves_band, "_below_every_limit", lambda model, d, o, rates, n: np.ones(rates.shape, bool))
+    whole = latency_curves(techs, "small_packet_rr", metric=metric, points=250, uncertainty=spec, vms=12)
+    for name in ("band_low", "band_high", "band_saturated"):
+        np.testing.assert_array_equal(cut[name].values, whole[name].values)
+    assert (cut["band_saturated"].sel(technique="emulation").values[-1] == 1.0)

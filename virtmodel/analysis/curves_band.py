@@ -15,14 +15,15 @@ before :math:`\\rho = 1`). A saturated draw is ``inf``: the upper bound is
 ``inf`` where more than :math:`(1 - \\text{level})/2` of the draws saturate
 (the band then reaches the top of the plot), and the band ends (NaN) where
 even the lower bound saturates. ``band_saturated`` is the share of draws
-saturated at each point.
+saturated at each point. Loads above every draw's throughput limit are not
+evaluated: every draw is ``inf`` there (:func:`_below_every_limit`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._common import evaluate
+from ._common import evaluate, own
 from ._draws import central_interval, common_draws, spec
 
 
@@ -36,12 +37,14 @@ def band_variables(models, metric, rates, overrides, uncertainty, dims):
     s = spec(uncertainty)
     n = s["samples"]
     draws = common_draws(models, n, s["seed"], s["ranges"], exclude={"arrival_rate", *overrides})
-    low, high, saturated = (np.empty(rates.shape) for _ in range(3))
+    low, high = np.full(rates.shape, np.inf), np.full(rates.shape, np.inf)
+    saturated = np.ones(rates.shape)
     for k, (model, d) in enumerate(zip(models, draws)):
-        values = {**overrides, **{name: v[:, None] for name, v in d.items()}, "arrival_rate": rates[k][None, :]}
-        v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, rates.shape[1]))
-        low[k], high[k] = central_interval(v, s["level"])
-        saturated[k] = np.isinf(v).mean(axis=0)
+        live = _below_every_limit(model, d, overrides, rates[k], n)
+        values = {**overrides, **{name: v[:, None] for name, v in d.items()}, "arrival_rate": rates[k][live][None, :]}
+        v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, int(live.sum())))
+        low[k, live], high[k, live] = central_interval(v, s["level"])
+        saturated[k, live] = np.isinf(v).mean(axis=0)
     level = f"{s['level']:.0%}"
     return ({"band_low": (dims, np.where(np.isinf(low), np.nan, low),
                           {"long_name": f"lower end of the central {level} interval over the draws"}),
@@ -49,3 +52,36 @@ def band_variables(models, metric, rates, overrides, uncertainty, dims):
                            {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
              "band_saturated": (dims, saturated, {"long_name": "share of draws saturated", "units": "1"})},
             {"band_level": s["level"], "band_samples": n, "band_seed": s["seed"]})
+
+
+#: loads this far (relative) above the largest drawn throughput limit are taken as saturated in every draw
+#: without evaluating them; loads nearer the limit are evaluated (rounding decides there)
+LIMIT_MARGIN = 1e-6
+
+
+def _below_every_limit(model, draws, overrides, rates, samples):
+    """Mask of the ``rates`` (ascending) not above every draw's throughput limit (the columns worth
+    evaluating).
+
+    Past its throughput limit :math:`X_{\\max}` a draw is saturated (``inf``) at every load, so
+    where ``rates`` exceed the largest drawn limit (times ``1 + LIMIT_MARGIN``) every draw is
+    ``inf``: the band there is known (both ends ``inf``, share saturated 1). A NaN limit (a
+    technique that does not apply) or a closed model (no throughput limit in the load) evaluates all.
+    The mask keeps at least the first ``FAST_MIN_SIZE / samples`` columns when the whole grid has
+    that many points: percentiles then take the same (interpolated) inverse as on the whole grid,
+    so the band's numbers do not depend on the cut (and a smaller array would take the exact
+    inverse, which costs more per point than the columns saved).
+    """
+    from ..model.closed import is_closed
+    from ..queueing._percentiles import FAST_MIN_SIZE
+
+    everywhere = np.ones(rates.shape, dtype=bool)
+    if is_closed({**model.values(), **own(model, overrides)}):
+        return everywhere
+    limits = np.asarray(evaluate(model, "throughput_limit", {**overrides, **draws}), dtype=float)
+    if limits.size == 0 or np.isnan(limits).any():
+        return everywhere
+    live = rates <= np.max(limits) * (1 + LIMIT_MARGIN)
+    if live.sum() * samples < FAST_MIN_SIZE <= rates.size * samples:
+        live[:-(-FAST_MIN_SIZE // samples)] = True
+    return live

@@ -117,3 +117,18 @@ def test_loads_past_every_drawn_limit_are_not_evaluated_and_change_no_number(met
     for name in ("band_low", "band_high", "band_saturated"):
         np.testing.assert_array_equal(cut[name].values, whole[name].values)
     assert (cut["band_saturated"].sel(technique="emulation").values[-1] == 1.0)
+
+
+def test_curves_skip_loads_past_the_limit_only_for_open_models():
+    """Open: past X_max the curve is NaN (not evaluated); closed (users > 0): every load is the model's value."""
+    open_ = latency_curves(["emulation", "sriov"], "small_packet_rr", points=40, vms=12)
+    rates, limits = open_["arrival_rate"].values, open_["throughput_limit"].values
+    for t, limit in zip(["emulation", "sriov"], limits):
+        row = open_["mean_latency"].sel(technique=t).values
+        assert np.isnan(row[rates > limit]).all() and np.isfinite(row[rates < 0.99 * limit]).all()
+        below = rates < limit
+        np.testing.assert_array_equal(row[below], Model(t, "small_packet_rr").evaluate(
+            "mean_latency", arrival_rate=rates[below], vms=12))
+    closed = latency_curves(["emulation"], "small_packet_rr", points=40, users=2)
+    past = closed["arrival_rate"].values > float(closed["throughput_limit"][0])
+    assert past.any() and np.isfinite(closed["mean_latency"].values[0, past]).all()

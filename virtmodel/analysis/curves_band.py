@@ -54,17 +54,12 @@ def band_variables(models, metric, rates, overrides, uncertainty, dims):
             {"band_level": s["level"], "band_samples": n, "band_seed": s["seed"]})
 
 
-#: loads this far (relative) above the largest drawn throughput limit are taken as saturated in every draw
-#: without evaluating them; loads nearer the limit are evaluated (rounding decides there)
-LIMIT_MARGIN = 1e-6
-
-
 def _below_every_limit(model, draws, overrides, rates, samples):
     """Mask of the ``rates`` (ascending) not above every draw's throughput limit (the columns worth
     evaluating).
 
     Past its throughput limit :math:`X_{\\max}` a draw is saturated (``inf``) at every load, so
-    where ``rates`` exceed the largest drawn limit (times ``1 + LIMIT_MARGIN``) every draw is
+    where ``rates`` exceed the largest drawn limit (:func:`.curves.below_limit`) every draw is
     ``inf``: the band there is known (both ends ``inf``, share saturated 1). A NaN limit (a
     technique that does not apply) or a closed model (no throughput limit in the load) evaluates all.
     The mask keeps at least the first ``FAST_MIN_SIZE / samples`` columns when the whole grid has
@@ -74,14 +69,15 @@ def _below_every_limit(model, draws, overrides, rates, samples):
     """
     from ..model.closed import is_closed
     from ..queueing._percentiles import FAST_MIN_SIZE
+    from .curves import below_limit
 
     everywhere = np.ones(rates.shape, dtype=bool)
     if is_closed({**model.values(), **own(model, overrides)}):
         return everywhere
     limits = np.asarray(evaluate(model, "throughput_limit", {**overrides, **draws}), dtype=float)
-    if limits.size == 0 or np.isnan(limits).any():
+    if limits.size == 0:
         return everywhere
-    live = rates <= np.max(limits) * (1 + LIMIT_MARGIN)
+    live = below_limit(rates, np.max(limits))
     if live.sum() * samples < FAST_MIN_SIZE <= rates.size * samples:
         live[:-(-FAST_MIN_SIZE // samples)] = True
     return live

@@ -8,7 +8,8 @@
 Each technique saturates at its own throughput limit :math:`X_{\\max}` (the
 smallest station capacity, see :mod:`virtmodel.model`); the curve is NaN at and
 past it (the plot, :func:`virtmodel.plotting.latency_curves_plot`, draws no
-spike there; loads past the limit are not evaluated, :func:`below_limit`). Evaluation goes through the analyses' one path
+spike there; loads past the limit are not evaluated, :func:`below_limit`).
+Evaluation goes through the analyses' one path
 (:func:`virtmodel.analysis._common.evaluate`): a technique that does not apply
 (SR-IOV with more VMs than virtual functions) is NaN, like in every analysis.
 """

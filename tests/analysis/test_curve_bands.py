@@ -132,3 +132,20 @@ def test_curves_skip_loads_past_the_limit_only_for_open_models():
     closed = latency_curves(["emulation"], "small_packet_rr", points=40, users=2)
     past = closed["arrival_rate"].values > float(closed["throughput_limit"][0])
     assert past.any() and np.isfinite(closed["mean_latency"].values[0, past]).all()
+
+
+def test_preset_draws_are_remembered_read_only_and_equal_to_fresh_ones():
+    from virtmodel.analysis.curves_band import _preset_draws
+
+    models = (Model("sriov", "small_packet_rr"), Model("paravirtual", "small_packet_rr"))
+    exclude = frozenset({"arrival_rate", "vms"})
+    first = _preset_draws(models, 10, 1, exclude)
+    assert _preset_draws(models, 10, 1, exclude) is first
+    fresh = common_draws(list(models), 10, 1, None, exclude=exclude)
+    for kept, new in zip(first, fresh, strict=True):
+        assert kept.keys() == new.keys()
+        for name in kept:
+            np.testing.assert_array_equal(kept[name], new[name])
+    name = next(iter(first[0]))
+    with pytest.raises(ValueError):
+        first[0][name][0] = 1.0

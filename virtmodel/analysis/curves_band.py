@@ -21,6 +21,8 @@ evaluated: every draw is ``inf`` there (:func:`_below_every_limit`).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ._common import evaluate, own
@@ -36,7 +38,9 @@ def band_variables(models, metric, rates, overrides, uncertainty, dims):
     """
     s = spec(uncertainty)
     n = s["samples"]
-    draws = common_draws(models, n, s["seed"], s["ranges"], exclude={"arrival_rate", *overrides})
+    exclude = frozenset({"arrival_rate", *overrides})
+    draws = _preset_draws(tuple(models), n, s["seed"], exclude) if s["ranges"] is None else \
+        common_draws(models, n, s["seed"], s["ranges"], exclude=exclude)
     low, high = np.full(rates.shape, np.inf), np.full(rates.shape, np.inf)
     saturated = np.ones(rates.shape)
     for k, (model, d) in enumerate(zip(models, draws)):
@@ -52,6 +56,26 @@ def band_variables(models, metric, rates, overrides, uncertainty, dims):
                            {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
              "band_saturated": (dims, saturated, {"long_name": "share of draws saturated", "units": "1"})},
             {"band_level": s["level"], "band_samples": n, "band_seed": s["seed"]})
+
+
+def _preset_draws(models, samples, seed, exclude):
+    """:func:`._draws.common_draws` over the presets' ranges, remembered for the last few model sets
+    (a slider move of the dashboard draws the same numbers again: same models, seed and names)."""
+    try:
+        return _remembered_draws(models, samples, seed, exclude)
+    except TypeError:       # a model with an unhashable value (an array): draw afresh
+        return common_draws(models, samples, seed, None, exclude=exclude)
+
+
+@lru_cache(maxsize=8)
+def _remembered_draws(models, samples, seed, exclude):
+    return tuple({name: _frozen(v) for name, v in d.items()}
+                 for d in common_draws(models, samples, seed, None, exclude=exclude))
+
+
+def _frozen(array):
+    array.flags.writeable = False      # shared between calls: nobody may change it
+    return array
 
 
 def _below_every_limit(model, draws, overrides, rates, samples):

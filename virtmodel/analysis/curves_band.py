@@ -45,6 +45,8 @@ def band_variables(models, metric, rates, overrides, uncertainty, dims):
     saturated = np.ones(rates.shape)
     for k, (model, d) in enumerate(zip(models, draws)):
         live = _below_every_limit(model, d, overrides, rates[k], n)
+        if not live.any():      # every load past every draw's limit: the band is known
+            continue
         values = {**overrides, **{name: v[:, None] for name, v in d.items()}, "arrival_rate": rates[k][live][None, :]}
         v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, int(live.sum())))
         low[k, live], high[k, live] = central_interval(v, s["level"])

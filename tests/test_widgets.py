@@ -106,6 +106,14 @@ def test_break_even_between_the_leaders_is_marked_where_they_tie():
     marker = d._crossing
     assert marker.get_xdata()[0] == pytest.approx(root)
     assert "break even" in d.readout.value
+    d.controls["load"].value = 31_000.0            # same bracket: the remembered search, the same root
+    assert d.state.break_even == root
+    d.controls["vms"].value = 12                   # new curves: searched again, still where they tie
+    moved = d.state.break_even
+    assert moved is not None and moved != root
+    a, b = (Model(t, WORKLOAD).evaluate("p99", arrival_rate=np.array([moved]), vms=12)[0]
+            for t in ("paravirtual", "sriov"))
+    assert a == pytest.approx(b, rel=1e-6)
 
 
 def test_every_technique_saturated_reads_as_such():

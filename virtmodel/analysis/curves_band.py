@@ -21,10 +21,9 @@ evaluated: every draw is ``inf`` there (:func:`_below_every_limit`).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
+from .._remember import remember
 from ._common import evaluate, own
 from ._draws import central_interval, common_draws, spec
 
@@ -60,17 +59,11 @@ def band_variables(models, metric, rates, overrides, uncertainty, dims):
             {"band_level": s["level"], "band_samples": n, "band_seed": s["seed"]})
 
 
+@remember(maxsize=8)
 def _preset_draws(models, samples, seed, exclude):
     """:func:`._draws.common_draws` over the presets' ranges, remembered for the last few model sets
-    (a slider move of the dashboard draws the same numbers again: same models, seed and names)."""
-    try:
-        return _remembered_draws(models, samples, seed, exclude)
-    except TypeError:       # a model with an unhashable value (an array): draw afresh
-        return common_draws(models, samples, seed, None, exclude=exclude)
-
-
-@lru_cache(maxsize=8)
-def _remembered_draws(models, samples, seed, exclude):
+    (a slider move of the dashboard draws the same numbers again: same models, seed and names);
+    read-only arrays, shared between calls."""
     return tuple({name: _frozen(v) for name, v in d.items()}
                  for d in common_draws(models, samples, seed, None, exclude=exclude))
 

@@ -12,7 +12,9 @@ Prints (medians of repeated runs; the machine is noisy, so ratios matter most):
 2. the dashboard's slider callback (``controls["vms"].value = ...``) for two
    metrics, with its parts: the curves (compiled model), the readout
    (winner, margin, break-even), the blit and the PNG frame;
-3. the operating-point slider (readout and markers only);
+3. the same callback where the two leaders cross near the operating point (the
+   readout searches their break-even), and the operating-point slider
+   (readout and markers only);
 4. the slider callback with the "uncertainty bands" box ticked (``BAND_DRAWS``
    draws per technique and load point, the bands blitted with the curves).
 
@@ -79,6 +81,11 @@ def slider_callbacks(d, baseline):
               f"({total / baseline:.2f}x the full redraw; target <= 30 ms) = curves {curves:4.1f} + "
               f"readout {readout:4.1f} + blit {blit:4.1f} + PNG {png:4.1f} ms")
     d.controls["metric"].value = "mean_latency"
+    start, crossing = d.controls["vms"].value, itertools.cycle([36, 38, 40, 42])   # the leaders cross here
+    total = _median_ms(lambda: setattr(d.controls["vms"], "value", next(crossing)), 20)
+    print(f"slider callback with the leaders' break-even searched (vms 36-42, mean_latency): {total:5.1f} ms median "
+          f"(last break-even at {d.state.break_even or float('nan'):.4g} /s)")
+    d.controls["vms"].value = start
     loads = itertools.cycle(np.linspace(5e3, 9e4, 7))
     point = _median_ms(lambda: setattr(d.controls["load"], "value", float(next(loads))))
     print(f"operating-point slider (readout + markers, no curves): {point:5.1f} ms median")

@@ -106,6 +106,14 @@ def test_break_even_between_the_leaders_is_marked_where_they_tie():
     marker = d._crossing
     assert marker.get_xdata()[0] == pytest.approx(root)
     assert "break even" in d.readout.value
+    d.controls["load"].value = 31_000.0            # same bracket: the remembered search, the same root
+    assert d.state.break_even == root
+    d.controls["vms"].value = 12                   # new curves: searched again, still where they tie
+    moved = d.state.break_even
+    assert moved is not None and moved != root
+    a, b = (Model(t, WORKLOAD).evaluate("p99", arrival_rate=np.array([moved]), vms=12)[0]
+            for t in ("paravirtual", "sriov"))
+    assert a == pytest.approx(b, rel=1e-6)
 
 
 def test_every_technique_saturated_reads_as_such():
@@ -120,6 +128,28 @@ def test_utilization_axis_and_png_frames():
     assert first.startswith(b"\x89PNG")
     d.controls["vms"].value = 30
     assert bytes(d.live.widget.value) != first and d.state.break_even is None
+
+
+def test_png_frame_holds_the_canvas_pixels_exactly():
+    import io
+
+    from PIL import Image
+
+    from virtmodel.widgets._png import encode_png
+
+    d = dashboard(["paravirtual", "sriov"], WORKLOAD, points=50, display="image")
+    d.controls["vms"].value = 20
+    pixels = np.asarray(d.fig.canvas.buffer_rgba())
+    shown = Image.open(io.BytesIO(bytes(d.live.widget.value)))
+    assert shown.mode == "RGB" and pixels[..., 3].min() == 255      # opaque frame: no alpha channel sent
+    np.testing.assert_array_equal(np.asarray(shown.convert("RGBA")), pixels)
+    see_through = pixels.copy()
+    see_through[3:9, 5:40, 3] = 7
+    decoded = Image.open(io.BytesIO(encode_png(see_through)))
+    assert decoded.mode == "RGBA"
+    np.testing.assert_array_equal(np.asarray(decoded), see_through)
+    with pytest.raises(ValueError, match="uint8"):
+        encode_png(pixels.astype(float))
 
 
 def test_bad_options_are_rejected():

@@ -98,3 +98,54 @@ def test_plot_draws_a_band_per_technique_and_updates_it_in_place():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.mark.parametrize("metric", ["mean_latency", "p99"])
+def test_loads_past_every_drawn_limit_are_not_evaluated_and_change_no_number(metric, monkeypatch):
+    """The band skips loads above every draw's throughput limit; bit for bit the band of the whole grid."""
+    from virtmodel.analysis import curves_band
+
+    techs = ["emulation", "binary_translation", "hardware_assist", "sriov"]
+    spec = {"samples": 40, "seed": 3}      # 40 x 250+ points: past the percentiles' interpolation threshold
+    calls = []
+    real = curves_band._below_every_limit
+    monkeypatch.setattr(curves_band, "_below_every_limit", lambda *a: calls.append(real(*a)) or calls[-1])
+    cut = latency_curves(techs, "small_packet_rr", metric=metric, points=250, uncertainty=spec, vms=12)
+    assert any(not live.all() for live in calls)      # emulation saturates early: most of its loads skipped
+    monkeypatch.setattr(curves_band, "_below_every_limit", lambda model, d, o, rates, n: np.ones(rates.shape, bool))
+    whole = latency_curves(techs, "small_packet_rr", metric=metric, points=250, uncertainty=spec, vms=12)
+    for name in ("band_low", "band_high", "band_saturated"):
+        np.testing.assert_array_equal(cut[name].values, whole[name].values)
+    assert (cut["band_saturated"].sel(technique="emulation").values[-1] == 1.0)
+
+
+def test_curves_skip_loads_past_the_limit_only_for_open_models():
+    """Open: past X_max the curve is NaN (not evaluated); closed (users > 0): every load is the model's value."""
+    open_ = latency_curves(["emulation", "sriov"], "small_packet_rr", points=40, vms=12)
+    rates, limits = open_["arrival_rate"].values, open_["throughput_limit"].values
+    for t, limit in zip(["emulation", "sriov"], limits):
+        row = open_["mean_latency"].sel(technique=t).values
+        assert np.isnan(row[rates > limit]).all() and np.isfinite(row[rates < 0.99 * limit]).all()
+        below = rates < limit
+        np.testing.assert_array_equal(row[below], Model(t, "small_packet_rr").evaluate(
+            "mean_latency", arrival_rate=rates[below], vms=12))
+    closed = latency_curves(["emulation"], "small_packet_rr", points=40, users=2)
+    past = closed["arrival_rate"].values > float(closed["throughput_limit"][0])
+    assert past.any() and np.isfinite(closed["mean_latency"].values[0, past]).all()
+
+
+def test_preset_draws_are_remembered_read_only_and_equal_to_fresh_ones():
+    from virtmodel.analysis.curves_band import _preset_draws
+
+    models = (Model("sriov", "small_packet_rr"), Model("paravirtual", "small_packet_rr"))
+    exclude = frozenset({"arrival_rate", "vms"})
+    first = _preset_draws(models, 10, 1, exclude)
+    assert _preset_draws(models, 10, 1, exclude) is first
+    fresh = common_draws(list(models), 10, 1, None, exclude=exclude)
+    for kept, new in zip(first, fresh, strict=True):
+        assert kept.keys() == new.keys()
+        for name in kept:
+            np.testing.assert_array_equal(kept[name], new[name])
+    name = next(iter(first[0]))
+    with pytest.raises(ValueError):
+        first[0][name][0] = 1.0

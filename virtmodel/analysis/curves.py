@@ -8,7 +8,8 @@
 Each technique saturates at its own throughput limit :math:`X_{\\max}` (the
 smallest station capacity, see :mod:`virtmodel.model`); the curve is NaN at and
 past it (the plot, :func:`virtmodel.plotting.latency_curves_plot`, draws no
-spike there). Evaluation goes through the analyses' one path
+spike there; loads past the limit are not evaluated, :func:`below_limit`).
+Evaluation goes through the analyses' one path
 (:func:`virtmodel.analysis._common.evaluate`): a technique that does not apply
 (SR-IOV with more VMs than virtual functions) is NaN, like in every analysis.
 """
@@ -22,7 +23,7 @@ from ..errors import ParameterError
 from ..metrics import metric, names, unit
 from ..percentile_names import PERCENTILE_HINT, is_percentile
 from ..techniques import label_of
-from ._common import as_list, check_parameters, evaluate, make_models
+from ._common import as_list, check_parameters, evaluate, make_models, own
 
 X_AXES = ("arrival_rate", "utilization")
 #: the most points of the even grid per curve
@@ -81,6 +82,15 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
         ``band_saturated`` (technique, x), the share of draws saturated; attrs
         ``band_level``, ``band_samples``, ``band_seed``.
     """
+    by_label = make_models(as_list(techniques, "technique"), workload, platform)
+    return curves_of_models(by_label, metric=metric, x=x, points=points, x_max=x_max, uncertainty=uncertainty,
+                            **overrides)
+
+
+def curves_of_models(by_label, *, metric="mean_latency", x="arrival_rate", points=200, x_max=None,
+                     uncertainty=None, **overrides):
+    """:func:`latency_curves` of models already built: ``by_label`` is ``{label: Model}`` as
+    :func:`._common.make_models` gives it (a caller that redraws often, the dashboard, keeps them)."""
     import xarray as xr
 
     if x not in X_AXES:
@@ -93,7 +103,6 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
     for name, value in overrides.items():
         if np.ndim(value):
             raise ParameterError(name, value, "a scalar (one curve per technique)")
-    by_label = make_models(as_list(techniques, "technique"), workload, platform)
     names, models = list(by_label), list(by_label.values())
     check_parameters(overrides, by_label)
     check_saturating_metric(metric)
@@ -106,23 +115,48 @@ def latency_curves(techniques, workload=None, platform=None, *, metric="mean_lat
         stop = 0.999 if x_max is None else float(x_max)
         grid = _load_grid(stop, int(points), [1.0])
         rates = np.outer(limits, grid)
-    values = np.array([evaluate(m, metric, {**overrides, "arrival_rate": r}) for m, r in zip(models, rates)])
+    values = np.array([_curve(m, metric, overrides, r, limit) for m, r, limit in zip(models, rates, limits)])
     saturated = ~np.isfinite(values)
     other = "utilization" if x == "arrival_rate" else "arrival_rate"
     other_values = rates / limits[:, None] if x == "arrival_rate" else rates
-    ds = xr.Dataset(
-        {metric: (("technique", x), np.where(saturated, np.nan, values)),
-         "saturated": (("technique", x), saturated),
-         "throughput_limit": ("technique", limits)},
-        coords={"technique": names, x: grid, other: (("technique", x), other_values),
-                "label": ("technique", [label_of(t) for t in names])},
-        attrs={"metric": metric, "x": x, "unit": unit(metric),
-                   "description": f"{metric} against {x}; NaN where saturated (utilization >= 1)"})
-    if uncertainty is None:
-        return ds
-    from .curves_band import add_band
+    variables = {metric: (("technique", x), np.where(saturated, np.nan, values)),
+                 "saturated": (("technique", x), saturated),
+                 "throughput_limit": ("technique", limits)}
+    attrs = {"metric": metric, "x": x, "unit": unit(metric),
+             "description": f"{metric} against {x}; NaN where saturated (utilization >= 1)"}
+    if uncertainty is not None:   # into the one Dataset built below (assigning them after cost a merge)
+        from .curves_band import band_variables
 
-    return add_band(ds, models, metric, np.asarray(rates, dtype=float), overrides, uncertainty)
+        band, band_attrs = band_variables(models, metric, np.asarray(rates, dtype=float), overrides, uncertainty,
+                                          ("technique", x))
+        variables.update(band)
+        attrs.update(band_attrs)
+    return xr.Dataset(variables, coords={"technique": names, x: grid, other: (("technique", x), other_values),
+                                         "label": ("technique", [label_of(t) for t in names])}, attrs=attrs)
+
+
+#: loads this far (relative) above a throughput limit are taken as saturated without evaluating them;
+#: loads nearer the limit are evaluated (rounding decides there)
+LIMIT_MARGIN = 1e-6
+
+
+def below_limit(rates, limit):
+    """Mask of the ``rates`` not above ``limit`` (times ``1 + LIMIT_MARGIN``); all of them for a NaN limit."""
+    return ~(np.asarray(rates) > limit * (1 + LIMIT_MARGIN))
+
+
+def _curve(model, metric, overrides, rates, limit):
+    """``metric`` over ``rates``; past the throughput limit ``inf`` without evaluating (saturated
+    there by definition of the limit), so a technique that saturates early costs less."""
+    from ..model.closed import is_closed
+
+    if is_closed({**model.values(), **own(model, overrides)}):
+        return evaluate(model, metric, {**overrides, "arrival_rate": rates})
+    live = below_limit(rates, limit)
+    out = np.full(np.shape(rates), np.inf)
+    if live.any():
+        out[live] = evaluate(model, metric, {**overrides, "arrival_rate": rates[live]})
+    return out
 
 
 def saturating_metrics() -> tuple:

@@ -15,38 +15,88 @@ before :math:`\\rho = 1`). A saturated draw is ``inf``: the upper bound is
 ``inf`` where more than :math:`(1 - \\text{level})/2` of the draws saturate
 (the band then reaches the top of the plot), and the band ends (NaN) where
 even the lower bound saturates. ``band_saturated`` is the share of draws
-saturated at each point.
+saturated at each point. Loads above every draw's throughput limit are not
+evaluated: every draw is ``inf`` there (:func:`_below_every_limit`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._common import evaluate
+from .._remember import remember
+from ._common import evaluate, own
 from ._draws import central_interval, common_draws, spec
 
 
-def add_band(ds, models, metric, rates, overrides, uncertainty):
-    """``ds`` (a :func:`.curves.latency_curves` Dataset) with ``band_low``, ``band_high`` and ``band_saturated``.
+def band_variables(models, metric, rates, overrides, uncertainty, dims):
+    """``({name: (dims, values, attrs)}, attrs)``: ``band_low``, ``band_high`` and ``band_saturated``
+    over ``dims`` (technique, x) for a :func:`.curves.latency_curves` Dataset, and its attrs
+    ``band_level``, ``band_samples``, ``band_seed``.
 
-    ``rates`` is the (technique, x) array of arrival rates the curves were
-    evaluated at. Attrs ``band_level``, ``band_samples``, ``band_seed``.
+    ``rates`` is the (technique, x) array of arrival rates the curves were evaluated at.
     """
     s = spec(uncertainty)
     n = s["samples"]
-    draws = common_draws(models, n, s["seed"], s["ranges"], exclude={"arrival_rate", *overrides})
-    low, high, saturated = (np.empty(rates.shape) for _ in range(3))
+    exclude = frozenset({"arrival_rate", *overrides})
+    draws = _preset_draws(tuple(models), n, s["seed"], exclude) if s["ranges"] is None else \
+        common_draws(models, n, s["seed"], s["ranges"], exclude=exclude)
+    low, high = np.full(rates.shape, np.inf), np.full(rates.shape, np.inf)
+    saturated = np.ones(rates.shape)
     for k, (model, d) in enumerate(zip(models, draws)):
-        values = {**overrides, **{name: v[:, None] for name, v in d.items()}, "arrival_rate": rates[k][None, :]}
-        v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, rates.shape[1]))
-        low[k], high[k] = central_interval(v, s["level"])
-        saturated[k] = np.isinf(v).mean(axis=0)
-    dims = ds[metric].dims
+        live = _below_every_limit(model, d, overrides, rates[k], n)
+        if not live.any():      # every load past every draw's limit: the band is known
+            continue
+        values = {**overrides, **{name: v[:, None] for name, v in d.items()}, "arrival_rate": rates[k][live][None, :]}
+        v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, int(live.sum())))
+        low[k, live], high[k, live] = central_interval(v, s["level"])
+        saturated[k, live] = np.isinf(v).mean(axis=0)
     level = f"{s['level']:.0%}"
-    return ds.assign(
-        band_low=(dims, np.where(np.isinf(low), np.nan, low),
-                  {"long_name": f"lower end of the central {level} interval over the draws"}),
-        band_high=(dims, np.where(np.isnan(low) | np.isinf(low), np.nan, high),
-                   {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
-        band_saturated=(dims, saturated, {"long_name": "share of draws saturated", "units": "1"}),
-    ).assign_attrs(band_level=s["level"], band_samples=n, band_seed=s["seed"])
+    return ({"band_low": (dims, np.where(np.isinf(low), np.nan, low),
+                          {"long_name": f"lower end of the central {level} interval over the draws"}),
+             "band_high": (dims, np.where(np.isnan(low) | np.isinf(low), np.nan, high),
+                           {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
+             "band_saturated": (dims, saturated, {"long_name": "share of draws saturated", "units": "1"})},
+            {"band_level": s["level"], "band_samples": n, "band_seed": s["seed"]})
+
+
+@remember(maxsize=8)
+def _preset_draws(models, samples, seed, exclude):
+    """:func:`._draws.common_draws` over the presets' ranges, remembered for the last few model sets
+    (a slider move of the dashboard draws the same numbers again: same models, seed and names);
+    read-only arrays, shared between calls."""
+    return tuple({name: _frozen(v) for name, v in d.items()}
+                 for d in common_draws(models, samples, seed, None, exclude=exclude))
+
+
+def _frozen(array):
+    array.flags.writeable = False      # shared between calls: nobody may change it
+    return array
+
+
+def _below_every_limit(model, draws, overrides, rates, samples):
+    """Mask of the ``rates`` (ascending) not above every draw's throughput limit (the columns worth
+    evaluating).
+
+    Past its throughput limit :math:`X_{\\max}` a draw is saturated (``inf``) at every load, so
+    where ``rates`` exceed the largest drawn limit (:func:`.curves.below_limit`) every draw is
+    ``inf``: the band there is known (both ends ``inf``, share saturated 1). A NaN limit (a
+    technique that does not apply) or a closed model (no throughput limit in the load) evaluates all.
+    The mask keeps at least the first ``FAST_MIN_SIZE / samples`` columns when the whole grid has
+    that many points: percentiles then take the same (interpolated) inverse as on the whole grid,
+    so the band's numbers do not depend on the cut (and a smaller array would take the exact
+    inverse, which costs more per point than the columns saved).
+    """
+    from ..model.closed import is_closed
+    from ..queueing._percentiles import FAST_MIN_SIZE
+    from .curves import below_limit
+
+    everywhere = np.ones(rates.shape, dtype=bool)
+    if is_closed({**model.values(), **own(model, overrides)}):
+        return everywhere
+    limits = np.asarray(evaluate(model, "throughput_limit", {**overrides, **draws}), dtype=float)
+    if limits.size == 0:
+        return everywhere
+    live = below_limit(rates, np.max(limits))
+    if live.sum() * samples < FAST_MIN_SIZE <= rates.size * samples:
+        live[:-(-FAST_MIN_SIZE // samples)] = True
+    return live

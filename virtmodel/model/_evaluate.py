@@ -156,7 +156,7 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     native = [("native_rho", i) for i in range(len(d.native_stations))]
     out, owned, _ = fused(structure, key).run(values, () if scalar else path + native)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
-    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
+    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values() if not isinstance(v, (int, float))))
     names = [st.name for st in d.stations]
     ok = _stable(out, path)
     result = {}

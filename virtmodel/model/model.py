@@ -32,6 +32,7 @@ load-dependent metrics by exact MVA (plus ``throughput`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,11 @@ from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percenti
 from ..platform import Platform
 from ..techniques import get
 from ..workload import Workload
+
+
+#: :func:`check_value` of a plain int or float, remembered (a slider passes the same few values on every
+#: call; ``typed``: 1 and 1.0 stay apart; a refused value raises and is not remembered)
+_check_number = lru_cache(maxsize=4096, typed=True)(check_value)
 
 
 def metric_names() -> tuple:
@@ -80,13 +86,17 @@ class Model:
         if p is not None and not isinstance(p, Platform):
             raise ParameterError("platform", p, "a Platform")
         object.__setattr__(self, "platform", Platform() if p is None else p)
+        # the parts are frozen: their values, domains and shapes are read once (evaluate reads them per call)
+        own = {**self.workload.values(), **self.platform.values(), **self.technique.values()}
+        shaped = {n: v for n, v in own.items() if np.ndim(v)}
+        object.__setattr__(self, "_own", (own, None, shaped))
         self.technique.check(self.values())
         check_storage(self.platform, self.values())
 
     # -- parameters ---------------------------------------------------------
     def values(self) -> dict:
         """``{parameter: value}`` of everything the model uses (workload, platform, technique)."""
-        return {**self.workload.values(), **self.platform.values(), **self.technique.values()}
+        return dict(self._own[0])
 
     def parameter_sources(self) -> dict:
         """``{parameter: citation key}`` of everything the model uses ("assumption" if unsourced)."""
@@ -98,22 +108,30 @@ class Model:
         return tuple(sorted(set(self.parameter_sources().values())))
 
     def _domains(self) -> dict:
-        return {f.name: f.metadata["domain"] for obj in (self.workload, self.platform, self.technique)
-                for f in numeric_fields(obj)}
+        own, domains, shaped = self._own
+        if domains is None:
+            domains = {f.name: f.metadata["domain"] for obj in (self.workload, self.platform, self.technique)
+                       for f in numeric_fields(obj)}
+            object.__setattr__(self, "_own", (own, domains, shaped))
+        return domains
 
     def _resolve(self, overrides: dict):
         values = self.values()
         domains = self._domains()
+        shapes = [np.shape(v) for n, v in self._own[2].items() if n not in overrides]   # arrays among the parts
         for name, value in overrides.items():
             if name not in values:
                 raise ParameterError(name, value, f"a parameter of this {self.technique.name} model",
                                      "valid names: " + ", ".join(sorted(values)))
-            values[name] = check_value(name, value, domains[name])
+            check = _check_number if type(value) in (int, float) else check_value
+            values[name] = check(name, value, domains[name])
+            if np.ndim(values[name]):
+                shapes.append(np.shape(values[name]))
         self.technique.check(values)
         check_storage(self.platform, values)
-        scalar = all(np.ndim(v) == 0 for v in values.values())
+        scalar = not shapes
         if not scalar:
-            check_fits(int(np.prod(np.broadcast_shapes(*(np.shape(v) for v in values.values())))), "overrides")
+            check_fits(int(np.prod(np.broadcast_shapes(*shapes))), "overrides")
         return values, scalar
 
     @property

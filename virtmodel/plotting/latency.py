@@ -172,11 +172,16 @@ def band_polygons(x, low, high, top):
             for a, b in zip(edges[::2], edges[1::2])]
 
 
+def _rows(data):
+    """``{technique: row index}`` (rows read by position: ``Dataset.sel`` per artist cost more than the drawing)."""
+    return {str(t): i for i, t in enumerate(data["technique"].values)}
+
+
 def _set_bands(shades, data, scale, top):
     x = data[data.attrs["x"]].values
+    rows, low, high = _rows(data), data["band_low"].values, data["band_high"].values
     for t, shade in shades.items():
-        row = data.sel(technique=t)
-        shade.set_verts(band_polygons(x, row["band_low"].values / scale, row["band_high"].values / scale, 2 * top))
+        shade.set_verts(band_polygons(x, low[rows[t]] / scale, high[rows[t]] / scale, 2 * top))
 
 
 def _update(handles, data):
@@ -184,11 +189,11 @@ def _update(handles, data):
     scale = handles.extras["scale"]
     if handles.extras.get("bands"):
         _set_bands(handles.extras["bands"], data, scale, handles.ax.get_ylim()[1])
+    rows, grid, values, limits = _rows(data), data[x].values, data[metric].values, data["throughput_limit"].values
     for t, line in handles.artists.items():
-        row = data.sel(technique=t)
-        line.set_data(data[x].values, row[metric].values / scale)
+        line.set_data(grid, values[rows[t]] / scale)
         if t in handles.extras["asymptotes"]:
-            limit = float(row["throughput_limit"])
+            limit = float(limits[rows[t]])
             handles.extras["asymptotes"][t].set_xdata([limit, limit])
 
 

@@ -18,18 +18,19 @@ only the curves, the asymptotes and the markers do. So :class:`LiveFigure`
    the frame is kept for it as a data URL, see
    :meth:`LiveFigure._show_before_view`), or for the inline backend, Voila and
    plain scripts an :class:`ipywidgets.Image` whose PNG is replaced in place
-   (no flicker, no output re-display), encoded with fast zlib settings.
+   (no flicker, no output re-display), encoded by :mod:`._png` (RGB, no
+   scanline filter, zlib level 1: half the time of Pillow's encoder).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import io
 
 from .._validate import choice
 from ..errors import ParameterError
 from ..plotting.style import use_style
+from ._png import encode_png
 
 DISPLAYS = ("image", "ipympl")
 #: dots per inch on screen: sharp enough in a browser, small enough to encode fast
@@ -173,13 +174,7 @@ class LiveFigure:
 
     def png(self) -> bytes:
         """The current frame as PNG bytes (from the Agg buffer; nothing is redrawn)."""
-        from PIL import Image
-
-        buffer = self.fig.canvas.buffer_rgba()
-        out = io.BytesIO()
-        Image.frombuffer("RGBA", (buffer.shape[1], buffer.shape[0]), buffer, "raw", "RGBA", 0, 1).save(
-            out, format="png", compress_level=1)
-        return out.getvalue()
+        return encode_png(self.fig.canvas.buffer_rgba())
 
 
 __all__ = ["DISPLAYS", "SCREEN_DPI", "LiveFigure", "detect_display"]

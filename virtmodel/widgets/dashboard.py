@@ -7,7 +7,8 @@
 'sriov'
 
 Compute, then present: each slider move recomputes the curves with
-:func:`virtmodel.analysis.curves.latency_curves` (the compiled model; no SymPy),
+:func:`virtmodel.analysis.curves.latency_curves` (the compiled model; no SymPy; the
+models built once per choice of techniques),
 puts them into the existing lines, and redraws only what moves
 (:class:`~virtmodel.widgets._canvas.LiveFigure`). The axes stay fixed while
 sliders move, so the eye sees the curves move, not the axes; "fit axes" (or
@@ -20,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import whole
-from ..analysis.curves import X_AXES, check_saturating_metric, latency_curves, saturating_metrics
+from ..analysis._common import make_models
+from ..analysis.curves import X_AXES, check_saturating_metric, curves_of_models, saturating_metrics
 from ..errors import ParameterError
 from ..plotting import latency_curves_plot
 from ..plotting.style import use_style
@@ -88,7 +90,7 @@ class Dashboard:
         if not isinstance(points, int) or points > MAX_POINTS:
             raise ParameterError("points", points, f"at most {MAX_POINTS}", "a slider redraws every point")
         self.workload, self.platform, self.x, self.points = workloads.get(workload), platform, x, points
-        self._model_cls, self._models = Model, {}
+        self._model_cls, self._models, self._shown_models = Model, {}, (None, None)
         values = Model("native", self.workload, platform).values()
         if not isinstance(techniques, (str, list, tuple)) or not techniques:
             raise ParameterError("techniques", techniques, "a technique name or a non-empty list of them")
@@ -138,10 +140,17 @@ class Dashboard:
     def _axis_stop(self):
         return float(self.data[self.x].max())
 
+    def _labelled_models(self) -> dict:
+        """``{label: Model}`` of the techniques shown, built once per choice of techniques (not per move)."""
+        key = tuple(self.techniques)
+        if self._shown_models[0] != key:
+            self._shown_models = (key, make_models(list(key), self.workload, self.platform))
+        return self._shown_models[1]
+
     def _compute(self):
         band = {"samples": BAND_DRAWS} if self.controls["bands"].value and self._has_ranges() else None
-        return latency_curves(self.techniques, self.workload, self.platform, metric=self.metric, x=self.x,
-                              points=self.points, x_max=self.x_max, uncertainty=band, **self.overrides())
+        return curves_of_models(self._labelled_models(), metric=self.metric, x=self.x, points=self.points,
+                                x_max=self.x_max, uncertainty=band, **self.overrides())
 
     def _has_ranges(self) -> bool:
         """Some technique shown has cost ranges (bare metal alone has none: no band to draw)."""

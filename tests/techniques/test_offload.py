@@ -220,3 +220,31 @@ def test_the_queueing_of_an_offloaded_path_matches_the_simulation_oracle():
     sim, delay = simulate_model(model, customers=40_000, seed=7)
     assert sim.system_response_time.contains(model.evaluate("mean_latency") - delay, 0.99, rtol=0.03), (
         sim.system_response_time, model.evaluate("mean_latency") - delay)
+
+
+def test_a_sweep_varies_the_segment_size():
+    """Parameters are generic: a sweep over segment_bytes, from one packet (the first model) to 64 KiB."""
+    from virtmodel.analysis import sweep
+
+    tech = get("hardware_assist", io_path="virtio_user", host_switch="bridge", segment_offload="on")
+    wide = Platform(device_bandwidth=1e12)
+    sizes = np.array([1500.0, 9000.0, 16384.0, 65536.0])
+    limits = sweep("throughput_limit", [tech], "bulk_transfer", wide, segment_bytes=sizes)["throughput_limit"].values[0]
+    assert limits[0] == pytest.approx(Model(tech.replace(segment_offload="off"), "bulk_transfer", wide)
+                                      .evaluate("throughput_limit"), rel=1e-12)
+    assert np.all(np.diff(limits) > 0)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_laws_with_offload_on_zero_cost_is_native_and_a_larger_segment_never_hurts(variant):
+    tech = VARIANTS[variant][0].replace(segment_offload="on")
+    native = Model("native", BULK, PLATFORM)
+    for metric in METRICS:
+        if metric == "host_cores" and variant == "hw_vhost_user":
+            continue  # its polling cores are burnt whole at any cost (a count, not a cost)
+        assert Model(tech.neutral(), BULK, PLATFORM).evaluate(metric) == pytest.approx(
+            native.evaluate(metric), rel=1e-9, abs=1e-15), metric
+    small, large = (Model(tech.replace(segment_bytes=b), BULK, PLATFORM) for b in (9000.0, 65536.0))
+    for metric in ("mean_latency", "p99", "host_cores", "cpu_per_request"):
+        assert large.evaluate(metric) <= small.evaluate(metric) * (1 + 1e-12), metric
+    assert large.evaluate("throughput_limit") >= small.evaluate("throughput_limit") * (1 - 1e-12)

@@ -23,7 +23,9 @@ station formula itself:
   vCPU's response time behind the host work; a request that finds its vCPU idle
   also waits out the residual of the other vCPUs' slices, the Fuhrmann-Cooper
   term :math:`E[V^2]/(2E[V])` (:func:`~virtmodel.queueing.mg1_vacations.residual_vacation`),
-  with :math:`V` from :func:`~virtmodel.timeslices.slice_vacation`.
+  with :math:`V` from :func:`~virtmodel.timeslices.slice_waits`. A wake-up boost
+  (``TimeSlices(boost=...)``) shortens that setup, and a ``background`` group's
+  always-runnable vCPU waits for its next turn instead (:mod:`virtmodel.timeslices`).
 
 A group's mean latency is the sum of its stations' response times plus its
 path's pure delay, its variance the sum of theirs (stations independent), and its
@@ -53,7 +55,7 @@ from .queueing.interrupted_service import completion_moments
 from .queueing._percentiles import gamma_quantiles
 from .queueing._multiclass import third_moment
 from .queueing.mg1_exceptional import setup_delay
-from .timeslices import quantum_ends_rate, slice_length, slice_waits
+from .timeslices import quantum_ends_rate, runnable_quantum_ends_rate, slice_moments, slice_waits
 
 
 @dataclass(frozen=True)
@@ -190,39 +192,45 @@ def solve(host) -> tuple:
     return tuple(out)
 
 
-def _slices(g, loads, groups, runnable, turns, cores, quantum):
-    """Group ``g``'s slice waits and its vCPU's completion time (mean, variance) given the others' runnable shares."""
+def _slices(g, loads, groups, runnable, turns, cores, scheduler):
+    """Group ``g``'s slice waits and its vCPU's completion time (mean, variance) given the others' runnable shares.
+
+    A ``background`` group's vCPU is always runnable: its requests wait for its next turn (no boost), and
+    its quantum ends cut them at :func:`~virtmodel.timeslices.runnable_quantum_ends_rate`."""
+    quantum, always = scheduler.quantum, groups[g].background
     others = [(runnable[h], groups[h].count - (h == g), *turns[h]) for h in range(len(groups)) if turns[h]]
-    sw = slice_waits(others, cores, quantum)
+    sw = slice_waits(others, cores, quantum, scheduler.boost, scheduler.switch_cost, runnable=always)
     own = loads[g]["guest"]
-    eta = quantum_ends_rate(own.arrivals, own.demand, quantum)
+    eta = runnable_quantum_ends_rate(own.arrivals, own.demand, quantum, sw.round[0]) if always else \
+        quantum_ends_rate(own.arrivals, own.demand, quantum)
     return (sw, *completion_moments(own.demand, own.variance, eta, *sw.round))
 
 
-def _runnable_fixed_point(groups, loads, busy, rho_host, cores, quantum, rounds=200):
+def _runnable_fixed_point(groups, loads, busy, rho_host, cores, scheduler, rounds=200):
     r"""The vCPUs' runnable shares as a fixed point, and each group's slice waits and completion time.
 
     A vCPU is runnable while it has work, waiting for its slice included: with
     setup :math:`U` and completion time :math:`C` the share is
     :math:`1 - P_0 = 1 - (1-\rho)/(1+\lambda E[U])`, :math:`\rho = \lambda E[C]/(1-\rho_{\mathrm{host}})`
     (the idle probability of the M/G/1 with setup times, :func:`~virtmodel.queueing.mg1_exceptional`),
-    capped at 1. Iterated from the plain utilizations until it moves less than 1e-12.
+    capped at 1 (and 1 for a ``background`` group). Iterated from the plain utilizations until it moves
+    less than 1e-12.
     """
+    quantum = scheduler.quantum
     runnable = list(busy)
     # a turn is counted in running time; host work on the core stretches it in wall time by 1/(1 - rho_host)
     stretch = 1 / max(1e-300, 1 - rho_host)
-    turns = [tuple(x * stretch**k for k, x in ((1, l1), (2, l2)))
-             for l1, l2 in (slice_length(ld["guest"].arrivals, ld["guest"].demand, quantum) for ld in loads
-                            if "guest" in ld)]
-    turns_by_group = iter(turns)
-    turns = [next(turns_by_group) if "guest" in ld else None for ld in loads]
+    turns = [None if "guest" not in ld else tuple(
+        x * stretch**k for k, x in enumerate(slice_moments(math.inf if group.background else ld["guest"].arrivals,
+                                                           ld["guest"].demand, quantum), 1))
+        for group, ld in zip(groups, loads)]
     for _ in range(rounds):
-        out = [_slices(g, loads, groups, runnable, turns, cores, quantum) if "guest" in ld else None
+        out = [_slices(g, loads, groups, runnable, turns, cores, scheduler) if "guest" in ld else None
                for g, ld in enumerate(loads)]
         new = []
         for g, ld in enumerate(loads):
-            if out[g] is None:
-                new.append(0.0)
+            if out[g] is None or groups[g].background:
+                new.append(0.0 if out[g] is None else 1.0)
                 continue
             lam, (u1, _), c_mean = ld["guest"].arrivals, out[g][0].setup, out[g][1]
             rho = lam * c_mean / (1 - rho_host) if rho_host < 1 else 1.0
@@ -235,7 +243,7 @@ def _runnable_fixed_point(groups, loads, busy, rho_host, cores, quantum, rounds=
 
 def _time_sliced_guests(host, groups, loads, responses, capacity) -> list:
     """Replace each group's ``guest`` station by its time-sliced vCPU (module docstring); the slice waits."""
-    cores, quantum = host.platform.cores, host.scheduler.quantum
+    cores = host.platform.cores
     if host.platform.vcpus != 1:
         raise ParameterError("vcpus", host.platform.vcpus, "1 with a time-slicing scheduler",
                              "the time-sliced vCPU is one server per VM; model several vCPUs as more VMs")
@@ -243,8 +251,9 @@ def _time_sliced_guests(host, groups, loads, responses, capacity) -> list:
     per_core = [(h.arrivals / cores, h.demand, _scv(h)) for h in hosts]
     rho_host = sum(lam * m for lam, m, _ in per_core)
     busy = [min(1.0, ld["guest"].arrivals * ld["guest"].demand / (1 - rho_host)) if "guest" in ld
-            and rho_host < 1 else (1.0 if "guest" in ld else 0.0) for ld in loads]
-    slices = _runnable_fixed_point(groups, loads, busy, rho_host, cores, quantum)
+            and rho_host < 1 and not group.background else (1.0 if "guest" in ld else 0.0)
+            for group, ld in zip(groups, loads)]
+    slices = _runnable_fixed_point(groups, loads, busy, rho_host, cores, host.scheduler)
     waits = []
     for g, ld in enumerate(loads):
         if "guest" not in ld:
@@ -256,7 +265,7 @@ def _time_sliced_guests(host, groups, loads, responses, capacity) -> list:
         vcpu = mg1_priority([np.atleast_1d(float(lam)) for lam, _, _ in classes], [m for _, m, _ in classes],
                             [s for _, _, s in classes], preemptive=True)[-1]
         u1, u2 = sw.setup
-        u3 = third_moment(u1, u2 / u1**2 - 1) if u1 > 0 else 0.0
+        u3 = sw.setup_third if sw.setup_third is not None else third_moment(u1, u2 / u1**2 - 1) if u1 > 0 else 0.0
         y1, y2 = setup_delay(own.arrivals, u1, u2, u3)
         r, v = _first(vcpu.response_time), _first(vcpu.response_variance)
         responses[g]["guest"] = (r + y1, v + y2 - y1**2)

@@ -19,7 +19,7 @@ def _text():
 
 
 def _first_model_errors():
-    base = app_baseline.baseline()["predicted"]  # the rows the first model was run on (later rows are not in it)
+    base = app_baseline.baseline()["predicted"]  # every row: later ones predicted by the first model's own code
     return {r.id: (None if base[r.id] is None else (base[r.id] - r.published) / r.published, r.tolerance)
             for r in app_results() if r.id in base}
 
@@ -36,12 +36,13 @@ def test_firecracker_ping_is_about_7x_too_small_in_the_first_model():
     assert 1 / (1 + error) == pytest.approx(7, rel=0.15)
 
 
-def test_uniform_tolerance_reaching_70_percent_of_modelled_rows_is_about_18_percent():
-    assert "about 18%" in _text() and "never, even at 100%" in _text()
+def test_uniform_tolerance_reaching_70_percent_of_modelled_rows_is_about_30_percent():
+    assert "about 30%" in _text() and "never, even at 100%" in _text() and "23 of the\n54 rows" in _text()
     errors = [e for e, _ in _first_model_errors().values()]
     modelled = np.array([abs(e) for e in errors if e is not None])
     first = min(t for t in np.linspace(0.05, 1.0, 39) if (modelled <= t).mean() >= 0.7)
-    assert first == pytest.approx(0.18, abs=0.01)
+    assert first == pytest.approx(0.30, abs=0.01)
+    assert sum(e is None for e in errors) == 23 and len(errors) == 54
     assert (modelled <= 1.0).sum() / len(errors) < 0.7
 
 

@@ -9,8 +9,9 @@ coordinates carry the parameters' units and descriptions from
 :mod:`virtmodel.symbols`.
 
 Chunked input (a dask array, or a dask-backed DataArray) gives a lazy result:
-the compiled model runs through :func:`xarray.apply_ufunc` with
-``dask="parallelized"``, chunk by chunk, on whatever dask scheduler is active
+the compiled models run through :func:`xarray.apply_ufunc` with
+``dask="parallelized"``, one task per chunk for every technique and metric,
+the technique axis one chunk (:mod:`._lazy`), on whatever dask scheduler is active
 (threads by default, a cluster if one is connected); call ``.compute()`` or
 write it out with ``to_zarr``, or use :func:`compute` for a progress bar. Large
 chunks run through the fused kernels of :mod:`virtmodel.model.kernels` when
@@ -26,6 +27,7 @@ from ..errors import ParameterError
 from ..metrics import unit as metric_unit
 from ..symbols import info
 from ._common import as_list, check_metric, check_parameters, evaluate_many, make_models, valid_metrics
+from ._lazy import is_lazy, lazy_variables
 
 
 def _inputs(grid: dict) -> tuple:
@@ -108,9 +110,12 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     names, arrays = list(inputs), list(inputs.values())
     labels = np.array(list(models), dtype=str)
     dtypes = [object if metric == "bottleneck" else float for metric in metrics]
-    # per technique (lazy, or one technique): one DataArray per metric; else one block per metric
+    # lazy: one task per chunk for every technique (._lazy); else per technique (one technique: one
+    # DataArray per metric; several: one block per metric)
     per, blocks = [], {}
-    for t, model in enumerate(models.values()):
+    if is_lazy(arrays):
+        per = [lazy_variables(models.values(), metrics, names, arrays, dtypes)]
+    for t, model in enumerate(models.values() if not per else ()):
         out = xr.apply_ufunc(_kernel(model, metrics, names), *arrays, dask="parallelized",
                              output_core_dims=[()] * len(metrics), output_dtypes=dtypes, keep_attrs="drop")
         out = out if len(metrics) > 1 else (out,)
@@ -128,8 +133,10 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
         elif len(per) > 1:
             da = xr.concat([p[j] for p in per], dim="technique", coords="minimal", compat="override",
                            join="exact")
-        else:
+        elif "technique" not in per[0][j].dims:
             da = per[0][j].expand_dims("technique")
+        else:
+            da = per[0][j]
         da = da.assign_coords(technique=("technique", labels))
         variables[metric] = da.assign_attrs(units=metric_unit(metric), long_name=metric)
     ds = xr.Dataset(variables).assign_coords(coords)

@@ -7,7 +7,16 @@ then the next runnable vCPU takes a fresh quantum (a vCPU that still has work go
 to the back; alone it simply continues). Host work (interrupts, back-end threads)
 arrives at the core as its own Poisson stream and preempts whichever vCPU runs
 (preemptive-resume; the vCPU's quantum pauses meanwhile). ``hogs`` more vCPUs
-always have work (CPU-bound neighbours). A waking vCPU gets no boost.
+always have work (CPU-bound neighbours).
+
+A vCPU that wakes (a request reaches it while it has no work) joins the run queue
+as ``boost`` says: ``"none"`` at the back; ``"next_slice"`` at the front (it runs
+when the turn in progress ends); ``"preempt"`` at once: the running vCPU goes back
+to the front of the queue (with a fresh quantum when it resumes) and the core first
+spends ``switch_cost`` on the switch (as host work, so nothing else runs meanwhile).
+The vCPUs listed in ``background`` also run a CPU-bound job below their requests:
+they are always runnable, never wake (no boost), and serve a request as soon as
+their turn comes (and at once if it comes while they run).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from collections import deque
 
 import numpy as np
 
-from .._validate import whole
+from .._validate import choice, whole
 from ..errors import ParameterError
 from ._inputs import check_stable, confidence_level, generator, run_lengths, vector
 from ._number import number
@@ -25,8 +34,8 @@ from .estimates import Estimate, from_batches
 
 
 def simulate_time_slices(arrival_rates, mean_service_times, service_scvs, quantum, *, hogs=0, host_rate=0.0,
-                         host_mean=1.0, host_scv=1.0, customers=60_000, warmup=6_000, batches=20, seed=0,
-                         confidence=0.95) -> dict:
+                         host_mean=1.0, host_scv=1.0, boost="none", switch_cost=0.0, background=(), customers=60_000,
+                         warmup=6_000, batches=20, seed=0, confidence=0.95) -> dict:
     """Simulate the core (module docstring); returns per vCPU the mean response time and p99.
 
     Parameters
@@ -39,6 +48,12 @@ def simulate_time_slices(arrival_rates, mean_service_times, service_scvs, quantu
         vCPUs that always have work (their requests are not measured).
     host_rate, host_mean, host_scv : float
         Host work at priority: Poisson rate (1/s), gamma time per item (s).
+    boost : {"none", "next_slice", "preempt"}
+        Where a waking vCPU joins the run queue (module docstring).
+    switch_cost : float
+        The core's time for a ``"preempt"`` switch (s).
+    background : sequence of int
+        Indices of the request-serving vCPUs that also run a CPU-bound job below their requests.
     customers, warmup, batches, seed, confidence
         Requests of vCPU 0 measured after ``warmup`` of them; batch means over ``batches``.
 
@@ -57,8 +72,13 @@ def simulate_time_slices(arrival_rates, mean_service_times, service_scvs, quantu
     host_mean, host_scv = number("host_mean", host_mean), number("host_scv", host_scv, allow_zero=True)
     customers, warmup, batches = run_lengths(customers, warmup, batches)
     confidence = confidence_level(confidence)
+    boost = choice("boost", boost, ("none", "next_slice", "preempt"))
+    switch_cost = number("switch_cost", switch_cost, allow_zero=True)
+    if isinstance(background, (str, bytes)) or not hasattr(background, "__iter__"):
+        raise ParameterError("background", background, "a sequence of vCPU indices")
+    background = {whole("background", i, minimum=0, maximum=arrival_rates.size - 1) for i in background}
     load = float(np.sum(arrival_rates * mean_service_times)) + host_rate * host_mean
-    if hogs == 0:
+    if hogs == 0 and not background:
         check_stable(load, "time-sliced core", False)
     elif host_rate * host_mean >= 1:
         check_stable(host_rate * host_mean, "time-sliced core (host work)", False)
@@ -92,7 +112,8 @@ def simulate_time_slices(arrival_rates, mean_service_times, service_scvs, quantu
     queues = [deque() for _ in range(k + hogs)]  # [arrival time, remaining work]
     for h in range(hogs):
         queues[k + h].append([0.0, np.inf])
-    runq = deque(range(k, k + hogs))
+    runq = deque(sorted(background) + list(range(k, k + hogs)))
+    always = [i in background for i in range(k + hogs)]
     host_q = deque()
     hi = 0
     running, left = None, 0.0       # the vCPU on the core and its quantum left
@@ -110,7 +131,7 @@ def simulate_time_slices(arrival_rates, mean_service_times, service_scvs, quantu
         if host_q:
             end = t + host_q[0]
         elif running is not None:
-            end = t + min(queues[running][0][1], left)
+            end = t + (min(queues[running][0][1], left) if queues[running] else left)  # else its background job
         else:
             end = np.inf
         step = min(arr_t, host_t, end)
@@ -121,24 +142,26 @@ def simulate_time_slices(arrival_rates, mean_service_times, service_scvs, quantu
         if host_q:
             host_q[0] = 0.0 if finished else host_q[0] - spent
         elif running is not None:
-            job = queues[running][0]
-            if finished:   # exact bookkeeping at the activity's end (no rounding residue left behind)
+            job = queues[running][0] if queues[running] else None
+            if finished and job is None:
+                left = 0.0
+            elif finished:   # exact bookkeeping at the activity's end (no rounding residue left behind)
                 used = min(job[1], left)
                 job[1], left = (0.0, left - used) if job[1] <= left else (job[1] - left, 0.0)
             else:
-                job[1] -= spent
+                if job is not None:
+                    job[1] -= spent
                 left -= spent
         t = step
         if finished:
             if host_q:
                 host_q.popleft()
             else:
-                job = queues[running][0]
-                if job[1] == 0.0:
-                    queues[running].popleft()
+                if queues[running] and queues[running][0][1] == 0.0:
+                    job = queues[running].popleft()
                     if running < k:
                         done[running].append(t - job[0])
-                if not queues[running]:
+                if not queues[running] and not always[running]:
                     running = None
                 elif left <= 0.0:
                     if runq:
@@ -153,8 +176,16 @@ def simulate_time_slices(arrival_rates, mean_service_times, service_scvs, quantu
             was_empty = not queues[who]
             queues[who].append([arr_t, streams[who][1][nxt[who]]])
             nxt[who] += 1
-            if was_empty and running != who:
-                runq.append(who)
+            if was_empty and running != who and not always[who]:
+                if boost == "none":
+                    runq.append(who)
+                elif boost == "next_slice" or running is None:
+                    runq.appendleft(who)
+                else:   # preempt: the running vCPU goes back to the front; the switch is core time
+                    runq.appendleft(running)
+                    running, left = who, quantum
+                    if switch_cost > 0:
+                        host_q.appendleft(switch_cost)
     responses = [np.asarray(d[warmup if i == 0 else int(warmup * scale[i]):], dtype=float) for i, d in enumerate(done)]
     means = []
     for r in responses:

@@ -60,6 +60,7 @@ from .app_records import app_results
 SUPPORTED_MECHANISMS: set = set()
 SUPPORTED_MECHANISMS.add("storage")  # a disk on the platform (virtmodel.disk, model/_storage.py)
 SUPPORTED_MECHANISMS.add("shared_host")  # VM groups, time slices (virtmodel.host, shared_host.py)
+SUPPORTED_MECHANISMS.add("wakeup_boost")  # TimeSlices(boost=...), VMGroup(background=True) (virtmodel.timeslices)
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {
@@ -162,16 +163,20 @@ _HOST_KINDS = ("shared_host_throughput", "shared_host_latency_ratio")
 def _host(spec, flags, techniques):
     """The :class:`~virtmodel.host.Host` of a recipe's ``host`` (or its ``reference``) section.
 
-    ``{"groups": [{"technique", "workload", "overrides", "count"}, ...], "platform": {...}, "quantum": s}``;
-    the first group is the one measured; ``quantum`` null: each vCPU on a core of its own.
+    ``{"groups": [{"technique", "workload", "overrides", "count", "background"}, ...], "platform": {...},
+    "quantum": s, "boost": ...}``; the first group is the one measured; ``quantum`` null: each vCPU on a
+    core of its own; ``background`` (default false): the group's VMs also run a CPU-bound job;
+    ``boost`` (default ``"none"``): the scheduler's wake-up boost (:class:`~virtmodel.timeslices.TimeSlices`).
     """
     from ..host import Host, VMGroup
     from ..timeslices import TimeSlices
 
     groups = [VMGroup(_technique(g["technique"], {}, flags, techniques),
-                      get_workload(g["workload"]).replace(**g["overrides"]), g["count"]) for g in spec["groups"]]
+                      get_workload(g["workload"]).replace(**g["overrides"]), g["count"], g.get("background", False))
+              for g in spec["groups"]]
     quantum = spec.get("quantum")
-    return Host(groups, Platform().replace(**spec["platform"]), None if quantum is None else TimeSlices(quantum))
+    scheduler = None if quantum is None else TimeSlices(quantum, boost=spec.get("boost", "none"))
+    return Host(groups, Platform().replace(**spec["platform"]), scheduler)
 
 
 def _check_options(flags, techniques) -> None:

@@ -1,0 +1,66 @@
+"""The lazy sweep (one task per chunk for every technique) against the in-memory sweep."""
+
+import numpy as np
+import pytest
+
+from virtmodel.platform import Platform
+from virtmodel.analysis import sweep
+
+da = pytest.importorskip("dask.array")
+xr = pytest.importorskip("xarray")
+
+TECHS = ["binary_translation", "hardware_assist", "sriov"]
+RATES = np.linspace(1e3, 8e4, 45)
+SIZES = np.linspace(64.0, 9000.0, 14)
+
+
+def _both(metrics, techniques, platform=None, chunks=(20, 5)):
+    eager = sweep(metrics, techniques, "small_packet_rr", platform, arrival_rate=RATES, io_bytes=SIZES)
+    lazy = sweep(metrics, techniques, "small_packet_rr", platform, arrival_rate=da.from_array(RATES, chunks=chunks[0]),
+                 io_bytes=da.from_array(SIZES, chunks=chunks[1]))
+    return eager, lazy
+
+
+def test_technique_axis_is_one_chunk_and_values_equal():
+    eager, lazy = _both(["mean_latency", "p99", "guest_cores"], TECHS)
+    for metric in eager.data_vars:
+        chunks = lazy[metric].chunks
+        assert chunks[0] == (len(TECHS),)  # a reduction over techniques is blockwise
+        assert chunks[1:] == ((20, 20, 5), (5, 5, 4))
+        assert lazy[metric].dims == eager[metric].dims
+    got = lazy.compute()
+    xr.testing.assert_identical(got, eager)
+    assert np.isinf(got["mean_latency"]).any() and np.isfinite(got["mean_latency"]).any()
+
+
+def test_winner_reduced_blockwise_equals_eager():
+    eager, lazy = _both("mean_latency", TECHS)
+    winner = lazy["mean_latency"].fillna(np.inf).argmin("technique")
+    assert winner.chunks == ((20, 20, 5), (5, 5, 4))
+    np.testing.assert_array_equal(winner.values, eager["mean_latency"].fillna(np.inf).argmin("technique").values)
+
+
+def test_one_technique_bottleneck_and_vf_limit():
+    eager, lazy = _both(["bottleneck", "mean_latency"], "sriov", Platform(vms=80))  # past SR-IOV's VF limit
+    got = lazy.compute()
+    assert got["bottleneck"].dims == ("technique", "arrival_rate", "io_bytes")
+    np.testing.assert_array_equal(got["bottleneck"].values.astype(str), eager["bottleneck"].values.astype(str))
+    assert np.isnan(got["mean_latency"]).all() and np.isnan(eager["mean_latency"]).all()
+
+
+def test_dask_backed_dataarray_with_its_own_coordinate():
+    rates = xr.DataArray(da.from_array(RATES, chunks=9), dims="arrival_rate", coords={"arrival_rate": RATES})
+    lazy = sweep("p99", ["sriov", "nitro"], "small_packet_rr", arrival_rate=rates, io_bytes=1500.0)
+    eager = sweep("p99", ["sriov", "nitro"], "small_packet_rr", arrival_rate=RATES, io_bytes=1500.0)
+    assert lazy["p99"].chunks[0] == (2,)
+    np.testing.assert_array_equal(lazy["p99"].values, eager["p99"].values)
+    np.testing.assert_array_equal(lazy["arrival_rate"].values, RATES)
+
+
+def test_progress_bar_on_the_local_scheduler(capsys):
+    from virtmodel.analysis import compute
+
+    eager, lazy = _both(["mean_latency", "p99"], TECHS)
+    winner = compute(lazy["mean_latency"].fillna(np.inf).argmin("technique"))
+    assert "100%" in capsys.readouterr().out  # dask.diagnostics.ProgressBar drew its bar
+    np.testing.assert_array_equal(winner.values, eager["mean_latency"].fillna(np.inf).argmin("technique").values)

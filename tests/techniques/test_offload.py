@@ -72,7 +72,8 @@ def test_a_request_of_one_segment_pays_the_path_once(variant):
     native = Model("native", BULK, PLATFORM).evaluate("cpu_per_request")
     one = Model(tech, BULK.replace(io_ops=1), PLATFORM).evaluate("cpu_per_request") - native
     many_off = Model(tech, BULK, PLATFORM).evaluate("cpu_per_request") - native
-    many_on = Model(tech.replace(segment_offload="on", segment_bytes=1e6), BULK, PLATFORM).evaluate("cpu_per_request") - native
+    one_segment = tech.replace(segment_offload="on", segment_bytes=1e6)
+    many_on = Model(one_segment, BULK, PLATFORM).evaluate("cpu_per_request") - native
     if segments_here:
         assert many_on == pytest.approx(one, rel=1e-12)
         assert many_on < many_off or variant == "hw_vhost_user"  # its polling cores are counted whole, apart

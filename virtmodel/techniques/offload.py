@@ -175,7 +175,8 @@ class SegmentOffload:
         "off", doc="segmentation offload (TSO/GSO, GRO): off (first model: per-packet work per wire packet), "
                    "on (per segment of up to segment_bytes, on the paths that segment)", options=OFFLOAD_MODES)
     segment_bytes: float = param(
-        65536.0, unit="B", domain="positive", source="linux_segmentation_offloads", latex=r"S_{\mathrm{seg}}",
+        65536.0, unit="B", domain="positive", source="linux_segmentation_offloads",
+        latex=r"S_{\mathrm{seg}}",
         doc="largest segment the guest hands its virtual NIC with segmentation offload on "
             "(Linux GSO/TSO legacy maximum, 64 KiB)")
 

@@ -51,9 +51,11 @@ def test_named_station_formulas():
     d = derivation(Model("hardware_assist", "small_packet_rr"), "mean_latency")
     formulas = {s.key: s.formula for s in d.steps}
     # one vCPU per VM by default is still a symbolic c: Allen-Cunneen with Erlang C; the NIC is M/G/1
-    assert formulas["R_device"] == "Pollaczek-Khinchine (M/G/1)"
-    assert formulas["R_guest"] == formulas["R_host"] == "Allen-Cunneen (M/G/c)"
-    assert formulas["C_host"] == "Erlang C" and "C_device" not in formulas
+    assert formulas["R_device"] == formulas["R_vhost"] == "Pollaczek-Khinchine (M/G/1)"  # one vhost worker
+    assert formulas["R_guest"] == "Allen-Cunneen (M/G/c)"
+    assert formulas["C_guest"] == "Erlang C" and "C_device" not in formulas and "C_vhost" not in formulas
+    pooled = {s.key: s.formula for s in derivation(Model("paravirtual", "small_packet_rr"), "mean_latency").steps}
+    assert pooled["R_host"] == "Allen-Cunneen (M/G/c)" and pooled["C_host"] == "Erlang C"  # the host's cores
     assert [s.key for s in d.steps][-1] == "R"
     # an M/M/1 limit of the Pollaczek-Khinchine step: S/(1 - rho) when sigma^2 = S^2
     r = d.step("R_device").expr

@@ -99,7 +99,8 @@ class _Chain:
 
 
 def _stations(chain, stations, tag: str = "", latency: bool = True) -> list:
-    """Steps of each station; returns ``[(name, S, R or None, servers, multiplicity)]``."""
+    """Steps of each station; returns ``[(name, S, R or None, servers, VMs per station)]`` (a VM's
+    resource split over :math:`q` queues: :math:`1/q`)."""
     out = []
     suffix = r",\mathrm{nat}" if tag else ""
     words = " (native)" if tag else ""
@@ -115,7 +116,7 @@ def _stations(chain, stations, tag: str = "", latency: bool = True) -> list:
             "demand from the technique's costs",
         )
         if not latency:
-            out.append((n, s, None, st.servers, st.multiplicity))
+            out.append((n, s, None, st.servers, st.multiplicity / st.splits))
             continue
         v = chain.add(
             f"var_{n}{tag}", r"\sigma^2" + sub, st.variance, f"variance of that service time{words}", "s^2"
@@ -153,7 +154,7 @@ def _stations(chain, stations, tag: str = "", latency: bool = True) -> list:
         rr = chain.add(
             f"R_{n}{tag}", "R" + sub, r, f"mean response time at the {n} station{words}", "s", formula
         )
-        out.append((n, s, rr, c, st.multiplicity))
+        out.append((n, s, rr, c, st.multiplicity / st.splits))
     return out
 
 
@@ -238,7 +239,7 @@ def _build(metric: str, derived, model) -> list:
         _limit(chain, derived, False)
     elif metric == "cpu_per_request":
         ss = _stations(
-            chain, [st for st in derived.stations if st.name in ("guest", "host", "card")], latency=False
+            chain, [st for st in derived.stations if st.cores_of in ("guest", "host", "card")], latency=False
         )
         chain.add(
             metric,

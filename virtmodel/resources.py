@@ -18,6 +18,14 @@ A resource has
 ``discipline``  ``"fcfs"``: Poisson arrivals, general service, ``servers``
                 servers, first come first served (M/G/c, Allen-Cunneen; exact
                 for one server and for exponential service);
+``splits``      1, or the name of a parameter (``"queues"``): a resource of one VM
+                (``shared=False``) that is that many separate stations, each
+                with ``servers`` servers, among which the VM's requests are
+                spread evenly at random (a flow hash), so each takes
+                :math:`\\lambda / q` (a random split of a Poisson stream is
+                Poisson). A resource whose busy time is CPU runs at most as many
+                of them at once as that CPU has servers (host: ``cores``), so
+                :math:`q = \\min(\\text{splits}, \\text{cores})`;
 ``cores_of``    whose CPU time its busy time is, for the CPU-use metrics:
                 ``"guest"`` (``guest_cores``), ``"host"`` (``host_cores``,
                 ``guest_cores_left``, ``host_cores_per_100k_iops``), ``"card"``
@@ -51,6 +59,7 @@ class Resource:
     discipline: str = "fcfs"
     description: str = ""
     cores_of: object = None      # "guest", "host", "card" or None (a device)
+    splits: object = 1           # 1, or the name of the parameter giving the separate stations of one VM
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.isidentifier() or self.name == "delay":
@@ -60,12 +69,28 @@ class Resource:
             raise ParameterError("servers", self.servers, "a whole number >= 1 or a parameter name")
         choice("discipline", self.discipline, DISCIPLINES)
         choice("cores_of", self.cores_of, CORE_KINDS)
+        if not (self.splits == 1 or (isinstance(self.splits, str) and not self.shared)):
+            raise ParameterError("splits", self.splits, "1, or a parameter name on a resource of one VM (shared=False)")
 
     def servers_expr(self, s):
         """The number of servers as a SymPy expression (``s``: the parameters' symbols by name)."""
         import sympy as sp
 
         return getattr(s, self.servers) if isinstance(self.servers, str) else sp.Integer(self.servers)
+
+    def splits_expr(self, s):
+        """The separate stations of one VM, :math:`\\min(\\text{splits}, c)` with :math:`c` the
+        servers of the CPU its busy time is on (module docstring); 1 for an unsplit resource."""
+        import sympy as sp
+
+        if not isinstance(self.splits, str):
+            return sp.Integer(1)
+        cpu = {"host": "cores", "guest": "vcpus", "card": "card_cores"}.get(self.cores_of)
+        return getattr(s, self.splits) if cpu is None else sp.Min(getattr(s, self.splits), getattr(s, cpu))
+
+    def arrivals(self, s):
+        """Arrival rate at one of its stations: :math:`V\\lambda` shared, :math:`\\lambda / q` one VM's."""
+        return (s.vms if self.shared else 1) * s.arrival_rate / self.splits_expr(s)
 
 
 #: the resources every platform has: the VM's vCPUs, the host's cores, the shared device, an offload card

@@ -16,7 +16,8 @@ station formula itself:
   has a core of its own (``scheduler=None``);
 - with :class:`~virtmodel.timeslices.TimeSlices` the vCPU threads run on the
   host's ``cores`` (one vCPU per VM): host interrupt and back-end work (the
-  groups' ``host`` demand, spread evenly over the cores) preempts the vCPU
+  groups' ``host`` demand and the work of their back-end threads, the vhost
+  workers and I/O threads, spread evenly over the cores) preempts the vCPU
   thread on its core, the vCPU's service is cut every quantum :math:`Q` by the
   other vCPUs' slices (:func:`~virtmodel.queueing.interrupted_service.interrupted_service`), and
   :func:`~virtmodel.queueing.mg1_priority` (preemptive-resume, Cobham) gives the
@@ -99,6 +100,8 @@ class _Load:
     servers: int
     response: float
     response_variance: float
+    capacity: float = math.inf  # the per-VM arrival rate it takes alone (one VM's: its splits' servers / demand)
+    host_rate: float = 0.0      # requests/s of the group's work there that runs on the host's cores (else 0)
 
 
 def _loads(model) -> tuple:
@@ -108,6 +111,8 @@ def _loads(model) -> tuple:
     values, _ = model._resolve({})
     per, delay = model._stations_numeric(values, everything=True)
     shared = {st.name: st.shared for st in model._derived.stations}
+    on_host = {st.name for st in model._derived.stations if st.cores_of == "host"}
+    vms = float(model.values()["vms"])
     out = {}
     for name, terms in zip(model.stations(), per):
         row = dict(zip(PER_STATION, (float(t) for t in terms)))
@@ -115,8 +120,10 @@ def _loads(model) -> tuple:
             response, variance = row["response_time"], row["response_variance"]
             if row["utilization"] >= 1:
                 response = variance = math.inf
+            # host-CPU work of all the group's VMs: a shared station's arrivals, or every VM's split stations'
+            rate = row["arrival_rate"] * (1.0 if shared[name] else vms * row["splits"]) if name in on_host else 0.0
             out[name] = _Load(name, shared[name], row["arrival_rate"], row["demand"], row["service_variance"],
-                              int(row["servers"]), response, variance)
+                              int(row["servers"]), response, variance, row["capacity"], rate)
     return out, float(delay)
 
 
@@ -144,7 +151,7 @@ def _capacity_left(name, g, loads, count):
     """Per-VM arrival rate of group ``g`` that station ``name`` can take with the others at their loads."""
     mine = loads[g][name]
     if not mine.shared:
-        return mine.servers / mine.demand
+        return mine.capacity
     others = sum(ld[name].arrivals * ld[name].demand for h, ld in enumerate(loads) if h != g and name in ld)
     return max(0.0, mine.servers - others) / (count * mine.demand)
 
@@ -247,8 +254,9 @@ def _time_sliced_guests(host, groups, loads, responses, capacity) -> list:
     if host.platform.vcpus != 1:
         raise ParameterError("vcpus", host.platform.vcpus, "1 with a time-slicing scheduler",
                              "the time-sliced vCPU is one server per VM; model several vCPUs as more VMs")
-    hosts = [ld["host"] for ld in loads if "host" in ld]
-    per_core = [(h.arrivals / cores, h.demand, _scv(h)) for h in hosts]
+    # the host work that preempts the vCPUs: the host's cores and the back-end threads (vhost workers, I/O threads)
+    hosts = [load for ld in loads for load in ld.values() if load.host_rate > 0]
+    per_core = [(h.host_rate / cores, h.demand, _scv(h)) for h in hosts]
     rho_host = sum(lam * m for lam, m, _ in per_core)
     busy = [min(1.0, ld["guest"].arrivals * ld["guest"].demand / (1 - rho_host)) if "guest" in ld
             and rho_host < 1 and not group.background else (1.0 if "guest" in ld else 0.0)

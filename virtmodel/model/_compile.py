@@ -38,7 +38,7 @@ from ._derive import derive
 from ..queueing.erlang_function import NUMERIC
 
 PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
-               "service_variance", "servers", "arrival_rate")
+               "service_variance", "servers", "arrival_rate", "splits")
 _MODULES = [NUMERIC, "numpy", "scipy"]
 _LOCK = threading.Lock()
 
@@ -198,11 +198,11 @@ def metric_bundle(structure: tuple, metric: str) -> Compiled:
 
 
 def station_bundle(structure: tuple) -> Compiled:
-    """Per station ``(S_i, R_i, Var(R_i), rho_i, capacity_i, Var(S_i), servers_i, arrivals_i)``,
+    """Per station ``(S_i, R_i, Var(R_i), rho_i, capacity_i, Var(S_i), servers_i, arrivals_i, splits_i)``,
     then the path delay."""
     d = derive(structure)
     exprs = []
     for st in d.stations:
         exprs += [st.demand, st.response, st.response_variance, st.utilization, st.capacity,
-                  st.variance, st.servers, st.arrivals]
+                  st.variance, st.servers, st.arrivals, st.splits]
     return compiled(tuple(exprs) + (d.delay,))

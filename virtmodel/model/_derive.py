@@ -23,8 +23,9 @@ A station whose demand is identically zero is not on the path. Metrics
 - ``overhead`` :math:`R / R_{\\mathrm{native}}` at the same load; ``low_load_slowdown``
   :math:`(\\sum_i S_i + \\text{delay}) / (\\sum_i S_{i,\\mathrm{native}} + \\text{delay}_{\\mathrm{native}})`,
   its limit as :math:`\\lambda \\to 0` (service times and delays, no queueing);
-- ``throughput_limit`` :math:`X_{\\max} = \\min_i c_i/(m_i D_i)` per VM
-  (:math:`m_i` VMs share station :math:`i`); ``capacity_ratio``
+- ``throughput_limit`` :math:`X_{\\max} = \\min_i q_i c_i/(m_i D_i)` per VM
+  (:math:`m_i` VMs share station :math:`i`; :math:`q_i` separate stations of one VM share its
+  requests, e.g. the vhost workers of its queues, each fed :math:`\\lambda/q_i`); ``capacity_ratio``
   :math:`X_{\\max}/X_{\\max,\\mathrm{native}}`;
 - ``guest_cores`` :math:`V\\lambda D_{\\mathrm{guest}}`, ``host_cores``
   :math:`V\\lambda D_{\\mathrm{host}}`, ``card_load``
@@ -68,6 +69,7 @@ class StationTerms:
     terms: MGcTerms     # the queueing core's expressions (arrivals of every VM that shares it)
     multiplicity: Any   # how many VMs' arrivals reach it (1 or V)
     cores_of: Any = None  # whose CPU its busy time is ("guest", "host", "card") or None (a device)
+    splits: Any = 1       # separate stations of one VM that share its requests (vhost workers per queue)
 
     demand = property(lambda self: self.terms.mean_service_time)       # S, seconds per request
     variance = property(lambda self: self.terms.service_variance)      # Var(S)
@@ -76,7 +78,7 @@ class StationTerms:
     response = property(lambda self: self.terms.response_time)         # R
     response_variance = property(lambda self: self.terms.response_variance)
     utilization = property(lambda self: self.terms.utilization)        # rho
-    capacity = property(lambda self: self.terms.capacity / self.multiplicity)  # largest per-VM rate
+    capacity = property(lambda self: self.terms.capacity * self.splits / self.multiplicity)  # largest per-VM rate
     shared = property(lambda self: self.multiplicity != 1)             # every VM's requests reach it
 
 
@@ -101,15 +103,14 @@ def _path(demands, resources, s) -> tuple:
         raise ParameterError("demands", unknown[0], "a resource of the platform or the technique",
                              "known resources: " + ", ".join(by_name) + "; declare a new one in the "
                              "technique's `resources` (virtmodel.resources.Resource)")
-    lam, vms = s.arrival_rate, s.vms
     out = []
     for r in resources:
         load = demands.loads.get(r.name)
         if load is None or sp.sympify(load.mean) == 0:
             continue
-        mult = vms if r.shared else sp.Integer(1)
-        out.append(StationTerms(r.name, mgc_terms(mult * lam, load.mean, load.var, r.servers_expr(s)), mult,
-                                r.cores_of))
+        mult = s.vms if r.shared else sp.Integer(1)
+        out.append(StationTerms(r.name, mgc_terms(r.arrivals(s), load.mean, load.var, r.servers_expr(s)), mult,
+                                r.cores_of, r.splits_expr(s)))
     return tuple(out)
 
 

@@ -88,7 +88,7 @@ _TINY = 1e-12
 CURVE_POINTS = 64
 MAX_SYMBOLIC_USERS = 6
 MAX_SYMBOLIC_KEEP = 3
-_COUNTS = ("users", "vms", "vcpus", "cores", "card_cores")
+_COUNTS = ("users", "vms", "vcpus", "cores", "card_cores", "queues")
 
 
 def closed_metric_names() -> tuple:
@@ -170,9 +170,20 @@ def _numeric_stations(key, values):
 
     out = station_bundle(key)(values)
     n = len(PER_STATION)
-    i_d, i_c = PER_STATION.index("demand"), PER_STATION.index("servers")
-    return [(st.name, float(out[n * k + i_d]), float(out[n * k + i_c]), st.shared)
-            for k, st in enumerate(derive(key).stations)], float(out[-1])
+    i_d, i_c, i_q = (PER_STATION.index(c) for c in ("demand", "servers", "splits"))
+    stations = []
+    for k, st in enumerate(derive(key).stations):
+        stations += _split(st.name, float(out[n * k + i_d]), float(out[n * k + i_c]), st.shared,
+                           int(round(float(out[n * k + i_q]))))
+    return stations, float(out[-1])
+
+
+def _split(name, demand, servers, shared, q):
+    """A VM's resource split over ``q`` stations (the vhost workers of its queues) as ``q`` stations,
+    each visited by a request with probability 1/q: demand :math:`D/q` each (product form)."""
+    if q == 1:
+        return [(name, demand, servers, shared)]
+    return [(f"{name}[{j}]", demand / q, servers, shared) for j in range(q)]
 
 
 def _by_kind(key, demands: dict, zero):
@@ -181,7 +192,7 @@ def _by_kind(key, demands: dict, zero):
     from ._derive import derive
 
     kinds = {st.name: st.cores_of for st in derive(key).stations}
-    return lambda kind: sum((d for name, d in demands.items() if kinds.get(name) == kind), zero)
+    return lambda kind: sum((d for name, d in demands.items() if kinds.get(name.split("[")[0]) == kind), zero)
 
 
 def _native_key(model):
@@ -335,7 +346,7 @@ def closed(model, values: dict) -> ClosedResult:
 def expression(model, metric: str, keep):
     """A closed-model metric as a rational function (SymPy MVA), for small populations.
 
-    The counts (``users``, ``vms``, ``vcpus``, ``cores``, ``card_cores``) are
+    The counts (``users``, ``vms``, ``vcpus``, ``cores``, ``card_cores``, ``queues``) are
     always this model's numbers; the parameters in ``keep`` (at most
     ``MAX_SYMBOLIC_KEEP``) stay symbols, the others take this model's values.
     ``keep=None`` (every parameter a symbol) is refused: MVA cancels a rational
@@ -378,8 +389,10 @@ def expression(model, metric: str, keep):
 
     def run(structure):
         d = derive(structure)
-        stations = [(st.name, sp.sympify(st.demand).xreplace(subs), int(sp.sympify(st.servers).xreplace(subs)),
-                     st.shared) for st in d.stations]
+        stations = [row for st in d.stations
+                    for row in _split(st.name, sp.sympify(st.demand).xreplace(subs),
+                                      int(sp.sympify(st.servers).xreplace(subs)), st.shared,
+                                      int(sp.sympify(st.splits).xreplace(subs)))]
         think = symbol("think_time").xreplace(subs)
         result, *_ = solve(stations, sp.sympify(d.delay).xreplace(subs), vms, users, think)
         demand = _by_kind(structure, {name: dm for name, dm, _, _ in stations}, sp.Integer(0))

@@ -242,8 +242,10 @@ class Model:
         """The stations on the path as a pandas DataFrame (scalar parameters only).
 
         Columns: demand (s per request), service_variance, service_scv, servers,
-        arrival_rate (all VMs for shared stations), utilization, capacity (per-VM
-        arrival rate it can take), response_time, response_variance. Saturated
+        arrival_rate (all VMs for shared stations; one of its ``splits`` stations for a
+        resource split over a VM's queues), utilization, capacity (per-VM
+        arrival rate it can take), response_time, response_variance, splits (the
+        separate stations of one VM, each fed arrival_rate: the vhost workers of its queues). Saturated
         stations show ``inf`` response times. The path's pure delay is ``attrs["delay"]``.
         """
         from ._compile import PER_STATION

@@ -43,7 +43,9 @@ class SimulationNetwork:
 
 
 def simulation_network(model) -> SimulationNetwork:
-    """The open network of ``model``'s stations, one copy of each per-VM station per VM.
+    """The open network of ``model``'s stations, one copy of each per-VM station per VM
+    (``splits`` copies per VM of a resource split over its queues, each taking a request with
+    probability 1/q: the flow hash, as a random split).
 
     Stations with zero demand are left out. Every VM sends ``arrival_rate``
     requests per second to its own guest station; each request then visits
@@ -73,17 +75,23 @@ def simulation_network(model) -> SimulationNetwork:
         servers.append(int(table.loc[name, "servers"]))
         scvs.append(float(table.loc[name, "service_scv"]))
 
-    for name in own:  # guest[0..V-1], then e.g. iothread[0..V-1]
+    # each VM's own stations: a resource split over q queues is q stations, each taking 1/q of the VM's requests
+    layers = [[] for _ in range(vms)]  # per VM: the station indices of each of its own resources, in path order
+    for name in own:  # guest[0..V-1], then e.g. iothread[0..V-1], vhost[0.0..V-1.q-1]
+        q = int(round(float(table.loc[name, "splits"])))
         for copy in range(vms):
-            add(name, f"{name}[{copy}]", rate if name == "guest" else 0.0)
+            layers[copy].append([len(names) + j for j in range(q)])
+            for j in range(q):
+                add(name, f"{name}[{copy}]" if q == 1 else f"{name}[{copy}.{j}]", rate if name == "guest" else 0.0)
+    first_common = len(names)
     for name in common:
         add(name, name, 0.0)
-    k, first_common = len(names), len(own) * vms
+    k = len(names)
     routing = np.zeros((k, k))
-    for copy in range(vms):  # each VM's chain through its own stations
-        chain = [j * vms + copy for j in range(len(own))]
-        for a, b in zip(chain, chain[1:]):
-            routing[a, b] = 1.0
+    for chain in layers:  # each VM's chain through its own stations, spread evenly over a split one
+        for here, there in zip(chain, chain[1:]):
+            for a in here:
+                routing[a, there] = 1.0 / len(there)
         if first_common < k:
             routing[chain[-1], first_common] = 1.0  # then the first shared station
     for i in range(first_common, k - 1):

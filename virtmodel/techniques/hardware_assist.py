@@ -12,7 +12,12 @@ emulated device whose register accesses exit to a user-space device model:
       (t_x + c_{\\mathrm{user}}/f),
     \\qquad D_{\\mathrm{host}} = n_{\\mathrm{io}}\\, t_{\\mathrm{be}}
 
-plus the device-interrupt exits in both. Two more back-ends
+plus the device-interrupt exits in both (:math:`D_{\\mathrm{host}}`: the emulated
+device's back-end on the host's cores). The vhost back-end's work runs in the VM's
+vhost worker threads, one per queue (:math:`q` = ``queues``, default 1): each a
+one-server station fed :math:`\\lambda/q`,
+:math:`D_{\\mathrm{vhost}} = n_{\\mathrm{io}}\\, t_{\\mathrm{be}}` per request
+(:mod:`virtmodel.techniques.io_paths`), host CPU. Two more back-ends
 (:mod:`virtmodel.techniques.io_paths`): ``virtio_user``, a user-space device
 model (QEMU, a Firecracker-style monitor), whose back-end adds
 :math:`k_{\\mathrm{usys}}` host system calls per I/O,
@@ -38,7 +43,7 @@ from dataclasses import dataclass
 from .._params import param
 from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
-from .io_paths import IOTHREAD, POLLER, HostSwitch, io_path_flag, path_loads, polling_cores
+from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
 from .notifications import Wakeups
 from .offload import SegmentOffload
 
@@ -49,7 +54,7 @@ class HardwareAssist(SegmentOffload, HostSwitch, Wakeups, HardwareAssistCPU):
 
     name = "hardware_assist"
     label = "Hardware-assisted (VT-x/AMD-V)"
-    resources = (POLLER, IOTHREAD)
+    resources = (POLLER, IOTHREAD, VHOST)
 
     virtio_exits_per_io: float = param(
         1.3, unit="count", source="agesen2012", latex=r"x_{\mathrm{pv}}",
@@ -74,7 +79,12 @@ class HardwareAssist(SegmentOffload, HostSwitch, Wakeups, HardwareAssistCPU):
         0.1e-6, unit="s", latex=r"t_{\mathrm{vu}}",
         doc="polling-core seconds per packet of a vhost-user / DPDK back-end (about 10 Mpps per core; "
             "assumption; vhost_user path)")
-    io_path: str = io_path_flag("virtio", ("virtio", "emulated", "virtio_user", "vhost_user"))
+    queues: int = param(
+        1, unit="count", domain="count", source="kvm_multiqueue_page", latex=r"q",
+        doc="virtio-net queue pairs of the VM, each served by one vhost worker thread (QEMU -netdev tap,queues=N; "
+            "default 1; virtio path; at most the host's cores run at once)")
+    io_path: str = io_path_flag("virtio", ("virtio", "emulated", "virtio_user", "vhost_user",
+                                                 "virtio_pooled"))
 
     def first_model(self, s):
         """This path's demands and the interrupt exits an idle vCPU pays (notifications).

@@ -34,7 +34,11 @@ technique, in cycles (divided by the clock :math:`f`) or seconds, by its unit.
 =================  =============================================================  ===============
 path               per I/O                                                        back-end on
 =================  =============================================================  ===============
-``virtio``         1.3 exits in the host kernel (grouped); vhost worker           host cores
+``virtio``         1.3 exits in the host kernel (grouped); in-kernel vhost        the VM's vhost
+                   back-end                                                       workers (one
+                                                                                  per queue)
+``virtio_pooled``  as ``virtio``, the back-end pooled on any host core: Xen PV    host cores
+                   drivers on HVM (netback in dom0); the first model's virtio
 ``emulated``       2.6 register accesses, each an exit to a user-space model      host cores
 ``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        the VM's I/O
                    device model (QEMU, a Firecracker-style monitor): vhost's      thread (one
@@ -78,6 +82,34 @@ access returns from ``KVM_RUN`` in the vCPU thread that made it and is
 handled there (the model charges it to the vCPU, ``userspace_exit_cycles``),
 not in the I/O thread.
 
+vhost workers: the in-kernel back-end of the ``virtio`` path runs in kernel
+worker threads, not on any host core: vhost-net creates one worker thread per
+vhost device (``vhost-<pid>``), and with multiqueue virtio-net (QEMU
+``-netdev tap,queues=N``) each queue pair is a vhost device of its own, so a VM
+has ``queues`` workers (default 1, QEMU's default). The VM's flows are hashed
+to its queues, taken as an even random split, so each worker is a one-server
+FCFS station of its own fed :math:`\\lambda / q` requests per second,
+:math:`q = \\min(\\text{queues}, \\text{cores})`, each request paying
+:math:`S_{\\mathrm{vh}} = n_{\\mathrm{io}} (t_{\\mathrm{be}} + t_{\\mathrm{sw}})` there:
+
+.. math::
+    R_{\\mathrm{vh}} = \\mathrm{M/G/1}\\big(\\lambda / q,\\; S_{\\mathrm{vh}}\\big), \\qquad
+    X_{\\max} \\le \\frac{q}{n_{\\mathrm{io}} (t_{\\mathrm{be}} + t_{\\mathrm{sw}})}
+
+(:data:`VHOST`; the I/O thread above is the same kind of resource with one
+queue, :func:`back_end_thread`). The busy time is host CPU (``host_cores``), as
+before; what changes is that one queue's packets cannot use more than one core,
+however many are idle: the single-queue vhost limit. With the ``wakeups`` flag
+on, a request that finds its worker idle pays the back-end wake-up with the
+worker's own idle probability (:func:`backend_receiver`). Assumptions: each
+worker has a host core when it runs (the threads of all VMs do not contend for
+the cores; their sum is not checked against ``cores``); the receive and
+transmit rings of a queue pair share its one worker, as in vhost-net; the
+flows spread evenly over the queues (a single flow uses one queue whatever
+``queues`` is). At :math:`q` = ``cores`` on one VM the workers have the
+pooled cores' capacity, and at low load the same latency (the station's own
+service time, no queueing).
+
 Sources of the costs: ``virtmodel/data/published_iopaths.json`` and each
 parameter's ``source``; the values marked ``assumption`` are the model's.
 """
@@ -91,7 +123,9 @@ import sympy as sp
 from .._params import flag, param
 from .offload import io_count
 from ..resources import Resource
-from ._base import cycles, events
+from ._base import Load, cycles, events
+
+_NO_LOAD = Load()
 
 
 @dataclass(frozen=True)
@@ -132,6 +166,9 @@ class IOPath:
 #: every I/O path of the package, by name (module docstring)
 PATHS = {p.name: p for p in (
     IOPath("virtio", "virtio, in-kernel vhost back-end", kicks="virtio_exits_per_io",
+           backend=("backend_time",), resource="vhost", through_host=True),
+    IOPath("virtio_pooled", "virtio-style kicks, back-end pooled on the host's cores (Xen PV drivers on HVM: "
+           "netback in dom0; the first model's virtio)", kicks="virtio_exits_per_io",
            backend=("backend_time",), resource="host", through_host=True),
     IOPath("emulated", "emulated device, user-space device model", kicks="emulated_exits_per_io",
            kick_form="each", kick_in_user=True, backend=("backend_time",), resource="host", through_host=True),
@@ -165,12 +202,21 @@ HOST_SWITCHES = {
     "ovs_dpdk": ("ovs_dpdk_cycles",),
 }
 
+def back_end_thread(name: str, splits, description: str) -> Resource:
+    """A back-end thread of one VM as a resource: one server per queue, its busy time host CPU
+    (the I/O thread of a user-space device model, ``splits=1``; the vhost workers, ``"queues"``)."""
+    return Resource(name, 1, shared=False, cores_of="host", splits=splits, description=description)
+
+
 #: the resources a path may load beyond the platform's
 POLLER = Resource("poller", "polling_cores", shared=True, cores_of=None,
                   description="host cores polling a vhost-user / DPDK back-end (counted whole in host_cores)")
-IOTHREAD = Resource("iothread", 1, shared=False, cores_of="host",
-                    description="the user-space device model's I/O thread serving the VM's virtqueue "
-                                "(QEMU main loop or IOThread): one server per VM, on a host core")
+IOTHREAD = back_end_thread("iothread", 1, "the user-space device model's I/O thread serving the VM's virtqueue "
+                                          "(QEMU main loop or IOThread): one server per VM, on a host core")
+VHOST = back_end_thread("vhost", "queues", "the VM's in-kernel vhost worker threads, one per queue pair "
+                                           "(min(queues, cores) one-server stations, each fed lambda/queues)")
+#: the back-end thread resources, by name (their wake-ups: :func:`backend_receiver`)
+THREADS = {r.name: r for r in (IOTHREAD, VHOST)}
 DRIVER_DOMAIN = Resource("driver_domain", "driver_domain_vcpus", shared=True, cores_of="host",
                          description="the driver domain's vCPUs running the back-ends (netback)")
 
@@ -247,6 +293,23 @@ def polling_cores(tech, s):
     return sp.Integer(0)
 
 
+def backend_receiver(tech, s, demands):
+    """``(arrivals per server, ordinary work per request)`` of what a back-end notification wakes,
+    or None (no back-end work).
+
+    The path's back-end thread when it has one (:data:`THREADS`: the I/O thread, the vhost
+    worker of the request's queue, fed :math:`\\lambda / q`), otherwise the host's cores
+    (:math:`V\\lambda / c_{\\mathrm{host}}`, any core standing for the back-end's thread).
+    """
+    path = PATHS.get(getattr(tech, "io_path", None) or getattr(tech, "path", ""))
+    thread = THREADS.get(path.resource) if path is not None else None
+    if thread is not None and not _is_zero(sp.sympify(demands.loads.get(thread.name, _NO_LOAD).mean)):
+        return thread.arrivals(s), demands.loads[thread.name].mean
+    if not _is_zero(sp.sympify(demands.host.mean)):
+        return s.vms * s.arrival_rate / s.cores, demands.host.mean
+    return None
+
+
 def io_path_flag(default: str, options: tuple):
     """The ``io_path`` flag of a technique offering ``options`` (rows of :data:`PATHS`)."""
     unknown = [o for o in options if o not in PATHS]
@@ -286,4 +349,4 @@ class HostSwitch:
 
 
 __all__ = ["IOPath", "PATHS", "HOST_SWITCHES", "POLLER", "DRIVER_DOMAIN", "IOTHREAD", "path_loads", "switch_time",
-           "polling_cores", "io_path_flag", "HostSwitch"]
+           "polling_cores", "io_path_flag", "HostSwitch", "VHOST", "THREADS", "back_end_thread", "backend_receiver"]

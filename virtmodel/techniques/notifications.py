@@ -45,9 +45,10 @@ Modes (the technique flag ``wakeups``):
 ``on``         the guest vCPU halts when idle: a request that finds it idle pays
                the HLT exit + IPI + host scheduler wake-up (``vcpu_wake_time``, host
                CPU) and its device-interrupt exits (guest CPU; NAPI suppresses them
-               while the vCPU is busy); a back-end on the host's cores (vhost worker,
-               QEMU I/O thread, netback) pays ``backend_wake_time`` (host CPU) when it
-               finds its host core idle;
+               while the vCPU is busy); a request that finds its back-end thread idle
+               (the vhost worker of its queue, the QEMU I/O thread: that one-server
+               station's idle probability; netback and other back-ends on the host's
+               cores: a host core's) pays ``backend_wake_time`` (host CPU);
 ``halt_poll``  as ``on``, and KVM polls for up to ``halt_poll_time`` before it
                halts a vCPU: an arrival within the window (probability
                :math:`1-e^{-\\lambda' P}`, exponential idle periods) finds it
@@ -59,8 +60,10 @@ Modes (the technique flag ``wakeups``):
                ``polling_cores`` dedicated host cores: no back-end wake-ups, and each
                polling core is a whole core in ``host_cores`` at every load.
 
-Assumptions: the receiver of a back-end notification is a host core (its idle
-probability per core stands for the back-end thread's); one halt per idle
+Assumptions: the receiver of a back-end notification is the path's back-end
+thread when the model has it as a station of its own (vhost worker per queue, I/O
+thread: :func:`~virtmodel.techniques.io_paths.backend_receiver`), otherwise a host
+core (its idle probability per core stands for the back-end thread's); one halt per idle
 period of a vCPU; :math:`B` independent of the ordinary work; the wake-up a
 fixed time (halt polling: paid with probability :math:`e^{-\\lambda' P}`);
 interrupt exits with APICv / posted interrupts: the technique's own
@@ -76,6 +79,7 @@ import sympy as sp
 from .._params import flag, param
 from ._base import Demands, Load
 from ..queueing.mg1_exceptional import idle_fraction, setup_delay
+from .io_paths import backend_receiver
 
 WAKEUP_MODES = ("off", "on", "halt_poll", "busy_poll")
 
@@ -152,9 +156,9 @@ class Wakeups:
         guest = receiver_terms(lam_vcpu, guest_base, suppressed,
                                Load(wake * s.vcpu_wake_time, wake * (1 - wake) * s.vcpu_wake_time**2))
         host = None
-        if self.wakeups != "busy_poll" and sp.sympify(demands.host.mean) != 0:
-            host = receiver_terms(s.vms * s.arrival_rate / s.cores, demands.host.mean, Load(),
-                                  Load(s.backend_wake_time, 0))
+        receiver = backend_receiver(self, s, demands) if self.wakeups != "busy_poll" else None
+        if receiver is not None:  # the back-end's thread (vhost worker, I/O thread) or the host's cores
+            host = receiver_terms(*receiver, Load(), Load(s.backend_wake_time, 0))
         return demands, suppressed, guest, host
 
     def with_wakeups(self, s) -> Demands:

@@ -162,7 +162,8 @@ _FLAG_TRIALS = (("interrupts and wake-ups (`wakeups=\"on\"`)", {"wakeups": "on"}
                 ("host halt-polling (`wakeups=\"halt_poll\"`)", {"wakeups": "halt_poll"}, False),
                 ("busy polling (`wakeups=\"busy_poll\"`)", {"wakeups": "busy_poll"}, False),
                 ("a Linux bridge on every host path (`host_switch=\"bridge\"`)", {"host_switch": "bridge"}, True),
-                ("QEMU-style user-space virtio (`io_path=\"virtio_user\"` on hardware_assist)", {"hardware_assist": {"io_path": "virtio_user"}}, False))
+                ("QEMU-style user-space virtio (`io_path=\"virtio_user\"` on hardware_assist)", {"hardware_assist": {"io_path": "virtio_user"}}, False),
+                ("segmentation offload, TSO/GSO/GRO (`segment_offload=\"on\"`)", {"segment_offload": "on"}, True))
 
 
 def _median_error(part, column) -> str:

@@ -26,6 +26,11 @@ Conventions
   commit's flush). All 0 by default: no storage, the first model. The
   ``io_*`` counts stay the network's (or, on a platform without a disk, the
   one device's).
+- ``message_packets`` (1 by default: every packet is a message of its own) says
+  how many of the ``io_ops`` packets one application message (a send or a
+  receive) spans; it matters only with segmentation offload on
+  (:mod:`virtmodel.techniques.offload`), which carries a message's packets in
+  segments of up to ``segment_bytes``.
 """
 
 from __future__ import annotations
@@ -89,3 +94,7 @@ class Workload(ParameterSet):
     disk_flushes: float = param(
         0.0, unit="count", latex=r"n_{\mathrm{fl}}",
         doc="disk cache flushes per request (fsync / journal commit flushes)")
+    message_packets: float = param(
+        1.0, unit="count", domain="positive", latex=r"k_{\mathrm{msg}}",
+        doc="packets per application message (one send or receive, which segmentation offload can carry in "
+            "segments); 1 = every packet a message of its own")

@@ -58,11 +58,11 @@ PRESETS = {p.name: p for p in (
             pte_updates=0, context_switches=0.5, register_writes=1, interrupts=0.01, io_ops=2,
             io_bytes=100, io_interrupts=1, tlb_misses=20),
     _preset("bulk_transfer",
-            "A 64 KiB send as 44 MTU-1500 packets, 20 us of CPU (copy + stack), interrupts "
-            "coalesced to 4 per request.",
+            "A 64 KiB send as 44 MTU-1500 packets (one message of 44 packets: one segment with "
+            "segmentation offload on), 20 us of CPU (copy + stack), interrupts coalesced to 4 per request.",
             arrival_rate=1500.0, cpu_time=20e-6, kernel_fraction=0.8, syscalls=1, page_faults=0,
             pte_updates=0, context_switches=0.1, register_writes=0.5, interrupts=0.01, io_ops=44,
-            io_bytes=1500, io_interrupts=4, tlb_misses=100),
+            io_bytes=1500, io_interrupts=4, tlb_misses=100, message_packets=44),
     _preset("oltp",
             "An OLTP transaction: 2 ms of CPU, 50 system calls, 10 context switches (lock waits, "
             "log writer), 4 block I/Os of 8 KiB.",

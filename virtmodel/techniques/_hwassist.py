@@ -55,6 +55,7 @@ from .._params import flag, param
 from ._base import Demands, Load, Technique, cycles, events, native_demands
 from .io_paths import path_loads
 from .notifications import Wakeups
+from .offload import SegmentOffload
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ def passthrough_io(tech: HardwareAssistCPU, s, posted_interrupts: bool) -> dict:
 
     No host-CPU work per I/O (the ``passthrough`` row of
     :data:`~virtmodel.techniques.io_paths.PATHS`; an offload card's ``card`` row adds the
-    card's time per I/O on the card).
+    card's time per I/O on the card). With ``segment_offload="on"`` the VF segments in hardware:
+    the work is per segment (:mod:`~virtmodel.techniques.offload`).
     """
     loads = path_loads(tech, s, tech.path, None)
     if not posted_interrupts:
@@ -159,7 +161,7 @@ def passthrough_io(tech: HardwareAssistCPU, s, posted_interrupts: bool) -> dict:
 
 
 @dataclass(frozen=True)
-class AssignedIO(Wakeups, HardwareAssistCPU):
+class AssignedIO(SegmentOffload, Wakeups, HardwareAssistCPU):
     """Hardware-assisted CPU with a device function assigned to the guest (base of sriov, nitro)."""
 
     #: the row of :data:`~virtmodel.techniques.io_paths.PATHS` this technique's I/O takes

@@ -22,7 +22,9 @@ model's assumptions (Felter et al. report the NAT path's higher latency and
 CPU, not a per-packet cycle count that the record holds); the softirq work
 of veth, bridge and NAT runs on the cores of the container, so it is charged
 to the guest station. With no I/O, or on the host network, a container is
-native exactly.
+native exactly. Segmentation offload (flag ``segment_offload``, default off):
+GSO segments cross veth, bridge and NAT whole, so the per-packet cycles are paid
+per segment (:mod:`virtmodel.techniques.offload`).
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ from dataclasses import dataclass
 
 from .._params import flag, param
 from ._base import Demands, Technique, cycles, events, native_demands
+from .offload import SegmentOffload, io_count
 
 
 @dataclass(frozen=True)
-class Container(Technique):
+class Container(SegmentOffload, Technique):
     """A Linux container; the network through veth + bridge (+ NAT) or the host's stack."""
 
     name = "container"
@@ -55,4 +58,4 @@ class Container(Technique):
         if self.network == "host":
             return native_demands(s)
         per_packet = s.veth_bridge_cycles + (s.nat_cycles if self.network == "bridge_nat" else 0)
-        return native_demands(s).add(guest=events(s.io_ops, cycles(s, per_packet)))
+        return native_demands(s).add(guest=events(io_count(self, s, "veth"), cycles(s, per_packet)))

@@ -30,7 +30,8 @@ packet. Defaults: exits per netperf round trip
 from Agesen et al. (USENIX ATC 2012: vmxnet 1.3, e1000 2.6); the extra cost of
 an exit handled in user space from Dall et al. (USENIX ATC 2017: 6732 vs 2565
 cycles); vhost at about 0.7-1 us of host CPU per packet (Linux vhost batching
-commits: 0.9-1.5 Mpps per queue). Exit cost by processor generation:
+commits: 0.9-1.5 Mpps per queue). Segmentation offload (flag ``segment_offload``, default off): the virtio
+paths' per-packet work per segment, :mod:`virtmodel.techniques.offload`. Exit cost by processor generation:
 :mod:`virtmodel.techniques.generations`. Interrupts and wake-ups (flag
 ``wakeups``, default off): :mod:`virtmodel.techniques.notifications`.
 """
@@ -44,10 +45,11 @@ from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
 from .notifications import Wakeups
+from .offload import SegmentOffload
 
 
 @dataclass(frozen=True)
-class HardwareAssist(HostSwitch, Wakeups, HardwareAssistCPU):
+class HardwareAssist(SegmentOffload, HostSwitch, Wakeups, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

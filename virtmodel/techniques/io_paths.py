@@ -121,6 +121,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .._params import flag, param
+from .offload import io_count
 from ..resources import Resource
 from ._base import Load, cycles, events
 
@@ -255,9 +256,12 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
 
     ``trap_time`` is the technique's seconds per trap into the hypervisor
     (``None`` for a path without kicks). Loads on the same resource add.
+    With ``segment_offload="on"`` the per-I/O count is the segments
+    (:func:`~virtmodel.techniques.offload.io_count`).
     """
     path = PATHS[name]
     loads = {}
+    n_io = io_count(tech, s, name)  # packets, or segments with segmentation offload (offload.py)
 
     def put(resource, load):
         loads[resource] = loads[resource] + load if resource in loads else load
@@ -265,20 +269,20 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
     if path.kicks is not None:
         k = getattr(s, path.kicks)
         if path.kick_form == "grouped":
-            put("guest", events(s.io_ops, k * trap_time))
+            put("guest", events(n_io, k * trap_time))
         elif path.kick_form == "each":
             each = trap_time + (cycles(s, s.userspace_exit_cycles) if path.kick_in_user else 0)
-            put("guest", events(s.io_ops * k, each))
+            put("guest", events(n_io * k, each))
         else:
-            put("guest", events(s.io_ops / k, trap_time))
+            put("guest", events(n_io / k, trap_time))
     for g in path.guest:
-        put("guest", events(s.io_ops, _seconds(tech, s, g)))
+        put("guest", events(n_io, _seconds(tech, s, g)))
     if path.resource is not None:
         per_io = _backend_time(tech, s, path) + switch_time(tech, s, path)
         if not _is_zero(per_io):
-            put(path.resource, events(s.io_ops, per_io))
+            put(path.resource, events(n_io, per_io))
         for n in path.per_notification:
-            put(path.resource, events(s.io_ops / getattr(s, path.kicks), _seconds(tech, s, n)))
+            put(path.resource, events(n_io / getattr(s, path.kicks), _seconds(tech, s, n)))
     return loads
 
 

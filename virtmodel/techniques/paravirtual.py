@@ -30,7 +30,9 @@ the driver domain's ``driver_domain_vcpus`` (a station of its own), with a grant
 copy per I/O and a domain switch per notification (assumptions),
 :math:`D_{\\mathrm{dd}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + c_{\\mathrm{gnt}}/f)
 + (n_{\\mathrm{io}}/b_{\\mathrm{ntf}})\\, c_{\\mathrm{dsw}}/f`; ``host_switch`` adds the
-bridge or switch the driver domain forwards each packet through.
+bridge or switch the driver domain forwards each packet through. Segmentation
+offload (flag ``segment_offload``, default off; netfront/netback ``feature-gso``):
+the path's per-packet work per segment, :mod:`virtmodel.techniques.offload`.
 """
 
 from __future__ import annotations
@@ -41,10 +43,11 @@ from .._params import param
 from ._base import Demands, Technique, cycles, events, native_demands
 from .io_paths import DRIVER_DOMAIN, HostSwitch, io_path_flag, path_loads
 from .notifications import Wakeups
+from .offload import SegmentOffload
 
 
 @dataclass(frozen=True)
-class Paravirtual(HostSwitch, Wakeups, Technique):
+class Paravirtual(SegmentOffload, HostSwitch, Wakeups, Technique):
     """Paravirtualization with split drivers (see the module docstring)."""
 
     name = "paravirtual"

@@ -161,14 +161,20 @@ def evaluate(model, metric: str, values: dict):
     return evaluate_many(model, [metric], values)[metric]
 
 
-def evaluate_many(model, metrics, values: dict) -> dict:
-    """:func:`evaluate` of several metrics, in one compiled pass (``{metric: array}``)."""
+def evaluate_many(model, metrics, values: dict, into=None) -> dict:
+    """:func:`evaluate` of several metrics, in one compiled pass (``{metric: array}``).
+
+    ``into``: ``{metric: array}`` to compute metrics straight into where the fused kernels can
+    (:meth:`virtmodel.model.Model._evaluate_many`); a result that is not the given array is new
+    and the caller copies it."""
     values = own(model, values)
     over = limit_mask(model, values)
     if over is not None:
         values = {**values, "vms": np.where(over, np.asarray(model.values()["max_vfs"]), values.get(
             "vms", model.values()["vms"]))}
-    if len(metrics) == 1:  # one metric: the scalar form raises for a saturated point
+    if into:
+        out = model._evaluate_many(list(metrics), values, into)
+    elif len(metrics) == 1:  # one metric: the scalar form raises for a saturated point
         try:
             out = {metrics[0]: model.evaluate(metrics[0], **values)}
         except UnstableError:

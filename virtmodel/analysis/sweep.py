@@ -107,6 +107,10 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     inputs, coords = _inputs(grid)
     names, arrays = list(inputs), list(inputs.values())
     labels = np.array(list(models), dtype=str)
+    ds = None if any(isinstance(v, xr.DataArray) or hasattr(v, "chunks") for v in grid.values()) else \
+        _eager(models, metrics, inputs, coords, labels)
+    if ds is not None:
+        return ds
     dtypes = [object if metric == "bottleneck" else float for metric in metrics]
     # per technique (lazy, or one technique): one DataArray per metric; else one block per metric
     per, blocks = [], {}
@@ -138,6 +142,58 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
             ds[name].attrs.update({**ds[name].attrs, **value.attrs})
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
     return ds
+
+
+def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
+    """The in-memory sweep without :func:`xarray.apply_ufunc`: the Dataset :func:`sweep` builds
+    from NumPy input, or None (dimension sizes that disagree: apply_ufunc reports them).
+
+    The grid's dimensions in order of first appearance (as apply_ufunc orders them), each input
+    a view broadcastable to them; every float metric of every technique is computed into its
+    row of one ``(technique, metric, *grid)`` block (the fused kernels write there directly;
+    the NumPy path's arrays are copied in), and each metric's variable is a view of it.
+    """
+    import xarray as xr
+
+    order, sizes = [], {}
+    for da in inputs.values():
+        for dim, n in zip(da.dims, da.shape):
+            if sizes.setdefault(dim, n) != n:
+                return None
+            if dim not in order:
+                order.append(dim)
+    shape = tuple(sizes[d] for d in order)
+    values = {name: _aligned(da.data, da.dims, order) for name, da in inputs.items()}
+    floats = sorted(m for m in metrics if m != "bottleneck")  # percentiles next to each other
+    row = {m: j for j, m in enumerate(floats)}
+    block = np.empty((len(models), len(floats)) + shape)
+    strings: dict = {}
+    for t, model in enumerate(models.values()):
+        into = {m: block[t, j, ...] for m, j in row.items()}  # 0-d arrays too, not scalars
+        got = evaluate_many(model, metrics, values, into)
+        for m in metrics:
+            if m in row:
+                if got[m] is not into[m]:
+                    np.copyto(into[m], got[m])
+            else:
+                _store(strings, m, t, np.broadcast_to(got[m], shape), len(models))
+        del got
+    dims = ("technique",) + tuple(order)
+    variables = {m: xr.Variable(dims, block[:, row[m]] if m in row else strings.pop(m),
+                                {"units": metric_unit(m), "long_name": m}) for m in metrics}
+    ds = xr.Dataset(variables, coords={"technique": ("technique", labels), **coords})
+    ds.attrs.update(workload=repr(next(iter(models.values())).workload))
+    return ds
+
+
+def _aligned(data, dims: tuple, order: list):
+    """``data`` over ``dims`` as a view over ``order`` (its axes in that order, length-1 axes
+    for the dimensions it lacks), as apply_ufunc broadcasts an input."""
+    data = np.asarray(data)
+    own = sorted(dims, key=order.index)
+    if list(own) != list(dims):
+        data = np.transpose(data, [dims.index(d) for d in own])
+    return data.reshape([data.shape[own.index(d)] if d in own else 1 for d in order]) if data.ndim else data
 
 
 def _store(blocks: dict, metric: str, t: int, value, techniques: int) -> None:

@@ -372,12 +372,17 @@ class Kernel:
         got = self._compiled.get(sig)
         return got if isinstance(got, Exception) else None
 
-    def __call__(self, args, shape, sig) -> tuple:
+    def __call__(self, args, shape, sig, out=None) -> tuple:
         """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
         for fixed ones, None for the checked ones (:func:`kernel_source`'s ``below``); ``above``
-        True if a checked one is not below its limit somewhere, None if none was checked."""
+        True if a checked one is not below its limit somewhere, None if none was checked.
+
+        ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
+        output is written into (and returned as) instead of a new array."""
         fn, kinds = self._compiled[sig]
-        outs = [np.empty(shape) for k in kinds if k == "array"] or [np.empty(shape)]  # loops read out0's shape
+        out = out or {}
+        outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
+            or [np.empty(shape)]  # loops read out0's shape
         params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
         numbers = fn(*outs, *params)

@@ -141,13 +141,15 @@ def _tables(ps: tuple, low: bool) -> tuple:
     return np.ascontiguousarray([np.stack(t[0]) if t else zero for t in tables]), lo, h
 
 
-def gamma_quantiles_plus(mean, variance, ps, delay, valid=True) -> list:
+def gamma_quantiles_plus(mean, variance, ps, delay, valid=True, out=None) -> list:
     """``[q + delay for q in gamma_quantiles(mean, variance, ps)]``, in one pass where it pays.
 
     ``mean`` and ``variance`` arrays of one shape, ``delay`` of that shape or 0-d; other
     shapes, small arrays and non-scalar ``p`` take the NumPy path. ``valid`` (bool, broadcast
     to ``mean``): where it is False the caller sets ``inf`` (a saturated point), and the kernel
-    writes ``inf`` there without inverting anything; the NumPy path ignores it.
+    writes ``inf`` there without inverting anything; the NumPy path ignores it. ``out``: a
+    C-contiguous float array of shape ``(len(ps), *mean.shape)`` the kernel writes into (its
+    rows are then the result); the NumPy path returns new arrays.
     """
     mean, variance, delay = (np.asarray(a, dtype=float) for a in (mean, variance, delay))
     valid = np.asarray(valid, dtype=bool)
@@ -164,7 +166,10 @@ def gamma_quantiles_plus(mean, variance, ps, delay, valid=True) -> list:
     coef_low, lo_low, h_low = _tables(tuple(ps), True)
     valid = valid if valid.shape in ((), mean.shape) else np.broadcast_to(valid, mean.shape)
     flat = [np.ascontiguousarray(a).reshape(-1) for a in (mean, variance, delay, valid)]
-    out = np.empty((len(ps),) + mean.shape)
+    shape = (len(ps),) + mean.shape
+    if not (isinstance(out, np.ndarray) and out.shape == shape and out.dtype == np.float64
+            and out.flags.c_contiguous and out.flags.writeable):
+        out = np.empty(shape)
     fn(*flat, np.array(ps), np.array(fast), coef, lo, 1 / h, h, coef_low, lo_low, 1 / h_low, h_low,
        out.reshape(len(ps), -1))
     return list(out)

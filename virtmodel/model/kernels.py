@@ -50,6 +50,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .._background import Builds
+
 _SETTINGS = {"mode": "auto", "min_points": 32_768}
 _MODES = ("auto", "numba", "numpy")
 
@@ -313,9 +315,7 @@ class Kernel:
         self.symbols = tuple(symbols)
         self.varying = frozenset(s for s in self.symbols if s.name in varying_names)
         self.servers = [(k, s) for k, s in enumerate(self.symbols) if s in erlang_servers(self.exprs, self.varying)]
-        self._compiled: dict = {}  # signature -> (dispatcher, varies) or an exception
-        self._threads: dict = {}
-        self._lock = threading.Lock()
+        self._builds = Builds(self._build, "virtmodel-kernel-compile")  # signature -> (dispatcher, kinds)
 
     def signature(self, args, shape, below=frozenset(), limit=1.0) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
@@ -329,47 +329,42 @@ class Kernel:
 
         import numba
 
-        try:
-            ones = {s for _, s in self.servers if s.name in sig[-2]}
-            source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
-            erlang, minimum = _special()
-            namespace = {"math": math, "_erlang": erlang, "_minimum": minimum}
-            exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
-            fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
-            ndim, layout = sig[0], sig[-3]
-            out = numba.types.Array(numba.float64, ndim, "C")
-            arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
-            fn.compile(tuple([out] * max(kinds.count("array"), 1)
-                             + [arg if s in self.varying else numba.float64 for s in self.symbols]))
-            fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
-            self._compiled[sig] = (fn, kinds)
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the NumPy path
-            self._compiled[sig] = exc
+        ones = {s for _, s in self.servers if s.name in sig[-2]}
+        source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
+        erlang, minimum = _special()
+        namespace = {"math": math, "_erlang": erlang, "_minimum": minimum}
+        exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
+        fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
+        ndim, layout = sig[0], sig[-3]
+        out = numba.types.Array(numba.float64, ndim, "C")
+        arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
+        fn.compile(tuple([out] * max(kinds.count("array"), 1)
+                         + [arg if s in self.varying else numba.float64 for s in self.symbols]))
+        fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
+        return fn, kinds
 
     def ready(self, sig, wait: bool) -> bool:
-        """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it.
+        """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it
+        (in a background thread, :class:`virtmodel._background.Builds`).
 
         The kernel is compiled for one set of argument types (any layout,
         read-only inputs), so no call compiles again on the caller's thread.
+        A signature whose kernel cannot be built keeps the NumPy path.
         """
-        got = self._compiled.get(sig)
-        if got is not None:
-            return not isinstance(got, Exception)
-        with self._lock:
-            if sig not in self._threads:
-                self._threads[sig] = threading.Thread(target=self._build, args=(sig,), daemon=True,
-                                                      name="virtmodel-kernel-compile")
-                self._threads[sig].start()
-        if wait:  # mode "numba": a kernel that cannot be built is an error, not a silent fallback
-            self._threads[sig].join()
-            if isinstance(self._compiled[sig], Exception):
-                raise RuntimeError(f"no fused kernel for signature {sig}") from self._compiled[sig]
-            return True
-        return False
+        got = self._builds.get(sig, wait)
+        if isinstance(got, Exception):
+            if wait:  # mode "numba": a kernel that cannot be built is an error, not a silent fallback
+                raise RuntimeError(f"no fused kernel for signature {sig}") from got
+            return False
+        return got is not None
+
+    def started(self) -> tuple:
+        """The signatures whose kernel has been requested (compiled, compiling or failed)."""
+        return self._builds.started()
 
     def error(self, sig):
         """The exception that kept this signature's kernel from compiling, or None."""
-        got = self._compiled.get(sig)
+        got = self._builds.peek(sig)
         return got if isinstance(got, Exception) else None
 
     def __call__(self, args, shape, sig, out=None) -> tuple:
@@ -379,7 +374,7 @@ class Kernel:
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
-        fn, kinds = self._compiled[sig]
+        fn, kinds = self._builds.peek(sig)
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape

@@ -17,94 +17,92 @@ Both paths agree to rounding (tested to :math:`10^{-12}` relative).
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 import numpy as np
 
+from .._background import Builds
 from . import _percentiles as P
 
-_STATE: dict = {}  # "fn": the compiled kernel or an exception, "thread": its compile thread
-_LOCK = threading.Lock()
 
+def _build(_key=None):
+    """The compiled kernel (raises if it cannot be built: the NumPy path stays)."""
+    import ctypes
+    import math
 
-def _build():
-    try:
-        import ctypes
-        import math
+    import numba
+    from numba.extending import get_cython_function_address
 
-        import numba
-        from numba.extending import get_cython_function_address
+    dd_d = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_double)
+    gammaincinv = dd_d(get_cython_function_address("scipy.special.cython_special", "gammaincinv"))
+    top = P.FAST_GRID - 1 - 1e-9
+    k_lo, k_hi = P.FAST_K
+    low_lo, low_hi = P.FAST_K_LOW
 
-        dd_d = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_double)
-        gammaincinv = dd_d(get_cython_function_address("scipy.special.cython_special", "gammaincinv"))
-        top = P.FAST_GRID - 1 - 1e-9
-        k_lo, k_hi = P.FAST_K
-        low_lo, low_hi = P.FAST_K_LOW
+    def cubic(c, j, i, t):  # _percentiles._spline, one point
+        q = c[j, 0, i] * t
+        q += c[j, 1, i]
+        q *= t
+        q += c[j, 2, i]
+        q *= t
+        q += c[j, 3, i]
+        return q
 
-        def cubic(c, j, i, t):  # _percentiles._spline, one point
-            q = c[j, 0, i] * t
-            q += c[j, 1, i]
-            q *= t
-            q += c[j, 2, i]
-            q *= t
-            q += c[j, 3, i]
-            return q
+    def cell(k, lo, inv_h, h):  # _percentiles._cells, one point
+        t = (math.log(k) - lo) * inv_h
+        t = min(max(t, 0.0), top)
+        i = int(t)
+        return i, (t - i) * h
 
-        def cell(k, lo, inv_h, h):  # _percentiles._cells, one point
-            t = (math.log(k) - lo) * inv_h
-            t = min(max(t, 0.0), top)
-            i = int(t)
-            return i, (t - i) * h
+    cubic = numba.njit(inline="always")(cubic)
+    cell = numba.njit(inline="always")(cell)
 
-        cubic = numba.njit(inline="always")(cubic)
-        cell = numba.njit(inline="always")(cell)
-
-        def kernel(mean, var, delay, valid, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low,
-                   out):
-            n, one_delay, one_valid = mean.shape[0], delay.shape[0] == 1, valid.shape[0] == 1
-            for x in range(n):
-                if not (valid[0] if one_valid else valid[x]):  # the caller's inf anyway: no inversion
-                    for j in range(ps.shape[0]):
-                        out[j, x] = math.inf
-                    continue
-                m, v = mean[x], var[x]
-                d = delay[0] if one_delay else delay[x]
-                k = m ** 2 / v
-                scale = v / m
-                point = not (v > 0) or k > 1e16
-                edge = math.isinf(m) or math.isinf(v)
-                main = k_lo <= k <= k_hi
-                low = low_lo <= k < low_hi
-                i, t = 0, 0.0
-                if main:
-                    i, t = cell(k, lo, inv_h, h)
-                elif low:
-                    i, t = cell(k, lo_low, inv_h_low, h_low)
+    def kernel(mean, var, delay, valid, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low,
+               out):
+        n, one_delay, one_valid = mean.shape[0], delay.shape[0] == 1, valid.shape[0] == 1
+        for x in range(n):
+            if not (valid[0] if one_valid else valid[x]):  # the caller's inf anyway: no inversion
                 for j in range(ps.shape[0]):
-                    if edge:
-                        q = math.inf
-                    elif point:
-                        q = m
-                    elif fast[j] and main:
-                        q = scale * math.exp(cubic(coef, j, i, t))
-                    elif fast[j] and low:
-                        q = scale * math.exp(cubic(coef_low, j, i, t) / k)
-                    else:
-                        q = scale * gammaincinv(k, ps[j])
-                    out[j, x] = q + d
+                    out[j, x] = math.inf
+                continue
+            m, v = mean[x], var[x]
+            d = delay[0] if one_delay else delay[x]
+            k = m ** 2 / v
+            scale = v / m
+            point = not (v > 0) or k > 1e16
+            edge = math.isinf(m) or math.isinf(v)
+            main = k_lo <= k <= k_hi
+            low = low_lo <= k < low_hi
+            i, t = 0, 0.0
+            if main:
+                i, t = cell(k, lo, inv_h, h)
+            elif low:
+                i, t = cell(k, lo_low, inv_h_low, h_low)
+            for j in range(ps.shape[0]):
+                if edge:
+                    q = math.inf
+                elif point:
+                    q = m
+                elif fast[j] and main:
+                    q = scale * math.exp(cubic(coef, j, i, t))
+                elif fast[j] and low:
+                    q = scale * math.exp(cubic(coef_low, j, i, t) / k)
+                else:
+                    q = scale * gammaincinv(k, ps[j])
+                out[j, x] = q + d
 
-        c1 = numba.types.Array(numba.float64, 1, "C", readonly=True)
-        c3 = numba.types.Array(numba.float64, 3, "C", readonly=True)
-        f = numba.float64
-        b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
-        sig = numba.void(c1, c1, c1, b1, c1, b1,
-                         c3, f, f, f, c3, f, f, f, numba.types.Array(numba.float64, 2, "C"))
-        fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False)(kernel)
-        fn.disable_compile()
-        _STATE["fn"] = fn
-    except Exception as exc:  # noqa: BLE001 - any failure keeps the NumPy path
-        _STATE["fn"] = exc
+    c1 = numba.types.Array(numba.float64, 1, "C", readonly=True)
+    c3 = numba.types.Array(numba.float64, 3, "C", readonly=True)
+    f = numba.float64
+    b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
+    sig = numba.void(c1, c1, c1, b1, c1, b1,
+                     c3, f, f, f, c3, f, f, f, numba.types.Array(numba.float64, 2, "C"))
+    fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False)(kernel)
+    fn.disable_compile()
+    return fn
+
+
+_BUILDS = Builds(_build, "virtmodel-percentile-kernel-compile")  # one kernel, key None
 
 
 def _kernel(points: int, ndim: int):
@@ -114,16 +112,7 @@ def _kernel(points: int, ndim: int):
     how = kernels.wanted(points, ndim)
     if how is None:
         return None
-    if "fn" not in _STATE:
-        with _LOCK:
-            if "thread" not in _STATE:
-                _STATE["thread"] = threading.Thread(target=_build, daemon=True,
-                                                    name="virtmodel-percentile-kernel-compile")
-                _STATE["thread"].start()
-        if how != "now":
-            return None
-        _STATE["thread"].join()
-    fn = _STATE["fn"]
+    fn = _BUILDS.get(None, wait=how == "now")
     if isinstance(fn, Exception):
         if how == "now":
             raise RuntimeError("no fused percentile kernel") from fn

@@ -88,3 +88,17 @@ def test_mismatched_sizes_keep_xarrays_error():
     with pytest.raises(ValueError, match="dim_1"):
         SWEEP.sweep("mean_latency", "sriov", "small_packet_rr",
                     arrival_rate=np.ones((3, 40)), io_bytes=np.ones((3, 1)))
+
+
+def test_a_grid_coordinate_is_a_copy_unless_the_array_is_read_only():
+    lam = np.linspace(1e3, 9e4, 50)
+    ds = SWEEP.sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam)
+    lam[0] = -1.0  # the caller changes its array: the result's coordinate does not
+    assert ds["arrival_rate"].values[0] == 1e3 and ds.indexes["arrival_rate"][0] == 1e3
+    lam[0] = 1e3
+    lam.flags.writeable = False
+    kept = SWEEP.sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam)
+    assert np.shares_memory(kept.indexes["arrival_rate"].values, lam)
+    xr.testing.assert_identical(kept, ds)
+    listed = SWEEP.sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=list(lam))
+    xr.testing.assert_identical(listed, ds)

@@ -52,15 +52,22 @@ def _inputs(grid: dict) -> tuple:
             import pandas as pd
 
             out[name] = xr.DataArray(value, dims=[name], name=name, attrs=attrs)
-            # the index is built here, from one copy (the caller may change its array later);
-            # xarray would copy the array for the pandas index itself each time it builds one
-            index = pd.Index(np.array(value, dtype=float), copy=False, name=name)
-            coords[name] = xr.Variable(name, index, attrs)
+            # the index is built here, from one copy (the caller may change its array later), or from
+            # the array itself when nobody can change it (xarray would copy it for each index it builds)
+            kept = value if _unchangeable(value, grid[name]) else np.array(value, dtype=float)
+            coords[name] = xr.Variable(name, pd.Index(kept, copy=False, name=name), attrs)
         else:
             nd = np.ndim(value)
             out[name] = xr.DataArray(value, dims=[f"dim_{i}" for i in range(depth - nd, depth)], attrs=attrs,
                                      name=name)
     return out, coords
+
+
+def _unchangeable(array, given) -> bool:
+    """Whether ``array`` (a 1-D float array made from the caller's ``given``) stays as it is: it was
+    made here (from a list, or from another dtype), or the caller handed it over read-only
+    (``array.flags.writeable = False``: a promise not to change it through another view)."""
+    return (array is not given and array.base is None) or not array.flags.writeable
 
 
 def sweep(metrics, techniques, workload, platform=None, **grid):
@@ -77,6 +84,9 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
         ``name=values``: 1-D arrays (outer product), scalars, N-D arrays
         (broadcast together), xarray DataArrays or dask arrays (lazy, chunked).
         A parameter only some techniques have is ignored by the others.
+        A 1-D array's coordinate is a copy of it (the result does not change
+        when the caller's array does), unless it is read-only
+        (``values.flags.writeable = False``): then it is kept, no copy.
 
     Returns
     -------
@@ -181,9 +191,22 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
     dims = ("technique",) + tuple(order)
     variables = {m: xr.Variable(dims, block[:, row[m]] if m in row else strings.pop(m),
                                 {"units": metric_unit(m), "long_name": m}) for m in metrics}
-    ds = xr.Dataset(variables, coords={"technique": ("technique", labels), **coords})
+    ds = xr.Dataset(variables, coords=_coordinates(labels, coords))
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
     return ds
+
+
+def _coordinates(labels, coords: dict):
+    """:class:`xarray.Coordinates` of the techniques and the 1-D grids, with their pandas indexes
+    given (xarray's default index creation costs more than the rest of building the Dataset)."""
+    import pandas as pd
+    import xarray as xr
+    from xarray.indexes import PandasIndex
+
+    variables = {"technique": xr.Variable("technique", labels), **coords}
+    indexes = {"technique": PandasIndex(pd.Index(labels, name="technique"), "technique")}
+    indexes.update((name, PandasIndex(var.to_index(), name)) for name, var in coords.items())
+    return xr.Coordinates(variables, indexes=indexes)
 
 
 def _aligned(data, dims: tuple, order: list):

@@ -84,6 +84,26 @@ def test_fused_kernels_compute_into_the_given_rows(technique):
         np.testing.assert_allclose(got[m], alone[m], rtol=1e-12, atol=0, err_msg=m)
 
 
+def test_numpy_path_computes_percentiles_and_variance_into_the_given_rows():
+    """On the NumPy path too, the percentiles (the delay added into the row) and the latency
+    variance (the stations' sum into the row) are the given arrays, equal to the plain call."""
+    from virtmodel.analysis._common import evaluate_many
+    from virtmodel.model import Model
+
+    model = Model("paravirtual", "small_packet_rr")
+    lam = np.linspace(1e3, 1.1 * model.evaluate("throughput_limit"), 300)  # saturated at the end
+    metrics = ["latency_variance", "p50", "p95", "p99", "p99.9"]
+    block = np.empty((len(metrics), lam.size))
+    into = {m: block[j] for j, m in enumerate(metrics)}
+    with kernels.using("numpy"):
+        got = evaluate_many(model, metrics, {"arrival_rate": lam}, into)
+        plain = evaluate_many(model, metrics, {"arrival_rate": lam})
+    for m in metrics:
+        assert got[m] is into[m], m
+        np.testing.assert_array_equal(got[m], plain[m], err_msg=m)
+    assert np.isinf(got["p99"][-1])
+
+
 def test_mismatched_sizes_keep_xarrays_error():
     with pytest.raises(ValueError, match="dim_1"):
         SWEEP.sweep("mean_latency", "sriov", "small_packet_rr",

@@ -120,6 +120,12 @@ def _kernel(points: int, ndim: int):
     return fn
 
 
+def _writable(out, shape) -> bool:
+    """Whether ``out`` can take the percentiles: a writeable C-contiguous float array of ``shape``."""
+    return isinstance(out, np.ndarray) and out.shape == shape and out.dtype == np.float64 \
+        and out.flags.c_contiguous and out.flags.writeable
+
+
 @lru_cache(maxsize=32)
 def _tables(ps: tuple, low: bool) -> tuple:
     """``(coef, lo, h)``: the spline tables of every ``p`` stacked ``(p, power, cell)`` (zeros for a
@@ -137,8 +143,8 @@ def gamma_quantiles_plus(mean, variance, ps, delay, valid=True, out=None) -> lis
     shapes, small arrays and non-scalar ``p`` take the NumPy path. ``valid`` (bool, broadcast
     to ``mean``): where it is False the caller sets ``inf`` (a saturated point), and the kernel
     writes ``inf`` there without inverting anything; the NumPy path ignores it. ``out``: a
-    C-contiguous float array of shape ``(len(ps), *mean.shape)`` the kernel writes into (its
-    rows are then the result); the NumPy path returns new arrays.
+    C-contiguous float array of shape ``(len(ps), *shape)`` (the broadcast shape of the
+    inputs) that both paths write into (its rows are then the result).
     """
     mean, variance, delay = (np.asarray(a, dtype=float) for a in (mean, variance, delay))
     valid = np.asarray(valid, dtype=bool)
@@ -149,16 +155,19 @@ def gamma_quantiles_plus(mean, variance, ps, delay, valid=True, out=None) -> lis
             and mean.shape == variance.shape and delay.shape in ((), mean.shape) \
             and np.broadcast_shapes(valid.shape, mean.shape) == mean.shape:
         fn = _kernel(mean.size, mean.ndim)
+    usable = all(isinstance(p, float) for p in ps) \
+        and _writable(out, (len(ps),) + np.broadcast_shapes(mean.shape, variance.shape, delay.shape))
     if fn is None:
-        return [q + delay for q in P.gamma_quantiles(mean, variance, ps)]
+        qs = P.gamma_quantiles(mean, variance, ps)
+        if usable:  # the same additions, into the caller's rows
+            return [np.add(q, delay, out=out[j, ...]) for j, q in enumerate(qs)]  # 0-d rows: arrays too
+        return [q + delay for q in qs]
     coef, lo, h = _tables(tuple(ps), False)
     coef_low, lo_low, h_low = _tables(tuple(ps), True)
     valid = valid if valid.shape in ((), mean.shape) else np.broadcast_to(valid, mean.shape)
     flat = [np.ascontiguousarray(a).reshape(-1) for a in (mean, variance, delay, valid)]
-    shape = (len(ps),) + mean.shape
-    if not (isinstance(out, np.ndarray) and out.shape == shape and out.dtype == np.float64
-            and out.flags.c_contiguous and out.flags.writeable):
-        out = np.empty(shape)
+    if not usable:
+        out = np.empty((len(ps),) + mean.shape)
     fn(*flat, np.array(ps), np.array(fast), coef, lo, 1 / h, h, coef_low, lo_low, 1 / h_low, h_low,
        out.reshape(len(ps), -1))
     return list(out)

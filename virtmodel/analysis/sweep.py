@@ -8,6 +8,10 @@ variable over ``(technique, *grid dims)`` with its unit (``units``) and the
 coordinates carry the parameters' units and descriptions from
 :mod:`virtmodel.symbols`.
 
+NumPy input is evaluated at once, technique by technique, into one
+``(technique, metric, *grid)`` block that the metrics' variables are views of
+(the fused kernels write there directly); DataArray input goes through
+:func:`xarray.apply_ufunc` (its coordinates aligned as xarray does).
 Chunked input (a dask array, or a dask-backed DataArray) gives a lazy result:
 the compiled model runs through :func:`xarray.apply_ufunc` with
 ``dask="parallelized"``, chunk by chunk, on whatever dask scheduler is active
@@ -54,7 +58,8 @@ def _inputs(grid: dict) -> tuple:
             out[name] = xr.DataArray(value, dims=[name], name=name, attrs=attrs)
             # the index is built here, from one copy (the caller may change its array later), or from
             # the array itself when nobody can change it (xarray would copy it for each index it builds)
-            kept = value if _unchangeable(value, grid[name]) else np.array(value, dtype=float)
+            kept = value if isinstance(value, np.ndarray) and _unchangeable(value, grid[name]) \
+                else np.array(value, dtype=float)  # a dask array: its values, computed (as before)
             coords[name] = xr.Variable(name, pd.Index(kept, copy=False, name=name), attrs)
         else:
             nd = np.ndim(value)

@@ -98,7 +98,9 @@ def test_kernel_source_is_generated_from_the_expressions():
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"}))
     varying = {s for s in st.symbols if s.name == "arrival_rate"}
     source, varies = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, 0, "C"))
-    assert "_erlang(" in source and "for i0 in range" in source and all(varies)
+    assert "_erlang_lg(float(v_cores), _lg_v_cores, " in source and "for i0 in range" in source and all(varies)
+    # the fixed number of servers' gammaln(c + 1) once per call, before the loop
+    assert "_lg_v_cores = _gammaln(float(v_cores) + 1.0)" in source.split("for i0 in range")[0]
     # over (io_bytes, arrival_rate): what depends on the I/O size only runs in the outer loop
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate", "io_bytes"}))
     varying = {s for s in st.symbols if s.name in ("arrival_rate", "io_bytes")}

@@ -121,7 +121,9 @@ _LOCK = threading.Lock()
 
 
 def _special():
-    """numba-callable ``erlang_c_over_load(c, a)`` and ``minimum(a, b)`` (built once)."""
+    """numba-callable ``erlang_c_over_load(c, a)``, ``minimum(a, b)``, ``erlang_lg(c, lg, a)`` (the
+    same with ``lg = gammaln(c + 1)`` given, computed once per call for a fixed ``c``) and
+    SciPy's ``gammaln`` (built once)."""
     global _ERLANG
     with _LOCK:
         if _ERLANG is None:
@@ -137,12 +139,20 @@ def _special():
             gammaln = d_d(get_cython_function_address("scipy.special.cython_special", "gammaln"))
 
             @numba.njit(nogil=True, error_model="numpy", cache=False)
-            def erlang(c, a):  # erlang_function.erlang_c_over_load, point by point
+            def erlang_lg(c, lg, a):  # erlang_function.erlang_c_over_load, point by point
                 if c == 1.0:
                     return 1.0
                 xlogy = 0.0 if c - 1.0 == 0.0 and a == a else (c - 1.0) * math.log(a)
-                b_over_a = math.exp(xlogy - a - gammaln(c + 1.0)) / gammaincc(c + 1.0, a)
+                b_over_a = math.exp(xlogy - a - lg) / gammaincc(c + 1.0, a)
                 return c * b_over_a / (c - a * (1.0 - a * b_over_a))
+
+            @numba.njit(nogil=True, error_model="numpy", cache=False)
+            def erlang(c, a):
+                return erlang_lg(c, gammaln(c + 1.0), a)
+
+            @numba.njit(nogil=True, error_model="numpy", cache=False)
+            def log_gamma(x):
+                return gammaln(x)
 
             @numba.njit(nogil=True, error_model="numpy", cache=False)
             def minimum(a, b):  # numpy.minimum: NaN wins
@@ -150,16 +160,21 @@ def _special():
                     return math.nan
                 return a if a <= b else b
 
-            _ERLANG = (erlang, minimum)
+            _ERLANG = (erlang, minimum, erlang_lg, log_gamma)
     return _ERLANG
 
 
-def _printer():
+def _printer(fixed=frozenset()):
+    """The kernel's code printer; :math:`C(c, a)/a` with ``c`` one of the symbols ``fixed`` (a
+    kernel argument that is a float) reads ``gammaln(c + 1)`` from ``_lg_<c>``, set once per call."""
     from sympy.printing.pycode import PythonCodePrinter
 
     class Printer(PythonCodePrinter):
         def _print_ErlangCOverLoad(self, e):
-            return f"_erlang(float({self._print(e.args[0])}), {self._print(e.args[1])})"
+            c, a = e.args
+            if c in fixed:
+                return f"_erlang_lg(float({self._print(c)}), _lg_{self._print(c)}, {self._print(a)})"
+            return f"_erlang(float({self._print(c)}), {self._print(a)})"
 
         def _fold(self, e, pair):
             args = [self._print(a) for a in e.args]
@@ -254,7 +269,8 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
     exprs = _one_server(exprs, set(ones))
     order = [s for s in symbols if s in varying]
     level_of = dict(zip(order, lv))
-    printer = _printer()
+    servers = [c for c in erlang_servers(exprs, varying) if c in symbols]  # fixed: gammaln once per call
+    printer = _printer(frozenset(servers))
     varies = [bool(e.free_symbols & varying) for e in exprs]
     reduced = [v and k in below for k, v in enumerate(varies)]
     loop = [e for e, v, r in zip(exprs, varies, reduced) if v and not r] + \
@@ -264,6 +280,7 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
     outs = [f"out{k}" for k in range(max(written, 1))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
+    lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
     if written < len(loop):
         lines.append("    above = False")
     for level, pairs in sorted(_levels(loop, set(order), level_of, ndim).items()):
@@ -331,8 +348,9 @@ class Kernel:
 
         ones = {s for _, s in self.servers if s.name in sig[-2]}
         source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
-        erlang, minimum = _special()
-        namespace = {"math": math, "_erlang": erlang, "_minimum": minimum}
+        erlang, minimum, erlang_lg, log_gamma = _special()
+        namespace = {"math": math, "_erlang": erlang, "_minimum": minimum, "_erlang_lg": erlang_lg,
+                     "_gammaln": log_gamma}
         exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
         fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
         ndim, layout = sig[0], sig[-3]

@@ -122,3 +122,16 @@ def test_a_grid_coordinate_is_a_copy_unless_the_array_is_read_only():
     xr.testing.assert_identical(kept, ds)
     listed = SWEEP.sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=list(lam))
     xr.testing.assert_identical(listed, ds)
+
+
+def test_eager_sweep_of_a_closed_workload(monkeypatch):
+    """A closed workload (users > 0, MVA per point) through the in-memory path as through apply_ufunc."""
+    from virtmodel.workload import Workload
+
+    closed = Workload(users=3, think_time=0.01)
+    eager = SWEEP.sweep(None, ["sriov", "native"], closed, think_time=np.array([0.001, 0.01, 0.1]))
+    with monkeypatch.context() as m:
+        m.setattr(SWEEP, "_eager", lambda *args: None)
+        general = SWEEP.sweep(None, ["sriov", "native"], closed, think_time=np.array([0.001, 0.01, 0.1]))
+    xr.testing.assert_identical(eager, general)
+    assert "throughput" in eager and np.isfinite(eager["mean_latency"]).all()

@@ -85,8 +85,15 @@ class Model:
 
     # -- parameters ---------------------------------------------------------
     def values(self) -> dict:
-        """``{parameter: value}`` of everything the model uses (workload, platform, technique)."""
-        return {**self.workload.values(), **self.platform.values(), **self.technique.values()}
+        """``{parameter: value}`` of everything the model uses (workload, platform, technique).
+
+        A new dict each call (callers may change it), copied from one made on first use (the
+        model and its parts are immutable)."""
+        cached = self.__dict__.get("_values")
+        if cached is None:
+            cached = {**self.workload.values(), **self.platform.values(), **self.technique.values()}
+            object.__setattr__(self, "_values", cached)
+        return dict(cached)
 
     def parameter_sources(self) -> dict:
         """``{parameter: citation key}`` of everything the model uses ("assumption" if unsourced)."""

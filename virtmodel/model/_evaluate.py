@@ -152,6 +152,11 @@ def _variance(out, n, into=None):
     return into
 
 
+def broadcast_shape(values: dict) -> tuple:
+    """The broadcast shape of the values (Python numbers, the usual parameter, skipped quickly)."""
+    return np.broadcast_shapes(*(np.shape(v) for v in values.values() if not isinstance(v, (int, float))))
+
+
 def _stacked(rows):
     """One ``(len(rows), ...)`` view whose ``j``-th row is ``rows[j]`` (equal shapes, one stride
     apart in one array, e.g. consecutive metrics of a sweep block), or None."""
@@ -188,7 +193,7 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     native = [("native_rho", i) for i in range(len(d.native_stations))]
     out, owned, _ = fused(structure, key).run(values, () if scalar else path + native, into)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
-    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
+    shape = broadcast_shape(values)
     names = [st.name for st in d.stations]
     ok = _stable(out, path)
     result = {}

@@ -118,9 +118,12 @@ class Model:
             values[name] = check_value(name, value, domains[name])
         self.technique.check(values)
         check_storage(self.platform, values)
-        scalar = all(np.ndim(v) == 0 for v in values.values())
+        from ._evaluate import broadcast_shape
+
+        shape = broadcast_shape(values)
+        scalar = shape == ()
         if not scalar:
-            check_fits(int(np.prod(np.broadcast_shapes(*(np.shape(v) for v in values.values())))), "overrides")
+            check_fits(int(np.prod(shape)), "overrides")
         return values, scalar
 
     @property

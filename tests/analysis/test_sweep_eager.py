@@ -135,3 +135,15 @@ def test_eager_sweep_of_a_closed_workload(monkeypatch):
         general = SWEEP.sweep(None, ["sriov", "native"], closed, think_time=np.array([0.001, 0.01, 0.1]))
     xr.testing.assert_identical(eager, general)
     assert "throughput" in eager and np.isfinite(eager["mean_latency"]).all()
+
+
+def test_one_technique_on_the_numpy_path_keeps_its_arrays():
+    """One technique: an array the NumPy path made for one metric becomes the variable (a view
+    adding the technique axis), not a copy in the block; the caller's input is never shared."""
+    lam = np.linspace(1e3, 9e4, 500)
+    with kernels.using("numpy"):
+        ds = SWEEP.sweep(["mean_latency", "bottleneck", "p99"], "sriov", "small_packet_rr", arrival_rate=lam)
+    base = ds["mean_latency"].data.base  # the NumPy stage's own array
+    assert base is not None and base.shape == lam.shape
+    assert ds["p99"].data.base.shape == (1, 2) + lam.shape  # percentiles: written into the block's row
+    assert not any(np.shares_memory(ds[m].data, lam) for m in ds.data_vars)

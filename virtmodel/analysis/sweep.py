@@ -166,7 +166,8 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
     The grid's dimensions in order of first appearance (as apply_ufunc orders them), each input
     a view broadcastable to them; every float metric of every technique is computed into its
     row of one ``(technique, metric, *grid)`` block (the fused kernels write there directly;
-    the NumPy path's arrays are copied in), and each metric's variable is a view of it.
+    the NumPy path's arrays are copied in), and each metric's variable is a view of it. With
+    one technique, an array the evaluation made for the result alone is kept instead (no copy).
     """
     import xarray as xr
 
@@ -187,14 +188,17 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
         into = {m: block[t, j, ...] for m, j in row.items()}  # 0-d arrays too, not scalars
         got = evaluate_many(model, metrics, values, into)
         for m in metrics:
-            if m in row:
-                if got[m] is not into[m]:
-                    np.copyto(into[m], got[m])
+            if m in row and got[m] is into[m]:
+                continue
+            if len(models) == 1 and _fresh(got, m, values, shape, m in row):  # its own array: no copy
+                strings[m] = got[m][None]
+            elif m in row:
+                np.copyto(into[m], got[m])
             else:
                 _store(strings, m, t, np.broadcast_to(got[m], shape), len(models))
         del got
     dims = ("technique",) + tuple(order)
-    variables = {m: xr.Variable(dims, block[:, row[m]] if m in row else strings.pop(m),
+    variables = {m: xr.Variable(dims, strings.pop(m) if m in strings else block[:, row[m]],
                                 {"units": metric_unit(m), "long_name": m}) for m in metrics}
     ds = xr.Dataset(variables, coords=_coordinates(labels, coords))
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
@@ -212,6 +216,17 @@ def _coordinates(labels, coords: dict):
     indexes = {"technique": PandasIndex(pd.Index(labels, name="technique"), "technique")}
     indexes.update((name, PandasIndex(var.to_index(), name)) for name, var in coords.items())
     return xr.Coordinates(variables, indexes=indexes)
+
+
+def _fresh(got: dict, metric: str, values: dict, shape: tuple, number: bool) -> bool:
+    """Whether ``got[metric]`` is an array of its own that the result can hold as it is: of
+    ``shape`` (and float64 for a ``number``), writeable, owning its memory, no other metric's
+    and no input's."""
+    a = got[metric]
+    return isinstance(a, np.ndarray) and a.flags.owndata and a.flags.writeable and a.shape == shape \
+        and (a.dtype == np.float64 or not number) \
+        and not any(v is a for k, v in got.items() if k != metric) \
+        and not any(np.may_share_memory(a, v) for v in values.values() if isinstance(v, np.ndarray))
 
 
 def _aligned(data, dims: tuple, order: list):

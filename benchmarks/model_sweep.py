@@ -11,7 +11,8 @@ range are reported), each of these at 10^6 points: a plain copy of the input
 array (the limit: one read, one write into a new array; for all metrics x all techniques, the
 same copy into one new (technique, point) array per metric), the SR-IOV mean latency hand-written as
 a numba loop, the same in numexpr and in NumPy, then ``Model.evaluate`` and
-``sweep`` with the NumPy path and with the fused kernel, hardware assist (Erlang
+``sweep`` (also on a read-only copy of the input, which the sweep keeps as its coordinate
+instead of copying it) with the NumPy path and with the fused kernel, hardware assist (Erlang
 C host) both ways, and all metrics x all techniques both ways. Every variant is
 checked equal to the hand-written formula (1e-12 relative) first.
 
@@ -91,6 +92,9 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
     every, techs = list(metric_names()), list(names())
     lam_all = np.linspace(0.0, 9e4, n)
     one = lambda: sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam)  # noqa: E731
+    kept = lam.copy()
+    kept.flags.writeable = False  # a read-only grid is kept as the coordinate (no copy)
+    one_kept = lambda: sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=kept)  # noqa: E731
     every_sweep = lambda: sweep(every, techs, "small_packet_rr", arrival_rate=lam_all)  # noqa: E731
     block = (len(techs), n)  # the all-metrics result: one (technique, point) array per metric
     cases = {
@@ -100,6 +104,7 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
         "hand NumPy": lambda: sriov_latency_by_hand(v, lam),
         "evaluate": lambda: m.evaluate("mean_latency", arrival_rate=lam),
         "sweep": one,
+        "sweep, read-only input": one_kept,
         "hardware assist evaluate": lambda: hw.evaluate("mean_latency", arrival_rate=lam_hw),
         "all metrics x techniques": every_sweep,
     }
@@ -108,11 +113,13 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
         cases["hand numexpr"] = lambda: _numexpr_formula(terms, lam)
     except ImportError:
         pass
-    fused_cases = ("evaluate", "sweep", "hardware assist evaluate", "all metrics x techniques")
+    fused_cases = ("evaluate", "sweep", "sweep, read-only input", "hardware assist evaluate",
+                   "all metrics x techniques")
     with kernels.using("numba"):
         for name in fused_cases:
             cases[name]()  # compile the kernels outside the timing
         np.testing.assert_allclose(one()["mean_latency"].values[0], ref, rtol=1e-12)
+        np.testing.assert_allclose(one_kept()["mean_latency"].values[0], ref, rtol=1e-12)
         fused_all = every_sweep()
     with kernels.using("numpy"):
         numpy_all = every_sweep()

@@ -175,6 +175,8 @@ def area_fused(quick):
 
     limit = f"limit (a copy of the {n:.0e}-point input): {ms(copy)}"
     for what, name in ((f"sweep, 1 metric (SR-IOV mean latency), fused, {n:.0e} points", "sweep"),
+                       (f"same, `sweep` of a read-only input (kept as its coordinate, no copy), fused, {n:.0e} "
+                        "points", "sweep, read-only input"),
                        (f"same, `Model.evaluate`, fused, {n:.0e} points", "evaluate")):
         t = times[name + " (fused)"][quiet]
         row(what, "<= 2x hand-written numba loop", ms(t), f"{ms(hand)} (numba loop, same formula, equal to 1e-12)",

@@ -98,7 +98,9 @@ def test_kernel_source_is_generated_from_the_expressions():
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"}))
     varying = {s for s in st.symbols if s.name == "arrival_rate"}
     source, varies = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, 0, "C"))
-    assert "_erlang(" in source and "for i0 in range" in source and all(varies)
+    # an Erlang C station (the vCPUs) with a fixed number of servers: its gammaln(c + 1) once per call, before the loop
+    assert "_erlang_lg(float(v_vcpus), _lg_v_vcpus, " in source and "for i0 in range" in source and all(varies)
+    assert "_lg_v_vcpus = _gammaln(float(v_vcpus) + 1.0)" in source.split("for i0 in range")[0]
     # over (io_bytes, arrival_rate): what depends on the I/O size only runs in the outer loop
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate", "io_bytes"}))
     varying = {s for s in st.symbols if s.name in ("arrival_rate", "io_bytes")}
@@ -119,7 +121,7 @@ def test_auto_mode_compiles_in_the_background():
         from virtmodel.model._evaluate import fused
 
         stages = fused(m.key, ("p*",)).bundle.stages(frozenset({"arrival_rate"}))
-        (sig,) = list(stages.kernel._threads)  # the one signature the first call started compiling
+        (sig,) = stages.kernel.started()  # the one signature the first call started compiling
         assert sig[:4] == (1, 0, "C", ("vcpus",))
         deadline = time.monotonic() + 60
         while not stages.kernel.ready(sig, wait=False) and time.monotonic() < deadline:
@@ -183,3 +185,28 @@ def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
     for p, a, b in zip(ps, got, ref):  # inf where not valid, the same values elsewhere
         assert np.isposinf(a[~valid]).all()
         _same(a[valid], b[valid], f"p = {p}, valid points")
+
+
+def test_background_builds_run_once_per_key_and_keep_errors():
+    """The shared compile-once helper (model kernels and the percentile kernel): one build per
+    key however many callers ask, None while building for a caller that does not wait, and a
+    failed build's exception as its value."""
+    import threading
+
+    from virtmodel._background import Builds
+
+    gate, calls = threading.Event(), []
+
+    def build(key):
+        calls.append(key)
+        gate.wait(10)
+        if key == "bad":
+            raise ValueError("no kernel")
+        return key.upper()
+
+    b = Builds(build, "test-build")
+    assert b.get("a", wait=False) is None and b.get("a", wait=False) is None  # still building
+    gate.set()
+    assert b.get("a", wait=True) == "A" and b.get("a", wait=False) == "A"
+    assert isinstance(b.get("bad", wait=True), ValueError)
+    assert calls == ["a", "bad"] and b.started() == ("a", "bad") and b.peek("c") is None

@@ -12,6 +12,7 @@ NaN and reported by :func:`limit_mask`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def labelled_techniques(techniques) -> dict:
     techs = []
     for t in as_list(techniques, "technique"):
         if not isinstance(t, Technique):
-            t = get(check_name("technique", t, technique_names()))
+            t = _default_technique(check_name("technique", t, technique_names()))
         techs.append(t)
     out = {}
     for t in techs:
@@ -69,6 +70,19 @@ def labelled_techniques(techniques) -> dict:
             raise ParameterError("techniques", label, "distinct techniques", "the same technique is listed twice")
         out[label] = t
     return out
+
+
+def _default_technique(name: str) -> Technique:
+    """``get(name)``: the technique with its default parameters, built (and validated) once per
+    registered class (a technique is immutable; registering a new class under the name is seen)."""
+    from ..techniques import TECHNIQUES
+
+    return _default_of(TECHNIQUES[name])
+
+
+@lru_cache(maxsize=None)
+def _default_of(cls) -> Technique:
+    return cls()
 
 
 def make_models(techniques, workload, platform) -> dict:
@@ -90,7 +104,26 @@ class PastLimitModel(Model):
 
 
 def _model(technique, workload, platform):
-    """A Model; a platform past SR-IOV's VF limit is built at the limit, carrying its real ``vms``."""
+    """A Model; a platform past SR-IOV's VF limit is built at the limit, carrying its real ``vms``.
+
+    Models are immutable: one built for equal arguments (equal and of equal ``repr``, so ``1``
+    and ``1.0`` are not mixed up) is reused from a small cache, which saves its validation on
+    every analysis call; arguments that cannot be hashed are built each time.
+    """
+    try:
+        key = tuple((type(a), a, repr(a)) for a in (technique, workload, platform))
+        hash(key)
+    except TypeError:
+        return _new_model(technique, workload, platform)
+    return _cached_model(key)
+
+
+@lru_cache(maxsize=128)
+def _cached_model(key):
+    return _new_model(*(a for _, a, _ in key))
+
+
+def _new_model(technique, workload, platform):
     try:
         return Model(technique, workload, platform)
     except ParameterError as err:
@@ -161,14 +194,20 @@ def evaluate(model, metric: str, values: dict):
     return evaluate_many(model, [metric], values)[metric]
 
 
-def evaluate_many(model, metrics, values: dict) -> dict:
-    """:func:`evaluate` of several metrics, in one compiled pass (``{metric: array}``)."""
+def evaluate_many(model, metrics, values: dict, into=None) -> dict:
+    """:func:`evaluate` of several metrics, in one compiled pass (``{metric: array}``).
+
+    ``into``: ``{metric: array}`` to compute metrics straight into where the fused kernels can
+    (:meth:`virtmodel.model.Model._evaluate_many`); a result that is not the given array is new
+    and the caller copies it."""
     values = own(model, values)
     over = limit_mask(model, values)
     if over is not None:
         values = {**values, "vms": np.where(over, np.asarray(model.values()["max_vfs"]), values.get(
             "vms", model.values()["vms"]))}
-    if len(metrics) == 1:  # one metric: the scalar form raises for a saturated point
+    if into:
+        out = model._evaluate_many(list(metrics), values, into)
+    elif len(metrics) == 1:  # one metric: the scalar form raises for a saturated point
         try:
             out = {metrics[0]: model.evaluate(metrics[0], **values)}
         except UnstableError:

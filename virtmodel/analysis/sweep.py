@@ -8,6 +8,10 @@ variable over ``(technique, *grid dims)`` with its unit (``units``) and the
 coordinates carry the parameters' units and descriptions from
 :mod:`virtmodel.symbols`.
 
+NumPy input is evaluated at once, technique by technique, into one
+``(technique, metric, *grid)`` block that the metrics' variables are views of
+(the fused kernels write there directly); DataArray input goes through
+:func:`xarray.apply_ufunc` (its coordinates aligned as xarray does).
 Chunked input (a dask array, or a dask-backed DataArray) gives a lazy result:
 the compiled models run through :func:`xarray.apply_ufunc` with
 ``dask="parallelized"``, one task per chunk for every technique and metric,
@@ -54,15 +58,23 @@ def _inputs(grid: dict) -> tuple:
             import pandas as pd
 
             out[name] = xr.DataArray(value, dims=[name], name=name, attrs=attrs)
-            # the index is built here, from one copy (the caller may change its array later);
-            # xarray would copy the array for the pandas index itself each time it builds one
-            index = pd.Index(np.array(value, dtype=float), copy=False, name=name)
-            coords[name] = xr.Variable(name, index, attrs)
+            # the index is built here, from one copy (the caller may change its array later), or from
+            # the array itself when nobody can change it (xarray would copy it for each index it builds)
+            kept = value if isinstance(value, np.ndarray) and _unchangeable(value, grid[name]) \
+                else np.array(value, dtype=float)  # a dask array: its values, computed (as before)
+            coords[name] = xr.Variable(name, pd.Index(kept, copy=False, name=name), attrs)
         else:
             nd = np.ndim(value)
             out[name] = xr.DataArray(value, dims=[f"dim_{i}" for i in range(depth - nd, depth)], attrs=attrs,
                                      name=name)
     return out, coords
+
+
+def _unchangeable(array, given) -> bool:
+    """Whether ``array`` (a 1-D float array made from the caller's ``given``) stays as it is: it was
+    made here (from a list, or from another dtype), or the caller handed it over read-only
+    (``array.flags.writeable = False``: a promise not to change it through another view)."""
+    return (array is not given and array.base is None) or not array.flags.writeable
 
 
 def sweep(metrics, techniques, workload, platform=None, **grid):
@@ -79,6 +91,9 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
         ``name=values``: 1-D arrays (outer product), scalars, N-D arrays
         (broadcast together), xarray DataArrays or dask arrays (lazy, chunked).
         A parameter only some techniques have is ignored by the others.
+        A 1-D array's coordinate is a copy of it (the result does not change
+        when the caller's array does), unless it is read-only
+        (``values.flags.writeable = False``): then it is kept, no copy.
 
     Returns
     -------
@@ -109,6 +124,10 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     inputs, coords = _inputs(grid)
     names, arrays = list(inputs), list(inputs.values())
     labels = np.array(list(models), dtype=str)
+    ds = None if any(isinstance(v, xr.DataArray) or hasattr(v, "chunks") for v in grid.values()) else \
+        _eager(models, metrics, inputs, coords, labels)
+    if ds is not None:
+        return ds
     dtypes = [object if metric == "bottleneck" else float for metric in metrics]
     # lazy: one task per chunk for every technique (._lazy); else per technique (one technique: one
     # DataArray per metric; several: one block per metric)
@@ -145,6 +164,86 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
             ds[name].attrs.update({**ds[name].attrs, **value.attrs})
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
     return ds
+
+
+def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
+    """The in-memory sweep without :func:`xarray.apply_ufunc`: the Dataset :func:`sweep` builds
+    from NumPy input, or None (dimension sizes that disagree: apply_ufunc reports them).
+
+    The grid's dimensions in order of first appearance (as apply_ufunc orders them), each input
+    a view broadcastable to them; every float metric of every technique is computed into its
+    row of one ``(technique, metric, *grid)`` block (the fused kernels write there directly;
+    the NumPy path's arrays are copied in), and each metric's variable is a view of it. With
+    one technique, an array the evaluation made for the result alone is kept instead (no copy).
+    """
+    import xarray as xr
+
+    order, sizes = [], {}
+    for da in inputs.values():
+        for dim, n in zip(da.dims, da.shape):
+            if sizes.setdefault(dim, n) != n:
+                return None
+            if dim not in order:
+                order.append(dim)
+    shape = tuple(sizes[d] for d in order)
+    values = {name: _aligned(da.data, da.dims, order) for name, da in inputs.items()}
+    floats = sorted(m for m in metrics if m != "bottleneck")  # percentiles next to each other
+    row = {m: j for j, m in enumerate(floats)}
+    block = np.empty((len(models), len(floats)) + shape)
+    strings: dict = {}
+    for t, model in enumerate(models.values()):
+        into = {m: block[t, j, ...] for m, j in row.items()}  # 0-d arrays too, not scalars
+        got = evaluate_many(model, metrics, values, into)
+        for m in metrics:
+            if m in row and got[m] is into[m]:
+                continue
+            if len(models) == 1 and _fresh(got, m, values, shape, m in row):  # its own array: no copy
+                strings[m] = got[m][None]
+            elif m in row:
+                np.copyto(into[m], got[m])
+            else:
+                _store(strings, m, t, np.broadcast_to(got[m], shape), len(models))
+        del got
+    dims = ("technique",) + tuple(order)
+    variables = {m: xr.Variable(dims, strings.pop(m) if m in strings else block[:, row[m]],
+                                {"units": metric_unit(m), "long_name": m}) for m in metrics}
+    ds = xr.Dataset(variables, coords=_coordinates(labels, coords))
+    ds.attrs.update(workload=repr(next(iter(models.values())).workload))
+    return ds
+
+
+def _coordinates(labels, coords: dict):
+    """:class:`xarray.Coordinates` of the techniques and the 1-D grids, with their pandas indexes
+    given (xarray's default index creation costs more than the rest of building the Dataset)."""
+    import pandas as pd
+    import xarray as xr
+    from xarray.indexes import PandasIndex
+
+    variables = {"technique": xr.Variable("technique", labels), **coords}
+    indexes = {"technique": PandasIndex(pd.Index(labels, name="technique"), "technique")}
+    indexes.update((name, PandasIndex(var.to_index(), name)) for name, var in coords.items())
+    return xr.Coordinates(variables, indexes=indexes)
+
+
+def _fresh(got: dict, metric: str, values: dict, shape: tuple, number: bool) -> bool:
+    """Whether ``got[metric]`` is an array of its own that the result can hold as it is: of
+    ``shape`` (and float64 for a ``number``), writeable, owning its memory, no other metric's
+    and no input's."""
+    a = got[metric]
+    return isinstance(a, np.ndarray) and a.flags.owndata and a.flags.writeable and a.shape == shape \
+        and (a.dtype == np.float64 or not number) \
+        and not any(v is a for k, v in got.items() if k != metric) \
+        and not any(np.may_share_memory(a, v) for v in values.values() if isinstance(v, np.ndarray))
+
+
+def _aligned(data, dims: tuple, order: list):
+    """``data`` over ``dims`` as a view over ``order`` (its axes in that order, length-1 axes
+    for the dimensions it lacks), as apply_ufunc broadcasts an input."""
+    data = np.asarray(data)
+    own = sorted(dims, key=order.index)
+    if list(own) != list(dims):
+        data = np.transpose(data, [dims.index(d) for d in own])
+    return data.reshape([data.shape[own.index(d)] if d in own else 1 for d in order]) if data.ndim else data
 
 
 def _store(blocks: dict, metric: str, t: int, value, techniques: int) -> None:

@@ -96,14 +96,15 @@ class _Stages:
             if scalars else None
         self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=_MODULES, cse=True)
 
-    def __call__(self, args, shape=None, below=frozenset(), limit=1.0) -> tuple:
+    def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None) -> tuple:
         """``(outputs, above)``: with the fused kernel, the outputs ``below`` are only checked
         against ``limit`` (None in ``outputs``; ``above`` says whether one is not below it
-        somewhere, see :func:`virtmodel.model.kernels.kernel_source`); else ``above`` is None."""
+        somewhere, see :func:`virtmodel.model.kernels.kernel_source`); else ``above`` is None.
+        ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`)."""
         scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
         sig = self.fused(args + list(scalars), shape, below, limit) if shape else None
         if sig is not None:
-            return self.kernel(args + list(scalars), shape, sig)
+            return self.kernel(args + list(scalars), shape, sig, out)
         return self.array(*args, *scalars), None
 
     def fused(self, args, shape, below=frozenset(), limit=1.0):
@@ -146,7 +147,7 @@ class Compiled:
         out, _, shape = self.run(values)
         return [o if o.shape == shape else np.broadcast_to(o, shape) for o in out]
 
-    def run(self, values: dict, below=frozenset(), limit=1.0) -> tuple:
+    def run(self, values: dict, below=frozenset(), limit=1.0, out=None) -> tuple:
         """``(outputs, owned, shape)`` without broadcasting: an output keeps its own shape
         (0-d when it depends on no array argument); ``owned[i]`` says output ``i`` is a
         fresh array no other output or argument shares (it may be modified in place);
@@ -155,6 +156,11 @@ class Compiled:
         ``below``: indices of outputs (utilizations) the caller needs in full only if one
         is not below ``limit`` somewhere. When the fused kernel runs and every one is below
         it at every point, those outputs are None (no array written); otherwise all are full.
+
+        ``out``: ``{output index: array}`` the caller would like outputs written into
+        (writeable C-contiguous float64 arrays of the broadcast shape, e.g. rows of a result
+        block). The fused kernel writes a varying output there and returns that array (owned);
+        the NumPy stage returns new arrays as always: the caller copies what is not its own.
         """
         # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
         args = [np.asarray(values[n], dtype=float) for n in self.names]
@@ -162,17 +168,25 @@ class Compiled:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
             stages = self.stages(varying)
-            raw, above = stages(args, shape, frozenset(below), limit)
+            out = {i: a for i, a in (out or {}).items() if _writable_into(a, shape)}
+            raw, above = stages(args, shape, frozenset(below), limit, out)
             if above:  # saturated (or NaN) somewhere: the checked outputs in full, from a bundle
                 missing = [i for i, o in enumerate(raw) if o is None]  # of theirs alone (not all again)
                 extra, _, _ = compiled(tuple(self.exprs[i] for i in missing)).run(values)
                 raw = list(raw)
                 for i, o in zip(missing, extra):
                     raw[i] = o
-        out = [None if o is None else np.asarray(o, dtype=float) for o in raw]
-        owned = [o is not None and o.ndim > 0 and o.flags.writeable and o.flags.owndata
-                 and not any(o is a for a in args) and sum(x is o for x in out) == 1 for o in out]
-        return out, owned, shape
+        result = [None if o is None else np.asarray(o, dtype=float) for o in raw]
+        owned = [o is not None and o.ndim > 0 and o.flags.writeable and (o.flags.owndata or o is out.get(i))
+                 and not any(o is a for a in args) and sum(x is o for x in result) == 1
+                 for i, o in enumerate(result)]
+        return result, owned, shape
+
+
+def _writable_into(array, shape) -> bool:
+    """Whether a kernel can write an output of ``shape`` straight into ``array``."""
+    return isinstance(array, np.ndarray) and array.shape == tuple(shape) and array.dtype == np.float64 \
+        and array.flags.c_contiguous and array.flags.writeable
 
 
 @lru_cache(maxsize=None)

@@ -44,16 +44,18 @@ class Fused:
         self.keys = tuple(keys)
         self.bundle = compiled(tuple(exprs))
 
-    def run(self, values, checked=()) -> tuple:
+    def run(self, values, checked=(), into=None) -> tuple:
         """``(outputs, owned, shape)`` by key, unbroadcast (:meth:`Compiled.run`).
 
         ``checked``: keys (utilizations) needed only where one is not below
         ``1 - RHO_EDGE``: when the fused kernel finds every one below it at every point,
         they are left out of ``outputs`` (no array written); otherwise all are in full.
+        ``into``: ``{key: array}`` to write outputs into where the fused kernel can
+        (:meth:`Compiled.run`'s ``out``).
         """
         index = {k: i for i, k in enumerate(self.keys)}
         out, owned, shape = self.bundle.run(values, frozenset(index[k] for k in checked if k in index),
-                                            1 - RHO_EDGE)
+                                            1 - RHO_EDGE, {index[k]: a for k, a in (into or {}).items() if k in index})
         return ({k: o for k, o in zip(self.keys, out) if o is not None}, dict(zip(self.keys, owned)), shape)
 
 
@@ -129,23 +131,58 @@ def _raise_unstable(out, keys, names, values):
     raise UnstableError(float(np.max(rhos)), f"station {names[int(np.argmax(rhos))]!r}")
 
 
-def _variance(out, n):
+def _variance(out, n, into=None):
     """Sum of the station response variances; a station with no work (``S = 0``, or ``S**2``
-    below the smallest double, where its formula reads 0/0) counts 0."""
-    total = np.zeros(())
+    below the smallest double, where its formula reads 0/0) counts 0. ``into``: an array of
+    the full shape to sum into (same additions in the same order), when one is given."""
+    terms = []
     for i in range(n):
         s, v = out[("S", i)], out[("VarR", i)]
         worked = s * s > 0
-        total = total + (v if np.all(worked) else np.where(worked, v, 0.0))
-    return total
+        terms.append(v if np.all(worked) else np.where(worked, v, 0.0))
+    shape = np.broadcast_shapes(*(np.shape(t) for t in terms)) if terms else ()
+    if not isinstance(into, np.ndarray) or into.shape != shape or not terms:
+        total = np.zeros(())
+        for t in terms:
+            total = total + t
+        return total
+    np.add(0.0, terms[0], out=into)  # 0 + v first, as the sum above: -0.0 becomes +0.0 alike
+    for t in terms[1:]:
+        np.add(into, t, out=into)
+    return into
 
 
-def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, errors: bool) -> dict:
+def broadcast_shape(values: dict) -> tuple:
+    """The broadcast shape of the values (Python numbers, the usual parameter, skipped quickly)."""
+    return np.broadcast_shapes(*(np.shape(v) for v in values.values() if not isinstance(v, (int, float))))
+
+
+def _stacked(rows):
+    """One ``(len(rows), ...)`` view whose ``j``-th row is ``rows[j]`` (equal shapes, one stride
+    apart in one array, e.g. consecutive metrics of a sweep block), or None."""
+    if not rows or any(r is None for r in rows):
+        return None
+    first = rows[0]
+    step = rows[1].__array_interface__["data"][0] - first.__array_interface__["data"][0] if len(rows) > 1 else 0
+    start = first.__array_interface__["data"][0]
+    if any(r.shape != first.shape or r.strides != first.strides or r.dtype != first.dtype
+           or r.__array_interface__["data"][0] != start + j * step for j, r in enumerate(rows)) \
+            or (len(rows) > 1 and step <= 0):
+        return None
+    # row j of the view is exactly rows[j]'s memory (checked above): writing it writes them
+    return np.lib.stride_tricks.as_strided(first, (len(rows),) + first.shape, (step,) + first.strides)
+
+
+def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, errors: bool, into=None) -> dict:
     """``{metric: array}`` for open-model ``metrics`` at ``values`` (see the module docstring).
 
     Arrays have the arguments' broadcast shape (read-only views where a metric
     does not vary); ``errors`` with ``scalar`` raises for a saturated station.
+    ``into``: ``{metric: array}``, writeable float arrays of the broadcast shape (rows of a
+    sweep's result block) that a metric is computed straight into where the fused kernels
+    can; the result is then that array, otherwise a new one (the caller copies it).
     """
+    into = into or {}
     from ._derive import SYMBOLIC_METRICS, derive
 
     d = derive(structure)
@@ -154,9 +191,9 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     key = tuple(sorted({ANY_PERCENTILE if m in levels else m for m in metrics}))
     path = [("rho", i) for i in range(len(d.stations))]
     native = [("native_rho", i) for i in range(len(d.native_stations))]
-    out, owned, _ = fused(structure, key).run(values, () if scalar else path + native)
+    out, owned, _ = fused(structure, key).run(values, () if scalar else path + native, into)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
-    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values() if not isinstance(v, (int, float))))
+    shape = broadcast_shape(values)
     names = [st.name for st in d.stations]
     ok = _stable(out, path)
     result = {}
@@ -173,12 +210,14 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     if spread and scalar and errors and not ok:
         _raise_unstable(out, path, names, values)
     if spread:
-        var = _variance(out, len(d.stations))
+        var = _variance(out, len(d.stations), into.get("latency_variance"))
         ps = list(levels)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok) \
-                if ps else []
+            qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok,
+                                      _stacked([into.get(m) for m in ps])) if ps else []
         for m, q in zip(ps, qs):
+            if m in into and np.may_share_memory(q, into[m]):  # the kernel wrote the caller's row
+                q = into[m]
             result[m] = _masked(q, ok, True)
         # var is a new array (a sum): masked in place, after the quantiles read it
         var = var if isinstance(var, np.ndarray) else np.array(var, dtype=float)

@@ -50,6 +50,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .._background import Builds
+
 _SETTINGS = {"mode": "auto", "min_points": 32_768}
 _MODES = ("auto", "numba", "numpy")
 
@@ -119,7 +121,9 @@ _LOCK = threading.Lock()
 
 
 def _special():
-    """numba-callable ``erlang_c_over_load(c, a)`` and ``minimum(a, b)`` (built once)."""
+    """numba-callable ``erlang_c_over_load(c, a)``, ``minimum(a, b)``, ``erlang_lg(c, lg, a)`` (the
+    same with ``lg = gammaln(c + 1)`` given, computed once per call for a fixed ``c``) and
+    SciPy's ``gammaln`` (built once)."""
     global _ERLANG
     with _LOCK:
         if _ERLANG is None:
@@ -135,12 +139,20 @@ def _special():
             gammaln = d_d(get_cython_function_address("scipy.special.cython_special", "gammaln"))
 
             @numba.njit(nogil=True, error_model="numpy", cache=False)
-            def erlang(c, a):  # erlang_function.erlang_c_over_load, point by point
+            def erlang_lg(c, lg, a):  # erlang_function.erlang_c_over_load, point by point
                 if c == 1.0:
                     return 1.0
                 xlogy = 0.0 if c - 1.0 == 0.0 and a == a else (c - 1.0) * math.log(a)
-                b_over_a = math.exp(xlogy - a - gammaln(c + 1.0)) / gammaincc(c + 1.0, a)
+                b_over_a = math.exp(xlogy - a - lg) / gammaincc(c + 1.0, a)
                 return c * b_over_a / (c - a * (1.0 - a * b_over_a))
+
+            @numba.njit(nogil=True, error_model="numpy", cache=False)
+            def erlang(c, a):
+                return erlang_lg(c, gammaln(c + 1.0), a)
+
+            @numba.njit(nogil=True, error_model="numpy", cache=False)
+            def log_gamma(x):
+                return gammaln(x)
 
             @numba.njit(nogil=True, error_model="numpy", cache=False)
             def minimum(a, b):  # numpy.minimum: NaN wins
@@ -148,16 +160,21 @@ def _special():
                     return math.nan
                 return a if a <= b else b
 
-            _ERLANG = (erlang, minimum)
+            _ERLANG = (erlang, minimum, erlang_lg, log_gamma)
     return _ERLANG
 
 
-def _printer():
+def _printer(fixed=frozenset()):
+    """The kernel's code printer; :math:`C(c, a)/a` with ``c`` one of the symbols ``fixed`` (a
+    kernel argument that is a float) reads ``gammaln(c + 1)`` from ``_lg_<c>``, set once per call."""
     from sympy.printing.pycode import PythonCodePrinter
 
     class Printer(PythonCodePrinter):
         def _print_ErlangCOverLoad(self, e):
-            return f"_erlang(float({self._print(e.args[0])}), {self._print(e.args[1])})"
+            c, a = e.args
+            if c in fixed:
+                return f"_erlang_lg(float({self._print(c)}), _lg_{self._print(c)}, {self._print(a)})"
+            return f"_erlang(float({self._print(c)}), {self._print(a)})"
 
         def _fold(self, e, pair):
             args = [self._print(a) for a in e.args]
@@ -252,7 +269,8 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
     exprs = _one_server(exprs, set(ones))
     order = [s for s in symbols if s in varying]
     level_of = dict(zip(order, lv))
-    printer = _printer()
+    servers = [c for c in erlang_servers(exprs, varying) if c in symbols]  # fixed: gammaln once per call
+    printer = _printer(frozenset(servers))
     varies = [bool(e.free_symbols & varying) for e in exprs]
     reduced = [v and k in below for k, v in enumerate(varies)]
     loop = [e for e, v, r in zip(exprs, varies, reduced) if v and not r] + \
@@ -262,6 +280,7 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
     outs = [f"out{k}" for k in range(max(written, 1))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
+    lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
     if written < len(loop):
         lines.append("    above = False")
     for level, pairs in sorted(_levels(loop, set(order), level_of, ndim).items()):
@@ -313,9 +332,7 @@ class Kernel:
         self.symbols = tuple(symbols)
         self.varying = frozenset(s for s in self.symbols if s.name in varying_names)
         self.servers = [(k, s) for k, s in enumerate(self.symbols) if s in erlang_servers(self.exprs, self.varying)]
-        self._compiled: dict = {}  # signature -> (dispatcher, varies) or an exception
-        self._threads: dict = {}
-        self._lock = threading.Lock()
+        self._builds = Builds(self._build, "virtmodel-kernel-compile")  # signature -> (dispatcher, kinds)
 
     def signature(self, args, shape, below=frozenset(), limit=1.0) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
@@ -329,55 +346,56 @@ class Kernel:
 
         import numba
 
-        try:
-            ones = {s for _, s in self.servers if s.name in sig[-2]}
-            source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
-            erlang, minimum = _special()
-            namespace = {"math": math, "_erlang": erlang, "_minimum": minimum}
-            exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
-            fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
-            ndim, layout = sig[0], sig[-3]
-            out = numba.types.Array(numba.float64, ndim, "C")
-            arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
-            fn.compile(tuple([out] * max(kinds.count("array"), 1)
-                             + [arg if s in self.varying else numba.float64 for s in self.symbols]))
-            fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
-            self._compiled[sig] = (fn, kinds)
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the NumPy path
-            self._compiled[sig] = exc
+        ones = {s for _, s in self.servers if s.name in sig[-2]}
+        source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
+        erlang, minimum, erlang_lg, log_gamma = _special()
+        namespace = {"math": math, "_erlang": erlang, "_minimum": minimum, "_erlang_lg": erlang_lg,
+                     "_gammaln": log_gamma}
+        exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
+        fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
+        ndim, layout = sig[0], sig[-3]
+        out = numba.types.Array(numba.float64, ndim, "C")
+        arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
+        fn.compile(tuple([out] * max(kinds.count("array"), 1)
+                         + [arg if s in self.varying else numba.float64 for s in self.symbols]))
+        fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
+        return fn, kinds
 
     def ready(self, sig, wait: bool) -> bool:
-        """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it.
+        """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it
+        (in a background thread, :class:`virtmodel._background.Builds`).
 
         The kernel is compiled for one set of argument types (any layout,
         read-only inputs), so no call compiles again on the caller's thread.
+        A signature whose kernel cannot be built keeps the NumPy path.
         """
-        got = self._compiled.get(sig)
-        if got is not None:
-            return not isinstance(got, Exception)
-        with self._lock:
-            if sig not in self._threads:
-                self._threads[sig] = threading.Thread(target=self._build, args=(sig,), daemon=True,
-                                                      name="virtmodel-kernel-compile")
-                self._threads[sig].start()
-        if wait:  # mode "numba": a kernel that cannot be built is an error, not a silent fallback
-            self._threads[sig].join()
-            if isinstance(self._compiled[sig], Exception):
-                raise RuntimeError(f"no fused kernel for signature {sig}") from self._compiled[sig]
-            return True
-        return False
+        got = self._builds.get(sig, wait)
+        if isinstance(got, Exception):
+            if wait:  # mode "numba": a kernel that cannot be built is an error, not a silent fallback
+                raise RuntimeError(f"no fused kernel for signature {sig}") from got
+            return False
+        return got is not None
+
+    def started(self) -> tuple:
+        """The signatures whose kernel has been requested (compiled, compiling or failed)."""
+        return self._builds.started()
 
     def error(self, sig):
         """The exception that kept this signature's kernel from compiling, or None."""
-        got = self._compiled.get(sig)
+        got = self._builds.peek(sig)
         return got if isinstance(got, Exception) else None
 
-    def __call__(self, args, shape, sig) -> tuple:
+    def __call__(self, args, shape, sig, out=None) -> tuple:
         """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
         for fixed ones, None for the checked ones (:func:`kernel_source`'s ``below``); ``above``
-        True if a checked one is not below its limit somewhere, None if none was checked."""
-        fn, kinds = self._compiled[sig]
-        outs = [np.empty(shape) for k in kinds if k == "array"] or [np.empty(shape)]  # loops read out0's shape
+        True if a checked one is not below its limit somewhere, None if none was checked.
+
+        ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
+        output is written into (and returned as) instead of a new array."""
+        fn, kinds = self._builds.peek(sig)
+        out = out or {}
+        outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
+            or [np.empty(shape)]  # loops read out0's shape
         params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
         numbers = fn(*outs, *params)

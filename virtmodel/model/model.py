@@ -222,6 +222,12 @@ class Model:
 
     def evaluate_many(self, metrics=None, **overrides) -> dict:
         """``{metric: value}`` for several metrics (None: all) in one pass; saturated: ``inf``, no error."""
+        return self._evaluate_many(metrics, overrides)
+
+    def _evaluate_many(self, metrics, overrides: dict, into=None) -> dict:
+        """:meth:`evaluate_many`; ``into`` (``{metric: array}``): arrays of the broadcast shape that an
+        open model's metrics are computed straight into where the fused kernels can (then the
+        result is that array; else a new one, which the caller copies)."""
         from . import closed
 
         values, scalar = self._resolve(overrides)
@@ -238,15 +244,15 @@ class Model:
         metrics = metric_names() if metrics is None else (metrics,) if isinstance(metrics, str) else tuple(metrics)
         for metric in metrics:
             self._check_metric(metric)
-        out = self._evaluate_open(metrics, values, scalar, errors=False)
+        out = self._evaluate_open(metrics, values, scalar, errors=False, into=into)
         if scalar:
             return {m: str(out[m]) if m == "bottleneck" else float(out[m]) for m in metrics}
         return {m: out[m] for m in metrics}
 
-    def _evaluate_open(self, metrics, values, scalar, errors):
+    def _evaluate_open(self, metrics, values, scalar, errors, into=None):
         from ._evaluate import evaluate_metrics
 
-        return evaluate_metrics(self.key, metrics, values, scalar, errors)
+        return evaluate_metrics(self.key, metrics, values, scalar, errors, into)
 
     def _stations_numeric(self, values, everything=False):
         from ._compile import PER_STATION, station_bundle

@@ -17,94 +17,92 @@ Both paths agree to rounding (tested to :math:`10^{-12}` relative).
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 import numpy as np
 
+from .._background import Builds
 from . import _percentiles as P
 
-_STATE: dict = {}  # "fn": the compiled kernel or an exception, "thread": its compile thread
-_LOCK = threading.Lock()
 
+def _build(_key=None):
+    """The compiled kernel (raises if it cannot be built: the NumPy path stays)."""
+    import ctypes
+    import math
 
-def _build():
-    try:
-        import ctypes
-        import math
+    import numba
+    from numba.extending import get_cython_function_address
 
-        import numba
-        from numba.extending import get_cython_function_address
+    dd_d = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_double)
+    gammaincinv = dd_d(get_cython_function_address("scipy.special.cython_special", "gammaincinv"))
+    top = P.FAST_GRID - 1 - 1e-9
+    k_lo, k_hi = P.FAST_K
+    low_lo, low_hi = P.FAST_K_LOW
 
-        dd_d = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_double, ctypes.c_double)
-        gammaincinv = dd_d(get_cython_function_address("scipy.special.cython_special", "gammaincinv"))
-        top = P.FAST_GRID - 1 - 1e-9
-        k_lo, k_hi = P.FAST_K
-        low_lo, low_hi = P.FAST_K_LOW
+    def cubic(c, j, i, t):  # _percentiles._spline, one point
+        q = c[j, 0, i] * t
+        q += c[j, 1, i]
+        q *= t
+        q += c[j, 2, i]
+        q *= t
+        q += c[j, 3, i]
+        return q
 
-        def cubic(c, j, i, t):  # _percentiles._spline, one point
-            q = c[j, 0, i] * t
-            q += c[j, 1, i]
-            q *= t
-            q += c[j, 2, i]
-            q *= t
-            q += c[j, 3, i]
-            return q
+    def cell(k, lo, inv_h, h):  # _percentiles._cells, one point
+        t = (math.log(k) - lo) * inv_h
+        t = min(max(t, 0.0), top)
+        i = int(t)
+        return i, (t - i) * h
 
-        def cell(k, lo, inv_h, h):  # _percentiles._cells, one point
-            t = (math.log(k) - lo) * inv_h
-            t = min(max(t, 0.0), top)
-            i = int(t)
-            return i, (t - i) * h
+    cubic = numba.njit(inline="always")(cubic)
+    cell = numba.njit(inline="always")(cell)
 
-        cubic = numba.njit(inline="always")(cubic)
-        cell = numba.njit(inline="always")(cell)
-
-        def kernel(mean, var, delay, valid, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low,
-                   out):
-            n, one_delay, one_valid = mean.shape[0], delay.shape[0] == 1, valid.shape[0] == 1
-            for x in range(n):
-                if not (valid[0] if one_valid else valid[x]):  # the caller's inf anyway: no inversion
-                    for j in range(ps.shape[0]):
-                        out[j, x] = math.inf
-                    continue
-                m, v = mean[x], var[x]
-                d = delay[0] if one_delay else delay[x]
-                k = m ** 2 / v
-                scale = v / m
-                point = not (v > 0) or k > 1e16
-                edge = math.isinf(m) or math.isinf(v)
-                main = k_lo <= k <= k_hi
-                low = low_lo <= k < low_hi
-                i, t = 0, 0.0
-                if main:
-                    i, t = cell(k, lo, inv_h, h)
-                elif low:
-                    i, t = cell(k, lo_low, inv_h_low, h_low)
+    def kernel(mean, var, delay, valid, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low,
+               out):
+        n, one_delay, one_valid = mean.shape[0], delay.shape[0] == 1, valid.shape[0] == 1
+        for x in range(n):
+            if not (valid[0] if one_valid else valid[x]):  # the caller's inf anyway: no inversion
                 for j in range(ps.shape[0]):
-                    if edge:
-                        q = math.inf
-                    elif point:
-                        q = m
-                    elif fast[j] and main:
-                        q = scale * math.exp(cubic(coef, j, i, t))
-                    elif fast[j] and low:
-                        q = scale * math.exp(cubic(coef_low, j, i, t) / k)
-                    else:
-                        q = scale * gammaincinv(k, ps[j])
-                    out[j, x] = q + d
+                    out[j, x] = math.inf
+                continue
+            m, v = mean[x], var[x]
+            d = delay[0] if one_delay else delay[x]
+            k = m ** 2 / v
+            scale = v / m
+            point = not (v > 0) or k > 1e16
+            edge = math.isinf(m) or math.isinf(v)
+            main = k_lo <= k <= k_hi
+            low = low_lo <= k < low_hi
+            i, t = 0, 0.0
+            if main:
+                i, t = cell(k, lo, inv_h, h)
+            elif low:
+                i, t = cell(k, lo_low, inv_h_low, h_low)
+            for j in range(ps.shape[0]):
+                if edge:
+                    q = math.inf
+                elif point:
+                    q = m
+                elif fast[j] and main:
+                    q = scale * math.exp(cubic(coef, j, i, t))
+                elif fast[j] and low:
+                    q = scale * math.exp(cubic(coef_low, j, i, t) / k)
+                else:
+                    q = scale * gammaincinv(k, ps[j])
+                out[j, x] = q + d
 
-        c1 = numba.types.Array(numba.float64, 1, "C", readonly=True)
-        c3 = numba.types.Array(numba.float64, 3, "C", readonly=True)
-        f = numba.float64
-        b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
-        sig = numba.void(c1, c1, c1, b1, c1, b1,
-                         c3, f, f, f, c3, f, f, f, numba.types.Array(numba.float64, 2, "C"))
-        fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False)(kernel)
-        fn.disable_compile()
-        _STATE["fn"] = fn
-    except Exception as exc:  # noqa: BLE001 - any failure keeps the NumPy path
-        _STATE["fn"] = exc
+    c1 = numba.types.Array(numba.float64, 1, "C", readonly=True)
+    c3 = numba.types.Array(numba.float64, 3, "C", readonly=True)
+    f = numba.float64
+    b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
+    sig = numba.void(c1, c1, c1, b1, c1, b1,
+                     c3, f, f, f, c3, f, f, f, numba.types.Array(numba.float64, 2, "C"))
+    fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False)(kernel)
+    fn.disable_compile()
+    return fn
+
+
+_BUILDS = Builds(_build, "virtmodel-percentile-kernel-compile")  # one kernel, key None
 
 
 def _kernel(points: int, ndim: int):
@@ -114,21 +112,18 @@ def _kernel(points: int, ndim: int):
     how = kernels.wanted(points, ndim)
     if how is None:
         return None
-    if "fn" not in _STATE:
-        with _LOCK:
-            if "thread" not in _STATE:
-                _STATE["thread"] = threading.Thread(target=_build, daemon=True,
-                                                    name="virtmodel-percentile-kernel-compile")
-                _STATE["thread"].start()
-        if how != "now":
-            return None
-        _STATE["thread"].join()
-    fn = _STATE["fn"]
+    fn = _BUILDS.get(None, wait=how == "now")
     if isinstance(fn, Exception):
         if how == "now":
             raise RuntimeError("no fused percentile kernel") from fn
         return None
     return fn
+
+
+def _writable(out, shape) -> bool:
+    """Whether ``out`` can take the percentiles: a writeable C-contiguous float array of ``shape``."""
+    return isinstance(out, np.ndarray) and out.shape == shape and out.dtype == np.float64 \
+        and out.flags.c_contiguous and out.flags.writeable
 
 
 @lru_cache(maxsize=32)
@@ -141,13 +136,15 @@ def _tables(ps: tuple, low: bool) -> tuple:
     return np.ascontiguousarray([np.stack(t[0]) if t else zero for t in tables]), lo, h
 
 
-def gamma_quantiles_plus(mean, variance, ps, delay, valid=True) -> list:
+def gamma_quantiles_plus(mean, variance, ps, delay, valid=True, out=None) -> list:
     """``[q + delay for q in gamma_quantiles(mean, variance, ps)]``, in one pass where it pays.
 
     ``mean`` and ``variance`` arrays of one shape, ``delay`` of that shape or 0-d; other
     shapes, small arrays and non-scalar ``p`` take the NumPy path. ``valid`` (bool, broadcast
     to ``mean``): where it is False the caller sets ``inf`` (a saturated point), and the kernel
-    writes ``inf`` there without inverting anything; the NumPy path ignores it.
+    writes ``inf`` there without inverting anything; the NumPy path ignores it. ``out``: a
+    C-contiguous float array of shape ``(len(ps), *shape)`` (the broadcast shape of the
+    inputs) that both paths write into (its rows are then the result).
     """
     mean, variance, delay = (np.asarray(a, dtype=float) for a in (mean, variance, delay))
     valid = np.asarray(valid, dtype=bool)
@@ -158,13 +155,19 @@ def gamma_quantiles_plus(mean, variance, ps, delay, valid=True) -> list:
             and mean.shape == variance.shape and delay.shape in ((), mean.shape) \
             and np.broadcast_shapes(valid.shape, mean.shape) == mean.shape:
         fn = _kernel(mean.size, mean.ndim)
+    usable = all(isinstance(p, float) for p in ps) \
+        and _writable(out, (len(ps),) + np.broadcast_shapes(mean.shape, variance.shape, delay.shape))
     if fn is None:
-        return [q + delay for q in P.gamma_quantiles(mean, variance, ps)]
+        qs = P.gamma_quantiles(mean, variance, ps)
+        if usable:  # the same additions, into the caller's rows
+            return [np.add(q, delay, out=out[j, ...]) for j, q in enumerate(qs)]  # 0-d rows: arrays too
+        return [q + delay for q in qs]
     coef, lo, h = _tables(tuple(ps), False)
     coef_low, lo_low, h_low = _tables(tuple(ps), True)
     valid = valid if valid.shape in ((), mean.shape) else np.broadcast_to(valid, mean.shape)
     flat = [np.ascontiguousarray(a).reshape(-1) for a in (mean, variance, delay, valid)]
-    out = np.empty((len(ps),) + mean.shape)
+    if not usable:
+        out = np.empty((len(ps),) + mean.shape)
     fn(*flat, np.array(ps), np.array(fast), coef, lo, 1 / h, h, coef_low, lo_low, 1 / h_low, h_low,
        out.reshape(len(ps), -1))
     return list(out)

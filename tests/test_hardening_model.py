@@ -53,6 +53,16 @@ def test_a_grid_too_big_for_memory_is_refused_before_work():
         M.evaluate("p99", arrival_rate=x[:, None], cpu_time=np.linspace(1e-6, 1e-5, 10**5)[None, :])
 
 
+def test_small_work_goes_ahead_even_when_free_memory_reads_zero(monkeypatch):
+    """MemAvailable read as 0 under memory pressure must not refuse a 2-point grid; big work still is."""
+    from virtmodel import _memory
+
+    monkeypatch.setattr(_memory, "available_bytes", lambda: 0)
+    assert np.shape(M.evaluate("mean_latency", arrival_rate=np.array([1e3, 2e3]))) == (2,)
+    with pytest.raises(ParameterError, match="fits in memory"):
+        _memory.check_fits(10**6, "overrides")
+
+
 def test_simulate_model_takes_a_model_and_has_no_nan_means():
     with pytest.raises(ParameterError, match="model"):
         simulate_model("sriov")

@@ -9,6 +9,10 @@ from .errors import ParameterError
 #: measured with tracemalloc on every metric at once (about 220 bytes) and rounded up
 BYTES_PER_POINT = 256
 
+#: work this small is never refused: a momentary reading of little or no free memory (seen as
+#: MemAvailable 0 under memory pressure from other processes) must not refuse a 2-point grid
+ALWAYS_ALLOWED_BYTES = 64 * 2**20
+
 
 def available_bytes():
     """Memory the system can still give (``MemAvailable`` of /proc/meminfo), or None where unknown."""
@@ -23,9 +27,12 @@ def available_bytes():
 
 
 def check_fits(points: int, what: str, bytes_per_point: int = BYTES_PER_POINT, instead: str = "") -> None:
-    """Raise :class:`ParameterError` if ``points`` at ``bytes_per_point`` exceed the free memory."""
-    free = available_bytes()
+    """Raise :class:`ParameterError` if ``points`` at ``bytes_per_point`` exceed the free memory
+    (work under :data:`ALWAYS_ALLOWED_BYTES` always goes ahead)."""
     need = int(points) * bytes_per_point
+    if need <= ALWAYS_ALLOWED_BYTES:
+        return
+    free = available_bytes()
     if free is not None and need > free:
         raise ParameterError(what, f"{points:,} points", f"a grid that fits in memory (needs about "
                              f"{need / 1e9:.1f} GB, {free / 1e9:.1f} GB free)",

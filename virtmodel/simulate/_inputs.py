@@ -47,7 +47,9 @@ def run_lengths(customers, warmup, batches):
     batches = whole("batches", batches, minimum=2)
     if customers < 10 * batches:
         raise ParameterError("customers", customers, f">= 10 x batches = {10 * batches}")
-    warmup = customers // 10 if warmup is None else whole("warmup", warmup, minimum=0)
+    warmup = customers // 10 if warmup is None else whole("warmup", warmup, minimum=0, maximum=MAX_CUSTOMERS)
+    if not isinstance(warmup, int):
+        raise ParameterError("warmup", warmup, "a whole number (the simulation takes numbers only)")
     return customers, warmup, batches
 
 

@@ -16,7 +16,11 @@ from .result import PERCENTILES, SimulationResult, single_station_result
 _MAX_VACATION_STEPS = 5e7
 
 
-def vacation_start_times(arrivals, services, vacations, multiple: bool):
+class _RunawayVacations(Exception):
+    """Idle periods that more than ``max_steps`` vacations do not cover (draws all near 0)."""
+
+
+def vacation_start_times(arrivals, services, vacations, multiple: bool, max_steps: float = _MAX_VACATION_STEPS):
     """Service start times: FCFS, and a server that leaves on vacation whenever it empties.
 
     When customer i finds the server done at ``free <= a_i`` (the system
@@ -35,6 +39,8 @@ def vacation_start_times(arrivals, services, vacations, multiple: bool):
                 end += vac[j]
                 j += 1
                 if j >= len(vac) - 1:
+                    if len(vac) > max_steps:
+                        raise _RunawayVacations
                     vac.extend(vac[:len(vac) // 2])  # reuse draws only if a run is extraordinarily long
             begin = max(a, end)
         else:
@@ -93,7 +99,14 @@ def simulate_vacations(arrival_rate, mean_service_time, service_scv, mean_vacati
     s = q.services.sample(rng, n)
     v = vacation.sample(rng, 4 * n + 1000)
     arrival_times = np.cumsum(a)
-    start = vacation_start_times(arrival_times, s, v, policy == "multiple")
+    try:
+        # the run needs about n / (lambda E[V]) vacations; 100 times that (at least 10^6) is a runaway
+        steps = min(_MAX_VACATION_STEPS, max(1e6, 100 * n / (q.arrival_rate * vacation.mean)))
+        start = vacation_start_times(arrival_times, s, v, policy == "multiple", steps)
+    except _RunawayVacations:
+        # gamma draws of a huge SCV are almost all 0: an idle period would take endless vacations
+        raise ParameterError("vacation_scv", vacation_scv, "a spread whose vacations cover an idle period in "
+                             f"fewer than {steps:.2g} steps") from None
     m = slice(q.warmup, n)
     response = start - arrival_times + s
     rows = customer_batches(a[m], response[m], s[m], 1.0, q.batches, quantiles=q.percentiles)

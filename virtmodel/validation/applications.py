@@ -71,6 +71,8 @@ MECHANISM_NAMES = {
                                 "per packet in the Sentry)",
     "sr_iov_vf_path": "an SR-IOV virtual function's own data path, slower than a passed-through device's (nothing "
                       "in the model tells a VF from an assigned physical function)",
+    "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (a completion waits for a timer or a "
+                                    "batch before the guest is interrupted: VMXNET3's default)",
 }
 
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",

@@ -35,7 +35,7 @@ from virtmodel.model import Model, metric_names
 from virtmodel.queueing.mgc import mgc_terms
 from virtmodel.model.closed import MAX_SYMBOLIC_KEEP, MAX_SYMBOLIC_USERS
 from virtmodel.references import reference
-from virtmodel.symbols import S, info, latex_names
+from virtmodel.symbols import S, info, latex_names, symbols_for
 from virtmodel.techniques import get, names
 
 OUTPUT = Path(__file__).with_name("formulas.md")
@@ -252,14 +252,19 @@ def _metrics(model, demands: dict):
     return rows, shown, long, zero
 
 
+def _path_delay(technique):
+    """The fixed delay of ``technique``'s path, symbolic (its ``demands``' ``delay``)."""
+    return sp.sympify(technique.demands(symbols_for(type(technique))).delay)
+
+
 def _variants(technique) -> list:
-    """``(flag=value, flag doc, demands)`` for every non-default value of each flag."""
+    """``(flag=value, flag doc, demands, the variant technique)`` for every non-default value of each flag."""
     out = []
     for f in flag_fields(technique):
         for option in f.metadata["options"]:
             if option != getattr(technique, f.name):
-                model = Model(get(technique.name, **{f.name: option}), WORKLOAD)
-                out.append((f"{f.name}={option!r}", f.metadata["doc"], _demands(model)))
+                variant = get(technique.name, **{f.name: option})
+                out.append((f"{f.name}={option!r}", f.metadata["doc"], _demands(Model(variant, WORKLOAD)), variant))
     return out
 
 
@@ -334,10 +339,16 @@ def _technique(name: str, earlier: dict) -> list:
     if zero:
         out += ["", "Zero for this technique: " + ", ".join(f"`{m}`" for m in zero) + "."]
     exprs = list(demands.values()) + shown
-    for label, doc, variant in _variants(t):
+    for label, doc, variant, other in _variants(t):
         changed = {sym: e for sym, e in variant.items() if demands.get(sym) != e}
+        rows = [r for sym, e in changed.items() for r in _rows(_NAMES[sym], e, "s")]
+        if not rows:  # a flag that moves only the path's fixed delay: show that change
+            extra = sp.simplify(_path_delay(other) - _path_delay(t))
+            changed = {"delay": extra} if extra != 0 else {}
+            rows = _rows(r"\Delta\,\mathrm{delay}", extra, "s") if extra != 0 else []
         out += ["", f"With `{label}` instead (the flag: {doc}):", "",
-                _math([r for sym, e in changed.items() for r in _rows(_NAMES[sym], e, "s")])]
+                _math(rows) if rows else "The CPU demands per request and the path's delay are the default's: the flag "
+                "changes which stations serve the work, not its mean."]
         exprs += changed.values()
     out += ["", f'Symbols. *default*: the value in `Model("{name}", "{WORKLOAD}")`; {_SOURCE_TEXT}', ""]
     return out + _glossary(model, exprs)

@@ -61,6 +61,7 @@ SUPPORTED_MECHANISMS: set = set()
 SUPPORTED_MECHANISMS.add("storage")  # a disk on the platform (virtmodel.disk, model/_storage.py)
 SUPPORTED_MECHANISMS.add("shared_host")  # VM groups, time slices (virtmodel.host, shared_host.py)
 SUPPORTED_MECHANISMS.add("wakeup_boost")  # TimeSlices(boost=...), VMGroup(background=True) (virtmodel.timeslices)
+SUPPORTED_MECHANISMS.add("sr_iov_vf_path")  # sriov assignment="vf" (virtmodel.techniques.vf_path)
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {
@@ -69,8 +70,8 @@ MECHANISM_NAMES = {
     "wakeup_boost": "a scheduler that lets a woken idle VM run ahead of the others (a wake-up boost)",
     "user_space_network_stack": "a network stack in the sandbox's user-space kernel (gVisor's netstack: protocol work "
                                 "per packet in the Sentry)",
-    "sr_iov_vf_path": "an SR-IOV virtual function's own data path, slower than a passed-through device's (nothing "
-                      "in the model tells a VF from an assigned physical function)",
+    "sr_iov_vf_path": "an SR-IOV virtual function's own data path, slower than a passed-through device's "
+                      "(sriov assignment=\"vf\")",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (a completion waits for a timer or a "
                                     "batch before the guest is interrupted: VMXNET3's default)",
 }

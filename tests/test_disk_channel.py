@@ -217,3 +217,12 @@ def test_the_fused_kernel_carries_the_channel():
         np.testing.assert_array_equal(finite, np.isfinite(got[metric]))
         np.testing.assert_allclose(got[metric][finite], value[finite], rtol=1e-12, atol=0)
     assert np.isinf(ref["mean_latency"][lam > cap * (1 + 1e-9)]).all()
+
+
+def test_write_ceiling_against_the_data_sheet():
+    """Writes share the channel at the read rate: 3.5 GB/s against the data sheet's 3.3 GB/s (6% high)."""
+    writes = Workload(arrival_rate=1.0, disk_writes=1.0, disk_write_bytes=1 << 20, **QUIET)
+    x = Model("native", writes, _flash(cores=512, vcpus=512)).evaluate("throughput_limit")
+    published = measurement("storage.flash.sequential_write").value * 1e6
+    assert x * (1 << 20) == pytest.approx(published, rel=0.07)
+    assert x * (1 << 20) >= published  # the read rate: an upper side, said in the role

@@ -163,8 +163,8 @@ def test_the_tandem_agrees_with_a_simulation_of_the_drive(channel_load):
     response = flash_drive_response_times(arrivals, access, transfer, 32)
     means = response[n // 10:][: (n - n // 10) // batches * batches].reshape(batches, -1).mean(axis=1)
     half = 2.86 * means.std(ddof=1) / np.sqrt(batches)  # t(19) at 99%
-    # the model's decomposition (Poisson arrivals at the channel) within 5% of the drive
-    assert abs(means.mean() - model) < half + 0.05 * model, (means.mean(), model, half)
+    # the model's decomposition (Poisson arrivals at the channel) within 2% of the drive (seen: 0.1-0.2%)
+    assert abs(means.mean() - model) < half + 0.02 * model, (means.mean(), model, half)
 
 
 def test_the_drive_simulation_rejects_bad_traces():

@@ -75,7 +75,10 @@ seek and the rotational delay are independent of each other and of the queue
 (random placement, FCFS, no elevator scheduling); flash: a request's accesses
 all run on one internal server and then its transfers on the channel, each
 station FCFS (the model's decomposition: the channel's arrivals taken as
-Poisson), the channel the same rate for reads and writes; a flush occupies the disk for
+Poisson), the channel the same rate for reads and writes (the data sheet's
+read rate; its sequential write is 6% lower, ``storage.flash.sequential_write``);
+with ``disk_servers = 1`` flash is still the tandem, so one request's transfer
+overlaps the next one's access (at low load the same :math:`t + b/B_d`); a flush occupies the disk for
 ``disk_flush_time`` (the drive writes its cache out: milliseconds on drives
 without power-loss protection, tens of microseconds with it,
 ``published_storage.json``). The CPU each technique spends per disk operation is

@@ -186,8 +186,8 @@ def test_one_request_at_a_time_is_access_plus_transfer():
 
 @settings(max_examples=25, deadline=None)
 @given(size=st.floats(512, 4e6), rates=st.lists(st.floats(0.01, 0.95), min_size=2, max_size=2))
-def test_latency_grows_with_load_and_littles_law_holds(size, rates):
-    """Monotone in load; Little's law at the channel: L = lambda R (mean number there)."""
+def test_latency_grows_with_load_and_the_utilization_law_holds(size, rates):
+    """Monotone in load; the utilization law at the channel, rho = lambda S; R >= S."""
     plat = _flash()
     cap = Model("native", _reads(size), plat).evaluate("throughput_limit")
     lo, hi = sorted(r * cap for r in rates)
@@ -226,3 +226,15 @@ def test_write_ceiling_against_the_data_sheet():
     published = measurement("storage.flash.sequential_write").value * 1e6
     assert x * (1 << 20) == pytest.approx(published, rel=0.07)
     assert x * (1 << 20) >= published  # the read rate: an upper side, said in the role
+
+
+@pytest.mark.parametrize("size", [4096, 131072])
+def test_the_closed_model_at_fio_depth_stops_at_the_drive(size):
+    """64 requests in flight (fio's iodepth as the closed model's users, no think time): the throughput
+    approaches the drive's ceiling and never passes it; at depth 1 a read takes t + b/B_d."""
+    plat = _flash(cores=64, vcpus=64)
+    ceiling = min(32 / 50e-6, 3.5e9 / size)
+    deep = Model("native", _reads(size, users=64, think_time=0.0), plat).evaluate("throughput")
+    assert ceiling * 0.9 <= deep <= ceiling * (1 + 1e-9)
+    one = Model("native", _reads(size, users=1, think_time=0.0), plat).evaluate("throughput")
+    assert one == pytest.approx(1 / (1e-6 + 50e-6 + size / 3.5e9), rel=1e-9)

@@ -200,7 +200,7 @@ def _mechanisms(table) -> list:
                 ("+ `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - {"storage", "shared_host", "wakeup_boost"} - later,
                            techniques=pooled)),
-                ("+ storage (a disk: flash or rotating, page cache, flushes)",
+                ("+ storage (a disk: flash, its transfers on one shared channel, or rotating; page cache, flushes)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - {"shared_host", "wakeup_boost"} - later,
                            techniques=pooled)),
                 ("+ shared hosts (VM groups, time slices; `Host`)",

@@ -6,6 +6,29 @@ shared NIC (``device``): one M/G/c station shared by every VM (all their
 arrivals), ``disk_servers`` servers for flash (its internal parallelism: the
 requests it serves at once) and one for a rotating disk (one actuator).
 
+A flash drive's bandwidth is a ceiling shared by all its internal servers: its
+dies work in parallel, but every byte crosses the one controller-to-host link
+(the PCIe lanes and the controller's channel), which moves data at
+``disk_bandwidth`` :math:`B_d` in aggregate (3.5 GB/s sequential read for the
+Samsung 970 EVO Plus the presets quote, whatever the queue depth). So flash is
+a tandem of two shared stations: ``disk`` (``disk_servers`` servers) does the
+access part of each operation (the medium's read, the write into the drive's
+cache, the flush) and ``disk_channel`` (one server) the transfer :math:`b/B_d`.
+At low load a request still takes :math:`t + b/B_d`; at depth the drive does
+at most :math:`c/t` operations and :math:`B_d` bytes per second (today's
+single station let :math:`c` transfers run at once: :math:`c B_d` in aggregate).
+A rotating disk keeps its one station (one actuator, one head: the transfer is
+already serial), so its formula is unchanged.
+
+The channel is structural (on in the reported model, no flag): a drive's
+bandwidth ceiling is a physical fact of its interface, stated on its data sheet,
+and it applies to every platform with a flash disk, so to every validation
+recipe with ``disk="flash"`` (their recipes are unchanged). Its parameter is the
+existing ``disk_bandwidth`` (the data sheet's sequential read rate); the access
+times and ``disk_servers`` are the existing ones (QD1 latency; 600K IOPS at
+depth x the QD1 time, Little's law), so the operation ceiling
+:math:`c/t_{\\mathrm{rd}}` = 640K 4 KiB reads/s sits next to the quoted 600K.
+
 Per request the workload (:class:`~virtmodel.workload.Workload`) sends the disk
 
 .. math::
@@ -22,7 +45,9 @@ write                   :math:`t_{\\mathrm{wr}} + b_w/B_d`             :math:`t_
 flush                   :math:`t_{\\mathrm{fl}}`                       :math:`t_{\\mathrm{fl}}`
 ======================  ==========================================  =====================================
 
-with :math:`t_{\\mathrm{rd}}, t_{\\mathrm{wr}}` the fixed access times (flash:
+(flash: the fixed times on ``disk``, the transfers :math:`b/B_d` on
+``disk_channel``; rotating: all on ``disk``) with
+:math:`t_{\\mathrm{rd}}, t_{\\mathrm{wr}}` the fixed access times (flash:
 the medium's read and the write into the drive's cache; rotating: the
 command overhead), :math:`T_s` the seek (mean ``disk_seek_time``, SCV
 ``disk_seek_scv``) and :math:`U` the rotational delay, uniform on
@@ -34,12 +59,26 @@ Poisson sum
     E[D_{\\mathrm{disk}}] = \\sum_k n_k m_k, \\qquad
     \\mathrm{Var}(D_{\\mathrm{disk}}) = \\sum_k n_k (m_k^2 + v_k)
 
-(:math:`m_k, v_k` the mean and variance of one operation of kind :math:`k`).
+(:math:`m_k, v_k` the mean and variance of one operation of kind :math:`k`),
+taken for each station over the parts of the operations it serves
+(:func:`stage_moments`): for flash
+:math:`E[D_{\\mathrm{disk}}] = n_r t_{\\mathrm{rd}} + n_w t_{\\mathrm{wr}} + n_f t_{\\mathrm{fl}}`
+and :math:`E[D_{\\mathrm{channel}}] = (n_r b_r + n_w b_w)/B_d`, so the drive's
+limits are :math:`c/E[D_{\\mathrm{disk}}]` requests per second (IOPS) and
+:math:`1/E[D_{\\mathrm{channel}}]` (bandwidth). Limits: :math:`B_d \\to \\infty`
+(or tiny transfers) empties the channel and leaves the access station of the
+single-station model, exactly; a rotating disk is the single station.
 
 Assumptions: every disk operation is on the request's path (synchronous: a read
 miss, a synchronous write, a flush; background write-back is not modelled); the
 seek and the rotational delay are independent of each other and of the queue
-(random placement, FCFS, no elevator scheduling); a flush occupies the disk for
+(random placement, FCFS, no elevator scheduling); flash: a request's accesses
+all run on one internal server and then its transfers on the channel, each
+station FCFS (the model's decomposition: the channel's arrivals taken as
+Poisson), the channel the same rate for reads and writes (the data sheet's
+read rate; its sequential write is 6% lower, ``storage.flash.sequential_write``);
+with ``disk_servers = 1`` flash is still the tandem, so one request's transfer
+overlaps the next one's access (at low load the same :math:`t + b/B_d`); a flush occupies the disk for
 ``disk_flush_time`` (the drive writes its cache out: milliseconds on drives
 without power-loss protection, tens of microseconds with it,
 ``published_storage.json``). The CPU each technique spends per disk operation is
@@ -50,6 +89,8 @@ Named disks (:data:`DISKS`, figures from ``virtmodel/data/published_storage.json
 
 >>> from virtmodel.platform import Platform
 >>> [r.name for r in Platform(disk="flash").resources()]
+['guest', 'host', 'device', 'card', 'disk', 'disk_channel']
+>>> [r.name for r in Platform(disk="rotating").resources()]
 ['guest', 'host', 'device', 'card', 'disk']
 """
 
@@ -84,6 +125,17 @@ def disk_resource(medium: str) -> Disk:
     return Disk("disk", servers, shared=True, description=f"the {medium} disk", cores_of=None, medium=medium)
 
 
+#: the flash drive's shared transfer stage: one server moving every operation's bytes at ``disk_bandwidth``
+CHANNEL = Resource("disk_channel", 1, shared=True, cores_of=None,
+                   description="the flash disk's channel: its interface bandwidth, shared by its servers")
+
+
+def disk_resources(medium: str) -> tuple:
+    """The platform's disk stations: flash ``(disk, disk_channel)`` (access, then the shared transfer),
+    rotating ``(disk,)``."""
+    return (disk_resource(medium), CHANNEL) if medium == "flash" else (disk_resource(medium),)
+
+
 @dataclass(frozen=True)
 class DiskOps:
     """Disk operations per request: read misses, writes, flushes (expressions)."""
@@ -114,14 +166,34 @@ def positioning(s, medium):
             s.disk_seek_scv * s.disk_seek_time**2 + s.disk_rotation_time**2 / 12)
 
 
-def service_moments(s, medium) -> tuple:
-    """The disk's service time per request, ``(mean, variance)`` (module formula)."""
-    ops = disk_ops(s)
-    pos_mean, pos_var = positioning(s, medium)
-    kinds = ((ops.reads, s.disk_read_latency + pos_mean + s.file_read_bytes / s.disk_bandwidth, pos_var),
-             (ops.writes, s.disk_write_latency + pos_mean + s.disk_write_bytes / s.disk_bandwidth, pos_var),
-             (ops.flushes, s.disk_flush_time, 0))
+def _compound(kinds) -> tuple:
+    """``(mean, variance)`` of a compound Poisson sum: :math:`\\sum n_k m_k`, :math:`\\sum n_k (m_k^2 + v_k)`."""
     return sum(n * m for n, m, _ in kinds), sum(n * (m**2 + v) for n, m, v in kinds)
+
+
+def _operations(s, medium, access=True, transfer=True) -> tuple:
+    """``(count, mean, variance)`` of each operation kind, with its access and/or transfer part."""
+    ops = disk_ops(s)
+    pos_mean, pos_var = positioning(s, medium) if access else (0, 0)
+    a, x = int(access), int(transfer)
+    return ((ops.reads, a * (s.disk_read_latency + pos_mean) + x * s.file_read_bytes / s.disk_bandwidth, pos_var),
+            (ops.writes, a * (s.disk_write_latency + pos_mean) + x * s.disk_write_bytes / s.disk_bandwidth, pos_var),
+            (ops.flushes, a * s.disk_flush_time, 0))
+
+
+def service_moments(s, medium) -> tuple:
+    """A request's whole disk time, access and transfer, ``(mean, variance)`` (module formula): a
+    rotating disk's one station; for flash the sum of its two stations' loads (:func:`stage_moments`)."""
+    return _compound(_operations(s, medium))
+
+
+def stage_moments(s, medium) -> dict:
+    """``{station: (mean, variance)}`` per request: flash ``disk`` the accesses and ``disk_channel`` the
+    transfers :math:`b/B_d`; rotating ``disk`` everything (module formula)."""
+    if medium != "flash":
+        return {"disk": service_moments(s, medium)}
+    return {"disk": _compound(_operations(s, medium, transfer=False)),
+            CHANNEL.name: _compound(_operations(s, medium, access=False))}
 
 
 def check_storage(platform, values: dict) -> None:
@@ -186,5 +258,5 @@ def with_disk(platform, name: str):
     return platform.replace(disk=d.medium, **d.fields)
 
 
-__all__ = ["MEDIA", "STORAGE_COUNTS", "Disk", "disk_resource", "DiskOps", "disk_ops", "positioning",
-           "service_moments", "check_storage", "NamedDisk", "DISKS", "with_disk"]
+__all__ = ["MEDIA", "STORAGE_COUNTS", "Disk", "disk_resource", "CHANNEL", "disk_resources", "DiskOps",
+           "disk_ops", "positioning", "service_moments", "stage_moments", "check_storage", "NamedDisk", "DISKS", "with_disk"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._params import ParameterSet, flag, param
-from .disk import MEDIA, disk_resource
+from .disk import MEDIA, disk_resources
 from .resources import PLATFORM_RESOURCES
 
 
@@ -67,4 +67,4 @@ class Platform(ParameterSet):
 
         With a disk (``disk`` not ``"none"``), also ``disk`` (:mod:`virtmodel.disk`).
         """
-        return PLATFORM_RESOURCES if self.disk == "none" else PLATFORM_RESOURCES + (disk_resource(self.disk),)
+        return PLATFORM_RESOURCES if self.disk == "none" else PLATFORM_RESOURCES + disk_resources(self.disk)

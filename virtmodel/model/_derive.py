@@ -5,15 +5,16 @@ of the queueing core (:func:`virtmodel.queueing.mgc.mgc_terms`, Allen-Cunneen),
 with :math:`\\lambda` the arrival rate per VM and :math:`V` the number of VMs;
 the platform's resources are:
 
-==========  ====================  ==================
-station     servers               arrivals
-==========  ====================  ==================
-guest       ``vcpus``             :math:`\\lambda`
-host        ``cores``             :math:`V\\lambda`
-device      1                     :math:`V\\lambda`
-card        ``card_cores``        :math:`V\\lambda`
-disk        ``disk_servers`` / 1  :math:`V\\lambda`  (a platform with a disk: :mod:`._storage`)
-==========  ====================  ==================
+============  ====================  ==================
+station       servers               arrivals
+============  ====================  ==================
+guest         ``vcpus``             :math:`\\lambda`
+host          ``cores``             :math:`V\\lambda`
+device        1                     :math:`V\\lambda`
+card          ``card_cores``        :math:`V\\lambda`
+disk          ``disk_servers`` / 1  :math:`V\\lambda`  (a platform with a disk: :mod:`._storage`)
+disk_channel  1                     :math:`V\\lambda`  (flash: the transfers, :mod:`virtmodel.disk`)
+============  ====================  ==================
 
 A station whose demand is identically zero is not on the path. Metrics
 (:math:`D_i` the demand per request at station :math:`i`):

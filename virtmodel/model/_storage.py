@@ -18,8 +18,9 @@ kicks and the back-end's host time, a split driver its ring, hypercalls and
 back-end, an assigned function its IOMMU work, the offload card its time, and
 the wake-up terms (:mod:`virtmodel.techniques.notifications`) see the vCPU's and
 back-end's whole load. The NIC (``device``) and its pipelined latency keep the
-network's counts; the disk station gets the disk's service
-(:func:`virtmodel.disk.service_moments`). Native pays no extra CPU per block
+network's counts; the disk's stations get the disk's service
+(:func:`virtmodel.disk.stage_moments`: a flash drive's accesses on ``disk``, its
+transfers on the shared ``disk_channel``; a rotating disk's all on ``disk``). Native pays no extra CPU per block
 request (its ``cpu_time`` includes its driver), so the disk station is native's
 too and ``overhead`` compares like with like.
 
@@ -40,7 +41,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..disk import Disk, disk_ops, service_moments
+from ..disk import Disk, disk_ops, stage_moments
 from ..techniques._base import Demands, Load
 
 
@@ -83,7 +84,7 @@ def with_storage(demands: Demands, technique, s, disk: Disk, block: Demands = No
         other = None if block is None else block.loads.get(name, Load())
         loads[name] = Load(raised(load.mean, sub, None if other is None else other.mean),
                            raised(load.var, sub, None if other is None else other.var))
-    loads["disk"] = Load(*service_moments(s, disk.medium))
+    loads.update({name: Load(*moments) for name, moments in stage_moments(s, disk.medium).items()})
     network_delay = s.io_ops * s.device_latency  # the NIC's pipelined latency keeps the network's count
     delay = network_delay + raised(demands.delay - network_delay, sub,
                                    None if block is None else block.delay - network_delay)

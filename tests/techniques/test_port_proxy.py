@@ -27,6 +27,13 @@ def test_proxy_off_is_the_container_path_exactly(network):
     assert default == off
     on = get("container", network=network, port_proxy="on")
     assert _metrics(off) == _metrics(default)
+    # today's container path: guest t_cpu + n_io (c_veth [+ c_nat]) / f, no proxy station
+    model = Model(off, RR, PLATFORM)
+    assert "docker_proxy" not in model.stations()
+    per_packet = off.veth_bridge_cycles + (off.nat_cycles if network == "bridge_nat" else 0)
+    expected = RR.cpu_time + RR.io_ops * per_packet / PLATFORM.clock_hz
+    assert model.evaluate("cpu_per_request") == pytest.approx(expected, rel=1e-12)
+    assert "docker_proxy" in Model(on, RR, PLATFORM).stations()
     assert _metrics(on)["mean_latency"] > _metrics(off)["mean_latency"]
 
 

@@ -22,6 +22,7 @@ CITATION_KEYS = {
 CITATION_KEYS |= {"kvm_halt_polling_doc", "linux_kvm_halt_poll_default"}  # techniques/notifications.py
 CITATION_KEYS |= {"kvm_vhost_page", "ibm_kvm_bridge_ovs"}  # techniques/io_paths.py, hardware_assist.py
 CITATION_KEYS |= {"linux_segmentation_offloads"}  # techniques/offload.py
+CITATION_KEYS |= {"moby_docker_proxy"}  # techniques/port_proxy.py
 CITATION_KEYS |= {"samsung970_spec", "engineered_plp_fsync", "hgst_7k4000_spec"}  # platform.py disk (virtmodel.disk)
 CITATION_KEYS |= {"kvm_multiqueue_page"}  # hardware_assist.py queues (vhost workers per queue)
 CITATION_KEYS |= {"zhang2016_hpc_virt", "kvm_pv_eoi"}  # techniques/vf_path.py (vf_message_time); _hwassist.py (exits_per_interrupt)

@@ -24,7 +24,10 @@ of veth, bridge and NAT runs on the cores of the container, so it is charged
 to the guest station. With no I/O, or on the host network, a container is
 native exactly. Segmentation offload (flag ``segment_offload``, default off):
 GSO segments cross veth, bridge and NAT whole, so the per-packet cycles are paid
-per segment (:mod:`virtmodel.techniques.offload`).
+per segment (:mod:`virtmodel.techniques.offload`). Docker's user-space port proxy
+(flag ``port_proxy``, default off: the path above exactly): a host-side loopback
+connection to a published port relayed by ``docker-proxy``, a station of its own
+on the host's cores (:mod:`virtmodel.techniques.port_proxy`).
 """
 
 from __future__ import annotations
@@ -34,15 +37,17 @@ from dataclasses import dataclass
 from .._params import flag, param
 from ._base import Demands, Technique, cycles, events, native_demands
 from .offload import SegmentOffload, io_count
+from .port_proxy import DOCKER_PROXY, PortProxy
 
 
 @dataclass(frozen=True)
-class Container(SegmentOffload, Technique):
+class Container(PortProxy, SegmentOffload, Technique):
     """A Linux container; the network through veth + bridge (+ NAT) or the host's stack."""
 
     name = "container"
     label = "Container (namespaces + cgroups)"
     block_io_counts = ()  # veth, bridge and NAT are per packet: block I/O is the host's own (native)
+    resources = (DOCKER_PROXY,)  # loaded only with port_proxy="on"
 
     veth_bridge_cycles: float = param(
         2000.0, unit="cycles", latex=r"c_{\mathrm{veth}}",
@@ -54,8 +59,13 @@ class Container(SegmentOffload, Technique):
                                           "or the host's network stack (--net=host)",
                         options=("bridge_nat", "bridge", "host"))
 
+    def check(self, values: dict) -> None:
+        """Reject the port proxy on the host network (nothing is published there)."""
+        self.check_proxy(self.network)
+
     def demands(self, s) -> Demands:
         if self.network == "host":
             return native_demands(s)
         per_packet = s.veth_bridge_cycles + (s.nat_cycles if self.network == "bridge_nat" else 0)
-        return native_demands(s).add(guest=events(io_count(self, s, "veth"), cycles(s, per_packet)))
+        bridged = native_demands(s).add(guest=events(io_count(self, s, "veth"), cycles(s, per_packet)))
+        return self.with_proxy(bridged, s)

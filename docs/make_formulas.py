@@ -336,6 +336,7 @@ def _technique(name: str, earlier: dict) -> list:
     exprs = list(demands.values()) + shown
     for label, doc, variant in _variants(t):
         changed = {sym: e for sym, e in variant.items() if demands.get(sym) != e}
+        changed.update({sym: sp.Integer(0) for sym in demands if sym not in variant})  # a station the flag removes
         out += ["", f"With `{label}` instead (the flag: {doc}):", "",
                 _math([r for sym, e in changed.items() for r in _rows(_NAMES[sym], e, "s")])]
         exprs += changed.values()

@@ -194,18 +194,23 @@ def _mechanisms(table) -> list:
     base = taken.assign(within=taken["baseline_within"].astype(bool),
                         error=(taken["baseline_predicted"] - taken["published"]) / taken["published"],
                         status=taken["baseline_predicted"].notna().map({True: "modelled", False: "not modelled"}))
+    before = SUPPORTED_MECHANISMS - {"user_space_network_stack"}  # the steps before the sandbox's own stack
+    host_net = {"sandbox_network": "host"}  # syscall_intercept without it: the host's stack serves the sockets
     with _pooled_back_ends() as pooled:  # the steps before the vhost workers: the back-end on any host core
         rows = [(f"first model (baseline; the {len(base)} rows it covers)", base),
                 ("+ `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"storage", "shared_host", "wakeup_boost"},
-                           techniques=pooled)),
+                 recompute(mechanisms=before - {"storage", "shared_host", "wakeup_boost"}, techniques=pooled,
+                           flags=host_net)),
                 ("+ storage (a disk: flash or rotating, page cache, flushes)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"shared_host", "wakeup_boost"}, techniques=pooled)),
+                 recompute(mechanisms=before - {"shared_host", "wakeup_boost"}, techniques=pooled, flags=host_net)),
                 ("+ shared hosts (VM groups, time slices; `Host`)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"wakeup_boost"}, techniques=pooled)),
+                 recompute(mechanisms=before - {"wakeup_boost"}, techniques=pooled, flags=host_net)),
                 ("+ a scheduler's wake-up boost (`TimeSlices(boost=...)`, `VMGroup(background=True)`)",
-                 recompute(techniques=pooled))]
-    rows.append(("this model: + one vhost worker thread per queue (the in-kernel back-end, structural)", table))
+                 recompute(mechanisms=before, techniques=pooled, flags=host_net))]
+    rows.append(("+ one vhost worker thread per queue (the in-kernel back-end, structural)",
+                 recompute(mechanisms=before, flags=host_net)))
+    rows.append(("this model: + the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, "
+                 "structural)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

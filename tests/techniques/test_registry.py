@@ -24,6 +24,7 @@ CITATION_KEYS |= {"kvm_vhost_page", "ibm_kvm_bridge_ovs"}  # techniques/io_paths
 CITATION_KEYS |= {"linux_segmentation_offloads"}  # techniques/offload.py
 CITATION_KEYS |= {"samsung970_spec", "engineered_plp_fsync", "hgst_7k4000_spec"}  # platform.py disk (virtmodel.disk)
 CITATION_KEYS |= {"kvm_multiqueue_page"}  # hardware_assist.py queues (vhost workers per queue)
+CITATION_KEYS |= {"gvisor_gso2019"}  # netstack.py (syscall_intercept: the sandbox's user-space stack)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

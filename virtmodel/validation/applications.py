@@ -61,6 +61,7 @@ SUPPORTED_MECHANISMS: set = set()
 SUPPORTED_MECHANISMS.add("storage")  # a disk on the platform (virtmodel.disk, model/_storage.py)
 SUPPORTED_MECHANISMS.add("shared_host")  # VM groups, time slices (virtmodel.host, shared_host.py)
 SUPPORTED_MECHANISMS.add("wakeup_boost")  # TimeSlices(boost=...), VMGroup(background=True) (virtmodel.timeslices)
+SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack (techniques/netstack.py)
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {

@@ -341,6 +341,7 @@ def _technique(name: str, earlier: dict) -> list:
     exprs = list(demands.values()) + shown
     for label, doc, variant, other in _variants(t):
         changed = {sym: e for sym, e in variant.items() if demands.get(sym) != e}
+        changed.update({sym: sp.Integer(0) for sym in demands if sym not in variant})  # a station the flag removes
         rows = [r for sym, e in changed.items() for r in _rows(_NAMES[sym], e, "s")]
         if not rows:  # a flag that moves only the path's fixed delay: show that change
             extra = sp.simplify(_path_delay(other) - _path_delay(t))

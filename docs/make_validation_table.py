@@ -194,23 +194,26 @@ def _mechanisms(table) -> list:
     base = taken.assign(within=taken["baseline_within"].astype(bool),
                         error=(taken["baseline_predicted"] - taken["published"]) / taken["published"],
                         status=taken["baseline_predicted"].notna().map({True: "modelled", False: "not modelled"}))
-    later = {"sr_iov_vf_path"}  # mechanisms added after the vhost workers (their own steps below)
+    later = {"sr_iov_vf_path", "user_space_network_stack"}  # mechanisms added after the vhost workers (own steps)
+    before = SUPPORTED_MECHANISMS - later
+    host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
     with _pooled_back_ends() as pooled:  # the steps before the vhost workers: the back-end on any host core
         rows = [(f"first model (baseline; the {len(base)} rows it covers)", base),
                 ("+ `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"storage", "shared_host", "wakeup_boost"} - later,
-                           techniques=pooled)),
+                 recompute(mechanisms=before - {"storage", "shared_host", "wakeup_boost"}, techniques=pooled,
+                           flags=host_net)),
                 ("+ storage (a disk: flash, its transfers on one shared channel, or rotating; page cache, flushes)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"shared_host", "wakeup_boost"} - later,
-                           techniques=pooled)),
+                 recompute(mechanisms=before - {"shared_host", "wakeup_boost"}, techniques=pooled, flags=host_net)),
                 ("+ shared hosts (VM groups, time slices; `Host`)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"wakeup_boost"} - later, techniques=pooled)),
+                 recompute(mechanisms=before - {"wakeup_boost"}, techniques=pooled, flags=host_net)),
                 ("+ a scheduler's wake-up boost (`TimeSlices(boost=...)`, `VMGroup(background=True)`)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - later, techniques=pooled))]
+                 recompute(mechanisms=before, techniques=pooled, flags=host_net))]
     rows.append(("+ one vhost worker thread per queue (the in-kernel back-end, structural)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - later)))
-    rows.append(("this model: + an SR-IOV virtual function's own data path (`assignment=\"vf\"` where the source's "
-                 "system is a VF)", table))
+                 recompute(mechanisms=before, flags=host_net)))
+    rows.append(("+ an SR-IOV virtual function's own data path (`assignment=\"vf\"` where the source's system is a VF)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"user_space_network_stack"}, flags=host_net)))
+    rows.append(("this model: + the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, "
+                 "structural)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

@@ -27,8 +27,14 @@ process); the systrap platform's switch cost (gVisor's documentation says only
 that systrap is faster than ptrace in almost all cases); the tracer's work
 runs while the application waits, so it is charged to the guest station;
 interrupts are handled by the host kernel at native cost; the I/O's own system
-calls are counted in :math:`n_{\\mathrm{sys}}` (no per-packet cost beyond them).
+calls are counted in :math:`n_{\\mathrm{sys}}`.
 Zero system calls, faults, context switches and page-table changes give native.
+
+Network: by default (``sandbox_network="netstack"``, gVisor's default) every
+packet also goes through the sandbox's own user-space network stack, a station
+of its own (:mod:`virtmodel.techniques.netstack`: per unit handed to the host,
+a segment with GSO, and per byte); ``sandbox_network="host"`` is the model
+without it. A disk block request does not take that station.
 """
 
 from __future__ import annotations
@@ -37,14 +43,16 @@ from dataclasses import dataclass
 
 from .._params import flag, param
 from ._base import Demands, Technique, cycles, events, native_demands
+from .netstack import NETSTACK, SandboxNetstack
 
 
 @dataclass(frozen=True)
-class SyscallIntercept(Technique):
+class SyscallIntercept(SandboxNetstack, Technique):
     """A user-space tracer serving the application's system calls (see the module docstring)."""
 
     name = "syscall_intercept"
     label = "User-space syscall interception (UML/gVisor-style)"
+    resources = (NETSTACK,)
 
     ptrace_switch_cycles: float = param(
         29100.0, unit="cycles", source="barham2003", latex=r"c_{\mathrm{sw,pt}}",
@@ -75,4 +83,4 @@ class SyscallIntercept(Technique):
             events(s.page_faults + s.exceptions, s.switches_per_fault * t_sw) + \
             events(s.context_switches, s.switches_per_context_switch * t_sw) + \
             events(s.pte_updates / s.pte_batch, s.switches_per_syscall * t_sw)
-        return native_demands(s).add(guest=guest)
+        return native_demands(s).add(guest=guest, **self.netstack_demands(s))

@@ -62,6 +62,7 @@ SUPPORTED_MECHANISMS.add("storage")  # a disk on the platform (virtmodel.disk, m
 SUPPORTED_MECHANISMS.add("shared_host")  # VM groups, time slices (virtmodel.host, shared_host.py)
 SUPPORTED_MECHANISMS.add("wakeup_boost")  # TimeSlices(boost=...), VMGroup(background=True) (virtmodel.timeslices)
 SUPPORTED_MECHANISMS.add("sr_iov_vf_path")  # sriov assignment="vf" (virtmodel.techniques.vf_path)
+SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack (techniques/netstack.py)
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {

@@ -24,6 +24,7 @@ CITATION_KEYS |= {"kvm_vhost_page", "ibm_kvm_bridge_ovs"}  # techniques/io_paths
 CITATION_KEYS |= {"linux_segmentation_offloads"}  # techniques/offload.py
 CITATION_KEYS |= {"samsung970_spec", "engineered_plp_fsync", "hgst_7k4000_spec"}  # platform.py disk (virtmodel.disk)
 CITATION_KEYS |= {"kvm_multiqueue_page"}  # hardware_assist.py queues (vhost workers per queue)
+CITATION_KEYS |= {"benson2014_copy_bandwidth"}  # techniques/payload_copy.py copy_time_per_byte
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -92,8 +92,21 @@ def test_the_symbolic_formula_carries_the_copy_term_and_block_requests_drop_it()
     expr = Model(get("hardware_assist"), "bulk_transfer").expression("throughput_limit").expr
     assert "copy_time_per_byte" in {str(x) for x in expr.free_symbols}
     view = get("hardware_assist", host_switch="bridge").block_io_view()
-    assert (view.copy_time_per_byte, view.segment_offload, view.host_switch) == (0.0, "off", "none")
-    assert get("binary_translation", io_path="hosted").block_io_view().copy_time_per_byte == 0.0
+    assert (view.payload_copy, view.segment_offload, view.host_switch) == ("off", "off", "none")
+    assert get("binary_translation", io_path="hosted").block_io_view().payload_copy == "off"
+
+
+@pytest.mark.parametrize("path", ["virtio", "virtio_user", "emulated"])
+def test_disk_block_requests_copy_nothing(path):
+    """A disk-only request costs the same whatever copy_time_per_byte (its data moves by DMA)."""
+    disk_only = Workload(arrival_rate=100.0, io_ops=0, io_interrupts=0, file_reads=2, file_read_bytes=65536,
+                         page_cache_hit_ratio=0.0)
+    flash = Platform(disk="flash")
+    tech = get("hardware_assist", io_path=path)
+    for metric in ("mean_latency", "cpu_per_request", "throughput_limit", "host_cores"):
+        assert Model(tech, disk_only, flash).evaluate(metric) == pytest.approx(
+            Model(tech.replace(copy_time_per_byte=0.0), disk_only, flash).evaluate(metric), rel=1e-12), metric
+
 
 
 def test_copy_time_per_byte_is_a_documented_sourced_parameter_and_bad_values_are_named():

@@ -66,7 +66,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._params import param
+from .._params import flag, param
 
 #: I/O path -> (copies of the payload on the path's back-end, why; module docstring)
 COPIES = {
@@ -88,9 +88,10 @@ COPIES = {
 def copy_time(tech, s, path_name: str, payload):
     """Seconds of payload copying per counted I/O of ``payload`` bytes on path ``path_name``,
     :math:`k_{\\mathrm{cp}} t_{\\mathrm{cp}} b_{\\mathrm{I/O}}`; 0 for a technique without the
-    ``copy_time_per_byte`` parameter or a path that does not copy (module docstring)."""
+    ``copy_time_per_byte`` parameter, a view with ``payload_copy="off"`` (disk block requests) or a path
+    that does not copy (module docstring)."""
     copies = COPIES.get(path_name, (0, ""))[0]
-    if copies == 0 or "copy_time_per_byte" not in getattr(tech, "__dataclass_fields__", {}):
+    if copies == 0 or getattr(tech, "payload_copy", "off") != "on":
         return 0
     return copies * s.copy_time_per_byte * payload
 
@@ -103,6 +104,9 @@ class PayloadCopy:
     :meth:`block_io_view` drops the copies and then asks the next base for its view.
     """
 
+    payload_copy: str = flag("on", doc="the back-end's payload copies: on (copy_time_per_byte per byte copied), "
+                                       "off (no copy term: the view a disk block request takes)",
+                             options=("on", "off"))
     copy_time_per_byte: float = param(
         1.0 / 6.07e9, unit="s/B", source="benson2014_copy_bandwidth", latex=r"t_{\mathrm{cp}}",
         doc="seconds per byte a back-end core spends copying payload: the inverse of one core's memory-copy "
@@ -112,7 +116,7 @@ class PayloadCopy:
     def block_io_view(self):
         """A disk block request's data moves by DMA: the technique without payload copies
         (and the next base's view)."""
-        view = self.replace(copy_time_per_byte=0.0) if self.copy_time_per_byte != 0 else self
+        view = self.replace(payload_copy="off") if self.payload_copy != "off" else self
         return super(PayloadCopy, view).block_io_view()
 
 

@@ -72,6 +72,16 @@ Which paths segment (:data:`OFFLOAD_PATHS`), from the sources:
   (``hw/net/e1000.c``, ``xmit_seg`` once per MSS), so the back-end work stays per wire
   packet; the model keeps these paths per packet whatever the flag.
 
+Which paths segment by default (``segment_offload="auto"``, the default; :data:`DEFAULT_ON`):
+the virtio paths (``virtio``, ``virtio_pooled``, ``virtio_user``, ``vhost_user``). Linux's
+virtio_net driver turns TSO/GSO on whenever the device offers ``HOST_TSO4/6``, and vhost-net,
+QEMU's virtio-net and Firecracker's net device offer those bits by default; the virtio-net
+device is younger than Linux's GSO, so no system with a virtio path predates it. The Xen split
+drivers keep offload off unless ``"on"``: GSO reached netfront and netback after Xen 1.0, and
+the technique carries no year; a VF's TSO depends on its driver. ``"off"`` is the first model
+everywhere. The count is computed as :math:`n \min(1, \max(1/k, b/S))`, the same number
+written so that it is visibly linear in :math:`n`.
+
 Containers (:mod:`virtmodel.techniques.container`): GSO leaves segmentation to the last
 moment before the physical driver, so a GSO segment crosses the veth pair, the bridge
 and netfilter whole; the container's per-packet cycles are charged per segment too.

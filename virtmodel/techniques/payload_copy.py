@@ -48,9 +48,10 @@ The copies per path, from the sources:
   buffer and its own; on the VM's CPU, which runs the host world);
 - ``driver_domain``: one, netback's grant copy between the guest's granted page and the
   driver domain's buffer (``grant_copy_cycles`` stays the per-operation part);
-- ``split``: none. Xen 1.0's I/O rings avoid copying the payload: received packets are
-  exchanged page for page and transmitted ones leave by scatter-gather DMA from the
-  guest's pages (Barham et al. 2003, section 3.3);
+- ``split``: none. Xen's split network driver avoids copying the payload: the backend returns
+  received packets by exchanging the guest's unused pages for pages holding the data, and reads
+  transmitted ones from the guest's pages (Xen 3.0 interface guide, section 8.1.2, "a zero-copy
+  approach"; taken to hold for Xen 1.0's rings too, an assumption);
 - ``passthrough``, ``card``: none (the device reads and writes guest memory by DMA).
 
 Assumptions: one copy costs what a single-threaded ``memcpy`` of a buffer larger than

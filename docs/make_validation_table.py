@@ -163,7 +163,12 @@ _FLAG_TRIALS = (("interrupts and wake-ups (`wakeups=\"on\"`)", {"wakeups": "on"}
                 ("busy polling (`wakeups=\"busy_poll\"`)", {"wakeups": "busy_poll"}, False),
                 ("a Linux bridge on every host path (`host_switch=\"bridge\"`)", {"host_switch": "bridge"}, True),
                 ("QEMU-style user-space virtio (`io_path=\"virtio_user\"` on hardware_assist)", {"hardware_assist": {"io_path": "virtio_user"}}, False),
-                ("segmentation offload, TSO/GSO/GRO (`segment_offload=\"on\"`)", {"segment_offload": "on"}, True))
+                ("segmentation offload, TSO/GSO/GRO, on every path that segments, Xen split drivers and VFs too "
+                 "(`segment_offload=\"on\"`)", {"segment_offload": "on"}, True))
+
+#: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
+#: segmentation offload became the default on the virtio paths
+_BEFORE_PAYLOAD_COPIES = {"copy_time_per_byte": 0.0, "segment_offload": "off"}
 
 
 def _median_error(part, column) -> str:
@@ -197,23 +202,26 @@ def _mechanisms(table) -> list:
     later = {"sr_iov_vf_path", "user_space_network_stack"}  # mechanisms added after the vhost workers (own steps)
     before = SUPPORTED_MECHANISMS - later
     host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
+    old = {**host_net, **_BEFORE_PAYLOAD_COPIES}  # the flags of the steps before the netstack: no stack, no copies
     with _pooled_back_ends() as pooled:  # the steps before the vhost workers: the back-end on any host core
         rows = [(f"first model (baseline; the {len(base)} rows it covers)", base),
                 ("+ `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one",
                  recompute(mechanisms=before - {"storage", "shared_host", "wakeup_boost"}, techniques=pooled,
-                           flags=host_net)),
+                           flags=old)),
                 ("+ storage (a disk: flash, its transfers on one shared channel, or rotating; page cache, flushes)",
-                 recompute(mechanisms=before - {"shared_host", "wakeup_boost"}, techniques=pooled, flags=host_net)),
+                 recompute(mechanisms=before - {"shared_host", "wakeup_boost"}, techniques=pooled, flags=old)),
                 ("+ shared hosts (VM groups, time slices; `Host`)",
-                 recompute(mechanisms=before - {"wakeup_boost"}, techniques=pooled, flags=host_net)),
+                 recompute(mechanisms=before - {"wakeup_boost"}, techniques=pooled, flags=old)),
                 ("+ a scheduler's wake-up boost (`TimeSlices(boost=...)`, `VMGroup(background=True)`)",
-                 recompute(mechanisms=before, techniques=pooled, flags=host_net))]
+                 recompute(mechanisms=before, techniques=pooled, flags=old))]
     rows.append(("+ one vhost worker thread per queue (the in-kernel back-end, structural)",
-                 recompute(mechanisms=before, flags=host_net)))
+                 recompute(mechanisms=before, flags=old)))
     rows.append(("+ an SR-IOV virtual function's own data path (`assignment=\"vf\"` where the source's system is a VF)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"user_space_network_stack"}, flags=host_net)))
-    rows.append(("this model: + the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, "
-                 "structural)", table))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"user_space_network_stack"}, flags=old)))
+    rows.append(("+ the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, structural)",
+                 recompute(flags=_BEFORE_PAYLOAD_COPIES)))
+    rows.append(("this model: + the back-ends' payload copies per byte, and segmentation offload by default on the "
+                 "virtio paths (structural, pre-registered)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

@@ -361,8 +361,8 @@ def test_05_firecracker_check():
     fast_nic = Platform(vms=1, device_bandwidth=100e9 / 8, cores=96)
     cores = {t: Model(t, "bulk_transfer", fast_nic).evaluate("host_cores", **one_flow)
              for t in ("paravirtual", "hardware_assist", "nitro")}
-    assert round(cores["hardware_assist"]) == 1 and cores["nitro"] == 0
-    _says("05_", "needs about one host core for 14.5 Gb/s of 1500-byte packets")
+    assert cores["hardware_assist"] < 0.8 and cores["nitro"] == 0  # below Firecracker's "80% of a core"
+    _says("05_", f"needs {cores['hardware_assist']:.1f} host cores for 14.5 Gb/s of 1500-byte packets")
     _says("05_", f"Xen's netback at 2 µs per packet needs {cores['paravirtual']:.1f} cores")
 
 
@@ -478,7 +478,8 @@ def test_08_enhanced_networking_step(ec2_overheads):
                  f"hardly moves ({p99_pv}% over bare metal either way)")
     virtualized = small.drop("bare_metal")
     assert virtualized.idxmin() == "nitro" and bulk["sriov_82599"] < bulk["nitro"]
-    assert small["xen_hvm"] > small["xen_pv"] and bulk["xen_hvm"] > bulk["xen_pv"]   # PV -> HVM did not help
+    assert small["xen_hvm"] > small["xen_pv"]   # PV -> HVM did not help the small packets
+    assert bulk["xen_hvm"] < bulk["xen_pv"]     # the bulk transfer's fall: offload by default on virtio_pooled
 
 
 def test_08_dom0_wall_and_kept_threads():
@@ -491,7 +492,7 @@ def test_08_dom0_wall_and_kept_threads():
         model = ec2_model(generation, "small_packet_rr", dom0_only=True)
         p99 = model.evaluate("p99", vms=vms, arrival_rate=2e4)
         wall = model.platform.cores / model.evaluate("host_cores", vms=1, arrival_rate=2e4)
-        assert model.platform.cores == 4 and wall == pytest.approx(50)
+        assert model.platform.cores == 4 and wall == pytest.approx(50, rel=0.01)  # HVM: + the payload's copy
         assert np.isfinite(p99[vms < wall]).all() and np.isinf(p99[vms >= wall]).all()
     for generation in ("sriov_82599", "ena_xen"):
         assert np.isfinite(ec2_model(generation, "small_packet_rr", dom0_only=True)
@@ -500,7 +501,7 @@ def test_08_dom0_wall_and_kept_threads():
                  "per second cost 2 µs each there)")
     cores = ec2_generations_table("small_packet_rr", vms=32)
     busy = cores.loc[["xen_pv", "xen_hvm"], "host_cores"]
-    assert busy.nunique() == 1 and (cores.loc[["xen_pv", "xen_hvm"], "threads_kept"] == 4).all()
+    assert busy.round(1).nunique() == 1 and (cores.loc[["xen_pv", "xen_hvm"], "threads_kept"] == 4).all()
     _says("08_", f"The Xen PV and HVM back-ends use {busy.iloc[0]:.1f} of the 4 kept threads")
 
 

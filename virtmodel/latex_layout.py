@@ -52,8 +52,8 @@ _COMMANDS = {
     r"\leq": _RELATION,
     r"\geq": _RELATION,
     r"\approx": _RELATION,
-    r"\left": 0.0,
-    r"\right": 0.0,
+    r"\left": 0.6,  # a stretched delimiter (around a fraction) is wider than its 5 pt text size
+    r"\right": 0.6,
     r"\nonumber": 0.0,
     r"\displaystyle": 0.0,
     r"\limits": 0.0,

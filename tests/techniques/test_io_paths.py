@@ -75,7 +75,8 @@ def _any_core(tech):
     """virtio_user before the I/O thread: its device-model work pooled on the host's cores (the first
     model's virtio, its back-end on any host core: test_vhost's oracle)."""
     per_io = tech.backend_time + tech.userspace_syscalls_per_io * tech.host_syscall_cycles / Platform().clock_hz
-    return _pooled(get("hardware_assist", backend_time=per_io, host_switch=tech.host_switch))
+    return _pooled(get("hardware_assist", backend_time=per_io, host_switch=tech.host_switch,
+                       copy_time_per_byte=tech.copy_time_per_byte))  # both copy the payload once
 
 
 ALL_METRICS = ("mean_latency", "host_cores", "cpu_per_request", "throughput_limit", "p99")
@@ -106,7 +107,8 @@ def test_a_very_fast_io_thread_is_virtio_user_on_any_host_core():
     gaps = []
     for eps in (1.0, 1e-3, 1e-6):
         tech = base.replace(backend_time=eps * base.backend_time,
-                            userspace_syscalls_per_io=eps * base.userspace_syscalls_per_io)
+                            userspace_syscalls_per_io=eps * base.userspace_syscalls_per_io,
+                            copy_time_per_byte=eps * base.copy_time_per_byte)
         got, want = Model(tech, w), Model(_any_core(tech), w)
         for metric in ALL_METRICS:
             assert got.evaluate(metric) >= want.evaluate(metric) * (1 - 1e-12) if metric != "throughput_limit" \
@@ -120,7 +122,8 @@ def test_a_very_fast_io_thread_is_virtio_user_on_any_host_core():
 def test_one_io_thread_caps_the_vm_io_rate_at_one_over_its_time_per_io(vms):
     w, platform = Workload(arrival_rate=1e3), Platform(vms=vms, cores=32)
     tech = get("hardware_assist", io_path="virtio_user", backend_time=200e-6)
-    thread = tech.backend_time + tech.userspace_syscalls_per_io * tech.host_syscall_cycles / platform.clock_hz
+    thread = (tech.backend_time + tech.userspace_syscalls_per_io * tech.host_syscall_cycles / platform.clock_hz
+              + tech.copy_time_per_byte * w.io_bytes)  # one copy of the payload (payload_copy.COPIES)
     table = Model(tech, w, platform).station_table()
     assert table.loc["iothread", "servers"] == 1
     assert table.loc["iothread", "demand"] == pytest.approx(w.io_ops * thread, rel=1e-12)
@@ -177,7 +180,7 @@ def test_busy_poll_and_vhost_user_count_the_polling_cores_once():
 def test_driver_domain_as_large_as_the_host_without_grant_or_switch_costs_is_split():
     w, platform = Workload(arrival_rate=3e3), Platform()
     dd = get("paravirtual", io_path="driver_domain", grant_copy_cycles=0, domain_switch_cycles=0,
-             driver_domain_vcpus=platform.cores)
+             copy_time_per_byte=0, driver_domain_vcpus=platform.cores)  # split copies no payload (page flips)
     for metric in ("mean_latency", "host_cores", "cpu_per_request", "throughput_limit", "p99"):
         assert Model(dd, w, platform).evaluate(metric) == pytest.approx(
             Model("paravirtual", w, platform).evaluate(metric), rel=1e-12), metric
@@ -187,7 +190,7 @@ def test_one_driver_domain_vcpu_limits_throughput_by_its_work_per_request():
     w = Workload(arrival_rate=1e3)
     tech = get("paravirtual", io_path="driver_domain")
     f = Platform().clock_hz
-    per_request = w.io_ops * (tech.backend_time + tech.grant_copy_cycles / f) + \
+    per_request = w.io_ops * (tech.backend_time + tech.grant_copy_cycles / f + tech.copy_time_per_byte * w.io_bytes) + \
         w.io_ops / tech.io_batch * tech.domain_switch_cycles / f
     assert Model(tech, w).station_table().loc["driver_domain", "demand"] == pytest.approx(per_request, rel=1e-12)
     limit = Model(tech, w).evaluate("throughput_limit")

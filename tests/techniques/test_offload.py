@@ -12,22 +12,29 @@ from virtmodel.simulate.segments import count_segments
 from virtmodel.symbols import info
 from virtmodel.techniques import TECHNIQUES, get
 from virtmodel.techniques.io_paths import PATHS
-from virtmodel.techniques.offload import OFFLOAD_PATHS, segments
+from virtmodel.techniques.offload import DEFAULT_ON, OFFLOAD_PATHS, segments
 from virtmodel.workload import Workload
+
+def _off(name, **settings):
+    """The technique with segmentation offload off and, where it has them, no payload copies: the
+    per-packet work alone (the per-byte copies with offload: tests/techniques/test_payload_copy.py)."""
+    tech = get(name, segment_offload="off", **settings)
+    return tech.replace(copy_time_per_byte=0.0) if "copy_time_per_byte" in tech.__dataclass_fields__ else tech
+
 
 #: (technique, settings) -> whether its path segments with the flag on
 VARIANTS = {
-    "hw_virtio": (get("hardware_assist"), True),
-    "hw_virtio_bridge": (get("hardware_assist", host_switch="bridge"), True),
-    "hw_virtio_user": (get("hardware_assist", io_path="virtio_user", host_switch="bridge"), True),
-    "hw_vhost_user": (get("hardware_assist", io_path="vhost_user"), True),
-    "hw_emulated": (get("hardware_assist", io_path="emulated"), False),
-    "nested_virtio": (get("nested"), True),
-    "pv_split": (get("paravirtual"), True),
-    "pv_driver_domain": (get("paravirtual", io_path="driver_domain"), True),
-    "sriov": (get("sriov"), True),
-    "nitro": (get("nitro"), True),
-    "container": (get("container"), True),
+    "hw_virtio": (_off("hardware_assist"), True),
+    "hw_virtio_bridge": (_off("hardware_assist", host_switch="bridge"), True),
+    "hw_virtio_user": (_off("hardware_assist", io_path="virtio_user", host_switch="bridge"), True),
+    "hw_vhost_user": (_off("hardware_assist", io_path="vhost_user"), True),
+    "hw_emulated": (_off("hardware_assist", io_path="emulated"), False),
+    "nested_virtio": (_off("nested"), True),
+    "pv_split": (_off("paravirtual"), True),
+    "pv_driver_domain": (_off("paravirtual", io_path="driver_domain"), True),
+    "sriov": (_off("sriov"), True),
+    "nitro": (_off("nitro"), True),
+    "container": (_off("container"), True),
 }
 BULK = Workload(arrival_rate=500.0, cpu_time=20e-6, io_ops=44, io_bytes=1500, io_interrupts=4, message_packets=44)
 PLATFORM = Platform(cores=8, vcpus=2, device_bandwidth=3.125e9)
@@ -47,11 +54,21 @@ def test_every_path_has_a_decision_and_the_emulated_ones_do_not_segment():
         assert OFFLOAD_PATHS[name][0] is True
 
 
-def test_the_flag_is_off_by_default_and_on_the_techniques_with_a_network_path():
+def test_the_flag_is_auto_by_default_on_the_techniques_with_a_network_path_and_segments_the_virtio_paths():
     having = {name for name, cls in TECHNIQUES.items() if "segment_offload" in cls.__dataclass_fields__}
     assert having == {"hardware_assist", "nested", "paravirtual", "sriov", "nitro", "container"}
     for name in having:
-        assert get(name).segment_offload == "off"
+        assert get(name).segment_offload == "auto"
+    assert set(DEFAULT_ON) == {"virtio", "virtio_pooled", "virtio_user", "vhost_user"}
+    assert all(OFFLOAD_PATHS[p][0] for p in DEFAULT_ON)  # "auto" never segments where "on" would not
+    paths = {"hw_virtio": "virtio", "hw_virtio_bridge": "virtio", "hw_virtio_user": "virtio_user",
+             "hw_vhost_user": "vhost_user", "hw_emulated": "emulated", "nested_virtio": "virtio", "pv_split": "split",
+             "pv_driver_domain": "driver_domain", "sriov": "passthrough", "nitro": "card", "container": "veth"}
+    for name, (tech, _) in VARIANTS.items():  # "auto" is "on" on the default paths and "off" elsewhere
+        path = paths[name]
+        want = tech.replace(segment_offload="on" if path in DEFAULT_ON else "off")
+        got = tech.replace(segment_offload="auto")
+        assert _metrics(got) == pytest.approx(_metrics(want), rel=1e-12), name
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -98,7 +115,7 @@ def test_the_wire_still_carries_every_byte(variant):
 def test_offload_raises_a_cpu_bound_limit_by_the_packets_per_segment(path, station):
     """A CPU-bound back-end: its work per request falls from 44 packets to 44 x 1500 / 65536 segments
     (one message of 44 packets)."""
-    tech = get("hardware_assist", io_path=path, host_switch="bridge", vhost_user_time=20e-6)
+    tech = _off("hardware_assist", io_path=path, host_switch="bridge", vhost_user_time=20e-6)
     wide = PLATFORM.replace(device_bandwidth=1e12, vcpus=64)  # only the back-end can limit
     off, on = (Model(tech.replace(segment_offload=m), BULK, wide) for m in ("off", "on"))
     assert off.evaluate("bottleneck") == on.evaluate("bottleneck") == station
@@ -120,7 +137,7 @@ def test_disk_block_requests_never_take_the_flag():
 
 
 def test_the_symbolic_formula_has_the_segment_size_only_when_on():
-    off = Model(get("hardware_assist"), BULK, PLATFORM).expression("mean_latency").expr
+    off = Model(get("hardware_assist", segment_offload="off"), BULK, PLATFORM).expression("mean_latency").expr
     on = Model(get("hardware_assist", segment_offload="on"), BULK, PLATFORM).expression("mean_latency").expr
     names = lambda e: {str(x) for x in e.free_symbols}  # noqa: E731
     assert "segment_bytes" in names(on) and "segment_bytes" not in names(off)

@@ -35,9 +35,10 @@ def _pooled(tech):
     return tech.replace(io_path="virtio_pooled")
 
 
-def _per_packet(tech, platform=Platform()):
+def _per_packet(tech, platform=Platform(), workload=Workload()):
+    """The worker's seconds per packet: back-end, switch and one copy of the payload (messages of one packet)."""
     switch = {"none": 0.0, "bridge_nat": tech.bridge_cycles + tech.nat_cycles}[tech.host_switch]
-    return tech.backend_time + switch / platform.clock_hz
+    return tech.backend_time + switch / platform.clock_hz + tech.copy_time_per_byte * workload.io_bytes
 
 
 def test_the_pooled_back_end_is_the_first_model_exactly():
@@ -74,7 +75,7 @@ def test_one_queue_caps_the_vm_at_one_worker_whatever_the_idle_cores(vms, cores)
     tech = get("hardware_assist", backend_time=100e-6, host_switch="bridge_nat")
     table = Model(tech, w, platform).station_table()
     assert table.loc["vhost", "servers"] == 1 and table.loc["vhost", "splits"] == 1
-    limit = 1 / (w.io_ops * _per_packet(tech, platform))
+    limit = 1 / (w.io_ops * _per_packet(tech, platform, w))
     assert Model(tech, w, platform).evaluate("throughput_limit") == pytest.approx(limit, rel=1e-12)
     assert Model(_pooled(tech), w, platform).evaluate("throughput_limit") > 1.5 * limit
     # more queues, more workers: the cap grows with them, up to the host's cores
@@ -107,10 +108,11 @@ def test_queues_as_many_as_the_cores_on_one_vm_is_the_pool_when_the_pool_is_not_
 @pytest.mark.parametrize("queues", [1, 2, 8])
 def test_the_worker_is_an_mg1_station_fed_lambda_over_q(queues):
     w, platform = Workload(arrival_rate=3e3), Platform()
-    model = Model(get("hardware_assist", queues=queues, backend_time=50e-6), w, platform)
+    tech = get("hardware_assist", queues=queues, backend_time=50e-6)
+    model = Model(tech, w, platform)
     row = model.station_table().loc["vhost"]
     assert row["arrival_rate"] == pytest.approx(w.arrival_rate / queues, rel=1e-12)
-    assert row["demand"] == pytest.approx(w.io_ops * 50e-6, rel=1e-12)
+    assert row["demand"] == pytest.approx(w.io_ops * _per_packet(tech, platform, w), rel=1e-12)
     want = mg1(w.arrival_rate / queues, row["demand"], row["service_scv"])
     assert row["response_time"] == pytest.approx(float(want.response_time), rel=1e-12)
 
@@ -134,7 +136,7 @@ def test_a_busy_worker_wakes_less_often_than_an_idle_one():
     for q in (1, 2):
         tech = get("hardware_assist", wakeups="on", queues=q, backend_time=20e-6)
         lam = w.arrival_rate / q
-        a, b = w.io_ops * tech.backend_time, tech.backend_wake_time
+        a, b = w.io_ops * _per_packet(tech, platform, w), tech.backend_wake_time
         p = (1 - lam * a) / (1 + lam * b)
         pooled = _pooled(tech)
         lam_core = platform.vms * w.arrival_rate / platform.cores

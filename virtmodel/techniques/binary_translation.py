@@ -59,6 +59,7 @@ from .._params import param
 from ..errors import ParameterError
 from ._base import Demands, Technique, cycles, events, native_demands, work
 from .io_paths import HostSwitch, io_path_flag, path_loads
+from .payload_copy import PayloadCopy
 
 
 class _Numbers:
@@ -75,7 +76,7 @@ class _Numbers:
 
 
 @dataclass(frozen=True)
-class BinaryTranslation(HostSwitch, Technique):
+class BinaryTranslation(PayloadCopy, HostSwitch, Technique):
     """Binary translation with emulated devices (see the module docstring)."""
 
     name = "binary_translation"

@@ -46,10 +46,11 @@ from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
 from .notifications import Wakeups
 from .offload import SegmentOffload
+from .payload_copy import PayloadCopy
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, HostSwitch, Wakeups, HardwareAssistCPU):
+class HardwareAssist(SegmentOffload, PayloadCopy, HostSwitch, Wakeups, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

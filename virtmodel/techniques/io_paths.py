@@ -20,14 +20,17 @@ notifications per I/O :math:`k`:
 
 .. math::
     D_{\\mathrm{back}} = n_{\\mathrm{io}} \\Big(\\textstyle\\sum t_{\\mathrm{be}}
-      + t_{\\mathrm{sw}}\\Big) + \\frac{n_{\\mathrm{io}}}{b}\\, t_{\\mathrm{ntf}}
+      + t_{\\mathrm{sw}} + k_{\\mathrm{cp}}\\, t_{\\mathrm{cp}}\\, b_{\\mathrm{io}}\\Big)
+      + \\frac{n_{\\mathrm{io}}}{b}\\, t_{\\mathrm{ntf}}
 
 on the path's back-end resource (the host's cores; the polling cores of a
 vhost-user back-end; a driver domain's vCPUs; the offload card; for a hosted
 monitor the VM's own CPU, which runs the host world), where
 :math:`t_{\\mathrm{sw}}` is the host switch's per-packet cost (zero for a path
 that does not go through the host, and for ``host_switch="none"``, the first
-model) and :math:`t_{\\mathrm{ntf}}` a cost per notification on the back-end
+model), :math:`k_{\\mathrm{cp}} t_{\\mathrm{cp}} b_{\\mathrm{io}}` the back-end's copies of the
+packet's :math:`b_{\\mathrm{io}}` payload bytes (:mod:`~virtmodel.techniques.payload_copy`; zero
+for a path that does not copy) and :math:`t_{\\mathrm{ntf}}` a cost per notification on the back-end
 (the driver domain's domain switch). Each cost is a parameter of the
 technique, in cycles (divided by the clock :math:`f`) or seconds, by its unit.
 
@@ -121,7 +124,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .._params import flag, param
-from .offload import io_count
+from .offload import io_count, segment_payload
+from .payload_copy import copy_time
 from ..resources import Resource
 from ._base import Load, cycles, events
 
@@ -256,8 +260,10 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
 
     ``trap_time`` is the technique's seconds per trap into the hypervisor
     (``None`` for a path without kicks). Loads on the same resource add.
-    With ``segment_offload="on"`` the per-I/O count is the segments
-    (:func:`~virtmodel.techniques.offload.io_count`).
+    With segmentation offload the per-I/O count is the segments
+    (:func:`~virtmodel.techniques.offload.io_count`); a back-end that copies the
+    payload pays :math:`k_{\\mathrm{cp}} t_{\\mathrm{cp}}` per byte of each counted I/O
+    (:mod:`~virtmodel.techniques.payload_copy`).
     """
     path = PATHS[name]
     loads = {}
@@ -278,7 +284,8 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
     for g in path.guest:
         put("guest", events(n_io, _seconds(tech, s, g)))
     if path.resource is not None:
-        per_io = _backend_time(tech, s, path) + switch_time(tech, s, path)
+        per_io = (_backend_time(tech, s, path) + switch_time(tech, s, path)
+                  + copy_time(tech, s, name, segment_payload(tech, s, name)))
         if not _is_zero(per_io):
             put(path.resource, events(n_io, per_io))
         for n in path.per_notification:

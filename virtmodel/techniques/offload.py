@@ -72,6 +72,16 @@ Which paths segment (:data:`OFFLOAD_PATHS`), from the sources:
   (``hw/net/e1000.c``, ``xmit_seg`` once per MSS), so the back-end work stays per wire
   packet; the model keeps these paths per packet whatever the flag.
 
+Which paths segment by default (``segment_offload="auto"``, the default; :data:`DEFAULT_ON`):
+the virtio paths (``virtio``, ``virtio_pooled``, ``virtio_user``, ``vhost_user``). Linux's
+virtio_net driver turns TSO/GSO on whenever the device offers ``HOST_TSO4/6``, and vhost-net,
+QEMU's virtio-net and Firecracker's net device offer those bits by default; the virtio-net
+device is younger than Linux's GSO, so no system with a virtio path predates it. The Xen split
+drivers keep offload off unless ``"on"``: GSO reached netfront and netback after Xen 1.0, and
+the technique carries no year; a VF's TSO depends on its driver. ``"off"`` is the first model
+everywhere. The count is computed as :math:`n \\min(1, \\max(1/k, b/S))`, the same number
+written so that it is visibly linear in :math:`n`.
+
 Containers (:mod:`virtmodel.techniques.container`): GSO leaves segmentation to the last
 moment before the physical driver, so a GSO segment crosses the veth pair, the bridge
 and netfilter whole; the container's per-packet cycles are charged per segment too.
@@ -87,7 +97,16 @@ from .._backend import SYMBOLIC, as_output, kind_of, ops_for
 from .._params import flag, param
 from .._validate import positive
 
-OFFLOAD_MODES = ("off", "on")
+OFFLOAD_MODES = ("off", "on", "auto")
+
+#: the paths on which ``segment_offload="auto"`` (the default) segments: every system with them
+#: negotiates TSO/GSO by default (module docstring, "Which paths segment by default")
+DEFAULT_ON = {
+    "virtio": "Linux's virtio_net turns TSO/GSO on when the device offers HOST_TSO4/6, which vhost-net offers",
+    "virtio_pooled": "as virtio: the same virtio-net device, its back-end placed on the host's cores",
+    "virtio_user": "QEMU's virtio-net and Firecracker's net device offer HOST_TSO4/6 and GUEST_TSO4/6 by default",
+    "vhost_user": "virtio-net with a Linux guest: HOST_TSO4/6 offered by the vhost-user back-end and turned on",
+}
 
 #: I/O path -> whether segmentation offload applies to it, and why (module docstring)
 OFFLOAD_PATHS = {
@@ -150,17 +169,51 @@ def segments(io_ops, io_bytes, segment_bytes, message_packets=1):
         segment_bytes = positive("segment_bytes", segment_bytes, kind)
         message_packets = positive("message_packets", message_packets, kind)
     ops = ops_for(kind)
-    count = ops.minimum(io_ops, ops.maximum(io_ops / message_packets, io_ops * io_bytes / segment_bytes))
+    # n min(1, max(1/k, b/S)): the same number, written as n times a share so that the count is
+    # visibly linear in n (a per-I/O metric's n/n cancels, and n = 0 gives 0 without 0/0)
+    count = io_ops * ops.minimum(1, ops.maximum(1 / message_packets, io_bytes / segment_bytes))
     return as_output(count, kind)
+
+
+def offloaded(tech, path_name: str) -> bool:
+    """Whether ``tech`` segments on path ``path_name``: ``segment_offload="on"`` and the path segments
+    (:data:`OFFLOAD_PATHS`), or ``"auto"`` and the path segments by default (:data:`DEFAULT_ON`)."""
+    mode = getattr(tech, "segment_offload", "off")
+    if mode == "auto":
+        return path_name in DEFAULT_ON
+    return mode == "on" and OFFLOAD_PATHS.get(path_name, (False,))[0]
 
 
 def io_count(tech, s, path_name: str):
     """The count the per-packet work of path ``path_name`` is charged on: :math:`n_{\\mathrm{seg}}`
-    when ``tech`` has ``segment_offload="on"`` and the path segments (:data:`OFFLOAD_PATHS`),
-    otherwise the packets, :math:`n_{\\mathrm{io}}` (the first model)."""
-    if getattr(tech, "segment_offload", "off") == "on" and OFFLOAD_PATHS.get(path_name, (False,))[0]:
+    when ``tech`` segments there (:func:`offloaded`), otherwise the packets, :math:`n_{\\mathrm{io}}`
+    (the first model)."""
+    if offloaded(tech, path_name):
         return segments(s.io_ops, s.io_bytes, s.segment_bytes, s.message_packets)
     return s.io_ops
+
+
+def carried_bytes(io_bytes, segment_bytes, message_packets=1):
+    """Bytes one segment carries, :math:`g\\, b = \\max(b, \\min(k b, S))` (module formula;
+    :math:`n_{\\mathrm{seg}}\\, g b = n_{\\mathrm{io}} b`, with no division, so zero bytes or
+    packets stay finite).
+
+    >>> carried_bytes(1500, 65536, 44)   # a 64 KiB send of 1500-byte packets: one 64 KiB segment
+    65536.0
+    >>> carried_bytes(1500, 65536, 1)    # messages of one packet: the packet
+    1500.0
+    """
+    kind = kind_of(io_bytes, segment_bytes, message_packets)
+    ops = ops_for(kind)
+    return as_output(ops.maximum(io_bytes, ops.minimum(message_packets * io_bytes, segment_bytes)), kind)
+
+
+def segment_payload(tech, s, path_name: str):
+    """Bytes of each I/O counted by :func:`io_count`: a segment's (:func:`carried_bytes`) when
+    ``tech`` segments on the path, otherwise a packet's, :math:`b_{\\mathrm{io}}`."""
+    if offloaded(tech, path_name):
+        return carried_bytes(s.io_bytes, s.segment_bytes, s.message_packets)
+    return s.io_bytes
 
 
 @dataclass(frozen=True)
@@ -172,8 +225,9 @@ class SegmentOffload:
     """
 
     segment_offload: str = flag(
-        "off", doc="segmentation offload (TSO/GSO, GRO): off (first model: per-packet work per wire packet), "
-                   "on (per segment of up to segment_bytes, on the paths that segment)", options=OFFLOAD_MODES)
+        "auto", doc="segmentation offload (TSO/GSO, GRO): auto (on the virtio paths, which negotiate it by "
+                    "default; off elsewhere), off (the first model: per-packet work per wire packet), on (per "
+                    "segment of up to segment_bytes, on every path that segments)", options=OFFLOAD_MODES)
     segment_bytes: float = param(
         65536.0, unit="B", domain="positive", source="linux_segmentation_offloads",
         latex=r"S_{\mathrm{seg}}",
@@ -187,4 +241,5 @@ class SegmentOffload:
         return super(SegmentOffload, view).block_io_view()
 
 
-__all__ = ["OFFLOAD_MODES", "OFFLOAD_PATHS", "segments", "io_count", "SegmentOffload"]
+__all__ = ["OFFLOAD_MODES", "OFFLOAD_PATHS", "DEFAULT_ON", "segments", "offloaded", "io_count", "carried_bytes",
+           "segment_payload", "SegmentOffload"]

@@ -44,10 +44,11 @@ from ._base import Demands, Technique, cycles, events, native_demands
 from .io_paths import DRIVER_DOMAIN, HostSwitch, io_path_flag, path_loads
 from .notifications import Wakeups
 from .offload import SegmentOffload
+from .payload_copy import PayloadCopy
 
 
 @dataclass(frozen=True)
-class Paravirtual(SegmentOffload, HostSwitch, Wakeups, Technique):
+class Paravirtual(SegmentOffload, PayloadCopy, HostSwitch, Wakeups, Technique):
     """Paravirtualization with split drivers (see the module docstring)."""
 
     name = "paravirtual"

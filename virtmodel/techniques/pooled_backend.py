@@ -23,13 +23,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._params import flag, param
 from .hardware_assist import HardwareAssist
+from .offload import OFFLOAD_MODES, SegmentOffload
+from .payload_copy import PayloadCopy
 from .nested import Nested
 
 
 @dataclass(frozen=True)
 class PooledBackEnd:
-    """Mixin: ``io_path="virtio"`` computed as ``"virtio_pooled"``, the back-end on the host's cores."""
+    """Mixin: ``io_path="virtio"`` computed as ``"virtio_pooled"``, the back-end on the host's cores;
+    no payload copies and no segmentation offload by default (the first model had neither)."""
+
+    copy_time_per_byte: float = param(0.0, **{k: v for k, v in PayloadCopy.__dataclass_fields__[
+        "copy_time_per_byte"].metadata.items() if k in ("unit", "doc", "latex", "source")})
+    segment_offload: str = flag("off", doc=SegmentOffload.__dataclass_fields__["segment_offload"].metadata["doc"],
+                                options=OFFLOAD_MODES)
 
     def first_model(self, s):
         tech = self.replace(io_path="virtio_pooled") if self.io_path == "virtio" else self

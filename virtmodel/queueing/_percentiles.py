@@ -55,10 +55,13 @@ def gamma_quantile(mean, variance, p, kind: str, what: str = "this model"):
     return gamma_quantiles(mean, variance, [p])[0]
 
 
-def gamma_quantiles(mean, variance, ps) -> list:
+def gamma_quantiles(mean, variance, ps, out=None) -> list:
     """The ``p``-quantiles for each ``p`` of ``ps`` of one gamma fit (shape computed once).
 
-    Numeric counterpart of :func:`gamma_quantile` for several probabilities.
+    Numeric counterpart of :func:`gamma_quantile` for several probabilities. ``out``: one
+    array per ``p`` (e.g. rows of a sweep's result) that the interpolated inverse writes its
+    quantiles into where it is used and they fit (:func:`gammaincinv_fast`); the returned
+    arrays are then those (the same values as without ``out``).
     """
     mean = np.asarray(mean, dtype=float)
     variance = np.asarray(variance, dtype=float)
@@ -68,12 +71,26 @@ def gamma_quantiles(mean, variance, ps) -> list:
         point = ~(variance > 0) | (shape > 1e16)  # a (numerically) deterministic response: the mean
         saturated = np.isinf(mean) | np.isinf(variance)  # at the edge of saturation: the quantile is inf
         qs = [np.multiply(q, scale, out=q) if _owned_full(q, scale) else scale * q
-              for q in gammaincinv_fast(shape, ps)]  # in place: no new array per quantile
+              for q in gammaincinv_fast(shape, ps, out)]  # in place: no new array per quantile
     if point.any():
-        qs = [np.where(point, mean, q) for q in qs]
+        qs = [_where(point, mean, q) for q in qs]
     if saturated.any():
-        qs = [np.where(saturated, np.inf, q) for q in qs]
+        qs = [_where(saturated, np.inf, q) for q in qs]
     return qs
+
+
+def _where(mask, value, q):
+    """``np.where(mask, value, q)``, written into ``q`` when it is an array of the result's shape."""
+    if _owned_full(q, mask) and q.shape == np.broadcast_shapes(q.shape, np.shape(value)):
+        np.copyto(q, value, where=mask)
+        return q
+    return np.where(mask, value, q)
+
+
+def _fits(a, shape) -> bool:
+    """Whether ``a`` is a writeable C-contiguous float64 array of ``shape``."""
+    return isinstance(a, np.ndarray) and a.shape == shape and a.dtype == np.float64 \
+        and a.flags.c_contiguous and a.flags.writeable
 
 
 def _owned_full(q, scale) -> bool:
@@ -141,7 +158,7 @@ def _spline(coef, i, t, q, scratch):
     return q
 
 
-def gammaincinv_fast(k, ps) -> list:
+def gammaincinv_fast(k, ps, out=None) -> list:
     r"""``[scipy.special.gammaincinv(k, p) for p in ps]``, interpolated for large arrays.
 
     For arrays of at least ``FAST_MIN_SIZE`` points and scalar ``p`` in
@@ -154,7 +171,9 @@ def gammaincinv_fast(k, ps) -> list:
 
     The splines are evaluated ``BLOCK`` points at a time, every ``p`` of a block while its
     cells and offsets are in the processor's cache (the same operations in the same order
-    as on whole arrays: the results do not depend on the block size).
+    as on whole arrays: the results do not depend on the block size). ``out``: arrays (one
+    per ``p``) to write the interpolated quantiles into, each used if it is a writeable
+    C-contiguous float array of ``k``'s shape.
     """
     from scipy.special import gammaincinv
 
@@ -164,7 +183,9 @@ def gammaincinv_fast(k, ps) -> list:
         return [gammaincinv(k, p) for p in ps]
     lo, h = _table(float(ps[fast.index(True)]), False)[1:]
     flat_k = np.ascontiguousarray(k).reshape(-1)
-    out = [np.empty(k.shape) if ok else gammaincinv(k, p) for p, ok in zip(ps, fast)]
+    into = list(out) if out is not None else [None] * len(ps)
+    out = [(o if _fits(o, k.shape) else np.empty(k.shape)) if ok else gammaincinv(k, p)
+           for p, ok, o in zip(ps, fast, into)]
     spline = [(_table(float(p), False)[0], q.reshape(-1)) for p, ok, q in zip(ps, fast, out) if ok]
     scratch = np.empty(min(BLOCK, flat_k.size))
     for start in range(0, flat_k.size, BLOCK):

@@ -12,7 +12,7 @@ including past saturation; :math:`c` a whole number, one for all points or one p
 
 It costs three array operations per server and point; large arrays are walked in blocks
 of :data:`BLOCK` points so that a block's intermediates stay in the processor's cache
-through all :math:`c` steps (1.3 ns per server and point for 10^6 points, against 4 ns
+through all :math:`c` steps (1.3 ns per server and point for 10^6 points, against about 3 ns
 without blocks, measured on the development machine). The operations are the same, in the
 same order, whatever the block size: results do not depend on it.
 """

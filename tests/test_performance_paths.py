@@ -144,6 +144,20 @@ def test_fast_gamma_inverse_within_its_bound(p):
     assert np.max(np.abs(got[ok] / want[ok] - 1)) <= FAST_RTOL
 
 
+def test_fast_gamma_inverse_blocks_change_nothing(monkeypatch):
+    from virtmodel.queueing import _percentiles
+
+    rng = np.random.default_rng(11)
+    k = np.exp(rng.uniform(np.log(1e-8), np.log(1e10), (3, 20_001)))  # 2-D, low and exact points too
+    k[0, :3] = [np.nan, 1e-7, 0.01]
+    ps = [0.5, 0.999, 0.9995, np.array(0.95)]  # fast, fast, outside FAST_P, not a Python float
+    whole = gammaincinv_fast(k, ps)
+    for block in (1000, 10**7):  # smaller than a row, larger than the array
+        monkeypatch.setattr(_percentiles, "BLOCK", block)
+        for a, b in zip(whole, gammaincinv_fast(k, ps)):
+            assert a.shape == k.shape and np.array_equal(a, b, equal_nan=True)
+
+
 def test_small_arrays_and_scalars_stay_exact():
     from scipy.special import gammaincinv
 

@@ -432,10 +432,11 @@ class Problem:
     def _closed_curve(self, cf, name, ys):
         import sympy as sp
 
-        from ..queueing.erlang_function import NUMERIC as ERLANG
+        from ..model._numeric_modules import numeric_modules
 
         y = symbol(name)
-        fns = [sp.lambdify(y, c, [ERLANG, "numpy", "scipy"]) for c in cf.coefficients]
+        modules = numeric_modules((*cf.coefficients, cf.denominator))
+        fns = [sp.lambdify(y, c, modules) for c in cf.coefficients]
         with np.errstate(all="ignore"):
             c = [np.broadcast_to(np.asarray(f(ys), dtype=float), ys.shape) for f in fns]
             if len(c) == 1:  # the numerator does not depend on the parameter: no crossing
@@ -446,7 +447,7 @@ class Problem:
                 disc = c[1] ** 2 - 4 * c[0] * c[2]
                 q = -0.5 * (c[1] + np.copysign(np.sqrt(np.where(disc >= 0, disc, np.nan)), c[1]))
                 cand = [q / c[0], c[2] / q]
-            den = sp.lambdify((cf.x, y), cf.denominator, [ERLANG, "numpy", "scipy"])
+            den = sp.lambdify((cf.x, y), cf.denominator, modules)
             rows = []
             for r in cand:
                 ok = np.isfinite(r) & self.in_range(r)

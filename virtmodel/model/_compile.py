@@ -1,7 +1,8 @@
 """Compiling the derived expressions to NumPy functions (once, cached).
 
-``lambdify`` with the NumPy and SciPy modules and ``cse=True``; the Erlang
-function compiles to its numeric twin. A compiled bundle returns a list of
+``lambdify`` with NumPy (and SciPy's special functions only for an expression
+that needs one: :mod:`._numeric_modules`) and ``cse=True``; the Erlang function
+compiles to its numeric twin. A compiled bundle returns a list of
 arrays for a tuple of expressions that share subexpressions (metrics, the
 station utilizations that decide where they saturate, ...), so one pass
 computes them all.
@@ -35,11 +36,10 @@ import sympy as sp
 
 from . import kernels
 from ._derive import derive
-from ..queueing.erlang_function import NUMERIC
+from ._numeric_modules import numeric_modules
 
 PER_STATION = ("demand", "response_time", "response_variance", "utilization", "capacity",
                "service_variance", "servers", "arrival_rate", "splits")
-_MODULES = [NUMERIC, "numpy", "scipy"]
 _LOCK = threading.Lock()
 
 
@@ -87,14 +87,14 @@ def hoist(exprs, varying, prefix: str = "_hoisted") -> tuple:
 class _Stages:
     """The two compiled stages of a bundle for one set of varying argument names."""
 
-    def __init__(self, exprs, symbols, varying):
+    def __init__(self, exprs, symbols, varying, modules):
         array_exprs, scalars = hoist(exprs, {s for s in symbols if s.name in varying}) if varying else (exprs, [])
         self.hoisted = tuple(s for s, _ in scalars)
         self.array_exprs, self.varying, self.symbols = array_exprs, varying, tuple(symbols) + self.hoisted
         self.kernel = None
-        self.scalar = sp.lambdify(symbols, tuple(e for _, e in scalars), modules=_MODULES, cse=True) \
+        self.scalar = sp.lambdify(symbols, tuple(e for _, e in scalars), modules=modules, cse=True) \
             if scalars else None
-        self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=_MODULES, cse=True)
+        self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=modules, cse=True)
 
     def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None) -> tuple:
         """``(outputs, above)``: with the fused kernel, the outputs ``below`` are only checked
@@ -135,12 +135,13 @@ class Compiled:
         self.symbols = tuple(sorted(set().union(*(e.free_symbols for e in self.exprs)), key=lambda s: s.name))
         self.names = tuple(s.name for s in self.symbols)
         self.size = len(self.exprs)
+        self.modules = numeric_modules(self.exprs)
         self._stages: dict = {}
 
     def stages(self, varying: frozenset) -> _Stages:
         """The compiled stages for these varying names (compiled on first use)."""
         if varying not in self._stages:
-            self._stages[varying] = _Stages(self.exprs, self.symbols, varying)
+            self._stages[varying] = _Stages(self.exprs, self.symbols, varying, self.modules)
         return self._stages[varying]
 
     def __call__(self, values: dict) -> list:

@@ -158,8 +158,8 @@ def gamma_quantiles_plus(mean, variance, ps, delay, valid=True, out=None) -> lis
     usable = all(isinstance(p, float) for p in ps) \
         and _writable(out, (len(ps),) + np.broadcast_shapes(mean.shape, variance.shape, delay.shape))
     if fn is None:
-        qs = P.gamma_quantiles(mean, variance, ps)
-        if usable:  # the same additions, into the caller's rows
+        qs = P.gamma_quantiles(mean, variance, ps, list(out) if usable and out.ndim > 1 else None)
+        if usable:  # the same additions, into the caller's rows (where the quantiles already are, in place)
             return [np.add(q, delay, out=out[j, ...]) for j, q in enumerate(qs)]  # 0-d rows: arrays too
         return [q + delay for q in qs]
     coef, lo, h = _tables(tuple(ps), False)

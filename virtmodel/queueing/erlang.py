@@ -5,8 +5,8 @@ Numerically, Erlang B is computed by the forward recursion
 .. math::
     B(0, a) = 1, \\qquad B(k, a) = \\frac{a\\,B(k-1, a)}{k + a\\,B(k-1, a)}
 
-(equivalently :math:`1/B(k) = 1 + (k/a)/B(k-1)`), which never overflows and is
-accurate for thousands of servers and loads up to and past capacity. With SymPy,
+(equivalently :math:`1/B(k) = 1 + (k/a)/B(k-1)`; :mod:`._erlang_b_recursion`), which never
+overflows and is accurate for thousands of servers and loads up to and past capacity. With SymPy,
 a concrete number of servers gives the finite sum (a rational function of the
 load) and a symbolic number of servers an unevaluated ``Sum``. Erlang C is
 derived from Erlang B by :math:`C = c B / (c - a (1 - B))`.
@@ -29,6 +29,7 @@ import numpy as np
 from .._backend import SYMBOLIC, as_output, kind_of
 from .._validate import nonnegative, same_shape, whole
 from ._erlang_b_large import LARGE_SERVERS, erlang_b_large
+from ._erlang_b_recursion import erlang_b_recursion
 from ._stability import check_stability, quiet_numerics
 
 #: concrete server counts above this give an unevaluated SymPy ``Sum``
@@ -65,11 +66,7 @@ def erlang_b_value(c, a, kind):
     a = np.asarray(a, dtype=float)
     if c > LARGE_SERVERS:
         return erlang_b_large(c, a)
-    b = np.ones_like(a)
-    for k in range(1, c + 1):
-        ab = a * b
-        b = ab / (k + ab)
-    return b
+    return erlang_b_recursion(c, a)
 
 
 def erlang_c_from_b(c, a, b):

@@ -111,8 +111,8 @@ class _Stages:
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
         points = int(np.prod(shape))
         how = kernels.wanted(points, len(shape))
-        if how is None or any(a.ndim and a.size != points for a in args):
-            return None  # broadcast grids: NumPy computes each term on its own axes (measured faster)
+        if how is None:
+            return None
         if self.kernel is None:
             with _LOCK:
                 if self.kernel is None:

@@ -47,9 +47,10 @@ class Fused:
     def run(self, values, checked=(), into=None) -> tuple:
         """``(outputs, owned, shape)`` by key, unbroadcast (:meth:`Compiled.run`).
 
-        ``checked``: keys (utilizations) needed only where one is not below
-        ``1 - RHO_EDGE``: when the fused kernel finds every one below it at every point,
-        they are left out of ``outputs`` (no array written); otherwise all are in full.
+        ``checked``: keys (utilizations) needed only compared with ``1 - RHO_EDGE``: when
+        the fused kernel runs they are left out of ``outputs`` if every one is below it at
+        every point, else they are boolean arrays ``rho < 1 - RHO_EDGE``; on the NumPy path
+        they are in full (:func:`_stable` reads either).
         ``into``: ``{key: array}`` to write outputs into where the fused kernel can
         (:meth:`Compiled.run`'s ``out``).
         """
@@ -97,15 +98,15 @@ def _stable(out, keys):
     """Where every utilization ``out[k]`` is < 1 - RHO_EDGE (NaN counts as saturated): bool or bool array.
 
     One reduction per utilization first: when every maximum is below the edge
-    (the usual sweep) no boolean array is built (a NaN makes the maximum NaN).
+    (the usual sweep) no boolean array is built (a NaN makes the maximum NaN). A
+    boolean ``out[k]`` is that comparison already made (by the fused kernel).
     """
     rhos = [out[k] for k in keys if k in out]
-    if all(np.max(r) < 1 - RHO_EDGE for r in rhos):
+    if all(r.dtype != bool and np.max(r) < 1 - RHO_EDGE for r in rhos):
         return np.bool_(True)
     ok = np.bool_(True)
-    for k in keys:
-        if k in out:
-            ok = ok & (out[k] < 1 - RHO_EDGE)
+    for r in rhos:
+        ok = ok & (r if r.dtype == bool else r < 1 - RHO_EDGE)
     return ok
 
 

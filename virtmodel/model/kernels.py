@@ -268,10 +268,11 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
     to 1 in the calls this kernel serves (their :math:`C(c, a)/a` is 1: no
     call, and the loop vectorizes). ``below``: indices of outputs the caller
     needs only to know to be below ``limit`` at every point (a station's
-    utilization, which decides saturation): a varying one is not written to an
-    array (kind ``"checked"``); the kernel returns, after the fixed outputs,
-    one flag that is True if any of them is not below ``limit`` (or NaN) at
-    some point. An or-reduction of comparisons: the loop still vectorizes.
+    utilization, which decides saturation): a varying one is written as a boolean
+    array ``output < limit`` (kind ``"checked"``: one byte a point, not eight;
+    False where it is NaN), into the arguments after the float outputs; the
+    kernel returns, after the fixed outputs, one flag that is True if any of
+    them is not below ``limit`` at some point.
     """
     import sympy as sp
 
@@ -287,7 +288,7 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
         [e for e, r in zip(exprs, reduced) if r]
     fixed = [e for e, v in zip(exprs, varies) if not v]
     written = sum(varies) - sum(reduced)
-    outs = [f"out{k}" for k in range(max(written, 1))]
+    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
     lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
@@ -325,7 +326,9 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
             elif target[1] < written:
                 lines.append(f"{indent}out{target[1]}[{idx}] = {value}")
             else:
-                lines.append(f"{indent}above |= not ({value} < {float(limit)!r})")
+                lines.append(f"{indent}_below = {value} < {float(limit)!r}")
+                lines.append(f"{indent}below{target[1] - written}[{idx}] = _below")
+                lines.append(f"{indent}above |= not _below")
     lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed)
                  + ("above, " if written < len(loop) else "") + ")")
     kinds = ["checked" if r else "array" if v else "fixed" for v, r in zip(varies, reduced)]
@@ -380,7 +383,8 @@ class Kernel:
         ndim, layout = sig[0], sig[-3]
         out = numba.types.Array(numba.float64, ndim, "C")
         arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
-        fn.compile(tuple([out] * max(kinds.count("array"), 1)
+        flags = numba.types.Array(numba.boolean, ndim, "C")
+        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked")
                          + [arg if s in self.varying else numba.float64 for s in self.symbols]))
         fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
         return fn, kinds
@@ -411,8 +415,9 @@ class Kernel:
 
     def __call__(self, args, shape, sig, out=None) -> tuple:
         """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
-        for fixed ones, None for the checked ones (:func:`kernel_source`'s ``below``); ``above``
-        True if a checked one is not below its limit somewhere, None if none was checked.
+        for fixed ones; for the checked ones (:func:`kernel_source`'s ``below``) None when
+        every one is below its limit everywhere, else boolean arrays ``output < limit``;
+        ``above`` True if a checked one is not below its limit somewhere, None if none was checked.
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
@@ -420,13 +425,16 @@ class Kernel:
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
+        flags = [np.empty(shape, dtype=bool) for kind in kinds if kind == "checked"]
         params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
-        numbers = fn(*outs, *params)
-        fixed, arrays = iter(numbers), iter(outs)
-        pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)), "checked": lambda: None}
+        numbers = fn(*outs, *flags, *params)
+        above = bool(numbers[-1]) if flags else None
+        fixed, arrays, below = iter(numbers), iter(outs), iter(flags)
+        pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)),
+                "checked": lambda: next(below) if above else None}
         out = [pick[k]() for k in kinds]
-        return out, (bool(numbers[-1]) if "checked" in kinds else None)
+        return out, above
 
 
 def wanted(points: int, ndim: int) -> str | None:

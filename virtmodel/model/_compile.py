@@ -32,6 +32,7 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from sympy.functions.elementary.piecewise import ExprCondPair
 
 from . import kernels
 from ._derive import derive
@@ -67,7 +68,9 @@ def hoist(exprs, varying, prefix: str = "_hoisted") -> tuple:
     def walk(e):
         if e in memo:
             return memo[e]
-        if not varies(e):
+        if isinstance(e, (sp.logic.boolalg.Boolean, ExprCondPair)):  # a Piecewise's pieces stay pieces
+            out = e.func(*(walk(a) for a in e.args)) if e.args else e
+        elif not varies(e):
             out = name(e)
         elif e.is_Add or e.is_Mul:
             fixed = [a for a in e.args if not varies(a)]

@@ -3,7 +3,7 @@
 The reference is the NumPy stage of the same compiled bundle (itself held to
 the golden values in test_golden_values.py, on small arrays); the kernel is
 generated from the same expressions, so the two must agree to 1e-12 relative
-on every technique x metric, on 1-D and broadcast 2-D grids, with saturated
+on every technique x metric, on 1-D, dense and broadcast 2-D grids, with saturated
 points (inf) where the NumPy path has them.
 """
 
@@ -62,15 +62,29 @@ def test_dense_grid_and_single_metrics(technique):
         _same(got, ref, f"{technique} {metric}")
 
 
-def test_broadcast_grids_stay_numpy():
-    """An outer-product grid keeps the NumPy stage (it computes each axis's terms on that axis alone)."""
-    from virtmodel.model._compile import metric_bundle
+@pytest.mark.parametrize("technique", ["hardware_assist", "sriov", "paravirtual", "nitro"])
+@pytest.mark.parametrize("transpose", [False, True])
+def test_broadcast_grids_equal_numpy_path(technique, transpose):
+    """An outer-product grid (as a sweep over two 1-D axes and a dask chunk of one give) runs
+    through the kernel, the Erlang C terms of one axis computed once per value of it, and gives
+    the NumPy stage's values, past saturation too (a finely spaced axis puts points right at
+    the edge, where a formula regrouped across axes rounds 1e-12 apart)."""
+    from virtmodel.model._evaluate import fused
 
-    m = Model("paravirtual", "small_packet_rr")
-    lam, size = np.linspace(1.0, 1e4, 250)[None, :], np.linspace(64.0, 9000.0, 200)[:, None]
-    with kernels.using("numba"):
-        m.evaluate("card_load", arrival_rate=lam, io_bytes=size)
-    assert metric_bundle(m.key, "card_load").stages(frozenset({"arrival_rate", "io_bytes"})).kernel is None
+    m = Model(technique, "small_packet_rr")
+    lam = np.linspace(1.0, 1.2 * m.evaluate("throughput_limit"), 2500)[None, :]
+    size = np.linspace(64.0, 9000.0, 40)[:, None]
+    if transpose:
+        lam, size = lam.T, size.T
+    for metric in ("mean_latency", "p99", "overhead", "host_cores", "latency_variance"):
+        with kernels.using("numpy"):
+            ref = m.evaluate(metric, arrival_rate=lam, io_bytes=size)
+        with kernels.using("numba"):
+            got = m.evaluate(metric, arrival_rate=lam, io_bytes=size)
+        assert got.shape == ref.shape == np.broadcast_shapes(lam.shape, size.shape)
+        _same(got, ref, f"{technique} {metric} transposed={transpose}")
+    kernel = fused(m.key, ("mean_latency",)).bundle.stages(frozenset({"arrival_rate", "io_bytes"})).kernel
+    assert kernel is not None and any(sig[-3] == "A" for sig in kernel.started())
 
 
 def test_kernel_really_runs_and_small_arrays_stay_numpy():
@@ -84,7 +98,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written)
-        sig = (1, 0, "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE))
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -97,16 +111,22 @@ def test_kernel_source_is_generated_from_the_expressions():
     m = Model("hardware_assist", "small_packet_rr")
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"}))
     varying = {s for s in st.symbols if s.name == "arrival_rate"}
-    source, varies = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, 0, "C"))
+    source, varies = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, (0,), "C"))
     # an Erlang C station (the vCPUs) with a fixed number of servers: its gammaln(c + 1) once per call, before the loop
     assert "_erlang_lg(float(v_vcpus), _lg_v_vcpus, " in source and "for i0 in range" in source and all(varies)
     assert "_lg_v_vcpus = _gammaln(float(v_vcpus) + 1.0)" in source.split("for i0 in range")[0]
-    # over (io_bytes, arrival_rate): what depends on the I/O size only runs in the outer loop
+    # over (io_bytes, arrival_rate), the arrival rate along axis 1 only: its Erlang C terms once per
+    # arrival rate, in a loop of their own before the grid's loops; the rest per point
     st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate", "io_bytes"}))
     varying = {s for s in st.symbols if s.name in ("arrival_rate", "io_bytes")}
-    source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, 1, 0, "A"))
-    outer = source.split("for i1 in range")[0]
-    assert "v_io_bytes_ = v_io_bytes[i0, 0]" in outer and outer.count(" = ") > 2
+    axes = tuple((1,) if s.name == "arrival_rate" else (0,) for s in st.symbols if s in varying)
+    source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, *axes, "A"))
+    before, grid = source.split("for i0 in range")
+    assert "for j in range(out0.shape[1])" in before and "_erlang_lg(" in before and "_erlang" not in grid
+    assert "v__axis0[i1]" in grid and "v_io_bytes_ = v_io_bytes[i0, i1]" in grid
+    # the same arrival rate changing along both axes (a meshgrid): Erlang C at every point
+    source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, *((0, 1),) * len(axes), "A"))
+    assert "_erlang_lg(" in source.split("for i1 in range")[1]
 
 
 def test_auto_mode_compiles_in_the_background():
@@ -122,7 +142,7 @@ def test_auto_mode_compiles_in_the_background():
 
         stages = fused(m.key, ("p*",)).bundle.stages(frozenset({"arrival_rate"}))
         (sig,) = stages.kernel.started()  # the one signature the first call started compiling
-        assert sig[:4] == (1, 0, "C", ("vcpus",))
+        assert sig[:4] == (1, (0,), "C", ("vcpus",))
         deadline = time.monotonic() + 60
         while not stages.kernel.ready(sig, wait=False) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -210,3 +230,22 @@ def test_background_builds_run_once_per_key_and_keep_errors():
     assert b.get("a", wait=True) == "A" and b.get("a", wait=False) == "A"
     assert isinstance(b.get("bad", wait=True), ValueError)
     assert calls == ["a", "bad"] and b.started() == ("a", "bad") and b.peek("c") is None
+
+
+def test_three_axis_grid_equals_numpy_path():
+    """Three broadcast axes (each input along its own): one loop per axis, the NumPy stage's values."""
+    m = Model("hardware_assist", "small_packet_rr")
+    lam = np.linspace(1.0, 1.1 * m.evaluate("throughput_limit"), 400)[:, None, None]
+    size = np.linspace(64.0, 9000.0, 20)[None, :, None]
+    vms = np.array([1.0, 2.0, 4.0, 8.0, 16.0])[None, None, :]
+    for metric in ("mean_latency", "p99", "latency_variance"):
+        with kernels.using("numpy"):
+            ref = m.evaluate(metric, arrival_rate=lam, io_bytes=size, vms=vms)
+        with kernels.using("numba"):
+            got = m.evaluate(metric, arrival_rate=lam, io_bytes=size, vms=vms)
+        assert got.shape == (400, 20, 5) and np.isinf(ref).any() and np.isfinite(ref).any()
+        _same(got, ref, metric)
+    from virtmodel.model._evaluate import fused
+
+    kernel = fused(m.key, ("mean_latency",)).bundle.stages(frozenset({"arrival_rate", "io_bytes", "vms"})).kernel
+    assert any(sig[0] == 3 and kernel.ready(sig, wait=False) for sig in kernel.started())

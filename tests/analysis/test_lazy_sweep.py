@@ -64,3 +64,26 @@ def test_progress_bar_on_the_local_scheduler(capsys):
     winner = compute(lazy["mean_latency"].fillna(np.inf).argmin("technique"))
     assert "100%" in capsys.readouterr().out  # dask.diagnostics.ProgressBar drew its bar
     np.testing.assert_array_equal(winner.values, eager["mean_latency"].fillna(np.inf).argmin("technique").values)
+
+
+def test_fused_kernels_write_the_chunk_blocks_and_equal_the_numpy_path():
+    """Chunks large enough for the fused kernels (outer-product chunks, written straight into the
+    task's block rows), every metric, past saturation and past SR-IOV's VF limit: the values of
+    the in-memory sweep on the NumPy path."""
+    pytest.importorskip("numba")
+    from virtmodel.model import kernels
+
+    rates, sizes = np.linspace(1e3, 8e4, 2000), np.linspace(64.0, 9000.0, 40)
+    platform = Platform(vms=80)  # more VMs than SR-IOV's virtual functions: NaN there
+    with kernels.using("numpy"):
+        ref = sweep(None, TECHS, "small_packet_rr", platform, arrival_rate=rates, io_bytes=sizes)
+    with kernels.using("numba", min_points=30_000):  # chunks of 2,000 x 20 points
+        got = sweep(None, TECHS, "small_packet_rr", platform, arrival_rate=da.from_array(rates, chunks=2000),
+                    io_bytes=da.from_array(sizes, chunks=20)).compute()
+    for name in ref.data_vars:
+        a, b = got[name].values, ref[name].values
+        if a.dtype.kind in "OU":
+            assert (a == b).all(), name
+            continue
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=0, err_msg=name)  # inf and NaN where b has them
+    assert np.isinf(ref["mean_latency"].values).any() and np.isnan(ref["mean_latency"].values).any()

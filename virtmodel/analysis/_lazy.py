@@ -3,7 +3,8 @@
 A chunk of the grid is evaluated by one task that runs every technique's
 compiled model (:func:`~virtmodel.analysis._common.evaluate_many`, all
 requested metrics in one pass each) and writes the results straight into one
-``(technique, *chunk)`` block per metric. Each metric is then one dask array
+``(technique, *chunk)`` block per metric (the fused kernels write into its
+rows themselves; other results are copied in). Each metric is then one dask array
 whose technique axis is a single chunk, so a reduction over techniques (the
 winner, ``argmin("technique")``; "any technique feasible") is blockwise: one
 NumPy call per chunk, no tree of partial argmins and no concatenation across
@@ -44,11 +45,16 @@ class ChunkKernel:
 
         shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
         values = dict(zip(self.names, arrays))
-        blocks: dict = {}
+        count = len(self.models)
+        blocks = {m: np.empty((count,) + shape) for m in self.metrics if m != "bottleneck"}
         for t, model in enumerate(self.models):
-            out = evaluate_many(model, self.metrics, values)
+            into = {m: block[t] for m, block in blocks.items()}  # the fused kernels write there
+            out = evaluate_many(model, self.metrics, values, into)
             for metric in self.metrics:
-                _store(blocks, metric, t, np.broadcast_to(out[metric], shape), len(self.models))
+                if metric not in into:  # the station names
+                    _store(blocks, metric, t, np.broadcast_to(out[metric], shape), count)
+                elif out[metric] is not into[metric]:
+                    np.copyto(into[metric], out[metric])
             del out
         res = tuple(np.moveaxis(blocks[m], 0, -1) for m in self.metrics)
         return res if len(res) > 1 else res[0]

@@ -33,6 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from sympy.functions.elementary.piecewise import ExprCondPair
 
 from . import kernels
 from ._derive import derive
@@ -67,7 +68,9 @@ def hoist(exprs, varying, prefix: str = "_hoisted") -> tuple:
     def walk(e):
         if e in memo:
             return memo[e]
-        if not varies(e):
+        if isinstance(e, (sp.logic.boolalg.Boolean, ExprCondPair)):  # a Piecewise's pieces stay pieces
+            out = e.func(*(walk(a) for a in e.args)) if e.args else e
+        elif not varies(e):
             out = name(e)
         elif e.is_Add or e.is_Mul:
             fixed = [a for a in e.args if not varies(a)]
@@ -98,8 +101,9 @@ class _Stages:
 
     def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None) -> tuple:
         """``(outputs, above)``: with the fused kernel, the outputs ``below`` are only checked
-        against ``limit`` (None in ``outputs``; ``above`` says whether one is not below it
-        somewhere, see :func:`virtmodel.model.kernels.kernel_source`); else ``above`` is None.
+        against ``limit`` (None in ``outputs`` if every one is below it everywhere, else boolean
+        arrays ``output < limit``; ``above`` says which, see
+        :func:`virtmodel.model.kernels.kernel_source`); else ``above`` is None.
         ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`)."""
         scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
         sig = self.fused(args + list(scalars), shape, below, limit) if shape else None
@@ -111,8 +115,8 @@ class _Stages:
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
         points = int(np.prod(shape))
         how = kernels.wanted(points, len(shape))
-        if how is None or any(a.ndim and a.size != points for a in args):
-            return None  # broadcast grids: NumPy computes each term on its own axes (measured faster)
+        if how is None:
+            return None
         if self.kernel is None:
             with _LOCK:
                 if self.kernel is None:
@@ -154,9 +158,10 @@ class Compiled:
         fresh array no other output or argument shares (it may be modified in place);
         ``shape`` is the arguments' broadcast shape.
 
-        ``below``: indices of outputs (utilizations) the caller needs in full only if one
-        is not below ``limit`` somewhere. When the fused kernel runs and every one is below
-        it at every point, those outputs are None (no array written); otherwise all are full.
+        ``below``: indices of outputs (utilizations) the caller needs only compared with
+        ``limit``. When the fused kernel runs they are None if every one is below it at every
+        point, else boolean arrays ``output < limit`` (False where NaN); on the NumPy path
+        they are the outputs in full.
 
         ``out``: ``{output index: array}`` the caller would like outputs written into
         (writeable C-contiguous float64 arrays of the broadcast shape, e.g. rows of a result
@@ -170,14 +175,9 @@ class Compiled:
             shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
             stages = self.stages(varying)
             out = {i: a for i, a in (out or {}).items() if _writable_into(a, shape)}
-            raw, above = stages(args, shape, frozenset(below), limit, out)
-            if above:  # saturated (or NaN) somewhere: the checked outputs in full, from a bundle
-                missing = [i for i, o in enumerate(raw) if o is None]  # of theirs alone (not all again)
-                extra, _, _ = compiled(tuple(self.exprs[i] for i in missing)).run(values)
-                raw = list(raw)
-                for i, o in zip(missing, extra):
-                    raw[i] = o
-        result = [None if o is None else np.asarray(o, dtype=float) for o in raw]
+            raw, _ = stages(args, shape, frozenset(below), limit, out)
+        result = [None if o is None else o if getattr(o, "dtype", None) == bool else np.asarray(o, dtype=float)
+                  for o in raw]
         owned = [o is not None and o.ndim > 0 and o.flags.writeable and (o.flags.owndata or o is out.get(i))
                  and not any(o is a for a in args) and sum(x is o for x in result) == 1
                  for i, o in enumerate(result)]

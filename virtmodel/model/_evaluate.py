@@ -47,9 +47,10 @@ class Fused:
     def run(self, values, checked=(), into=None) -> tuple:
         """``(outputs, owned, shape)`` by key, unbroadcast (:meth:`Compiled.run`).
 
-        ``checked``: keys (utilizations) needed only where one is not below
-        ``1 - RHO_EDGE``: when the fused kernel finds every one below it at every point,
-        they are left out of ``outputs`` (no array written); otherwise all are in full.
+        ``checked``: keys (utilizations) needed only compared with ``1 - RHO_EDGE``: when
+        the fused kernel runs they are left out of ``outputs`` if every one is below it at
+        every point, else they are boolean arrays ``rho < 1 - RHO_EDGE``; on the NumPy path
+        they are in full (:func:`_stable` reads either).
         ``into``: ``{key: array}`` to write outputs into where the fused kernel can
         (:meth:`Compiled.run`'s ``out``).
         """
@@ -64,7 +65,7 @@ def fused(structure: tuple, metrics: tuple) -> Fused:
     """The fused bundle of ``metrics`` (sorted, unique; :data:`ANY_PERCENTILE` for percentiles).
 
     Output keys: a symbolic metric's name; ``("rho", i)`` / ``("native_rho", i)``
-    utilizations; ``("S", i)``, ``("VarR", i)`` demand and response variance;
+    utilizations; ``"var"`` the latency variance (:func:`variance_sum`);
     ``"queue"`` (sum of station response times); ``"delay"``; ``("cap", i)``.
     """
     from ._derive import SYMBOLIC_METRICS, derive
@@ -78,8 +79,7 @@ def fused(structure: tuple, metrics: tuple) -> Fused:
     if "overhead" in wanted:
         pairs += [(("native_rho", i), st.utilization) for i, st in enumerate(d.native_stations)]
     if percentiles or "latency_variance" in wanted:
-        pairs += [(k, e) for i, st in enumerate(d.stations)
-                  for k, e in ((("S", i), st.demand), (("VarR", i), st.response_variance))]
+        pairs.append(("var", variance_sum(d.stations)))
     if percentiles:
         pairs += [("queue", sum(st.response for st in d.stations)), ("delay", d.delay)]
     if "bottleneck" in wanted:
@@ -97,15 +97,15 @@ def _stable(out, keys):
     """Where every utilization ``out[k]`` is < 1 - RHO_EDGE (NaN counts as saturated): bool or bool array.
 
     One reduction per utilization first: when every maximum is below the edge
-    (the usual sweep) no boolean array is built (a NaN makes the maximum NaN).
+    (the usual sweep) no boolean array is built (a NaN makes the maximum NaN). A
+    boolean ``out[k]`` is that comparison already made (by the fused kernel).
     """
     rhos = [out[k] for k in keys if k in out]
-    if all(np.max(r) < 1 - RHO_EDGE for r in rhos):
+    if all(r.dtype != bool and np.max(r) < 1 - RHO_EDGE for r in rhos):
         return np.bool_(True)
     ok = np.bool_(True)
-    for k in keys:
-        if k in out:
-            ok = ok & (out[k] < 1 - RHO_EDGE)
+    for r in rhos:
+        ok = ok & (r if r.dtype == bool else r < 1 - RHO_EDGE)
     return ok
 
 
@@ -131,25 +131,15 @@ def _raise_unstable(out, keys, names, values):
     raise UnstableError(float(np.max(rhos)), f"station {names[int(np.argmax(rhos))]!r}")
 
 
-def _variance(out, n, into=None):
-    """Sum of the station response variances; a station with no work (``S = 0``, or ``S**2``
-    below the smallest double, where its formula reads 0/0) counts 0. ``into``: an array of
-    the full shape to sum into (same additions in the same order), when one is given."""
-    terms = []
-    for i in range(n):
-        s, v = out[("S", i)], out[("VarR", i)]
-        worked = s * s > 0
-        terms.append(v if np.all(worked) else np.where(worked, v, 0.0))
-    shape = np.broadcast_shapes(*(np.shape(t) for t in terms)) if terms else ()
-    if not isinstance(into, np.ndarray) or into.shape != shape or not terms:
-        total = np.zeros(())
-        for t in terms:
-            total = total + t
-        return total
-    np.add(0.0, terms[0], out=into)  # 0 + v first, as the sum above: -0.0 becomes +0.0 alike
-    for t in terms[1:]:
-        np.add(into, t, out=into)
-    return into
+def variance_sum(stations):
+    r"""The latency variance :math:`\sum_i \mathrm{Var}(R_i)`, a station with no work counting 0
+    (``S = 0``, or :math:`S^2` below the smallest double, where its formula reads 0/0): one
+    expression of the fused bundle, so the fused kernel sums it per point (no array per station)."""
+    import sympy as sp
+
+    terms = [sp.Piecewise((st.response_variance, sp.StrictGreaterThan(st.demand ** 2, 0, evaluate=False)),
+                          (0, True), evaluate=False) for st in stations]
+    return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0] if terms else sp.Integer(0)
 
 
 def broadcast_shape(values: dict) -> tuple:
@@ -191,7 +181,8 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     key = tuple(sorted({ANY_PERCENTILE if m in levels else m for m in metrics}))
     path = [("rho", i) for i in range(len(d.stations))]
     native = [("native_rho", i) for i in range(len(d.native_stations))]
-    out, owned, _ = fused(structure, key).run(values, () if scalar else path + native, into)
+    rows = {**into, "var": into["latency_variance"]} if "latency_variance" in into else into
+    out, owned, _ = fused(structure, key).run(values, () if scalar else path + native, rows)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
     shape = broadcast_shape(values)
     names = [st.name for st in d.stations]
@@ -210,7 +201,12 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     if spread and scalar and errors and not ok:
         _raise_unstable(out, path, names, values)
     if spread:
-        var = _variance(out, len(d.stations), into.get("latency_variance"))
+        var, row = out["var"], into.get("latency_variance")
+        if var is not row:  # the NumPy stage's array: into the caller's row, else a copy of our own
+            if isinstance(row, np.ndarray) and row.shape == shape:  # (masked in place below)
+                var = np.add(var, 0.0, out=row)
+            elif not owned["var"]:
+                var = var + 0.0
         ps = list(levels)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok,

@@ -15,11 +15,13 @@ technique and metric).
 
 When it is used (``mode``, see :func:`configure`):
 
-The kernels take arrays without broadcasting (every varying input of the
-full shape: a 1-D sweep, scattered points, a meshgrid): on a broadcast grid
-(an outer product, a sweep over two 1-D axes) NumPy computes each term on the
-axes it depends on alone, which measured faster than any per-point loop, so
-those keep the NumPy path.
+The kernels take arrays of the full shape (a 1-D sweep, scattered points, a
+meshgrid) and broadcast grids (an outer product, a sweep over two 1-D axes, a
+dask chunk of one): every term is computed per point in the NumPy stage's own
+order (so the two paths round alike), except :math:`C(c, a)/a` of a load that
+changes along one axis only, which is computed once per value of that axis
+before the loops, as NumPy broadcasting computes it on that axis alone (SciPy's
+``gammaincc`` per call is the costly part of a point).
 
 - ``"auto"`` (default): for arrays of at least ``min_points`` points when
   numba is installed (the optional extra ``virtmodel[fast]``); the first such
@@ -197,6 +199,9 @@ def _printer(fixed=frozenset()):
         def _print_Symbol(self, e):
             return _ident(e.name)
 
+        def _print_Indexed(self, e):  # a per-axis value (_per_axis) at the loop's index
+            return f"{_ident(str(e.base.label))}[{', '.join(str(i) for i in e.indices)}]"
+
     return Printer({"fully_qualified_modules": True, "standard": "python3"})
 
 
@@ -204,28 +209,14 @@ def _ident(name: str) -> str:
     return "v_" + "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
-def _levels(exprs, varying, levels: dict, ndim: int) -> dict:
-    """``{level: [(target, expression)]}``: each subexpression at the outermost loop it can run in.
-
-    ``levels[s]`` is the innermost axis along which the varying symbol ``s``
-    changes (-1: it does not). Working inwards-out, every maximal
-    subexpression free of the symbols that change at level ``L`` or deeper is
-    hoisted (:func:`virtmodel.model._compile.hoist`) to the enclosing loop; a
-    service demand that depends on the I/O size only is then computed once per
-    I/O size, not once per point of an (I/O size x arrival rate) grid, as NumPy
-    broadcasting would. Targets are ``("out", k)`` or new symbols.
-    """
+def _stages(exprs, varying) -> dict:
+    """``{0: [(target, expression)], -1: [(symbol, expression)]}``: the per-point statements, with
+    every maximal subexpression free of the ``varying`` symbols hoisted before the loops (``-1``,
+    :func:`virtmodel.model._compile.hoist`). Targets are ``("out", k)`` or new symbols."""
     from ._compile import hoist
 
-    targets, current, out = [("out", k) for k in range(len(exprs))], list(exprs), {}
-    for level in range(ndim - 1, -2, -1):
-        if level == -1 or not current:
-            out[level] = list(zip(targets, current))
-            break
-        new, scalars = hoist(current, {s for s in varying if levels[s] >= level}, prefix=f"_level{level}_")
-        out[level] = list(zip(targets, new))
-        targets, current = [sym for sym, _ in scalars], [e for _, e in scalars]
-    return out
+    new, scalars = hoist(exprs, set(varying), prefix="_fixed")
+    return {0: list(zip([("out", k) for k in range(len(exprs))], new)), -1: scalars}
 
 
 def _one_server(exprs, ones) -> tuple:
@@ -247,30 +238,50 @@ def erlang_servers(exprs, varying) -> tuple:
     return tuple(sorted((c for c in found if c.is_Symbol and c not in varying), key=lambda c: c.name))
 
 
+def _per_axis(pairs, axes_of: dict, fixed: set) -> tuple:
+    """``(pairs, [(symbol, expression, axis)])``: every :math:`C(c, a)/a` in ``pairs`` whose varying
+    arguments all change along one and the same axis only (``axes_of[s]``: the axes ``s`` changes
+    along), replaced by ``symbol[i<axis>]``: the kernel computes it once per value of that axis,
+    before the loops (as NumPy computes it on that axis alone), not at every point of the grid.
+    The same expression, so the same value."""
+    import sympy as sp
+
+    from ..queueing.erlang_function import ErlangCOverLoad
+
+    pre = []
+    for x in sorted({x for _, e in pairs for x in e.atoms(ErlangCOverLoad)}, key=sp.default_sort_key):
+        along = {axes_of[s] for s in x.free_symbols - fixed if s in axes_of}
+        if x.free_symbols <= fixed | set(axes_of) and len(along) == 1 and len(next(iter(along))) == 1:
+            pre.append((sp.Symbol(f"_axis{len(pre)}"), x, next(iter(along))[0]))
+    table = {x: sp.Indexed(sp.IndexedBase(sym.name), sp.Symbol(f"i{axis}")) for sym, x, axis in pre}
+    return [(t, e.xreplace(table)) for t, e in pairs], pre
+
+
 def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0) -> tuple:
     """``(source, kinds)``: Python source of ``kernel(outs..., args...)`` and each output's kind.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
     ones are arrays broadcast to the output shape, the rest floats.
-    ``levels`` is the :func:`signature` ``(ndim, level, ...)``: the output's
+    ``levels`` is the :func:`signature` ``(ndim, axes, ..., layout)``: the output's
     number of dimensions, then for each varying symbol (in the order of
-    ``symbols``) the innermost axis it changes along (:func:`_levels`).
+    ``symbols``) the axes it changes along (:func:`_per_axis`).
     Outputs that vary are written into the output arrays (kind ``"array"``);
     the others are returned as a tuple of floats (``"fixed"``). ``ones``: number-of-servers symbols equal
     to 1 in the calls this kernel serves (their :math:`C(c, a)/a` is 1: no
     call, and the loop vectorizes). ``below``: indices of outputs the caller
     needs only to know to be below ``limit`` at every point (a station's
-    utilization, which decides saturation): a varying one is not written to an
-    array (kind ``"checked"``); the kernel returns, after the fixed outputs,
-    one flag that is True if any of them is not below ``limit`` (or NaN) at
-    some point. An or-reduction of comparisons: the loop still vectorizes.
+    utilization, which decides saturation): a varying one is written as a boolean
+    array ``output < limit`` (kind ``"checked"``: one byte a point, not eight;
+    False where it is NaN), into the arguments after the float outputs; the
+    kernel returns, after the fixed outputs, one flag that is True if any of
+    them is not below ``limit`` at some point.
     """
     import sympy as sp
 
     ndim, *lv, _ = levels
     exprs = _one_server(exprs, set(ones))
     order = [s for s in symbols if s in varying]
-    level_of = dict(zip(order, lv))
+    axes_of = dict(zip(order, lv))
     servers = [c for c in erlang_servers(exprs, varying) if c in symbols]  # fixed: gammaln once per call
     printer = _printer(frozenset(servers))
     varies = [bool(e.free_symbols & varying) for e in exprs]
@@ -279,32 +290,47 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
         [e for e, r in zip(exprs, reduced) if r]
     fixed = [e for e, v in zip(exprs, varies) if not v]
     written = sum(varies) - sum(reduced)
-    outs = [f"out{k}" for k in range(max(written, 1))]
+    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
     lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
     if written < len(loop):
         lines.append("    above = False")
-    for level, pairs in sorted(_levels(loop, set(order), level_of, ndim).items()):
-        body = "    " * (level + 2)
-        if level >= 0:
-            lines.append(f"{'    ' * (level + 1)}for i{level} in range(out0.shape[{level}]):")
-        idx = ", ".join(f"i{k}" if k <= level else "0" for k in range(ndim))
-        for s in order:
-            if level_of[s] == level:
-                lines.append(f"{body}{_ident(s.name)}_ = {_ident(s.name)}[{idx}]")
+    # every varying term per point, in the NumPy stage's own order (hoisting terms out to the axes
+    # they vary along regroups sums and products: other rounding, 1e-12 apart near saturation)
+    staged = _stages(loop, order)
+    pre = []
+    if ndim >= 2:  # an Erlang C term varying along one axis only: once per value of that axis
+        staged[0], pre = _per_axis(staged[0], axes_of, set(symbols) - set(order) | {t for t, _ in staged[-1]})
+    idx = ", ".join(f"i{k}" for k in range(ndim))
+    body = "    " * (ndim + 1)
+    for level in (-1, 0):
+        pairs = staged[level]
+        if level == 0:
+            for sym, e, axis in pre:
+                at = ", ".join("j" if k == axis else "0" for k in range(ndim))
+                lines.append(f"    {_ident(sym.name)} = np.empty(out0.shape[{axis}])")
+                lines.append(f"    for j in range(out0.shape[{axis}]):")
+                lines += [f"        {_ident(s.name)}_ = {_ident(s.name)}[{at}]"
+                          for s in order if s in e.free_symbols]
+                lines.append(f"        {_ident(sym.name)}[j] = {printer.doprint(e.xreplace(rename))}")
+            lines += [f"{'    ' * (k + 1)}for i{k} in range(out0.shape[{k}]):" for k in range(ndim)]
+            lines += [f"{body}{_ident(s.name)}_ = {_ident(s.name)}[{idx}]" for s in order]
+        indent = body if level == 0 else "    "
         subs, rest = sp.cse([e for _, e in pairs], symbols=sp.numbered_symbols(f"_cse{level + 1}_"),
                             order="none")
         for sym, e in subs:
-            lines.append(f"{body}{_ident(sym.name)} = {printer.doprint(e.xreplace(rename))}")
+            lines.append(f"{indent}{_ident(sym.name)} = {printer.doprint(e.xreplace(rename))}")
         for (target, _), e in zip(pairs, rest):
             value = printer.doprint(sp.sympify(e).xreplace(rename))
             if not isinstance(target, tuple):
-                lines.append(f"{body}{_ident(target.name)} = {value}")
+                lines.append(f"{indent}{_ident(target.name)} = {value}")
             elif target[1] < written:
-                lines.append(f"{body}out{target[1]}[{idx}] = {value}")
+                lines.append(f"{indent}out{target[1]}[{idx}] = {value}")
             else:
-                lines.append(f"{body}above |= not ({value} < {float(limit)!r})")
+                lines.append(f"{indent}_below = {value} < {float(limit)!r}")
+                lines.append(f"{indent}below{target[1] - written}[{idx}] = _below")
+                lines.append(f"{indent}above |= not _below")
     lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed)
                  + ("above, " if written < len(loop) else "") + ")")
     kinds = ["checked" if r else "array" if v else "fixed" for v, r in zip(varies, reduced)]
@@ -312,16 +338,17 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0)
 
 
 def signature(symbols, varying, args, shape) -> tuple:
-    """``(ndim, level, ..., layout)``: for each varying argument the innermost axis of ``shape`` it
-    changes along; ``"C"`` when every varying argument is C-contiguous of the full shape (the
-    loop then vectorizes), else ``"A"``."""
+    """``(ndim, axes, ..., layout)``: for each varying argument the axes of ``shape`` it changes
+    along (those where it is longer than 1); ``"C"`` when every varying argument is C-contiguous
+    of the full shape (the loop then vectorizes), else ``"A"`` (a broadcast grid: the kernel reads
+    each input through a broadcast view)."""
     ndim = len(shape)
     out = [ndim]
     contiguous = True
     for s, a in zip(symbols, args):
         if s in varying:
             dims = (1,) * (ndim - np.ndim(a)) + np.shape(a)
-            out.append(max((k for k, n in enumerate(dims) if n > 1), default=-1))
+            out.append(tuple(k for k, n in enumerate(dims) if n > 1))
             contiguous = contiguous and np.shape(a) == tuple(shape) and a.flags.c_contiguous
     return tuple(out) + ("C" if contiguous else "A",)
 
@@ -351,14 +378,15 @@ class Kernel:
         ones = {s for _, s in self.servers if s.name in sig[-2]}
         source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
         erlang, minimum, erlang_lg, log_gamma = _special()
-        namespace = {"math": math, "_erlang": erlang, "_minimum": minimum, "_erlang_lg": erlang_lg,
+        namespace = {"math": math, "np": np, "_erlang": erlang, "_minimum": minimum, "_erlang_lg": erlang_lg,
                      "_gammaln": log_gamma}
         exec(compile(source, f"<virtmodel kernel {sig}>", "exec"), namespace)
         fn = numba.njit(nogil=True, error_model="numpy", cache=False)(namespace["kernel"])
         ndim, layout = sig[0], sig[-3]
         out = numba.types.Array(numba.float64, ndim, "C")
         arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
-        fn.compile(tuple([out] * max(kinds.count("array"), 1)
+        flags = numba.types.Array(numba.boolean, ndim, "C")
+        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked")
                          + [arg if s in self.varying else numba.float64 for s in self.symbols]))
         fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
         return fn, kinds
@@ -389,8 +417,9 @@ class Kernel:
 
     def __call__(self, args, shape, sig, out=None) -> tuple:
         """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
-        for fixed ones, None for the checked ones (:func:`kernel_source`'s ``below``); ``above``
-        True if a checked one is not below its limit somewhere, None if none was checked.
+        for fixed ones; for the checked ones (:func:`kernel_source`'s ``below``) None when
+        every one is below its limit everywhere, else boolean arrays ``output < limit``;
+        ``above`` True if a checked one is not below its limit somewhere, None if none was checked.
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
@@ -398,13 +427,16 @@ class Kernel:
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
+        flags = [np.empty(shape, dtype=bool) for kind in kinds if kind == "checked"]
         params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
-        numbers = fn(*outs, *params)
-        fixed, arrays = iter(numbers), iter(outs)
-        pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)), "checked": lambda: None}
+        numbers = fn(*outs, *flags, *params)
+        above = bool(numbers[-1]) if flags else None
+        fixed, arrays, below = iter(numbers), iter(outs), iter(flags)
+        pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)),
+                "checked": lambda: next(below) if above else None}
         out = [pick[k]() for k in kinds]
-        return out, (bool(numbers[-1]) if "checked" in kinds else None)
+        return out, above
 
 
 def wanted(points: int, ndim: int) -> str | None:

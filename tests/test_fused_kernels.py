@@ -115,15 +115,16 @@ def test_kernel_source_is_generated_from_the_expressions():
     # an Erlang C station (the vCPUs) with a fixed number of servers: its gammaln(c + 1) once per call, before the loop
     assert "_erlang_lg(float(v_vcpus), _lg_v_vcpus, " in source and "for i0 in range" in source and all(varies)
     assert "_lg_v_vcpus = _gammaln(float(v_vcpus) + 1.0)" in source.split("for i0 in range")[0]
-    # over (io_bytes, arrival_rate), the arrival rate along axis 1 only: its Erlang C terms once per
-    # arrival rate, in a loop of their own before the grid's loops; the rest per point
-    st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate", "io_bytes"}))
-    varying = {s for s in st.symbols if s.name in ("arrival_rate", "io_bytes")}
+    # over (device_bandwidth, arrival_rate), the arrival rate along axis 1 only: its Erlang C terms once
+    # per arrival rate, in a loop of their own before the grid's loops; the rest per point (the device's
+    # bandwidth does not enter the vCPUs' demand; io_bytes does since segmentation offload counts segments)
+    st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate", "device_bandwidth"}))
+    varying = {s for s in st.symbols if s.name in ("arrival_rate", "device_bandwidth")}
     axes = tuple((1,) if s.name == "arrival_rate" else (0,) for s in st.symbols if s in varying)
     source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, *axes, "A"))
     before, grid = source.split("for i0 in range")
     assert "for j in range(out0.shape[1])" in before and "_erlang_lg(" in before and "_erlang" not in grid
-    assert "v__axis0[i1]" in grid and "v_io_bytes_ = v_io_bytes[i0, i1]" in grid
+    assert "v__axis0[i1]" in grid and "v_device_bandwidth_ = v_device_bandwidth[i0, i1]" in grid
     # the same arrival rate changing along both axes (a meshgrid): Erlang C at every point
     source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (2, *((0, 1),) * len(axes), "A"))
     assert "_erlang_lg(" in source.split("for i1 in range")[1]

@@ -13,7 +13,8 @@ for its virtio-pci notify addresses, so a kick is the in-kernel exit the path al
 (``virtio_exits_per_io``), under either transport.
 
 Interrupts: with PCI and MSI-X each virtqueue has its own message-signalled vector and the
-guest's handler reads only the rings in guest memory: no register access. A virtio-MMIO device
+guest's handler reads only the rings in guest memory: no register access (Linux's
+``virtio_pci_common.c`` reads the ISR register only in ``vp_interrupt``, the INTx handler). A virtio-MMIO device
 has one dedicated interrupt line, asserted while a bit of ``InterruptStatus`` is set (virtio
 specification, Virtio Over MMIO, "Notifications From The Device"); the Linux driver's handler
 (``vm_interrupt`` in ``drivers/virtio/virtio_mmio.c``) reads ``InterruptStatus`` (0x060) to learn

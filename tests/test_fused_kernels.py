@@ -303,3 +303,19 @@ def _sriov_stage():
 
     st = metric_bundle(Model("sriov", "small_packet_rr").key, "mean_latency").stages(frozenset({"arrival_rate"}))
     return st.array_exprs, st.symbols, {s for s in st.symbols if s.name == "arrival_rate"}
+
+
+def test_bottleneck_names_are_written_into_the_given_row():
+    """A sweep's string block row (as wide as the longest station name) takes the names in place;
+    the same names as without it, a capacity that does not vary giving one name everywhere."""
+    from virtmodel.model._evaluate import evaluate_metrics, station_names
+
+    for technique in ("paravirtual", "sriov"):
+        m = Model(technique, "small_packet_rr")
+        for grid in ({"arrival_rate": np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)},
+                     {"io_bytes": np.linspace(64.0, 64_000.0, N)}):
+            values = {**m.values(), **grid}
+            ref = evaluate_metrics(m.key, ["bottleneck"], values, False, False)["bottleneck"]
+            row = np.empty(N, np.array(station_names(m.key) + ("a longer name than any station",)).dtype)
+            got = evaluate_metrics(m.key, ["bottleneck"], values, False, False, {"bottleneck": row})
+            assert got["bottleneck"] is row and (row == ref).all() and set(ref) <= set(station_names(m.key))

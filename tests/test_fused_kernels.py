@@ -253,10 +253,11 @@ def test_three_axis_grid_equals_numpy_path():
 
 
 @pytest.mark.parametrize("technique", ["emulation", "hardware_assist", "sriov", "nitro"])
-def test_kernels_on_every_core_equal_the_one_thread_kernels(technique):
+def test_kernels_on_every_core_equal_the_one_thread_kernels(technique, monkeypatch):
     """``parallel_min_points`` lowered: the outermost loop is a prange (the percentile kernel's
     too); every point is computed as in the one-thread loop, so the values are the same bits,
     saturated points and all (1-D past saturation, and a broadcast 2-D grid)."""
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)  # whatever the machine's load
     m = Model(technique, "small_packet_rr")
     top = m.evaluate("throughput_limit")
     grids = [{"arrival_rate": np.linspace(0.0, 1.2 * top, N)},
@@ -282,9 +283,19 @@ def test_kernels_on_every_core_equal_the_one_thread_kernels(technique):
     assert any(sig[-1][2] for sig in kernel.started()) and any(not sig[-1][2] for sig in kernel.started())
 
 
-def test_parallel_kernels_only_for_large_arrays_on_the_main_thread():
-    """Other threads (dask's) run one-thread kernels side by side; small arrays stay on one thread."""
+def test_parallel_kernels_only_for_large_arrays_on_the_main_thread(monkeypatch):
+    """Other threads (dask's) run one-thread kernels side by side; small arrays stay on one thread;
+    so do all while the load average leaves no core to spare."""
+    import os
     import threading
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    with kernels.using("auto", parallel_min_points=1000):
+        assert kernels.parallel(10**6)
+        monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+        assert not kernels.parallel(10**6)
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
 
     with kernels.using("auto", parallel_min_points=1000):
         seen = []

@@ -419,6 +419,13 @@ class Kernel:
             return False
         return got is not None
 
+    def other_threads(self, sig):
+        """The same kernel with the other choice of threads (:func:`parallel`) if it is compiled,
+        else None: a call uses it rather than the NumPy path while its own compiles."""
+        other = sig[:-1] + (sig[-1][:2] + (not sig[-1][2],),)
+        got = self._builds.peek(other)
+        return other if got is not None and not isinstance(got, Exception) else None
+
     def started(self) -> tuple:
         """The signatures whose kernel has been requested (compiled, compiling or failed)."""
         return self._builds.started()
@@ -460,14 +467,28 @@ def parallel(points: int) -> bool:
     available to the process, called from the main thread only: dask's threads (and any
     other caller's) run one-thread kernels side by side instead, which also keeps numba's
     thread pool from being entered by two threads at once (its ``workqueue`` layer,
-    the one left when neither OpenMP nor TBB is installed, aborts then).
+    the one left when neither OpenMP nor TBB is installed, aborts then). And only while the
+    machine has a core to spare: a 1-minute load average below the cores available less
+    one half (Unix; elsewhere always). A loop split over the cores ends when its slowest
+    part does, so on a machine whose cores other processes keep busy a one-millisecond
+    kernel waited for a descheduled thread: 3.6 ms instead of 1.9 ms on one thread at a
+    load of 4 on 2 cores (benchmarks/README.md, "Fifth round").
     """
-    import os
-
     if points < _SETTINGS["parallel_min_points"] or threading.current_thread() is not threading.main_thread():
         return False
+    return _spare_core()
+
+
+def _spare_core() -> bool:
+    """Whether the process has several cores and the 1-minute load average leaves one half free."""
+    import os
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores > 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this system
+        load = 0.0
+    return cores > 1 and load < cores - 0.5
 
 
 def wanted(points: int, ndim: int) -> str | None:

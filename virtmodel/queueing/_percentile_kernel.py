@@ -114,11 +114,15 @@ def _kernel(points: int, ndim: int):
     how = kernels.wanted(points, ndim)
     if how is None:
         return None
-    fn = _BUILDS.get(kernels.parallel(points), wait=how == "now")
+    threads = kernels.parallel(points)
+    fn = _BUILDS.get(threads, wait=how == "now")
     if isinstance(fn, Exception):
         if how == "now":
             raise RuntimeError("no fused percentile kernel") from fn
         return None
+    if fn is None:  # still compiling: the other choice of threads if that one is ready
+        other = _BUILDS.peek(not threads)
+        return None if isinstance(other, Exception) else other
     return fn
 
 

@@ -330,3 +330,21 @@ def test_bottleneck_names_are_written_into_the_given_row():
             row = np.empty(N, np.array(station_names(m.key) + ("a longer name than any station",)).dtype)
             got = evaluate_metrics(m.key, ["bottleneck"], values, False, False, {"bottleneck": row})
             assert got["bottleneck"] is row and (row == ref).all() and set(ref) <= set(station_names(m.key))
+
+
+def test_a_sweeps_coordinate_copy_on_every_core_is_a_copy(monkeypatch):
+    """The coordinate of a large writeable 1-D grid is copied (on every core when the kernels run
+    there): the same values, memory of its own, unchanged when the caller's array changes."""
+    from virtmodel.analysis import sweep
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+    lam = np.linspace(0.0, 5e4, N)
+    with kernels.using("numba", parallel_min_points=1):
+        got = kernels.copy(lam)
+        ds = sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam)
+    assert got is not lam and not np.shares_memory(got, lam) and np.array_equal(got, lam)
+    before = ds["arrival_rate"].values.copy()
+    lam[:] = -1.0
+    assert np.array_equal(ds["arrival_rate"].values, before)
+    with kernels.using("numpy"):
+        assert np.array_equal(kernels.copy(got), got) and kernels.copy(got) is not got

@@ -31,6 +31,7 @@ from ..errors import ParameterError
 from ..metrics import unit as metric_unit
 from ..symbols import info
 from ._common import as_list, check_metric, check_parameters, evaluate_many, make_models, valid_metrics
+from ..model import kernels
 from ._lazy import is_lazy, lazy_variables
 
 
@@ -61,6 +62,7 @@ def _inputs(grid: dict) -> tuple:
             # the index is built here, from one copy (the caller may change its array later), or from
             # the array itself when nobody can change it (xarray would copy it for each index it builds)
             kept = value if isinstance(value, np.ndarray) and _unchangeable(value, grid[name]) \
+                else kernels.copy(value) if isinstance(value, np.ndarray) \
                 else np.array(value, dtype=float)  # a dask array: its values, computed (as before)
             coords[name] = xr.Variable(name, pd.Index(kept, copy=False, name=name), attrs)
         else:

@@ -317,19 +317,23 @@ def _sriov_stage():
 
 
 def test_bottleneck_names_are_written_into_the_given_row():
-    """A sweep's string block row (as wide as the longest station name) takes the names in place;
-    the same names as without it, a capacity that does not vary giving one name everywhere."""
-    from virtmodel.model._evaluate import evaluate_metrics, station_names
+    """A sweep's string block row, as wide as the longest station name, takes the names in place
+    where the capacities vary at every point; the same names as without it (and where they do not
+    vary, one name of its own width, broadcast, as always)."""
+    from virtmodel.model._derive import derive
+    from virtmodel.model._evaluate import evaluate_metrics
 
     for technique in ("paravirtual", "sriov"):
         m = Model(technique, "small_packet_rr")
-        for grid in ({"arrival_rate": np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)},
-                     {"io_bytes": np.linspace(64.0, 64_000.0, N)}):
+        names = [st.name for st in derive(m.key).stations]
+        for grid, varies in (({"io_bytes": np.linspace(64.0, 640_000.0, N)}, True),
+                             ({"arrival_rate": np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)}, False)):
             values = {**m.values(), **grid}
             ref = evaluate_metrics(m.key, ["bottleneck"], values, False, False)["bottleneck"]
-            row = np.empty(N, np.array(station_names(m.key) + ("a longer name than any station",)).dtype)
-            got = evaluate_metrics(m.key, ["bottleneck"], values, False, False, {"bottleneck": row})
-            assert got["bottleneck"] is row and (row == ref).all() and set(ref) <= set(station_names(m.key))
+            row = np.empty(N, np.array(names + ["a longer name than any station"]).dtype)
+            got = evaluate_metrics(m.key, ["bottleneck"], values, False, False, {"bottleneck": row})["bottleneck"]
+            assert (got is row) == varies and (got == ref).all() and got.dtype == (row.dtype if varies else ref.dtype)
+            assert set(ref) <= set(names) and (len(set(ref)) > 1) == varies
 
 
 def test_a_sweeps_coordinate_copy_on_every_core_is_a_copy(monkeypatch):

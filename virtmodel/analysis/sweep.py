@@ -193,11 +193,9 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
     row = {m: j for j, m in enumerate(floats)}
     block = np.empty((len(models), len(floats)) + shape)
     strings: dict = {}
-    if "bottleneck" in metrics and len(models) > 1:  # as wide as concatenating the techniques' names
-        strings["bottleneck"] = np.empty((len(models),) + shape, _names_dtype(models.values()))
     for t, model in enumerate(models.values()):
         into = {m: block[t, j, ...] for m, j in row.items()}  # 0-d arrays too, not scalars
-        if "bottleneck" in strings:
+        if "bottleneck" in strings and len(models) > 1:  # the names straight into the block if it is wide enough
             into["bottleneck"] = strings["bottleneck"][t, ...]
         got = evaluate_many(model, metrics, values, into)
         for m in metrics:
@@ -216,14 +214,6 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
     ds = xr.Dataset(variables, coords=_coordinates(labels, coords))
     ds.attrs.update(workload=repr(next(iter(models.values())).workload))
     return ds
-
-
-def _names_dtype(models):
-    """The string dtype of every technique's ``bottleneck`` names together (the longest station
-    name; what concatenating the techniques' arrays of names would give)."""
-    from ..model._evaluate import station_names
-
-    return np.result_type(*(np.array(station_names(model.key) or ("",)).dtype for model in models))
 
 
 def _coordinates(labels, coords: dict):

@@ -131,13 +131,6 @@ def _raise_unstable(out, keys, names, values):
     raise UnstableError(float(np.max(rhos)), f"station {names[int(np.argmax(rhos))]!r}")
 
 
-def station_names(structure: tuple) -> tuple:
-    """The names of a technique structure's stations on the path (what ``bottleneck`` names)."""
-    from ._derive import derive
-
-    return tuple(st.name for st in derive(structure).stations)
-
-
 def variance_sum(stations):
     r"""The latency variance :math:`\sum_i \mathrm{Var}(R_i)`, a station with no work counting 0
     (``S = 0``, or :math:`S^2` below the smallest double, where its formula reads 0/0): one
@@ -178,8 +171,8 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     ``into``: ``{metric: array}``, writeable float arrays of the broadcast shape (rows of a
     sweep's result block) that a metric is computed straight into where the fused kernels
     can; the result is then that array, otherwise a new one (the caller copies it). For
-    ``bottleneck`` a string array (``numpy.str_``) as wide as the longest station name
-    (:func:`station_names`), which the names are always written into.
+    ``bottleneck`` a string array (``numpy.str_``): the names are written into it where the
+    capacities vary at every point and it is as wide as the longest station name.
     """
     into = into or {}
     from ._derive import SYMBOLIC_METRICS, derive
@@ -230,14 +223,10 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     if "bottleneck" in metrics:
         caps = np.stack(np.broadcast_arrays(*(out[("cap", i)] for i in range(len(d.stations)))))
         row, labels, at = into.get("bottleneck"), np.array(names), np.argmin(caps, axis=0)
-        if isinstance(row, np.ndarray) and row.shape == shape and row.dtype.kind == "U" \
+        if isinstance(row, np.ndarray) and row.shape == shape == at.shape and row.dtype.kind == "U" \
                 and row.dtype.itemsize >= labels.dtype.itemsize and row.flags.writeable:
             # the names straight into the caller's row (a sweep's block: no array of names to copy there)
-            if at.shape == shape:
-                np.take(labels.astype(row.dtype), at, out=row)
-            else:  # the capacities do not vary (or not along every axis): one name, broadcast
-                row[...] = labels[at]
-            result["bottleneck"] = row
-        else:
+            result["bottleneck"] = np.take(labels.astype(row.dtype), at, out=row)
+        else:  # (capacities that do not vary: one name, broadcast, its own width, as always)
             result["bottleneck"] = labels[at]
     return {m: result[m] if result[m].shape == shape else np.broadcast_to(result[m], shape) for m in metrics}

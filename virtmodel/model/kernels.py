@@ -37,6 +37,12 @@ A bundle whose expressions the printer cannot turn into a kernel keeps the
 NumPy path. Kernels release the GIL, so dask's threaded scheduler runs chunks
 in parallel.
 
+Threads: a call of at least ``parallel_min_points`` points from the main thread, while the
+1-minute load average leaves a core to spare, runs a kernel whose outermost loop is numba's
+``prange`` (``parallel=True``, numba's default thread count: one per core), and so does the
+percentile kernel (:mod:`virtmodel.queueing._percentile_kernel`); each point is computed as
+in the one-thread loop, so the values are the same bits (tested). See :func:`parallel`.
+
 Examples
 --------
 >>> from virtmodel.model import kernels

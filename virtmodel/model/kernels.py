@@ -477,7 +477,7 @@ def parallel(points: int) -> bool:
     machine has a core to spare: a 1-minute load average below the cores available less
     one half (Unix; elsewhere always). A loop split over the cores ends when its slowest
     part does, so on a machine whose cores other processes keep busy a one-millisecond
-    kernel waited for a descheduled thread: 3.6 ms instead of 1.9 ms on one thread at a
+    kernel waited for a descheduled thread: 3.6 ms against 1.85 ms on one thread at a
     load of 4 on 2 cores (benchmarks/README.md, "Fifth round").
     """
     if points < _SETTINGS["parallel_min_points"] or threading.current_thread() is not threading.main_thread():

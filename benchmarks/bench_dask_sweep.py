@@ -6,7 +6,8 @@ Five techniques, two metrics (mean latency and p99) over a grid of arrival
 rate x I/O size with ``points`` points in all, given to
 :func:`virtmodel.analysis.sweep` as dask arrays (the I/O-size axis chunked so
 one chunk holds about ``chunk`` points). The result is lazy; it is *reduced*,
-never materialized: how many points each technique wins on mean latency, and
+never materialized: how many points each technique wins on mean latency
+(:func:`virtmodel.analysis.winner`, reduced inside each chunk's task), and
 the smallest and largest finite p99 of each, all computed in one
 ``dask.compute`` (every chunk is evaluated once, by one fused kernel call per
 technique, then dropped). Materialized, the two metrics would take
@@ -54,7 +55,7 @@ def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
     import dask
     import dask.array as da
 
-    from virtmodel.analysis import sweep
+    from virtmodel.analysis import sweep, winner
 
     n_x = 10_000
     n_y = max(1, int(round(points / n_x)))
@@ -69,10 +70,9 @@ def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
     rss_before = _rss_mb()
     t = time.perf_counter()
     ds = sweep(["mean_latency", "p99"], TECHNIQUES, WORKLOAD, arrival_rate=rates, io_bytes=sizes)
-    latency = ds["mean_latency"].fillna(np.inf)
-    winner = latency.argmin("technique")
-    feasible = np.isfinite(latency).any("technique")
-    wins = [((winner == i) & feasible).sum() for i in range(len(TECHNIQUES))]
+    best = winner(ds["mean_latency"])  # -1 where no technique is feasible (finite)
+    wins = [(best == i).sum() for i in range(len(TECHNIQUES))]
+    feasible = best >= 0
     p99 = ds["p99"].where(np.isfinite(ds["p99"]))
     lo, hi = p99.min(["arrival_rate", "io_bytes"]), p99.max(["arrival_rate", "io_bytes"])
     built = time.perf_counter() - t

@@ -6,7 +6,8 @@ Five techniques, two metrics (mean latency and p99) over a grid of arrival
 rate x I/O size with ``points`` points in all, given to
 :func:`virtmodel.analysis.sweep` as dask arrays (the I/O-size axis chunked so
 one chunk holds about ``chunk`` points). The result is lazy; it is *reduced*,
-never materialized: how many points each technique wins on mean latency, and
+never materialized: how many points each technique wins on mean latency
+(:func:`virtmodel.analysis.winner`, reduced inside each chunk's task), and
 the smallest and largest finite p99 of each, all computed in one
 ``dask.compute`` (every chunk is evaluated once, by one fused kernel call per
 technique, then dropped). Materialized, the two metrics would take
@@ -53,8 +54,9 @@ def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
     """Time the reduced lazy sweep; returns the figures (see the module docstring)."""
     import dask
     import dask.array as da
+    import xarray as xr
 
-    from virtmodel.analysis import sweep
+    from virtmodel.analysis import sweep, winner
 
     n_x = 10_000
     n_y = max(1, int(round(points / n_x)))
@@ -69,14 +71,13 @@ def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
     rss_before = _rss_mb()
     t = time.perf_counter()
     ds = sweep(["mean_latency", "p99"], TECHNIQUES, WORKLOAD, arrival_rate=rates, io_bytes=sizes)
-    latency = ds["mean_latency"].fillna(np.inf)
-    winner = latency.argmin("technique")
-    feasible = np.isfinite(latency).any("technique")
-    wins = [((winner == i) & feasible).sum() for i in range(len(TECHNIQUES))]
+    best = winner(ds["mean_latency"])  # -1 where no technique is feasible (finite)
+    index = xr.DataArray(np.arange(len(TECHNIQUES)), dims="technique")
+    wins = (best == index).sum(["arrival_rate", "io_bytes"])  # one reduction for every technique's count
     p99 = ds["p99"].where(np.isfinite(ds["p99"]))
     lo, hi = p99.min(["arrival_rate", "io_bytes"]), p99.max(["arrival_rate", "io_bytes"])
     built = time.perf_counter() - t
-    wins, lo, hi, n_feasible = dask.compute(wins, lo.data, hi.data, feasible.sum().data)
+    wins, lo, hi = dask.compute(wins.data, lo.data, hi.data)
     seconds = time.perf_counter() - t
     total = n_x * n_y
     return {
@@ -85,7 +86,7 @@ def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
         "ns_per_point_metric_technique": seconds / (total * 2 * len(TECHNIQUES)) * 1e9,
         "rss_before_mb": rss_before, "peak_rss_mb": _rss_mb(),
         "materialized_mb": total * 2 * len(TECHNIQUES) * 8 / 2**20,
-        "wins": {t: int(w) for t, w in zip(TECHNIQUES, wins)}, "feasible": int(n_feasible),
+        "wins": {t: int(w) for t, w in zip(TECHNIQUES, wins)}, "feasible": int(wins.sum()),
         "p99_min_s": dict(zip(TECHNIQUES, map(float, lo))), "p99_max_s": dict(zip(TECHNIQUES, map(float, hi))),
     }
 

@@ -13,7 +13,10 @@ same copy into one new (technique, point) array per metric), the SR-IOV mean lat
 a numba loop, the same in numexpr and in NumPy, then ``Model.evaluate`` and
 ``sweep`` (also on a read-only copy of the input, which the sweep keeps as its coordinate
 instead of copying it) with the NumPy path and with the fused kernel, hardware assist (Erlang
-C host) both ways, and all metrics x all techniques both ways. Every variant is
+C host) both ways, and all metrics x all techniques both ways. The fused rows twice: as the
+settings choose (on every core when the load average leaves one to spare,
+:func:`virtmodel.model.kernels.parallel`) and on one thread; each round prints its 1-minute
+load average and whether the kernels ran on every core. Every variant is
 checked equal to the hand-written formula (1e-12 relative) first.
 
 Run: ``python benchmarks/model_sweep.py [--fused-only] [--rounds 3]``
@@ -128,17 +131,38 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
         a, b = fused_all[metric].values, numpy_all[metric].values
         same = (a == b).all() if a.dtype.kind in "OU" else np.allclose(a, b, rtol=1e-12, equal_nan=True)
         assert same, metric
+    with kernels.using("numba", parallel_min_points=10**12):
+        for name in fused_cases:
+            cases[name]()  # the one-thread kernels compiled outside the timing too
     times: dict = {}
-    for _ in range(rounds):
+    import os
+
+    for k in range(rounds):
+        print(f"round {k + 1}: 1-minute load average {os.getloadavg()[0]:.2f}, kernels on every core: "
+              f"{kernels.parallel(n)} ({_threads()})")
         for name, fn in cases.items():
+            repeat = 2 if "all" in name else 5
             if name in fused_cases:
                 with kernels.using("numpy"):
-                    times.setdefault(name + " (NumPy path)", []).append(_best(fn, 2 if "all" in name else 5))
+                    times.setdefault(name + " (NumPy path)", []).append(_best(fn, repeat))
                 with kernels.using("numba"):
-                    times.setdefault(name + " (fused)", []).append(_best(fn, 2 if "all" in name else 5))
+                    times.setdefault(name + " (fused)", []).append(_best(fn, repeat))
+                with kernels.using("numba", parallel_min_points=10**12):
+                    times.setdefault(name + " (fused, one thread)", []).append(_best(fn, repeat))
             else:
-                times.setdefault(name, []).append(_best(fn, 2 if "all" in name else 5))
+                times.setdefault(name, []).append(_best(fn, repeat))
     return times
+
+
+def _threads() -> str:
+    """numba's thread count and threading layer (once a parallel kernel has run)."""
+    import numba
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet
+        layer = "not started"
+    return f"numba {numba.get_num_threads()} threads, layer {layer}"
 
 
 def print_fused(times: dict) -> None:

@@ -247,7 +247,12 @@ def _mechanisms(table) -> list:
 _CHANGED_AFTER_COMPARING = {
     **{f"barham2003.{w}.vmware_ws": "`io_path=\"hosted\"` (VMware Workstation is a hosted monitor)"
        for w in ("specint", "build", "osdb_ir", "osdb_oltp", "dbench", "specweb")},
-    "firecracker_netperf_doc.ping_added": "`io_path=\"virtio_user\"` (Firecracker's device model is in user space)",
+    "firecracker_netperf_doc.ping_added": "`io_path=\"virtio_user\"` (Firecracker's device model is in user space); "
+                                          "`virtio_transport=\"mmio\"` (Firecracker's only transport when the page was "
+                                          "written, 2020)",
+    **{f"microvm_net.{w}_firecracker": "`virtio_transport=\"mmio\"` (Firecracker 1.13 uses virtio-MMIO unless started "
+                                       "with --enable-pci; the source's harness does not pass it and boots the guest "
+                                       "with pci=off)" for w in ("rr", "iperf")},
     "kvm_nic_tuning2026.single_stream": "`host_switch=\"bridge_nat\"` (the source describes vhost-net behind a NAT bridge)",
     "kvm_nic_tuning2026.multi_stream": "`host_switch=\"bridge_nat\"` (the source describes vhost-net behind a NAT bridge)",
     "percona_docker.port_forward": "`port_proxy=\"on\"` (sysbench on the host reaches the published port; Docker 1.9.1's "

@@ -3,14 +3,16 @@
 The same calls as in memory: a lazy sweep over chunked inputs computed on the
 cluster (with the progress bar of virtmodel.analysis.compute) equals the
 in-memory sweep; win_regions run as a task on a worker equals the local call;
-and the winner map reduced from the distributed sweep is win_regions' winner
-wherever some technique is feasible (an independent path to the same map).
+and the winner map reduced from the distributed sweep (``argmin`` over the
+techniques; :func:`~virtmodel.analysis.winner` inside each chunk's task) is
+win_regions' winner (an independent path to the same map).
 """
 
 import numpy as np
 import pytest
 
 from virtmodel.analysis import compute, sweep, win_regions
+from virtmodel.analysis import winner as winner_of
 
 distributed = pytest.importorskip("distributed", reason="needs dask.distributed (the test extra)")
 da = pytest.importorskip("dask.array")
@@ -57,3 +59,5 @@ def test_win_regions_on_cluster(client):
     assert feasible.any() and not feasible.all()
     np.testing.assert_array_equal(winner.transpose("io_bytes", "arrival_rate").values[feasible],
                                   local["winner"].values[feasible])
+    best = compute(winner_of(lazy), progress=False)  # -1 where none is feasible, as win_regions
+    np.testing.assert_array_equal(best.transpose("io_bytes", "arrival_rate").values, local["winner"].values)

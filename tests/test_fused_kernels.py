@@ -98,7 +98,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE))
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -250,3 +250,105 @@ def test_three_axis_grid_equals_numpy_path():
 
     kernel = fused(m.key, ("mean_latency",)).bundle.stages(frozenset({"arrival_rate", "io_bytes", "vms"})).kernel
     assert any(sig[0] == 3 and kernel.ready(sig, wait=False) for sig in kernel.started())
+
+
+@pytest.mark.parametrize("technique", ["emulation", "hardware_assist", "sriov", "nitro"])
+def test_kernels_on_every_core_equal_the_one_thread_kernels(technique, monkeypatch):
+    """``parallel_min_points`` lowered: the outermost loop is a prange (the percentile kernel's
+    too); every point is computed as in the one-thread loop, so the values are the same bits,
+    saturated points and all (1-D past saturation, and a broadcast 2-D grid)."""
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)  # whatever the machine's load
+    m = Model(technique, "small_packet_rr")
+    top = m.evaluate("throughput_limit")
+    grids = [{"arrival_rate": np.linspace(0.0, 1.2 * top, N)},
+             {"arrival_rate": np.linspace(1.0, 1.1 * top, 2_000)[:, None],
+              "io_bytes": np.linspace(64.0, 9000.0, 20)[None, :]}]
+    for grid in grids:
+        with kernels.using("numba", parallel_min_points=10**9):
+            one = m.evaluate_many(None, **grid)
+        with kernels.using("numba", parallel_min_points=1):
+            assert kernels.parallel(N)
+            every = m.evaluate_many(None, **grid)
+        with kernels.using("numpy"):
+            ref = m.evaluate_many(None, **grid)
+        for metric in metric_names():
+            np.testing.assert_array_equal(every[metric], one[metric], err_msg=f"{technique} {metric}")
+            _same(every[metric], ref[metric], f"{technique} {metric}")
+    from virtmodel.model._compile import metric_bundle
+
+    for threads in (1, 10**9):
+        with kernels.using("numba", parallel_min_points=threads):
+            m.evaluate("mean_latency", arrival_rate=grids[0]["arrival_rate"])
+    kernel = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"})).kernel
+    assert any(sig[-1][2] for sig in kernel.started()) and any(not sig[-1][2] for sig in kernel.started())
+
+
+def test_parallel_kernels_only_for_large_arrays_on_the_main_thread(monkeypatch):
+    """Other threads (dask's) run one-thread kernels side by side; small arrays stay on one thread;
+    so do all while the load average leaves no core to spare."""
+    import os
+    import threading
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    with kernels.using("auto", parallel_min_points=1000):
+        assert kernels.parallel(10**6)
+        monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+        assert not kernels.parallel(10**6)
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+
+    with kernels.using("auto", parallel_min_points=1000):
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(kernels.parallel(10**6)))
+        worker.start()
+        worker.join()
+        assert seen == [False] and not kernels.parallel(999)
+    with pytest.raises(ParameterError, match="parallel_min_points"):
+        kernels.configure(parallel_min_points=0)
+    source, _ = kernels.kernel_source(*_sriov_stage(), (1, (0,), "C"), threads=True)
+    assert "for i0 in prange(out0.shape[0])" in source
+
+
+def _sriov_stage():
+    from virtmodel.model._compile import metric_bundle
+
+    st = metric_bundle(Model("sriov", "small_packet_rr").key, "mean_latency").stages(frozenset({"arrival_rate"}))
+    return st.array_exprs, st.symbols, {s for s in st.symbols if s.name == "arrival_rate"}
+
+
+def test_bottleneck_names_are_written_into_the_given_row():
+    """A sweep's string block row, as wide as the longest station name, takes the names in place
+    where the capacities vary at every point; the same names as without it (and where they do not
+    vary, one name of its own width, broadcast, as always)."""
+    from virtmodel.model._derive import derive
+    from virtmodel.model._evaluate import evaluate_metrics
+
+    for technique in ("paravirtual", "sriov"):
+        m = Model(technique, "small_packet_rr")
+        names = [st.name for st in derive(m.key).stations]
+        for grid, varies in (({"io_bytes": np.linspace(64.0, 640_000.0, N)}, True),
+                             ({"arrival_rate": np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)}, False)):
+            values = {**m.values(), **grid}
+            ref = evaluate_metrics(m.key, ["bottleneck"], values, False, False)["bottleneck"]
+            row = np.empty(N, np.array(names + ["a longer name than any station"]).dtype)
+            got = evaluate_metrics(m.key, ["bottleneck"], values, False, False, {"bottleneck": row})["bottleneck"]
+            assert (got is row) == varies and (got == ref).all() and got.dtype == (row.dtype if varies else ref.dtype)
+            assert set(ref) <= set(names) and (len(set(ref)) > 1) == varies
+
+
+def test_a_sweeps_coordinate_copy_on_every_core_is_a_copy(monkeypatch):
+    """The coordinate of a large writeable 1-D grid is copied (on every core when the kernels run
+    there): the same values, memory of its own, unchanged when the caller's array changes."""
+    from virtmodel.analysis import sweep
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+    lam = np.linspace(0.0, 5e4, N)
+    with kernels.using("numba", parallel_min_points=1):
+        got = kernels.copy(lam)
+        ds = sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=lam)
+    assert got is not lam and not np.shares_memory(got, lam) and np.array_equal(got, lam)
+    before = ds["arrival_rate"].values.copy()
+    lam[:] = -1.0
+    assert np.array_equal(ds["arrival_rate"].values, before)
+    with kernels.using("numpy"):
+        assert np.array_equal(kernels.copy(got), got) and kernels.copy(got) is not got

@@ -8,6 +8,7 @@ object); :mod:`virtmodel.plotting` draws it.
 :func:`break_even`          where two techniques tie on a metric (closed form or
                             numeric root; a curve over a second parameter)
 :func:`win_regions`         the best technique over a 2-D grid, with the margin
+:func:`winner`              the best technique at every point of a sweep (lazy too)
 :func:`sweep`               metrics x techniques over a grid (xarray; dask-chunked)
 :func:`compute`             a lazy (dask) sweep computed with a progress bar
 :func:`exit_cost_history`   exit cost by processor generation vs binary translation
@@ -30,8 +31,9 @@ from .sensitivity import sensitivity
 from .sweep import compute, sweep
 from .parameter_ranges import Range, preset_ranges
 from .uncertainty import UncertaintyResult, uncertainty
+from .winner import winner
 
 __all__ = ["BreakEven", "break_even", "compare", "compute", "exit_cost_history", "sensitivity", "sweep",
-           "win_regions"]
+           "win_regions", "winner"]
 __all__ += ["FitResult", "fit", "read_fio", "read_netperf", "read_sockperf", "read_wrk"]
 __all__ += ["Range", "UncertaintyResult", "preset_ranges", "uncertainty"]

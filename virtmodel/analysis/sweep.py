@@ -31,6 +31,7 @@ from ..errors import ParameterError
 from ..metrics import unit as metric_unit
 from ..symbols import info
 from ._common import as_list, check_metric, check_parameters, evaluate_many, make_models, valid_metrics
+from ..model import kernels
 from ._lazy import is_lazy, lazy_variables
 
 
@@ -61,6 +62,7 @@ def _inputs(grid: dict) -> tuple:
             # the index is built here, from one copy (the caller may change its array later), or from
             # the array itself when nobody can change it (xarray would copy it for each index it builds)
             kept = value if isinstance(value, np.ndarray) and _unchangeable(value, grid[name]) \
+                else kernels.copy(value) if isinstance(value, np.ndarray) \
                 else np.array(value, dtype=float)  # a dask array: its values, computed (as before)
             coords[name] = xr.Variable(name, pd.Index(kept, copy=False, name=name), attrs)
         else:
@@ -193,9 +195,11 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels):
     strings: dict = {}
     for t, model in enumerate(models.values()):
         into = {m: block[t, j, ...] for m, j in row.items()}  # 0-d arrays too, not scalars
+        if "bottleneck" in strings and len(models) > 1:  # the names straight into the block if it is wide enough
+            into["bottleneck"] = strings["bottleneck"][t, ...]
         got = evaluate_many(model, metrics, values, into)
         for m in metrics:
-            if m in row and got[m] is into[m]:
+            if m in into and got[m] is into[m]:
                 continue
             if len(models) == 1 and _fresh(got, m, values, shape, m in row):  # its own array: no copy
                 strings[m] = got[m][None]

@@ -122,7 +122,7 @@ class _Stages:
                 if self.kernel is None:
                     self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
         sig = self.kernel.signature(args, shape, below, limit)
-        return sig if self.kernel.ready(sig, wait=how == "now") else None
+        return sig if self.kernel.ready(sig, wait=how == "now") else self.kernel.other_threads(sig)
 
 
 class Compiled:

@@ -170,7 +170,9 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     does not vary); ``errors`` with ``scalar`` raises for a saturated station.
     ``into``: ``{metric: array}``, writeable float arrays of the broadcast shape (rows of a
     sweep's result block) that a metric is computed straight into where the fused kernels
-    can; the result is then that array, otherwise a new one (the caller copies it).
+    can; the result is then that array, otherwise a new one (the caller copies it). For
+    ``bottleneck`` a string array (``numpy.str_``): the names are written into it where the
+    capacities vary at every point and it is as wide as the longest station name.
     """
     into = into or {}
     from ._derive import SYMBOLIC_METRICS, derive
@@ -220,5 +222,11 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
         result["latency_variance"] = _masked(var, ok, True)
     if "bottleneck" in metrics:
         caps = np.stack(np.broadcast_arrays(*(out[("cap", i)] for i in range(len(d.stations)))))
-        result["bottleneck"] = np.array(names)[np.argmin(caps, axis=0)]
+        row, labels, at = into.get("bottleneck"), np.array(names), np.argmin(caps, axis=0)
+        if isinstance(row, np.ndarray) and row.shape == shape == at.shape and row.dtype.kind == "U" \
+                and row.dtype.itemsize >= labels.dtype.itemsize and row.flags.writeable:
+            # the names straight into the caller's row (a sweep's block: no array of names to copy there)
+            result["bottleneck"] = np.take(labels.astype(row.dtype), at, out=row)
+        else:  # (capacities that do not vary: one name, broadcast, its own width, as always)
+            result["bottleneck"] = labels[at]
     return {m: result[m] if result[m].shape == shape else np.broadcast_to(result[m], shape) for m in metrics}

@@ -25,8 +25,10 @@ from .._background import Builds
 from . import _percentiles as P
 
 
-def _build(_key=None):
-    """The compiled kernel (raises if it cannot be built: the NumPy path stays)."""
+def _build(threads: bool):
+    """The compiled kernel (raises if it cannot be built: the NumPy path stays); ``threads``: its
+    loop over the points is split over the cores (:func:`virtmodel.model.kernels.parallel`; each
+    point computed as in the one-thread loop)."""
     import ctypes
     import math
 
@@ -60,7 +62,7 @@ def _build(_key=None):
     def kernel(mean, var, delay, valid, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low,
                out):
         n, one_delay, one_valid = mean.shape[0], delay.shape[0] == 1, valid.shape[0] == 1
-        for x in range(n):
+        for x in numba.prange(n):
             if not (valid[0] if one_valid else valid[x]):  # the caller's inf anyway: no inversion
                 for j in range(ps.shape[0]):
                     out[j, x] = math.inf
@@ -97,12 +99,12 @@ def _build(_key=None):
     b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
     sig = numba.void(c1, c1, c1, b1, c1, b1,
                      c3, f, f, f, c3, f, f, f, numba.types.Array(numba.float64, 2, "C"))
-    fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False)(kernel)
+    fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False, parallel=threads)(kernel)
     fn.disable_compile()
     return fn
 
 
-_BUILDS = Builds(_build, "virtmodel-percentile-kernel-compile")  # one kernel, key None
+_BUILDS = Builds(_build, "virtmodel-percentile-kernel-compile")  # key: on every core or not
 
 
 def _kernel(points: int, ndim: int):
@@ -112,11 +114,15 @@ def _kernel(points: int, ndim: int):
     how = kernels.wanted(points, ndim)
     if how is None:
         return None
-    fn = _BUILDS.get(None, wait=how == "now")
+    threads = kernels.parallel(points)
+    fn = _BUILDS.get(threads, wait=how == "now")
     if isinstance(fn, Exception):
         if how == "now":
             raise RuntimeError("no fused percentile kernel") from fn
         return None
+    if fn is None:  # still compiling: the other choice of threads if that one is ready
+        other = _BUILDS.peek(not threads)
+        return None if isinstance(other, Exception) else other
     return fn
 
 

@@ -139,8 +139,14 @@ class HardwareAssistCPU(Technique):
         return native_demands(s).add(guest=extra)
 
     def interrupt_exits(self, s) -> Load:
-        """Device interrupts delivered through the hypervisor (each exits)."""
-        return events(s.io_interrupts, s.exits_per_interrupt * self.exit_time(s))
+        """Device interrupts delivered through the hypervisor: each exits :math:`k_{\\mathrm{irq}}` times,
+        and its handler's register accesses (:meth:`interrupt_register_time`) come with it."""
+        return events(s.io_interrupts, s.exits_per_interrupt * self.exit_time(s) + self.interrupt_register_time(s))
+
+    def interrupt_register_time(self, s):
+        """Seconds per device interrupt of the guest handler's register accesses that trap (hook: none;
+        the virtio-MMIO transport's, :mod:`~virtmodel.techniques.virtio_transport`)."""
+        return 0
 
 
 def passthrough_io(tech: HardwareAssistCPU, s, posted_interrupts: bool) -> dict:

@@ -33,7 +33,10 @@ cycles); vhost at about 0.7-1 us of host CPU per packet (Linux vhost batching
 commits: 0.9-1.5 Mpps per queue). Segmentation offload (flag ``segment_offload``, default off): the virtio
 paths' per-packet work per segment, :mod:`virtmodel.techniques.offload`. Exit cost by processor generation:
 :mod:`virtmodel.techniques.generations`. Interrupts and wake-ups (flag
-``wakeups``, default off): :mod:`virtmodel.techniques.notifications`.
+``wakeups``, default off): :mod:`virtmodel.techniques.notifications`. Virtio transport (flag
+``virtio_transport``, default ``pci``): with ``mmio`` (Firecracker) each device interrupt adds
+:math:`k_{\\mathrm{mmio}} = 2` register accesses handled in user space,
+:math:`k_{\\mathrm{mmio}} (t_x + c_{\\mathrm{user}}/f)`, :mod:`virtmodel.techniques.virtio_transport`.
 """
 
 from __future__ import annotations
@@ -47,10 +50,11 @@ from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_lo
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
+from .virtio_transport import VirtioTransport
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, HostSwitch, Wakeups, HardwareAssistCPU):
+class HardwareAssist(SegmentOffload, PayloadCopy, HostSwitch, Wakeups, VirtioTransport, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

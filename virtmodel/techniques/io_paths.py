@@ -115,6 +115,13 @@ flows spread evenly over the queues (a single flow uses one queue whatever
 pooled cores' capacity, and at low load the same latency (the station's own
 service time, no queueing).
 
+Transport: the virtio paths (``virtio``, ``virtio_pooled``, ``virtio_user``,
+``vhost_user``) reach the guest over PCI with MSI-X unless the technique's
+``virtio_transport`` says ``mmio`` (Firecracker): then each device interrupt adds
+the handler's register accesses, exits handled in user space, on the vCPU; the
+kicks above are unchanged (an ioeventfd on ``QueueNotify``).
+:mod:`~virtmodel.techniques.virtio_transport`.
+
 Sources of the costs: ``virtmodel/data/published_iopaths.json`` and each
 parameter's ``source``; the values marked ``assumption`` are the model's.
 """

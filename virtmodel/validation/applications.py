@@ -73,8 +73,8 @@ MECHANISM_NAMES = {
                                 "per packet in the Sentry)",
     "sr_iov_vf_path": "an SR-IOV virtual function's own data path, slower than a passed-through device's "
                       "(sriov assignment=\"vf\")",
-    "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (a completion waits for a timer or a "
-                                    "batch before the guest is interrupted: VMXNET3's default)",
+    "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
+                                    "how long it holds a lone message at low load)",
 }
 
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",

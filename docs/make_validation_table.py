@@ -169,6 +169,9 @@ _FLAG_TRIALS = (("interrupts and wake-ups (`wakeups=\"on\"`)", {"wakeups": "on"}
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths
 _BEFORE_PAYLOAD_COPIES = {"copy_time_per_byte": 0.0, "segment_offload": "off"}
+#: the setting that gives the model before a hosted monitor's world switches per host interrupt and tick
+#: (techniques/hosted_world_switch.py): zero cost is the previous model exactly
+_BEFORE_HOSTED_SWITCHES = {"world_switch_cycles": 0.0}
 
 
 def _median_error(part, column) -> str:
@@ -202,7 +205,7 @@ def _mechanisms(table) -> list:
     later = {"sr_iov_vf_path", "user_space_network_stack"}  # mechanisms added after the vhost workers (own steps)
     before = SUPPORTED_MECHANISMS - later
     host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
-    old = {**host_net, **_BEFORE_PAYLOAD_COPIES}  # the flags of the steps before the netstack: no stack, no copies
+    old = {**host_net, **_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES}  # the steps before the netstack
     with _pooled_back_ends() as pooled:  # the steps before the vhost workers: the back-end on any host core
         rows = [(f"first model (baseline; the {len(base)} rows it covers)", base),
                 ("+ `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one",
@@ -219,9 +222,11 @@ def _mechanisms(table) -> list:
     rows.append(("+ an SR-IOV virtual function's own data path (`assignment=\"vf\"` where the source's system is a VF)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - {"user_space_network_stack"}, flags=old)))
     rows.append(("+ the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, structural)",
-                 recompute(flags=_BEFORE_PAYLOAD_COPIES)))
-    rows.append(("this model: + the back-ends' payload copies per byte, and segmentation offload by default on the "
-                 "virtio paths (structural, pre-registered)", table))
+                 recompute(flags={**_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES})))
+    rows.append(("+ the back-ends' payload copies per byte, and segmentation offload by default on the "
+                 "virtio paths (structural, pre-registered)", recompute(flags=_BEFORE_HOSTED_SWITCHES)))
+    rows.append(("this model: + a hosted monitor's world switches per host interrupt and host timer tick "
+                 "(structural on `io_path=\"hosted\"`, pre-registered)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

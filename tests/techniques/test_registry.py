@@ -28,6 +28,7 @@ CITATION_KEYS |= {"kvm_multiqueue_page"}  # hardware_assist.py queues (vhost wor
 CITATION_KEYS |= {"zhang2016_hpc_virt", "kvm_pv_eoi"}  # techniques/vf_path.py (vf_message_time); _hwassist.py (exits_per_interrupt)
 CITATION_KEYS |= {"gvisor_gso2019"}  # netstack.py (syscall_intercept: the sandbox's user-space stack)
 CITATION_KEYS |= {"benson2014_copy_bandwidth"}  # techniques/payload_copy.py copy_time_per_byte
+CITATION_KEYS |= {"kerrisk2010_jiffies"}  # techniques/hosted_world_switch.py host_timer_hz
 CITATION_KEYS |= {"linux_virtio_mmio"}  # techniques/virtio_transport.py mmio_interrupt_accesses
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 

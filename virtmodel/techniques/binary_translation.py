@@ -43,6 +43,12 @@ driver, on the VM's own CPU, instead of a back-end on other cores,
 :math:`D_{\\mathrm{host}} = 0`, with :math:`c_{\\mathrm{hosted}} = 22.7\\,\\mu s \\times 733\\,\\mathrm{MHz}
 = 16\\,640` cycles (Sugerman et al., USENIX ATC 2001: time per packet sent or
 received via the VMNet on a Pentium III; assumed the same cycles elsewhere).
+A hosted monitor also world-switches to the host for every host interrupt (the
+device's ``io_interrupts``) and every host timer tick (``host_timer_hz``), each
+round trip :math:`c_{\\mathrm{ws}}` cycles on the VM's CPU:
+:mod:`virtmodel.techniques.hosted_world_switch` (structural on ``hosted``; a
+:class:`~virtmodel.errors.ParameterError` names ``host_timer_hz`` when the ticks
+alone would fill the CPU).
 
 :class:`Emulation` is the QEMU-TCG variant: every guest instruction, user and
 kernel, is emulated at about 10.2 host instructions per guest instruction
@@ -58,6 +64,7 @@ import numpy as np
 from .._params import param
 from ..errors import ParameterError
 from ._base import Demands, Technique, cycles, events, native_demands, work
+from .hosted_world_switch import HostedWorldSwitch, check_ticks, with_world_switches
 from .io_paths import HostSwitch, io_path_flag, path_loads
 from .payload_copy import PayloadCopy
 
@@ -76,7 +83,7 @@ class _Numbers:
 
 
 @dataclass(frozen=True)
-class BinaryTranslation(PayloadCopy, HostSwitch, Technique):
+class BinaryTranslation(PayloadCopy, HostSwitch, HostedWorldSwitch, Technique):
     """Binary translation with emulated devices (see the module docstring)."""
 
     name = "binary_translation"
@@ -146,6 +153,7 @@ class BinaryTranslation(PayloadCopy, HostSwitch, Technique):
             Naming ``register_write_cycles`` where the guest demand (module
             docstring) would be zero or negative.
         """
+        check_ticks(self, values)
         saving = np.asarray(values["register_write_cycles"], dtype=float)
         if not (saving < 0).any():
             return  # every other term is >= 0 and cpu_time > 0
@@ -169,7 +177,7 @@ class BinaryTranslation(PayloadCopy, HostSwitch, Technique):
                             (s.interrupts + s.io_interrupts, s.interrupt_cycles)):
             guest = guest + events(count, cycles(s, cost))
         loads = path_loads(self, s, self.io_path, cycles(s, s.register_access_cycles))
-        loads["guest"] = guest + loads["guest"]
+        loads["guest"] = with_world_switches(self, s, guest + loads["guest"])
         return Demands(device=base.device, delay=base.delay, **loads)
 
 

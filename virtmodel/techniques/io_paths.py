@@ -54,7 +54,9 @@ path               per I/O                                                      
                    I/O, a domain switch per notification
 ``binary_emul``    register accesses handled by the VMM (ESX-style BT)            host cores
 ``hosted``         as ``binary_emul`` plus, per I/O, the world switch to the      the VM's CPU
-                   host OS and the host's system call and driver (Workstation)
+                   host OS and the host's system call and driver (Workstation);
+                   a world switch per host interrupt and timer tick too
+                   (:mod:`~virtmodel.techniques.hosted_world_switch`)
 =================  =============================================================  ===============
 
 Host switch (``host_switch``, paths through the host only): ``none`` (the

@@ -40,7 +40,7 @@ def test_proxy_off_is_the_container_path_exactly(network):
 def test_proxy_with_zero_costs_or_no_io_adds_nothing():
     off = get("container")
     free = get("container", port_proxy="on", proxy_syscall_cycles=0, proxy_wakeup_cycles=0,
-               proxy_copy_cycles_per_byte=0)
+               copy_time_per_byte=0)
     for name, value in _metrics(off).items():
         assert _metrics(free)[name] == pytest.approx(value, rel=1e-12), name
     quiet = RR.replace(io_ops=0, io_interrupts=0)
@@ -50,15 +50,15 @@ def test_proxy_with_zero_costs_or_no_io_adds_nothing():
 
 
 def test_proxy_demand_is_the_formula():
-    """D_proxy = (n/k)(2 c_sys + c_cs + 2 k b c_B)/f, on the host's CPU (cpu_per_request grows by it)."""
+    """D_proxy = (n/k)((2 c_sys + c_cs)/f + 2 k b t_cp), on the host's CPU (cpu_per_request grows by it)."""
     on, off = get("container", port_proxy="on"), get("container")
     n, k, b, f = RR.io_ops, RR.message_packets, RR.io_bytes, PLATFORM.clock_hz
-    d = n / k * (2 * on.proxy_syscall_cycles + on.proxy_wakeup_cycles + 2 * k * b * on.proxy_copy_cycles_per_byte) / f
+    d = n / k * ((2 * on.proxy_syscall_cycles + on.proxy_wakeup_cycles) / f + 2 * k * b * on.copy_time_per_byte)
     grown = _metrics(on)["cpu_per_request"] - _metrics(off)["cpu_per_request"]
     assert grown == pytest.approx(d, rel=1e-9)
     # heavy-load limit: one proxy thread bounds the throughput at 1/D_proxy when it is the bottleneck
     slow = get("container", port_proxy="on", proxy_wakeup_cycles=2e6)
-    d_slow = n / k * (2 * 1080 + 2e6 + 2 * k * b * 0.5) / f
+    d_slow = n / k * ((2 * 1080 + 2e6) / f + 2 * k * b / 6.07e9)
     light = RR.replace(arrival_rate=10.0)
     assert _metrics(slow, light)["throughput_limit"] == pytest.approx(1 / d_slow, rel=1e-9)
     two = get("container", port_proxy="on", proxy_wakeup_cycles=2e6, proxy_threads=2)
@@ -71,7 +71,7 @@ def test_proxy_demand_is_the_formula():
 def test_symbolic_formula_names_the_proxy_costs():
     expr = Model(get("container", port_proxy="on"), RR, PLATFORM).expression("cpu_per_request").expr
     names = {str(x) for x in expr.free_symbols}
-    assert {"proxy_syscall_cycles", "proxy_wakeup_cycles", "proxy_copy_cycles_per_byte"} <= names
+    assert {"proxy_syscall_cycles", "proxy_wakeup_cycles", "copy_time_per_byte"} <= names
     off = Model(get("container"), RR, PLATFORM).expression("cpu_per_request").expr
     assert not {str(x) for x in off.free_symbols} & {"proxy_syscall_cycles", "proxy_wakeup_cycles"}
     assert isinstance(expr, sp.Expr)

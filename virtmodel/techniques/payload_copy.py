@@ -97,6 +97,17 @@ def copy_time(tech, s, path_name: str, payload):
     return copies * s.copy_time_per_byte * payload
 
 
+def copy_time_param(default: float = 1.0 / 6.07e9):
+    """The ``copy_time_per_byte`` parameter, :math:`t_{\\mathrm{cp}}` (one definition for every
+    technique that copies payload: the back-ends here, Docker's port proxy): seconds per byte
+    copied, the inverse of one core's memory-copy bandwidth (Benson 2014: 6.07 GB/s)."""
+    return param(
+        default, unit="s/B", source="benson2014_copy_bandwidth", latex=r"t_{\mathrm{cp}}",
+        doc="seconds per byte a core (a back-end's, Docker's port proxy's) spends copying payload: the inverse of one core's memory-copy "
+            "bandwidth (single-threaded copy of 64 MiB buffers on dual-socket Xeon E5 servers, 5,896 and "
+            "6,249 MB/s: 6.07 GB/s)")
+
+
 @dataclass(frozen=True)
 class PayloadCopy:
     """Mixin: ``copy_time_per_byte``, the per-byte cost of a back-end's payload copies (module docstring).
@@ -108,11 +119,7 @@ class PayloadCopy:
     payload_copy: str = flag("on", doc="the back-end's payload copies: on (copy_time_per_byte per byte copied), "
                                        "off (no copy term: the view a disk block request takes)",
                              options=("on", "off"))
-    copy_time_per_byte: float = param(
-        1.0 / 6.07e9, unit="s/B", source="benson2014_copy_bandwidth", latex=r"t_{\mathrm{cp}}",
-        doc="seconds per byte a back-end core spends copying payload: the inverse of one core's memory-copy "
-            "bandwidth (single-threaded copy of 64 MiB buffers on dual-socket Xeon E5 servers, 5,896 and "
-            "6,249 MB/s: 6.07 GB/s)")
+    copy_time_per_byte: float = copy_time_param()
 
     def block_io_view(self):
         """A disk block request's data moves by DMA: the technique without payload copies
@@ -121,4 +128,4 @@ class PayloadCopy:
         return super(PayloadCopy, view).block_io_view()
 
 
-__all__ = ["COPIES", "copy_time", "PayloadCopy"]
+__all__ = ["COPIES", "copy_time", "copy_time_param", "PayloadCopy"]

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._params import flag, param
+from .._params import flag
 from .hardware_assist import HardwareAssist
 from .offload import OFFLOAD_MODES, SegmentOffload
-from .payload_copy import PayloadCopy
+from .payload_copy import copy_time_param
 from .nested import Nested
 
 
@@ -35,8 +35,7 @@ class PooledBackEnd:
     """Mixin: ``io_path="virtio"`` computed as ``"virtio_pooled"``, the back-end on the host's cores;
     no payload copies and no segmentation offload by default (the first model had neither)."""
 
-    copy_time_per_byte: float = param(0.0, **{k: v for k, v in PayloadCopy.__dataclass_fields__[
-        "copy_time_per_byte"].metadata.items() if k in ("unit", "doc", "latex", "source")})
+    copy_time_per_byte: float = copy_time_param(0.0)
     segment_offload: str = flag("off", doc=SegmentOffload.__dataclass_fields__["segment_offload"].metadata["doc"],
                                 options=OFFLOAD_MODES)
 

@@ -16,13 +16,14 @@ Go netpoller's ``epoll_wait`` returning and the thread switched in: one context
 switch).
 
 .. math::
-    D_{\\mathrm{proxy}} = \\frac{n_{\\mathrm{io}}}{k_{\\mathrm{msg}}}\\,
-      \\frac{2 c_{\\mathrm{psys}} + c_{\\mathrm{pcs}} + 2 k_{\\mathrm{msg}} b_{\\mathrm{io}} c_{\\mathrm{pB}}}{f}
+    D_{\\mathrm{proxy}} = \\frac{n_{\\mathrm{io}}}{k_{\\mathrm{msg}}}\\left(
+      \\frac{2 c_{\\mathrm{psys}} + c_{\\mathrm{pcs}}}{f} + 2 k_{\\mathrm{msg}} b_{\\mathrm{io}} t_{\\mathrm{cp}}\\right)
 
 per request (:math:`n_{\\mathrm{io}}/k_{\\mathrm{msg}}` messages of
 :math:`k_{\\mathrm{msg}} b_{\\mathrm{io}}` bytes; :math:`c_{\\mathrm{psys}}` a system
-call, :math:`c_{\\mathrm{pcs}}` a context switch, :math:`c_{\\mathrm{pB}}` the cycles per
-byte copied, :math:`f` the clock). The proxy is one process per published port,
+call, :math:`c_{\\mathrm{pcs}}` a context switch, :math:`f` the clock, :math:`t_{\\mathrm{cp}}`
+the seconds per byte copied: ``copy_time_per_byte``, the same parameter and value as the
+back-ends' payload copies, :mod:`virtmodel.techniques.payload_copy`). The proxy is one process per published port,
 on the host's cores, outside the container; its Go runtime runs goroutines on at
 most ``GOMAXPROCS`` threads at once, so it is a station of its own (resource
 ``docker_proxy``, one per container, :math:`m` = ``proxy_threads`` servers, M/G/m):
@@ -55,7 +56,10 @@ its source runs sysbench on the host against the container's published port,
 which Docker 1.9.1's default relays through ``docker-proxy`` when the address is
 a loopback one. That row had been compared before (0.99 predicted vs 0.31), so it
 is listed among the rows whose recipe changed after comparing. Parameter values
-come from lmbench (Barham et al. 2003: null call, context switch) and the source
+come from lmbench (Barham et al. 2003: null call, context switch), a memory-copy
+microbenchmark (Benson 2014: the copy per byte; until 2026-12-05 an unsourced
+0.5 cycle per byte, replaced by the sourced value, which the port_forward row's
+prediction follows: that row is already calibration, not prediction) and the source
 of Docker 1.9.1 (threads), none from an application row.
 """
 
@@ -67,6 +71,7 @@ from .._params import flag, param
 from ..errors import ParameterError
 from ..resources import Resource
 from ._base import cycles, events
+from .payload_copy import copy_time_param
 
 PROXY_MODES = ("off", "on")
 
@@ -78,10 +83,9 @@ DOCKER_PROXY = Resource("docker_proxy", "proxy_threads", shared=False, cores_of=
 
 def proxy_seconds_per_message(s):
     """Host CPU seconds the proxy spends on one message:
-    :math:`(2 c_{\\mathrm{psys}} + c_{\\mathrm{pcs}} + 2 k_{\\mathrm{msg}} b_{\\mathrm{io}} c_{\\mathrm{pB}})/f`."""
-    per_message = (2 * s.proxy_syscall_cycles + s.proxy_wakeup_cycles
-                   + 2 * s.message_packets * s.io_bytes * s.proxy_copy_cycles_per_byte)
-    return cycles(s, per_message)
+    :math:`(2 c_{\\mathrm{psys}} + c_{\\mathrm{pcs}})/f + 2 k_{\\mathrm{msg}} b_{\\mathrm{io}} t_{\\mathrm{cp}}`."""
+    return (cycles(s, 2 * s.proxy_syscall_cycles + s.proxy_wakeup_cycles)
+            + 2 * s.message_packets * s.io_bytes * s.copy_time_per_byte)
 
 
 def proxy_load(s):
@@ -110,10 +114,7 @@ class PortProxy:
         1848, unit="cycles", source="barham2003", latex=r"c_{\mathrm{pcs}}",
         doc="host cycles of the proxy thread's wake-up per message (lmbench context switch, 2 processes, "
             "0 KB: 0.77 us native at 2.4 GHz)")
-    proxy_copy_cycles_per_byte: float = param(
-        0.5, unit="cycles/B", latex=r"c_{\mathrm{pB}}",
-        doc="host cycles per byte copied between a socket buffer and the proxy's buffer (assumption: a "
-            "cached copy at about 7 GB/s at 3.5 GHz; no copy microbenchmark in the record)")
+    copy_time_per_byte: float = copy_time_param()
     proxy_threads: int = param(
         1, unit="count", domain="count", source="moby_docker_proxy", latex=r"m_{\mathrm{proxy}}",
         doc="threads running the proxy's goroutines at once (GOMAXPROCS): 1 for Docker 1.9.1, built with "

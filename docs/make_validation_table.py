@@ -202,7 +202,8 @@ def _mechanisms(table) -> list:
     base = taken.assign(within=taken["baseline_within"].astype(bool),
                         error=(taken["baseline_predicted"] - taken["published"]) / taken["published"],
                         status=taken["baseline_predicted"].notna().map({True: "modelled", False: "not modelled"}))
-    later = {"sr_iov_vf_path", "user_space_network_stack"}  # mechanisms added after the vhost workers (own steps)
+    later = {"sr_iov_vf_path", "user_space_network_stack", "closed_loop"}  # added after the vhost workers (own steps)
+    closed = {"closed_loop"}  # the closed benchmark loop: part of "this model" only (no step of its own yet)
     before = SUPPORTED_MECHANISMS - later
     host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
     old = {**host_net, **_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES}  # the steps before the netstack
@@ -220,13 +221,17 @@ def _mechanisms(table) -> list:
     rows.append(("+ one vhost worker thread per queue (the in-kernel back-end, structural)",
                  recompute(mechanisms=before, flags=old)))
     rows.append(("+ an SR-IOV virtual function's own data path (`assignment=\"vf\"` where the source's system is a VF)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"user_space_network_stack"}, flags=old)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"user_space_network_stack"} - closed, flags=old)))
     rows.append(("+ the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, structural)",
-                 recompute(flags={**_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
+                           flags={**_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES})))
     rows.append(("+ the back-ends' payload copies per byte, and segmentation offload by default on the "
-                 "virtio paths (structural, pre-registered)", recompute(flags=_BEFORE_HOSTED_SWITCHES)))
-    rows.append(("this model: + a hosted monitor's world switches per host interrupt and host timer tick "
-                 "(structural on `io_path=\"hosted\"`, pre-registered)", table))
+                 "virtio paths (structural, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed, flags=_BEFORE_HOSTED_SWITCHES)))
+    rows.append(("+ a hosted monitor's world switches per host interrupt and host timer tick "
+                 "(structural on `io_path=\"hosted\"`, pre-registered)", recompute(mechanisms=SUPPORTED_MECHANISMS - closed)))
+    rows.append(("this model: + a benchmark's closed loop where the source gives its population (threads, connections, "
+                 "outstanding I/Os: `users`, throughput by MVA; `closed_loop` in the recipe's requires)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

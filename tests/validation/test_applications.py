@@ -97,3 +97,44 @@ def test_unknown_row_is_named():
 def test_bad_flags_and_techniques_are_named(flags, techniques, named):
     with pytest.raises(ParameterError, match=named):
         recompute(flags=flags, techniques=techniques)
+
+
+def test_a_closed_benchmark_loop_compares_mva_throughputs(monkeypatch):
+    """A recipe with users (a closed loop) is compared by X(N) of the closed model: one user, the ratio of
+    the lone latencies (X(1) = 1/R(1)); many users, the open recipe's throughput_limit ratio."""
+    from virtmodel.validation import applications
+
+    row_id = "percona_docker.host_network"
+    base = applications.recipes()
+    open_value, _ = predict(row_id)
+
+    def closed(users, requires=("closed_loop",)):
+        recipe = {**base[row_id], "requires": [*base[row_id]["requires"], *requires],
+                  "workload_overrides": {**base[row_id]["workload_overrides"], "users": users, "think_time": 0.0}}
+        recipe["technique_params"] = {"network": "bridge_nat"}  # a technique that adds latency per request
+        monkeypatch.setattr(applications, "recipes", lambda: {**base, row_id: recipe})
+        return recipe
+
+    recipe = closed(1)
+    one, status = predict(row_id)
+    assert status == "modelled"
+    from virtmodel.model import Model
+    from virtmodel.platform import Platform
+    from virtmodel.workloads import get as get_workload
+    platform = Platform().replace(**recipe["platform"])
+    workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
+    tech = Model("container", workload, platform).technique.replace(network="bridge_nat")
+    x_tech = Model(tech, workload, platform)
+    x_ref = Model("native", workload, platform)
+    # one user: the ratio of the lone latencies (X(1) = 1 / R(1) with no think time)
+    assert one == pytest.approx(x_ref.evaluate("mean_latency") / x_tech.evaluate("mean_latency"), rel=1e-9)
+    closed(10_000)
+    many, _ = predict(row_id)
+    open_bridge = (x_tech.evaluate("throughput_limit", users=0) / x_ref.evaluate("throughput_limit", users=0))
+    assert many == pytest.approx(open_bridge, rel=1e-3)
+    # the mechanism can be taken away (not modelled), and must be declared
+    assert predict(row_id, mechanisms=SUPPORTED_MECHANISMS - {"closed_loop"})[0] is None
+    closed(4, requires=())
+    with pytest.raises(ParameterError, match="users"):
+        predict(row_id)
+    assert open_value is not None

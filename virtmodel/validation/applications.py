@@ -14,13 +14,26 @@ Compared quantities (``kind`` of the row):
 =========================  ===========================================================
 ``relative_throughput``    :math:`X_{\\max}(\\text{technique}) / X_{\\max}(\\text{reference})`
                            (the model's ``throughput_limit``; ``capacity_ratio`` when the
-                           reference is native)
+                           reference is native); for a closed benchmark loop (below)
+                           :math:`X(N)/X_{\\mathrm{ref}}(N)`, the MVA throughputs
 ``relative_speed``         :math:`R_0(\\text{reference}) / R_0(\\text{technique})`, the
                            lone-request latencies (1 / ``low_load_slowdown`` vs native):
                            elapsed-time results of one job (a build, a compute run)
 ``added_latency``          :math:`R_0(\\text{technique}) - R_0(\\text{reference})` in seconds
                            (mean latency at a vanishing arrival rate)
 =========================  ===========================================================
+
+A benchmark that keeps a fixed number of requests in flight (its client threads,
+connections, outstanding I/Os) is a closed loop: a recipe says so with ``users``
+(and ``think_time``) in its ``workload_overrides``, from the source's description,
+and ``closed_loop`` in its ``requires``. Its throughput is then the closed model's
+(:mod:`virtmodel.model.closed`, exact MVA: :math:`X(N) = N/(R(N) + Z)`), which is
+bounded by the population as well as by the bottleneck: with fewer requests in
+flight than servers the benchmark is latency-bound, and every microsecond a
+technique adds to a request lowers its throughput. As :math:`N` grows,
+:math:`X(N)` tends to ``throughput_limit``, the open recipe's value. Only
+``relative_throughput`` rows take a closed loop (a recipe with ``users`` on
+another kind is refused, naming the row).
 
 Shared-host rows (``shared_host_throughput``: the first group's aggregate
 throughput limit, count x ``throughput_limit``, on the host over the reference host;
@@ -63,6 +76,7 @@ SUPPORTED_MECHANISMS.add("shared_host")  # VM groups, time slices (virtmodel.hos
 SUPPORTED_MECHANISMS.add("wakeup_boost")  # TimeSlices(boost=...), VMGroup(background=True) (virtmodel.timeslices)
 SUPPORTED_MECHANISMS.add("sr_iov_vf_path")  # sriov assignment="vf" (virtmodel.techniques.vf_path)
 SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack (techniques/netstack.py)
+SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of requests in flight (model/closed.py, MVA)
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {
@@ -73,6 +87,8 @@ MECHANISM_NAMES = {
                                 "per packet in the Sentry)",
     "sr_iov_vf_path": "an SR-IOV virtual function's own data path, slower than a passed-through device's "
                       "(sriov assignment=\"vf\")",
+    "closed_loop": "a benchmark's closed loop (its threads, connections or outstanding I/Os as users per VM, "
+                   "throughput by MVA)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }
@@ -129,8 +145,14 @@ def _lone_latency(model) -> float:
     return model.evaluate("mean_latency", arrival_rate=_LONE)
 
 
+def _throughput(model) -> float:
+    """The benchmark's throughput: the closed model's MVA ``throughput`` for a closed loop
+    (``users`` > 0), else the open model's ``throughput_limit``."""
+    return model.evaluate("throughput" if model.workload.users else "throughput_limit")
+
+
 def _relative_throughput(tech, ref):
-    return tech.evaluate("throughput_limit") / ref.evaluate("throughput_limit")
+    return _throughput(tech) / _throughput(ref)
 
 
 def _relative_speed(tech, ref):
@@ -219,6 +241,10 @@ def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
         return float(value), "modelled"
     platform = Platform().replace(**recipe["platform"])
     workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
+    if workload.users and (row.kind != "relative_throughput" or "closed_loop" not in recipe["requires"]):
+        raise ParameterError(f"{row_id}: workload_overrides.users", workload.users,
+                             "0, or a relative_throughput row whose requires names closed_loop",
+                             "a closed benchmark loop is compared by its MVA throughput only")
     tech = _technique(recipe["technique"], recipe["technique_params"], flags, techniques)
     ref = _technique(recipe["reference"], {}, flags, techniques)
     value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform))

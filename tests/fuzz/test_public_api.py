@@ -57,6 +57,12 @@ def _regions():
                        workload="small_packet_rr")
 
 
+def _p99_sweep():
+    from virtmodel.analysis import sweep
+
+    return sweep(["p99"], T2, W, arrival_rate=np.array([1e3, 2e3]))["p99"]
+
+
 def _table():
     from virtmodel.analysis import compare
 
@@ -111,6 +117,7 @@ RECIPES = {
     "virtmodel.analysis.preset_ranges": (("sriov",), {}),
     "virtmodel.analysis.Range": (("exit_cycles", 700.0, 1000.0), {"kind": "loguniform"}),
     "virtmodel.analysis.sweep": ((["p99"], T2, W), {"arrival_rate": np.array([1e3, 2e3])}),
+    "virtmodel.analysis.winner": ((_p99_sweep,), {}),
     "virtmodel.analysis.win_regions": ((T2, ("arrival_rate", [1e3, 3e4]), ("vms", [2, 8]), "p99"), {"workload": W}),
     "virtmodel.techniques.get": (("sriov",), {"iommu_cycles": 100.0}),
     "virtmodel.techniques.names": ((), {}),

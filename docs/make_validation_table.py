@@ -262,7 +262,9 @@ _CHANGED_AFTER_COMPARING = {
     "kvm_nic_tuning2026.multi_stream": "`host_switch=\"bridge_nat\"` (the source describes vhost-net behind a NAT bridge)",
     "percona_docker.port_forward": "`port_proxy=\"on\"` (sysbench on the host reaches the published port; Docker 1.9.1's "
                                    "default relays a loopback connection through docker-proxy; the post does not name "
-                                   "the address, and its first prediction, 0.99 vs 0.31, was known)",
+                                   "the address, and its first prediction, 0.99 vs 0.31, was known); later the proxy's copy "
+                                   "cost became the sourced copy_time_per_byte instead of an assumed 0.5 cycle/B "
+                                   "(the prediction moved in the 7th digit)",
 }
 
 

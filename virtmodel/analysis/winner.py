@@ -50,7 +50,7 @@ def best_index(values: np.ndarray, minimize: bool = True) -> np.ndarray:
         best = np.full(shape, np.inf)
         for column in columns:
             np.fmin(best, column, out=best)
-    dtype = np.int8 if count <= 127 else np.int32
+    dtype = _index_dtype(count)
     index = np.full(shape, count, dtype=dtype)
     equal, step = np.empty(shape, dtype=bool), np.empty(shape, dtype=dtype)
     for t in range(count - 1, -1, -1):
@@ -62,6 +62,11 @@ def best_index(values: np.ndarray, minimize: bool = True) -> np.ndarray:
     index *= found
     index -= ~found
     return index
+
+
+def _index_dtype(count: int):
+    """The integer type of a winner index over ``count`` techniques (-1 included): int8 up to 127."""
+    return np.int8 if count <= 127 else np.int32
 
 
 def winner(values, minimize: bool | None = None):
@@ -98,7 +103,7 @@ def winner(values, minimize: bool | None = None):
         raise ParameterError("values", type(values).__name__, "a sweep's DataArray with a 'technique' dimension")
     minimize = (values.name not in HIGHER_IS_BETTER) if minimize is None else bool(minimize)
     v = values.transpose(..., "technique")
-    dtype = np.int8 if v.sizes["technique"] <= 127 else np.int32
+    dtype = _index_dtype(v.sizes["technique"])
     if v.chunks is None:
         data = best_index(v.values, minimize)
     else:

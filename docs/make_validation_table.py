@@ -23,6 +23,7 @@ from virtmodel.references import reference
 from virtmodel.validation import validation_table
 from virtmodel.validation.app_baseline import MODEL as BASELINE_MODEL, baseline, compare
 from virtmodel.validation.applications import SUPPORTED_MECHANISMS, hit_rate, miss_notes, recompute
+from virtmodel.validation.error_summary import error_summary
 from virtmodel.validation.roles import roles_table
 
 OUTPUT = Path(__file__).with_name("validation.md")
@@ -149,11 +150,50 @@ def _part2() -> list:
              + _baseline_coverage(len(base_all)) +
              "`recompute(flags=..., techniques=...)` in `virtmodel.validation.applications` re-runs every "
              "row with a new mechanism.", ""]
+    lines += _how_wrong(table)
     lines += _mechanisms(table)
     lines += _changed_after_comparing(table)
     lines += _table(table.itertuples(index=False), _PART2_SHOWN, _PART2_HEADER)
     lines += _misses(table)
     return lines
+
+
+_LEVEL = 0.9
+
+
+def _summary_lines(summary) -> list:
+    lines = ["| group | rows | within | hit rate (90% interval) | median error | median abs. error "
+             "| 80th pct. abs. error | model optimistic in |", "|---|---|---|---|---|---|---|---|"]
+    for r in summary.itertuples(index=False):
+        optimistic = "—" if math.isnan(r.optimistic_share) else f"{r.optimistic_share:.0%} of {r.modelled}"
+        errors = [("—" if math.isnan(v) else fmt.format(v))
+                  for v, fmt in ((r.median_error, "{:+.1%}"), (r.median_abs_error, "{:.1%}"), (r.p80_abs_error, "{:.0%}"))]
+        lines.append(f"| {r.group} | {r.rows} | {r.within} | {r.hit_rate:.0%} ({r.hit_rate_low:.0%}-{r.hit_rate_high:.0%}) | "
+                     + " | ".join(errors) + f" | {optimistic} |")
+    return lines
+
+
+def _how_wrong(table) -> list:
+    """How far the model's answers land from the record, per kind of question and per technique."""
+    by_kind = error_summary("kind", table, _LEVEL)
+    overall = by_kind.iloc[-1]
+    lines = ["### How wrong it may be, by kind of question", "",
+             "`virtmodel.validation.error_summary(by=\"kind\" | \"technique\" | \"source\")` gives these tables "
+             "for any recomputed table. A row not modelled counts as a miss in the hit rate; the errors are over the "
+             "modelled rows. The hit rate's interval is Wilson's at 90% confidence, treating rows as independent (rows "
+             "of one source share a platform and a recipe shape, so it is if anything too narrow). *Optimistic*: the "
+             "model gives the virtualized system more throughput or speed, or less added latency, than was measured.",
+             "",
+             f"Read as a forecast: over all {int(overall['rows'])} rows the model landed within its declared tolerance "
+             f"{overall['hit_rate']:.0%} of the time ({overall['hit_rate_low']:.0%}-{overall['hit_rate_high']:.0%}); "
+             f"half of its errors were smaller than {overall['median_abs_error']:.0%} and one in five larger than "
+             f"{overall['p80_abs_error']:.0%}; and it was optimistic in {overall['optimistic_share']:.0%} of the modelled "
+             "rows: the costs it lacks (the misses below name them) make real systems slower than it says, more often "
+             "than the reverse.", ""]
+    lines += _summary_lines(by_kind)
+    lines += ["", "By the recipe's technique:", ""]
+    lines += _summary_lines(error_summary("technique", table, _LEVEL)[:-1])
+    return lines + [""]
 
 
 #: mechanisms that are flags (off in the reported table until their sources say how a system is

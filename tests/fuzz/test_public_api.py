@@ -57,6 +57,13 @@ def _regions():
                        workload="small_packet_rr")
 
 
+def _app_table():
+    import pandas as pd
+
+    return pd.DataFrame({"row": ["a", "b"], "source": ["s", "s"], "kind": ["relative_throughput", "added_latency"],
+                         "error": [0.1, -0.2], "within": [True, False], "status": ["modelled", "modelled"]})
+
+
 def _p99_sweep():
     from virtmodel.analysis import sweep
 
@@ -118,6 +125,7 @@ RECIPES = {
     "virtmodel.analysis.Range": (("exit_cycles", 700.0, 1000.0), {"kind": "loguniform"}),
     "virtmodel.analysis.sweep": ((["p99"], T2, W), {"arrival_rate": np.array([1e3, 2e3])}),
     "virtmodel.analysis.winner": ((_p99_sweep,), {}),
+    "virtmodel.validation.error_summary": (("kind",), {"table": _app_table, "level": 0.9}),
     "virtmodel.analysis.win_regions": ((T2, ("arrival_rate", [1e3, 3e4]), ("vms", [2, 8]), "p99"), {"workload": W}),
     "virtmodel.techniques.get": (("sriov",), {"iommu_cycles": 100.0}),
     "virtmodel.techniques.names": ((), {}),

@@ -12,6 +12,9 @@
                    presets were not calibrated on, ``recompute(flags,
                    techniques)`` (rows: ``app_records``; first model:
                    ``app_baseline``; roles of every figure: ``roles``)
+``error_summary``  how wrong it may be: the out-of-sample errors by kind
+                   of question, technique or source (hit rate with a
+                   Wilson interval, bias, error quantiles)
 =================  ======================================================
 
 Parameters come from the microbenchmarks (rows of kind ``calibration`` agree by
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 from . import adams2006, sriov2010, timeline, xen2003
 from ._rows import COLUMNS, Row
+from .error_summary import error_summary
 
 CHECKS = (adams2006, xen2003, sriov2010, timeline)
 
@@ -53,4 +57,4 @@ def validation_table():
     return pd.DataFrame([row.record() for row in rows()], columns=list(COLUMNS))
 
 
-__all__ = ["validation_table", "rows", "Row", "CHECKS"]
+__all__ = ["validation_table", "rows", "Row", "CHECKS", "error_summary"]

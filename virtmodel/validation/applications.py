@@ -89,6 +89,12 @@ MECHANISM_NAMES = {
                       "(sriov assignment=\"vf\")",
     "closed_loop": "a benchmark's closed loop (its threads, connections or outstanding I/Os as users per VM, "
                    "throughput by MVA)",
+    "seccomp_filter": "a seccomp filter on every system call (Docker's default profile: a BPF program run at each "
+                      "system call entry)",
+    "shared_fs_9p": "a container root file system shared into the VM over 9p (Kata 1.x with Docker's overlay2): a round "
+                    "trip to the host's 9p server per file operation",
+    "virtio_pmem_dax": "a guest file system on virtio-pmem with DAX (loads and stores to a mapping of a host file "
+                       "instead of block I/O)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }

@@ -242,8 +242,8 @@ def _mechanisms(table) -> list:
     base = taken.assign(within=taken["baseline_within"].astype(bool),
                         error=(taken["baseline_predicted"] - taken["published"]) / taken["published"],
                         status=taken["baseline_predicted"].notna().map({True: "modelled", False: "not modelled"}))
-    later = {"sr_iov_vf_path", "user_space_network_stack", "closed_loop"}  # added after the vhost workers (own steps)
-    closed = {"closed_loop"}  # the closed benchmark loop: part of "this model" only (no step of its own yet)
+    later = {"sr_iov_vf_path", "user_space_network_stack", "closed_loop", "seccomp_filter"}  # after the vhost workers
+    closed = {"closed_loop", "seccomp_filter"}  # the closed benchmark loop and the seccomp filter: the last two steps
     before = SUPPORTED_MECHANISMS - later
     host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
     old = {**host_net, **_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES}  # the steps before the netstack
@@ -270,8 +270,11 @@ def _mechanisms(table) -> list:
                  recompute(mechanisms=SUPPORTED_MECHANISMS - closed, flags=_BEFORE_HOSTED_SWITCHES)))
     rows.append(("+ a hosted monitor's world switches per host interrupt and host timer tick "
                  "(structural on `io_path=\"hosted\"`, pre-registered)", recompute(mechanisms=SUPPORTED_MECHANISMS - closed)))
-    rows.append(("this model: + a benchmark's closed loop where the source gives its population (threads, connections, "
-                 "outstanding I/Os: `users`, throughput by MVA; `closed_loop` in the recipe's requires)", table))
+    rows.append(("+ a benchmark's closed loop where the source gives its population (threads, connections, "
+                 "outstanding I/Os: `users`, throughput by MVA; `closed_loop` in the recipe's requires)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"seccomp_filter"})))
+    rows.append(("this model: + Docker's seccomp filter per system call where the source runs under its default "
+                 "profile (`seccomp_filter` in the recipe's requires; pre-registered)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

@@ -30,6 +30,7 @@ CITATION_KEYS |= {"gvisor_gso2019"}  # netstack.py (syscall_intercept: the sandb
 CITATION_KEYS |= {"benson2014_copy_bandwidth"}  # techniques/payload_copy.py copy_time_per_byte
 CITATION_KEYS |= {"kerrisk2010_jiffies"}  # techniques/hosted_world_switch.py host_timer_hz
 CITATION_KEYS |= {"linux_virtio_mmio"}  # techniques/virtio_transport.py mmio_interrupt_accesses
+CITATION_KEYS |= {"libseccomp_issue116"}  # techniques/seccomp_filter.py seccomp_filter_cycles
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

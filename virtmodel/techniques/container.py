@@ -27,7 +27,10 @@ GSO segments cross veth, bridge and NAT whole, so the per-packet cycles are paid
 per segment (:mod:`virtmodel.techniques.offload`). Docker's user-space port proxy
 (flag ``port_proxy``, default off: the path above exactly): a host-side loopback
 connection to a published port relayed by ``docker-proxy``, a station of its own
-on the host's cores (:mod:`virtmodel.techniques.port_proxy`).
+on the host's cores (:mod:`virtmodel.techniques.port_proxy`). Docker's seccomp filter
+(flag ``seccomp``, default off: the path above exactly): the default profile's BPF
+program on every system call, :math:`n_{\\mathrm{sys}} c_{\\mathrm{scmp}}/f` more on the
+guest, on any network (:mod:`virtmodel.techniques.seccomp_filter`).
 """
 
 from __future__ import annotations
@@ -38,10 +41,11 @@ from .._params import flag, param
 from ._base import Demands, Technique, cycles, events, native_demands
 from .offload import SegmentOffload, io_count
 from .port_proxy import DOCKER_PROXY, PortProxy
+from .seccomp_filter import SeccompFilter
 
 
 @dataclass(frozen=True)
-class Container(PortProxy, SegmentOffload, Technique):
+class Container(SeccompFilter, PortProxy, SegmentOffload, Technique):
     """A Linux container; the network through veth + bridge (+ NAT) or the host's stack."""
 
     name = "container"
@@ -65,7 +69,7 @@ class Container(PortProxy, SegmentOffload, Technique):
 
     def demands(self, s) -> Demands:
         if self.network == "host":
-            return native_demands(s)
+            return self.with_seccomp(native_demands(s), s)
         per_packet = s.veth_bridge_cycles + (s.nat_cycles if self.network == "bridge_nat" else 0)
         bridged = native_demands(s).add(guest=events(io_count(self, s, "veth"), cycles(s, per_packet)))
-        return self.with_proxy(bridged, s)
+        return self.with_seccomp(self.with_proxy(bridged, s), s)

@@ -46,6 +46,11 @@ rows. A requirement ``technique:<name>`` is met once a technique of that name is
 registered (:func:`virtmodel.techniques.register`) or mapped with
 ``techniques=``; ``shared_host`` (supported) and ``storage`` once added to
 :data:`SUPPORTED_MECHANISMS` together with an evaluator in :data:`EVALUATORS`.
+A requirement that stands for a setting of the technique (:data:`REQUIREMENT_SETTINGS`:
+``seccomp_filter``, the source's process runs under Docker's default seccomp
+profile, is ``seccomp="on"`` on the container) turns that setting on for the recipe's
+technique, so a row written with the requirement before the mechanism existed is
+predicted with it without any change to its recipe.
 
 Errors are relative, (predicted - published) / published; a row is *within*
 when ``|error| <= tolerance``.
@@ -77,6 +82,13 @@ SUPPORTED_MECHANISMS.add("wakeup_boost")  # TimeSlices(boost=...), VMGroup(backg
 SUPPORTED_MECHANISMS.add("sr_iov_vf_path")  # sriov assignment="vf" (virtmodel.techniques.vf_path)
 SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack (techniques/netstack.py)
 SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of requests in flight (model/closed.py, MVA)
+SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
+
+#: technique settings a requirement stands for: a recipe whose ``requires`` names the mechanism runs
+#: its technique with these settings (the recipe's own ``technique_params`` win where both set one)
+REQUIREMENT_SETTINGS = {
+    "seccomp_filter": {"seccomp": "on"},
+}
 
 #: what each non-technique requirement stands for, as the table says it
 MECHANISM_NAMES = {
@@ -129,6 +141,15 @@ def _technique(name, params, flags, techniques):
     settings.update({k: v for k, v in flags.items() if not isinstance(v, dict) and k in fields})
     settings.update(per_technique)
     return tech.replace(**settings) if settings else tech
+
+
+def _recipe_settings(recipe) -> dict:
+    """The recipe's technique settings: those its requirements stand for
+    (:data:`REQUIREMENT_SETTINGS`), then its own ``technique_params``."""
+    settings = {}
+    for need in recipe["requires"]:
+        settings.update(REQUIREMENT_SETTINGS.get(need, {}))
+    return {**settings, **recipe["technique_params"]}
 
 
 def _missing(recipe, techniques, mechanisms=None) -> str | None:
@@ -251,7 +272,7 @@ def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
         raise ParameterError(f"{row_id}: workload_overrides.users", workload.users,
                              "0, or a relative_throughput row whose requires names closed_loop",
                              "a closed benchmark loop is compared by its MVA throughput only")
-    tech = _technique(recipe["technique"], recipe["technique_params"], flags, techniques)
+    tech = _technique(recipe["technique"], _recipe_settings(recipe), flags, techniques)
     ref = _technique(recipe["reference"], {}, flags, techniques)
     value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform))
     return float(value), "modelled"

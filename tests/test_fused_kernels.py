@@ -98,7 +98,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False))
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, ()))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -352,3 +352,62 @@ def test_a_sweeps_coordinate_copy_on_every_core_is_a_copy(monkeypatch):
     assert np.array_equal(ds["arrival_rate"].values, before)
     with kernels.using("numpy"):
         assert np.array_equal(kernels.copy(got), got) and kernels.copy(got) is not got
+
+
+@pytest.mark.parametrize("threads", [1, 10**9])
+def test_a_kernel_copies_the_sweeps_coordinate_in_its_own_pass(threads, monkeypatch):
+    """Inside ``kernels.copying``, the first kernel that reads the source writes its copy (once,
+    not again for the next technique); a kernel that does not read it (another array, a
+    broadcast grid, the NumPy path) leaves the target alone. The sweep's coordinate is then
+    that copy: the caller's values, memory of its own, and the results are unchanged."""
+    from virtmodel.analysis import sweep
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+    m = Model("sriov", "small_packet_rr")
+    lam = np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)
+    with kernels.using("numba", parallel_min_points=threads):
+        target = np.full(N, -7.0)
+        with kernels.copying([(lam, target)]) as written:
+            first = m.evaluate("mean_latency", arrival_rate=lam)
+            assert len(written) == 1 and written[0] is target and np.array_equal(target, lam)
+            target[:] = -7.0
+            m.evaluate("mean_latency", arrival_rate=lam)  # already copied: not again
+        assert (target == -7.0).all()
+        with kernels.copying([(lam, target)]) as written:
+            m.evaluate("mean_latency", arrival_rate=lam.copy())  # another array: not this source
+            m.evaluate("mean_latency", arrival_rate=lam[:, None], io_bytes=np.array([64.0, 128.0]))
+        assert written == [] and (target == -7.0).all()
+        ds = sweep(["mean_latency", "p99"], ["sriov", "hardware_assist"], "small_packet_rr", arrival_rate=lam)
+    with kernels.using("numpy"):
+        with kernels.copying([(lam, target)]) as written:
+            ref = m.evaluate("mean_latency", arrival_rate=lam)
+        assert written == [] and (target == -7.0).all()
+        ref_ds = sweep(["mean_latency", "p99"], ["sriov", "hardware_assist"], "small_packet_rr", arrival_rate=lam)
+    _same(first, ref, "mean latency")
+    for metric in ("mean_latency", "p99"):
+        _same(ds[metric].values, ref_ds[metric].values, metric)
+    coordinate = ds["arrival_rate"].values
+    assert np.array_equal(coordinate, lam) and not np.shares_memory(coordinate, lam)
+    lam[:] = -1.0
+    assert np.array_equal(coordinate, ref_ds["arrival_rate"].values)
+
+
+def test_saturation_flags_in_the_threads_scratch_memory_do_not_leak_between_calls():
+    """The kernels' saturation flags live in one buffer per thread, reused by the next call: two
+    evaluations saturated at different points, one after the other and interleaved with a third
+    technique's, each give the NumPy path's inf pattern."""
+    lams = {}
+    models = [Model(t, "small_packet_rr") for t in ("sriov", "hardware_assist", "paravirtual")]
+    for m in models:
+        top = m.evaluate("throughput_limit")
+        lams[m.technique.name] = [np.linspace(0.0, 1.3 * top, N), np.linspace(1.3 * top, 0.0, N)]
+    with kernels.using("numpy"):
+        ref = {(m.technique.name, k): m.evaluate_many(["mean_latency", "p99"], arrival_rate=lams[m.technique.name][k])
+               for m in models for k in (0, 1)}
+    with kernels.using("numba"):
+        for k in (0, 1, 0, 1):
+            for m in models:
+                got = m.evaluate_many(["mean_latency", "p99"], arrival_rate=lams[m.technique.name][k])
+                for metric in ("mean_latency", "p99"):
+                    assert np.isinf(got[metric]).any() and np.isfinite(got[metric]).any()
+                    _same(got[metric], ref[(m.technique.name, k)][metric], f"{m.technique.name} {k} {metric}")

@@ -271,7 +271,8 @@ def _per_axis(pairs, axes_of: dict, fixed: set) -> tuple:
     return [(t, e.xreplace(table)) for t, e in pairs], pre
 
 
-def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0, threads=False) -> tuple:
+def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0, threads=False,
+                  echo=()) -> tuple:
     """``(source, kinds)``: Python source of ``kernel(outs..., args...)`` and each output's kind.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
@@ -291,7 +292,9 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     them is not below ``limit`` at some point. ``threads``: the outermost loop is a
     ``prange`` (numba's ``parallel=True``: its iterations are split over the cores; every
     point is computed as in the one-thread loop, and the flag is a count, a sum over the
-    threads).
+    threads). ``echo``: names of varying symbols whose values the loop also writes, as it reads
+    them, into arrays of the output's shape (the arguments after the flags, in this order): a
+    copy of an input made in the same pass (:func:`copying`; a sweep's coordinate).
     """
     import sympy as sp
 
@@ -307,7 +310,8 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
         [e for e, r in zip(exprs, reduced) if r]
     fixed = [e for e, v in zip(exprs, varies) if not v]
     written = sum(varies) - sum(reduced)
-    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))]
+    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))] \
+        + [f"echo{k}" for k in range(len(echo))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
     lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
@@ -334,6 +338,7 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
             lines += [f"{'    ' * (k + 1)}for i{k} in {'prange' if threads and k == 0 else 'range'}(out0.shape[{k}]):"
                       for k in range(ndim)]
             lines += [f"{body}{_ident(s.name)}_ = {_ident(s.name)}[{idx}]" for s in order]
+            lines += [f"{body}echo{k}[{idx}] = {_ident(name)}_" for k, name in enumerate(echo)]
         indent = body if level == 0 else "    "
         subs, rest = sp.cse([e for _, e in pairs], symbols=sp.numbered_symbols(f"_cse{level + 1}_"),
                             order="none")
@@ -384,10 +389,29 @@ class Kernel:
     def signature(self, args, shape, below=frozenset(), limit=1.0) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
         outputs only checked against a limit, the limit (``below``, ``limit``: see
-        :func:`kernel_source`) and whether the kernel runs on every core (:func:`parallel`)."""
+        :func:`kernel_source`), whether the kernel runs on every core (:func:`parallel`) and the
+        inputs it copies as it reads them (:func:`copying`)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
         threads = parallel(int(np.prod(shape)))
-        return signature(self.symbols, self.varying, args, shape) + (ones, (frozenset(below), float(limit), threads))
+        sig = signature(self.symbols, self.varying, args, shape)
+        echo = tuple(name for name, _ in self._echoes(args)) if sig[-1] == "C" else ()
+        return sig + (ones, (frozenset(below), float(limit), threads, echo))
+
+    def _echoes(self, args) -> list:
+        """``[(name, target)]``: the varying arguments a :func:`copying` block of this thread asks
+        to be copied (each source at most once, the first argument reading its memory)."""
+        pending = getattr(_COPYING, "pending", None)
+        if not pending:
+            return []
+        found, taken = [], set()
+        for s, a in zip(self.symbols, args):
+            if s in self.varying:
+                for j, (source, target) in enumerate(pending):
+                    if j not in taken and _same_memory(a, source):
+                        found.append((s.name, target))
+                        taken.add(j)
+                        break
+        return found
 
     def _build(self, sig):
         import math
@@ -396,6 +420,7 @@ class Kernel:
 
         ones = {s for _, s in self.servers if s.name in sig[-2]}
         source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, *sig[-1])
+        echoes = len(sig[-1][3])
         erlang, minimum, erlang_lg, log_gamma = _special()
         namespace = {"math": math, "np": np, "prange": numba.prange, "_erlang": erlang, "_minimum": minimum, "_erlang_lg": erlang_lg,
                      "_gammaln": log_gamma}
@@ -405,7 +430,7 @@ class Kernel:
         out = numba.types.Array(numba.float64, ndim, "C")
         arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
         flags = numba.types.Array(numba.boolean, ndim, "C")
-        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked")
+        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked") + [out] * echoes
                          + [arg if s in self.varying else numba.float64 for s in self.symbols]))
         fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
         return fn, kinds
@@ -428,7 +453,7 @@ class Kernel:
     def other_threads(self, sig):
         """The same kernel with the other choice of threads (:func:`parallel`) if it is compiled,
         else None: a call uses it rather than the NumPy path while its own compiles."""
-        other = sig[:-1] + (sig[-1][:2] + (not sig[-1][2],),)
+        other = sig[:-1] + (sig[-1][:2] + (not sig[-1][2],) + sig[-1][3:],)
         got = self._builds.peek(other)
         return other if got is not None and not isinstance(got, Exception) else None
 
@@ -446,6 +471,8 @@ class Kernel:
         for fixed ones; for the checked ones (:func:`kernel_source`'s ``below``) None when
         every one is below its limit everywhere, else boolean arrays ``output < limit``;
         ``above`` True if a checked one is not below its limit somewhere, None if none was checked.
+        The boolean arrays are the calling thread's scratch memory (:func:`_scratch_flags`): read
+        them before this thread's next kernel call.
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
@@ -453,16 +480,84 @@ class Kernel:
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
-        flags = [np.empty(shape, dtype=bool) for kind in kinds if kind == "checked"]
+        flags = _scratch_flags(shape, kinds.count("checked"))
         params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
-        numbers = fn(*outs, *flags, *params)
+        echoes = dict(self._echoes(args)) if sig[-1][3] else {}
+        copies = [echoes[name] for name in sig[-1][3]]
+        numbers = fn(*outs, *flags, *copies, *params)
+        if copies:
+            _COPYING.written.extend(copies)
+            _COPYING.pending = [(a, b) for a, b in _COPYING.pending if not any(b is c for c in copies)]
         above = bool(numbers[-1]) if flags else None
         fixed, arrays, below = iter(numbers), iter(outs), iter(flags)
         pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)),
                 "checked": lambda: next(below) if above else None}
         out = [pick[k]() for k in kinds]
         return out, above
+
+
+_COPYING = threading.local()
+
+
+@contextmanager
+def copying(pairs):
+    """While inside, the first fused kernel this thread runs that reads one of the ``sources`` also
+    writes its values into ``target`` in the same pass (no separate copy: one read of the input
+    less, for a sweep's coordinate). Yields a list that gets each ``target`` so written; a
+    source no kernel read (the NumPy path, a broadcast grid, another dtype) is not copied: the
+    caller copies what is not in the list.
+
+    ``pairs``: ``[(source, target)]``, ``source`` a float64 array, ``target`` a writeable
+    C-contiguous float64 array of its shape. A kernel reads a source when one of its varying
+    arguments is that memory (same address, shape and strides) and every varying argument has
+    the kernel's full shape, C-contiguous (a 1-D sweep); it writes ``target[i] = source[i]``
+    at each point it computes, so the copy has the values the results were computed from.
+    """
+    written: list = []
+    _COPYING.pending = [(a, b) for a, b in pairs if _copyable(a, b)]
+    _COPYING.written = written
+    try:
+        yield written
+    finally:
+        _COPYING.pending = []
+
+
+def _copyable(source, target) -> bool:
+    return isinstance(source, np.ndarray) and isinstance(target, np.ndarray) and source.dtype == np.float64 \
+        and target.dtype == np.float64 and source.shape == target.shape and source.flags.c_contiguous \
+        and target.flags.c_contiguous and target.flags.writeable and source.ndim > 0
+
+
+def _same_memory(a, source) -> bool:
+    """Whether array ``a`` is ``source``'s memory read the same way (a view of it, or itself)."""
+    return isinstance(a, np.ndarray) and a.dtype == source.dtype and a.shape == source.shape \
+        and a.strides == source.strides and a.ctypes.data == source.ctypes.data
+
+
+#: the largest scratch (bytes) a thread keeps for the kernels' saturation flags between calls
+SCRATCH_BYTES = 1 << 24
+_SCRATCH = threading.local()
+
+
+def _scratch_flags(shape, count: int) -> list:
+    """``count`` boolean arrays of ``shape`` for a kernel's saturation flags, in memory the calling
+    thread keeps between its calls (up to :data:`SCRATCH_BYTES`; larger ones are new each time).
+
+    The flags are read at once by the caller (:func:`virtmodel.model._evaluate.evaluate_metrics`
+    combines them into a new mask) and never returned to the user, so one buffer per thread
+    serves every call: a new array per call cost page faults on fresh memory each time
+    (glibc returns large freed blocks to the system), about 0.3 ms per 10^6 points and
+    station (benchmarks/README.md, "Sixth round")."""
+    size = int(np.prod(shape))
+    if count == 0:
+        return []
+    if size * count > SCRATCH_BYTES:
+        return [np.empty(shape, dtype=bool) for _ in range(count)]
+    have = getattr(_SCRATCH, "flags", None)
+    if have is None or have.size < size * count:
+        have = _SCRATCH.flags = np.empty(max(size * count, 4096), dtype=bool)
+    return [have[k * size:(k + 1) * size].reshape(shape) for k in range(count)]
 
 
 def parallel(points: int) -> bool:
@@ -515,18 +610,23 @@ def _build_copy(_key=None):
 _COPY = Builds(_build_copy, "virtmodel-copy-compile")
 
 
-def copy(array: np.ndarray) -> np.ndarray:
+def copy(array: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A copy of a C-contiguous 1-D float64 array (a sweep's coordinate), made on every core when
     the fused kernels are used for it and :func:`parallel` says so (0.27 ms instead of 0.53 ms
-    for 10^6 points, measured); else ``numpy.array(array)``. The same values either way."""
+    for 10^6 points, measured); else ``numpy.array(array)``. The same values either way.
+    ``out``: a C-contiguous float64 array of the same shape to copy into (and return)."""
     if array.ndim == 1 and array.dtype == np.float64 and array.flags.c_contiguous \
-            and wanted(array.size, 1) and parallel(array.size):
+            and wanted(array.size, 1) and parallel(array.size) \
+            and (out is None or (out.shape == array.shape and out.dtype == np.float64 and out.flags.c_contiguous)):
         fn = _COPY.get(None, wait=_SETTINGS["mode"] == "numba")
         if fn is not None and not isinstance(fn, Exception):
-            out = np.empty_like(array)
+            out = np.empty_like(array) if out is None else out
             fn(array, out)
             return out
-    return np.array(array)
+    if out is None:
+        return np.array(array)
+    np.copyto(out, array)
+    return out
 
 
 def wanted(points: int, ndim: int) -> str | None:
@@ -539,4 +639,4 @@ def wanted(points: int, ndim: int) -> str | None:
     return "if ready" if available() else None
 
 
-__all__ = ["available", "configure", "copy", "settings", "using", "Kernel", "kernel_source", "parallel", "wanted"]
+__all__ = ["available", "configure", "copy", "copying", "settings", "using", "Kernel", "kernel_source", "parallel", "wanted"]

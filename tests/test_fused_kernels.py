@@ -98,7 +98,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, ()))
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), ()))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -411,3 +411,53 @@ def test_saturation_flags_in_the_threads_scratch_memory_do_not_leak_between_call
                 for metric in ("mean_latency", "p99"):
                     assert np.isinf(got[metric]).any() and np.isfinite(got[metric]).any()
                     _same(got[metric], ref[(m.technique.name, k)][metric], f"{m.technique.name} {k} {metric}")
+
+
+def test_erlang_c_on_tiles_is_the_numpy_paths_recursion_bit_for_bit():
+    """The kernels' tile function (the Erlang B recursion's one step, compiled) gives the bits of
+    the NumPy path's ``erlang_c_over_load`` for whole numbers of servers up to RECURSION_SERVERS,
+    at loads from 0 to past saturation; a tile of any length, one point too."""
+    from virtmodel.queueing.erlang_function import RECURSION_SERVERS, erlang_c_over_load
+
+    erlang_tile = kernels._special()[4]
+    a = np.concatenate([[0.0, 1e-300, 1e-9], np.linspace(0.0, 80.0, 997)])
+    for c in (2, 3, 8, 32, RECURSION_SERVERS):
+        ref = erlang_c_over_load(float(c), a)
+        for n in (1, 7, a.size):
+            got = np.empty(n)
+            erlang_tile(float(c), a[:n], got)
+            np.testing.assert_array_equal(got, ref[:n], err_msg=f"c={c} n={n}")
+
+
+@pytest.mark.parametrize("cores", [32, 200])
+def test_multi_server_terms_on_tiles_equal_the_numpy_path(cores, monkeypatch):
+    """A multi-server station whose load changes at every point of the grid (binary translation's
+    back-end: arrival rate x I/O size) takes the tile recursion for a whole number of servers up
+    to RECURSION_SERVERS (``_erlang_tile`` in the kernel), SciPy's ``gammaincc`` per point above
+    it; 1-D and 2-D grids, one thread and every core, past saturation: the NumPy path's values."""
+    from virtmodel.model._evaluate import fused
+    from virtmodel.platform import Platform
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+    m = Model("binary_translation", "small_packet_rr", Platform(cores=cores))
+    top = m.evaluate("throughput_limit")
+    grids = [{"arrival_rate": np.linspace(1.0, 1.2 * top, N), "io_bytes": np.linspace(64.0, 9000.0, N)},
+             {"arrival_rate": np.linspace(1.0, 1.2 * top, 1_500)[:, None],
+              "io_bytes": np.linspace(64.0, 9000.0, 300)[None, :]}]
+    for grid in grids:
+        with kernels.using("numpy"):
+            ref = m.evaluate_many(["mean_latency", "p99", "latency_variance"], **grid)
+        for threads in (1, 10**9):
+            with kernels.using("numba", parallel_min_points=threads):
+                got = m.evaluate_many(["mean_latency", "p99", "latency_variance"], **grid)
+            for metric in ref:
+                assert np.isinf(got[metric]).any() and np.isfinite(got[metric]).any()
+                _same(got[metric], ref[metric], f"{cores} cores {metric} {threads}")
+    kernel = fused(m.key, ("mean_latency", "p*", "latency_variance")).bundle.stages(
+        frozenset({"arrival_rate", "io_bytes"})).kernel
+    expected = ("cores",) if cores <= 64 else ()  # (the bundle is shared with the other cores' model)
+    sig = next(sig for sig in kernel.started() if sig[-1][4] == expected)
+    source, _ = kernels.kernel_source(kernel.exprs, kernel.symbols, kernel.varying, sig[:-2],
+                                      {s for s in kernel.symbols if s.name in sig[-2]},
+                                      recursive={s for s in kernel.symbols if s.name in sig[-1][4]})
+    assert ("_erlang_tile(" in source) == (cores <= 64) and ("_erlang_lg(" in source) == (cores > 64)

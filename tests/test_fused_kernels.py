@@ -461,3 +461,30 @@ def test_multi_server_terms_on_tiles_equal_the_numpy_path(cores, monkeypatch):
                                       {s for s in kernel.symbols if s.name in sig[-2]},
                                       recursive={s for s in kernel.symbols if s.name in sig[-1][4]})
     assert ("_erlang_tile(" in source) == (cores <= 64) and ("_erlang_lg(" in source) == (cores > 64)
+
+
+def test_results_never_share_the_threads_scratch_memory():
+    """The percentiles' inputs (queueing time, variance) and the saturation flags are computed into
+    the thread's scratch memory (kernels.scratch) when the caller does not ask for the variance:
+    no result shares it, so a result is unchanged by the next call; with the variance asked
+    for, it is a result of its own. Values as on the NumPy path."""
+    m = Model("hardware_assist", "small_packet_rr")
+    top = m.evaluate("throughput_limit")
+    lams = [np.linspace(0.0, 1.3 * top, N), np.linspace(1.3 * top, 0.0, N)]
+    with kernels.using("numpy"):
+        ref = [m.evaluate_many(["mean_latency", "p99", "latency_variance"], arrival_rate=lam) for lam in lams]
+    with kernels.using("numba"):
+        first = m.evaluate_many(["p50", "p99"], arrival_rate=lams[0])
+        kept = {k: v.copy() for k, v in first.items()}
+        both = m.evaluate_many(["latency_variance", "p99"], arrival_rate=lams[1])
+        again = m.evaluate_many(["mean_latency", "p99"], arrival_rate=lams[1])
+    buffers = kernels._SCRATCH.buffers.values()
+    for result in (first, both, again):
+        for value in result.values():
+            assert not any(np.shares_memory(value, b) for b in buffers)
+    for metric in first:
+        np.testing.assert_array_equal(first[metric], kept[metric])
+    _same(first["p99"], ref[0]["p99"], "p99")
+    for metric in ("latency_variance", "p99"):
+        _same(both[metric], ref[1][metric], metric)
+    _same(again["mean_latency"], ref[1]["mean_latency"], "mean latency")

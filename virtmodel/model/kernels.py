@@ -563,7 +563,7 @@ class Kernel:
         for fixed ones; for the checked ones (:func:`kernel_source`'s ``below``) None when
         every one is below its limit everywhere, else boolean arrays ``output < limit``;
         ``above`` True if a checked one is not below its limit somewhere, None if none was checked.
-        The boolean arrays are the calling thread's scratch memory (:func:`_scratch_flags`): read
+        The boolean arrays are the calling thread's scratch memory (:func:`scratch`): read
         them before this thread's next kernel call.
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
@@ -572,7 +572,7 @@ class Kernel:
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
-        flags = _scratch_flags(shape, kinds.count("checked"))
+        flags = scratch("flags", shape, bool, kinds.count("checked"))
         params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
                   for s, a in zip(self.symbols, args)]
         echoes = dict(self._echoes(args)) if sig[-1][3] else {}
@@ -627,29 +627,34 @@ def _same_memory(a, source) -> bool:
         and a.strides == source.strides and a.ctypes.data == source.ctypes.data
 
 
-#: the largest scratch (bytes) a thread keeps for the kernels' saturation flags between calls
+#: the largest scratch (bytes) a thread keeps for each kind of kernel temporaries between calls
 SCRATCH_BYTES = 1 << 24
 _SCRATCH = threading.local()
 
 
-def _scratch_flags(shape, count: int) -> list:
-    """``count`` boolean arrays of ``shape`` for a kernel's saturation flags, in memory the calling
-    thread keeps between its calls (up to :data:`SCRATCH_BYTES`; larger ones are new each time).
+def scratch(slot: str, shape, dtype, count: int) -> list:
+    """``count`` arrays of ``shape`` and ``dtype`` in memory the calling thread keeps between its
+    calls, one buffer per ``slot`` (up to :data:`SCRATCH_BYTES` each; larger ones are new each
+    time): for temporaries a caller reads at once and never hands on, e.g. a kernel's
+    saturation flags (slot ``"flags"``, :meth:`Kernel.__call__`) or the queueing time and
+    variance the percentiles are computed from (:mod:`virtmodel.model._evaluate`). Each call
+    for a slot reuses the memory of the previous one on the same thread.
 
-    The flags are read at once by the caller (:func:`virtmodel.model._evaluate.evaluate_metrics`
-    combines them into a new mask) and never returned to the user, so one buffer per thread
-    serves every call: a new array per call cost page faults on fresh memory each time
-    (glibc returns large freed blocks to the system), about 0.3 ms per 10^6 points and
-    station (benchmarks/README.md, "Sixth round")."""
+    A new array per call cost page faults on fresh memory every time (glibc returns large
+    freed blocks to the system): about a quarter of the CPU time of the dask benchmark's
+    chunks (benchmarks/README.md, "Sixth round")."""
+    dtype = np.dtype(dtype)
     size = int(np.prod(shape))
     if count == 0:
         return []
-    if size * count > SCRATCH_BYTES:
-        return [np.empty(shape, dtype=bool) for _ in range(count)]
-    have = getattr(_SCRATCH, "flags", None)
-    if have is None or have.size < size * count:
-        have = _SCRATCH.flags = np.empty(max(size * count, 4096), dtype=bool)
-    return [have[k * size:(k + 1) * size].reshape(shape) for k in range(count)]
+    if size * count * dtype.itemsize > SCRATCH_BYTES:
+        return [np.empty(shape, dtype=dtype) for _ in range(count)]
+    buffers = _SCRATCH.__dict__.setdefault("buffers", {})
+    have = buffers.get(slot)
+    if have is None or have.size < size * count * dtype.itemsize:
+        have = buffers[slot] = np.empty(max(size * count * dtype.itemsize, 4096), dtype=np.uint8)
+    flat = have[:size * count * dtype.itemsize].view(dtype)
+    return [flat[k * size:(k + 1) * size].reshape(shape) for k in range(count)]
 
 
 def parallel(points: int) -> bool:
@@ -731,4 +736,4 @@ def wanted(points: int, ndim: int) -> str | None:
     return "if ready" if available() else None
 
 
-__all__ = ["available", "configure", "copy", "copying", "settings", "using", "Kernel", "kernel_source", "parallel", "wanted"]
+__all__ = ["available", "configure", "copy", "copying", "scratch", "settings", "using", "Kernel", "kernel_source", "parallel", "wanted"]

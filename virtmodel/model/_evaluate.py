@@ -106,7 +106,11 @@ def _stable(out, keys):
         return np.bool_(True)
     ok = np.bool_(True)
     for r in rhos:
-        ok = ok & (r if r.dtype == bool else r < 1 - RHO_EDGE)
+        this = r if r.dtype == bool else r < 1 - RHO_EDGE
+        if np.ndim(ok) and ok.shape == np.broadcast_shapes(ok.shape, this.shape):
+            np.logical_and(ok, this, out=ok)  # (ok is our own array: the first & made it)
+        else:
+            ok = ok & this
     return ok
 
 
@@ -217,10 +221,8 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok,
                                       _stacked([into.get(m) for m in ps])) if ps else []
-        for m, q in zip(ps, qs):
-            if m in into and np.may_share_memory(q, into[m]):  # the kernel wrote the caller's row
-                q = into[m]
-            result[m] = _masked(q, ok, True)
+        for m, q in zip(ps, qs):  # (inf where not ok already: gamma_quantiles_plus's valid)
+            result[m] = into[m] if m in into and np.may_share_memory(q, into[m]) else q  # the caller's row
         if "latency_variance" in metrics:  # var is a new array (a sum): masked in place, after the quantiles read it
             var = var if isinstance(var, np.ndarray) else np.array(var, dtype=float)
             result["latency_variance"] = _masked(var, ok, True)

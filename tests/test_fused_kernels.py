@@ -491,3 +491,30 @@ def test_results_never_share_the_threads_scratch_memory():
     for metric in ("latency_variance", "p99"):
         _same(both[metric], ref[1][metric], metric)
     _same(again["mean_latency"], ref[1]["mean_latency"], "mean latency")
+
+
+@pytest.mark.parametrize("case", ["one", "grid", "names"])
+def test_a_sweeps_dataset_built_directly_is_the_public_constructions(case, monkeypatch):
+    """The in-memory sweep builds its Dataset from its parts (xarray's ``_construct_direct``): the
+    same Dataset, coordinates, indexes and order as ``xarray.Dataset(...)`` builds."""
+    import sys
+
+    import xarray as xr
+
+    from virtmodel.analysis import sweep
+
+    module = sys.modules["virtmodel.analysis.sweep"]
+    lam = np.linspace(0.0, 5e4, 1000)
+    metrics, techniques, grid = {
+        "one": ("mean_latency", "sriov", {"arrival_rate": lam}),
+        "grid": (None, ["sriov", "hardware_assist"], {"arrival_rate": lam, "io_bytes": np.linspace(64.0, 9e3, 7)}),
+        "names": (["p99", "bottleneck"], ["paravirtual", "sriov"], {"arrival_rate": lam}),
+    }[case]
+    got = sweep(metrics, techniques, "small_packet_rr", **grid)
+    public = module._dataset
+    monkeypatch.setattr(module, "_dataset", lambda *args: public(*args, direct=False))
+    ref = sweep(metrics, techniques, "small_packet_rr", **grid)
+    xr.testing.assert_identical(got, ref)
+    assert list(got.variables) == list(ref.variables) and list(got.sizes) == list(ref.sizes)
+    assert list(got.xindexes) == list(ref.xindexes) and got.attrs == ref.attrs
+    assert all(got[name].attrs == ref[name].attrs for name in ref.variables)

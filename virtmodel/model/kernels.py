@@ -6,12 +6,13 @@ intermediate in registers. The kernel is generated from the same hoisted,
 common-subexpression-eliminated SymPy expressions as the NumPy stage of
 :mod:`virtmodel.model._compile` (SymPy's Python code printer, scalar ``math``
 functions), so there is no hand-kept twin; :math:`C(c, a)/a` (Erlang C over
-the load) calls SciPy's own compiled ``gammaincc`` and ``gammaln``
-(``scipy.special.cython_special``), the code the NumPy path runs for many
-servers or a fractional number (for a whole number up to 64 it runs the Erlang B
-recursion, :mod:`virtmodel.queueing.erlang_function`, within 1e-13 of it), so the
-two paths agree to rounding (tested to :math:`10^{-12}` relative on every
-technique and metric).
+the load) of a whole number of servers from 2 to 64 whose load varies at every point
+runs the NumPy path's Erlang B recursion (its step function, compiled, on tiles of
+points: :func:`kernel_source`'s ``recursive``), and otherwise calls SciPy's own
+compiled ``gammaincc`` and ``gammaln`` (``scipy.special.cython_special``), the code
+the NumPy path runs for many servers or a fractional number (within 1e-13 of the
+recursion), so the two paths agree to rounding (tested to :math:`10^{-12}` relative
+on every technique and metric).
 
 When it is used (``mode``, see :func:`configure`):
 

@@ -98,7 +98,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False))
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), ()))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -203,9 +203,12 @@ def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
     with kernels.using("numba"), np.errstate(all="ignore"):  # really the kernel: its rows share one block
         got = gamma_quantiles_plus(mean, var, ps, delay, valid)
     assert got[0].base is not None and got[0].base is got[1].base
-    for p, a, b in zip(ps, got, ref):  # inf where not valid, the same values elsewhere
+    with kernels.using("numpy"), np.errstate(all="ignore"):  # the NumPy path sets inf there too
+        masked = gamma_quantiles_plus(mean, var, ps, delay, valid)
+    for p, a, b, c in zip(ps, got, ref, masked):  # inf where not valid, the same values elsewhere
         assert np.isposinf(a[~valid]).all()
         _same(a[valid], b[valid], f"p = {p}, valid points")
+        _same(c, a, f"p = {p}, NumPy path with valid")
 
 
 def test_background_builds_run_once_per_key_and_keep_errors():
@@ -352,3 +355,166 @@ def test_a_sweeps_coordinate_copy_on_every_core_is_a_copy(monkeypatch):
     assert np.array_equal(ds["arrival_rate"].values, before)
     with kernels.using("numpy"):
         assert np.array_equal(kernels.copy(got), got) and kernels.copy(got) is not got
+
+
+@pytest.mark.parametrize("threads", [1, 10**9])
+def test_a_kernel_copies_the_sweeps_coordinate_in_its_own_pass(threads, monkeypatch):
+    """Inside ``kernels.copying``, the first kernel that reads the source writes its copy (once,
+    not again for the next technique); a kernel that does not read it (another array, a
+    broadcast grid, the NumPy path) leaves the target alone. The sweep's coordinate is then
+    that copy: the caller's values, memory of its own, and the results are unchanged."""
+    from virtmodel.analysis import sweep
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+    m = Model("sriov", "small_packet_rr")
+    lam = np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)
+    with kernels.using("numba", parallel_min_points=threads):
+        target = np.full(N, -7.0)
+        with kernels.copying([(lam, target)]) as written:
+            first = m.evaluate("mean_latency", arrival_rate=lam)
+            assert len(written) == 1 and written[0] is target and np.array_equal(target, lam)
+            target[:] = -7.0
+            m.evaluate("mean_latency", arrival_rate=lam)  # already copied: not again
+        assert (target == -7.0).all()
+        with kernels.copying([(lam, target)]) as written:
+            m.evaluate("mean_latency", arrival_rate=lam.copy())  # another array: not this source
+            m.evaluate("mean_latency", arrival_rate=lam[:, None], io_bytes=np.array([64.0, 128.0]))
+        assert written == [] and (target == -7.0).all()
+        ds = sweep(["mean_latency", "p99"], ["sriov", "hardware_assist"], "small_packet_rr", arrival_rate=lam)
+    with kernels.using("numpy"):
+        with kernels.copying([(lam, target)]) as written:
+            ref = m.evaluate("mean_latency", arrival_rate=lam)
+        assert written == [] and (target == -7.0).all()
+        ref_ds = sweep(["mean_latency", "p99"], ["sriov", "hardware_assist"], "small_packet_rr", arrival_rate=lam)
+    _same(first, ref, "mean latency")
+    for metric in ("mean_latency", "p99"):
+        _same(ds[metric].values, ref_ds[metric].values, metric)
+    coordinate = ds["arrival_rate"].values
+    assert np.array_equal(coordinate, lam) and not np.shares_memory(coordinate, lam)
+    lam[:] = -1.0
+    assert np.array_equal(coordinate, ref_ds["arrival_rate"].values)
+
+
+def test_saturation_flags_in_the_threads_scratch_memory_do_not_leak_between_calls():
+    """The kernels' saturation flags live in one buffer per thread, reused by the next call: two
+    evaluations saturated at different points, one after the other and interleaved with a third
+    technique's, each give the NumPy path's inf pattern."""
+    lams = {}
+    models = [Model(t, "small_packet_rr") for t in ("sriov", "hardware_assist", "paravirtual")]
+    for m in models:
+        top = m.evaluate("throughput_limit")
+        lams[m.technique.name] = [np.linspace(0.0, 1.3 * top, N), np.linspace(1.3 * top, 0.0, N)]
+    with kernels.using("numpy"):
+        ref = {(m.technique.name, k): m.evaluate_many(["mean_latency", "p99"], arrival_rate=lams[m.technique.name][k])
+               for m in models for k in (0, 1)}
+    with kernels.using("numba"):
+        for k in (0, 1, 0, 1):
+            for m in models:
+                got = m.evaluate_many(["mean_latency", "p99"], arrival_rate=lams[m.technique.name][k])
+                for metric in ("mean_latency", "p99"):
+                    assert np.isinf(got[metric]).any() and np.isfinite(got[metric]).any()
+                    _same(got[metric], ref[(m.technique.name, k)][metric], f"{m.technique.name} {k} {metric}")
+
+
+def test_erlang_c_on_tiles_is_the_numpy_paths_recursion_bit_for_bit():
+    """The kernels' tile function (the Erlang B recursion's one step, compiled) gives the bits of
+    the NumPy path's ``erlang_c_over_load`` for whole numbers of servers up to RECURSION_SERVERS,
+    at loads from 0 to past saturation; a tile of any length, one point too."""
+    from virtmodel.queueing.erlang_function import RECURSION_SERVERS, erlang_c_over_load
+
+    erlang_tile = kernels._special()[4]
+    a = np.concatenate([[0.0, 1e-300, 1e-9], np.linspace(0.0, 80.0, 997)])
+    for c in (2, 3, 8, 32, RECURSION_SERVERS):
+        ref = erlang_c_over_load(float(c), a)
+        for n in (1, 7, a.size):
+            got = np.empty(n)
+            erlang_tile(float(c), a[:n], got)
+            np.testing.assert_array_equal(got, ref[:n], err_msg=f"c={c} n={n}")
+
+
+@pytest.mark.parametrize("cores", [32, 200])
+def test_multi_server_terms_on_tiles_equal_the_numpy_path(cores, monkeypatch):
+    """A multi-server station whose load changes at every point of the grid (binary translation's
+    back-end: arrival rate x I/O size) takes the tile recursion for a whole number of servers up
+    to RECURSION_SERVERS (``_erlang_tile`` in the kernel), SciPy's ``gammaincc`` per point above
+    it; 1-D and 2-D grids, one thread and every core, past saturation: the NumPy path's values."""
+    from virtmodel.model._evaluate import fused
+    from virtmodel.platform import Platform
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+    m = Model("binary_translation", "small_packet_rr", Platform(cores=cores))
+    top = m.evaluate("throughput_limit")
+    grids = [{"arrival_rate": np.linspace(1.0, 1.2 * top, N), "io_bytes": np.linspace(64.0, 9000.0, N)},
+             {"arrival_rate": np.linspace(1.0, 1.2 * top, 1_500)[:, None],
+              "io_bytes": np.linspace(64.0, 9000.0, 300)[None, :]}]
+    for grid in grids:
+        with kernels.using("numpy"):
+            ref = m.evaluate_many(["mean_latency", "p99", "latency_variance"], **grid)
+        for threads in (1, 10**9):
+            with kernels.using("numba", parallel_min_points=threads):
+                got = m.evaluate_many(["mean_latency", "p99", "latency_variance"], **grid)
+            for metric in ref:
+                assert np.isinf(got[metric]).any() and np.isfinite(got[metric]).any()
+                _same(got[metric], ref[metric], f"{cores} cores {metric} {threads}")
+    kernel = fused(m.key, ("mean_latency", "p*", "latency_variance")).bundle.stages(
+        frozenset({"arrival_rate", "io_bytes"})).kernel
+    expected = ("cores",) if cores <= 64 else ()  # (the bundle is shared with the other cores' model)
+    sig = next(sig for sig in kernel.started() if sig[-1][4] == expected)
+    source, _ = kernels.kernel_source(kernel.exprs, kernel.symbols, kernel.varying, sig[:-2],
+                                      {s for s in kernel.symbols if s.name in sig[-2]},
+                                      recursive={s for s in kernel.symbols if s.name in sig[-1][4]})
+    assert ("_erlang_tile(" in source) == (cores <= 64) and ("_erlang_lg(" in source) == (cores > 64)
+
+
+def test_results_never_share_the_threads_scratch_memory():
+    """The percentiles' inputs (queueing time, variance) and the saturation flags are computed into
+    the thread's scratch memory (kernels.scratch) when the caller does not ask for the variance:
+    no result shares it, so a result is unchanged by the next call; with the variance asked
+    for, it is a result of its own. Values as on the NumPy path."""
+    m = Model("hardware_assist", "small_packet_rr")
+    top = m.evaluate("throughput_limit")
+    lams = [np.linspace(0.0, 1.3 * top, N), np.linspace(1.3 * top, 0.0, N)]
+    with kernels.using("numpy"):
+        ref = [m.evaluate_many(["mean_latency", "p99", "latency_variance"], arrival_rate=lam) for lam in lams]
+    with kernels.using("numba"):
+        first = m.evaluate_many(["p50", "p99"], arrival_rate=lams[0])
+        kept = {k: v.copy() for k, v in first.items()}
+        both = m.evaluate_many(["latency_variance", "p99"], arrival_rate=lams[1])
+        again = m.evaluate_many(["mean_latency", "p99"], arrival_rate=lams[1])
+    buffers = kernels._SCRATCH.buffers.values()
+    for result in (first, both, again):
+        for value in result.values():
+            assert not any(np.shares_memory(value, b) for b in buffers)
+    for metric in first:
+        np.testing.assert_array_equal(first[metric], kept[metric])
+    _same(first["p99"], ref[0]["p99"], "p99")
+    for metric in ("latency_variance", "p99"):
+        _same(both[metric], ref[1][metric], metric)
+    _same(again["mean_latency"], ref[1]["mean_latency"], "mean latency")
+
+
+@pytest.mark.parametrize("case", ["one", "grid", "names"])
+def test_a_sweeps_dataset_built_directly_is_the_public_constructions(case, monkeypatch):
+    """The in-memory sweep builds its Dataset from its parts (xarray's ``_construct_direct``): the
+    same Dataset, coordinates, indexes and order as ``xarray.Dataset(...)`` builds."""
+    import sys
+
+    import xarray as xr
+
+    from virtmodel.analysis import sweep
+
+    module = sys.modules["virtmodel.analysis.sweep"]
+    lam = np.linspace(0.0, 5e4, 1000)
+    metrics, techniques, grid = {
+        "one": ("mean_latency", "sriov", {"arrival_rate": lam}),
+        "grid": (None, ["sriov", "hardware_assist"], {"arrival_rate": lam, "io_bytes": np.linspace(64.0, 9e3, 7)}),
+        "names": (["p99", "bottleneck"], ["paravirtual", "sriov"], {"arrival_rate": lam}),
+    }[case]
+    got = sweep(metrics, techniques, "small_packet_rr", **grid)
+    public = module._dataset
+    monkeypatch.setattr(module, "_dataset", lambda *args: public(*args, direct=False))
+    ref = sweep(metrics, techniques, "small_packet_rr", **grid)
+    xr.testing.assert_identical(got, ref)
+    assert list(got.variables) == list(ref.variables) and list(got.sizes) == list(ref.sizes)
+    assert list(got.xindexes) == list(ref.xindexes) and got.attrs == ref.attrs
+    assert all(got[name].attrs == ref[name].attrs for name in ref.variables)

@@ -30,6 +30,7 @@ import numpy as np
 from ..errors import ParameterError, UnstableError
 from ..percentile_names import percentile_level
 from ..queueing._percentile_kernel import gamma_quantiles_plus
+from . import kernels
 
 #: how the fused bundle's key names "one or more percentiles" (one bundle for p50, p99.9, ...)
 ANY_PERCENTILE = "p*"
@@ -105,7 +106,11 @@ def _stable(out, keys):
         return np.bool_(True)
     ok = np.bool_(True)
     for r in rhos:
-        ok = ok & (r if r.dtype == bool else r < 1 - RHO_EDGE)
+        this = r if r.dtype == bool else r < 1 - RHO_EDGE
+        if np.ndim(ok) and ok.shape == np.broadcast_shapes(ok.shape, this.shape):
+            np.logical_and(ok, this, out=ok)  # (ok is our own array: the first & made it)
+        else:
+            ok = ok & this
     return ok
 
 
@@ -183,7 +188,10 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     key = tuple(sorted({ANY_PERCENTILE if m in levels else m for m in metrics}))
     path = [("rho", i) for i in range(len(d.stations))]
     native = [("native_rho", i) for i in range(len(d.native_stations))]
-    rows = {**into, "var": into["latency_variance"]} if "latency_variance" in into else into
+    rows = {**into, "var": into["latency_variance"]} if "latency_variance" in into else dict(into)
+    if levels and not scalar:  # the percentiles' inputs, read once: the thread's scratch memory (no fresh pages)
+        temps = [k for k in ("queue", "var") if k not in rows and (k == "queue" or "latency_variance" not in metrics)]
+        rows.update(zip(temps, kernels.scratch("percentile inputs", broadcast_shape(values), float, len(temps))))
     out, owned, _ = fused(structure, key).run(values, () if scalar else path + native, rows)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
     shape = broadcast_shape(values)
@@ -213,13 +221,11 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok,
                                       _stacked([into.get(m) for m in ps])) if ps else []
-        for m, q in zip(ps, qs):
-            if m in into and np.may_share_memory(q, into[m]):  # the kernel wrote the caller's row
-                q = into[m]
-            result[m] = _masked(q, ok, True)
-        # var is a new array (a sum): masked in place, after the quantiles read it
-        var = var if isinstance(var, np.ndarray) else np.array(var, dtype=float)
-        result["latency_variance"] = _masked(var, ok, True)
+        for m, q in zip(ps, qs):  # (inf where not ok already: gamma_quantiles_plus's valid)
+            result[m] = into[m] if m in into and np.may_share_memory(q, into[m]) else q  # the caller's row
+        if "latency_variance" in metrics:  # var is a new array (a sum): masked in place, after the quantiles read it
+            var = var if isinstance(var, np.ndarray) else np.array(var, dtype=float)
+            result["latency_variance"] = _masked(var, ok, True)
     if "bottleneck" in metrics:
         caps = np.stack(np.broadcast_arrays(*(out[("cap", i)] for i in range(len(d.stations)))))
         row, labels, at = into.get("bottleneck"), np.array(names), np.argmin(caps, axis=0)

@@ -43,26 +43,37 @@ def erlang_b_recursion(servers, offered_load):
     per_point = c.ndim > 0 and c.size > 1
     flat_c = np.broadcast_to(c, shape).reshape(-1) if per_point else None
     top = int(np.max(c))
-    scratch = np.empty(min(BLOCK, flat_out.size)), np.empty(min(BLOCK, flat_out.size))
     for start in range(0, flat_out.size, BLOCK):
         block = slice(start, start + BLOCK)
-        _steps(flat_a[block], flat_out[block], top, None if flat_c is None else flat_c[block], scratch)
+        _steps(flat_a[block], flat_out[block], top, None if flat_c is None else flat_c[block])
     return out
 
 
-def _steps(a, b, top, servers, scratch):
+def _steps(a, b, top, servers):
     """``b`` (ones) becomes :math:`B(c, a)` in place; ``servers`` None: :math:`c` = ``top``
     everywhere, else per point (the steps past a point's own :math:`c` leave it)."""
-    n = a.size
-    t, d = scratch[0][:n], scratch[1][:n]
+    value = b
     for k in range(1, top + 1):
-        np.multiply(a, b, out=t)
+        step = erlang_b_step(a, value, k)
         if servers is None:
-            np.add(t, k, out=b)
-            np.divide(t, b, out=b)
+            value = step
         else:
-            np.add(t, k, out=d)
-            np.divide(t, d, out=b, where=servers >= k)
+            np.copyto(value, step, where=servers >= k)
+    if value is not b:
+        b[...] = value
 
 
-__all__ = ["BLOCK", "erlang_b_recursion"]
+def erlang_b_step(a, b, k):
+    """One step of the recursion, :math:`B(k, a)` from ``b`` :math:`= B(k-1, a)`:
+    :math:`t = a\\,b`, then :math:`t/(t + k)`.
+
+    The one implementation of the step: the NumPy path calls it on blocks of :data:`BLOCK`
+    points, the fused kernels (:mod:`virtmodel.model.kernels`) compile it with numba and call
+    it point by point in a loop over a tile of points (which vectorizes), so both paths do the
+    same operations in the same order and give the same bits (tested).
+    """
+    t = a * b
+    return t / (t + k)
+
+
+__all__ = ["BLOCK", "erlang_b_recursion", "erlang_b_step"]

@@ -142,13 +142,23 @@ def _tables(ps: tuple, low: bool) -> tuple:
     return np.ascontiguousarray([np.stack(t[0]) if t else zero for t in tables]), lo, h
 
 
+def _inf_unless(q, valid):
+    """``q`` (an array of its own) with ``inf`` where ``valid`` is False (in place if it can be)."""
+    if valid.all():
+        return q
+    if np.ndim(q) and q.shape == np.broadcast_shapes(q.shape, valid.shape):
+        np.copyto(q, np.inf, where=~valid)
+        return q
+    return np.where(valid, q, np.inf)
+
+
 def gamma_quantiles_plus(mean, variance, ps, delay, valid=True, out=None) -> list:
     """``[q + delay for q in gamma_quantiles(mean, variance, ps)]``, in one pass where it pays.
 
     ``mean`` and ``variance`` arrays of one shape, ``delay`` of that shape or 0-d; other
     shapes, small arrays and non-scalar ``p`` take the NumPy path. ``valid`` (bool, broadcast
-    to ``mean``): where it is False the caller sets ``inf`` (a saturated point), and the kernel
-    writes ``inf`` there without inverting anything; the NumPy path ignores it. ``out``: a
+    to ``mean``): where it is False the result is ``inf`` (a saturated point): the kernel writes
+    ``inf`` there without inverting anything, the NumPy path sets it after. ``out``: a
     C-contiguous float array of shape ``(len(ps), *shape)`` (the broadcast shape of the
     inputs) that both paths write into (its rows are then the result).
     """
@@ -166,8 +176,8 @@ def gamma_quantiles_plus(mean, variance, ps, delay, valid=True, out=None) -> lis
     if fn is None:
         qs = P.gamma_quantiles(mean, variance, ps, list(out) if usable and out.ndim > 1 else None)
         if usable:  # the same additions, into the caller's rows (where the quantiles already are, in place)
-            return [np.add(q, delay, out=out[j, ...]) for j, q in enumerate(qs)]  # 0-d rows: arrays too
-        return [q + delay for q in qs]
+            return [_inf_unless(np.add(q, delay, out=out[j, ...]), valid) for j, q in enumerate(qs)]  # 0-d rows too
+        return [_inf_unless(q + delay, valid) for q in qs]
     coef, lo, h = _tables(tuple(ps), False)
     coef_low, lo_low, h_low = _tables(tuple(ps), True)
     valid = valid if valid.shape in ((), mean.shape) else np.broadcast_to(valid, mean.shape)

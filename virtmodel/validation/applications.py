@@ -84,6 +84,13 @@ SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack 
 SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of requests in flight (model/closed.py, MVA)
 SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
 
+#: settings of the reported model beyond the package's defaults, on every row whose technique has them
+#: (``flags`` given to :func:`recompute`/:func:`predict` override them): interrupts and wake-ups, made
+#: structural in the reported model on 2026-12-06 by the rule registered in docs/preregistered.md (1)
+#: before the rows that decided it; the package's own default stays ``wakeups="off"`` until the
+#: calibrations are re-derived with it (``flags={"wakeups": "off"}`` gives the package default)
+REPORTED_FLAGS = {"wakeups": "on"}
+
 #: technique settings a requirement stands for: a recipe whose ``requires`` names the mechanism runs
 #: its technique with these settings (the recipe's own ``technique_params`` win where both set one)
 REQUIREMENT_SETTINGS = {
@@ -253,6 +260,7 @@ def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
     ``mechanisms``: the set of mechanisms to use (default :data:`SUPPORTED_MECHANISMS`; a smaller
     set shows what a mechanism bought)."""
     _check_options(flags, techniques)
+    flags = {**REPORTED_FLAGS, **(flags or {})}
     rows = {r.id: r for r in app_results()}
     if row_id not in rows:
         raise ParameterError("row_id", row_id, "an id of published_apps.json")
@@ -286,7 +294,8 @@ def recompute(flags=None, techniques=None, mechanisms=None):
     flags : dict, optional
         Technique settings applied to every row whose technique has them
         (``{"posted_interrupts": True}``), or per technique
-        (``{"hardware_assist": {"io_path": "emulated"}}``).
+        (``{"hardware_assist": {"io_path": "emulated"}}``); they override
+        :data:`REPORTED_FLAGS` (``{"wakeups": "off"}``: the package's default model).
     techniques : dict, optional
         ``{recipe technique name: technique to use instead}`` (a registered name),
         e.g. to try a new I/O-path technique on every row that named the old one.

@@ -518,3 +518,32 @@ def test_a_sweeps_dataset_built_directly_is_the_public_constructions(case, monke
     assert list(got.variables) == list(ref.variables) and list(got.sizes) == list(ref.sizes)
     assert list(got.xindexes) == list(ref.xindexes) and got.attrs == ref.attrs
     assert all(got[name].attrs == ref[name].attrs for name in ref.variables)
+
+
+def test_percentile_kernel_ignores_what_out_held():
+    """The kernel runs NumPy's ``exp`` over its output rows after the spline pass: whatever the
+    caller's ``out`` held before (NaN, huge values, as in fresh memory) does not reach the result,
+    saturated points included, and a second call on the same thread (its scratch memory reused
+    for other inputs) gives that call's own values."""
+    from virtmodel.queueing._percentile_kernel import gamma_quantiles_plus
+
+    rng = np.random.default_rng(5)
+    n = 50_000
+    ps = [0.5, 0.99, 0.99999]  # the last beyond the tables: gammaincinv
+    results = []
+    for seed in range(2):
+        mean = rng.uniform(1e-6, 1e-3, n)
+        var = mean**2 / np.exp(rng.uniform(np.log(1e-3), np.log(1e4), n))
+        valid = rng.uniform(size=n) < 0.7
+        with kernels.using("numpy"), np.errstate(all="ignore"):
+            ref = gamma_quantiles_plus(mean, var, ps, 1e-6, valid)
+        for fill in (np.nan, 1e308, -1e308):
+            out = np.full((len(ps), n), fill)
+            with kernels.using("numba"), np.errstate(all="ignore"):
+                got = gamma_quantiles_plus(mean, var, ps, 1e-6, valid, out=out)
+            assert np.shares_memory(got[0], out)
+            for p, a, b in zip(ps, got, ref):
+                _same(a, b, f"p = {p}, out filled with {fill}, call {seed}")
+                assert np.isposinf(a[~valid]).all()
+        results.append(got[1].copy())
+    assert not np.array_equal(results[0], results[1])

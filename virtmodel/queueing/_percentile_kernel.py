@@ -1,4 +1,4 @@
-r"""Gamma-fit percentiles plus a delay in one pass (numba), for large arrays.
+r"""Gamma-fit percentiles plus a delay in three compiled passes (numba), for large arrays.
 
 :func:`gamma_quantiles_plus` returns ``[q + delay for q in gamma_quantiles(mean, variance, ps)]``
 (:mod:`._percentiles`): the gamma fit with shape :math:`k = \bar R^2/\mathrm{Var}(R)` and scale
@@ -8,10 +8,12 @@ compiled ``gammaincinv`` (``scipy.special.cython_special``) where the tables do 
 mean where the fit is a point mass, ``inf`` at the edge of saturation, then the delay added.
 
 The NumPy path makes about a dozen temporary arrays per call (cell index, offset, four
-coefficient gathers, the Horner steps, the masks); here each point is read once and each
-percentile written once. It is used where :func:`virtmodel.model.kernels.wanted` says the fused
-kernels are (numba installed, large arrays; in ``"auto"`` mode once compiled in a background
-thread), for arrays of at least ``FAST_MIN_SIZE`` points; everything else is the NumPy path.
+coefficient gathers, the Horner steps, the masks); here the shape and its log go into the
+thread's scratch memory and each percentile row is written in place: the spline's value,
+NumPy's ``exp`` of it (NumPy's vector ``log`` and ``exp``, which the NumPy path calls too:
+numba has no vector math library here), then the scale and the delay. It is used where
+:func:`virtmodel.model.kernels.wanted` says the fused kernels are (numba installed, large
+arrays; in ``"auto"`` mode once compiled in a background thread), for arrays of at least ``FAST_MIN_SIZE`` points; everything else is the NumPy path.
 Both paths agree to rounding (tested to :math:`10^{-12}` relative).
 """
 

@@ -50,11 +50,18 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB; macOS: bytes
 
 
+def _counts(best: np.ndarray, techniques: int) -> np.ndarray:
+    """How many points of this block each technique wins (``best`` its index, -1 none), shaped
+    ``(1, ..., 1, techniques)`` for the blocks' sum: one ``bincount`` instead of comparing every
+    point with every index and summing the booleans (about 6 ms of a 2.5x10^5-point chunk's 55 ms)."""
+    counts = np.bincount(best.ravel() + 1, minlength=techniques + 1)[1:]
+    return counts.reshape((1,) * best.ndim + (techniques,))
+
+
 def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
     """Time the reduced lazy sweep; returns the figures (see the module docstring)."""
     import dask
     import dask.array as da
-    import xarray as xr
 
     from virtmodel.analysis import sweep, winner
 
@@ -71,13 +78,14 @@ def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
     rss_before = _rss_mb()
     t = time.perf_counter()
     ds = sweep(["mean_latency", "p99"], TECHNIQUES, WORKLOAD, arrival_rate=rates, io_bytes=sizes)
-    best = winner(ds["mean_latency"])  # -1 where no technique is feasible (finite)
-    index = xr.DataArray(np.arange(len(TECHNIQUES)), dims="technique")
-    wins = (best == index).sum(["arrival_rate", "io_bytes"])  # one reduction for every technique's count
+    best = winner(ds["mean_latency"]).data  # -1 where no technique is feasible (finite)
+    per_block = best.map_blocks(_counts, len(TECHNIQUES), dtype=np.intp, new_axis=best.ndim,
+                                chunks=tuple((1,) * len(c) for c in best.chunks) + ((len(TECHNIQUES),),))
+    wins = per_block.sum(axis=tuple(range(best.ndim)))  # every technique's count in one reduction
     p99 = ds["p99"].where(np.isfinite(ds["p99"]))
     lo, hi = p99.min(["arrival_rate", "io_bytes"]), p99.max(["arrival_rate", "io_bytes"])
     built = time.perf_counter() - t
-    wins, lo, hi = dask.compute(wins.data, lo.data, hi.data)
+    wins, lo, hi = dask.compute(wins, lo.data, hi.data)
     seconds = time.perf_counter() - t
     total = n_x * n_y
     return {

@@ -518,3 +518,91 @@ def test_a_sweeps_dataset_built_directly_is_the_public_constructions(case, monke
     assert list(got.variables) == list(ref.variables) and list(got.sizes) == list(ref.sizes)
     assert list(got.xindexes) == list(ref.xindexes) and got.attrs == ref.attrs
     assert all(got[name].attrs == ref[name].attrs for name in ref.variables)
+
+
+def test_percentile_kernel_ignores_what_out_held():
+    """The kernel runs NumPy's ``exp`` over its output rows after the spline pass: whatever the
+    caller's ``out`` held before (NaN, huge values, as in fresh memory) does not reach the result,
+    saturated points included, and a second call on the same thread (its scratch memory reused
+    for other inputs) gives that call's own values."""
+    from virtmodel.queueing._percentile_kernel import gamma_quantiles_plus
+
+    rng = np.random.default_rng(5)
+    n = 50_000
+    ps = [0.5, 0.99, 0.99999]  # the last beyond the tables: gammaincinv
+    results = []
+    for seed in range(2):
+        mean = rng.uniform(1e-6, 1e-3, n)
+        var = mean**2 / np.exp(rng.uniform(np.log(1e-3), np.log(1e4), n))
+        valid = rng.uniform(size=n) < 0.7
+        with kernels.using("numpy"), np.errstate(all="ignore"):
+            ref = gamma_quantiles_plus(mean, var, ps, 1e-6, valid)
+        for fill in (np.nan, 1e308, -1e308):
+            out = np.full((len(ps), n), fill)
+            with kernels.using("numba"), np.errstate(all="ignore"):
+                got = gamma_quantiles_plus(mean, var, ps, 1e-6, valid, out=out)
+            assert np.shares_memory(got[0], out)
+            for p, a, b in zip(ps, got, ref):
+                _same(a, b, f"p = {p}, out filled with {fill}, call {seed}")
+                assert np.isposinf(a[~valid]).all()
+        results.append(got[1].copy())
+    assert not np.array_equal(results[0], results[1])
+
+
+def test_chunk_blocks_reused_only_when_no_view_is_left():
+    """The lazy sweep's result blocks (``_lazy.BlockPool``): memory goes back for reuse only once
+    the block and every view of it are gone; then the next block of that size is the same
+    memory; at most ``keep_bytes`` is kept free."""
+    from virtmodel.analysis._lazy import BlockPool
+
+    pool = BlockPool(3 * 800)
+    block = pool.take((4, 25))
+    assert block.shape == (4, 25) and block.dtype == np.float64 and block.flags.writeable
+    address = block.ctypes.data
+    view = np.moveaxis(block, 0, -1)[1:].T[::2]
+    view[...] = 7.0
+    del block
+    assert pool.free_bytes() == 0
+    other = pool.take((4, 25))  # the first block is still seen through view: new memory
+    assert other.ctypes.data != address
+    other[...] = 1.0
+    assert (view == 7.0).all()
+    del view
+    assert pool.free_bytes() == 800
+    again = pool.take((100,))
+    assert again.ctypes.data == address and pool.free_bytes() == 0
+    again[...] = 0.0
+    assert (other == 1.0).all()
+    blocks = [pool.take((100,)) for _ in range(5)] + [other, again]
+    del other, again
+    blocks.clear()
+    assert pool.free_bytes() == 3 * 800
+
+
+def test_chunk_results_kept_by_the_caller_are_not_overwritten():
+    """A chunk task's results (``_lazy.ChunkKernel``, views of pooled blocks) that are still held
+    keep their values while later tasks (other inputs, blocks of the same size) run; results that
+    were dropped give their memory to the next task; the values equal the in-memory sweep's."""
+    from virtmodel.analysis import sweep
+    from virtmodel.analysis._lazy import BLOCKS, ChunkKernel
+    from virtmodel.model import Model
+
+    rates, sizes = np.linspace(1e3, 5e4, 300)[None, :], np.linspace(64.0, 9000.0, 200)[:, None]
+    techs = ["paravirtual", "sriov"]
+    task = ChunkKernel([Model(t, "small_packet_rr") for t in techs], ["mean_latency", "p99"],
+                       ["arrival_rate", "io_bytes"])
+    with kernels.using("numba"):
+        first = task(rates, sizes)
+        kept = [a.copy() for a in first]
+        dropped = set()
+        for scale in (0.5, 0.7, 0.9):
+            later = task(rates * scale, sizes)
+            dropped |= {a.ctypes.data for a in later}
+        del later
+        again = {a.ctypes.data for a in task(rates * 0.3, sizes)}
+    assert again <= dropped and not again & {a.ctypes.data for a in first}
+    eager = sweep(["mean_latency", "p99"], techs, "small_packet_rr", arrival_rate=rates[0], io_bytes=sizes[:, 0])
+    for a, b, metric in zip(first, kept, ("mean_latency", "p99")):
+        np.testing.assert_array_equal(a, b)
+        _same(np.moveaxis(a, -1, 0), eager[metric].transpose("technique", "io_bytes", "arrival_rate").values, metric)
+    assert BLOCKS.free_bytes() <= BLOCKS.keep_bytes

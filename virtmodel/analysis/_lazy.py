@@ -19,13 +19,66 @@ view of the same memory again, so reductions read contiguous arrays.
 
 The tasks hold no state but the models (pickled once into the graph), so the
 same graph runs on the threaded scheduler or a ``dask.distributed`` cluster.
+
+The blocks' memory is reused (:class:`BlockPool`): a task takes a block that an earlier
+task's results left free, i.e. once no array of it is left anywhere (reduced, dropped by
+dask), instead of new memory, which glibc had returned to the system and the kernel then
+faulted in again page by page (measured: about a tenth of a chunk's CPU time in the 10^8-point
+benchmark; benchmarks/README.md, "Seventh round").
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 
 from ._common import evaluate_many
+
+
+class BlockPool:
+    """Float arrays whose memory is handed back for reuse once no array of it is left.
+
+    :meth:`take` returns a new C-contiguous float64 array of ``shape``; its memory is
+    an earlier array's when one of the same size is free. An array's memory is free
+    when the array and every view of it are gone (a ``weakref.finalize`` on the array
+    that owns the views: NumPy points every view at it, never past it), so nothing
+    still readable ever changes. At most ``keep_bytes`` of free memory is kept (the
+    rest is released as usual): the process's peak memory grows by at most that much.
+    """
+
+    def __init__(self, keep_bytes: int):
+        self.keep_bytes = keep_bytes
+        self._free = []  # raw byte arrays, newest last
+        self._lock = threading.Lock()
+
+    def take(self, shape) -> np.ndarray:
+        nbytes = int(np.prod(shape)) * 8
+        with self._lock:
+            at = next((j for j in range(len(self._free) - 1, -1, -1) if self._free[j].size == nbytes), None)
+            raw = self._free.pop(at) if at is not None else None
+        if raw is None:
+            raw = np.empty(nbytes, dtype=np.uint8)
+        # the array over a memoryview: views of it point at it (a non-array base ends NumPy's chain)
+        owner = np.frombuffer(memoryview(raw), dtype=np.float64)
+        weakref.finalize(owner, self._give_back, raw)
+        return owner.reshape(shape)
+
+    def _give_back(self, raw) -> None:
+        with self._lock:
+            self._free.append(raw)
+            while sum(r.size for r in self._free) > self.keep_bytes:
+                self._free.pop(0)
+
+    def free_bytes(self) -> int:
+        """The memory kept free for reuse now (bytes)."""
+        with self._lock:
+            return sum(r.size for r in self._free)
+
+
+#: the chunk tasks' result blocks (at most 64 MB kept free: a few chunks' blocks)
+BLOCKS = BlockPool(1 << 26)
 
 
 class ChunkKernel:
@@ -46,7 +99,7 @@ class ChunkKernel:
         shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
         values = dict(zip(self.names, arrays))
         count = len(self.models)
-        blocks = {m: np.empty((count,) + shape) for m in self.metrics if m != "bottleneck"}
+        blocks = {m: BLOCKS.take((count,) + shape) for m in self.metrics if m != "bottleneck"}
         for t, model in enumerate(self.models):
             into = {m: block[t] for m, block in blocks.items()}  # the fused kernels write there
             out = evaluate_many(model, self.metrics, values, into)

@@ -2,11 +2,15 @@
 
 Usage::
 
-    python tools/prospective_rows.py            # the wake-up rule (docs/preregistered.md, 1)
+    python tools/prospective_rows.py                          # every row committed after the rule file
+    python tools/prospective_rows.py --until 2026-12-06T03:25Z  # decision 1 as it was taken
+    python tools/prospective_rows.py --rule 2                 # decision 2, on the rows after its section
 
 A *prospective row* is a row of ``virtmodel/data/published_apps.json`` whose first commit (the
 earliest commit time of any commit in the history of the current branch whose version of the
-file holds the row) is later than the commit that added ``docs/preregistered.md``. For the
+file holds the row) is later than the commit that added ``docs/preregistered.md`` (with
+``--after TEXT``: later than the first commit whose version of that file contains ``TEXT``, a
+section registered after the file) and, with ``--until``, not later than the given time. For the
 wake-up rule, the *affected rows* are the prospective rows whose prediction ``wakeups="on"``
 changes (relative change above 1e-9). The rule: with at least 5 affected rows, the flag becomes
 structural when, on them, its hit rate is at least the reported model's and its median absolute
@@ -25,15 +29,22 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS_FILE = "virtmodel/data/published_apps.json"
 RULE_FILE = "docs/preregistered.md"
 MINIMUM_AFFECTED = 5
+REVISIT_SECTION = "## 2. Revisit of decision 1"
 
 
 def _git(*args) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
-def registered_at() -> int:
-    """Commit time (Unix seconds) of the commit that added the rule file."""
-    return int(_git("log", "--diff-filter=A", "--format=%ct", "--", RULE_FILE).split()[-1])
+def registered_at(text: str | None = None) -> int:
+    """Commit time (Unix seconds) of the commit that added the rule file, or (``text``) of the
+    first commit whose rule file contains ``text``."""
+    if text is None:
+        return int(_git("log", "--diff-filter=A", "--format=%ct", "--", RULE_FILE).split()[-1])
+    times = _git("log", f"-S{text}", "--reverse", "--format=%ct", "--", RULE_FILE).split()
+    if not times:
+        raise SystemExit(f"--after: no commit of {RULE_FILE} adds the text {text!r}")
+    return int(times[0])
 
 
 def first_commit_times() -> dict:
@@ -51,21 +62,46 @@ def first_commit_times() -> dict:
     return first
 
 
-def prospective_rows() -> list:
-    """The ids of the rows first committed after the rule file, in the file's order."""
-    since = registered_at()
+def prospective_rows(after: str | None = None, until: int | None = None) -> list:
+    """The ids of the rows first committed after the rule (``after``: after the section holding
+    that text) and not after ``until`` (Unix seconds), in the file's order. A row not yet
+    committed counts as committed now."""
+    since = registered_at(after)
     times = first_commit_times()
     current = json.loads((ROOT / ROWS_FILE).read_text(encoding="utf-8"))["rows"]
     ids = [r["id"] if isinstance(r, dict) else r for r in current]
-    return [i for i in ids if times.get(i, since + 1) > since]
+    late = since + 1 if until is None else max(since + 1, until + 1)
+    chosen = [i for i in ids if times.get(i, late) > since]
+    return chosen if until is None else [i for i in chosen if times.get(i, late) <= until]
+
+
+def _both_settings(rows: list):
+    """The table of ``rows`` under ``wakeups="off"`` and ``"on"``, indexed by row."""
+    from virtmodel.validation.applications import recompute
+
+    off, on = recompute(flags={"wakeups": "off"}), recompute(flags={"wakeups": "on"})
+    return off[off["row"].isin(rows)].set_index("row"), on[on["row"].isin(rows)].set_index("row")
+
+
+def revisit_verdict(rows: list) -> dict:
+    """Decision 2 of docs/preregistered.md on ``rows``: with at least 8 affected rows from at least 2
+    sources, ``"on"`` stays when its hit rate is not lower and its median absolute error not larger."""
+    result = wakeup_verdict(rows)
+    source_of = {r["id"]: r["source"] for r in json.loads((ROOT / ROWS_FILE).read_text(encoding="utf-8"))["rows"]}
+    sources = sorted({source_of[r] for r in result["affected"]})
+    result["sources"] = sources
+    if len(result["affected"]) < 8 or len(sources) < 2:
+        result["outcome"] = f"open: {len(result['affected'])} affected rows from {len(sources)} sources (decision 1 stands)"
+    elif result["hit_rate_on"] >= result["hit_rate_off"] and result["median_abs_error_on"] <= result["median_abs_error_off"]:
+        result["outcome"] = "kept: wakeups='on' stays in the reported model; the package default follows"
+    else:
+        result["outcome"] = "reverted: the reported model returns to wakeups='off'"
+    return result
 
 
 def wakeup_verdict(rows: list) -> dict:
     """The wake-up rule on ``rows``: the affected rows, both settings' hit rates and errors, and the outcome."""
-    from virtmodel.validation.applications import recompute
-
-    off, on = recompute(), recompute(flags={"wakeups": "on"})
-    off, on = off[off["row"].isin(rows)].set_index("row"), on[on["row"].isin(rows)].set_index("row")
+    off, on = _both_settings(rows)
     changed = (on["predicted"] - off["predicted"]).abs() > 1e-9 * off["predicted"].abs()
     affected = list(off.index[changed.fillna(False)])
     result = {"prospective": rows, "affected": affected}
@@ -83,9 +119,24 @@ def wakeup_verdict(rows: list) -> dict:
     return result
 
 
-def main() -> int:
-    rows = prospective_rows()
-    print(json.dumps(wakeup_verdict(rows), indent=1))
+def _parse_time(text: str) -> int:
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--after", help="text of a later section of the rule file: rows committed after it")
+    parser.add_argument("--until", help="ISO time (UTC with Z): only rows first committed up to then")
+    parser.add_argument("--rule", choices=("1", "2"), default="1",
+                        help="decision of docs/preregistered.md to apply (2: the revisit, on rows after its section)")
+    args = parser.parse_args(argv)
+    after = REVISIT_SECTION if args.rule == "2" and args.after is None else args.after
+    rows = prospective_rows(after, None if args.until is None else _parse_time(args.until))
+    print(json.dumps((revisit_verdict if args.rule == "2" else wakeup_verdict)(rows), indent=1))
     return 0
 
 

@@ -13,6 +13,7 @@ from virtmodel.errors import ParameterError
 from virtmodel.model import Model
 from virtmodel.model.simulation import simulate_model
 from virtmodel.platform import Platform
+from virtmodel.presets.published import measurement
 from virtmodel.techniques import get
 from virtmodel.techniques._base import cycles, events, native_demands
 from virtmodel.techniques.offload import carried_bytes, io_count
@@ -25,8 +26,10 @@ PLATFORM = Platform(cores=8, vcpus=4, clock_hz=3.0e9)
 METRICS = ("mean_latency", "throughput_limit", "host_cores", "guest_cores", "cpu_per_request", "p99")
 BRIDGED = ("bridge_nat", "bridge")
 
-# yang2017_docker_qperf: qperf tcp_lat between two machines, both ends in containers (us, half a round trip)
-QPERF_BRIDGE, QPERF_HOST = 20.0e-6, 17.5e-6
+# yang2017_docker_qperf (published_veth.json): qperf tcp_lat between two machines, both ends in containers
+# (us, half a round trip)
+QPERF_BRIDGE = measurement("veth.qperf_tcp_lat.two_hosts.bridge").value * 1e-6
+QPERF_HOST = measurement("veth.qperf_tcp_lat.two_hosts.host").value * 1e-6
 CROSSINGS_PER_ROUND_TRIP = 4  # two ends, a request in and a reply out at each
 
 
@@ -35,8 +38,9 @@ def _metrics(tech, workload=RR, platform=PLATFORM):
     return {m: model.evaluate(m) for m in METRICS}
 
 
-def test_sourced_value_is_no_wait():
+def test_sourced_values():
     assert get("container").veth_handoff_time == 0.0
+    assert get("container").rps_wake_time == pytest.approx(measurement("idle_state.c1e.exit_latency").value * 1e-6)
 
 
 @pytest.mark.parametrize("clock", [2.4e9, 3.5e9])

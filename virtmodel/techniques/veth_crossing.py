@@ -33,7 +33,9 @@ The value, :math:`t_{\\mathrm{hand}} = 0`, from two sources:
   crossing of veth, bridge and NAT in all. The container's per-packet cycles (2,000 +
   1,500, assumptions) take 1.46 us at 2.4 GHz and 1.00 us at 3.5 GHz (the source
   states no clock): what is left for a wait is -0.21 to +0.25 us per crossing, zero
-  within the measurement. This is the same kind of quantity as the
+  within the measurement (both ends in containers, as the post's summary says; with one
+  end containerised a crossing would take 2.5 us and leave 1.0-1.5 us). This is the
+  same kind of quantity as the
   ``felter2014.*_rr.docker_nat`` validation rows (added round-trip latency of a
   bridged, NATed container against the host's stack, small messages), from another
   source.

@@ -207,7 +207,9 @@ _FLAG_TRIALS = (("interrupts and wake-ups off again (`wakeups=\"off\"`: the pack
                 ("a Linux bridge on every host path (`host_switch=\"bridge\"`)", {"host_switch": "bridge"}, True),
                 ("QEMU-style user-space virtio (`io_path=\"virtio_user\"` on hardware_assist)", {"hardware_assist": {"io_path": "virtio_user"}}, False),
                 ("segmentation offload, TSO/GSO/GRO, on every path that segments, Xen split drivers and VFs too "
-                 "(`segment_offload=\"on\"`)", {"segment_offload": "on"}, True))
+                 "(`segment_offload=\"on\"`)", {"segment_offload": "on"}, True),
+                ("receive packet steering on every bridged container's veth: the backlog on another core, woken "
+                 "from idle (`veth_backlog=\"rps\"`)", {"veth_backlog": "rps"}, False))
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths

@@ -292,7 +292,10 @@ def _mechanisms(table) -> list:
              "The same rows under each step; a flag's row is this model with the flag set on every technique "
              "that has it. The reported table above runs with interrupts and wake-ups on (`wakeups=\"on\"`, "
              "`REPORTED_FLAGS` in `virtmodel.validation.applications`), by the rule registered in docs/preregistered.md; "
-             "the package's own default is still `wakeups=\"off\"` (the step before the last).", "",
+             "the package's own default is still `wakeups=\"off\"` (the step before the last). The rows gathered "
+             "after that decision split on it (decision 1's status in docs/preregistered.md: the nested fcvm streams "
+             "are within with the flag off and far off with it on); the question is registered again there (2), to "
+             "be settled on rows not yet gathered.", "",
              "| model | within, all rows | within, modelled rows | median abs. error, modelled rows |", "|---|---|---|---|"]
     for name, t in rows:
         modelled = t[t["status"] == "modelled"]

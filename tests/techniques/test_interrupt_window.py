@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from virtmodel import techniques
+from virtmodel.errors import ParameterError
 from virtmodel.model import Model
 from virtmodel.queueing.mg1_exceptional import setup_delay
 from virtmodel.queueing.polled_receiver import polled_idle, saturation_rate
@@ -129,3 +130,26 @@ def test_against_the_simulated_poll_until_empty_receive_path(lam, a, r, e, w, po
         assert sim.response_time.contains(got, 0.999)
     else:  # NAPI's poll preempts the application; the model keeps FCFS: low by up to a quarter here
         assert 0.70 * sim.response_time.mean < got < sim.response_time.mean
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(poll_work=2.0), "poll_work"), (dict(interrupt=-1.0), "interrupt"), (dict(arrival_rate=0.0), "arrival_rate"),
+])
+def test_the_oracle_refuses_bad_input_by_name(kwargs, name):
+    args = dict(arrival_rate=0.5, work=1.0, poll_work=0.5, interrupt=0.1, wake=0.1, **{})
+    args.update(kwargs)
+    with pytest.raises(ParameterError, match=name):
+        simulate_polled_receiver(**args, customers=1000)
+
+
+def test_station_capacity_uses_the_root_only_for_a_demand_linear_in_the_load():
+    from virtmodel.model._derive import StationTerms
+    from virtmodel.queueing.mgc import mgc_terms
+    lam = sp.Symbol("lam", positive=True)
+    linear = StationTerms("guest", mgc_terms(lam, 1 + lam, 0, 1), 1, "guest", 1, lam)
+    assert float(linear.capacity) == pytest.approx((5**0.5 - 1) / 2, rel=1e-14)   # lam (1 + lam) = 1
+    squared = StationTerms("guest", mgc_terms(lam, 1 + lam**2, 0, 1), 1, "guest", 1, lam)
+    assert sp.simplify(squared.capacity - 1 / (1 + lam**2)) == 0     # not linear: c/D at the point's load
+    assert squared.capacity.has(lam)
+    fixed = StationTerms("guest", mgc_terms(lam, 2, 0, 1), 1, "guest", 1, lam)
+    assert float(fixed.capacity) == 0.5

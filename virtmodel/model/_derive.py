@@ -88,8 +88,12 @@ class StationTerms:
         """The largest per-VM rate: :math:`c q / (m D)`, or, for a demand linear in the load (interrupts
         paid outside NAPI's window, :mod:`virtmodel.techniques.interrupt_window`), the root of
         :math:`\\lambda D(\\lambda) = c q/m` (:func:`~virtmodel.queueing.polled_receiver.saturation_rate`)."""
-        at_load = None if self.rate is None else saturation_rate(
-            self.servers * self.splits / self.multiplicity, self.demand, self.rate)
+        at_load = None
+        if self.rate is not None:
+            try:
+                at_load = saturation_rate(self.servers * self.splits / self.multiplicity, self.demand, self.rate)
+            except ValueError:  # a demand not linear in the load: c q/(m D) at the point's own load
+                at_load = None
         return self.terms.capacity * self.splits / self.multiplicity if at_load is None else at_load
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ParameterError
 from ._inputs import check_stable, generator
 from ._number import number
 from .distributions import distribution
@@ -108,7 +109,8 @@ def simulate_polled_receiver(arrival_rate, work, poll_work, interrupt, wake, *, 
     r = number("poll_work", poll_work, allow_zero=True)
     e = number("interrupt", interrupt, allow_zero=True)
     w = number("wake", wake, allow_zero=True)
-    r = min(r, a)
+    if r > a:
+        raise ParameterError("poll_work", poll_work, f"<= work = {a}", "the receive work is a part of the request's work")
     check_stable(lam * a, "polled receiver", False)
     warmup = customers // 10 if warmup is None else warmup
     n = warmup + customers

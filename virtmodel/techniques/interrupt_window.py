@@ -50,7 +50,9 @@ first model's count); :math:`\\lambda' \\to 0` gives :math:`p = q = 1`. The
 back-end's kicks are not changed: a back-end thread is busy exactly while it drains
 its ring, so its idle probability is already the share of kicks that wake it.
 Assumptions: one poll (one queue's interrupt) per vCPU, fed :math:`\\lambda'`; a
-request's interrupts all paid or all suppressed; only the means of the receive work,
+request's interrupts all paid or all suppressed; the closed model (``users`` > 0) evaluates the
+load-dependent term at the workload's ``arrival_rate``, as it does the setup delay, not at the closed
+loop's own throughput; only the means of the receive work,
 the interrupts and the wake-up enter :math:`p` and :math:`q` (the balances hold for any distribution).
 """
 

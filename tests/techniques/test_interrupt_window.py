@@ -153,3 +153,17 @@ def test_station_capacity_uses_the_root_only_for_a_demand_linear_in_the_load():
     assert squared.capacity.has(lam)
     fixed = StationTerms("guest", mgc_terms(lam, 2, 0, 1), 1, "guest", 1, lam)
     assert float(fixed.capacity) == 0.5
+
+
+@pytest.mark.parametrize("name", ("hardware_assist", "paravirtual", "sriov"))
+def test_a_longer_window_suppresses_more(name):
+    """More receive work in the poll (a larger kernel share) keeps the window open longer: fewer
+    interrupts at load, a higher throughput limit; even with no receive work the limit is above the first
+    model's (arrivals during another's interrupt and wake-up find the window open)."""
+    limits = []
+    for share in (0.0, 0.4, 0.8):
+        m = Model(techniques.get(name, wakeups="on"), "small_packet_rr")
+        limits.append(m.evaluate("throughput_limit", kernel_fraction=share))
+    assert limits[0] < limits[1] < limits[2]
+    off = Model(techniques.get(name), "small_packet_rr").evaluate("throughput_limit")
+    assert off < limits[0]

@@ -52,15 +52,19 @@ def test_wakeups_on_equals_numpy_path(technique):
     """With wake-ups on the guest's demand grows with the load (interrupts outside NAPI's window,
     techniques/interrupt_window.py) and its capacity is a square root: the kernel still equals NumPy."""
     from virtmodel import techniques
+    from virtmodel.analysis import sweep
     m = Model(techniques.get(technique, wakeups="on"), "small_packet_rr")
     lam = np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)
     with kernels.using("numpy"):
         ref = m.evaluate_many(None, arrival_rate=lam, io_interrupts=2.0)
+        ref_ds = sweep(None, [m.technique], "small_packet_rr", arrival_rate=lam, io_interrupts=2.0)
     with kernels.using("numba"):
         got = m.evaluate_many(None, arrival_rate=lam, io_interrupts=2.0)
+        got_ds = sweep(None, [m.technique], "small_packet_rr", arrival_rate=lam, io_interrupts=2.0)
     assert np.isinf(ref["mean_latency"]).any() and np.isfinite(ref["mean_latency"]).any()
     for metric in metric_names():
         _same(got[metric], ref[metric], f"{technique} wakeups=on {metric}")
+        _same(got_ds[metric].values, ref_ds[metric].values, f"{technique} wakeups=on sweep {metric}")
 
 
 @pytest.mark.parametrize("technique", ["hardware_assist", "sriov", "paravirtual"])

@@ -65,6 +65,10 @@ def test_wakeups_on_equals_numpy_path(technique):
     for metric in metric_names():
         _same(got[metric], ref[metric], f"{technique} wakeups=on {metric}")
         _same(got_ds[metric].values, ref_ds[metric].values, f"{technique} wakeups=on sweep {metric}")
+    from virtmodel.model._compile import metric_bundle
+    with kernels.using("numba", min_points=N):
+        m.evaluate("mean_latency", arrival_rate=lam)
+    assert metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"})).kernel is not None
 
 
 @pytest.mark.parametrize("technique", ["hardware_assist", "sriov", "paravirtual"])

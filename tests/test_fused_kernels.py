@@ -48,6 +48,30 @@ def test_every_metric_equals_numpy_path(technique):
 
 
 @pytest.mark.parametrize("technique", ["hardware_assist", "sriov", "paravirtual"])
+def test_wakeups_on_equals_numpy_path(technique):
+    """With wake-ups on the guest's demand grows with the load (interrupts outside NAPI's window,
+    techniques/interrupt_window.py) and its capacity is a square root: the kernel still equals NumPy."""
+    from virtmodel import techniques
+    from virtmodel.analysis import sweep
+    m = Model(techniques.get(technique, wakeups="on"), "small_packet_rr")
+    lam = np.linspace(0.0, 1.2 * m.evaluate("throughput_limit"), N)
+    with kernels.using("numpy"):
+        ref = m.evaluate_many(None, arrival_rate=lam, io_interrupts=2.0)
+        ref_ds = sweep(None, [m.technique], "small_packet_rr", arrival_rate=lam, io_interrupts=2.0)
+    with kernels.using("numba"):
+        got = m.evaluate_many(None, arrival_rate=lam, io_interrupts=2.0)
+        got_ds = sweep(None, [m.technique], "small_packet_rr", arrival_rate=lam, io_interrupts=2.0)
+    assert np.isinf(ref["mean_latency"]).any() and np.isfinite(ref["mean_latency"]).any()
+    for metric in metric_names():
+        _same(got[metric], ref[metric], f"{technique} wakeups=on {metric}")
+        _same(got_ds[metric].values, ref_ds[metric].values, f"{technique} wakeups=on sweep {metric}")
+    from virtmodel.model._compile import metric_bundle
+    with kernels.using("numba", min_points=N):
+        m.evaluate("mean_latency", arrival_rate=lam)
+    assert metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"})).kernel is not None
+
+
+@pytest.mark.parametrize("technique", ["hardware_assist", "sriov", "paravirtual"])
 def test_dense_grid_and_single_metrics(technique):
     """2-D inputs of the full shape (a meshgrid, as a chunk of scattered points), one metric at a time."""
     m = Model(technique, "small_packet_rr")

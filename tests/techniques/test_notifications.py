@@ -105,8 +105,9 @@ def test_halt_poll_trades_host_cpu_for_latency():
 
 @pytest.mark.parametrize("mode", WAKEUP_MODES)
 def test_capacity_gains_only_the_suppressed_interrupts(mode):
-    """At saturation no request finds the vCPU idle: its interrupt exits are suppressed (NAPI), so
-    the guest saturates at its work less those exits; with posted interrupts nothing is suppressed."""
+    """At saturation no request finds the vCPU idle, and those that find NAPI's poll window open skip
+    their interrupt exits (techniques/interrupt_window.py), so the guest saturates above the first model;
+    with posted interrupts nothing is suppressed."""
     def limit(name, **flags):
         return Model(techniques.get(name, **flags), "small_packet_rr").evaluate("throughput_limit")
 

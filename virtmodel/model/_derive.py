@@ -50,6 +50,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..metrics import METRICS, symbolic_names
 from ..queueing.mgc import MGcTerms, mgc_terms
+from ..queueing.polled_receiver import saturation_rate
 from ..resources import resolve
 from ..symbols import symbols_for
 from ..techniques import Native
@@ -71,6 +72,7 @@ class StationTerms:
     multiplicity: Any   # how many VMs' arrivals reach it (1 or V)
     cores_of: Any = None  # whose CPU its busy time is ("guest", "host", "card") or None (a device)
     splits: Any = 1       # separate stations of one VM that share its requests (vhost workers per queue)
+    rate: Any = None      # the per-VM arrival-rate symbol, when the demand may depend on the load
 
     demand = property(lambda self: self.terms.mean_service_time)       # S, seconds per request
     variance = property(lambda self: self.terms.service_variance)      # Var(S)
@@ -79,8 +81,20 @@ class StationTerms:
     response = property(lambda self: self.terms.response_time)         # R
     response_variance = property(lambda self: self.terms.response_variance)
     utilization = property(lambda self: self.terms.utilization)        # rho
-    capacity = property(lambda self: self.terms.capacity * self.splits / self.multiplicity)  # largest per-VM rate
     shared = property(lambda self: self.multiplicity != 1)             # every VM's requests reach it
+
+    @property
+    def capacity(self):
+        """The largest per-VM rate: :math:`c q / (m D)`, or, for a demand linear in the load (interrupts
+        paid outside NAPI's window, :mod:`virtmodel.techniques.interrupt_window`), the root of
+        :math:`\\lambda D(\\lambda) = c q/m` (:func:`~virtmodel.queueing.polled_receiver.saturation_rate`)."""
+        at_load = None
+        if self.rate is not None:
+            try:
+                at_load = saturation_rate(self.servers * self.splits / self.multiplicity, self.demand, self.rate)
+            except ValueError:  # a demand not linear in the load: c q/(m D) at the point's own load
+                at_load = None
+        return self.terms.capacity * self.splits / self.multiplicity if at_load is None else at_load
 
 
 @dataclass(frozen=True)
@@ -111,7 +125,7 @@ def _path(demands, resources, s) -> tuple:
             continue
         mult = s.vms if r.shared else sp.Integer(1)
         out.append(StationTerms(r.name, mgc_terms(r.arrivals(s), load.mean, load.var, r.servers_expr(s)), mult,
-                                r.cores_of, r.splits_expr(s)))
+                                r.cores_of, r.splits_expr(s), s.arrival_rate))
     return tuple(out)
 
 

@@ -1,9 +1,12 @@
 """Interrupts and wake-ups: notifications and halts per request as closed forms of the load.
 
-A notification (an interrupt to the guest, a kick to the back-end) and a halt
-of an idle vCPU cost only when the receiving side is idle: a busy vCPU does
-not halt and polls its rings (NAPI), a busy back-end is already draining the
-ring (virtio event index). With Poisson arrivals the share of requests that
+A halt of an idle vCPU, and a kick to an idle back-end, cost only when the
+receiving side is idle: a busy vCPU does not halt, a busy back-end is already
+draining the ring (virtio event index). A device interrupt to the guest costs
+unless the guest's receive path is polling: NAPI suppresses interrupts from the
+interrupt until the poll finds the ring empty, not while the vCPU runs the
+application (:mod:`virtmodel.techniques.interrupt_window`; the formulas below are
+the back-end's, and the vCPU's with its receive work equal to all its work). With Poisson arrivals the share of requests that
 find a server idle is its idle probability (PASTA). A request that finds the
 receiver idle pays :math:`B` (mean :math:`b`) before its ordinary work
 (mean :math:`a`): the wake-up, and the notifications that suppression removes
@@ -22,9 +25,11 @@ with no division by :math:`\\lambda'`: at :math:`\\lambda' = 0`, :math:`p = 1`
 (every request pays the full wake-up); as :math:`\\lambda' a \\to 1`,
 :math:`p \\to 0` (the wake-up terms vanish); :math:`\\rho < 1` exactly when
 :math:`\\lambda' a < 1`: a station saturates at its ordinary work :math:`a`
-(for the guest: the first model's less the interrupt exits that NAPI
-suppresses, so with wake-ups on and interrupts that exit, the guest's
-capacity is a little higher than the first model's). This :math:`p` is the idle probability of Welch's M/G/1 with an
+(for the guest, whose interrupts are paid by the share :math:`q \\ge p` of requests
+that find its poll inactive, the ordinary work grows with the load,
+:math:`a + \\lambda'(a - r)e`, and the vCPU saturates where :math:`p = 0`:
+:mod:`virtmodel.techniques.interrupt_window`; between the first model's capacity
+and that of suppression for as long as the vCPU is busy). This :math:`p` is the idle probability of Welch's M/G/1 with an
 exceptional first service :math:`S + B`
 (:mod:`virtmodel.queueing.mg1_exceptional`), whose mean response time is the
 ordinary M/G/1's plus Takagi's setup term
@@ -44,8 +49,9 @@ Modes (the technique flag ``wakeups``):
 ``off``        the first model (no wake-up terms, interrupts at their calibrated count);
 ``on``         the guest vCPU halts when idle: a request that finds it idle pays
                the HLT exit + IPI + host scheduler wake-up (``vcpu_wake_time``, host
-               CPU) and its device-interrupt exits (guest CPU; NAPI suppresses them
-               while the vCPU is busy); a request that finds its back-end thread idle
+               CPU) and its device-interrupt exits (guest CPU); a request that finds it
+               busy pays the interrupt exits in its queue unless NAPI's poll window is open
+               (:mod:`virtmodel.techniques.interrupt_window`); a request that finds its back-end thread idle
                (the vhost worker of its queue, the QEMU I/O thread: that one-server
                station's idle probability; netback and other back-ends on the host's
                cores: a host core's) pays ``backend_wake_time`` (host CPU);
@@ -79,6 +85,7 @@ import sympy as sp
 from .._params import flag, param
 from ._base import Demands, Load
 from ..queueing.mg1_exceptional import idle_fraction, setup_delay
+from .interrupt_window import WakeTerms, receive_work, window_terms
 from .io_paths import backend_receiver
 
 WAKEUP_MODES = ("off", "on", "halt_poll", "busy_poll")
@@ -98,16 +105,6 @@ def idle_probability(arrivals_per_server, base, wake):
 def poll_miss(arrivals_per_server, window):
     """Share of idle periods longer than the halt-polling window: :math:`e^{-\\lambda' P}`."""
     return sp.exp(-arrivals_per_server * window)
-
-
-@dataclass(frozen=True)
-class WakeTerms:
-    """One receiver's terms: idle probability ``idle``, extra ``delay``, off-queue CPU per request."""
-
-    idle: object
-    delay: object
-    guest_work: object
-    host_work: object
 
 
 def receiver_terms(arrivals_per_server, base_mean, guest_part: Load, host_part: Load) -> WakeTerms:
@@ -153,8 +150,8 @@ class Wakeups:
         lam_vcpu = s.arrival_rate / s.vcpus
         wake = sp.Integer(1) if self.wakeups != "halt_poll" else poll_miss(lam_vcpu, s.halt_poll_time)
         guest_base = demands.guest.mean - suppressed.mean
-        guest = receiver_terms(lam_vcpu, guest_base, suppressed,
-                               Load(wake * s.vcpu_wake_time, wake * (1 - wake) * s.vcpu_wake_time**2))
+        guest = window_terms(lam_vcpu, guest_base, receive_work(s), suppressed,
+                             Load(wake * s.vcpu_wake_time, wake * (1 - wake) * s.vcpu_wake_time**2))
         host = None
         receiver = backend_receiver(self, s, demands) if self.wakeups != "busy_poll" else None
         if receiver is not None:  # the back-end's thread (vhost worker, I/O thread) or the host's cores
@@ -174,7 +171,7 @@ class Wakeups:
         demands, suppressed, guest, host = self.wake_terms(s)
         loads = dict(demands.loads)
         first = loads.pop("guest")
-        guest_load = Load(first.mean - suppressed.mean, first.var - suppressed.var)
+        guest_load = Load(first.mean - suppressed.mean, first.var - suppressed.var) + guest.queued
         delay = demands.delay + guest.delay + (0 if host is None else host.delay)
         return Demands(guest_load, delay, **loads)
 

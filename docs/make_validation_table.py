@@ -217,6 +217,9 @@ _BEFORE_PAYLOAD_COPIES = {"copy_time_per_byte": 0.0, "segment_offload": "off"}
 #: the setting that gives the model before a hosted monitor's world switches per host interrupt and tick
 #: (techniques/hosted_world_switch.py): zero cost is the previous model exactly
 _BEFORE_HOSTED_SWITCHES = {"world_switch_cycles": 0.0}
+#: the setting that gives the model before QEMU system mode's software MMU (techniques/softmmu.py):
+#: user mode is the previous model exactly
+_BEFORE_SOFTMMU = {"tcg_mode": "user"}
 
 
 def _median_error(part, column) -> str:
@@ -251,7 +254,8 @@ def _mechanisms(table) -> list:
     closed = {"closed_loop", "seccomp_filter"}  # the closed benchmark loop and the seccomp filter: the last two steps
     before = SUPPORTED_MECHANISMS - later
     host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
-    old = {**host_net, **_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_WAKEUPS}  # before the netstack
+    old = {**host_net, **_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU,
+           **_BEFORE_WAKEUPS}  # before the netstack
     with _pooled_back_ends() as pooled:  # the steps before the vhost workers: the back-end on any host core
         rows = [(f"first model (baseline; the {len(base)} rows it covers)", base),
                 ("+ `nested`, `syscall_intercept`, `container` techniques; I/O paths where the source names one",
@@ -269,18 +273,24 @@ def _mechanisms(table) -> list:
                  recompute(mechanisms=SUPPORTED_MECHANISMS - {"user_space_network_stack"} - closed, flags=old)))
     rows.append(("+ the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, structural)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
-                           flags={**_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_WAKEUPS})))
+                           flags={**_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU,
+                                  **_BEFORE_WAKEUPS})))
     rows.append(("+ the back-ends' payload copies per byte, and segmentation offload by default on the "
                  "virtio paths (structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed, flags={**_BEFORE_HOSTED_SWITCHES, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
+                           flags={**_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_WAKEUPS})))
     rows.append(("+ a hosted monitor's world switches per host interrupt and host timer tick "
                  "(structural on `io_path=\"hosted\"`, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed, flags={**_BEFORE_SOFTMMU, **_BEFORE_WAKEUPS})))
     rows.append(("+ a benchmark's closed loop where the source gives its population (threads, connections, "
                  "outstanding I/Os: `users`, throughput by MVA; `closed_loop` in the recipe's requires)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"seccomp_filter"}, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"seccomp_filter"},
+                           flags={**_BEFORE_SOFTMMU, **_BEFORE_WAKEUPS})))
     rows.append(("+ Docker's seccomp filter per system call where the source runs under its default "
-                 "profile (`seccomp_filter` in the recipe's requires; pre-registered); the package's default model",
+                 "profile (`seccomp_filter` in the recipe's requires; pre-registered)",
+                 recompute(flags={**_BEFORE_SOFTMMU, **_BEFORE_WAKEUPS})))
+    rows.append(("+ QEMU system mode's software MMU on `emulation` (a lookup per guest load and store, a software "
+                 "page walk per TLB miss; structural, `tcg_mode=\"system\"`, pre-registered); the package's default model",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model: + interrupts and wake-ups (`wakeups=\"on\"`), structural in the reported model by the "
                  "rule registered in docs/preregistered.md before the rows that decided it; device interrupts "

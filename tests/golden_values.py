@@ -20,7 +20,7 @@ PATH = pathlib.Path(__file__).parent / "data" / "golden_metrics.json"
 
 #: technique variants: (name, {flag: value}) - every formula the flags select
 VARIANTS = (
-    ("native", {}), ("binary_translation", {}), ("emulation", {}), ("paravirtual", {}),
+    ("native", {}), ("binary_translation", {}), ("emulation", {}), ("emulation", {"tcg_mode": "user"}), ("paravirtual", {}),
     ("hardware_assist", {}), ("hardware_assist", {"nested_paging": False}),
     ("hardware_assist", {"io_path": "emulated"}), ("sriov", {}), ("sriov", {"posted_interrupts": True}), ("sriov", {"nested_paging": False}),
     ("nitro", {}), ("nitro", {"posted_interrupts": False}),

@@ -32,6 +32,7 @@ CITATION_KEYS |= {"kerrisk2010_jiffies"}  # techniques/hosted_world_switch.py ho
 CITATION_KEYS |= {"linux_virtio_mmio"}  # techniques/virtio_transport.py mmio_interrupt_accesses
 CITATION_KEYS |= {"libseccomp_issue116"}  # techniques/seccomp_filter.py seccomp_filter_cycles
 CITATION_KEYS |= {"yang2017_docker_qperf", "linux_veth_backlog", "linux_intel_idle"}  # techniques/veth_crossing.py
+CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/softmmu.py
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 _TOPICS = tuple(load_json(f"published_{topic}.json") for topic in ("exits", "xen", "io", "nesting", "wakeups", "iopaths",
-                                                                   "storage", "netstack", "veth"))
+                                                                   "storage", "netstack", "veth", "softmmu"))
 
 
 

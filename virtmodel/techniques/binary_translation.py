@@ -52,7 +52,18 @@ alone would fill the CPU).
 
 :class:`Emulation` is the QEMU-TCG variant: every guest instruction, user and
 kernel, is emulated at about 10.2 host instructions per guest instruction
-(integer code; 17.9 for floating point), QEMU 5.1 TCG benchmarks (2020).
+(integer code; 17.9 for floating point), QEMU 5.1 TCG benchmarks (2020), measured
+in QEMU's user mode (linux-user). In QEMU's system mode (``tcg_mode="system"``,
+the default, structural) every guest load and store also pays the software MMU's
+inline lookup, and every TLB miss a software page walk
+(:mod:`virtmodel.techniques.softmmu`: :math:`+\\,t_{\\mathrm{cpu}}\\, m\\, h_{\\mathrm{hit}}
++ n_{\\mathrm{tlb}} h_{\\mathrm{miss}}/f`); ``tcg_mode="user"`` is the model before it.
+
+The kernel slowdown of binary translation, :math:`s_k = 1.3`, stays an assumption:
+no stored microbenchmark prices translated kernel code as a whole (Adams & Agesen
+give per-operation costs, of which call/ret, 11 -> 51 cycles, is the worst case of
+straight-line translated code; VMware's documentation says only that translated
+code "usually runs slower" than native).
 """
 
 from __future__ import annotations
@@ -67,6 +78,7 @@ from ._base import Demands, Technique, cycles, events, native_demands, work
 from .hosted_world_switch import HostedWorldSwitch, check_ticks, with_world_switches
 from .io_paths import HostSwitch, io_path_flag, path_loads
 from .payload_copy import PayloadCopy
+from .softmmu import SoftMMU, lookup_slowdown, miss_load
 
 
 class _Numbers:
@@ -137,7 +149,7 @@ class BinaryTranslation(PayloadCopy, HostSwitch, HostedWorldSwitch, Technique):
     def cpu_time_load(self, s):
         """Translated or emulated guest code: the native CPU time scaled per mode."""
         scale = (1 - s.kernel_fraction) * s.user_slowdown + s.kernel_fraction * s.kernel_slowdown
-        return work(s.cpu_time * scale, s.cpu_scv)
+        return work(s.cpu_time * (scale + lookup_slowdown(self, s)), s.cpu_scv) + miss_load(self, s)
 
     def check(self, values: dict) -> None:
         """Reject a register-write saving larger than the rest of the request's guest work.
@@ -182,8 +194,9 @@ class BinaryTranslation(PayloadCopy, HostSwitch, HostedWorldSwitch, Technique):
 
 
 @dataclass(frozen=True)
-class Emulation(BinaryTranslation):
-    """Pure instruction-set emulation (QEMU TCG): every instruction emulated."""
+class Emulation(SoftMMU, BinaryTranslation):
+    """Pure instruction-set emulation (QEMU TCG): every instruction emulated; in system mode (the default)
+    every guest load and store also goes through the software MMU (:mod:`virtmodel.techniques.softmmu`)."""
 
     name = "emulation"
     label = "Emulation (QEMU TCG)"

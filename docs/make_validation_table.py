@@ -294,7 +294,7 @@ def _mechanisms(table) -> list:
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model: + interrupts and wake-ups (`wakeups=\"on\"`), structural in the reported model by the "
                  "rule registered in docs/preregistered.md before the rows that decided it; device interrupts "
-                 "suppressed only inside NAPI's poll window (registered there, section 2)", table))
+                 "suppressed only inside NAPI's poll window (registered there, section 3)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:

@@ -606,3 +606,38 @@ def test_chunk_results_kept_by_the_caller_are_not_overwritten():
         np.testing.assert_array_equal(a, b)
         _same(np.moveaxis(a, -1, 0), eager[metric].transpose("technique", "io_bytes", "arrival_rate").values, metric)
     assert BLOCKS.free_bytes() <= BLOCKS.keep_bytes
+
+
+def test_metrics_that_do_not_vary_along_the_grid_are_one_value_per_technique():
+    """A metric no technique's value varies along the grid (a throughput limit over arrival
+    rates, the bottleneck's name) is a read-only broadcast view of one value per technique, equal
+    to the model's own value; a metric that varies for some techniques only is a full writeable
+    array, the others' values written at every point; both equal the NumPy path's sweep."""
+    from virtmodel.analysis import sweep
+
+    techs = ["native", "paravirtual", "sriov", "nitro"]
+    lam = np.linspace(0.0, 9e4, N)
+    with kernels.using("numba", min_points=8):
+        ds = sweep(None, techs, "small_packet_rr", arrival_rate=lam)
+    with kernels.using("numpy"):
+        ref = sweep(None, techs, "small_packet_rr", arrival_rate=lam)
+    for name in ("throughput_limit", "capacity_ratio", "bottleneck"):
+        data = ds[name].data
+        assert not data.flags.writeable and data.strides[1] == 0, name
+        for t, tech in enumerate(techs):
+            _same(data[t, :1], [Model(tech, "small_packet_rr").evaluate(name)], (name, tech))
+    assert ds["bottleneck"].dtype == ref["bottleneck"].dtype
+    host = ds["host_cores"].data  # native's is 0 at every point, paravirtual's grows with the load
+    assert host.flags.writeable and host.strides[1] == 8 and np.ptp(host[1]) > 0
+    assert (host[0] == Model("native", "small_packet_rr").evaluate("host_cores")).all()
+    for name in ds.data_vars:
+        _same(ds[name].values, ref[name].values, name)
+
+
+def test_a_single_point_grid_keeps_writeable_arrays():
+    from virtmodel.analysis import sweep
+
+    one = sweep(["throughput_limit", "bottleneck"], ["sriov", "native"], "small_packet_rr", arrival_rate=[5e3])
+    assert one["throughput_limit"].data.flags.writeable and one["throughput_limit"].shape == (2, 1)
+    scalars = sweep(["throughput_limit"], ["sriov", "native"], "small_packet_rr", arrival_rate=5e3)
+    assert scalars["throughput_limit"].data.flags.writeable and scalars["throughput_limit"].shape == (2,)

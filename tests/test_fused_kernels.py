@@ -176,11 +176,12 @@ def test_saturated_points_in_a_fused_sweep_are_inf_as_on_the_numpy_path(techniqu
             assert np.isinf(got[lam >= top * 1.0001]).all() and np.isfinite(got[lam < 0.99 * top]).all()
 
 
+@pytest.mark.parametrize("ps", [[0.5, 0.95, 0.99, 0.999, 0.9999], [0.5, 0.95, 0.99]])
 @pytest.mark.parametrize("delay_varies", [False, True])
-def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
+def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies, ps):
     """Gamma-fit percentiles plus the delay in one numba pass: shapes k over 1e-8..1e10 (both
     spline tables and exact gammaincinv beyond them), point masses, NaN, the saturation edge,
-    and a p outside the tables' range."""
+    with and without a p outside the tables' range (the kernel's shortcut where every p is in them)."""
     from virtmodel.queueing._percentile_kernel import gamma_quantiles_plus
 
     rng = np.random.default_rng(3)
@@ -191,7 +192,6 @@ def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
     var[:8] = [0.0, np.nan, np.inf, 1.0, -1.0, 1e-40, 2e-6, 0.0]
     mean[:8] = [1e-4, 1e-4, 1e-4, np.inf, 1e-4, 1e-3, np.nan, 0.0]
     delay = rng.uniform(0, 1e-5, n) if delay_varies else np.asarray(3e-6)
-    ps = [0.5, 0.95, 0.99, 0.999, 0.9999]
     with np.errstate(all="ignore"):
         with kernels.using("numpy"):
             ref = gamma_quantiles_plus(mean, var, ps, delay)

@@ -33,7 +33,7 @@ from ..metrics import unit as metric_unit
 from ..symbols import info
 from ._common import as_list, check_metric, check_parameters, evaluate_many, make_models, valid_metrics
 from ..model import kernels
-from ._lazy import is_lazy, lazy_variables
+from ._lazy import BlockPool, is_lazy, lazy_variables
 
 
 def _inputs(grid: dict) -> tuple:
@@ -222,7 +222,7 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels, pend
     values = {name: _aligned(da.data, da.dims, order) for name, da in inputs.items()}
     floats = sorted(m for m in metrics if m != "bottleneck")  # percentiles next to each other
     row = {m: j for j, m in enumerate(floats)}
-    block = np.empty((len(models), len(floats)) + shape)
+    block = _result_block((len(models), len(floats)) + shape)
     strings: dict = {}
     targets = {name: np.empty_like(value) for name, (value, _) in pending.items()}
     with kernels.copying([(pending[name][0], target) for name, target in targets.items()]) as written:
@@ -232,6 +232,34 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels, pend
     variables = {m: xr.Variable(dims, strings.pop(m) if m in strings else block[:, row[m]],
                                 {"units": metric_unit(m), "long_name": m}) for m in metrics}
     return _dataset(variables, labels, coords, {"workload": repr(next(iter(models.values())).workload)})
+
+
+#: result blocks smaller than this are new memory each time (reuse pays for large ones only)
+POOLED_BYTES = 1 << 20
+
+
+def _keep_bytes() -> int:
+    """How much freed result memory :data:`RESULTS` keeps: a quarter of what the system has
+    available now (``MemAvailable``), at most 4 GiB; nothing where that is unknown."""
+    from .._memory import available_bytes
+
+    return min(4 << 30, (available_bytes() or 0) // 4)
+
+
+#: the in-memory sweeps' result blocks: a sweep's block is the memory of an earlier result that
+#: is gone (no variable or view of it left), when one of the same size was kept (:func:`_keep_bytes`)
+RESULTS = BlockPool(_keep_bytes)
+
+
+def _result_block(shape: tuple):
+    """A float64 array of ``shape`` for a sweep's results (uninitialized): from :data:`RESULTS`
+    when large. New memory costs its first touch (the kernel zeroes each page as it faults
+    in: about 0.2 s for the 1.2 GB of 16 metrics x 10 techniques x 10^6 points, more when the
+    host has to find the memory: benchmarks/README.md, "Eighth round"); an earlier result's
+    memory that was kept is written without that."""
+    if int(np.prod(shape)) * 8 < POOLED_BYTES:
+        return np.empty(shape)
+    return RESULTS.take(shape)
 
 
 def _dataset(variables: dict, labels, coords: dict, attrs: dict, direct: bool = True):

@@ -8,8 +8,9 @@ stations' loads, Erlang C of the host, the response times) are computed once
 (:mod:`._compile`). Then, numerically:
 
 - saturation: ``inf`` where a station on the path (for ``overhead`` also the
-  native path) has utilization >= 1 or NaN; with ``errors=True`` and scalar
-  input an :class:`~virtmodel.errors.UnstableError` naming the most loaded
+  native path) has utilization >= 1 or NaN (the fused kernel writes it in its own
+  pass where it checks every one of those utilizations; else a pass afterwards); with
+  ``errors=True`` and scalar input an :class:`~virtmodel.errors.UnstableError` naming the most loaded
   station instead (the only place that station is looked up);
 - ``latency_variance``: the per-station variances summed, a station with no
   work counting 0 (its expression is 0/0 there);

@@ -34,7 +34,9 @@ before the loops, as NumPy broadcasting computes it on that axis alone (SciPy's
   the kernel (compiling it on first use); an error if numba is missing.
 - ``"numpy"``: never.
 
-A bundle whose expressions the printer cannot turn into a kernel keeps the
+A kernel that checks the stations' utilizations also writes ``inf`` into the latencies
+they guard where one is not below the saturation edge (``kernel_source``'s ``masked``), so
+no masking pass follows. A bundle whose expressions the printer cannot turn into a kernel keeps the
 NumPy path. Kernels release the GIL, so dask's threaded scheduler runs chunks
 in parallel.
 

@@ -239,11 +239,11 @@ POOLED_BYTES = 1 << 20
 
 
 def _keep_bytes() -> int:
-    """How much freed result memory :data:`RESULTS` keeps: a quarter of what the system has
-    available now (``MemAvailable``), at most 4 GiB; nothing where that is unknown."""
+    """How much freed result memory :data:`RESULTS` keeps: an eighth of what the system has
+    available now (``MemAvailable``), at most 2 GiB; nothing where that is unknown."""
     from .._memory import available_bytes
 
-    return min(4 << 30, (available_bytes() or 0) // 4)
+    return min(2 << 30, (available_bytes() or 0) // 8)
 
 
 #: the in-memory sweeps' result blocks: a sweep's block is the memory of an earlier result that

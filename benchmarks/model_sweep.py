@@ -9,11 +9,13 @@ Then the fused kernels (:mod:`virtmodel.model.kernels`, issue 17): in one
 process, round after round (the machine is shared: the quietest round and the
 range are reported), each of these at 10^6 points: a plain copy of the input
 array (the limit: one read, one write into a new array; for all metrics x all techniques, the
-same copy into one new (technique, point) array per metric), the SR-IOV mean latency hand-written as
+same copy into one new (technique, point) array per metric, and into arrays of that size written
+before, whose pages are in place), the SR-IOV mean latency hand-written as
 a numba loop, the same in numexpr and in NumPy, then ``Model.evaluate`` and
 ``sweep`` (also on a read-only copy of the input, which the sweep keeps as its coordinate
 instead of copying it) with the NumPy path and with the fused kernel, hardware assist (Erlang
-C host) both ways, and all metrics x all techniques both ways. The fused rows twice: as the
+C host) both ways, and all metrics x all techniques both ways (fused also with every result block
+in new memory: the sweeps' result pool off, as for a first sweep). The fused rows twice: as the
 settings choose (on every core when the load average leaves one to spare,
 :func:`virtmodel.model.kernels.parallel`) and on one thread; each round prints its 1-minute
 load average and whether the kernels ran on every core. Every variant is
@@ -25,6 +27,7 @@ Run: ``python benchmarks/model_sweep.py [--fused-only] [--rounds 3]``
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -101,9 +104,11 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
     one_kept = lambda: sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=kept)  # noqa: E731
     every_sweep = lambda: sweep(every, techs, "small_packet_rr", arrival_rate=lam_all)  # noqa: E731
     block = (len(techs), n)  # the all-metrics result: one (technique, point) array per metric
+    kept_block = [np.empty(block) for _ in every]  # the same size, written before (its pages in place)
     cases = {
         "copy": lambda: lam.copy(),
         "copy, all-metrics size": lambda: [np.array(np.broadcast_to(lam_all, block)) for _ in every],
+        "copy, all-metrics size, into kept memory": lambda: [np.copyto(b, lam_all) for b in kept_block],
         "hand numba": lambda: hand(terms, lam),
         "hand NumPy": lambda: sriov_latency_by_hand(v, lam),
         "evaluate": lambda: m.evaluate("mean_latency", arrival_rate=lam),
@@ -149,9 +154,28 @@ def fused(rounds: int = 3, n: int = 10**6) -> dict:
                     times.setdefault(name + " (fused)", []).append(_best(fn, repeat))
                 with kernels.using("numba", parallel_min_points=10**12):
                     times.setdefault(name + " (fused, one thread)", []).append(_best(fn, repeat))
+                if name == "all metrics x techniques":
+                    with kernels.using("numba"), _new_memory():
+                        times.setdefault(name + " (fused, new memory)", []).append(_best(fn, repeat))
             else:
                 times.setdefault(name, []).append(_best(fn, repeat))
     return times
+
+
+@contextmanager
+def _new_memory():
+    """The in-memory sweeps' result pool off (:data:`virtmodel.analysis.sweep.RESULTS`): every result
+    block new memory, as a first sweep's."""
+    import importlib
+
+    pool = importlib.import_module("virtmodel.analysis.sweep").RESULTS
+    keep = pool.keep_bytes
+    pool.keep_bytes = 0
+    pool.clear()
+    try:
+        yield
+    finally:
+        pool.keep_bytes = keep
 
 
 def _threads() -> str:

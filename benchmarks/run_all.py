@@ -196,7 +196,9 @@ def area_fused(quick):
         f"{to_copy[quiet]:.1f}x the limit (range {min(to_copy):.1f}-{max(to_copy):.1f}x)",
         t <= 0.3 if n == 10**6 else None,
         f"limit (the input copied into new arrays of the result's size, one per metric): {big[quiet]:.2f} s "
-        f"(range {min(big):.2f}-{max(big):.2f} s)")
+        f"(range {min(big):.2f}-{max(big):.2f} s); into arrays of that size written before: "
+        f"{times['copy, all-metrics size, into kept memory'][quiet]:.2f} s; the sweep with every result "
+        f"block in new memory (a first sweep): {times['all metrics x techniques (fused, new memory)'][quiet]:.2f} s")
 
 
 def area_analysis(quick):

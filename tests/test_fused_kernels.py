@@ -121,8 +121,9 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
     with kernels.using("numba", min_points=N):
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
-        # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), ()))
+        # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written),
+        # the latency (output 0) inf where one is not (masked in the kernel's pass)
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), (), ((0, (1, 2)),)))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -200,11 +201,12 @@ def test_saturated_points_in_a_fused_sweep_are_inf_as_on_the_numpy_path(techniqu
             assert np.isinf(got[lam >= top * 1.0001]).all() and np.isfinite(got[lam < 0.99 * top]).all()
 
 
+@pytest.mark.parametrize("ps", [[0.5, 0.95, 0.99, 0.999, 0.9999], [0.5, 0.95, 0.99]])
 @pytest.mark.parametrize("delay_varies", [False, True])
-def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
+def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies, ps):
     """Gamma-fit percentiles plus the delay in one numba pass: shapes k over 1e-8..1e10 (both
     spline tables and exact gammaincinv beyond them), point masses, NaN, the saturation edge,
-    and a p outside the tables' range."""
+    with and without a p outside the tables' range (the kernel's shortcut where every p is in them)."""
     from virtmodel.queueing._percentile_kernel import gamma_quantiles_plus
 
     rng = np.random.default_rng(3)
@@ -215,7 +217,6 @@ def test_percentile_kernel_equals_numpy_path_in_every_region(delay_varies):
     var[:8] = [0.0, np.nan, np.inf, 1.0, -1.0, 1e-40, 2e-6, 0.0]
     mean[:8] = [1e-4, 1e-4, 1e-4, np.inf, 1e-4, 1e-3, np.nan, 0.0]
     delay = rng.uniform(0, 1e-5, n) if delay_varies else np.asarray(3e-6)
-    ps = [0.5, 0.95, 0.99, 0.999, 0.9999]
     with np.errstate(all="ignore"):
         with kernels.using("numpy"):
             ref = gamma_quantiles_plus(mean, var, ps, delay)
@@ -630,3 +631,108 @@ def test_chunk_results_kept_by_the_caller_are_not_overwritten():
         np.testing.assert_array_equal(a, b)
         _same(np.moveaxis(a, -1, 0), eager[metric].transpose("technique", "io_bytes", "arrival_rate").values, metric)
     assert BLOCKS.free_bytes() <= BLOCKS.keep_bytes
+
+
+def test_metrics_that_do_not_vary_along_the_grid_are_one_value_per_technique():
+    """A metric no technique's value varies along the grid (a throughput limit over arrival
+    rates, the bottleneck's name) is a read-only broadcast view of one value per technique, equal
+    to the model's own value; a metric that varies for some techniques only is a full writeable
+    array, the others' values written at every point; both equal the NumPy path's sweep."""
+    from virtmodel.analysis import sweep
+
+    techs = ["native", "paravirtual", "sriov", "nitro"]
+    lam = np.linspace(0.0, 9e4, N)
+    with kernels.using("numba", min_points=8):
+        ds = sweep(None, techs, "small_packet_rr", arrival_rate=lam)
+    with kernels.using("numpy"):
+        ref = sweep(None, techs, "small_packet_rr", arrival_rate=lam)
+    for name in ("throughput_limit", "capacity_ratio", "bottleneck"):
+        data = ds[name].data
+        assert not data.flags.writeable and data.strides[1] == 0, name
+        for t, tech in enumerate(techs):
+            _same(data[t, :1], [Model(tech, "small_packet_rr").evaluate(name)], (name, tech))
+    assert ds["bottleneck"].dtype == ref["bottleneck"].dtype
+    host = ds["host_cores"].data  # native's is 0 at every point, paravirtual's grows with the load
+    assert host.flags.writeable and host.strides[1] == 8 and np.ptp(host[1]) > 0
+    assert (host[0] == Model("native", "small_packet_rr").evaluate("host_cores")).all()
+    for name in ds.data_vars:
+        _same(ds[name].values, ref[name].values, name)
+
+
+def test_a_single_point_grid_keeps_writeable_arrays():
+    from virtmodel.analysis import sweep
+
+    one = sweep(["throughput_limit", "bottleneck"], ["sriov", "native"], "small_packet_rr", arrival_rate=[5e3])
+    assert one["throughput_limit"].data.flags.writeable and one["throughput_limit"].shape == (2, 1)
+    scalars = sweep(["throughput_limit"], ["sriov", "native"], "small_packet_rr", arrival_rate=5e3)
+    assert scalars["throughput_limit"].data.flags.writeable and scalars["throughput_limit"].shape == (2,)
+
+
+def test_the_kernel_masks_saturated_latencies_in_its_own_pass(monkeypatch):
+    """Where the fused kernel checks every utilization that guards a latency, it writes ``inf``
+    there itself (no masking pass afterwards); the values equal the NumPy path's, inf at the same
+    points. An output whose guards the kernel does not all check is left to the caller."""
+    from virtmodel.model import _evaluate
+
+    m = Model("paravirtual", "small_packet_rr")
+    lam = np.linspace(0.0, 1.5 * m.evaluate("throughput_limit"), N)
+    metrics = ["mean_latency", "latency_variance", "overhead", "p99"]
+    afterwards = []
+    masked = _evaluate._masked
+    monkeypatch.setattr(_evaluate, "_masked", lambda value, ok, own: afterwards.append(value) or masked(value, ok, own))
+    with kernels.using("numba", min_points=8):
+        got = m.evaluate_many(metrics, arrival_rate=lam)
+    assert afterwards == []
+    with kernels.using("numpy"):
+        ref = m.evaluate_many(metrics, arrival_rate=lam)
+    assert len(afterwards) == 3  # the NumPy path masks afterwards
+    for name in metrics:
+        _same(got[name], ref[name], name)
+        assert np.isposinf(got[name][-1]) and np.isfinite(got[name][0]), name
+    assert kernels.masked_outputs([True, True, True, False], [False, False, True, False],
+                                  [(0, (2,)), (1, (2, 3)), (3, (2,))]) == [(0, (2,))]
+
+
+def test_masked_outputs_appear_in_the_kernel_source():
+    stage = _sriov_stage()
+    exprs, symbols, varying = stage
+    n = len(exprs)
+    source, kinds = kernels.kernel_source(exprs, symbols, varying, (1, (0,), "C"), below={n - 1},
+                                          masked=[(0, (n - 1,))])
+    assert kinds[n - 1] == "checked" and "if _below0 else math.inf" in source
+
+
+def test_a_sweeps_result_memory_is_reused_only_once_no_view_of_it_is_left(monkeypatch):
+    """A large in-memory sweep's block is an earlier result's memory once nothing of that result
+    is left (a view kept from it keeps its values), with the values of a sweep in new memory;
+    nothing is kept when the pool may keep nothing."""
+    import importlib
+
+    sweep_module = importlib.import_module("virtmodel.analysis.sweep")
+    pool = sweep_module.RESULTS
+    args = (["mean_latency", "p99", "guest_cores", "throughput_limit"], ["sriov", "paravirtual"], "small_packet_rr")
+    lam = np.linspace(0.0, 9e4, N)
+    pool.clear()
+
+    def start(ds):  # the block's memory
+        return ds["mean_latency"].data.base.__array_interface__["data"][0]
+
+    first = sweep_module.sweep(*args, arrival_rate=lam)
+    kept, expected = first["p99"].values, first["p99"].values.copy()
+    used = {start(first)}
+    del first  # a view of its block is still here: its memory is not free
+    assert pool.free_bytes() == 0
+    second = sweep_module.sweep(*args, arrival_rate=0.5 * lam)
+    assert not np.shares_memory(second["p99"].values, kept)
+    np.testing.assert_array_equal(kept, expected)
+    used.add(start(second))
+    values = {m: second[m].values.copy() for m in second.data_vars}
+    del kept, second
+    assert pool.free_bytes() > 0
+    third = sweep_module.sweep(*args, arrival_rate=0.5 * lam)
+    assert start(third) in used
+    for m, v in values.items():
+        np.testing.assert_array_equal(third[m].values, v, err_msg=m)
+    monkeypatch.setattr(pool, "keep_bytes", lambda: 0)
+    del third
+    assert pool.free_bytes() == 0

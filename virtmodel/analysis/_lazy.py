@@ -46,6 +46,7 @@ class BlockPool:
     that owns the views: NumPy points every view at it, never past it), so nothing
     still readable ever changes. At most ``keep_bytes`` of free memory is kept (the
     rest is released as usual): the process's peak memory grows by at most that much.
+    ``keep_bytes`` may be a function, asked each time an array's memory comes back.
     """
 
     def __init__(self, keep_bytes: int):
@@ -68,8 +69,14 @@ class BlockPool:
     def _give_back(self, raw) -> None:
         with self._lock:
             self._free.append(raw)
-            while sum(r.size for r in self._free) > self.keep_bytes:
+            keep = self.keep_bytes() if callable(self.keep_bytes) else self.keep_bytes
+            while self._free and sum(r.size for r in self._free) > keep:
                 self._free.pop(0)
+
+    def clear(self) -> None:
+        """Release the memory kept free (to the system, as a freed array's)."""
+        with self._lock:
+            self._free.clear()
 
     def free_bytes(self) -> int:
         """The memory kept free for reuse now (bytes)."""

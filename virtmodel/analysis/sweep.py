@@ -10,7 +10,8 @@ coordinates carry the parameters' units and descriptions from
 
 NumPy input is evaluated at once, technique by technique, into one
 ``(technique, metric, *grid)`` block that the metrics' variables are views of
-(the fused kernels write there directly); DataArray input goes through
+(the fused kernels write there directly; a metric that is one value per technique
+over the whole grid is a broadcast view of those values instead); DataArray input goes through
 :func:`xarray.apply_ufunc` (its coordinates aligned as xarray does).
 Chunked input (a dask array, or a dask-backed DataArray) gives a lazy result:
 the compiled models run through :func:`xarray.apply_ufunc` with
@@ -32,7 +33,7 @@ from ..metrics import unit as metric_unit
 from ..symbols import info
 from ._common import as_list, check_metric, check_parameters, evaluate_many, make_models, valid_metrics
 from ..model import kernels
-from ._lazy import is_lazy, lazy_variables
+from ._lazy import BlockPool, is_lazy, lazy_variables
 
 
 def _inputs(grid: dict) -> tuple:
@@ -125,7 +126,11 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
     xarray.Dataset
         One variable per metric over ``("technique", *grid dims)``; attrs
         ``units``; coordinates with ``units`` and ``long_name``. Dask-backed
-        (lazy) when any input is.
+        (lazy) when any input is. In memory, a metric whose value no technique
+        varies along the grid (a throughput limit over arrival rates, usually
+        the bottleneck's name) is a read-only broadcast view of one value per
+        technique, as :meth:`~virtmodel.model.Model.evaluate` returns a metric
+        that does not vary (``.copy()`` gives a writeable array).
 
     Examples
     --------
@@ -217,7 +222,7 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels, pend
     values = {name: _aligned(da.data, da.dims, order) for name, da in inputs.items()}
     floats = sorted(m for m in metrics if m != "bottleneck")  # percentiles next to each other
     row = {m: j for j, m in enumerate(floats)}
-    block = np.empty((len(models), len(floats)) + shape)
+    block = _result_block((len(models), len(floats)) + shape)
     strings: dict = {}
     targets = {name: np.empty_like(value) for name, (value, _) in pending.items()}
     with kernels.copying([(pending[name][0], target) for name, target in targets.items()]) as written:
@@ -227,6 +232,34 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels, pend
     variables = {m: xr.Variable(dims, strings.pop(m) if m in strings else block[:, row[m]],
                                 {"units": metric_unit(m), "long_name": m}) for m in metrics}
     return _dataset(variables, labels, coords, {"workload": repr(next(iter(models.values())).workload)})
+
+
+#: result blocks smaller than this are new memory each time (reuse pays for large ones only)
+POOLED_BYTES = 1 << 20
+
+
+def _keep_bytes() -> int:
+    """How much freed result memory :data:`RESULTS` keeps: an eighth of what the system has
+    available now (``MemAvailable``), at most 2 GiB; nothing where that is unknown."""
+    from .._memory import available_bytes
+
+    return min(2 << 30, (available_bytes() or 0) // 8)
+
+
+#: the in-memory sweeps' result blocks: a sweep's block is the memory of an earlier result that
+#: is gone (no variable or view of it left), when one of the same size was kept (:func:`_keep_bytes`)
+RESULTS = BlockPool(_keep_bytes)
+
+
+def _result_block(shape: tuple):
+    """A float64 array of ``shape`` for a sweep's results (uninitialized): from :data:`RESULTS`
+    when large. New memory costs its first touch (the kernel zeroes each page as it faults
+    in: about 0.2 s for the 1.2 GB of 16 metrics x 10 techniques x 10^6 points, more when the
+    host has to find the memory: benchmarks/README.md, "Eighth round"); an earlier result's
+    memory that was kept is written without that."""
+    if int(np.prod(shape)) * 8 < POOLED_BYTES:
+        return np.empty(shape)
+    return RESULTS.take(shape)
 
 
 def _dataset(variables: dict, labels, coords: dict, attrs: dict, direct: bool = True):
@@ -256,7 +289,15 @@ def _dataset(variables: dict, labels, coords: dict, attrs: dict, direct: bool = 
 
 def _evaluate_into(models: dict, metrics: list, values: dict, shape: tuple, block, row: dict, strings: dict):
     """Every technique's metrics into its rows of ``block`` (``row``: metric -> row), names and
-    a single technique's own arrays into ``strings`` (see :func:`_eager`)."""
+    a single technique's own arrays into ``strings`` (see :func:`_eager`).
+
+    A metric that does not vary along the grid (one value per technique: a throughput limit
+    over arrival rates, most often the bottleneck's name) is kept as that value until every
+    technique is done: when it is so for every technique, ``strings`` gets a read-only
+    broadcast view of the techniques' values (nothing written per point; its rows of the
+    block are never touched, so they take no memory), else the values are written into
+    their rows then."""
+    uniform: dict = {}
     for t, model in enumerate(models.values()):
         into = {m: block[t, j, ...] for m, j in row.items()}  # 0-d arrays too, not scalars
         if "bottleneck" in strings and len(models) > 1:  # the names straight into the block if it is wide enough
@@ -265,13 +306,39 @@ def _evaluate_into(models: dict, metrics: list, values: dict, shape: tuple, bloc
         for m in metrics:
             if m in into and got[m] is into[m]:
                 continue
-            if len(models) == 1 and _fresh(got, m, values, shape, m in row):  # its own array: no copy
+            if _uniform(got[m]):
+                uniform.setdefault(m, {})[t] = np.asarray(got[m]).reshape(-1)[0]
+            elif len(models) == 1 and _fresh(got, m, values, shape, m in row):  # its own array: no copy
                 strings[m] = got[m][None]
             elif m in row:
                 np.copyto(into[m], got[m])
             else:
                 _store(strings, m, t, np.broadcast_to(got[m], shape), len(models))
         del got
+    for m, by in uniform.items():
+        if len(by) == len(models) and m not in strings:
+            strings[m] = _broadcast_values([by[t] for t in range(len(models))], shape)
+            continue
+        for t, value in by.items():  # (in order: a wider name widens the block as before)
+            if m in row:
+                block[t, row[m], ...] = value
+            else:
+                _store(strings, m, t, np.broadcast_to(np.asarray(value), shape), len(models))
+
+
+def _uniform(value) -> bool:
+    """Whether ``value`` (an evaluated metric) is one value broadcast over the grid (every stride
+    0; a 0-d array too): a metric that does not depend on the grid's parameters."""
+    return isinstance(value, np.ndarray) and value.size >= 1 and all(s == 0 for s in value.strides)
+
+
+def _broadcast_values(values: list, shape: tuple):
+    """``(len(values), *shape)``: ``values[t]`` at every point of row ``t``, as a read-only broadcast
+    view of one array of the values (their common dtype, as concatenating them would give); the
+    array itself when the grid is a single point."""
+    stacked = np.array(values).reshape((len(values),) + (1,) * len(shape))
+    full = (len(values),) + tuple(shape)
+    return stacked if stacked.shape == full else np.broadcast_to(stacked, full)
 
 
 def _coordinates(labels, coords: dict):

@@ -99,19 +99,20 @@ class _Stages:
             if scalars else None
         self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=modules, cse=True)
 
-    def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None) -> tuple:
-        """``(outputs, above)``: with the fused kernel, the outputs ``below`` are only checked
+    def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None, masked=()) -> tuple:
+        """``(outputs, above, done)``: with the fused kernel, the outputs ``below`` are only checked
         against ``limit`` (None in ``outputs`` if every one is below it everywhere, else boolean
         arrays ``output < limit``; ``above`` says which, see
-        :func:`virtmodel.model.kernels.kernel_source`); else ``above`` is None.
-        ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`)."""
+        :func:`virtmodel.model.kernels.kernel_source`) and ``done`` are the outputs of ``masked``
+        the kernel set to ``inf`` where a guard is not below ``limit``; else ``above`` is None and
+        ``done`` empty. ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`)."""
         scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
-        sig = self.fused(args + list(scalars), shape, below, limit) if shape else None
+        sig = self.fused(args + list(scalars), shape, below, limit, masked) if shape else None
         if sig is not None:
-            return self.kernel(args + list(scalars), shape, sig, out)
-        return self.array(*args, *scalars), None
+            return (*self.kernel(args + list(scalars), shape, sig, out), self.kernel.masked(sig))
+        return self.array(*args, *scalars), None, frozenset()
 
-    def fused(self, args, shape, below=frozenset(), limit=1.0):
+    def fused(self, args, shape, below=frozenset(), limit=1.0, masked=()):
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
         points = int(np.prod(shape))
         how = kernels.wanted(points, len(shape))
@@ -121,7 +122,7 @@ class _Stages:
             with _LOCK:
                 if self.kernel is None:
                     self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
-        sig = self.kernel.signature(args, shape, below, limit)
+        sig = self.kernel.signature(args, shape, below, limit, masked)
         return sig if self.kernel.ready(sig, wait=how == "now") else self.kernel.other_threads(sig)
 
 
@@ -149,11 +150,11 @@ class Compiled:
         return self._stages[varying]
 
     def __call__(self, values: dict) -> list:
-        out, _, shape = self.run(values)
+        out, _, shape, _ = self.run(values)
         return [o if o.shape == shape else np.broadcast_to(o, shape) for o in out]
 
-    def run(self, values: dict, below=frozenset(), limit=1.0, out=None) -> tuple:
-        """``(outputs, owned, shape)`` without broadcasting: an output keeps its own shape
+    def run(self, values: dict, below=frozenset(), limit=1.0, out=None, masked=()) -> tuple:
+        """``(outputs, owned, shape, done)`` without broadcasting: an output keeps its own shape
         (0-d when it depends on no array argument); ``owned[i]`` says output ``i`` is a
         fresh array no other output or argument shares (it may be modified in place);
         ``shape`` is the arguments' broadcast shape.
@@ -167,6 +168,11 @@ class Compiled:
         (writeable C-contiguous float64 arrays of the broadcast shape, e.g. rows of a result
         block). The fused kernel writes a varying output there and returns that array (owned);
         the NumPy stage returns new arrays as always: the caller copies what is not its own.
+
+        ``masked``: pairs ``(output index, guard indices)`` (guards among ``below``): where the
+        fused kernel runs, it writes ``inf`` into such an output at every point where a guard is not
+        below ``limit`` (:func:`virtmodel.model.kernels.kernel_source`); ``done`` are the outputs
+        it so masked (none on the NumPy path: the caller masks the others).
         """
         # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
         args = [np.asarray(values[n], dtype=float) for n in self.names]
@@ -175,13 +181,13 @@ class Compiled:
             shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
             stages = self.stages(varying)
             out = {i: a for i, a in (out or {}).items() if _writable_into(a, shape)}
-            raw, _ = stages(args, shape, frozenset(below), limit, out)
+            raw, _, done = stages(args, shape, frozenset(below), limit, out, masked)
         result = [None if o is None else o if getattr(o, "dtype", None) == bool else np.asarray(o, dtype=float)
                   for o in raw]
         owned = [o is not None and o.ndim > 0 and o.flags.writeable and (o.flags.owndata or o is out.get(i))
                  and not any(o is a for a in args) and sum(x is o for x in result) == 1
                  for i, o in enumerate(result)]
-        return result, owned, shape
+        return result, owned, shape, done
 
 
 def _writable_into(array, shape) -> bool:

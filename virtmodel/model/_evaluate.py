@@ -8,8 +8,9 @@ stations' loads, Erlang C of the host, the response times) are computed once
 (:mod:`._compile`). Then, numerically:
 
 - saturation: ``inf`` where a station on the path (for ``overhead`` also the
-  native path) has utilization >= 1 or NaN; with ``errors=True`` and scalar
-  input an :class:`~virtmodel.errors.UnstableError` naming the most loaded
+  native path) has utilization >= 1 or NaN (the fused kernel writes it in its own
+  pass where it checks every one of those utilizations; else a pass afterwards); with
+  ``errors=True`` and scalar input an :class:`~virtmodel.errors.UnstableError` naming the most loaded
   station instead (the only place that station is looked up);
 - ``latency_variance``: the per-station variances summed, a station with no
   work counting 0 (its expression is 0/0 there);
@@ -45,8 +46,8 @@ class Fused:
         self.keys = tuple(keys)
         self.bundle = compiled(tuple(exprs))
 
-    def run(self, values, checked=(), into=None) -> tuple:
-        """``(outputs, owned, shape)`` by key, unbroadcast (:meth:`Compiled.run`).
+    def run(self, values, checked=(), into=None, masked=None) -> tuple:
+        """``(outputs, owned, shape, done)`` by key, unbroadcast (:meth:`Compiled.run`).
 
         ``checked``: keys (utilizations) needed only compared with ``1 - RHO_EDGE``: when
         the fused kernel runs they are left out of ``outputs`` if every one is below it at
@@ -54,11 +55,18 @@ class Fused:
         they are in full (:func:`_stable` reads either).
         ``into``: ``{key: array}`` to write outputs into where the fused kernel can
         (:meth:`Compiled.run`'s ``out``).
+        ``masked``: ``{key: [utilization keys]}``, outputs to be ``inf`` where one of those (all
+        in ``checked``) is not below ``1 - RHO_EDGE``; ``done`` the keys the fused kernel so
+        masked in its own pass (the caller masks the others, :func:`_masked`).
         """
         index = {k: i for i, k in enumerate(self.keys)}
-        out, owned, shape = self.bundle.run(values, frozenset(index[k] for k in checked if k in index),
-                                            1 - RHO_EDGE, {index[k]: a for k, a in (into or {}).items() if k in index})
-        return ({k: o for k, o in zip(self.keys, out) if o is not None}, dict(zip(self.keys, owned)), shape)
+        guards = tuple((index[k], tuple(index[g] for g in gs)) for k, gs in (masked or {}).items()
+                       if k in index and all(g in index for g in gs))
+        out, owned, shape, done = self.bundle.run(values, frozenset(index[k] for k in checked if k in index),
+                                                  1 - RHO_EDGE,
+                                                  {index[k]: a for k, a in (into or {}).items() if k in index}, guards)
+        return ({k: o for k, o in zip(self.keys, out) if o is not None}, dict(zip(self.keys, owned)), shape,
+                {self.keys[i] for i in done})
 
 
 @lru_cache(maxsize=None)
@@ -192,14 +200,21 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     if levels and not scalar:  # the percentiles' inputs, read once: the thread's scratch memory (no fresh pages)
         temps = [k for k in ("queue", "var") if k not in rows and (k == "queue" or "latency_variance" not in metrics)]
         rows.update(zip(temps, kernels.scratch("percentile inputs", broadcast_shape(values), float, len(temps))))
-    out, owned, _ = fused(structure, key).run(values, () if scalar else path + native, rows)
+    saturable = {m: path + native if m == "overhead" else path for m in metrics
+                 if m in SYMBOLIC_METRICS and m != "latency_variance" and SYMBOLIC_METRICS[m][2]}
+    if "latency_variance" in metrics:  # (the percentiles read it where no station saturates only)
+        saturable["var"] = path
+    out, owned, _, done = fused(structure, key).run(values, () if scalar else path + native, rows,
+                                                    None if scalar else saturable)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
     shape = broadcast_shape(values)
     names = [st.name for st in d.stations]
     ok = _stable(out, path)
     result = {}
     for m in metrics:
-        if m in SYMBOLIC_METRICS and m != "latency_variance" and SYMBOLIC_METRICS[m][2]:
+        if m in done:  # inf where saturated already (the fused kernel's own pass)
+            result[m] = out[m]
+        elif m in SYMBOLIC_METRICS and m != "latency_variance" and SYMBOLIC_METRICS[m][2]:
             this = ok & _stable(out, native) if m == "overhead" else ok
             if scalar and errors and not this:
                 extra = native if m == "overhead" else []
@@ -225,7 +240,7 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
             result[m] = into[m] if m in into and np.may_share_memory(q, into[m]) else q  # the caller's row
         if "latency_variance" in metrics:  # var is a new array (a sum): masked in place, after the quantiles read it
             var = var if isinstance(var, np.ndarray) else np.array(var, dtype=float)
-            result["latency_variance"] = _masked(var, ok, True)
+            result["latency_variance"] = var if "var" in done else _masked(var, ok, True)
     if "bottleneck" in metrics:
         caps = np.stack(np.broadcast_arrays(*(out[("cap", i)] for i in range(len(d.stations)))))
         row, labels, at = into.get("bottleneck"), np.array(names), np.argmin(caps, axis=0)

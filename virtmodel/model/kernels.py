@@ -34,7 +34,9 @@ before the loops, as NumPy broadcasting computes it on that axis alone (SciPy's
   the kernel (compiling it on first use); an error if numba is missing.
 - ``"numpy"``: never.
 
-A bundle whose expressions the printer cannot turn into a kernel keeps the
+A kernel that checks the stations' utilizations also writes ``inf`` into the latencies
+they guard where one is not below the saturation edge (``kernel_source``'s ``masked``), so
+no masking pass follows. A bundle whose expressions the printer cannot turn into a kernel keeps the
 NumPy path. Kernels release the GIL, so dask's threaded scheduler runs chunks
 in parallel.
 
@@ -341,7 +343,7 @@ def _tile_loops(tiles, ndim: int, threads: bool, order, idx: str, printer, renam
 
 
 def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0, threads=False,
-                  echo=(), recursive=()) -> tuple:
+                  echo=(), recursive=(), masked=()) -> tuple:
     """``(source, kinds)``: Python source of ``kernel(outs..., args...)`` and each output's kind.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
@@ -371,6 +373,10 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     the last axis (the loads of a tile first, then the recursion's steps across the tile,
     which vectorize, then the points): about 19 ns a point for 32 servers against 45-95 ns
     for SciPy's ``gammaincc`` per point (measured), and the same bits as the NumPy path.
+    ``masked``: pairs ``(k, guards)``, output ``k`` to be ``inf`` at every point where one of the
+    outputs ``guards`` (indices in ``below``) is not below ``limit`` (a latency where a station
+    saturates), written so in the loop: no separate pass over the output afterwards. Only a
+    varying output whose guards are all varying and in ``below`` is masked (:func:`masked_outputs`).
     """
     import sympy as sp
 
@@ -386,6 +392,9 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
         [e for e, r in zip(exprs, reduced) if r]
     fixed = [e for e, v in zip(exprs, varies) if not v]
     written = sum(varies) - sum(reduced)
+    position = {k: j for j, k in enumerate([k for k, (v, r) in enumerate(zip(varies, reduced)) if v and not r]
+                                           + [k for k, r in enumerate(reduced) if r])}
+    guards = {position[k]: [position[g] - written for g in gs] for k, gs in masked_outputs(varies, reduced, masked)}
     outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))] \
         + [f"echo{k}" for k in range(len(echo))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
@@ -429,16 +438,30 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
             value = printer.doprint(sp.sympify(e).xreplace(rename))
             if not isinstance(target, tuple):
                 lines.append(f"{indent}{_ident(target.name)} = {value}")
+            elif target[1] in guards:  # written after the guards are known
+                lines.append(f"{indent}_value{target[1]} = {value}")
             elif target[1] < written:
                 lines.append(f"{indent}out{target[1]}[{idx}] = {value}")
             else:
-                lines.append(f"{indent}_below = {value} < {float(limit)!r}")
-                lines.append(f"{indent}below{target[1] - written}[{idx}] = _below")
-                lines.append(f"{indent}above += 0 if _below else 1")
+                j = target[1] - written
+                lines.append(f"{indent}_below{j} = {value} < {float(limit)!r}")
+                lines.append(f"{indent}below{j}[{idx}] = _below{j}")
+                lines.append(f"{indent}above += 0 if _below{j} else 1")
+        if level == 0:
+            for k, gs in sorted(guards.items()):
+                ok = " and ".join(f"_below{j}" for j in gs)
+                lines.append(f"{indent}out{k}[{idx}] = _value{k} if {ok} else math.inf")
     lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed)
                  + ("above > 0, " if written < len(loop) else "") + ")")
     kinds = ["checked" if r else "array" if v else "fixed" for v, r in zip(varies, reduced)]
     return "\n".join(lines) + "\n", kinds
+
+
+def masked_outputs(varies, reduced, masked) -> list:
+    """``[(k, guards)]`` of ``masked`` (:func:`kernel_source`) that the kernel masks itself: output
+    ``k`` varies and is written (not only checked), and every guard is a checked output."""
+    return [(k, tuple(gs)) for k, gs in masked
+            if varies[k] and not reduced[k] and gs and all(reduced[g] for g in gs)]
 
 
 def signature(symbols, varying, args, shape) -> tuple:
@@ -467,16 +490,18 @@ class Kernel:
         self.servers = [(k, s) for k, s in enumerate(self.symbols) if s in erlang_servers(self.exprs, self.varying)]
         self._builds = Builds(self._build, "virtmodel-kernel-compile")  # signature -> (dispatcher, kinds)
 
-    def signature(self, args, shape, below=frozenset(), limit=1.0) -> tuple:
+    def signature(self, args, shape, below=frozenset(), limit=1.0, masked=()) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
         outputs only checked against a limit, the limit (``below``, ``limit``: see
-        :func:`kernel_source`), whether the kernel runs on every core (:func:`parallel`) and the
-        inputs it copies as it reads them (:func:`copying`)."""
+        :func:`kernel_source`), whether the kernel runs on every core (:func:`parallel`), the
+        inputs it copies as it reads them (:func:`copying`), the recursive Erlang C terms and the
+        outputs it masks (``masked``, :func:`kernel_source`)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
         threads = parallel(int(np.prod(shape)))
         sig = signature(self.symbols, self.varying, args, shape)
         echo = tuple(name for name, _ in self._echoes(args)) if sig[-1] == "C" else ()
-        return sig + (ones, (frozenset(below), float(limit), threads, echo, self._recursive(args)))
+        return sig + (ones, (frozenset(below), float(limit), threads, echo, self._recursive(args),
+                             tuple(sorted((k, tuple(gs)) for k, gs in masked))))
 
     def _recursive(self, args) -> tuple:
         """The number-of-servers symbols whose :math:`C(c, a)/a` the NumPy path computes by the Erlang
@@ -509,10 +534,12 @@ class Kernel:
         import numba
 
         ones = {s for _, s in self.servers if s.name in sig[-2]}
-        below, limit, threads, echo, recursive = sig[-1]
+        below, limit, threads, echo, recursive, masked = sig[-1]
         recursive = {s for _, s in self.servers if s.name in recursive}
         source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, below, limit, threads,
-                                      echo, recursive)
+                                      echo, recursive, masked)
+        done = frozenset(k for k, _ in masked_outputs([kind != "fixed" for kind in kinds],
+                                                      [kind == "checked" for kind in kinds], masked))
         echoes = len(sig[-1][3])
         erlang, minimum, erlang_lg, log_gamma, erlang_tile = _special()
         namespace = {"math": math, "np": np, "prange": numba.prange, "_erlang": erlang, "_minimum": minimum,
@@ -526,7 +553,7 @@ class Kernel:
         fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked") + [out] * echoes
                          + [arg if s in self.varying else numba.float64 for s in self.symbols]))
         fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
-        return fn, kinds
+        return fn, kinds, done
 
     def ready(self, sig, wait: bool) -> bool:
         """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it
@@ -550,6 +577,10 @@ class Kernel:
         got = self._builds.peek(other)
         return other if got is not None and not isinstance(got, Exception) else None
 
+    def masked(self, sig) -> frozenset:
+        """The outputs the kernel of this signature masks itself (:func:`masked_outputs`)."""
+        return self._builds.peek(sig)[2]
+
     def started(self) -> tuple:
         """The signatures whose kernel has been requested (compiled, compiling or failed)."""
         return self._builds.started()
@@ -569,7 +600,7 @@ class Kernel:
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
-        fn, kinds = self._builds.peek(sig)
+        fn, kinds, _ = self._builds.peek(sig)
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
@@ -737,4 +768,4 @@ def wanted(points: int, ndim: int) -> str | None:
     return "if ready" if available() else None
 
 
-__all__ = ["available", "configure", "copy", "copying", "scratch", "settings", "using", "Kernel", "kernel_source", "parallel", "wanted"]
+__all__ = ["available", "configure", "copy", "copying", "scratch", "settings", "using", "Kernel", "kernel_source", "masked_outputs", "parallel", "wanted"]

@@ -49,13 +49,13 @@ def _build(threads: bool):
     k_lo, k_hi = P.FAST_K
     low_lo, low_hi = P.FAST_K_LOW
 
-    def cubic(c, j, i, t):  # _percentiles._spline, one point
-        q = c[j, 0, i] * t
-        q += c[j, 1, i]
+    def cubic(c, i, j, t):  # _percentiles._spline, one point (c: cell, p, power: a cell's coefficients together)
+        q = c[i, j, 0] * t
+        q += c[i, j, 1]
         q *= t
-        q += c[j, 2, i]
+        q += c[i, j, 2]
         q *= t
-        q += c[j, 3, i]
+        q += c[i, j, 3]
         return q
 
     def cell(log_k, lo, inv_h, h):  # _percentiles._cells, one point (log k given)
@@ -71,44 +71,46 @@ def _build(threads: bool):
         for x in numba.prange(mean.shape[0]):
             k[x] = mean[x] ** 2 / var[x]
 
-    def exponents(k, log_k, valid, ps, fast, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low, out):
-        # pass 2: the spline's value (the log of the unit-scale quantile) where the tables reach
+    def exponents(k, log_k, valid, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low, out):
+        # pass 2: the spline's value (the log of the unit-scale quantile) where the tables reach (a
+        # p outside them has zeros in the tables: its value is 0, replaced in pass 3); a 0 elsewhere
+        # for exp (what is there may be any bits: NaN, huge, which its vector loop takes slowly)
         one_valid = valid.shape[0] == 1
         for x in numba.prange(k.shape[0]):
-            if not (valid[0] if one_valid else valid[x]):  # a 0 for exp (what is there may be any
-                for j in range(ps.shape[0]):               # bits: NaN, huge, which its vector loop
-                    out[j, x] = 0.0                        # takes slowly)
-                continue
             kx = k[x]
-            main = k_lo <= kx <= k_hi
-            low = low_lo <= kx < low_hi
-            i, t = 0, 0.0
-            if main:
+            ok = valid[0] if one_valid else valid[x]
+            if ok and k_lo <= kx <= k_hi:
                 i, t = cell(log_k[x], lo, inv_h, h)
-            elif low:
+                for j in range(out.shape[0]):
+                    out[j, x] = cubic(coef, i, j, t)
+            elif ok and low_lo <= kx < low_hi:
                 i, t = cell(log_k[x], lo_low, inv_h_low, h_low)
-            for j in range(ps.shape[0]):
-                if fast[j] and main:
-                    out[j, x] = cubic(coef, j, i, t)
-                elif fast[j] and low:
-                    out[j, x] = cubic(coef_low, j, i, t) / kx
-                else:
+                for j in range(out.shape[0]):
+                    out[j, x] = cubic(coef_low, i, j, t) / kx
+            else:
+                for j in range(out.shape[0]):
                     out[j, x] = 0.0
 
-    def quantiles(mean, var, delay, valid, k, ps, fast, out):
+    def quantiles(mean, var, delay, valid, k, ps, fast, every_fast, out):
         # pass 3 (out holds exp of pass 2): scale, the cases the tables do not cover, the delay
         n, one_delay, one_valid = mean.shape[0], delay.shape[0] == 1, valid.shape[0] == 1
         for x in numba.prange(n):
-            if not (valid[0] if one_valid else valid[x]):  # the caller's inf anyway: no inversion
+            ok = valid[0] if one_valid else valid[x]
+            m, v, kx = mean[x], var[x], k[x]
+            d = delay[0] if one_delay else delay[x]
+            tables = k_lo <= kx <= k_hi or low_lo <= kx < low_hi
+            if ok and every_fast and tables and v > 0 and kx <= 1e16 and not (math.isinf(m) or math.isinf(v)):
+                scale = v / m  # the usual point: every p from the tables
+                for j in range(ps.shape[0]):
+                    out[j, x] = scale * out[j, x] + d
+                continue
+            if not ok:  # the caller's inf anyway: no inversion
                 for j in range(ps.shape[0]):
                     out[j, x] = math.inf
                 continue
-            m, v, kx = mean[x], var[x], k[x]
-            d = delay[0] if one_delay else delay[x]
             scale = v / m
             point = not (v > 0) or kx > 1e16
             edge = math.isinf(m) or math.isinf(v)
-            tables = k_lo <= kx <= k_hi or low_lo <= kx < low_hi
             for j in range(ps.shape[0]):
                 if edge:
                     q = math.inf
@@ -127,8 +129,8 @@ def _build(threads: bool):
     f = numba.float64
     b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
     sigs = (numba.void(c1, c1, w1),
-            numba.void(c1, c1, b1, c1, b1, c3, f, f, f, c3, f, f, f, w2),
-            numba.void(c1, c1, c1, b1, c1, c1, b1, w2))
+            numba.void(c1, c1, b1, c3, f, f, f, c3, f, f, f, w2),
+            numba.void(c1, c1, c1, b1, c1, c1, b1, numba.boolean, w2))
     fns = []
     for fn, sig in zip((shapes, exponents, quantiles), sigs):
         fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False, parallel=threads)(fn)
@@ -149,9 +151,9 @@ def _staged(fns, mean, var, delay, valid, ps, fast, tables, out) -> None:
     shapes(mean, var, k)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         np.log(k, out=log_k)
-        exponents(k, log_k, valid, ps, fast, *tables, out)
+        exponents(k, log_k, valid, *tables, out)
         np.exp(out, out=out)
-    quantiles(mean, var, delay, valid, k, ps, fast, out)
+    quantiles(mean, var, delay, valid, k, ps, fast, bool(fast.all()), out)
 
 
 _BUILDS = Builds(_build, "virtmodel-percentile-kernel-compile")  # key: on every core or not
@@ -184,12 +186,14 @@ def _writable(out, shape) -> bool:
 
 @lru_cache(maxsize=32)
 def _tables(ps: tuple, low: bool) -> tuple:
-    """``(coef, lo, h)``: the spline tables of every ``p`` stacked ``(p, power, cell)`` (zeros for a
-    ``p`` outside the tables' range); the grid is the same for every ``p``."""
+    """``(coef, lo, h)``: the spline tables of every ``p`` stacked ``(cell, p, power)`` (a cell's
+    coefficients of every ``p`` next to each other; zeros for a ``p`` outside the tables' range);
+    the grid is the same for every ``p``."""
     tables = [P._table(p, low) if P.FAST_P[0] <= p <= P.FAST_P[1] else None for p in ps]
     coef, lo, h = next(t for t in tables if t is not None)
     zero = np.zeros_like(np.stack(coef))
-    return np.ascontiguousarray([np.stack(t[0]) if t else zero for t in tables]), lo, h
+    stacked = np.stack([np.stack(t[0]) if t else zero for t in tables])  # (p, power, cell)
+    return np.ascontiguousarray(stacked.transpose(2, 0, 1)), lo, h
 
 
 def _inf_unless(q, valid):

@@ -14,8 +14,17 @@ BYTES_PER_POINT = 256
 ALWAYS_ALLOWED_BYTES = 64 * 2**20
 
 
-def available_bytes():
-    """Memory the system can still give (``MemAvailable`` of /proc/meminfo), or None where unknown."""
+#: the memory controller's limit and usage of this process's control group: cgroup v2, then v1
+#: (a container, e.g. a Binder session, sees the host's MemAvailable but is killed at its own limit)
+CGROUP_FILES = (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+
+#: a v1 "limit" at or above this is the kernel's way of saying "no limit" (PAGE_COUNTER_MAX pages)
+_NO_LIMIT = 1 << 60
+
+
+def _meminfo_available():
+    """``MemAvailable`` of /proc/meminfo in bytes, or None where unknown."""
     try:
         with open("/proc/meminfo") as f:
             for line in f:
@@ -24,6 +33,41 @@ def available_bytes():
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def _read_number(path):
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    if text == "max":
+        return _NO_LIMIT
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def cgroup_headroom():
+    """What this process's control group may still allocate (limit - usage, bytes), or None
+    where no memory limit applies or none can be read."""
+    for limit_file, usage_file in CGROUP_FILES:
+        limit, usage = _read_number(limit_file), _read_number(usage_file)
+        if limit is None or usage is None:
+            continue
+        if limit >= _NO_LIMIT:
+            return None
+        return max(0, limit - usage)
+    return None
+
+
+def available_bytes():
+    """Memory the process can still get: the smaller of the system's ``MemAvailable``
+    (/proc/meminfo) and its control group's headroom (:func:`cgroup_headroom`), or None
+    where neither is known."""
+    known = [b for b in (_meminfo_available(), cgroup_headroom()) if b is not None]
+    return min(known) if known else None
 
 
 def check_fits(points: int, what: str, bytes_per_point: int = BYTES_PER_POINT, instead: str = "") -> None:

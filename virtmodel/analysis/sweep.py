@@ -239,8 +239,10 @@ POOLED_BYTES = 1 << 20
 
 
 def _keep_bytes() -> int:
-    """How much freed result memory :data:`RESULTS` keeps: an eighth of what the system has
-    available now (``MemAvailable``), at most 2 GiB; nothing where that is unknown."""
+    """How much freed result memory :data:`RESULTS` keeps: an eighth of what the process can
+    still get now (:func:`virtmodel._memory.available_bytes`: the system's ``MemAvailable`` or
+    its control group's headroom, whichever is smaller, so a 2 GB Binder session keeps at most
+    a quarter GB), at most 2 GiB; nothing where that is unknown."""
     from .._memory import available_bytes
 
     return min(2 << 30, (available_bytes() or 0) // 8)

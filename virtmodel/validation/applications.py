@@ -114,6 +114,8 @@ MECHANISM_NAMES = {
                     "trip to the host's 9p server per file operation",
     "virtio_pmem_dax": "a guest file system on virtio-pmem with DAX (loads and stores to a mapping of a host file "
                        "instead of block I/O)",
+    "vmm_user_network_stack": "the VMM's own user-mode network stack (QEMU's slirp: it terminates the guest's "
+                              "TCP connection and opens a host socket per connection)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }

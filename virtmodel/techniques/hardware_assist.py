@@ -37,6 +37,9 @@ paths' per-packet work per segment, :mod:`virtmodel.techniques.offload`. Exit co
 ``virtio_transport``, default ``pci``): with ``mmio`` (Firecracker) each device interrupt adds
 :math:`k_{\\mathrm{mmio}} = 2` register accesses handled in user space,
 :math:`k_{\\mathrm{mmio}} (t_x + c_{\\mathrm{user}}/f)`, :mod:`virtmodel.techniques.virtio_transport`.
+A disk on the emulated path (flag ``emulated_disk``, default ``ahci``) pays an AHCI command's :math:`k_{\\mathrm{ahci}} = 7`
+register accesses per block request instead of the NIC's :math:`x_{\\mathrm{emu}}` (Linux's libahci),
+:mod:`virtmodel.techniques.emulated_block`.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from .._params import param
 from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
+from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
@@ -54,7 +58,8 @@ from .virtio_transport import VirtioTransport
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, HostSwitch, Wakeups, VirtioTransport, HardwareAssistCPU):
+class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, HostSwitch, Wakeups, VirtioTransport,
+                     HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

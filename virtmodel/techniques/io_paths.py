@@ -43,6 +43,8 @@ path               per I/O                                                      
 ``virtio_pooled``  as ``virtio``, the back-end pooled on any host core: Xen PV    host cores
                    drivers on HVM (netback in dom0); the first model's virtio
 ``emulated``       2.6 register accesses, each an exit to a user-space model      host cores
+                   (a NIC); a disk's AHCI command 7 (:mod:`~virtmodel.techniques.
+                   emulated_block`)
 ``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        the VM's I/O
                    device model (QEMU, a Firecracker-style monitor): vhost's      thread (one
                    work plus :math:`k_{\\mathrm{sys}}` system calls to the tap     host core)
@@ -133,6 +135,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .._params import flag, param
+from .emulated_block import DEVICE_COUNTS, emulated_kicks
 from .offload import io_count, segment_payload
 from .payload_copy import copy_time
 from ..resources import Resource
@@ -152,7 +155,9 @@ class IOPath:
     (``userspace_exit_cycles`` more); ``guest``: per-I/O guest work;
     ``backend``: per-I/O work on ``resource`` (a name, or a ``(count, cost)`` pair);
     ``per_notification``: work per kick on ``resource``; ``through_host``: the host's
-    software switch applies; ``polls``: the back-end burns whole polling cores.
+    software switch applies; ``polls``: the back-end burns whole polling cores;
+    ``by_device``: the kick count depends on the emulated device's kind (the technique's
+    ``emulated_device``: a NIC's or an AHCI disk's, :mod:`~virtmodel.techniques.emulated_block`).
     """
 
     name: str
@@ -166,10 +171,12 @@ class IOPath:
     per_notification: tuple = ()
     through_host: bool = False
     polls: bool = False
+    by_device: bool = False
 
     def parameters(self) -> tuple:
         """Every parameter name the row reads (for the consistency test)."""
         names = [self.kicks] if self.kicks else []
+        names += [n for n in DEVICE_COUNTS.values() if n != self.kicks] if self.by_device else []
         names += list(self.guest) + list(self.per_notification)
         for item in self.backend:
             names += list(item) if isinstance(item, tuple) else [item]
@@ -184,7 +191,8 @@ PATHS = {p.name: p for p in (
            "netback in dom0; the first model's virtio)", kicks="virtio_exits_per_io",
            backend=("backend_time",), resource="host", through_host=True),
     IOPath("emulated", "emulated device, user-space device model", kicks="emulated_exits_per_io",
-           kick_form="each", kick_in_user=True, backend=("backend_time",), resource="host", through_host=True),
+           kick_form="each", kick_in_user=True, backend=("backend_time",), resource="host", through_host=True,
+           by_device=True),
     IOPath("virtio_user", "virtio, user-space device model (QEMU, Firecracker-style)",
            kicks="virtio_exits_per_io", backend=("backend_time", ("userspace_syscalls_per_io", "host_syscall_cycles")),
            resource="iothread", through_host=True),
@@ -282,7 +290,7 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
         loads[resource] = loads[resource] + load if resource in loads else load
 
     if path.kicks is not None:
-        k = getattr(s, path.kicks)
+        k = getattr(s, emulated_kicks(tech) if path.by_device else path.kicks)
         if path.kick_form == "grouped":
             put("guest", events(n_io, k * trap_time))
         elif path.kick_form == "each":

@@ -736,3 +736,24 @@ def test_a_sweeps_result_memory_is_reused_only_once_no_view_of_it_is_left(monkey
     monkeypatch.setattr(pool, "keep_bytes", lambda: 0)
     del third
     assert pool.free_bytes() == 0
+
+
+def test_the_result_pools_limit_reads_the_free_memory_at_most_once_a_window(monkeypatch):
+    """:func:`sweep._keep_bytes` reuses its reading of the free memory for ``KEEP_READING_SECONDS``
+    (an eighth of it, at most 2 GiB), then reads again."""
+    import importlib
+
+    from virtmodel import _memory
+
+    sweep_module = importlib.import_module("virtmodel.analysis.sweep")
+    reads = []
+    monkeypatch.setattr(_memory, "available_bytes", lambda: reads.append(1) or 8 << 20)
+    monkeypatch.setattr(sweep_module, "_keep_reading", [float("-inf"), 0])
+    clock = [100.0]
+    monkeypatch.setattr(sweep_module.time, "monotonic", lambda: clock[0])
+    assert sweep_module._keep_bytes() == 1 << 20 and len(reads) == 1
+    monkeypatch.setattr(_memory, "available_bytes", lambda: reads.append(1) or 64 << 30)
+    clock[0] += 0.5 * sweep_module.KEEP_READING_SECONDS
+    assert sweep_module._keep_bytes() == 1 << 20 and len(reads) == 1
+    clock[0] += sweep_module.KEEP_READING_SECONDS
+    assert sweep_module._keep_bytes() == 2 << 30 and len(reads) == 2

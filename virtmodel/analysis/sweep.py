@@ -26,6 +26,8 @@ the SR-IOV VF limit NaN.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..errors import ParameterError
@@ -238,14 +240,25 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels, pend
 POOLED_BYTES = 1 << 20
 
 
+#: how long (seconds) :func:`_keep_bytes` reuses its reading of the free memory
+KEEP_READING_SECONDS = 1.0
+
+_keep_reading = [float("-inf"), 0]  # (monotonic time, bytes) of the last reading
+
+
 def _keep_bytes() -> int:
     """How much freed result memory :data:`RESULTS` keeps: an eighth of what the process can
-    still get now (:func:`virtmodel._memory.available_bytes`: the system's ``MemAvailable`` or
+    still get (:func:`virtmodel._memory.available_bytes`: the system's ``MemAvailable`` or
     its control group's headroom, whichever is smaller, so a 2 GB Binder session keeps at most
-    a quarter GB), at most 2 GiB; nothing where that is unknown."""
-    from .._memory import available_bytes
+    a quarter GB), at most 2 GiB; nothing where that is unknown. The reading is at most
+    :data:`KEEP_READING_SECONDS` old: it opens five files (about 0.1 ms), asked each time a result
+    is dropped, which a 10^6-point one-metric sweep (2 ms) felt (benchmarks/README.md, "Ninth round")."""
+    now = time.monotonic()
+    if now - _keep_reading[0] > KEEP_READING_SECONDS:
+        from .._memory import available_bytes
 
-    return min(2 << 30, (available_bytes() or 0) // 8)
+        _keep_reading[:] = [now, min(2 << 30, (available_bytes() or 0) // 8)]
+    return _keep_reading[1]
 
 
 #: the in-memory sweeps' result blocks: a sweep's block is the memory of an earlier result that

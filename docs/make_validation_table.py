@@ -311,8 +311,8 @@ def _mechanisms(table) -> list:
              "`REPORTED_FLAGS` in `virtmodel.validation.applications`), by the rule registered in docs/preregistered.md; "
              "the package's own default is still `wakeups=\"off\"` (the step before the last). The rows gathered "
              "after that decision split on it (decision 1's status in docs/preregistered.md: the nested fcvm streams "
-             "are within with the flag off and far off with it on); the question is registered again there (2), to "
-             "be settled on rows not yet gathered.", "",
+             "are within with the flag off and far off with it on); the question was registered again there (2) and "
+             "settled on the rows gathered after that: kept, on weak evidence (most of those rows miss either way).", "",
              "| model | within, all rows | within, modelled rows | median abs. error, modelled rows |", "|---|---|---|---|"]
     for name, t in rows:
         modelled = t[t["status"] == "modelled"]

@@ -43,8 +43,8 @@ path               per I/O                                                      
 ``virtio_pooled``  as ``virtio``, the back-end pooled on any host core: Xen PV    host cores
                    drivers on HVM (netback in dom0); the first model's virtio
 ``emulated``       2.6 register accesses, each an exit to a user-space model      host cores
-                   (a NIC); a disk's AHCI command 7 (:mod:`~virtmodel.techniques.
-                   emulated_block`)
+                   (a NIC); 7 per command of an AHCI disk (module
+                   :mod:`~virtmodel.techniques.emulated_block`)
 ``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        the VM's I/O
                    device model (QEMU, a Firecracker-style monitor): vhost's      thread (one
                    work plus :math:`k_{\\mathrm{sys}}` system calls to the tap     host core)

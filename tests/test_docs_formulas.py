@@ -1,16 +1,13 @@
 """docs/formulas.md is generated from the package's expressions and must be current."""
 
-import importlib.util
 from pathlib import Path
+from repo_scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("make_formulas", ROOT / "docs" / "make_formulas.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
+    return load_script("docs/make_formulas.py")
 
 
 def test_committed_formulas_doc_is_current():

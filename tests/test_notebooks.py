@@ -15,11 +15,11 @@ python3 kernelspec (``python notebooks/strip_outputs.py`` makes it so).
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from pathlib import Path
 
 import pytest
+from repo_scripts import load_script
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -34,10 +34,7 @@ _TIMES: dict = {}
 
 
 def _strip_module():
-    spec = importlib.util.spec_from_file_location("strip_outputs", NOTEBOOKS_DIR / "strip_outputs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("notebooks/strip_outputs.py")
 
 
 def _ids(paths):

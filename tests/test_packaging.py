@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from repo_scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,11 +57,7 @@ def test_lower_bounds_checker_pins_every_bound():
     """tools/check_lower_bounds.py turns each '>=' of the runtime and the three extras into '=='."""
     if sys.version_info < (3, 11):
         pytest.skip("the checker reads pyproject.toml with tomllib (Python 3.11+)")
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("check_lower_bounds", ROOT / "tools" / "check_lower_bounds.py")
-    checker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checker)
+    checker = load_script("tools/check_lower_bounds.py")
     bounds = checker.lower_bounds()
     project = _pyproject()["project"]
     extras = project["optional-dependencies"]

@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from virtmodel.presets import (
     sources,
 )
 from virtmodel.references import keys
+from repo_scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -195,10 +195,7 @@ def test_measurements_table_columns():
 
 
 def _load_docs_script():
-    spec = importlib.util.spec_from_file_location("make_published_table", ROOT / "docs" / "make_published_table.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("docs/make_published_table.py")
 
 
 def test_docs_table_is_current():

@@ -1,6 +1,5 @@
 """The validation table: what the model must get right against the published record."""
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import numpy as np
 import pytest
 
 from virtmodel.validation import adams2006, rows, sriov2010, timeline, validation_table, xen2003
+from repo_scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,9 +151,7 @@ def test_rows_are_rows():
 
 
 def test_committed_validation_doc_is_current():
-    spec = importlib.util.spec_from_file_location("make_validation_table", ROOT / "docs" / "make_validation_table.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("docs/make_validation_table.py")
     committed = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
     assert script.render() == committed, "run: python docs/make_validation_table.py"
     assert "## Part 1: in-sample" in committed and "## Part 2: out-of-sample" in committed

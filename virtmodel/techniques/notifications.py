@@ -127,7 +127,7 @@ class Wakeups:
     ``demands(s)``.
     """
 
-    wakeups: str = flag("off", doc="interrupts and wake-ups: off (first model), on, halt_poll, busy_poll",
+    wakeups: str = flag("on", doc="interrupts and wake-ups: on (the default and reported model), off (first model), halt_poll, busy_poll",
                         options=WAKEUP_MODES)
     vcpu_wake_time: float = param(
         4e-6, unit="s", source="kvm_halt_polling_doc", latex=r"t_{\mathrm{wake}}",

@@ -33,7 +33,7 @@ cycles); vhost at about 0.7-1 us of host CPU per packet (Linux vhost batching
 commits: 0.9-1.5 Mpps per queue). Segmentation offload (flag ``segment_offload``, default off): the virtio
 paths' per-packet work per segment, :mod:`virtmodel.techniques.offload`. Exit cost by processor generation:
 :mod:`virtmodel.techniques.generations`. Interrupts and wake-ups (flag
-``wakeups``, default off): :mod:`virtmodel.techniques.notifications`. Virtio transport (flag
+``wakeups``, default ``on``; ``off`` is the first model): :mod:`virtmodel.techniques.notifications`. Virtio transport (flag
 ``virtio_transport``, default ``pci``): with ``mmio`` (Firecracker) each device interrupt adds
 :math:`k_{\\mathrm{mmio}} = 2` register accesses handled in user space,
 :math:`k_{\\mathrm{mmio}} (t_x + c_{\\mathrm{user}}/f)`, :mod:`virtmodel.techniques.virtio_transport`.

@@ -44,10 +44,11 @@ request's delay: exact for one server (one vCPU), an approximation with
 :math:`b\\,p` per request is counted in the CPU metrics (``guest_cores``,
 ``host_cores``, ``cpu_per_request``) through :meth:`Wakeups.off_queue_work`.
 
-Modes (the technique flag ``wakeups``):
+Modes (the technique flag ``wakeups``; the default ``on`` is the validation's reported model,
+docs/preregistered.md):
 
 ``off``        the first model (no wake-up terms, interrupts at their calibrated count);
-``on``         the guest vCPU halts when idle: a request that finds it idle pays
+``on``         (default) the guest vCPU halts when idle: a request that finds it idle pays
                the HLT exit + IPI + host scheduler wake-up (``vcpu_wake_time``, host
                CPU) and its device-interrupt exits (guest CPU); a request that finds it
                busy pays the interrupt exits in its queue unless NAPI's poll window is open

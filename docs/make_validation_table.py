@@ -209,7 +209,9 @@ _FLAG_TRIALS = (("interrupts and wake-ups off again (`wakeups=\"off\"`: the pack
                 ("segmentation offload, TSO/GSO/GRO, on every path that segments, Xen split drivers and VFs too "
                  "(`segment_offload=\"on\"`)", {"segment_offload": "on"}, True),
                 ("receive packet steering on every bridged container's veth: the backlog on another core, woken "
-                 "from idle (`veth_backlog=\"rps\"`)", {"veth_backlog": "rps"}, False))
+                 "from idle (`veth_backlog=\"rps\"`)", {"veth_backlog": "rps"}, False),
+                ("wire frames on a user-space back-end: every frame its own tap system call, no segments "
+                 "(`user_frames=\"wire\"`)", {"user_frames": "wire"}, False))
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths

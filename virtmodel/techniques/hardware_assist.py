@@ -40,6 +40,9 @@ paths' per-packet work per segment, :mod:`virtmodel.techniques.offload`. Exit co
 A disk on the emulated path (flag ``emulated_disk``, default ``ahci``) pays an AHCI command's :math:`k_{\\mathrm{ahci}} = 7`
 register accesses per block request instead of the NIC's :math:`x_{\\mathrm{emu}}` (Linux's libahci),
 :mod:`virtmodel.techniques.emulated_block`.
+On ``virtio_user`` the I/O thread's block engine (flag ``block_engine``, default ``async``): ``sync``
+holds the thread through each device access, one block request at a time (Firecracker's Sync engine),
+:mod:`virtmodel.techniques.block_backend`.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from .._params import param
 from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
+from .block_backend import BlockBackend
 from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
@@ -58,7 +62,7 @@ from .virtio_transport import VirtioTransport
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, HostSwitch, Wakeups, VirtioTransport,
+class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, HostSwitch, Wakeups, VirtioTransport,
                      HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 

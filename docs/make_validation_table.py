@@ -211,7 +211,10 @@ _FLAG_TRIALS = (("interrupts and wake-ups off again (`wakeups=\"off\"`: the pack
                 ("receive packet steering on every bridged container's veth: the backlog on another core, woken "
                  "from idle (`veth_backlog=\"rps\"`)", {"veth_backlog": "rps"}, False),
                 ("wire frames on a user-space back-end: every frame its own tap system call, no segments "
-                 "(`user_frames=\"wire\"`)", {"user_frames": "wire"}, False))
+                 "(`user_frames=\"wire\"`)", {"user_frames": "wire"}, False),
+                ("a synchronous user-space block back-end: the I/O thread blocks through each disk access, one "
+                 "block request at a time (`block_engine=\"sync\"`, Firecracker's Sync engine; virtio_user)",
+                 {"block_engine": "sync"}, False))
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths

@@ -35,6 +35,7 @@ CITATION_KEYS |= {"linux_virtio_mmio"}  # techniques/virtio_transport.py mmio_in
 CITATION_KEYS |= {"libseccomp_issue116"}  # techniques/seccomp_filter.py seccomp_filter_cycles
 CITATION_KEYS |= {"yang2017_docker_qperf", "linux_veth_backlog", "linux_intel_idle"}  # techniques/veth_crossing.py
 CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/softmmu.py
+CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"}  # techniques/block_backend.py
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

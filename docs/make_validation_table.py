@@ -210,7 +210,12 @@ _FLAG_TRIALS = (("interrupts and wake-ups off (`wakeups=\"off\"`: the first mode
                 ("segmentation offload, TSO/GSO/GRO, on every path that segments, Xen split drivers and VFs too "
                  "(`segment_offload=\"on\"`)", {"segment_offload": "on"}, True),
                 ("receive packet steering on every bridged container's veth: the backlog on another core, woken "
-                 "from idle (`veth_backlog=\"rps\"`)", {"veth_backlog": "rps"}, False))
+                 "from idle (`veth_backlog=\"rps\"`)", {"veth_backlog": "rps"}, False),
+                ("wire frames on a user-space back-end: every frame its own tap system call, no segments "
+                 "(`user_frames=\"wire\"`)", {"user_frames": "wire"}, False),
+                ("a synchronous user-space block back-end: the I/O thread blocks through each disk access, one "
+                 "block request at a time (`block_engine=\"sync\"`, Firecracker's Sync engine; virtio_user)",
+                 {"block_engine": "sync"}, False))
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths
@@ -224,6 +229,9 @@ _BEFORE_SOFTMMU = {"tcg_mode": "user"}
 #: the setting that gives the model before an emulated disk's AHCI register accesses
 #: (techniques/emulated_block.py): the NIC's count is the previous model exactly
 _BEFORE_AHCI = {"emulated_disk": "nic"}
+#: the setting that gives the model before a nested guest's I/O crossed L1's back-end
+#: (techniques/nested_io.py): multi-level device assignment is the previous model exactly
+_BEFORE_NESTIO = {"l1_io_path": "passthrough"}
 
 
 def _median_error(part, column) -> str:
@@ -259,6 +267,7 @@ def _mechanisms(table) -> list:
     before = SUPPORTED_MECHANISMS - later
     host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
     old = {**host_net, **_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI,
+           **_BEFORE_NESTIO,
            **_BEFORE_WAKEUPS}  # before the netstack
     with _pooled_back_ends() as pooled:  # the steps before the vhost workers: the back-end on any host core
         rows = [(f"first model (baseline; the {len(base)} rows it covers)", base),
@@ -278,26 +287,33 @@ def _mechanisms(table) -> list:
     rows.append(("+ the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, structural)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
                            flags={**_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI,
+                                  **_BEFORE_NESTIO,
                                   **_BEFORE_WAKEUPS})))
     rows.append(("+ the back-ends' payload copies per byte, and segmentation offload by default on the "
                  "virtio paths (structural, pre-registered)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
-                           flags={**_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_WAKEUPS})))
+                           flags={**_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO,
+                                  **_BEFORE_WAKEUPS})))
     rows.append(("+ a hosted monitor's world switches per host interrupt and host timer tick "
                  "(structural on `io_path=\"hosted\"`, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed, flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
+                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
     rows.append(("+ a benchmark's closed loop where the source gives its population (threads, connections, "
                  "outstanding I/Os: `users`, throughput by MVA; `closed_loop` in the recipe's requires)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - {"seccomp_filter"},
-                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_WAKEUPS})))
+                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
     rows.append(("+ Docker's seccomp filter per system call where the source runs under its default "
                  "profile (`seccomp_filter` in the recipe's requires; pre-registered)",
-                 recompute(flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_WAKEUPS})))
+                 recompute(flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
     rows.append(("+ QEMU system mode's software MMU on `emulation` (a lookup per guest load and store, a software "
                  "page walk per TLB miss; structural, `tcg_mode=\"system\"`, pre-registered)",
-                 recompute(flags={**_BEFORE_AHCI, **_BEFORE_WAKEUPS})))
+                 recompute(flags={**_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
     rows.append(("+ an emulated AHCI disk's register accesses per command (7, from Linux's libahci; the NIC keeps "
                  "2.6; structural on the emulated path, pre-registered)",
+                 recompute(flags={**_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
+    rows.append(("+ a nested guest's I/O through two back-ends in series: L1's back-end, its own device's kicks "
+                 "and interrupts at single-level exits, then L0's back-end (structural on `nested`, "
+                 "`l1_io_path=\"virtio\"`, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the package's default model: + interrupts and wake-ups (`wakeups=\"on\"`), structural "
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "

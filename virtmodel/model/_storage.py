@@ -20,7 +20,9 @@ the wake-up terms (:mod:`virtmodel.techniques.notifications`) see the vCPU's and
 back-end's whole load. The NIC (``device``) and its pipelined latency keep the
 network's counts; the disk's stations get the disk's service
 (:func:`virtmodel.disk.stage_moments`: a flash drive's accesses on ``disk``, its
-transfers on the shared ``disk_channel``; a rotating disk's all on ``disk``). Native pays no extra CPU per block
+transfers on the shared ``disk_channel``; a rotating disk's all on ``disk``), or, with a synchronous
+user-space block back-end (``block_engine="sync"``), the I/O thread that blocks through each access
+(:mod:`virtmodel.techniques.block_backend`: that time is then taken out of the CPU metrics). Native pays no extra CPU per block
 request (its ``cpu_time`` includes its driver), so the disk station is native's
 too and ``overhead`` compares like with like.
 
@@ -41,8 +43,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..disk import Disk, disk_ops, stage_moments
+from ..disk import Disk, disk_ops
 from ..techniques._base import Demands, Load
+from ..techniques.block_backend import blocked_cpu_correction, disk_loads
 
 
 def disk_of(resources):
@@ -84,7 +87,8 @@ def with_storage(demands: Demands, technique, s, disk: Disk, block: Demands = No
         other = None if block is None else block.loads.get(name, Load())
         loads[name] = Load(raised(load.mean, sub, None if other is None else other.mean),
                            raised(load.var, sub, None if other is None else other.var))
-    loads.update({name: Load(*moments) for name, moments in stage_moments(s, disk.medium).items()})
+    for name, load in disk_loads(technique, s, disk.medium).items():  # techniques/block_backend.py
+        loads[name] = loads[name] + load if name in loads else load
     network_delay = s.io_ops * s.device_latency  # the NIC's pipelined latency keeps the network's count
     delay = network_delay + raised(demands.delay - network_delay, sub,
                                    None if block is None else block.delay - network_delay)
@@ -95,14 +99,20 @@ def storage_terms(technique, s, disk: Disk, demands: Demands, off_queue: dict, p
     """``(demands, off_queue, polling)`` of ``technique`` with its block requests charged (for the model)."""
     view = technique.block_io_view()
     sub = io_substitution(technique, s)
+    blocked = blocked_cpu_correction(technique, s, disk.medium)  # a blocked thread's disk time is not CPU
     if view == technique:
-        return (with_storage(demands, technique, s, disk), {k: raised(v, sub) for k, v in off_queue.items()},
-                raised(polling, sub))
+        off = {k: raised(v, sub) for k, v in off_queue.items()}
+        return with_storage(demands, technique, s, disk), _plus(off, blocked), raised(polling, sub)
     block_off = view.off_queue_work(s) if hasattr(view, "off_queue_work") else {}
     block_poll = view.polling_host_cores(s) if hasattr(view, "polling_host_cores") else 0
-    return (with_storage(demands, technique, s, disk, view.demands(s)),
-            {k: raised(v, sub, block_off.get(k, 0)) for k, v in off_queue.items()},
+    off = {k: raised(v, sub, block_off.get(k, 0)) for k, v in off_queue.items()}
+    return (with_storage(demands, technique, s, disk, view.demands(s)), _plus(off, blocked),
             raised(polling, sub, block_poll))
+
+
+def _plus(work: dict, more: dict) -> dict:
+    """``work`` with ``more`` added per CPU kind (the same dict when ``more`` is empty)."""
+    return {**work, **{k: work.get(k, 0) + v for k, v in more.items()}} if more else work
 
 
 __all__ = ["disk_of", "io_substitution", "substituted", "raised", "with_storage", "storage_terms"]

@@ -138,12 +138,16 @@ class HardwareAssistCPU(Technique):
                 events(s.context_switches, t_x)
         return native_demands(s).add(guest=extra)
 
-    def interrupt_exits(self, s) -> Load:
+    def interrupt_exits(self, s, trap_time=None) -> Load:
         """Device interrupts delivered through the hypervisor: each exits :math:`k_{\\mathrm{irq}}` times,
-        and its handler's register accesses (:meth:`interrupt_register_time`) come with it."""
-        return events(s.io_interrupts, s.exits_per_interrupt * self.exit_time(s) + self.interrupt_register_time(s))
+        and its handler's register accesses (:meth:`interrupt_register_time`) come with it.
 
-    def interrupt_register_time(self, s):
+        ``trap_time``: seconds per exit (default :meth:`exit_time`; a nested guest's L1 takes its
+        own interrupts at the single-level cost, :mod:`~virtmodel.techniques.nested_io`)."""
+        t_x = self.exit_time(s) if trap_time is None else trap_time
+        return events(s.io_interrupts, s.exits_per_interrupt * t_x + self.interrupt_register_time(s, t_x))
+
+    def interrupt_register_time(self, s, trap_time=None):
         """Seconds per device interrupt of the guest handler's register accesses that trap (hook: none;
         the virtio-MMIO transport's, :mod:`~virtmodel.techniques.virtio_transport`)."""
         return 0

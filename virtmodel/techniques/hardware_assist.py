@@ -39,7 +39,12 @@ paths' per-packet work per segment, :mod:`virtmodel.techniques.offload`. Exit co
 :math:`k_{\\mathrm{mmio}} (t_x + c_{\\mathrm{user}}/f)`, :mod:`virtmodel.techniques.virtio_transport`.
 A disk on the emulated path (flag ``emulated_disk``, default ``ahci``) pays an AHCI command's :math:`k_{\\mathrm{ahci}} = 7`
 register accesses per block request instead of the NIC's :math:`x_{\\mathrm{emu}}` (Linux's libahci),
-:mod:`virtmodel.techniques.emulated_block`.
+:mod:`virtmodel.techniques.emulated_block`. The ``virtio_user`` back-end's frames (flag ``user_frames``, default
+``segments``): with ``wire`` every wire frame crosses the path on its own (no offloads negotiated, or UDP),
+:math:`n_{\\mathrm{fr}} = n_{\\mathrm{io}}` whatever ``segment_offload`` says, :mod:`virtmodel.techniques.user_backend`.
+On ``virtio_user`` the I/O thread's block engine (flag ``block_engine``, default ``async``): ``sync``
+holds the thread through each device access, one block request at a time (Firecracker's Sync engine),
+:mod:`virtmodel.techniques.block_backend`.
 """
 
 from __future__ import annotations
@@ -50,16 +55,18 @@ from .._params import param
 from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
+from .block_backend import BlockBackend
 from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
+from .user_backend import UserBackendFrames
 from .virtio_transport import VirtioTransport
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, HostSwitch, Wakeups, VirtioTransport,
-                     HardwareAssistCPU):
+class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, HostSwitch,
+                     Wakeups, VirtioTransport, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

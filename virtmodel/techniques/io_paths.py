@@ -80,7 +80,9 @@ thread, QEMU's main loop or the one IOThread the device is bound to
 (its own arrivals, :math:`\\lambda`), not on the host's ``cores`` shared by
 every VM. Its busy time is host CPU time (``host_cores`` counts it); the VM's
 I/O rate is capped at :math:`1/t_{\\mathrm{thr}}` however many host cores are
-idle. Assumptions: the host switch's per-packet work runs in the thread's
+idle. Each frame the thread moves is one I/O: a segment, as ``segment_offload``
+says, or every wire frame with ``user_frames="wire"`` (no offloads negotiated, or
+UDP datagrams; :mod:`~virtmodel.techniques.user_backend`). Assumptions: the host switch's per-packet work runs in the thread's
 system calls to the tap (the transmit side does; the receive side's softirq
 is charged there too); the thread's core is not also counted against the
 host's ``cores`` station (as for a driver domain). The ``emulated`` path

@@ -22,6 +22,14 @@ register writes, I/O kicks, device interrupts, shadow-paging traps) costs
     \\Delta D_{\\mathrm{guest}} = \\Delta D_{\\mathrm{guest}}^{\\mathrm{hw}}\\big|_{t_x \\to M t_x},
     \\qquad D_{\\mathrm{host}} = n_{\\mathrm{io}}\\, t_{\\mathrm{be}}
 
+with, for I/O through the host (flag ``l1_io_path``, default ``virtio``), a second
+back-end in series: L1's back-end serves L2's device and forwards each I/O
+through L1's own device, its kicks and interrupts L1's exits to L0 at the
+single-level :math:`t_x`, on L1's back-end thread
+(:mod:`~virtmodel.techniques.nested_io`, :math:`D_{\\mathrm{L1}}`);
+``l1_io_path="passthrough"`` (multi-level device assignment) is the one-back-end
+model.
+
 MMU (flag ``nested_paging``): ``True`` is Turtles' *multi-dimensional paging*
 (L0 compresses L1's EPT and L2's page tables into one EPT; L2's page faults and
 page-table writes do not exit, a TLB miss costs a two-dimensional walk);
@@ -30,7 +38,7 @@ page fault, page-table write and address-space switch is a shadow trap, each
 exit of it multiplied by :math:`M`, plus L1's software work
 :math:`c_{\\mathrm{vmm}}`).
 
-Limiting case: :math:`M = 1` is single-level hardware assist exactly.
+Limiting case: :math:`M = 1` with ``l1_io_path="passthrough"`` is single-level hardware assist exactly.
 
 Assumptions: the factors :math:`M_0` and :math:`M_{\\mathrm{sh}}` are the
 model's (Turtles describes the multiplication; the record holds no per-exit
@@ -49,14 +57,16 @@ from dataclasses import dataclass
 from .._params import flag, param
 from ._base import cycles
 from .hardware_assist import HardwareAssist
+from .nested_io import L1_IOTHREAD, L1_VHOST, NestedIO, l1_backend_load
 
 
 @dataclass(frozen=True)
-class Nested(HardwareAssist):
+class Nested(NestedIO, HardwareAssist):
     """A nested guest (L2) under a guest hypervisor (L1) on VT-x (see the module docstring)."""
 
     name = "nested"
     label = "Nested hardware virtualization (Turtles)"
+    resources = HardwareAssist.resources + (L1_VHOST, L1_IOTHREAD)
 
     exit_multiplier: float = param(
         10.0, unit="count", domain="positive", neutral=1, latex=r"M_{0}",
@@ -74,6 +84,12 @@ class Nested(HardwareAssist):
     def multiplier(self, s):
         """The exit multiplication factor selected by ``vmcs_shadowing``: :math:`M`."""
         return s.shadowed_exit_multiplier if self.vmcs_shadowing else s.exit_multiplier
+
+    def first_model(self, s):
+        """The single-level path's demands with L2's exits multiplied, plus L1's back-end
+        (:mod:`~virtmodel.techniques.nested_io`; none with ``l1_io_path="passthrough"``)."""
+        demands, idle = super().first_model(s)
+        return demands.add(**l1_backend_load(self, s)), idle
 
     def exit_time(self, s):
         """Seconds per L2 exit: :math:`M (c_{\\mathrm{exit}} + c_{\\mathrm{handle}})/f`."""

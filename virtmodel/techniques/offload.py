@@ -48,7 +48,8 @@ hold the closed form to it); a segment costs the path what a packet costs (the
 per-I/O costs are per descriptor and notification; payload copies are in no
 technique's per-I/O cost); the device interrupts per request (``io_interrupts``)
 are the workload's, after coalescing, and do not change; disk block requests
-never take the flag (:meth:`SegmentOffload.block_io_view`).
+never take the flag (:meth:`SegmentOffload.block_io_view`); a user-space back-end that moves
+wire frames (``user_frames="wire"``, :mod:`virtmodel.techniques.user_backend`) never segments.
 
 Which paths segment (:data:`OFFLOAD_PATHS`), from the sources:
 
@@ -96,6 +97,7 @@ from dataclasses import dataclass
 from .._backend import SYMBOLIC, as_output, kind_of, ops_for
 from .._params import flag, param
 from .._validate import positive
+from .user_backend import frames_are_segments
 
 OFFLOAD_MODES = ("off", "on", "auto")
 
@@ -177,7 +179,11 @@ def segments(io_ops, io_bytes, segment_bytes, message_packets=1):
 
 def offloaded(tech, path_name: str) -> bool:
     """Whether ``tech`` segments on path ``path_name``: ``segment_offload="on"`` and the path segments
-    (:data:`OFFLOAD_PATHS`), or ``"auto"`` and the path segments by default (:data:`DEFAULT_ON`)."""
+    (:data:`OFFLOAD_PATHS`), or ``"auto"`` and the path segments by default (:data:`DEFAULT_ON`); never
+    on a user-space back-end that moves wire frames (``user_frames="wire"``,
+    :mod:`~virtmodel.techniques.user_backend`)."""
+    if not frames_are_segments(tech, path_name):
+        return False
     mode = getattr(tech, "segment_offload", "off")
     if mode == "auto":
         return path_name in DEFAULT_ON

@@ -81,12 +81,13 @@ class VirtioTransport:
         doc="register accesses per device interrupt on virtio-MMIO, each an exit handled in user space "
             "(Linux vm_interrupt: read InterruptStatus, write InterruptACK; virtio_transport='mmio' only)")
 
-    def interrupt_register_time(self, s):
+    def interrupt_register_time(self, s, trap_time=None):
         """Seconds of register accesses per device interrupt: :math:`[\\text{mmio}]\\,k_{\\mathrm{mmio}}
-        (t_x + c_{\\mathrm{user}}/f)` (0 for ``pci``)."""
+        (t_x + c_{\\mathrm{user}}/f)` (0 for ``pci``); ``trap_time`` is :math:`t_x` (default ``exit_time(s)``)."""
         if self.virtio_transport != "mmio":
             return 0  # a plain zero: the pci formula is the previous one, term for term
-        return s.mmio_interrupt_accesses * (self.exit_time(s) + cycles(s, s.userspace_exit_cycles))
+        t_x = self.exit_time(s) if trap_time is None else trap_time
+        return s.mmio_interrupt_accesses * (t_x + cycles(s, s.userspace_exit_cycles))
 
     def check(self, values: dict) -> None:
         """Refuse the MMIO transport on a path that is not a virtio device."""

@@ -71,8 +71,9 @@ def test_limiting_cases_are_the_previous_model(workload, settings):
     assert _metrics(off.replace(user_frames="wire")) == pytest.approx(_metrics(off), rel=1e-12)
 
 
-def test_the_extra_demand_per_request_is_the_hand_computation():
-    tech, w, f = _user(), BULK, PLATFORM.clock_hz
+@pytest.mark.parametrize("wakeups", ["on", "off"])
+def test_the_extra_demand_per_request_is_the_hand_computation(wakeups):
+    tech, w, f = _user(wakeups=wakeups), BULK, PLATFORM.clock_hz
     seg, wire = Model(tech, w, PLATFORM), Model(tech.replace(user_frames="wire"), w, PLATFORM)
     n_seg = segments(w.io_ops, w.io_bytes, tech.segment_bytes, w.message_packets)
     extra_frames = w.io_ops - n_seg  # 44 - 44 x 1500 / 65536 = 42.99...
@@ -83,9 +84,12 @@ def test_the_extra_demand_per_request_is_the_hand_computation():
     # the I/O thread: its utilization grows by lambda x (extra frames) x its per-frame work; copies unchanged
     du = wire.station_table().loc["iothread", "utilization"] - seg.station_table().loc["iothread", "utilization"]
     assert du == pytest.approx(w.arrival_rate * extra_frames * per_frame_thread, rel=1e-9)
-    # the whole request: the thread's work plus the vCPU's kicks, per extra frame
-    dcpu = wire.evaluate("cpu_per_request") - seg.evaluate("cpu_per_request")
-    assert dcpu == pytest.approx(extra_frames * (per_frame_thread + per_frame_kick), rel=1e-9)
+    # the whole request: the thread's work plus the vCPU's kicks, per extra frame; the first model's
+    # arithmetic (wakeups="off"): under the default the busier vCPU and thread also halt and are woken at
+    # other idle probabilities, which moves the whole by 0.17% here
+    if wakeups == "off":
+        dcpu = wire.evaluate("cpu_per_request") - seg.evaluate("cpu_per_request")
+        assert dcpu == pytest.approx(extra_frames * (per_frame_thread + per_frame_kick), rel=1e-9)
 
 
 def test_more_packets_per_message_never_cost_wire_frames_less():

@@ -33,7 +33,10 @@ A station whose demand is identically zero is not on the path. Metrics
   :math:`V\\lambda D_{\\mathrm{card}}/c_{\\mathrm{card}}`, ``cpu_per_request``
   :math:`D_{\\mathrm{guest}} + D_{\\mathrm{host}} + D_{\\mathrm{card}}` (core-seconds),
   ``host_cores_per_100k_iops`` :math:`10^5 D_{\\mathrm{host}}/n_{\\mathrm{io}}` (with a disk
-  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os),
+  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os; with no I/O it is ``inf`` where the
+  host still works per request, e.g. the default's wake-ups of a halted vCPU: host cores spent at zero
+  IOPS are unbounded per I/O; 0 where the host does nothing; a host demand proportional to
+  :math:`n_{\\mathrm{io}}`, as the first model's back-end, cancels and gives its cost per I/O),
   ``guest_cores_left`` :math:`c_{\\mathrm{host}} - V\\lambda D_{\\mathrm{host}}` (the CPU metrics add the work a
   technique pays off the queues and the host cores it burns polling: :mod:`virtmodel.techniques.notifications`).
 """

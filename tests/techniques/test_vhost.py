@@ -166,7 +166,9 @@ def test_the_io_thread_wakes_at_its_own_idle_probability_too():
 
 
 def test_the_closed_model_visits_one_worker_of_q_per_request():
-    tech, w = get("hardware_assist", queues=2, backend_time=200e-6), Workload(arrival_rate=1.0)
+    # the split's structure on the first model (wakeups='off': demands free of the load; under the default
+    # the closed model takes them at its own throughput and adds the wake-up work, tests/test_model_closed.py)
+    tech, w = get("hardware_assist", queues=2, backend_time=200e-6, wakeups="off"), Workload(arrival_rate=1.0)
     model = Model(tech, w, Platform(vms=1))
     table = model.station_table()
     result = model.closed(users=3, think_time=1e-3)

@@ -194,13 +194,14 @@ def model_key(technique, platform) -> tuple:
 def derive(key: tuple) -> Derived:
     """Derive every metric of a model key (:func:`model_key`); cached by that structure.
 
-    The technique's own resources (``Technique.resources``) are added to the platform's.
+    The technique's own resources (``Technique.own_resources()``, by default its class's ``resources``)
+    are added to the platform's.
     """
     structure, platform_resources = key
     cls, flags = structure[0], dict(structure[1:])
-    resources = resolve(platform_resources, cls.resources)
-    s = symbols_for(cls)
     technique = cls(**flags)
+    resources = resolve(platform_resources, technique.own_resources())
+    s = symbols_for(cls)
     demands = technique.demands(s)
     native = Native().demands(s)
     off_queue = technique.off_queue_work(s) if hasattr(technique, "off_queue_work") else {}

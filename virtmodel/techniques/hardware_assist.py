@@ -44,7 +44,10 @@ register accesses per block request instead of the NIC's :math:`x_{\\mathrm{emu}
 :math:`n_{\\mathrm{fr}} = n_{\\mathrm{io}}` whatever ``segment_offload`` says, :mod:`virtmodel.techniques.user_backend`.
 On ``virtio_user`` the I/O thread's block engine (flag ``block_engine``, default ``async``): ``sync``
 holds the thread through each device access, one block request at a time (Firecracker's Sync engine),
-:mod:`virtmodel.techniques.block_backend`.
+:mod:`virtmodel.techniques.block_backend`. The ``virtio_user`` back-end's threads per queue pair (flag
+``user_queue_threads``, default ``one``): with ``per_queue`` (Cloud Hypervisor) the I/O thread is
+:math:`q = \\min(\\text{queues}, \\text{cores})` one-server stations each fed :math:`\\lambda/q`, as the vhost
+workers are, :mod:`virtmodel.techniques.user_queue_threads`.
 """
 
 from __future__ import annotations
@@ -61,12 +64,13 @@ from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
 from .user_backend import UserBackendFrames
+from .user_queue_threads import UserQueueThreads
 from .virtio_transport import VirtioTransport
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, HostSwitch,
-                     Wakeups, VirtioTransport, HardwareAssistCPU):
+class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, UserQueueThreads,
+                     HostSwitch, Wakeups, VirtioTransport, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"
@@ -99,7 +103,8 @@ class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, U
     queues: int = param(
         1, unit="count", domain="count", source="kvm_multiqueue_page", latex=r"q",
         doc="virtio-net queue pairs of the VM, each served by one vhost worker thread (QEMU -netdev tap,queues=N; "
-            "default 1; virtio path; at most the host's cores run at once)")
+            "default 1; virtio path; at most the host's cores run at once); on the virtio_user path they split "
+            "the I/O thread only with user_queue_threads='per_queue' (Cloud Hypervisor)")
     io_path: str = io_path_flag("virtio", ("virtio", "emulated", "virtio_user", "vhost_user",
                                                  "virtio_pooled"))
 

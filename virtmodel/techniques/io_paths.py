@@ -74,7 +74,8 @@ capacity count) whose busy time is not added again to ``host_cores``.
 
 I/O thread: a user-space device model serves a device's virtqueue from one
 thread, QEMU's main loop or the one IOThread the device is bound to
-(``qemu_iothreads``), so the ``virtio_user`` path's back-end work per I/O,
+(``qemu_iothreads``; Cloud Hypervisor runs one thread per queue pair instead,
+flag ``user_queue_threads``, :mod:`~virtmodel.techniques.user_queue_threads`), so the ``virtio_user`` path's back-end work per I/O,
 :math:`t_{\\mathrm{thr}} = t_{\\mathrm{be}} + k_{\\mathrm{usys}} c_{\\mathrm{hsys}}/f
 + t_{\\mathrm{sw}}`, lands on :data:`IOTHREAD`, a station of one server per VM
 (its own arrivals, :math:`\\lambda`), not on the host's ``cores`` shared by
@@ -319,16 +320,27 @@ def polling_cores(tech, s):
     return sp.Integer(0)
 
 
+def thread_of(tech, name):
+    """The back-end thread resource ``name`` as ``tech`` lays it out (its ``own_resources()``: the
+    I/O thread may be split per queue pair, :mod:`~virtmodel.techniques.user_queue_threads`);
+    None if ``name`` is not a thread of :data:`THREADS`."""
+    if name not in THREADS:
+        return None
+    own = tech.own_resources() if hasattr(tech, "own_resources") else ()
+    return next((r for r in own if r.name == name), THREADS[name])
+
+
 def backend_receiver(tech, s, demands):
     """``(arrivals per server, ordinary work per request)`` of what a back-end notification wakes,
     or None (no back-end work).
 
-    The path's back-end thread when it has one (:data:`THREADS`: the I/O thread, the vhost
-    worker of the request's queue, fed :math:`\\lambda / q`), otherwise the host's cores
+    The path's back-end thread when it has one (:data:`THREADS`: the I/O thread, or with
+    ``user_queue_threads="per_queue"`` the thread of the request's queue pair; the vhost
+    worker of the request's queue; fed :math:`\\lambda / q`), otherwise the host's cores
     (:math:`V\\lambda / c_{\\mathrm{host}}`, any core standing for the back-end's thread).
     """
     path = PATHS.get(getattr(tech, "io_path", None) or getattr(tech, "path", ""))
-    thread = THREADS.get(path.resource) if path is not None else None
+    thread = thread_of(tech, path.resource) if path is not None else None
     if thread is not None and not _is_zero(sp.sympify(demands.loads.get(thread.name, _NO_LOAD).mean)):
         return thread.arrivals(s), demands.loads[thread.name].mean
     if not _is_zero(sp.sympify(demands.host.mean)):
@@ -375,4 +387,5 @@ class HostSwitch:
 
 
 __all__ = ["IOPath", "PATHS", "HOST_SWITCHES", "POLLER", "DRIVER_DOMAIN", "IOTHREAD", "path_loads", "switch_time",
-           "polling_cores", "io_path_flag", "HostSwitch", "VHOST", "THREADS", "back_end_thread", "backend_receiver"]
+           "polling_cores", "io_path_flag", "HostSwitch", "VHOST", "THREADS", "back_end_thread", "backend_receiver",
+           "thread_of"]

@@ -52,6 +52,13 @@ profile, is ``seccomp="on"`` on the container) turns that setting on for the rec
 technique, so a row written with the requirement before the mechanism existed is
 predicted with it without any change to its recipe.
 
+The reference technique runs with its defaults unless the recipe gives
+``reference_params`` (optional, a dict checked as ``technique_params`` are: an
+unknown name raises :class:`~virtmodel.errors.ParameterError` naming it), for a ratio
+between two settings of one technique (the same VMM with one queue pair and with
+two). Requirement settings (:data:`REQUIREMENT_SETTINGS`) are not applied to the
+reference; ``reference_params`` names what the reference has.
+
 Errors are relative, (predicted - published) / published; a row is *within*
 when ``|error| <= tolerance``.
 
@@ -83,6 +90,7 @@ SUPPORTED_MECHANISMS.add("sr_iov_vf_path")  # sriov assignment="vf" (virtmodel.t
 SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack (techniques/netstack.py)
 SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of requests in flight (model/closed.py, MVA)
 SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
+SUPPORTED_MECHANISMS.add("user_space_multiqueue_backend")  # user_queue_threads="per_queue" (techniques/user_queue_threads.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
 #: (``flags`` given to :func:`recompute`/:func:`predict` override them): interrupts and wake-ups, made
@@ -95,6 +103,7 @@ REPORTED_FLAGS = {"wakeups": "on"}
 #: its technique with these settings (the recipe's own ``technique_params`` win where both set one)
 REQUIREMENT_SETTINGS = {
     "seccomp_filter": {"seccomp": "on"},
+    "user_space_multiqueue_backend": {"user_queue_threads": "per_queue"},
 }
 
 #: what each non-technique requirement stands for, as the table says it
@@ -116,6 +125,9 @@ MECHANISM_NAMES = {
                        "instead of block I/O)",
     "vmm_user_network_stack": "the VMM's own user-mode network stack (QEMU's slirp: it terminates the guest's "
                               "TCP connection and opens a host socket per connection)",
+    "user_space_multiqueue_backend": "a user-space back-end with one thread per queue pair (Cloud Hypervisor's "
+                                     "virtio-net: min(queues, cores) I/O threads, each fed lambda/queues; "
+                                     "user_queue_threads=\"per_queue\")",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }
@@ -159,6 +171,14 @@ def _recipe_settings(recipe) -> dict:
     for need in recipe["requires"]:
         settings.update(REQUIREMENT_SETTINGS.get(need, {}))
     return {**settings, **recipe["technique_params"]}
+
+
+def _reference_settings(recipe) -> dict:
+    """The reference technique's settings: the recipe's optional ``reference_params`` (module docstring)."""
+    params = recipe.get("reference_params", {})
+    if not isinstance(params, dict):
+        raise ParameterError("reference_params", params, "a dict of the reference technique's settings")
+    return params
 
 
 def _missing(recipe, techniques, mechanisms=None) -> str | None:
@@ -283,7 +303,7 @@ def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
                              "0, or a relative_throughput row whose requires names closed_loop",
                              "a closed benchmark loop is compared by its MVA throughput only")
     tech = _technique(recipe["technique"], _recipe_settings(recipe), flags, techniques)
-    ref = _technique(recipe["reference"], {}, flags, techniques)
+    ref = _technique(recipe["reference"], _reference_settings(recipe), flags, techniques)
     value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform))
     return float(value), "modelled"
 

@@ -360,6 +360,10 @@ _CHANGED_AFTER_COMPARING = {
                                    "cost became the sourced copy_time_per_byte instead of an assumed 0.5 cycle/B "
                                    "(the prediction moved in the 7th digit); later still the proxy's TCP work per "
                                    "message (`proxy_tcp_cycles`, lmbench)",
+    "chv_indirect2024.seqwrite_before": "`indirect_descriptors=False` (the guest before Cloud Hypervisor offered "
+                                        "VIRTIO_RING_F_INDIRECT_DESC): the mechanism did not exist when the row was "
+                                        "compared (+17%, a miss), and the recipe's note already said which setting "
+                                        "the row has; added with techniques/virtqueue_capacity.py (vring)",
     # mechanism values fixed while the row's outcome was known (the recipe itself is unchanged)
     "dockerfile_redis2015.set_port_map": "the proxy's TCP work per message, `proxy_tcp_cycles` (lmbench lat_tcp - "
                                          "lat_unix): sourced after the time per message this very measurement implies "

@@ -44,7 +44,10 @@ register accesses per block request instead of the NIC's :math:`x_{\\mathrm{emu}
 :math:`n_{\\mathrm{fr}} = n_{\\mathrm{io}}` whatever ``segment_offload`` says, :mod:`virtmodel.techniques.user_backend`.
 On ``virtio_user`` the I/O thread's block engine (flag ``block_engine``, default ``async``): ``sync``
 holds the thread through each device access, one block request at a time (Firecracker's Sync engine),
-:mod:`virtmodel.techniques.block_backend`.
+:mod:`virtmodel.techniques.block_backend`. Without indirect descriptors (flag ``indirect_descriptors``, default
+``True``) a block request takes one ring descriptor per element (header, segments, status), so in a closed loop at
+most :math:`\\lfloor Q/(s+2) \\rfloor` requests are on the device side at once (the virtio paths),
+:mod:`virtmodel.techniques.virtqueue_capacity`.
 """
 
 from __future__ import annotations
@@ -62,11 +65,12 @@ from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
 from .user_backend import UserBackendFrames
 from .virtio_transport import VirtioTransport
+from .virtqueue_capacity import VirtqueueCapacity
 
 
 @dataclass(frozen=True)
 class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, HostSwitch,
-                     Wakeups, VirtioTransport, HardwareAssistCPU):
+                     Wakeups, VirtioTransport, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

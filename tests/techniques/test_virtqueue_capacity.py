@@ -145,3 +145,12 @@ def test_bad_values_raise_parameter_errors():
     small = Model(_tech(indirect_descriptors=False, virtqueue_size=3), WRITES.replace(users=3), PLATFORM)
     with pytest.raises(SymbolicUnsupportedError):
         small.expression("throughput", keep=["cpu_time"])
+
+
+def test_the_station_table_holds_the_window_and_the_wait_in_the_guest():
+    model = Model(_tech(indirect_descriptors=False, virtqueue_size=12), WRITES, PLATFORM)
+    st = model.closed().stations
+    inside = st.drop(index=["guest", "window_wait"])["queue_length"].sum()
+    assert inside <= 4 + 1e-9 and st.loc["window_wait", "queue_length"] > 0
+    assert st["queue_length"].sum() == pytest.approx(WRITES.users, rel=1e-9)
+    assert "window_wait" not in Model(_tech(), WRITES, PLATFORM).closed().stations.index

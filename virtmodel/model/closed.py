@@ -360,6 +360,10 @@ def closed(model, values: dict) -> ClosedResult:
         rows[name] = dict(demand=demand, servers=c, utilization=share * X * demand / c,
                           queue_length=share * float(result.number_in_system[k]),
                           residence_time=float(result.residence_time[k]), inflation=float(inflation[k]))
+    wait = float(getattr(result, "window_wait", 0.0))
+    if wait > 0:  # requests held in the guest's block layer by the device side's window (virtqueue_capacity)
+        rows["window_wait"] = dict(demand=0.0, servers=np.inf, utilization=0.0, queue_length=X * wait,
+                                   residence_time=wait, inflation=1.0)
     metrics = {m: evaluate(model, m, values, True) for m in CLOSED_METRICS}
     n = _curve_users(users, vms)
     by_n, _ = _throughputs(structure, values, n.tolist())

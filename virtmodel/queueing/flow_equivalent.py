@@ -25,10 +25,11 @@ decomposition is an approximation (the inside's state given :math:`j`
 customers is taken at its own equilibrium); it is checked against the
 discrete-event simulation of the windowed network
 (:func:`virtmodel.simulate.windowed_network.simulate_windowed_network`).
-Per-station figures inside the window are the flow-equivalent server's
-residence time split in proportion to the inside's residence times at the
-population nearest the server's mean queue (an apportionment, for the station
-table only; throughput and response time do not use it).
+Per-station figures inside the window are the inside's own residence times at
+the population nearest the server's mean queue (at most :math:`W`), and the
+rest of the server's residence time is the wait outside for a place inside,
+``window_wait`` (an apportionment, for the station table only; throughput and
+response time do not use it).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class WindowResult:
     throughput_by_population: object  # X(1..N) or None
     number_in_system: np.ndarray      # (K,) per station, in the caller's order
     residence_time: np.ndarray        # (K,) per request
+    window_wait: float = 0.0          # per request, waiting outside for a place inside
 
 
 def mva_window(demands, population, think_time=0.0, servers=1, *, inside, window, history=False):
@@ -93,10 +95,11 @@ def mva_window(demands, population, think_time=0.0, servers=1, *, inside, window
     nearest = min(max(int(round(X * r_f)), 1), W)
     at = mva(D[inner], nearest, 0.0, c[inner])
     share = np.asarray(at.residence_time, dtype=float).ravel()
-    residence[inner] = r_f * share / share.sum()
+    inside_time = min(r_f, float(share.sum()))  # the inside's own residence at that population; the rest waits
+    residence[inner] = inside_time * share / share.sum()
     return WindowResult(X, float(result.system_response_time),
                         None if not history else np.asarray(result.throughput_by_population, dtype=float),
-                        X * residence, residence)
+                        X * residence, residence, r_f - inside_time)
 
 
 __all__ = ["WindowResult", "mva_window"]

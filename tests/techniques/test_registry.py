@@ -26,6 +26,7 @@ CITATION_KEYS |= {"moby_docker_proxy", "mau2002_lmbench"}  # techniques/port_pro
 CITATION_KEYS |= {"samsung970_spec", "engineered_plp_fsync", "hgst_7k4000_spec"}  # platform.py disk (virtmodel.disk)
 CITATION_KEYS |= {"kvm_multiqueue_page"}  # hardware_assist.py queues (vhost workers per queue)
 CITATION_KEYS |= {"linux_libahci", "qemu_ahci"}  # techniques/emulated_block.py (AHCI accesses per command)
+CITATION_KEYS |= {"chv_block_src2024", "linux_virtio_blk", "linux_virtio_ring"}  # techniques/virtqueue_capacity.py
 CITATION_KEYS |= {"qemu_net_tap", "firecracker_net_versions", "chv_net_src"}  # techniques/user_backend.py (frames per tap call)
 CITATION_KEYS |= {"chv_net_queue_threads", "firecracker_event_manager_src", "qemu_virtio_net_queues"}  # techniques/user_queue_threads.py
 CITATION_KEYS |= {"zhang2016_hpc_virt", "kvm_pv_eoi"}  # techniques/vf_path.py (vf_message_time); _hwassist.py (exits_per_interrupt)

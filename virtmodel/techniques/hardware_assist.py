@@ -48,6 +48,10 @@ holds the thread through each device access, one block request at a time (Firecr
 ``user_queue_threads``, default ``one``): with ``per_queue`` (Cloud Hypervisor) the I/O thread is
 :math:`q = \\min(\\text{queues}, \\text{cores})` one-server stations each fed :math:`\\lambda/q`, as the vhost
 workers are, :mod:`virtmodel.techniques.user_queue_threads`.
+Without indirect descriptors (flag ``indirect_descriptors``, default
+``True``) a block request takes one ring descriptor per element (header, segments, status), so in a closed loop at
+most :math:`\\lfloor Q/(s+2) \\rfloor` requests are on the device side at once (the virtio paths),
+:mod:`virtmodel.techniques.virtqueue_capacity`.
 """
 
 from __future__ import annotations
@@ -66,11 +70,12 @@ from .payload_copy import PayloadCopy
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
 from .virtio_transport import VirtioTransport
+from .virtqueue_capacity import VirtqueueCapacity
 
 
 @dataclass(frozen=True)
 class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, UserQueueThreads,
-                     HostSwitch, Wakeups, VirtioTransport, HardwareAssistCPU):
+                     HostSwitch, Wakeups, VirtioTransport, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

@@ -33,7 +33,8 @@ A station whose demand is identically zero is not on the path. Metrics
   :math:`V\\lambda D_{\\mathrm{card}}/c_{\\mathrm{card}}`, ``cpu_per_request``
   :math:`D_{\\mathrm{guest}} + D_{\\mathrm{host}} + D_{\\mathrm{card}}` (core-seconds),
   ``host_cores_per_100k_iops`` :math:`10^5 D_{\\mathrm{host}}/n_{\\mathrm{io}}` (with a disk
-  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os),
+  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os; with no I/O, 0 where the host does no work
+  and ``inf`` where it still works per request, never 0/0),
   ``guest_cores_left`` :math:`c_{\\mathrm{host}} - V\\lambda D_{\\mathrm{host}}` (the CPU metrics add the work a
   technique pays off the queues and the host cores it burns polling: :mod:`virtmodel.techniques.notifications`).
 """
@@ -152,6 +153,12 @@ class _LazyMetrics(Mapping):
         return len(self._builders)
 
 
+def _per_io(work, io_count):
+    """``work / io_count``, and with no I/O (``io_count = 0``): ``inf`` if the host still works per request
+    (``work > 0``: host cores spent at zero IOPS are unbounded per I/O), 0 if it does nothing (never 0/0)."""
+    return sp.Piecewise((work / io_count, sp.Ne(io_count, 0)), (sp.oo, sp.Ne(work, 0)), (sp.Integer(0), True))
+
+
 def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0, io_count=None) -> Mapping:
     lam, vms = s.arrival_rate, s.vms
     io_count = s.io_ops if io_count is None else io_count  # I/O operations per request (+ block requests)
@@ -179,7 +186,7 @@ def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0
         "host_cores": lambda: vms * lam * d_host + polling,
         "card_load": lambda: vms * lam * d_card / s.card_cores,
         "cpu_per_request": lambda: d_guest + d_host + d_card,
-        "host_cores_per_100k_iops": lambda: 10**5 * d_host / io_count,
+        "host_cores_per_100k_iops": lambda: _per_io(10**5 * d_host, io_count),
         "guest_cores_left": lambda: s.cores - vms * lam * d_host - polling,
     })
 

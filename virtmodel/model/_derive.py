@@ -33,8 +33,8 @@ A station whose demand is identically zero is not on the path. Metrics
   :math:`V\\lambda D_{\\mathrm{card}}/c_{\\mathrm{card}}`, ``cpu_per_request``
   :math:`D_{\\mathrm{guest}} + D_{\\mathrm{host}} + D_{\\mathrm{card}}` (core-seconds),
   ``host_cores_per_100k_iops`` :math:`10^5 D_{\\mathrm{host}}/n_{\\mathrm{io}}` (with a disk
-  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os; with no I/O, 0 where the host does no work
-  and ``inf`` where it still works per request, never 0/0),
+  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os; with no I/O its limit term by term: a cost per I/O
+  where the host work is proportional to the I/O count, ``inf`` where the host still works per request, never 0/0),
   ``guest_cores_left`` :math:`c_{\\mathrm{host}} - V\\lambda D_{\\mathrm{host}}` (the CPU metrics add the work a
   technique pays off the queues and the host cores it burns polling: :mod:`virtmodel.techniques.notifications`).
 """
@@ -154,9 +154,20 @@ class _LazyMetrics(Mapping):
 
 
 def _per_io(work, io_count):
-    """``work / io_count``, and with no I/O (``io_count = 0``): ``inf`` if the host still works per request
-    (``work > 0``: host cores spent at zero IOPS are unbounded per I/O), 0 if it does nothing (never 0/0)."""
-    return sp.Piecewise((work / io_count, sp.Ne(io_count, 0)), (sp.oo, sp.Ne(work, 0)), (sp.Integer(0), True))
+    """``work / io_count``; with no I/O (``io_count = 0``) its limit term by term, never 0/0.
+
+    A term of ``work`` proportional to the I/O count cancels and keeps its cost per I/O (the first
+    model's back-end: paravirtual 0.2 cores per 100k IOPS on any workload); a term that does not (e.g.
+    waking a halted vCPU per request, or a term in another count such as interrupts) is ``inf`` where it
+    is non-zero (host cores spent at zero IOPS are unbounded per I/O) and 0 where it vanishes.
+    """
+    at_zero, counts = sp.Integer(0), io_count.free_symbols if isinstance(io_count, sp.Basic) else set()
+    for term in sp.Add.make_args(work):
+        share = term / io_count
+        if sp.fraction(share)[1].free_symbols & counts:  # does not cancel: unbounded unless it vanishes
+            share = sp.Piecewise((sp.oo, sp.Ne(term, 0)), (sp.Integer(0), True))
+        at_zero += share
+    return sp.Piecewise((work / io_count, sp.Ne(io_count, 0)), (at_zero, True))
 
 
 def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0, io_count=None) -> Mapping:

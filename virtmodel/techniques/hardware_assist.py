@@ -47,7 +47,10 @@ holds the thread through each device access, one block request at a time (Firecr
 :mod:`virtmodel.techniques.block_backend`. The ``virtio_user`` back-end's threads per queue pair (flag
 ``user_queue_threads``, default ``one``): with ``per_queue`` (Cloud Hypervisor) the I/O thread is
 :math:`q = \\min(\\text{queues}, \\text{cores})` one-server stations each fed :math:`\\lambda/q`, as the vhost
-workers are, :mod:`virtmodel.techniques.user_queue_threads`.
+workers are, :mod:`virtmodel.techniques.user_queue_threads`. A user-space block back-end's hand-off (flag
+``block_handoff``, default ``none``): with ``thread_pool`` (QEMU's default ``aio=threads``) each block request on
+``virtio_user`` pays two thread wake-ups, a pool worker's on the host's cores and the completion's on the I/O thread,
+:math:`n_d t_{\\mathrm{bwake}}` on each, :mod:`virtmodel.techniques.block_handoff`.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
 from .block_backend import BlockBackend
+from .block_handoff import BlockHandoff, handoff_loads
 from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
@@ -69,7 +73,7 @@ from .virtio_transport import VirtioTransport
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, UserQueueThreads,
+class HardwareAssist(BlockHandoff, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, UserQueueThreads,
                      HostSwitch, Wakeups, VirtioTransport, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
@@ -115,7 +119,8 @@ class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, U
         """
         loads = path_loads(self, s, self.io_path, self.exit_time(s))
         loads["guest"] = loads.get("guest", Load()) + self.interrupt_exits(s)
-        return self.cpu_demands(s).add(**loads), self.interrupt_exits(s)
+        demands = self.cpu_demands(s).add(**loads).add(**handoff_loads(self, s))  # block_handoff.py: a worker pool
+        return demands, self.interrupt_exits(s)
 
     def demands(self, s) -> Demands:
         return self.with_wakeups(s)

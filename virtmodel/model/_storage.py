@@ -36,7 +36,9 @@ costs that block I/O does not take (a software switch) returns a view without
 them from ``Technique.block_io_view()``; the block requests then add that view's
 increase, :math:`D_k + (D^{v}_k|_{n \to n + n_d} - D^{v}_k)` (exact while the
 demands are linear in the counts; with wake-ups on, the view's fixed point stands
-for the technique's).
+for the technique's); a resource that only the view loads (a block back-end's worker
+pool on the host's cores, :mod:`virtmodel.techniques.block_handoff`) gets that increase
+from :math:`D_k = 0`.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def with_storage(demands: Demands, technique, s, disk: Disk, block: Demands = No
     """
     sub = io_substitution(technique, s)
     loads = {}
-    for name, load in demands.loads.items():
+    extra = {} if block is None else {n: Load() for n in block.loads if n not in demands.loads}
+    for name, load in {**demands.loads, **extra}.items():  # a resource only the view loads: its increase
         if name == "device":
             loads[name] = load
             continue

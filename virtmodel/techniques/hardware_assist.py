@@ -52,6 +52,10 @@ Without indirect descriptors (flag ``indirect_descriptors``, default
 ``True``) a block request takes one ring descriptor per element (header, segments, status), so in a closed loop at
 most :math:`\\lfloor Q/(s+2) \\rfloor` requests are on the device side at once (the virtio paths),
 :mod:`virtmodel.techniques.virtqueue_capacity`.
+A user-space block back-end's hand-off (flag
+``block_handoff``, default ``none``): with ``thread_pool`` (QEMU's default ``aio=threads``) each block request on
+``virtio_user`` pays two thread wake-ups, a pool worker's on the host's cores and the completion's on the I/O thread,
+:math:`n_d t_{\\mathrm{bwake}}` on each, :mod:`virtmodel.techniques.block_handoff`.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
 from .block_backend import BlockBackend
+from .block_handoff import BlockHandoff, handoff_loads
 from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
@@ -74,8 +79,8 @@ from .virtqueue_capacity import VirtqueueCapacity
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, UserQueueThreads,
-                     HostSwitch, Wakeups, VirtioTransport, VirtqueueCapacity, HardwareAssistCPU):
+class HardwareAssist(BlockHandoff, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames,
+                     UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"
@@ -120,7 +125,8 @@ class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, U
         """
         loads = path_loads(self, s, self.io_path, self.exit_time(s))
         loads["guest"] = loads.get("guest", Load()) + self.interrupt_exits(s)
-        return self.cpu_demands(s).add(**loads), self.interrupt_exits(s)
+        demands = self.cpu_demands(s).add(**loads).add(**handoff_loads(self, s))  # block_handoff.py: a worker pool
+        return demands, self.interrupt_exits(s)
 
     def demands(self, s) -> Demands:
         return self.with_wakeups(s)

@@ -91,6 +91,7 @@ SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack 
 SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of requests in flight (model/closed.py, MVA)
 SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
 SUPPORTED_MECHANISMS.add("user_space_multiqueue_backend")  # user_queue_threads="per_queue" (techniques/user_queue_threads.py)
+SUPPORTED_MECHANISMS.add("vmm_device_model_implementation")  # block_handoff (techniques/block_handoff.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
 #: (``flags`` given to :func:`recompute`/:func:`predict` override them): interrupts and wake-ups, made
@@ -104,6 +105,7 @@ REPORTED_FLAGS = {"wakeups": "on"}
 REQUIREMENT_SETTINGS = {
     "seccomp_filter": {"seccomp": "on"},
     "user_space_multiqueue_backend": {"user_queue_threads": "per_queue"},
+    "vmm_device_model_implementation": {"block_handoff": "none"},  # Cloud Hypervisor: no worker pool
 }
 
 #: what each non-technique requirement stands for, as the table says it
@@ -128,6 +130,13 @@ MECHANISM_NAMES = {
     "user_space_multiqueue_backend": "a user-space back-end with one thread per queue pair (Cloud Hypervisor's "
                                      "virtio-net: min(queues, cores) I/O threads, each fed lambda/queues; "
                                      "user_queue_threads=\"per_queue\")",
+    "vmm_device_model_implementation": "two user-space block device models told apart: the I/O thread issues and "
+                                       "completes each request itself (Cloud Hypervisor, block_handoff=\"none\") or "
+                                       "hands it to a worker-thread pool (QEMU's aio=threads, reference_params "
+                                       "block_handoff=\"thread_pool\": two thread wake-ups per block request)",
+    "virtio_blk_one_segment": "a virtio-blk device that offers no VIRTIO_BLK_F_SEG_MAX (Cloud Hypervisor before "
+                              "v44.0): the guest sends one segment per request, so a large I/O becomes one virtio "
+                              "request per physically contiguous piece (not modelled)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }

@@ -98,6 +98,8 @@ def configure(mode: str | None = None, min_points: int | None = None,
     """
     from ..errors import ParameterError
 
+    global _GENERATION
+    _GENERATION += 1  # what was kept for the previous settings is computed afresh (generation())
     old = settings()
     if mode is not None:
         if mode not in _MODES:
@@ -115,6 +117,15 @@ def configure(mode: str | None = None, min_points: int | None = None,
             raise ParameterError("parallel_min_points", parallel_min_points, ">= 1")
         _SETTINGS["parallel_min_points"] = int(parallel_min_points)
     return old
+
+
+_GENERATION = 0
+
+
+def generation() -> int:
+    """A number that :func:`configure` changes on every call: values kept between calls (the
+    scalar stage's, :meth:`virtmodel.model._compile._Stages.scalars`) are dropped when it changed."""
+    return _GENERATION
 
 
 @contextmanager
@@ -398,7 +409,7 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))] \
         + [f"echo{k}" for k in range(len(echo))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
-    lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
+    lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in kernel_arguments(exprs, symbols, varying)])}):"]
     lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
     if written < len(loop):
         lines.append("    above = 0")
@@ -455,6 +466,16 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
                  + ("above > 0, " if written < len(loop) else "") + ")")
     kinds = ["checked" if r else "array" if v else "fixed" for v, r in zip(varies, reduced)]
     return "\n".join(lines) + "\n", kinds
+
+
+def kernel_arguments(exprs, symbols, varying, ones=()) -> tuple:
+    """The symbols (of ``symbols``, in their order) a kernel of :func:`kernel_source` takes after
+    its outputs: every varying one (the loops read them all) and every fixed one that appears in
+    the array stage's expressions once :math:`C(c, a)/a` of one server (``ones``) is 1. A bundle's
+    array stage sees every parameter of the model, most of them only through the hoisted scalars
+    (36 arguments for the SR-IOV mean latency, 10 used): the others are not passed at all."""
+    used = set(varying).union(*(e.free_symbols for e in _one_server(exprs, set(ones))))
+    return tuple(s for s in symbols if s in used)
 
 
 def masked_outputs(varies, reduced, masked) -> list:
@@ -550,10 +571,12 @@ class Kernel:
         out = numba.types.Array(numba.float64, ndim, "C")
         arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
         flags = numba.types.Array(numba.boolean, ndim, "C")
+        taken = kernel_arguments(_one_server(self.exprs, ones), self.symbols, self.varying)
         fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked") + [out] * echoes
-                         + [arg if s in self.varying else numba.float64 for s in self.symbols]))
+                         + [arg if s in self.varying else numba.float64 for s in taken]))
         fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
-        return fn, kinds, done
+        at = {s: k for k, s in enumerate(self.symbols)}
+        return fn, kinds, done, tuple((at[s], s in self.varying) for s in taken)
 
     def ready(self, sig, wait: bool) -> bool:
         """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it
@@ -600,13 +623,14 @@ class Kernel:
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
-        fn, kinds, _ = self._builds.peek(sig)
+        fn, kinds, _, taken = self._builds.peek(sig)
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
         flags = scratch("flags", shape, bool, kinds.count("checked"))
-        params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
-                  for s, a in zip(self.symbols, args)]
+        full = sig[-3] == "C"
+        params = [(args[k] if full else np.broadcast_to(args[k], shape)) if varies else float(args[k])
+                  for k, varies in taken]
         echoes = dict(self._echoes(args)) if sig[-1][3] else {}
         copies = [echoes[name] for name in sig[-1][3]]
         numbers = fn(*outs, *flags, *copies, *params)
@@ -758,6 +782,41 @@ def copy(array: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def _build_largest(_key=None):
+    import numba
+
+    @numba.njit(nogil=True, parallel=True, cache=False)
+    def largest(bits, shift):  # max of bits - shift (unsigned, so 0 - 1 wraps to the top), on every core
+        top = numba.uint64(0)
+        for i in numba.prange(bits.shape[0]):
+            top = max(top, bits[i] - shift)
+        return top
+
+    for readonly in (True, False):
+        largest.compile((numba.types.Array(numba.uint64, 1, "C", readonly=readonly), numba.uint64))
+    largest.disable_compile()
+    return largest
+
+
+_LARGEST = Builds(_build_largest, "virtmodel-check-compile")
+
+
+def largest_bits(bits: np.ndarray, shift: int):
+    """The largest ``bits[i] - shift`` (``numpy.uint64``, wrapping below 0) of a C-contiguous 1-D
+    ``uint64`` array (a float array's bit patterns, :func:`virtmodel._params.check_value`'s range
+    check), computed on every core, or None where that is not for this array: the fused kernels
+    are not used for it or :func:`parallel` says one thread (the caller reduces with NumPy).
+    One reduction over the 8 MB of a 10^6-point sweep took 0.15 ms of its 1.4 ms, read from the
+    last-level cache on one core (benchmarks/README.md, "Eleventh round")."""
+    if not (bits.ndim == 1 and bits.dtype == np.uint64 and bits.flags.c_contiguous
+            and wanted(bits.size, 1) and parallel(bits.size)):
+        return None
+    fn = _LARGEST.get(None, wait=_SETTINGS["mode"] == "numba")
+    if fn is None or isinstance(fn, Exception):
+        return None
+    return np.uint64(fn(bits, np.uint64(shift)))
+
+
 def wanted(points: int, ndim: int) -> str | None:
     """``"now"`` (wait for the kernel), ``"if ready"``, or None: what the settings say for this array."""
     mode = _SETTINGS["mode"]
@@ -768,4 +827,4 @@ def wanted(points: int, ndim: int) -> str | None:
     return "if ready" if available() else None
 
 
-__all__ = ["available", "configure", "copy", "copying", "scratch", "settings", "using", "Kernel", "kernel_source", "masked_outputs", "parallel", "wanted"]
+__all__ = ["available", "configure", "copy", "copying", "generation", "scratch", "settings", "using", "Kernel", "kernel_arguments", "kernel_source", "largest_bits", "masked_outputs", "parallel", "wanted"]

@@ -208,7 +208,7 @@ class Compiled:
         args = [np.asarray(values[n], dtype=float) for n in self.names]
         varying = frozenset(n for n, a in zip(self.names, args) if a.ndim)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+            shape = np.broadcast_shapes(*(a.shape for a in args if a.ndim))  # (0-d: nothing to broadcast)
             stages = self.stages(varying)
             out = {i: a for i, a in (out or {}).items() if _writable_into(a, shape)}
             raw, _, done = stages(args, shape, frozenset(below), limit, out, masked)

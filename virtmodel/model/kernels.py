@@ -490,14 +490,18 @@ def signature(symbols, varying, args, shape) -> tuple:
     along (those where it is longer than 1); ``"C"`` when every varying argument is C-contiguous
     of the full shape (the loop then vectorizes), else ``"A"`` (a broadcast grid: the kernel reads
     each input through a broadcast view)."""
-    ndim = len(shape)
+    return _levels([np.asarray(a) for s, a in zip(symbols, args) if s in varying], shape)
+
+
+def _levels(arrays, shape) -> tuple:
+    """:func:`signature` of the varying arguments ``arrays`` (in order)."""
+    ndim, shape = len(shape), tuple(shape)
     out = [ndim]
     contiguous = True
-    for s, a in zip(symbols, args):
-        if s in varying:
-            dims = (1,) * (ndim - np.ndim(a)) + np.shape(a)
-            out.append(tuple(k for k, n in enumerate(dims) if n > 1))
-            contiguous = contiguous and np.shape(a) == tuple(shape) and a.flags.c_contiguous
+    for a in arrays:
+        dims = (1,) * (ndim - a.ndim) + a.shape
+        out.append(tuple(k for k, n in enumerate(dims) if n > 1))
+        contiguous = contiguous and a.shape == shape and a.flags.c_contiguous
     return tuple(out) + ("C" if contiguous else "A",)
 
 
@@ -509,7 +513,11 @@ class Kernel:
         self.symbols = tuple(symbols)
         self.varying = frozenset(s for s in self.symbols if s.name in varying_names)
         self.servers = [(k, s) for k, s in enumerate(self.symbols) if s in erlang_servers(self.exprs, self.varying)]
+        self._varying_at = tuple((k, s.name) for k, s in enumerate(self.symbols) if s in self.varying)
         self._builds = Builds(self._build, "virtmodel-kernel-compile")  # signature -> (dispatcher, kinds)
+        from ..queueing.erlang_function import RECURSION_SERVERS
+
+        self._recursion_servers = float(RECURSION_SERVERS)
 
     def signature(self, args, shape, below=frozenset(), limit=1.0, masked=()) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
@@ -519,7 +527,7 @@ class Kernel:
         outputs it masks (``masked``, :func:`kernel_source`)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
         threads = parallel(int(np.prod(shape)))
-        sig = signature(self.symbols, self.varying, args, shape)
+        sig = _levels([args[k] for k, _ in self._varying_at], shape)  # (signature(), the varying arguments only)
         echo = tuple(name for name, _ in self._echoes(args)) if sig[-1] == "C" else ()
         return sig + (ones, (frozenset(below), float(limit), threads, echo, self._recursive(args),
                              tuple(sorted((k, tuple(gs)) for k, gs in masked))))
@@ -528,10 +536,8 @@ class Kernel:
         """The number-of-servers symbols whose :math:`C(c, a)/a` the NumPy path computes by the Erlang
         B recursion at ``args`` (a whole number from 2 to ``RECURSION_SERVERS``; see
         :func:`kernel_source`)."""
-        from ..queueing.erlang_function import RECURSION_SERVERS
-
         return tuple(s.name for k, s in self.servers
-                     if 2.0 <= float(args[k]) <= RECURSION_SERVERS and float(args[k]).is_integer())
+                     if 2.0 <= float(args[k]) <= self._recursion_servers and float(args[k]).is_integer())
 
     def _echoes(self, args) -> list:
         """``[(name, target)]``: the varying arguments a :func:`copying` block of this thread asks
@@ -540,13 +546,12 @@ class Kernel:
         if not pending:
             return []
         found, taken = [], set()
-        for s, a in zip(self.symbols, args):
-            if s in self.varying:
-                for j, (source, target) in enumerate(pending):
-                    if j not in taken and _same_memory(a, source):
-                        found.append((s.name, target))
-                        taken.add(j)
-                        break
+        for k, name in self._varying_at:
+            for j, (source, target) in enumerate(pending):
+                if j not in taken and _same_memory(args[k], source):
+                    found.append((name, target))
+                    taken.add(j)
+                    break
         return found
 
     def _build(self, sig):

@@ -93,11 +93,28 @@ class _Grid:
 
 
 def _coordinate(name: str, kept, attrs: dict):
-    """The coordinate variable of a 1-D grid over ``kept`` (held, not copied), with its pandas index."""
+    """The coordinate of a 1-D grid over ``kept`` (held, not copied): its pandas index (:class:`_Coordinate`)."""
     import pandas as pd
-    import xarray as xr
 
-    return xr.Variable(name, pd.Index(kept, copy=False, name=name), attrs)
+    return _Coordinate(pd.Index(kept, copy=False, name=name), attrs)
+
+
+class _Coordinate:
+    """A 1-D grid's coordinate before it is in a Dataset: its pandas index and attributes. The in-memory
+    sweep's Dataset gets its coordinate variable from the index (``PandasIndex.create_variables``, which
+    reads ``attrs`` and ``encoding`` here); :meth:`variable` for xarray's public constructors. A
+    variable made first and its index read back cost 13 us, about 40 within a 10^6-point sweep
+    (benchmarks/README.md, "Eleventh round")."""
+
+    encoding = None
+
+    def __init__(self, index, attrs: dict):
+        self.index, self.attrs = index, attrs
+
+    def variable(self):
+        import xarray as xr
+
+        return xr.Variable(self.index.name, self.index, self.attrs)
 
 
 def _copied(pending: dict, coords: dict, targets=None, written=()) -> dict:
@@ -208,7 +225,7 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
             da = per[0][j]
         da = da.assign_coords(technique=("technique", labels))
         variables[metric] = da.assign_attrs(units=metric_unit(metric), long_name=metric)
-    ds = xr.Dataset(variables).assign_coords(coords)
+    ds = xr.Dataset(variables).assign_coords({name: c.variable() for name, c in coords.items()})
     for name, value in inputs.items():  # apply_ufunc drops coordinate attrs: put them back (no new index)
         if name in ds.coords and ds[name].dims == (name,) and name not in coords:
             ds[name].attrs.update({**ds[name].attrs, **value.attrs})
@@ -375,7 +392,7 @@ def _coordinates(labels, coords: dict):
     given (xarray's default index creation costs more than the rest of building the Dataset)."""
     import xarray as xr
 
-    variables = {"technique": xr.Variable("technique", labels), **coords}
+    variables = {"technique": xr.Variable("technique", labels), **{name: c.variable() for name, c in coords.items()}}
     return xr.Coordinates(variables, indexes=_indexes(labels, coords))
 
 
@@ -389,8 +406,8 @@ def _indexes(labels, coords: dict) -> dict:
     from xarray.indexes import PandasIndex
 
     indexes = {"technique": _technique_index(tuple(str(x) for x in labels))}
-    for name, var in coords.items():
-        index = var.to_index()
+    for name, coordinate in coords.items():
+        index = coordinate.index
         try:
             indexes[name] = PandasIndex(index, name, fastpath=True) if index.name == name else PandasIndex(index, name)
         except TypeError:  # an xarray without the fast path

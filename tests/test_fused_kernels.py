@@ -123,7 +123,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written),
         # the latency (output 0) inf where one is not (masked in the kernel's pass)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), (), ((0, (1, 2)),)))
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), (), ((0, (1, 2)),), True))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -886,3 +886,32 @@ def test_the_range_check_on_both_cores_refuses_what_numpy_refuses(monkeypatch):
             b[3] = bad
             with pytest.raises(ParameterError, match="io_bytes"):
                 check_value("io_bytes", b, "positive")
+
+
+@pytest.mark.parametrize("metrics", [("mean_latency",), ("overhead",), ("mean_latency", "overhead", "host_cores"),
+                                     ("mean_latency", "p99"), ("latency_variance",)])
+def test_utilization_flags_are_written_only_when_something_reads_them(metrics):
+    """A kernel whose checked utilizations serve only to mask latencies it masks itself writes no
+    boolean arrays for them (a percentile or the variance reads them: then it does); past
+    saturation the values are the NumPy path's either way, inf where a station saturates."""
+    from virtmodel.analysis import sweep
+    from virtmodel.model._evaluate import fused
+
+    m = Model("paravirtual", "small_packet_rr")
+    lam = np.linspace(0.0, 1.3 * m.evaluate("throughput_limit"), N)
+    with kernels.using("numpy"):
+        ref = m.evaluate_many(list(metrics), arrival_rate=lam)
+        ref_ds = sweep(list(metrics), "paravirtual", "small_packet_rr", arrival_rate=lam)
+    with kernels.using("numba"):
+        got = m.evaluate_many(list(metrics), arrival_rate=lam)
+        got_ds = sweep(list(metrics), "paravirtual", "small_packet_rr", arrival_rate=lam)
+    for metric in metrics:
+        assert np.isinf(ref[metric]).any() or metric not in ("mean_latency", "overhead", "p99")
+        _same(got[metric], ref[metric], metric)
+        _same(got_ds[metric].values[0], ref_ds[metric].values[0], f"sweep {metric}")
+    key = tuple(sorted({"p*" if metric == "p99" else metric for metric in metrics}))
+    kernel = fused(m.key, key).bundle.stages(frozenset({"arrival_rate"})).kernel
+    built = [kernel._builds.peek(sig) for sig in kernel.started()]
+    readers = "p99" in metrics or "latency_variance" in metrics
+    assert built and all(b[-1] == readers for b in built)  # (the last item: boolean arrays written)
+    assert all(sig[-1][-1] != readers for sig in kernel.started())  # "masks only" asked for

@@ -129,7 +129,7 @@ class _Stages:
             self._known[key] = got
         return got
 
-    def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None, masked=()) -> tuple:
+    def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None, masked=(), flags=True) -> tuple:
         """``(outputs, above, done)``: with the fused kernel, the outputs ``below`` are only checked
         against ``limit`` (None in ``outputs`` if every one is below it everywhere, else boolean
         arrays ``output < limit``; ``above`` says which, see
@@ -137,12 +137,12 @@ class _Stages:
         the kernel set to ``inf`` where a guard is not below ``limit``; else ``above`` is None and
         ``done`` empty. ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`)."""
         scalars = self.scalars(args)
-        sig = self.fused(args + list(scalars), shape, below, limit, masked) if shape else None
+        sig = self.fused(args + list(scalars), shape, below, limit, masked, flags) if shape else None
         if sig is not None:
             return (*self.kernel(args + list(scalars), shape, sig, out), self.kernel.masked(sig))
         return self.array(*args, *scalars), None, frozenset()
 
-    def fused(self, args, shape, below=frozenset(), limit=1.0, masked=()):
+    def fused(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True):
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
         points = int(np.prod(shape))
         how = kernels.wanted(points, len(shape))
@@ -152,7 +152,7 @@ class _Stages:
             with _LOCK:
                 if self.kernel is None:
                     self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
-        sig = self.kernel.signature(args, shape, below, limit, masked)
+        sig = self.kernel.signature(args, shape, below, limit, masked, flags)
         return sig if self.kernel.ready(sig, wait=how == "now") else self.kernel.other_threads(sig)
 
 
@@ -183,7 +183,7 @@ class Compiled:
         out, _, shape, _ = self.run(values)
         return [o if o.shape == shape else np.broadcast_to(o, shape) for o in out]
 
-    def run(self, values: dict, below=frozenset(), limit=1.0, out=None, masked=()) -> tuple:
+    def run(self, values: dict, below=frozenset(), limit=1.0, out=None, masked=(), flags=True) -> tuple:
         """``(outputs, owned, shape, done)`` without broadcasting: an output keeps its own shape
         (0-d when it depends on no array argument); ``owned[i]`` says output ``i`` is a
         fresh array no other output or argument shares (it may be modified in place);
@@ -203,6 +203,10 @@ class Compiled:
         fused kernel runs, it writes ``inf`` into such an output at every point where a guard is not
         below ``limit`` (:func:`virtmodel.model.kernels.kernel_source`); ``done`` are the outputs
         it so masked (none on the NumPy path: the caller masks the others).
+
+        ``flags``: False when the caller reads the ``below`` outputs only to mask the outputs of
+        ``masked``: a fused kernel that masks every one of them itself then leaves the ``below``
+        outputs None (no boolean arrays written); the NumPy path returns them in full as always.
         """
         # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
         args = [np.asarray(values[n], dtype=float) for n in self.names]
@@ -211,7 +215,7 @@ class Compiled:
             shape = np.broadcast_shapes(*(a.shape for a in args if a.ndim))  # (0-d: nothing to broadcast)
             stages = self.stages(varying)
             out = {i: a for i, a in (out or {}).items() if _writable_into(a, shape)}
-            raw, _, done = stages(args, shape, frozenset(below), limit, out, masked)
+            raw, _, done = stages(args, shape, frozenset(below), limit, out, masked, flags)
         result = [None if o is None else o if getattr(o, "dtype", None) == bool else np.asarray(o, dtype=float)
                   for o in raw]
         owned = [o is not None and o.ndim > 0 and o.flags.writeable and (o.flags.owndata or o is out.get(i))

@@ -354,7 +354,7 @@ def _tile_loops(tiles, ndim: int, threads: bool, order, idx: str, printer, renam
 
 
 def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0, threads=False,
-                  echo=(), recursive=(), masked=()) -> tuple:
+                  echo=(), recursive=(), masked=(), flags=True) -> tuple:
     """``(source, kinds)``: Python source of ``kernel(outs..., args...)`` and each output's kind.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
@@ -388,6 +388,9 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     outputs ``guards`` (indices in ``below``) is not below ``limit`` (a latency where a station
     saturates), written so in the loop: no separate pass over the output afterwards. Only a
     varying output whose guards are all varying and in ``below`` is masked (:func:`masked_outputs`).
+    ``flags``: False writes no boolean arrays for the checked outputs (no such arguments either): a
+    caller that reads them only to mask outputs the kernel masks itself (2 MB less written for
+    two stations over 10^6 points, benchmarks/README.md, "Eleventh round"); the flag is still returned.
     """
     import sympy as sp
 
@@ -406,7 +409,7 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     position = {k: j for j, k in enumerate([k for k, (v, r) in enumerate(zip(varies, reduced)) if v and not r]
                                            + [k for k, r in enumerate(reduced) if r])}
     guards = {position[k]: [position[g] - written for g in gs] for k, gs in masked_outputs(varies, reduced, masked)}
-    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))] \
+    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced) if flags else 0)] \
         + [f"echo{k}" for k in range(len(echo))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
     lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in kernel_arguments(exprs, symbols, varying)])}):"]
@@ -456,7 +459,8 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
             else:
                 j = target[1] - written
                 lines.append(f"{indent}_below{j} = {value} < {float(limit)!r}")
-                lines.append(f"{indent}below{j}[{idx}] = _below{j}")
+                if flags:
+                    lines.append(f"{indent}below{j}[{idx}] = _below{j}")
                 lines.append(f"{indent}above += 0 if _below{j} else 1")
         if level == 0:
             for k, gs in sorted(guards.items()):
@@ -519,18 +523,20 @@ class Kernel:
 
         self._recursion_servers = float(RECURSION_SERVERS)
 
-    def signature(self, args, shape, below=frozenset(), limit=1.0, masked=()) -> tuple:
+    def signature(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
         outputs only checked against a limit, the limit (``below``, ``limit``: see
         :func:`kernel_source`), whether the kernel runs on every core (:func:`parallel`), the
-        inputs it copies as it reads them (:func:`copying`), the recursive Erlang C terms and the
-        outputs it masks (``masked``, :func:`kernel_source`)."""
+        inputs it copies as it reads them (:func:`copying`), the recursive Erlang C terms, the
+        outputs it masks (``masked``, :func:`kernel_source`) and, when ``flags`` is False (the
+        caller reads the checked outputs only to mask ``masked``) True: the kernel then writes no
+        boolean arrays if it masks every one of ``masked`` itself (else it does)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
         threads = parallel(int(np.prod(shape)))
         sig = _levels([args[k] for k, _ in self._varying_at], shape)  # (signature(), the varying arguments only)
         echo = tuple(name for name, _ in self._echoes(args)) if sig[-1] == "C" else ()
         return sig + (ones, (frozenset(below), float(limit), threads, echo, self._recursive(args),
-                             tuple(sorted((k, tuple(gs)) for k, gs in masked))))
+                             tuple(sorted((k, tuple(gs)) for k, gs in masked)), not flags))
 
     def _recursive(self, args) -> tuple:
         """The number-of-servers symbols whose :math:`C(c, a)/a` the NumPy path computes by the Erlang
@@ -560,12 +566,16 @@ class Kernel:
         import numba
 
         ones = {s for _, s in self.servers if s.name in sig[-2]}
-        below, limit, threads, echo, recursive, masked = sig[-1]
+        below, limit, threads, echo, recursive, masked, masks_only = sig[-1]
         recursive = {s for _, s in self.servers if s.name in recursive}
         source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, below, limit, threads,
                                       echo, recursive, masked)
         done = frozenset(k for k, _ in masked_outputs([kind != "fixed" for kind in kinds],
                                                       [kind == "checked" for kind in kinds], masked))
+        written = not (masks_only and len(done) == len(masked))  # (an output left for the caller to mask: flags)
+        if not written:
+            source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, below, limit,
+                                          threads, echo, recursive, masked, flags=False)
         echoes = len(sig[-1][3])
         erlang, minimum, erlang_lg, log_gamma, erlang_tile = _special()
         namespace = {"math": math, "np": np, "prange": numba.prange, "_erlang": erlang, "_minimum": minimum,
@@ -577,11 +587,11 @@ class Kernel:
         arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
         flags = numba.types.Array(numba.boolean, ndim, "C")
         taken = kernel_arguments(_one_server(self.exprs, ones), self.symbols, self.varying)
-        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked") + [out] * echoes
-                         + [arg if s in self.varying else numba.float64 for s in taken]))
+        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * (kinds.count("checked") if written else 0)
+                         + [out] * echoes + [arg if s in self.varying else numba.float64 for s in taken]))
         fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
         at = {s: k for k, s in enumerate(self.symbols)}
-        return fn, kinds, done, tuple((at[s], s in self.varying) for s in taken)
+        return fn, kinds, done, tuple((at[s], s in self.varying) for s in taken), written
 
     def ready(self, sig, wait: bool) -> bool:
         """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it
@@ -621,18 +631,19 @@ class Kernel:
     def __call__(self, args, shape, sig, out=None) -> tuple:
         """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
         for fixed ones; for the checked ones (:func:`kernel_source`'s ``below``) None when
-        every one is below its limit everywhere, else boolean arrays ``output < limit``;
+        every one is below its limit everywhere, else boolean arrays ``output < limit`` (None
+        always from a kernel built to mask only, :meth:`signature`'s ``flags``);
         ``above`` True if a checked one is not below its limit somewhere, None if none was checked.
         The boolean arrays are the calling thread's scratch memory (:func:`scratch`): read
         them before this thread's next kernel call.
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
-        fn, kinds, _, taken = self._builds.peek(sig)
+        fn, kinds, _, taken, written = self._builds.peek(sig)
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
-        flags = scratch("flags", shape, bool, kinds.count("checked"))
+        flags = scratch("flags", shape, bool, kinds.count("checked") if written else 0)
         full = sig[-3] == "C"
         params = [(args[k] if full else np.broadcast_to(args[k], shape)) if varies else float(args[k])
                   for k, varies in taken]
@@ -642,10 +653,10 @@ class Kernel:
         if copies:
             _COPYING.written.extend(copies)
             _COPYING.pending = [(a, b) for a, b in _COPYING.pending if not any(b is c for c in copies)]
-        above = bool(numbers[-1]) if flags else None
+        above = bool(numbers[-1]) if "checked" in kinds else None
         fixed, arrays, below = iter(numbers), iter(outs), iter(flags)
         pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)),
-                "checked": lambda: next(below) if above else None}
+                "checked": lambda: next(below) if above and written else None}
         out = [pick[k]() for k in kinds]
         return out, above
 

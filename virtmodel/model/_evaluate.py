@@ -45,6 +45,7 @@ class Fused:
 
         self.keys = tuple(keys)
         self.bundle = compiled(tuple(exprs))
+        self.index = {k: i for i, k in enumerate(self.keys)}
 
     def run(self, values, checked=(), into=None, masked=None, flags=True) -> tuple:
         """``(outputs, owned, shape, done)`` by key, unbroadcast (:meth:`Compiled.run`).
@@ -60,7 +61,7 @@ class Fused:
         masked in its own pass (the caller masks the others, :func:`_masked`).
         ``flags``: False when ``checked`` is read only to mask ``masked`` (:meth:`Compiled.run`).
         """
-        index = {k: i for i, k in enumerate(self.keys)}
+        index = self.index
         guards = tuple((index[k], tuple(index[g] for g in gs)) for k, gs in (masked or {}).items()
                        if k in index and all(g in index for g in gs))
         out, owned, shape, done = self.bundle.run(values, frozenset(index[k] for k in checked if k in index),

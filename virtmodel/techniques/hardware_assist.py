@@ -47,7 +47,10 @@ holds the thread through each device access, one block request at a time (Firecr
 :mod:`virtmodel.techniques.block_backend`. The ``virtio_user`` back-end's threads per queue pair (flag
 ``user_queue_threads``, default ``one``): with ``per_queue`` (Cloud Hypervisor) the I/O thread is
 :math:`q = \\min(\\text{queues}, \\text{cores})` one-server stations each fed :math:`\\lambda/q`, as the vhost
-workers are, :mod:`virtmodel.techniques.user_queue_threads`.
+workers are, :mod:`virtmodel.techniques.user_queue_threads`. What serves the ``virtio_user`` back-end's frames
+(flag ``vmm_network``, default ``tap``): with ``slirp`` (QEMU ``-netdev user``) every frame is a wire frame and
+the I/O thread pays :math:`t_{\\mathrm{be}} + t_{\\mathrm{sl}} + b_{\\mathrm{io}} t_{\\mathrm{slB}}` per frame in
+place of the tap's system calls, switch and copy, :mod:`virtmodel.techniques.vmm_slirp`.
 """
 
 from __future__ import annotations
@@ -66,10 +69,11 @@ from .payload_copy import PayloadCopy
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
 from .virtio_transport import VirtioTransport
+from .vmm_slirp import VmmNetwork
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, UserQueueThreads,
+class HardwareAssist(VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, UserQueueThreads,
                      HostSwitch, Wakeups, VirtioTransport, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 

@@ -40,6 +40,7 @@ CITATION_KEYS |= {"libseccomp_issue116"}  # techniques/seccomp_filter.py seccomp
 CITATION_KEYS |= {"yang2017_docker_qperf", "linux_veth_backlog", "linux_intel_idle"}  # techniques/veth_crossing.py
 CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/softmmu.py
 CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"}  # techniques/block_backend.py
+CITATION_KEYS |= {"slirp4netns_bench2018", "qemu_net_slirp"}  # techniques/vmm_slirp.py (QEMU -netdev user)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

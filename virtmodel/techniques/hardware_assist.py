@@ -56,6 +56,10 @@ A user-space block back-end's hand-off (flag
 ``block_handoff``, default ``none``): with ``thread_pool`` (QEMU's default ``aio=threads``) each block request on
 ``virtio_user`` pays two thread wake-ups, a pool worker's on the host's cores and the completion's on the I/O thread,
 :math:`n_d t_{\\mathrm{bwake}}` on each, :mod:`virtmodel.techniques.block_handoff`.
+What serves the ``virtio_user`` back-end's frames
+(flag ``vmm_network``, default ``tap``): with ``slirp`` (QEMU ``-netdev user``) every frame is a wire frame and
+the I/O thread pays :math:`t_{\\mathrm{be}} + t_{\\mathrm{sl}} + b_{\\mathrm{io}} t_{\\mathrm{slB}}` per frame in
+place of the tap's system calls, switch and copy, :mod:`virtmodel.techniques.vmm_slirp`.
 """
 
 from __future__ import annotations
@@ -76,11 +80,13 @@ from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
 from .virtio_transport import VirtioTransport
 from .virtqueue_capacity import VirtqueueCapacity
+from .vmm_slirp import VmmNetwork
 
 
 @dataclass(frozen=True)
-class HardwareAssist(BlockHandoff, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames,
-                     UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtqueueCapacity, HardwareAssistCPU):
+class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
+                     UserBackendFrames, UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtqueueCapacity,
+                     HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

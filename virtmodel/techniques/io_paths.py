@@ -48,6 +48,9 @@ path               per I/O                                                      
 ``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        the VM's I/O
                    device model (QEMU, a Firecracker-style monitor): vhost's      thread (one
                    work plus :math:`k_{\\mathrm{sys}}` system calls to the tap     host core)
+                   With ``vmm_network="slirp"`` (QEMU ``-netdev user``) the I/O
+                   thread runs slirp per wire frame in place of the tap's calls
+                   (:mod:`~virtmodel.techniques.vmm_slirp`)
 ``vhost_user``     no kicks (the back-end polls); a DPDK poll-mode back-end       polling cores
 ``passthrough``    an SR-IOV VF: IOMMU work in the guest, no host work            —
 ``card``           a VF of an offload card; the card's cores do the I/O           card cores
@@ -141,6 +144,7 @@ from .._params import flag, param
 from .emulated_block import DEVICE_COUNTS, emulated_kicks
 from .offload import io_count, segment_payload
 from .payload_copy import copy_time
+from .vmm_slirp import slirp_load, slirp_serves
 from ..resources import Resource
 from ._base import Load, cycles, events
 
@@ -303,7 +307,10 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
             put("guest", events(n_io / k, trap_time))
     for g in path.guest:
         put("guest", events(n_io, _seconds(tech, s, g)))
-    if path.resource is not None:
+    if path.resource is not None and slirp_serves(tech, name):  # the ring work, then slirp's (vmm_slirp.py)
+        put(path.resource, events(n_io, _seconds(tech, s, "backend_time")))
+        put(path.resource, slirp_load(tech, s, n_io, segment_payload(tech, s, name)))
+    elif path.resource is not None:
         per_io = (_backend_time(tech, s, path) + switch_time(tech, s, path)
                   + copy_time(tech, s, name, segment_payload(tech, s, name)))
         if not _is_zero(per_io):

@@ -92,6 +92,7 @@ SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of req
 SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
 SUPPORTED_MECHANISMS.add("user_space_multiqueue_backend")  # user_queue_threads="per_queue" (techniques/user_queue_threads.py)
 SUPPORTED_MECHANISMS.add("vmm_device_model_implementation")  # block_handoff (techniques/block_handoff.py)
+SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
 #: (``flags`` given to :func:`recompute`/:func:`predict` override them): interrupts and wake-ups, made
@@ -106,6 +107,7 @@ REQUIREMENT_SETTINGS = {
     "seccomp_filter": {"seccomp": "on"},
     "user_space_multiqueue_backend": {"user_queue_threads": "per_queue"},
     "vmm_device_model_implementation": {"block_handoff": "none"},  # Cloud Hypervisor: no worker pool
+    "vmm_user_network_stack": {"vmm_network": "slirp"},
 }
 
 #: what each non-technique requirement stands for, as the table says it
@@ -126,7 +128,8 @@ MECHANISM_NAMES = {
     "virtio_pmem_dax": "a guest file system on virtio-pmem with DAX (loads and stores to a mapping of a host file "
                        "instead of block I/O)",
     "vmm_user_network_stack": "the VMM's own user-mode network stack (QEMU's slirp: it terminates the guest's "
-                              "TCP connection and opens a host socket per connection)",
+                              "TCP connection and opens a host socket per connection; wire frames, slirp's time per "
+                              "frame and per byte on the I/O thread; vmm_network=\"slirp\")",
     "user_space_multiqueue_backend": "a user-space back-end with one thread per queue pair (Cloud Hypervisor's "
                                      "virtio-net: min(queues, cores) I/O threads, each fed lambda/queues; "
                                      "user_queue_threads=\"per_queue\")",

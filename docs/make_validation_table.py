@@ -267,8 +267,9 @@ def _mechanisms(table) -> list:
     later = {"sr_iov_vf_path", "user_space_network_stack", "closed_loop", "seccomp_filter"}  # after the vhost workers
     closed = {"closed_loop", "seccomp_filter"}  # the closed benchmark loop and the seccomp filter: the last two steps
     vmm = {"vmm_device_model_implementation"}  # a user-space block back-end's worker pool
-    sl = {"vmm_user_network_stack"}  # the VMM's own user-mode network stack (QEMU's slirp): the newest step
-    mq = {"user_space_multiqueue_backend"} | vmm | sl  # a user-space back-end's thread per queue pair, then vmm, sl
+    sl = {"vmm_user_network_stack"}  # the VMM's own user-mode network stack (QEMU's slirp)
+    seg = {"virtio_blk_one_segment"}  # a virtio-blk device without seg_max: the newest step
+    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg  # a user-space back-end's thread per queue pair, then vmm, sl, seg
     later |= mq
     closed |= mq
     before = SUPPORTED_MECHANISMS - later
@@ -328,19 +329,24 @@ def _mechanisms(table) -> list:
                  "Hypervisor: `user_queue_threads=\"per_queue\"`, min(queues, cores) I/O threads each fed "
                  "lambda/queues; `user_space_multiqueue_backend` in the recipe's requires, the reference from "
                  "`reference_params`; structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ a split virtqueue's descriptor capacity where the source's device lacks indirect descriptors "
                  "(header + segments + status per request, at most floor(Q/d) requests on the device side of a "
                  "closed loop; structural where the recipe says `indirect_descriptors=false`, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a user-space block back-end's worker pool where the source's VMM hands each request to one "
                  "(QEMU's default `aio=threads`: two thread wake-ups per block request, `block_handoff=\"thread_pool\"` "
                  "from `reference_params`; Cloud Hypervisor issues it in its own thread; "
                  "`vmm_device_model_implementation` in the recipe's requires; structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - sl, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - sl - seg, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ the VMM's own user-mode network stack where the source's VMM runs one (QEMU `-netdev user`: "
                  "`vmm_network=\"slirp\"`, wire frames, slirp's time per frame and per byte on the I/O thread; "
-                 "`vmm_user_network_stack` in the recipe's requires; structural, pre-registered); the package's "
+                 "`vmm_user_network_stack` in the recipe's requires; structural, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - seg, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ a virtio-blk device without seg_max where the source's VMM offers none (Cloud Hypervisor before "
+                 "v44.0: one segment per request, ceil(b / (seg_max * segment bytes)) virtio requests per block "
+                 "request, each paying the path's per-request costs; `seg_max_offered=false`, "
+                 "`virtio_blk_one_segment` in the recipe's requires; structural, pre-registered); the package's "
                  "default model",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model: + interrupts and wake-ups (`wakeups=\"on\"`), structural in the reported model by the "

@@ -143,17 +143,18 @@ def test_the_three_recipes_name_cloud_hypervisor_against_qemu_aio_threads():
                                                    _recipe_settings, _reference_settings, recipes)
 
     assert "vmm_device_model_implementation" in SUPPORTED_MECHANISMS
-    assert "virtio_blk_one_segment" not in SUPPORTED_MECHANISMS
+    assert "virtio_blk_one_segment" in SUPPORTED_MECHANISMS  # modelled since oneseg (test_virtio_blk_split.py)
     needing = [r for r, recipe in recipes().items() if "vmm_device_model_implementation" in recipe["requires"]]
     assert sorted(needing) == sorted((ROW_2020,) + ROWS_2022)  # no other recipe names it
     one_segment = [r for r, recipe in recipes().items() if "virtio_blk_one_segment" in recipe["requires"]]
     assert sorted(one_segment) == list(ROWS_2022)
     for row in needing:
         recipe = recipes()[row]
-        assert _recipe_settings(recipe) == {"block_handoff": "none", "io_path": "virtio_user"}
+        split = {"seg_max_offered": False} if row in ROWS_2022 else {}  # oneseg: no VIRTIO_BLK_F_SEG_MAX
+        assert _recipe_settings(recipe) == {"block_handoff": "none", "io_path": "virtio_user", **split}
         assert _reference_settings(recipe) == {"io_path": "virtio_user", "block_handoff": "thread_pool"}
         assert recipe["reference"] == recipe["technique"] == "hardware_assist"
         assert "[vmmimpl, set before any prediction of this row was computed]" in recipe["note"]
-    assert _missing(recipes()[ROW_2020], None) is None
-    for row in ROWS_2022:  # the second difference (no SEG_MAX) is not modelled: the rows stay not modelled
-        assert _missing(recipes()[row], None) == MECHANISM_NAMES["virtio_blk_one_segment"]
+    for row in needing:  # the second difference (no SEG_MAX) is modelled since oneseg
+        assert _missing(recipes()[row], None) is None
+    assert "not modelled" not in MECHANISM_NAMES["virtio_blk_one_segment"]

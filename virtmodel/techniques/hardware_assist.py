@@ -79,14 +79,15 @@ from .payload_copy import PayloadCopy
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
 from .virtio_transport import VirtioTransport
+from .virtio_blk_split import VirtioBlkSplit
 from .virtqueue_capacity import VirtqueueCapacity
 from .vmm_slirp import VmmNetwork
 
 
 @dataclass(frozen=True)
 class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtqueueCapacity,
-                     HardwareAssistCPU):
+                     UserBackendFrames, UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtioBlkSplit,
+                     VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

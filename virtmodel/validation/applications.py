@@ -92,6 +92,7 @@ SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of req
 SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
 SUPPORTED_MECHANISMS.add("user_space_multiqueue_backend")  # user_queue_threads="per_queue" (techniques/user_queue_threads.py)
 SUPPORTED_MECHANISMS.add("vmm_device_model_implementation")  # block_handoff (techniques/block_handoff.py)
+SUPPORTED_MECHANISMS.add("virtio_blk_one_segment")  # hardware_assist seg_max_offered=False (techniques/virtio_blk_split.py)
 SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
@@ -108,6 +109,7 @@ REQUIREMENT_SETTINGS = {
     "user_space_multiqueue_backend": {"user_queue_threads": "per_queue"},
     "vmm_device_model_implementation": {"block_handoff": "none"},  # Cloud Hypervisor: no worker pool
     "vmm_user_network_stack": {"vmm_network": "slirp"},
+    "virtio_blk_one_segment": {"seg_max_offered": False},  # Cloud Hypervisor before v44.0: no VIRTIO_BLK_F_SEG_MAX
 }
 
 #: what each non-technique requirement stands for, as the table says it
@@ -139,7 +141,9 @@ MECHANISM_NAMES = {
                                        "block_handoff=\"thread_pool\": two thread wake-ups per block request)",
     "virtio_blk_one_segment": "a virtio-blk device that offers no VIRTIO_BLK_F_SEG_MAX (Cloud Hypervisor before "
                               "v44.0): the guest sends one segment per request, so a large I/O becomes one virtio "
-                              "request per physically contiguous piece (not modelled)",
+                              "request per physically contiguous piece, each paying the path's per-request costs "
+                              "(seg_max_offered=False: ceil(b / (seg_max * segment bytes)) virtio requests per "
+                              "block request)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }

@@ -154,20 +154,22 @@ class _LazyMetrics(Mapping):
 
 
 def _per_io(work, io_count):
-    """``work / io_count``; with no I/O (``io_count = 0``) its limit term by term, never 0/0.
+    """``work / io_count`` term by term, each term's limit at no I/O (``io_count = 0``) its own, never 0/0.
 
     A term of ``work`` proportional to the I/O count cancels and keeps its cost per I/O (the first
     model's back-end: paravirtual 0.2 cores per 100k IOPS on any workload); a term that does not (e.g.
-    waking a halted vCPU per request, or a term in another count such as interrupts) is ``inf`` where it
-    is non-zero (host cores spent at zero IOPS are unbounded per I/O) and 0 where it vanishes.
+    waking a halted vCPU per request, or a term in another count such as interrupts) is, at no I/O,
+    ``inf`` where it is non-zero (host cores spent at zero IOPS are unbounded per I/O) and 0 where it
+    vanishes. Term by term, so a long formula stays a sum that breaks across lines in LaTeX.
     """
-    at_zero, counts = sp.Integer(0), io_count.free_symbols if isinstance(io_count, sp.Basic) else set()
+    counts = io_count.free_symbols if isinstance(io_count, sp.Basic) else set()
+    total = sp.Integer(0)
     for term in sp.Add.make_args(work):
         share = term / io_count
-        if sp.fraction(share)[1].free_symbols & counts:  # does not cancel: unbounded unless it vanishes
-            share = sp.Piecewise((sp.oo, sp.Ne(term, 0)), (sp.Integer(0), True))
-        at_zero += share
-    return sp.Piecewise((work / io_count, sp.Ne(io_count, 0)), (at_zero, True))
+        if sp.fraction(share)[1].free_symbols & counts:  # does not cancel: its own limit at no I/O
+            share = sp.Piecewise((share, sp.Ne(io_count, 0)), (sp.oo, sp.Ne(term, 0)), (sp.Integer(0), True))
+        total += share
+    return total
 
 
 def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0, io_count=None) -> Mapping:

@@ -14,7 +14,7 @@ a bracketed numeric root, as does a substitution SymPy cannot carry through
 (an infinite capacity inside ``Min``). The rational form knows nothing about saturation: a
 root where either technique is saturated is discarded by the caller. An idle probability
 clamped at 0 (:math:`\\max(0, p)`, the wake-up terms) is solved unclamped and the closed form kept
-only if no :math:`p` is negative at a real root (else, or with other parameters kept symbolic, the
+only if every :math:`p` is positive at a real root (kept parameters at the model's values; else the
 numeric root).
 """
 
@@ -102,8 +102,6 @@ def _solve(structure_a, values_a, structure_b, values_b, metric, parameter, free
     x = symbol(parameter)
     kept = {x, *(symbol(n) for n in free)}
     diff, clamped = _unclamped(_evaluate_constants(exprs[0] - exprs[1], kept), x)
-    if clamped and free:
-        return None   # where the clamp binds depends on the free symbols: the numeric root decides
     num, den = sp.fraction(sp.cancel(sp.together(diff)))
     if num == 0:
         return ClosedForm(x, free, (), (), den, identical=True)
@@ -118,8 +116,16 @@ def _solve(structure_a, values_a, structure_b, values_b, metric, parameter, free
     found = sp.roots(poly, multiple=True) if poly.degree() > 0 else []
     if len(found) != poly.degree():
         return None
-    for root in found:   # the clamp max(0, p) must not bind at a real root (else the form is not the model's)
-        if root.is_real and any(float(arg.xreplace({x: root}).evalf(30)) < 0 for arg in clamped):
+    # the clamp max(0, p) must not bind at a real root (else the form is not the model's); kept
+    # parameters at the first model's values (the closed form is the model's around them)
+    at = {symbol(n): _exact(dict(values_a)[n]) for n in free}
+    for root in found:
+        if not clamped:
+            break
+        here = complex(sp.N(root.xreplace(at), 30))   # radicals of a real root may carry a rounding imaginary part
+        if abs(here.imag) <= 1e-9 * abs(here.real) and any(
+                float(sp.re(arg.xreplace({**at, x: _exact(here.real)}).evalf(30))) < 1e-9 for arg in clamped):
+            # negative, or 0 (a root at the clamp's corner: the saturation point, where p = 0)
             return None
     return ClosedForm(x, tuple(free), tuple(found), tuple(poly.all_coeffs()), den)
 

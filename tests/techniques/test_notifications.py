@@ -15,7 +15,7 @@ from virtmodel import techniques
 from virtmodel.errors import ParameterError
 from virtmodel.model import Model
 from virtmodel.symbols import symbols_for
-from virtmodel.queueing.mg1_exceptional import setup_delay
+from virtmodel.queueing.mg1_exceptional import idle_fraction, setup_delay
 from virtmodel.techniques.notifications import WAKEUP_MODES, idle_probability
 
 WITH_WAKEUPS = ("paravirtual", "hardware_assist", "sriov", "nitro")
@@ -38,7 +38,8 @@ def test_unknown_mode_is_refused_by_name():
 
 def test_fixed_point_is_the_closed_form():
     lam, a, b = sp.symbols("lambda a b", positive=True)
-    p = idle_probability(lam, a, b)
+    p = idle_fraction(lam, a, a + b)                         # the fixed point, below saturation
+    assert idle_probability(lam, a, b) == sp.Max(0, p)        # clamped at 0 past it (never idle)
     assert sp.simplify(1 - lam * (a + b * p) - p) == 0      # p = 1 - rho with rho = lambda (a + b p)
     assert p.subs(lam, 0) == 1                                 # no 0/0 at lambda = 0
     assert sp.simplify(p.subs(lam, 1 / a)) == 0                # saturation: never idle
@@ -79,6 +80,25 @@ def test_off_queue_work_falls_to_zero_where_the_guest_saturates():
     lam, a, b, d = sp.symbols("lambda a b d", positive=True)
     p = idle_probability(lam, a, b)
     assert sp.limit(p * d, lam, 1 / a) == 0
+
+
+@pytest.mark.parametrize("name", WITH_WAKEUPS)
+@pytest.mark.parametrize("workload", ["small_packet_rr", "cpu_bound", "web_serving"])
+def test_a_saturated_vcpu_is_never_idle(name, workload):
+    """Past the vCPU's saturation the fixed point's p is negative; the model clamps it at 0 (no
+    wake-ups), so host cores never go negative (they did: SR-IOV small_packet_rr at 5x load, -0.25),
+    and SR-IOV/Nitro, whose host cores are only the vCPU's wake-ups, have none left."""
+    m = Model(techniques.get(name, wakeups="on"), workload)
+    limit = m.evaluate("throughput_limit")
+    rates = np.array([1.5, 5.0, 50.0]) * limit
+    host = m.evaluate_many(["host_cores"], arrival_rate=rates)["host_cores"]
+    assert np.all(host >= 0)
+    if name in ("sriov", "nitro"):
+        assert np.all(host == 0)
+    for rate in rates:
+        assert m.evaluate("host_cores", arrival_rate=float(rate)) >= 0      # the scalar path too
+    lam, a, b = sp.symbols("lambda a b", positive=True)
+    assert idle_probability(lam, a, b).subs({lam: 2, a: 1, b: 1}) == 0
 
 
 def test_busy_poll_burns_whole_cores_at_any_load():

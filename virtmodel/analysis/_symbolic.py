@@ -12,7 +12,10 @@ degree <= 4 (<= 2 when other parameters stay symbolic) its roots come from
 depends on :math:`x`, percentiles) has none here, and the caller falls back to
 a bracketed numeric root, as does a substitution SymPy cannot carry through
 (an infinite capacity inside ``Min``). The rational form knows nothing about saturation: a
-root where either technique is saturated is discarded by the caller.
+root where either technique is saturated is discarded by the caller. An idle probability
+clamped at 0 (:math:`\\max(0, p)`, the wake-up terms) is solved unclamped and the closed form kept
+only if every :math:`p` is positive at a real root (kept parameters at the model's values; else the
+numeric root).
 """
 
 from __future__ import annotations
@@ -70,6 +73,25 @@ def _evaluate_constants(expr, keep_symbols):
     return expr.xreplace(repl) if repl else expr
 
 
+def _unclamped(expr, x):
+    """``(expr, args)``: ``expr`` with each :math:`\\max(0, p(x))` (an idle probability clamped at 0 past
+    saturation, :func:`virtmodel.techniques.interrupt_window.never_negative`) replaced by :math:`p(x)`, and
+    those :math:`p(x)`; the caller keeps a root only where none of them is negative."""
+    import sympy as sp
+
+    args = []
+
+    def strip(node):
+        rest = [a for a in node.args if a != 0]
+        if len(rest) == 1 and len(node.args) == 2 and rest[0].has(x):
+            args.append(rest[0])
+            return rest[0]
+        return node
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Max) and 0 in e.args, strip)
+    return expr, tuple(args)
+
+
 @lru_cache(maxsize=256)
 def _solve(structure_a, values_a, structure_b, values_b, metric, parameter, free):
     import sympy as sp
@@ -79,7 +101,7 @@ def _solve(structure_a, values_a, structure_b, values_b, metric, parameter, free
              for structure, values in ((structure_a, values_a), (structure_b, values_b))]
     x = symbol(parameter)
     kept = {x, *(symbol(n) for n in free)}
-    diff = _evaluate_constants(exprs[0] - exprs[1], kept)
+    diff, clamped = _unclamped(_evaluate_constants(exprs[0] - exprs[1], kept), x)
     num, den = sp.fraction(sp.cancel(sp.together(diff)))
     if num == 0:
         return ClosedForm(x, free, (), (), den, identical=True)
@@ -94,6 +116,17 @@ def _solve(structure_a, values_a, structure_b, values_b, metric, parameter, free
     found = sp.roots(poly, multiple=True) if poly.degree() > 0 else []
     if len(found) != poly.degree():
         return None
+    # the clamp max(0, p) must not bind at a real root (else the form is not the model's); kept
+    # parameters at the first model's values (the closed form is the model's around them)
+    at = {symbol(n): _exact(dict(values_a)[n]) for n in free}
+    for root in found:
+        if not clamped:
+            break
+        here = complex(sp.N(root.xreplace(at), 30))   # radicals of a real root may carry a rounding imaginary part
+        if abs(here.imag) <= 1e-9 * abs(here.real) and any(
+                float(sp.re(arg.xreplace({**at, x: _exact(here.real)}).evalf(30))) < 1e-9 for arg in clamped):
+            # negative, or 0 (a root at the clamp's corner: the saturation point, where p = 0)
+            return None
     return ClosedForm(x, tuple(free), tuple(found), tuple(poly.all_coeffs()), den)
 
 

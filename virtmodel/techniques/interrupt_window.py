@@ -43,6 +43,9 @@ finds it busy but the poll inactive, share :math:`q - p = \\lambda'(a - r)`, pay
 :math:`a + \\lambda'(a - r)\\,e` per request (mean; variance the interrupts' times
 the same share), linear in the load, and saturates at
 :math:`\\lambda' (a + \\lambda'(a-r)e) = 1` (:func:`~virtmodel.queueing.polled_receiver.saturation_rate`).
+Past that point the vCPU is never idle: the formula's :math:`p` would go negative (and the
+off-queue work :math:`p\\,e`, :math:`p\\,w` with it, host cores below zero), so the model takes
+:math:`\\max(0, p)` (:func:`never_negative`): no halts, no wake-ups at a saturated vCPU.
 
 Limits: :math:`r = a` is the previous ``wakeups="on"`` (suppression while the vCPU
 is busy) exactly; :math:`r = e = w = 0` pays an interrupt on every request (the
@@ -59,6 +62,8 @@ the interrupts and the wake-up enter :math:`p` and :math:`q` (the balances hold 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import sympy as sp
 
 from ._base import Load
 from ..queueing.mg1_exceptional import setup_delay
@@ -84,6 +89,12 @@ def receive_work(s):
     return s.kernel_fraction * s.cpu_time
 
 
+def never_negative(idle):
+    """A receiver's idle probability clamped at 0, :math:`\\max(0, p)`: past its saturation the
+    fixed point's :math:`p` is negative, but a saturated receiver is never idle (module docstring)."""
+    return sp.Max(0, idle)
+
+
 def window_terms(arrivals_per_vcpu, work, poll_work, interrupts: Load, wake: Load) -> WakeTerms:
     """A vCPU's terms when its interrupts are suppressed only inside the poll's window (module formula).
 
@@ -94,10 +105,11 @@ def window_terms(arrivals_per_vcpu, work, poll_work, interrupts: Load, wake: Loa
     lam = arrivals_per_vcpu
     e, w = interrupts.mean, wake.mean
     p, q = polled_idle(lam, work, poll_work, e, w)
+    p = never_negative(p)
     b = e + w
     delay, _ = setup_delay(lam, b, interrupts.var + wake.var + b**2, 0)  # the mean needs no third moment
     busy_share = lam * (work - poll_work)  # q - p: the poll inactive while the vCPU runs the application
     return WakeTerms(p, delay, p * e, p * w, Load(busy_share * e, busy_share * interrupts.var), q)
 
 
-__all__ = ["WakeTerms", "receive_work", "window_terms"]
+__all__ = ["WakeTerms", "never_negative", "receive_work", "window_terms"]

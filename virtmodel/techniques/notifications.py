@@ -23,7 +23,9 @@ under load. The receiver's cost per request and its busy fraction are
 
 with no division by :math:`\\lambda'`: at :math:`\\lambda' = 0`, :math:`p = 1`
 (every request pays the full wake-up); as :math:`\\lambda' a \\to 1`,
-:math:`p \\to 0` (the wake-up terms vanish); :math:`\\rho < 1` exactly when
+:math:`p \\to 0` (the wake-up terms vanish); past it the fixed point's :math:`p` is
+negative, and the model takes :math:`\\max(0, p)`: a saturated receiver is never idle
+(no wake-ups, and no negative host cores); :math:`\\rho < 1` exactly when
 :math:`\\lambda' a < 1`: a station saturates at its ordinary work :math:`a`
 (for the guest, whose interrupts are paid by the share :math:`q \\ge p` of requests
 that find its poll inactive, the ordinary work grows with the load,
@@ -85,21 +87,21 @@ import sympy as sp
 from .._params import flag, param
 from ._base import Demands, Load
 from ..queueing.mg1_exceptional import idle_fraction, setup_delay
-from .interrupt_window import WakeTerms, receive_work, window_terms
+from .interrupt_window import WakeTerms, never_negative, receive_work, window_terms
 from .io_paths import backend_receiver
 
 WAKEUP_MODES = ("off", "on", "halt_poll", "busy_poll")
 
 
 def idle_probability(arrivals_per_server, base, wake):
-    """The receiver's idle probability at the fixed point: :math:`p = (1-\\lambda' a)/(1+\\lambda' b)`.
+    """The receiver's idle probability at the fixed point: :math:`p = \\max(0, (1-\\lambda' a)/(1+\\lambda' b))`.
 
     ``base`` (:math:`a`) is the work paid by every request, ``wake``
     (:math:`b`) the work paid only by requests that find the receiver idle
     (module docstring). Exact at :math:`\\lambda' = 0` (:math:`p = 1`). It is Welch's
     :math:`P_0` with first service :math:`a + b` (:func:`~virtmodel.queueing.mg1_exceptional.idle_fraction`).
     """
-    return idle_fraction(arrivals_per_server, base, base + wake)
+    return never_negative(idle_fraction(arrivals_per_server, base, base + wake))
 
 
 def poll_miss(arrivals_per_server, window):

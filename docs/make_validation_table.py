@@ -232,6 +232,9 @@ _BEFORE_AHCI = {"emulated_disk": "nic"}
 #: the setting that gives the model before a nested guest's I/O crossed L1's back-end
 #: (techniques/nested_io.py): multi-level device assignment is the previous model exactly
 _BEFORE_NESTIO = {"l1_io_path": "passthrough"}
+#: the setting that gives the model before a split virtqueue's descriptor capacity
+#: (techniques/virtqueue_capacity.py): indirect descriptors everywhere is the previous model exactly
+_BEFORE_VRING = {"indirect_descriptors": True}
 
 
 def _median_error(part, column) -> str:
@@ -264,10 +267,16 @@ def _mechanisms(table) -> list:
                         status=taken["baseline_predicted"].notna().map({True: "modelled", False: "not modelled"}))
     later = {"sr_iov_vf_path", "user_space_network_stack", "closed_loop", "seccomp_filter"}  # after the vhost workers
     closed = {"closed_loop", "seccomp_filter"}  # the closed benchmark loop and the seccomp filter: the last two steps
+    vmm = {"vmm_device_model_implementation"}  # a user-space block back-end's worker pool
+    sl = {"vmm_user_network_stack"}  # the VMM's own user-mode network stack (QEMU's slirp)
+    seg = {"virtio_blk_one_segment"}  # a virtio-blk device without seg_max: the newest step
+    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg  # a user-space back-end's thread per queue pair, then vmm, sl, seg
+    later |= mq
+    closed |= mq
     before = SUPPORTED_MECHANISMS - later
     host_net = {"sandbox_network": "host"}  # syscall_intercept without its own stack: the host's serves the sockets
     old = {**host_net, **_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI,
-           **_BEFORE_NESTIO,
+           **_BEFORE_NESTIO, **_BEFORE_VRING,
            **_BEFORE_WAKEUPS}  # before the netstack
     with _pooled_back_ends() as pooled:  # the steps before the vhost workers: the back-end on any host core
         rows = [(f"first model (baseline; the {len(base)} rows it covers)", base),
@@ -287,33 +296,58 @@ def _mechanisms(table) -> list:
     rows.append(("+ the sandbox's user-space network stack (gVisor's netstack on `syscall_intercept`, structural)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
                            flags={**_BEFORE_PAYLOAD_COPIES, **_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI,
-                                  **_BEFORE_NESTIO,
+                                  **_BEFORE_NESTIO, **_BEFORE_VRING,
                                   **_BEFORE_WAKEUPS})))
     rows.append(("+ the back-ends' payload copies per byte, and segmentation offload by default on the "
                  "virtio paths (structural, pre-registered)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
-                           flags={**_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO,
+                           flags={**_BEFORE_HOSTED_SWITCHES, **_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_VRING,
                                   **_BEFORE_WAKEUPS})))
     rows.append(("+ a hosted monitor's world switches per host interrupt and host timer tick "
                  "(structural on `io_path=\"hosted\"`, pre-registered)",
                  recompute(mechanisms=SUPPORTED_MECHANISMS - closed,
-                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
+                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ a benchmark's closed loop where the source gives its population (threads, connections, "
                  "outstanding I/Os: `users`, throughput by MVA; `closed_loop` in the recipe's requires)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"seccomp_filter"},
-                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - {"seccomp_filter"} - mq,
+                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ Docker's seccomp filter per system call where the source runs under its default "
                  "profile (`seccomp_filter` in the recipe's requires; pre-registered)",
-                 recompute(flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - mq,
+                           flags={**_BEFORE_SOFTMMU, **_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ QEMU system mode's software MMU on `emulation` (a lookup per guest load and store, a software "
                  "page walk per TLB miss; structural, `tcg_mode=\"system\"`, pre-registered)",
-                 recompute(flags={**_BEFORE_AHCI, **_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - mq, flags={**_BEFORE_AHCI, **_BEFORE_NESTIO,
+                                                                       **_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ an emulated AHCI disk's register accesses per command (7, from Linux's libahci; the NIC keeps "
                  "2.6; structural on the emulated path, pre-registered)",
-                 recompute(flags={**_BEFORE_NESTIO, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - mq, flags={**_BEFORE_NESTIO, **_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ a nested guest's I/O through two back-ends in series: L1's back-end, its own device's kicks "
                  "and interrupts at single-level exits, then L0's back-end (structural on `nested`, "
                  "`l1_io_path=\"virtio\"`, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - mq, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
+    rows.append(("+ a user-space back-end's thread per queue pair where the source's VMM runs one (Cloud "
+                 "Hypervisor: `user_queue_threads=\"per_queue\"`, min(queues, cores) I/O threads each fed "
+                 "lambda/queues; `user_space_multiqueue_backend` in the recipe's requires, the reference from "
+                 "`reference_params`; structural, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
+    rows.append(("+ a split virtqueue's descriptor capacity where the source's device lacks indirect descriptors "
+                 "(header + segments + status per request, at most floor(Q/d) requests on the device side of a "
+                 "closed loop; structural where the recipe says `indirect_descriptors=false`, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ a user-space block back-end's worker pool where the source's VMM hands each request to one "
+                 "(QEMU's default `aio=threads`: two thread wake-ups per block request, `block_handoff=\"thread_pool\"` "
+                 "from `reference_params`; Cloud Hypervisor issues it in its own thread; "
+                 "`vmm_device_model_implementation` in the recipe's requires; structural, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - sl - seg, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ the VMM's own user-mode network stack where the source's VMM runs one (QEMU `-netdev user`: "
+                 "`vmm_network=\"slirp\"`, wire frames, slirp's time per frame and per byte on the I/O thread; "
+                 "`vmm_user_network_stack` in the recipe's requires; structural, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - seg, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ a virtio-blk device without seg_max where the source's VMM offers none (Cloud Hypervisor before "
+                 "v44.0: one segment per request, ceil(b / (seg_max * segment bytes)) virtio requests per block "
+                 "request, each paying the path's per-request costs; `seg_max_offered=false`, "
+                 "`virtio_blk_one_segment` in the recipe's requires; structural, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the package's default model: + interrupts and wake-ups (`wakeups=\"on\"`), structural "
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "
@@ -362,6 +396,10 @@ _CHANGED_AFTER_COMPARING = {
                                    "cost became the sourced copy_time_per_byte instead of an assumed 0.5 cycle/B "
                                    "(the prediction moved in the 7th digit); later still the proxy's TCP work per "
                                    "message (`proxy_tcp_cycles`, lmbench)",
+    "chv_indirect2024.seqwrite_before": "`indirect_descriptors=False` (the guest before Cloud Hypervisor offered "
+                                        "VIRTIO_RING_F_INDIRECT_DESC): the mechanism did not exist when the row was "
+                                        "compared (+17%, a miss), and the recipe's note already said which setting "
+                                        "the row has; added with techniques/virtqueue_capacity.py (vring)",
     # mechanism values fixed while the row's outcome was known (the recipe itself is unchanged)
     "dockerfile_redis2015.set_port_map": "the proxy's TCP work per message, `proxy_tcp_cycles` (lmbench lat_tcp - "
                                          "lat_unix): sourced after the time per message this very measurement implies "

@@ -123,7 +123,7 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written),
         # the latency (output 0) inf where one is not (masked in the kernel's pass)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), (), ((0, (1, 2)),)))
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), (), ((0, (1, 2)),), True))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -784,3 +784,134 @@ def test_check_fits_goes_by_a_recent_reading_only_far_from_the_limit(monkeypatch
         _memory.check_fits(points, "overrides")
     monkeypatch.setattr(_memory, "available_bytes", lambda: 0)  # replaced readers: read again at once
     assert _memory.recent_available_bytes() == 0
+
+
+def test_a_kernel_takes_only_the_arguments_its_expressions_use():
+    """The array stage sees every parameter of the model, most only through the hoisted scalars:
+    the kernel's arguments are the varying ones and the fixed ones its expressions still name
+    (kernels.kernel_arguments, from the SymPy expressions), and it gives the NumPy path's values."""
+    from virtmodel.model._compile import metric_bundle
+
+    m = Model("sriov", "small_packet_rr")
+    st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"}))
+    varying = {s for s in st.symbols if s.name == "arrival_rate"}
+    taken = kernels.kernel_arguments(st.array_exprs, st.symbols, varying)
+    used = varying.union(*(e.free_symbols for e in st.array_exprs))
+    assert set(taken) == used and len(taken) < len(st.symbols)
+    assert [s for s in st.symbols if s in used] == list(taken)  # in the bundle's order
+    source, _ = kernels.kernel_source(st.array_exprs, st.symbols, varying, (1, (0,), "C"))
+    head = source.splitlines()[0]
+    assert all(kernels._ident(s.name) in head for s in taken)
+    assert not any(f"{kernels._ident(s.name)}," in head or f"{kernels._ident(s.name)})" in head
+                   for s in set(st.symbols) - used)
+    # one server: its Erlang C term is 1, so its number of servers is no argument either
+    (servers,) = [s for s in st.symbols if s.name == "vcpus"]
+    assert servers in taken and servers not in kernels.kernel_arguments(st.array_exprs, st.symbols, varying, {servers})
+    lam = np.linspace(0.0, 1.1 * m.evaluate("throughput_limit"), N)
+    for vcpus in (1, 2, 40):
+        with kernels.using("numpy"):
+            ref = m.evaluate("mean_latency", arrival_rate=lam, vcpus=vcpus)
+        with kernels.using("numba"):
+            _same(m.evaluate("mean_latency", arrival_rate=lam, vcpus=vcpus), ref, f"vcpus={vcpus}")
+
+
+def test_the_scalar_stage_is_kept_per_set_of_fixed_values():
+    """The scalar stage runs once per set of fixed values (their bits: -0.0 is not 0.0); changing a
+    fixed parameter between calls gives the new values, and configure() empties what was kept."""
+    from virtmodel.model._compile import metric_bundle
+
+    m = Model("hardware_assist", "small_packet_rr")
+    st = metric_bundle(m.key, "mean_latency").stages(frozenset({"arrival_rate"}))
+    lam = np.linspace(0.0, 0.5 * m.evaluate("throughput_limit"), N)
+    calls = []
+    real = st.scalar
+    st.scalar = lambda *args: calls.append(1) or real(*args)
+    try:
+        with kernels.using("numba"):
+            for cycles in (1000.0, 1000.0, 2000.0, 1000.0, 0.0, -0.0, 0.0):
+                got = m.evaluate("mean_latency", arrival_rate=lam, exit_cycles=cycles)
+                with kernels.using("numpy"):
+                    ref = m.evaluate("mean_latency", arrival_rate=lam, exit_cycles=cycles)
+                _same(got, ref, f"exit_cycles={cycles}")
+        # (the model turns -0.0 into 0.0: the same set as 0.0; using() around the reference empties the
+        # kept values each time, so count in one block)
+        calls.clear()
+        with kernels.using("numba"):
+            for cycles in (1000.0, 1000.0, 2000.0, 1000.0):
+                m.evaluate("mean_latency", arrival_rate=lam, exit_cycles=cycles)
+            assert len(calls) == 2
+            args = [np.asarray({**m.values(), "arrival_rate": lam}[n], dtype=float)
+                    for n in metric_bundle(m.key, "mean_latency").names]
+            assert all(not v.flags.writeable for v in st.scalars(args))  # shared between calls
+            zero = list(args)
+            at = metric_bundle(m.key, "mean_latency").names.index("exit_cycles")
+            zero[at], minus = np.asarray(0.0), list(args)
+            minus[at] = np.asarray(-0.0)
+            assert st.scalars(zero) is st.scalars(zero) and st.scalars(zero) is not st.scalars(minus)
+        with kernels.using("numba"):  # configure() (entering using) empties them
+            calls.clear()
+            m.evaluate("mean_latency", arrival_rate=lam, exit_cycles=1000.0)
+            assert len(calls) == 1
+    finally:
+        st.scalar = real
+
+
+def test_the_range_check_on_both_cores_refuses_what_numpy_refuses(monkeypatch):
+    """A large array's domain check (check_value: >= 0, > 0, finite) as a reduction on every core
+    (kernels.largest_bits) where the kernels run two threads: a NaN, a negative value, inf (and 0 for
+    a positive parameter) anywhere is still a ParameterError naming the parameter and the value."""
+    from virtmodel._params import check_value
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: True)
+    a = np.linspace(0.0, 1e5, 10**6)
+    with kernels.using("numba"):
+        bits = a.view(np.uint64)
+        assert kernels.largest_bits(bits, 0) == bits.max()
+        assert kernels.largest_bits(bits, 1) == np.uint64(2**64 - 1)  # the 0 wraps
+        assert kernels.largest_bits(bits[:100], 0) is None  # small: NumPy's reduction
+        assert check_value("arrival_rate", a, "nonnegative") is a
+        for bad, shown in ((np.nan, "nan"), (-1.0, "-1.0"), (np.inf, "inf"), (-1e-300, "-1e-300")):
+            b = a.copy()
+            b[777_777] = bad
+            with pytest.raises(ParameterError, match=f"arrival_rate = {shown} is invalid"):
+                check_value("arrival_rate", b, "nonnegative")
+            with pytest.raises(ParameterError, match="arrival_rate"):
+                Model("sriov", "small_packet_rr").evaluate("mean_latency", arrival_rate=b)
+        b = a.copy()
+        b[5] = -0.0  # not refused: taken as 0.0
+        assert not np.signbit(check_value("arrival_rate", b, "nonnegative")).any()
+        assert check_value("io_bytes", a + 1.0, "positive") is not None
+        for bad in (0.0, -0.0, np.nan, -2.0, np.inf):
+            b = a + 1.0
+            b[3] = bad
+            with pytest.raises(ParameterError, match="io_bytes"):
+                check_value("io_bytes", b, "positive")
+
+
+@pytest.mark.parametrize("metrics", [("mean_latency",), ("overhead",), ("mean_latency", "overhead", "host_cores"),
+                                     ("mean_latency", "p99"), ("latency_variance",)])
+def test_utilization_flags_are_written_only_when_something_reads_them(metrics):
+    """A kernel whose checked utilizations serve only to mask latencies it masks itself writes no
+    boolean arrays for them (a percentile or the variance reads them: then it does); past
+    saturation the values are the NumPy path's either way, inf where a station saturates."""
+    from virtmodel.analysis import sweep
+    from virtmodel.model._evaluate import fused
+
+    m = Model("paravirtual", "small_packet_rr")
+    lam = np.linspace(0.0, 1.3 * m.evaluate("throughput_limit"), N)
+    with kernels.using("numpy"):
+        ref = m.evaluate_many(list(metrics), arrival_rate=lam)
+        ref_ds = sweep(list(metrics), "paravirtual", "small_packet_rr", arrival_rate=lam)
+    with kernels.using("numba"):
+        got = m.evaluate_many(list(metrics), arrival_rate=lam)
+        got_ds = sweep(list(metrics), "paravirtual", "small_packet_rr", arrival_rate=lam)
+    for metric in metrics:
+        assert np.isinf(ref[metric]).any() or metric not in ("mean_latency", "overhead", "p99")
+        _same(got[metric], ref[metric], metric)
+        _same(got_ds[metric].values[0], ref_ds[metric].values[0], f"sweep {metric}")
+    key = tuple(sorted({"p*" if metric == "p99" else metric for metric in metrics}))
+    kernel = fused(m.key, key).bundle.stages(frozenset({"arrival_rate"})).kernel
+    built = [kernel._builds.peek(sig) for sig in kernel.started()]
+    readers = "p99" in metrics or "latency_variance" in metrics
+    assert built and all(b[-1] == readers for b in built)  # (the last item: boolean arrays written)
+    assert all(sig[-1][-1] != readers for sig in kernel.started())  # "masks only" asked for

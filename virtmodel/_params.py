@@ -116,10 +116,21 @@ def _plain_nonnegative(value, strict: bool) -> bool:
         return False
     if not (value.flags.c_contiguous or value.flags.f_contiguous):
         return False
+    top = _largest_bits(value.ravel(order="K").view(np.uint64), 1 if strict else 0)
+    if top is not None:  # > 0 too: 0 - 1 wraps to the top of the unsigned range
+        return bool(top < _INF_BITS - (1 if strict else 0))
     if not strict:  # read unsigned, a set sign bit is above +inf too: one reduction decides it
         return bool(value.view(np.uint64).max() < _INF_BITS)
     bits = value.view(np.int64)
     return bool(bits.min() > 0) and bool(bits.max() < _INF_BITS)
+
+
+def _largest_bits(bits, shift: int):
+    """:func:`virtmodel.model.kernels.largest_bits` (the same reduction on every core, where the
+    fused kernels run for an array this large), or None (then the NumPy reductions above)."""
+    from .model import kernels
+
+    return kernels.largest_bits(bits, shift)
 
 
 def _no_negative_zero(value):

@@ -178,9 +178,10 @@ def own(model, values: dict) -> dict:
 
 def limit_mask(model, values: dict):
     """Boolean mask of points where the technique cannot serve the platform (``vms > max_vfs``), or None."""
-    mine = {**model.values(), **own(model, values)}
-    if "max_vfs" not in mine:
+    mine = model.values()
+    if "max_vfs" not in mine:  # (a technique without a VM limit: nothing to merge)
         return None
+    mine.update(own(model, values))
     over = np.asarray(mine["vms"]) > np.asarray(mine["max_vfs"])
     return over if over.any() else None
 

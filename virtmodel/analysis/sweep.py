@@ -39,7 +39,7 @@ from ._lazy import BlockPool, is_lazy, lazy_variables
 
 
 def _inputs(grid: dict) -> tuple:
-    """``({name: DataArray}, {name: coordinate}, {name: (array, attrs)})``: 1-D grids become
+    """``({name: _Grid or DataArray}, {name: coordinate}, {name: (array, attrs)})``: 1-D grids become
     dimensions whose coordinates (and pandas indexes, one copy each) are attached once, to the
     result; the last dict holds the 1-D arrays whose coordinate must be a copy (:func:`_copied`:
     the in-memory sweep makes it in the kernels' pass)."""
@@ -57,11 +57,12 @@ def _inputs(grid: dict) -> tuple:
                 raise ParameterError(name, value, "numbers or an array of numbers") from None
             if value.size == 0:
                 raise ParameterError(name, "an empty array", "at least one value")
-        attrs = {"units": info(name).unit, "long_name": info(name).description}
+        about = info(name)
+        attrs = {"units": about.unit, "long_name": about.description}
         if isinstance(value, xr.DataArray):
             out[name] = value.assign_attrs({**attrs, **value.attrs})
         elif np.ndim(value) == 1 and depth == 1:
-            out[name] = xr.DataArray(value, dims=[name], name=name, attrs=attrs)
+            out[name] = _Grid(value, (name,), name, attrs)
             # the index is built from one copy (the caller may change its array later), or from the
             # array itself when nobody can change it (xarray would copy it for each index it builds)
             if isinstance(value, np.ndarray) and not _unchangeable(value, grid[name]):
@@ -71,17 +72,49 @@ def _inputs(grid: dict) -> tuple:
                 coords[name] = _coordinate(name, kept, attrs)
         else:
             nd = np.ndim(value)
-            out[name] = xr.DataArray(value, dims=[f"dim_{i}" for i in range(depth - nd, depth)], attrs=attrs,
-                                     name=name)
+            out[name] = _Grid(value, tuple(f"dim_{i}" for i in range(depth - nd, depth)), name, attrs)
     return out, coords, pending
 
 
-def _coordinate(name: str, kept, attrs: dict):
-    """The coordinate variable of a 1-D grid over ``kept`` (held, not copied), with its pandas index."""
-    import pandas as pd
-    import xarray as xr
+class _Grid:
+    """A NumPy or dask input of :func:`_inputs` with its dimensions: what the in-memory sweep reads
+    (``dims``, ``shape``, ``data``), without an :class:`xarray.DataArray` (10-15 us each, more
+    within a 10^6-point sweep: benchmarks/README.md, "Eleventh round"); :meth:`dataarray` for
+    :func:`xarray.apply_ufunc`."""
 
-    return xr.Variable(name, pd.Index(kept, copy=False, name=name), attrs)
+    def __init__(self, data, dims: tuple, name: str, attrs: dict):
+        self.data, self.dims, self.name, self.attrs = data, dims, name, attrs
+        self.shape = tuple(data.shape)
+
+    def dataarray(self):
+        import xarray as xr
+
+        return xr.DataArray(self.data, dims=list(self.dims), name=self.name, attrs=self.attrs)
+
+
+def _coordinate(name: str, kept, attrs: dict):
+    """The coordinate of a 1-D grid over ``kept`` (held, not copied): its pandas index (:class:`_Coordinate`)."""
+    import pandas as pd
+
+    return _Coordinate(pd.Index(kept, copy=False, name=name), attrs)
+
+
+class _Coordinate:
+    """A 1-D grid's coordinate before it is in a Dataset: its pandas index and attributes. The in-memory
+    sweep's Dataset gets its coordinate variable from the index (``PandasIndex.create_variables``, which
+    reads ``attrs`` and ``encoding`` here); :meth:`variable` for xarray's public constructors. A
+    variable made first and its index read back cost 13 us, about 40 within a 10^6-point sweep
+    (benchmarks/README.md, "Eleventh round")."""
+
+    encoding = None
+
+    def __init__(self, index, attrs: dict):
+        self.index, self.attrs = index, attrs
+
+    def variable(self):
+        import xarray as xr
+
+        return xr.Variable(self.index.name, self.index, self.attrs)
 
 
 def _copied(pending: dict, coords: dict, targets=None, written=()) -> dict:
@@ -154,13 +187,14 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
         [check_metric(m, models, numeric=False) for m in as_list(metrics, "metric")]
     check_parameters(grid, models)
     inputs, coords, pending = _inputs(grid)
-    names, arrays = list(inputs), list(inputs.values())
     labels = np.array(list(models), dtype=str)
     ds = None if any(isinstance(v, xr.DataArray) or hasattr(v, "chunks") for v in grid.values()) else \
         _eager(models, metrics, inputs, coords, labels, pending)
     if ds is not None:
         return ds
     coords = _copied(pending, coords)
+    inputs = {name: v.dataarray() if isinstance(v, _Grid) else v for name, v in inputs.items()}
+    names, arrays = list(inputs), list(inputs.values())
     dtypes = [object if metric == "bottleneck" else float for metric in metrics]
     # lazy: one task per chunk for every technique (._lazy); else per technique (one technique: one
     # DataArray per metric; several: one block per metric)
@@ -191,7 +225,7 @@ def sweep(metrics, techniques, workload, platform=None, **grid):
             da = per[0][j]
         da = da.assign_coords(technique=("technique", labels))
         variables[metric] = da.assign_attrs(units=metric_unit(metric), long_name=metric)
-    ds = xr.Dataset(variables).assign_coords(coords)
+    ds = xr.Dataset(variables).assign_coords({name: c.variable() for name, c in coords.items()})
     for name, value in inputs.items():  # apply_ufunc drops coordinate attrs: put them back (no new index)
         if name in ds.coords and ds[name].dims == (name,) and name not in coords:
             ds[name].attrs.update({**ds[name].attrs, **value.attrs})
@@ -358,7 +392,7 @@ def _coordinates(labels, coords: dict):
     given (xarray's default index creation costs more than the rest of building the Dataset)."""
     import xarray as xr
 
-    variables = {"technique": xr.Variable("technique", labels), **coords}
+    variables = {"technique": xr.Variable("technique", labels), **{name: c.variable() for name, c in coords.items()}}
     return xr.Coordinates(variables, indexes=_indexes(labels, coords))
 
 
@@ -372,8 +406,8 @@ def _indexes(labels, coords: dict) -> dict:
     from xarray.indexes import PandasIndex
 
     indexes = {"technique": _technique_index(tuple(str(x) for x in labels))}
-    for name, var in coords.items():
-        index = var.to_index()
+    for name, coordinate in coords.items():
+        index = coordinate.index
         try:
             indexes[name] = PandasIndex(index, name, fastpath=True) if index.name == name else PandasIndex(index, name)
         except TypeError:  # an xarray without the fast path

@@ -87,6 +87,10 @@ def hoist(exprs, varying, prefix: str = "_hoisted") -> tuple:
     return out, [(sym, e) for e, sym in table.items()]
 
 
+#: how many sets of fixed values a bundle's stages keep the scalar stage's values of (:meth:`_Stages.scalars`)
+SCALAR_VALUES = 64
+
+
 class _Stages:
     """The two compiled stages of a bundle for one set of varying argument names."""
 
@@ -98,21 +102,47 @@ class _Stages:
         self.scalar = sp.lambdify(symbols, tuple(e for _, e in scalars), modules=modules, cse=True) \
             if scalars else None
         self.array = sp.lambdify(tuple(symbols) + self.hoisted, array_exprs, modules=modules, cse=True)
+        self.fixed = tuple(k for k, s in enumerate(symbols) if s.name not in varying)
+        self._known: dict = {}
+        self._generation = kernels.generation()
 
-    def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None, masked=()) -> tuple:
+    def scalars(self, args) -> tuple:
+        """The scalar stage's values at ``args`` (read-only 0-d arrays), computed once per set of
+        fixed values and kept: a sweep repeats the same ones call after call (its scalar stage cost
+        17-30 us of a 10^6-point one-metric sweep, benchmarks/README.md, "Eleventh round").
+
+        The key is the fixed arguments' bits (``-0.0`` is not ``0.0``, a NaN is its own pattern), so
+        the same key means the same inputs, hence the same scalars; at most :data:`SCALAR_VALUES`
+        sets are kept, and :func:`virtmodel.model.kernels.configure` empties them (its ``generation``)."""
+        if self.scalar is None:
+            return ()
+        key = b"".join([args[k].tobytes() for k in self.fixed])
+        if self._generation != kernels.generation():
+            self._known, self._generation = {}, kernels.generation()
+        got = self._known.get(key)
+        if got is None:
+            got = tuple(np.asarray(v, dtype=float) for v in self.scalar(*args))
+            for v in got:
+                v.flags.writeable = False  # shared by every call with these values
+            if len(self._known) >= SCALAR_VALUES:
+                self._known.clear()
+            self._known[key] = got
+        return got
+
+    def __call__(self, args, shape=None, below=frozenset(), limit=1.0, out=None, masked=(), flags=True) -> tuple:
         """``(outputs, above, done)``: with the fused kernel, the outputs ``below`` are only checked
         against ``limit`` (None in ``outputs`` if every one is below it everywhere, else boolean
         arrays ``output < limit``; ``above`` says which, see
         :func:`virtmodel.model.kernels.kernel_source`) and ``done`` are the outputs of ``masked``
         the kernel set to ``inf`` where a guard is not below ``limit``; else ``above`` is None and
         ``done`` empty. ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`)."""
-        scalars = tuple(np.asarray(v) for v in self.scalar(*args)) if self.scalar else ()
-        sig = self.fused(args + list(scalars), shape, below, limit, masked) if shape else None
+        scalars = self.scalars(args)
+        sig = self.fused(args + list(scalars), shape, below, limit, masked, flags) if shape else None
         if sig is not None:
             return (*self.kernel(args + list(scalars), shape, sig, out), self.kernel.masked(sig))
         return self.array(*args, *scalars), None, frozenset()
 
-    def fused(self, args, shape, below=frozenset(), limit=1.0, masked=()):
+    def fused(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True):
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
         points = int(np.prod(shape))
         how = kernels.wanted(points, len(shape))
@@ -122,7 +152,7 @@ class _Stages:
             with _LOCK:
                 if self.kernel is None:
                     self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
-        sig = self.kernel.signature(args, shape, below, limit, masked)
+        sig = self.kernel.signature(args, shape, below, limit, masked, flags)
         return sig if self.kernel.ready(sig, wait=how == "now") else self.kernel.other_threads(sig)
 
 
@@ -153,7 +183,7 @@ class Compiled:
         out, _, shape, _ = self.run(values)
         return [o if o.shape == shape else np.broadcast_to(o, shape) for o in out]
 
-    def run(self, values: dict, below=frozenset(), limit=1.0, out=None, masked=()) -> tuple:
+    def run(self, values: dict, below=frozenset(), limit=1.0, out=None, masked=(), flags=True) -> tuple:
         """``(outputs, owned, shape, done)`` without broadcasting: an output keeps its own shape
         (0-d when it depends on no array argument); ``owned[i]`` says output ``i`` is a
         fresh array no other output or argument shares (it may be modified in place);
@@ -173,15 +203,19 @@ class Compiled:
         fused kernel runs, it writes ``inf`` into such an output at every point where a guard is not
         below ``limit`` (:func:`virtmodel.model.kernels.kernel_source`); ``done`` are the outputs
         it so masked (none on the NumPy path: the caller masks the others).
+
+        ``flags``: False when the caller reads the ``below`` outputs only to mask the outputs of
+        ``masked``: a fused kernel that masks every one of them itself then leaves the ``below``
+        outputs None (no boolean arrays written); the NumPy path returns them in full as always.
         """
         # NumPy scalars, never Python floats: 0/0 must give nan/inf, not raise
         args = [np.asarray(values[n], dtype=float) for n in self.names]
         varying = frozenset(n for n, a in zip(self.names, args) if a.ndim)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            shape = np.broadcast_shapes(*(a.shape for a in args)) if args else ()
+            shape = np.broadcast_shapes(*(a.shape for a in args if a.ndim))  # (0-d: nothing to broadcast)
             stages = self.stages(varying)
             out = {i: a for i, a in (out or {}).items() if _writable_into(a, shape)}
-            raw, _, done = stages(args, shape, frozenset(below), limit, out, masked)
+            raw, _, done = stages(args, shape, frozenset(below), limit, out, masked, flags)
         result = [None if o is None else o if getattr(o, "dtype", None) == bool else np.asarray(o, dtype=float)
                   for o in raw]
         owned = [o is not None and o.ndim > 0 and o.flags.writeable and (o.flags.owndata or o is out.get(i))

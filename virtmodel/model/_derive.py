@@ -33,10 +33,8 @@ A station whose demand is identically zero is not on the path. Metrics
   :math:`V\\lambda D_{\\mathrm{card}}/c_{\\mathrm{card}}`, ``cpu_per_request``
   :math:`D_{\\mathrm{guest}} + D_{\\mathrm{host}} + D_{\\mathrm{card}}` (core-seconds),
   ``host_cores_per_100k_iops`` :math:`10^5 D_{\\mathrm{host}}/n_{\\mathrm{io}}` (with a disk
-  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os; with no I/O it is ``inf`` where the
-  host still works per request, e.g. the default's wake-ups of a halted vCPU: host cores spent at zero
-  IOPS are unbounded per I/O; 0 where the host does nothing; a host demand proportional to
-  :math:`n_{\\mathrm{io}}`, as the first model's back-end, cancels and gives its cost per I/O),
+  :math:`n_{\\mathrm{io}} + n_d`, the block requests counted as I/Os; with no I/O its limit term by term: a cost per I/O
+  where the host work is proportional to the I/O count, ``inf`` where the host still works per request, never 0/0),
   ``guest_cores_left`` :math:`c_{\\mathrm{host}} - V\\lambda D_{\\mathrm{host}}` (the CPU metrics add the work a
   technique pays off the queues and the host cores it burns polling: :mod:`virtmodel.techniques.notifications`).
 """
@@ -156,6 +154,25 @@ class _LazyMetrics(Mapping):
         return len(self._builders)
 
 
+def _per_io(work, io_count):
+    """``work / io_count`` term by term, each term's limit at no I/O (``io_count = 0``) its own, never 0/0.
+
+    A term of ``work`` proportional to the I/O count cancels and keeps its cost per I/O (the first
+    model's back-end: paravirtual 0.2 cores per 100k IOPS on any workload); a term that does not (e.g.
+    waking a halted vCPU per request, or a term in another count such as interrupts) is, at no I/O,
+    ``inf`` where it is non-zero (host cores spent at zero IOPS are unbounded per I/O) and 0 where it
+    vanishes. Term by term, so a long formula stays a sum that breaks across lines in LaTeX.
+    """
+    counts = io_count.free_symbols if isinstance(io_count, sp.Basic) else set()
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(work):
+        share = term / io_count
+        if sp.fraction(share)[1].free_symbols & counts:  # does not cancel: its own limit at no I/O
+            share = sp.Piecewise((share, sp.Ne(io_count, 0)), (sp.oo, sp.Ne(term, 0)), (sp.Integer(0), True))
+        total += share
+    return total
+
+
 def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0, io_count=None) -> Mapping:
     lam, vms = s.arrival_rate, s.vms
     io_count = s.io_ops if io_count is None else io_count  # I/O operations per request (+ block requests)
@@ -183,7 +200,7 @@ def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0
         "host_cores": lambda: vms * lam * d_host + polling,
         "card_load": lambda: vms * lam * d_card / s.card_cores,
         "cpu_per_request": lambda: d_guest + d_host + d_card,
-        "host_cores_per_100k_iops": lambda: 10**5 * d_host / io_count,
+        "host_cores_per_100k_iops": lambda: _per_io(10**5 * d_host, io_count),
         "guest_cores_left": lambda: s.cores - vms * lam * d_host - polling,
     })
 
@@ -198,13 +215,14 @@ def model_key(technique, platform) -> tuple:
 def derive(key: tuple) -> Derived:
     """Derive every metric of a model key (:func:`model_key`); cached by that structure.
 
-    The technique's own resources (``Technique.resources``) are added to the platform's.
+    The technique's own resources (``Technique.own_resources()``, by default its class's ``resources``)
+    are added to the platform's.
     """
     structure, platform_resources = key
     cls, flags = structure[0], dict(structure[1:])
-    resources = resolve(platform_resources, cls.resources)
-    s = symbols_for(cls)
     technique = cls(**flags)
+    resources = resolve(platform_resources, technique.own_resources())
+    s = symbols_for(cls)
     demands = technique.demands(s)
     native = Native().demands(s)
     off_queue = technique.off_queue_work(s) if hasattr(technique, "off_queue_work") else {}

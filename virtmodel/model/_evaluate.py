@@ -45,8 +45,9 @@ class Fused:
 
         self.keys = tuple(keys)
         self.bundle = compiled(tuple(exprs))
+        self.index = {k: i for i, k in enumerate(self.keys)}
 
-    def run(self, values, checked=(), into=None, masked=None) -> tuple:
+    def run(self, values, checked=(), into=None, masked=None, flags=True) -> tuple:
         """``(outputs, owned, shape, done)`` by key, unbroadcast (:meth:`Compiled.run`).
 
         ``checked``: keys (utilizations) needed only compared with ``1 - RHO_EDGE``: when
@@ -58,13 +59,15 @@ class Fused:
         ``masked``: ``{key: [utilization keys]}``, outputs to be ``inf`` where one of those (all
         in ``checked``) is not below ``1 - RHO_EDGE``; ``done`` the keys the fused kernel so
         masked in its own pass (the caller masks the others, :func:`_masked`).
+        ``flags``: False when ``checked`` is read only to mask ``masked`` (:meth:`Compiled.run`).
         """
-        index = {k: i for i, k in enumerate(self.keys)}
+        index = self.index
         guards = tuple((index[k], tuple(index[g] for g in gs)) for k, gs in (masked or {}).items()
                        if k in index and all(g in index for g in gs))
         out, owned, shape, done = self.bundle.run(values, frozenset(index[k] for k in checked if k in index),
                                                   1 - RHO_EDGE,
-                                                  {index[k]: a for k, a in (into or {}).items() if k in index}, guards)
+                                                  {index[k]: a for k, a in (into or {}).items() if k in index}, guards,
+                                                  flags or len(guards) < len(masked or {}))
         return ({k: o for k, o in zip(self.keys, out) if o is not None}, dict(zip(self.keys, owned)), shape,
                 {self.keys[i] for i in done})
 
@@ -204,8 +207,11 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
                  if m in SYMBOLIC_METRICS and m != "latency_variance" and SYMBOLIC_METRICS[m][2]}
     if "latency_variance" in metrics:  # (the percentiles read it where no station saturates only)
         saturable["var"] = path
+    # the utilizations read only to mask the latencies (no percentile, variance or error reads them):
+    # a fused kernel that masks every one itself writes no boolean arrays for them
+    masks_only = not scalar and not levels and "latency_variance" not in metrics
     out, owned, _, done = fused(structure, key).run(values, () if scalar else path + native, rows,
-                                                    None if scalar else saturable)
+                                                    None if scalar else saturable, not masks_only)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
     shape = broadcast_shape(values)
     names = [st.name for st in d.stations]

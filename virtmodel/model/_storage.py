@@ -36,16 +36,21 @@ costs that block I/O does not take (a software switch) returns a view without
 them from ``Technique.block_io_view()``; the block requests then add that view's
 increase, :math:`D_k + (D^{v}_k|_{n \to n + n_d} - D^{v}_k)` (exact while the
 demands are linear in the counts; with wake-ups on, the view's fixed point stands
-for the technique's).
+for the technique's); a resource that only the view loads (a block back-end's worker
+pool on the host's cores, :mod:`virtmodel.techniques.block_handoff`) gets that increase
+from :math:`D_k = 0`. A virtio-blk device without ``seg_max`` raises the counts by the
+virtio requests :math:`n_v \\ge n_d` the guest splits the block requests into
+(:mod:`virtmodel.techniques.virtio_blk_split`); the disk's stations keep :math:`n_d`.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from ..disk import Disk, disk_ops
+from ..disk import Disk
 from ..techniques._base import Demands, Load
 from ..techniques.block_backend import blocked_cpu_correction, disk_loads
+from ..techniques.virtio_blk_split import virtio_requests
 
 
 def disk_of(resources):
@@ -54,8 +59,9 @@ def disk_of(resources):
 
 
 def io_substitution(technique, s) -> dict:
-    """``{count symbol: count + n_d}`` for the I/O counts the technique charges per block request."""
-    n_disk = disk_ops(s).total
+    """``{count symbol: count + n_d}`` for the I/O counts the technique charges per block request (:math:`n_v`
+    instead of :math:`n_d` when the guest splits them: :mod:`virtmodel.techniques.virtio_blk_split`)."""
+    n_disk = virtio_requests(technique, s)
     return {getattr(s, name): getattr(s, name) + n_disk for name in technique.block_io_counts}
 
 
@@ -80,7 +86,8 @@ def with_storage(demands: Demands, technique, s, disk: Disk, block: Demands = No
     """
     sub = io_substitution(technique, s)
     loads = {}
-    for name, load in demands.loads.items():
+    extra = {} if block is None else {n: Load() for n in block.loads if n not in demands.loads}
+    for name, load in {**demands.loads, **extra}.items():  # a resource only the view loads: its increase
         if name == "device":
             loads[name] = load
             continue

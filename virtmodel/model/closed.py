@@ -59,6 +59,14 @@ Metrics (:math:`X` per VM, :math:`R` the response time of one VM's MVA):
   of the open model; percentiles and ``latency_variance`` are not given (MVA
   gives means only).
 
+**A window on the device side.** A technique whose virtqueue holds fewer requests than the
+users (:mod:`virtmodel.techniques.virtqueue_capacity`: no indirect descriptors) caps one VM's
+requests on the device side (every station but the guest's, the path delay included) at
+:math:`C`; the others wait in the guest. That part of the network is a flow-equivalent server
+with the rate of its own MVA at :math:`\\min(j, C)` requests
+(:func:`virtmodel.queueing.flow_equivalent.mva_window`, checked against the simulation);
+without a cap, or with :math:`C \\ge N`, nothing changes.
+
 Assumptions: a product-form (BCMP) network: exponential service at the FCFS
 queueing and multi-server stations (the technique's service-time variance is
 *not* used, unlike the open model), the think and delay stages any
@@ -85,6 +93,7 @@ from .._tables import table_from_rows
 from ..errors import ParameterError, SymbolicUnsupportedError
 from ..metrics import CLOSED, LOAD_FREE, METRICS, names
 from ..queueing import mva
+from ..queueing.flow_equivalent import mva_window
 from ..symbols import symbol
 from ..techniques import Native
 
@@ -140,7 +149,7 @@ def network(stations, delay, vms, users):
     return demands, np.array(servers, dtype=float), np.array(owner), np.array(shared)
 
 
-def solve(stations, delay, vms, users, think_time):
+def solve(stations, delay, vms, users, think_time, window=None):
     """One VM's network at the shadow-server fixed point: ``(result, owner, inflation)``.
 
     ``result`` is the :func:`~virtmodel.queueing.mva` result of one VM's
@@ -148,13 +157,22 @@ def solve(stations, delay, vms, users, think_time):
     :math:`= 1/(1 - (V-1) X D_k/c_k)`; :math:`X` (per VM) solves
     :math:`X = X_{\\mathrm{MVA}}(X)` (Brent's method on :math:`[0, X_{\\mathrm{MVA}}(0)]`,
     where the map decreases). One run when :math:`V = 1` or nothing is shared.
+    ``window``: at most this many of the VM's requests on the device side (every station but the
+    guest's, the path delay included: :mod:`virtmodel.techniques.virtqueue_capacity`), solved with
+    :func:`~virtmodel.queueing.flow_equivalent.mva_window`; None: no cap.
     """
     demands, servers, owner, shared = network(stations, delay, vms, users)
     c = np.where(shared, servers, 1.0)
+    capped = window is not None and window < users
+    inside = np.array([str(name).split("[")[0] != "guest" for name in owner])
 
     def run(x):
         inflation = [1 / max(1 - (vms - 1) * x * d / ck, _TINY) if sh else 1 for d, ck, sh in zip(demands, c, shared)]
-        result = mva([d * f for d, f in zip(demands, inflation)], users, think_time, servers, history=True)
+        inflated = [d * f for d, f in zip(demands, inflation)]
+        if capped:
+            result = mva_window(inflated, users, think_time, servers, inside=inside, window=window, history=True)
+        else:
+            result = mva(inflated, users, think_time, servers, history=True)
         return result, inflation
 
     result, inflation = run(0.0)
@@ -208,10 +226,11 @@ def _solve_loaded(key, point, users):
     :math:`X(n)`, :math:`n < N`, hold when nothing was inflated either).
     """
     vms, think = int(point["vms"]), float(point["think_time"])
+    window = device_window(key, point)
 
     def at(x):
         stations, delay = _numeric_stations(key, point if x is None else {**point, "arrival_rate": x})
-        result, _, inflation = solve(stations, delay, vms, users, think)
+        result, _, inflation = solve(stations, delay, vms, users, think, window)
         return result, stations, delay, inflation
 
     if not _load_dependent(key):
@@ -229,6 +248,16 @@ def _solve_loaded(key, point, users):
         hi *= 2
     x = brentq(gap, 0.0, hi, xtol=1e-15 * hi, rtol=1e-13)
     return at(x) + (False,)
+
+
+def device_window(structure, values):
+    """The requests of one VM the device side holds at once (an int), or None for no cap: the
+    technique's virtqueue capacity (:func:`virtmodel.techniques.virtqueue_capacity.ring_capacity`)."""
+    from ..techniques.virtqueue_capacity import ring_capacity
+
+    tech_structure = structure[0]
+    technique = tech_structure[0](**dict(tech_structure[1:]))
+    return ring_capacity(technique, values)
 
 
 def _split(name, demand, servers, shared, q):
@@ -388,6 +417,10 @@ def closed(model, values: dict) -> ClosedResult:
         rows[name] = dict(demand=demand, servers=c, utilization=share * X * demand / c,
                           queue_length=share * float(result.number_in_system[k]),
                           residence_time=float(result.residence_time[k]), inflation=float(inflation[k]))
+    wait = float(getattr(result, "window_wait", 0.0))
+    if wait > 0:  # requests held in the guest's block layer by the device side's window (virtqueue_capacity)
+        rows["window_wait"] = dict(demand=0.0, servers=np.inf, utilization=0.0, queue_length=X * wait,
+                                   residence_time=wait, inflation=1.0)
     metrics = {m: evaluate(model, m, values, True) for m in CLOSED_METRICS}
     n = _curve_users(users, vms)
     by_n, _ = _throughputs(structure, values, n.tolist())
@@ -448,6 +481,12 @@ def expression(model, metric: str, keep):
             "depend on the loop's own throughput, a numerical fixed point (use evaluate(), or wakeups='off')")
     subs = {symbol(k): (sp.Integer(v) if k in _COUNTS or isinstance(v, int) else sp.Rational(str(v)))
             for k, v in values.items() if k in _COUNTS or k not in keep}
+
+    window = device_window(model.key, values)
+    if window is not None and window < users:
+        raise SymbolicUnsupportedError(f"the device side holds at most {window} requests (a virtqueue without "
+                                       "indirect descriptors) and the closed-model expression has no window; "
+                                       "use evaluate()")
 
     def run(structure):
         d = derive(structure)

@@ -98,6 +98,8 @@ def configure(mode: str | None = None, min_points: int | None = None,
     """
     from ..errors import ParameterError
 
+    global _GENERATION
+    _GENERATION += 1  # what was kept for the previous settings is computed afresh (generation())
     old = settings()
     if mode is not None:
         if mode not in _MODES:
@@ -115,6 +117,15 @@ def configure(mode: str | None = None, min_points: int | None = None,
             raise ParameterError("parallel_min_points", parallel_min_points, ">= 1")
         _SETTINGS["parallel_min_points"] = int(parallel_min_points)
     return old
+
+
+_GENERATION = 0
+
+
+def generation() -> int:
+    """A number that :func:`configure` changes on every call: values kept between calls (the
+    scalar stage's, :meth:`virtmodel.model._compile._Stages.scalars`) are dropped when it changed."""
+    return _GENERATION
 
 
 @contextmanager
@@ -343,7 +354,7 @@ def _tile_loops(tiles, ndim: int, threads: bool, order, idx: str, printer, renam
 
 
 def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0, threads=False,
-                  echo=(), recursive=(), masked=()) -> tuple:
+                  echo=(), recursive=(), masked=(), flags=True) -> tuple:
     """``(source, kinds)``: Python source of ``kernel(outs..., args...)`` and each output's kind.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
@@ -377,6 +388,9 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     outputs ``guards`` (indices in ``below``) is not below ``limit`` (a latency where a station
     saturates), written so in the loop: no separate pass over the output afterwards. Only a
     varying output whose guards are all varying and in ``below`` is masked (:func:`masked_outputs`).
+    ``flags``: False writes no boolean arrays for the checked outputs (no such arguments either): a
+    caller that reads them only to mask outputs the kernel masks itself (2 MB less written for
+    two stations over 10^6 points, benchmarks/README.md, "Eleventh round"); the flag is still returned.
     """
     import sympy as sp
 
@@ -395,10 +409,10 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     position = {k: j for j, k in enumerate([k for k, (v, r) in enumerate(zip(varies, reduced)) if v and not r]
                                            + [k for k, r in enumerate(reduced) if r])}
     guards = {position[k]: [position[g] - written for g in gs] for k, gs in masked_outputs(varies, reduced, masked)}
-    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced))] \
+    outs = [f"out{k}" for k in range(max(written, 1))] + [f"below{k}" for k in range(sum(reduced) if flags else 0)] \
         + [f"echo{k}" for k in range(len(echo))]
     rename = {s: sp.Symbol(s.name + "_") for s in order}
-    lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in symbols])}):"]
+    lines = [f"def kernel({', '.join(outs + [_ident(s.name) for s in kernel_arguments(exprs, symbols, varying)])}):"]
     lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
     if written < len(loop):
         lines.append("    above = 0")
@@ -445,7 +459,8 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
             else:
                 j = target[1] - written
                 lines.append(f"{indent}_below{j} = {value} < {float(limit)!r}")
-                lines.append(f"{indent}below{j}[{idx}] = _below{j}")
+                if flags:
+                    lines.append(f"{indent}below{j}[{idx}] = _below{j}")
                 lines.append(f"{indent}above += 0 if _below{j} else 1")
         if level == 0:
             for k, gs in sorted(guards.items()):
@@ -455,6 +470,16 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
                  + ("above > 0, " if written < len(loop) else "") + ")")
     kinds = ["checked" if r else "array" if v else "fixed" for v, r in zip(varies, reduced)]
     return "\n".join(lines) + "\n", kinds
+
+
+def kernel_arguments(exprs, symbols, varying, ones=()) -> tuple:
+    """The symbols (of ``symbols``, in their order) a kernel of :func:`kernel_source` takes after
+    its outputs: every varying one (the loops read them all) and every fixed one that appears in
+    the array stage's expressions once :math:`C(c, a)/a` of one server (``ones``) is 1. A bundle's
+    array stage sees every parameter of the model, most of them only through the hoisted scalars
+    (36 arguments for the SR-IOV mean latency, 10 used): the others are not passed at all."""
+    used = set(varying).union(*(e.free_symbols for e in _one_server(exprs, set(ones))))
+    return tuple(s for s in symbols if s in used)
 
 
 def masked_outputs(varies, reduced, masked) -> list:
@@ -469,14 +494,18 @@ def signature(symbols, varying, args, shape) -> tuple:
     along (those where it is longer than 1); ``"C"`` when every varying argument is C-contiguous
     of the full shape (the loop then vectorizes), else ``"A"`` (a broadcast grid: the kernel reads
     each input through a broadcast view)."""
-    ndim = len(shape)
+    return _levels([np.asarray(a) for s, a in zip(symbols, args) if s in varying], shape)
+
+
+def _levels(arrays, shape) -> tuple:
+    """:func:`signature` of the varying arguments ``arrays`` (in order)."""
+    ndim, shape = len(shape), tuple(shape)
     out = [ndim]
     contiguous = True
-    for s, a in zip(symbols, args):
-        if s in varying:
-            dims = (1,) * (ndim - np.ndim(a)) + np.shape(a)
-            out.append(tuple(k for k, n in enumerate(dims) if n > 1))
-            contiguous = contiguous and np.shape(a) == tuple(shape) and a.flags.c_contiguous
+    for a in arrays:
+        dims = (1,) * (ndim - a.ndim) + a.shape
+        out.append(tuple(k for k, n in enumerate(dims) if n > 1))
+        contiguous = contiguous and a.shape == shape and a.flags.c_contiguous
     return tuple(out) + ("C" if contiguous else "A",)
 
 
@@ -488,29 +517,33 @@ class Kernel:
         self.symbols = tuple(symbols)
         self.varying = frozenset(s for s in self.symbols if s.name in varying_names)
         self.servers = [(k, s) for k, s in enumerate(self.symbols) if s in erlang_servers(self.exprs, self.varying)]
+        self._varying_at = tuple((k, s.name) for k, s in enumerate(self.symbols) if s in self.varying)
         self._builds = Builds(self._build, "virtmodel-kernel-compile")  # signature -> (dispatcher, kinds)
+        from ..queueing.erlang_function import RECURSION_SERVERS
 
-    def signature(self, args, shape, below=frozenset(), limit=1.0, masked=()) -> tuple:
+        self._recursion_servers = float(RECURSION_SERVERS)
+
+    def signature(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
         outputs only checked against a limit, the limit (``below``, ``limit``: see
         :func:`kernel_source`), whether the kernel runs on every core (:func:`parallel`), the
-        inputs it copies as it reads them (:func:`copying`), the recursive Erlang C terms and the
-        outputs it masks (``masked``, :func:`kernel_source`)."""
+        inputs it copies as it reads them (:func:`copying`), the recursive Erlang C terms, the
+        outputs it masks (``masked``, :func:`kernel_source`) and, when ``flags`` is False (the
+        caller reads the checked outputs only to mask ``masked``) True: the kernel then writes no
+        boolean arrays if it masks every one of ``masked`` itself (else it does)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
         threads = parallel(int(np.prod(shape)))
-        sig = signature(self.symbols, self.varying, args, shape)
+        sig = _levels([args[k] for k, _ in self._varying_at], shape)  # (signature(), the varying arguments only)
         echo = tuple(name for name, _ in self._echoes(args)) if sig[-1] == "C" else ()
         return sig + (ones, (frozenset(below), float(limit), threads, echo, self._recursive(args),
-                             tuple(sorted((k, tuple(gs)) for k, gs in masked))))
+                             tuple(sorted((k, tuple(gs)) for k, gs in masked)), not flags))
 
     def _recursive(self, args) -> tuple:
         """The number-of-servers symbols whose :math:`C(c, a)/a` the NumPy path computes by the Erlang
         B recursion at ``args`` (a whole number from 2 to ``RECURSION_SERVERS``; see
         :func:`kernel_source`)."""
-        from ..queueing.erlang_function import RECURSION_SERVERS
-
         return tuple(s.name for k, s in self.servers
-                     if 2.0 <= float(args[k]) <= RECURSION_SERVERS and float(args[k]).is_integer())
+                     if 2.0 <= float(args[k]) <= self._recursion_servers and float(args[k]).is_integer())
 
     def _echoes(self, args) -> list:
         """``[(name, target)]``: the varying arguments a :func:`copying` block of this thread asks
@@ -519,13 +552,12 @@ class Kernel:
         if not pending:
             return []
         found, taken = [], set()
-        for s, a in zip(self.symbols, args):
-            if s in self.varying:
-                for j, (source, target) in enumerate(pending):
-                    if j not in taken and _same_memory(a, source):
-                        found.append((s.name, target))
-                        taken.add(j)
-                        break
+        for k, name in self._varying_at:
+            for j, (source, target) in enumerate(pending):
+                if j not in taken and _same_memory(args[k], source):
+                    found.append((name, target))
+                    taken.add(j)
+                    break
         return found
 
     def _build(self, sig):
@@ -534,12 +566,16 @@ class Kernel:
         import numba
 
         ones = {s for _, s in self.servers if s.name in sig[-2]}
-        below, limit, threads, echo, recursive, masked = sig[-1]
+        below, limit, threads, echo, recursive, masked, masks_only = sig[-1]
         recursive = {s for _, s in self.servers if s.name in recursive}
         source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, below, limit, threads,
                                       echo, recursive, masked)
         done = frozenset(k for k, _ in masked_outputs([kind != "fixed" for kind in kinds],
                                                       [kind == "checked" for kind in kinds], masked))
+        written = not (masks_only and len(done) == len(masked))  # (an output left for the caller to mask: flags)
+        if not written:
+            source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, below, limit,
+                                          threads, echo, recursive, masked, flags=False)
         echoes = len(sig[-1][3])
         erlang, minimum, erlang_lg, log_gamma, erlang_tile = _special()
         namespace = {"math": math, "np": np, "prange": numba.prange, "_erlang": erlang, "_minimum": minimum,
@@ -550,10 +586,12 @@ class Kernel:
         out = numba.types.Array(numba.float64, ndim, "C")
         arg = numba.types.Array(numba.float64, ndim, layout, readonly=True)
         flags = numba.types.Array(numba.boolean, ndim, "C")
-        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * kinds.count("checked") + [out] * echoes
-                         + [arg if s in self.varying else numba.float64 for s in self.symbols]))
+        taken = kernel_arguments(_one_server(self.exprs, ones), self.symbols, self.varying)
+        fn.compile(tuple([out] * max(kinds.count("array"), 1) + [flags] * (kinds.count("checked") if written else 0)
+                         + [out] * echoes + [arg if s in self.varying else numba.float64 for s in taken]))
         fn.disable_compile()  # calls convert to this one signature: no compile on the caller's thread
-        return fn, kinds, done
+        at = {s: k for k, s in enumerate(self.symbols)}
+        return fn, kinds, done, tuple((at[s], s in self.varying) for s in taken), written
 
     def ready(self, sig, wait: bool) -> bool:
         """Whether the kernel for this signature can run now; starts (``wait``: finishes) compiling it
@@ -593,30 +631,32 @@ class Kernel:
     def __call__(self, args, shape, sig, out=None) -> tuple:
         """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
         for fixed ones; for the checked ones (:func:`kernel_source`'s ``below``) None when
-        every one is below its limit everywhere, else boolean arrays ``output < limit``;
+        every one is below its limit everywhere, else boolean arrays ``output < limit`` (None
+        always from a kernel built to mask only, :meth:`signature`'s ``flags``);
         ``above`` True if a checked one is not below its limit somewhere, None if none was checked.
         The boolean arrays are the calling thread's scratch memory (:func:`scratch`): read
         them before this thread's next kernel call.
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying
         output is written into (and returned as) instead of a new array."""
-        fn, kinds, _ = self._builds.peek(sig)
+        fn, kinds, _, taken, written = self._builds.peek(sig)
         out = out or {}
         outs = [out[k] if k in out else np.empty(shape) for k, kind in enumerate(kinds) if kind == "array"] \
             or [np.empty(shape)]  # loops read out0's shape
-        flags = scratch("flags", shape, bool, kinds.count("checked"))
-        params = [(a if sig[-3] == "C" else np.broadcast_to(a, shape)) if s in self.varying else float(a)
-                  for s, a in zip(self.symbols, args)]
+        flags = scratch("flags", shape, bool, kinds.count("checked") if written else 0)
+        full = sig[-3] == "C"
+        params = [(args[k] if full else np.broadcast_to(args[k], shape)) if varies else float(args[k])
+                  for k, varies in taken]
         echoes = dict(self._echoes(args)) if sig[-1][3] else {}
         copies = [echoes[name] for name in sig[-1][3]]
         numbers = fn(*outs, *flags, *copies, *params)
         if copies:
             _COPYING.written.extend(copies)
             _COPYING.pending = [(a, b) for a, b in _COPYING.pending if not any(b is c for c in copies)]
-        above = bool(numbers[-1]) if flags else None
+        above = bool(numbers[-1]) if "checked" in kinds else None
         fixed, arrays, below = iter(numbers), iter(outs), iter(flags)
         pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)),
-                "checked": lambda: next(below) if above else None}
+                "checked": lambda: next(below) if above and written else None}
         out = [pick[k]() for k in kinds]
         return out, above
 
@@ -758,6 +798,41 @@ def copy(array: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def _build_largest(_key=None):
+    import numba
+
+    @numba.njit(nogil=True, parallel=True, cache=False)
+    def largest(bits, shift):  # max of bits - shift (unsigned, so 0 - 1 wraps to the top), on every core
+        top = numba.uint64(0)
+        for i in numba.prange(bits.shape[0]):
+            top = max(top, bits[i] - shift)
+        return top
+
+    for readonly in (True, False):
+        largest.compile((numba.types.Array(numba.uint64, 1, "C", readonly=readonly), numba.uint64))
+    largest.disable_compile()
+    return largest
+
+
+_LARGEST = Builds(_build_largest, "virtmodel-check-compile")
+
+
+def largest_bits(bits: np.ndarray, shift: int):
+    """The largest ``bits[i] - shift`` (``numpy.uint64``, wrapping below 0) of a C-contiguous 1-D
+    ``uint64`` array (a float array's bit patterns, :func:`virtmodel._params.check_value`'s range
+    check), computed on every core, or None where that is not for this array: the fused kernels
+    are not used for it or :func:`parallel` says one thread (the caller reduces with NumPy).
+    One reduction over the 8 MB of a 10^6-point sweep took 0.15 ms of its 1.4 ms, read from the
+    last-level cache on one core (benchmarks/README.md, "Eleventh round")."""
+    if not (bits.ndim == 1 and bits.dtype == np.uint64 and bits.flags.c_contiguous
+            and wanted(bits.size, 1) and parallel(bits.size)):
+        return None
+    fn = _LARGEST.get(None, wait=_SETTINGS["mode"] == "numba")
+    if fn is None or isinstance(fn, Exception):
+        return None
+    return np.uint64(fn(bits, np.uint64(shift)))
+
+
 def wanted(points: int, ndim: int) -> str | None:
     """``"now"`` (wait for the kernel), ``"if ready"``, or None: what the settings say for this array."""
     mode = _SETTINGS["mode"]
@@ -768,4 +843,4 @@ def wanted(points: int, ndim: int) -> str | None:
     return "if ready" if available() else None
 
 
-__all__ = ["available", "configure", "copy", "copying", "scratch", "settings", "using", "Kernel", "kernel_source", "masked_outputs", "parallel", "wanted"]
+__all__ = ["available", "configure", "copy", "copying", "generation", "scratch", "settings", "using", "Kernel", "kernel_arguments", "kernel_source", "largest_bits", "masked_outputs", "parallel", "wanted"]

@@ -149,6 +149,12 @@ class Technique(ParameterSet):
     def check(self, values: dict) -> None:
         """Reject combinations of values the technique cannot serve (hook)."""
 
+    def own_resources(self) -> tuple:
+        """The resources beyond the platform's this technique's flags use (hook; default: the class's
+        ``resources``). A flag that changes a resource's layout (the user-space back-end's threads per
+        queue, :mod:`~virtmodel.techniques.user_queue_threads`) returns the resource it selects."""
+        return type(self).resources
+
     def block_io_view(self) -> "Technique":
         """The technique whose per-I/O costs a disk block request pays (hook; default: itself).
 

@@ -44,7 +44,22 @@ register accesses per block request instead of the NIC's :math:`x_{\\mathrm{emu}
 :math:`n_{\\mathrm{fr}} = n_{\\mathrm{io}}` whatever ``segment_offload`` says, :mod:`virtmodel.techniques.user_backend`.
 On ``virtio_user`` the I/O thread's block engine (flag ``block_engine``, default ``async``): ``sync``
 holds the thread through each device access, one block request at a time (Firecracker's Sync engine),
-:mod:`virtmodel.techniques.block_backend`.
+:mod:`virtmodel.techniques.block_backend`. The ``virtio_user`` back-end's threads per queue pair (flag
+``user_queue_threads``, default ``one``): with ``per_queue`` (Cloud Hypervisor) the I/O thread is
+:math:`q = \\min(\\text{queues}, \\text{cores})` one-server stations each fed :math:`\\lambda/q`, as the vhost
+workers are, :mod:`virtmodel.techniques.user_queue_threads`.
+Without indirect descriptors (flag ``indirect_descriptors``, default
+``True``) a block request takes one ring descriptor per element (header, segments, status), so in a closed loop at
+most :math:`\\lfloor Q/(s+2) \\rfloor` requests are on the device side at once (the virtio paths),
+:mod:`virtmodel.techniques.virtqueue_capacity`.
+A user-space block back-end's hand-off (flag
+``block_handoff``, default ``none``): with ``thread_pool`` (QEMU's default ``aio=threads``) each block request on
+``virtio_user`` pays two thread wake-ups, a pool worker's on the host's cores and the completion's on the I/O thread,
+:math:`n_d t_{\\mathrm{bwake}}` on each, :mod:`virtmodel.techniques.block_handoff`.
+What serves the ``virtio_user`` back-end's frames
+(flag ``vmm_network``, default ``tap``): with ``slirp`` (QEMU ``-netdev user``) every frame is a wire frame and
+the I/O thread pays :math:`t_{\\mathrm{be}} + t_{\\mathrm{sl}} + b_{\\mathrm{io}} t_{\\mathrm{slB}}` per frame in
+place of the tap's system calls, switch and copy, :mod:`virtmodel.techniques.vmm_slirp`.
 """
 
 from __future__ import annotations
@@ -56,17 +71,23 @@ from ._base import Demands, Load
 from ._hwassist import HardwareAssistCPU
 from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_loads, polling_cores
 from .block_backend import BlockBackend
+from .block_handoff import BlockHandoff, handoff_loads
 from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
 from .user_backend import UserBackendFrames
+from .user_queue_threads import UserQueueThreads
 from .virtio_transport import VirtioTransport
+from .virtio_blk_split import VirtioBlkSplit
+from .virtqueue_capacity import VirtqueueCapacity
+from .vmm_slirp import VmmNetwork
 
 
 @dataclass(frozen=True)
-class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, UserBackendFrames, HostSwitch,
-                     Wakeups, VirtioTransport, HardwareAssistCPU):
+class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
+                     UserBackendFrames, UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtioBlkSplit,
+                     VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"
@@ -99,7 +120,8 @@ class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, U
     queues: int = param(
         1, unit="count", domain="count", source="kvm_multiqueue_page", latex=r"q",
         doc="virtio-net queue pairs of the VM, each served by one vhost worker thread (QEMU -netdev tap,queues=N; "
-            "default 1; virtio path; at most the host's cores run at once)")
+            "default 1; virtio path; at most the host's cores run at once); on the virtio_user path they split "
+            "the I/O thread only with user_queue_threads='per_queue' (Cloud Hypervisor)")
     io_path: str = io_path_flag("virtio", ("virtio", "emulated", "virtio_user", "vhost_user",
                                                  "virtio_pooled"))
 
@@ -110,7 +132,8 @@ class HardwareAssist(SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend, U
         """
         loads = path_loads(self, s, self.io_path, self.exit_time(s))
         loads["guest"] = loads.get("guest", Load()) + self.interrupt_exits(s)
-        return self.cpu_demands(s).add(**loads), self.interrupt_exits(s)
+        demands = self.cpu_demands(s).add(**loads).add(**handoff_loads(self, s))  # block_handoff.py: a worker pool
+        return demands, self.interrupt_exits(s)
 
     def demands(self, s) -> Demands:
         return self.with_wakeups(s)

@@ -48,6 +48,9 @@ path               per I/O                                                      
 ``virtio_user``    virtio kicks (ioeventfd, in-kernel exits); a user-space        the VM's I/O
                    device model (QEMU, a Firecracker-style monitor): vhost's      thread (one
                    work plus :math:`k_{\\mathrm{sys}}` system calls to the tap     host core)
+                   With ``vmm_network="slirp"`` (QEMU ``-netdev user``) the I/O
+                   thread runs slirp per wire frame in place of the tap's calls
+                   (:mod:`~virtmodel.techniques.vmm_slirp`)
 ``vhost_user``     no kicks (the back-end polls); a DPDK poll-mode back-end       polling cores
 ``passthrough``    an SR-IOV VF: IOMMU work in the guest, no host work            —
 ``card``           a VF of an offload card; the card's cores do the I/O           card cores
@@ -74,7 +77,8 @@ capacity count) whose busy time is not added again to ``host_cores``.
 
 I/O thread: a user-space device model serves a device's virtqueue from one
 thread, QEMU's main loop or the one IOThread the device is bound to
-(``qemu_iothreads``), so the ``virtio_user`` path's back-end work per I/O,
+(``qemu_iothreads``; Cloud Hypervisor runs one thread per queue pair instead,
+flag ``user_queue_threads``, :mod:`~virtmodel.techniques.user_queue_threads`), so the ``virtio_user`` path's back-end work per I/O,
 :math:`t_{\\mathrm{thr}} = t_{\\mathrm{be}} + k_{\\mathrm{usys}} c_{\\mathrm{hsys}}/f
 + t_{\\mathrm{sw}}`, lands on :data:`IOTHREAD`, a station of one server per VM
 (its own arrivals, :math:`\\lambda`), not on the host's ``cores`` shared by
@@ -140,6 +144,7 @@ from .._params import flag, param
 from .emulated_block import DEVICE_COUNTS, emulated_kicks
 from .offload import io_count, segment_payload
 from .payload_copy import copy_time
+from .vmm_slirp import slirp_load, slirp_serves
 from ..resources import Resource
 from ._base import Load, cycles, events
 
@@ -302,7 +307,10 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
             put("guest", events(n_io / k, trap_time))
     for g in path.guest:
         put("guest", events(n_io, _seconds(tech, s, g)))
-    if path.resource is not None:
+    if path.resource is not None and slirp_serves(tech, name):  # the ring work, then slirp's (vmm_slirp.py)
+        put(path.resource, events(n_io, _seconds(tech, s, "backend_time")))
+        put(path.resource, slirp_load(tech, s, n_io, segment_payload(tech, s, name)))
+    elif path.resource is not None:
         per_io = (_backend_time(tech, s, path) + switch_time(tech, s, path)
                   + copy_time(tech, s, name, segment_payload(tech, s, name)))
         if not _is_zero(per_io):
@@ -319,16 +327,27 @@ def polling_cores(tech, s):
     return sp.Integer(0)
 
 
+def thread_of(tech, name):
+    """The back-end thread resource ``name`` as ``tech`` lays it out (its ``own_resources()``: the
+    I/O thread may be split per queue pair, :mod:`~virtmodel.techniques.user_queue_threads`);
+    None if ``name`` is not a thread of :data:`THREADS`."""
+    if name not in THREADS:
+        return None
+    own = tech.own_resources() if hasattr(tech, "own_resources") else ()
+    return next((r for r in own if r.name == name), THREADS[name])
+
+
 def backend_receiver(tech, s, demands):
     """``(arrivals per server, ordinary work per request)`` of what a back-end notification wakes,
     or None (no back-end work).
 
-    The path's back-end thread when it has one (:data:`THREADS`: the I/O thread, the vhost
-    worker of the request's queue, fed :math:`\\lambda / q`), otherwise the host's cores
+    The path's back-end thread when it has one (:data:`THREADS`: the I/O thread, or with
+    ``user_queue_threads="per_queue"`` the thread of the request's queue pair; the vhost
+    worker of the request's queue; fed :math:`\\lambda / q`), otherwise the host's cores
     (:math:`V\\lambda / c_{\\mathrm{host}}`, any core standing for the back-end's thread).
     """
     path = PATHS.get(getattr(tech, "io_path", None) or getattr(tech, "path", ""))
-    thread = THREADS.get(path.resource) if path is not None else None
+    thread = thread_of(tech, path.resource) if path is not None else None
     if thread is not None and not _is_zero(sp.sympify(demands.loads.get(thread.name, _NO_LOAD).mean)):
         return thread.arrivals(s), demands.loads[thread.name].mean
     if not _is_zero(sp.sympify(demands.host.mean)):
@@ -375,4 +394,5 @@ class HostSwitch:
 
 
 __all__ = ["IOPath", "PATHS", "HOST_SWITCHES", "POLLER", "DRIVER_DOMAIN", "IOTHREAD", "path_loads", "switch_time",
-           "polling_cores", "io_path_flag", "HostSwitch", "VHOST", "THREADS", "back_end_thread", "backend_receiver"]
+           "polling_cores", "io_path_flag", "HostSwitch", "VHOST", "THREADS", "back_end_thread", "backend_receiver",
+           "thread_of"]

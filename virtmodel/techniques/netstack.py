@@ -66,6 +66,7 @@ from .._params import flag, param
 from ._base import Load
 from .io_paths import back_end_thread
 from .offload import segments
+from .stack_costs import unit_byte_load
 
 #: the sandbox's user-space network stack: one server per sandbox, its busy time host CPU
 NETSTACK = back_end_thread("netstack", 1, "the Sentry's user-space network stack (gVisor netstack): one server "
@@ -97,8 +98,8 @@ def netstack_load(tech, s) -> Load:
 
     (the sum of :func:`~virtmodel.techniques._base.events` of the units and of the packets' bytes, written
     with :math:`n_{\\mathrm{io}}` as a factor so that per-I/O ratios of the model cancel it)."""
-    g, t_u, t_b = units_per_packet(tech, s), s.netstack_unit_time, s.io_bytes * s.netstack_byte_time
-    return Load(s.io_ops * (g * t_u + t_b), s.io_ops * (g * t_u**2 + t_b**2))
+    return unit_byte_load(s.io_ops, units_per_packet(tech, s), s.netstack_unit_time, s.io_bytes * s.netstack_byte_time)
+
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._params import flag
+from .vmm_slirp import slirp_serves
 
 #: the paths whose frames the flag sets: a user-space device model serving the virtqueue
 USER_PATHS = ("virtio_user",)
@@ -82,8 +83,11 @@ FRAME_MODES = {
 
 def frames_are_segments(tech, path_name: str) -> bool:
     """Whether path ``path_name`` of ``tech`` may carry segments: False only on a user-space back-end
-    (:data:`USER_PATHS`) with ``user_frames="wire"`` (module docstring)."""
-    return path_name not in USER_PATHS or getattr(tech, "user_frames", "segments") != "wire"
+    (:data:`USER_PATHS`) with ``user_frames="wire"`` (module docstring) or served by QEMU's slirp, whose peer
+    has no virtio-net header, so the device offers no offload (:mod:`~virtmodel.techniques.vmm_slirp`)."""
+    if path_name not in USER_PATHS:
+        return True
+    return getattr(tech, "user_frames", "segments") != "wire" and not slirp_serves(tech, path_name)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,13 @@ profile, is ``seccomp="on"`` on the container) turns that setting on for the rec
 technique, so a row written with the requirement before the mechanism existed is
 predicted with it without any change to its recipe.
 
+The reference technique runs with its defaults unless the recipe gives
+``reference_params`` (optional, a dict checked as ``technique_params`` are: an
+unknown name raises :class:`~virtmodel.errors.ParameterError` naming it), for a ratio
+between two settings of one technique (the same VMM with one queue pair and with
+two). Requirement settings (:data:`REQUIREMENT_SETTINGS`) are not applied to the
+reference; ``reference_params`` names what the reference has.
+
 Errors are relative, (predicted - published) / published; a row is *within*
 when ``|error| <= tolerance``.
 
@@ -83,6 +90,10 @@ SUPPORTED_MECHANISMS.add("sr_iov_vf_path")  # sriov assignment="vf" (virtmodel.t
 SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack (techniques/netstack.py)
 SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of requests in flight (model/closed.py, MVA)
 SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
+SUPPORTED_MECHANISMS.add("user_space_multiqueue_backend")  # user_queue_threads="per_queue" (techniques/user_queue_threads.py)
+SUPPORTED_MECHANISMS.add("vmm_device_model_implementation")  # block_handoff (techniques/block_handoff.py)
+SUPPORTED_MECHANISMS.add("virtio_blk_one_segment")  # hardware_assist seg_max_offered=False (techniques/virtio_blk_split.py)
+SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
 #: (``flags`` given to :func:`recompute`/:func:`predict` override them). Empty: the reported model is
@@ -96,6 +107,10 @@ REPORTED_FLAGS = {}
 #: its technique with these settings (the recipe's own ``technique_params`` win where both set one)
 REQUIREMENT_SETTINGS = {
     "seccomp_filter": {"seccomp": "on"},
+    "user_space_multiqueue_backend": {"user_queue_threads": "per_queue"},
+    "vmm_device_model_implementation": {"block_handoff": "none"},  # Cloud Hypervisor: no worker pool
+    "vmm_user_network_stack": {"vmm_network": "slirp"},
+    "virtio_blk_one_segment": {"seg_max_offered": False},  # Cloud Hypervisor before v44.0: no VIRTIO_BLK_F_SEG_MAX
 }
 
 #: what each non-technique requirement stands for, as the table says it
@@ -116,7 +131,20 @@ MECHANISM_NAMES = {
     "virtio_pmem_dax": "a guest file system on virtio-pmem with DAX (loads and stores to a mapping of a host file "
                        "instead of block I/O)",
     "vmm_user_network_stack": "the VMM's own user-mode network stack (QEMU's slirp: it terminates the guest's "
-                              "TCP connection and opens a host socket per connection)",
+                              "TCP connection and opens a host socket per connection; wire frames, slirp's time per "
+                              "frame and per byte on the I/O thread; vmm_network=\"slirp\")",
+    "user_space_multiqueue_backend": "a user-space back-end with one thread per queue pair (Cloud Hypervisor's "
+                                     "virtio-net: min(queues, cores) I/O threads, each fed lambda/queues; "
+                                     "user_queue_threads=\"per_queue\")",
+    "vmm_device_model_implementation": "two user-space block device models told apart: the I/O thread issues and "
+                                       "completes each request itself (Cloud Hypervisor, block_handoff=\"none\") or "
+                                       "hands it to a worker-thread pool (QEMU's aio=threads, reference_params "
+                                       "block_handoff=\"thread_pool\": two thread wake-ups per block request)",
+    "virtio_blk_one_segment": "a virtio-blk device that offers no VIRTIO_BLK_F_SEG_MAX (Cloud Hypervisor before "
+                              "v44.0): the guest sends one segment per request, so a large I/O becomes one virtio "
+                              "request per physically contiguous piece, each paying the path's per-request costs "
+                              "(seg_max_offered=False: ceil(b / (seg_max * segment bytes)) virtio requests per "
+                              "block request)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }
@@ -160,6 +188,14 @@ def _recipe_settings(recipe) -> dict:
     for need in recipe["requires"]:
         settings.update(REQUIREMENT_SETTINGS.get(need, {}))
     return {**settings, **recipe["technique_params"]}
+
+
+def _reference_settings(recipe) -> dict:
+    """The reference technique's settings: the recipe's optional ``reference_params`` (module docstring)."""
+    params = recipe.get("reference_params", {})
+    if not isinstance(params, dict):
+        raise ParameterError("reference_params", params, "a dict of the reference technique's settings")
+    return params
 
 
 def _missing(recipe, techniques, mechanisms=None) -> str | None:
@@ -284,7 +320,7 @@ def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
                              "0, or a relative_throughput row whose requires names closed_loop",
                              "a closed benchmark loop is compared by its MVA throughput only")
     tech = _technique(recipe["technique"], _recipe_settings(recipe), flags, techniques)
-    ref = _technique(recipe["reference"], {}, flags, techniques)
+    ref = _technique(recipe["reference"], _reference_settings(recipe), flags, techniques)
     value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform))
     return float(value), "modelled"
 

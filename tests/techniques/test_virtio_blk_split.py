@@ -32,7 +32,9 @@ CPU_STATIONS = ("guest", "iothread")
 
 
 def _user(**kw):
-    return get("hardware_assist", **{"io_path": "virtio_user", **kw})
+    """virtio_user with the wake-up-free path (``wakeups="off"``) unless a test asks: the hand computations below
+    add fixed costs per request; tests that compare with the default pass ``wakeups`` explicitly."""
+    return get("hardware_assist", **{"io_path": "virtio_user", "wakeups": "off", **kw})
 
 
 def test_parts_by_hand():

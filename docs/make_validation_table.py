@@ -235,6 +235,8 @@ _BEFORE_NESTIO = {"l1_io_path": "passthrough"}
 #: the setting that gives the model before a split virtqueue's descriptor capacity
 #: (techniques/virtqueue_capacity.py): indirect descriptors everywhere is the previous model exactly
 _BEFORE_VRING = {"indirect_descriptors": True}
+#: before evidx: a split block request's parts each kicked and completed on their own (one part per batch)
+_BEFORE_BATCHING = {"split_batch_requests": 1}
 
 
 def _median_error(part, column) -> str:
@@ -348,6 +350,11 @@ def _mechanisms(table) -> list:
                  "v44.0: one segment per request, ceil(b / (seg_max * segment bytes)) virtio requests per block "
                  "request, each paying the path's per-request costs; `seg_max_offered=false`, "
                  "`virtio_blk_one_segment` in the recipe's requires; structural, pre-registered)",
+                 recompute(flags={**_BEFORE_BATCHING, **_BEFORE_WAKEUPS})))
+    rows.append(("+ the parts of a split request notified per batch (the guest's plug flushes every 16 requests, "
+                 "virtio_blk kicks once per dispatched list, the device signals once per completion pass: "
+                 "ceil(k / 16) kicks and completion interrupts per block request, the back-end's work still per "
+                 "part; `split_batch_requests`, structural where the split applies, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the package's default model: + interrupts and wake-ups (`wakeups=\"on\"`), structural "
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "

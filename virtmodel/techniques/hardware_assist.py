@@ -52,6 +52,9 @@ Without indirect descriptors (flag ``indirect_descriptors``, default
 ``True``) a block request takes one ring descriptor per element (header, segments, status), so in a closed loop at
 most :math:`\\lfloor Q/(s+2) \\rfloor` requests are on the device side at once (the virtio paths),
 :mod:`virtmodel.techniques.virtqueue_capacity`.
+A virtio-blk device without ``seg_max`` (flag ``seg_max_offered``, default ``True``) makes the guest split a
+block request into :math:`k` one-segment requests, :mod:`virtmodel.techniques.virtio_blk_split`, notified per batch
+of ``split_batch_requests`` (the guest's plug, 16), :mod:`virtmodel.techniques.split_request_batching`.
 A user-space block back-end's hand-off (flag
 ``block_handoff``, default ``none``): with ``thread_pool`` (QEMU's default ``aio=threads``) each block request on
 ``virtio_user`` pays two thread wake-ups, a pool worker's on the host's cores and the completion's on the I/O thread,
@@ -76,6 +79,7 @@ from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
+from .split_request_batching import SplitRequestBatching
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
 from .virtio_transport import VirtioTransport
@@ -86,8 +90,8 @@ from .vmm_slirp import VmmNetwork
 
 @dataclass(frozen=True)
 class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtioBlkSplit,
-                     VirtqueueCapacity, HardwareAssistCPU):
+                     UserBackendFrames, UserQueueThreads, SplitRequestBatching, HostSwitch, Wakeups,
+                     VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

@@ -215,7 +215,10 @@ _FLAG_TRIALS = (("interrupts and wake-ups off (`wakeups=\"off\"`: the first mode
                  "(`user_frames=\"wire\"`)", {"user_frames": "wire"}, False),
                 ("a synchronous user-space block back-end: the I/O thread blocks through each disk access, one "
                  "block request at a time (`block_engine=\"sync\"`, Firecracker's Sync engine; virtio_user)",
-                 {"block_engine": "sync"}, False))
+                 {"block_engine": "sync"}, False),
+                ("a bounce copy on the user-space back-end's receive: QEMU's tap reads each frame into its own "
+                 "buffer, then copies it into the guest, two copies per byte (`user_rx_copy=\"bounce\"`; virtio_user)",
+                 {"user_rx_copy": "bounce"}, False))
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths

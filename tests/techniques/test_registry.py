@@ -42,6 +42,7 @@ CITATION_KEYS |= {"yang2017_docker_qperf", "linux_veth_backlog", "linux_intel_id
 CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/softmmu.py
 CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"}  # techniques/block_backend.py
 CITATION_KEYS |= {"slirp4netns_bench2018", "qemu_net_slirp"}  # techniques/vmm_slirp.py (QEMU -netdev user)
+CITATION_KEYS |= {"qemu_virtio_net_rx"}  # techniques/user_rx_copy.py (QEMU tap receive bounce copy)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

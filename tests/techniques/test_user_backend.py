@@ -108,13 +108,19 @@ def test_an_io_thread_bound_limit_falls_by_the_packets_per_segment():
     assert ratio == pytest.approx(44 / (44 * 1500 / 65536), rel=1e-12)
 
 
-def test_disk_block_requests_are_one_io_whatever_the_flag():
+def assert_disk_requests_ignore(**flags):
+    """A disk block request on the user-space path costs the same with ``flags`` set (shared with
+    test_user_rx_copy.py)."""
     disk = Workload(arrival_rate=100.0, io_ops=0, io_interrupts=0, file_reads=2, file_read_bytes=65536 * 4)
     flash = Platform(disk="flash")
     tech = get("hardware_assist", io_path="virtio_user")
     for metric in ("mean_latency", "cpu_per_request", "throughput_limit"):
-        assert Model(tech.replace(user_frames="wire"), disk, flash).evaluate(metric) == \
+        assert Model(tech.replace(**flags), disk, flash).evaluate(metric) == \
             pytest.approx(Model(tech, disk, flash).evaluate(metric), rel=1e-12)
+
+
+def test_disk_block_requests_are_one_io_whatever_the_flag():
+    assert_disk_requests_ignore(user_frames="wire")
 
 
 def test_the_symbolic_formula_loses_the_segment_size_with_wire_frames():
@@ -125,14 +131,19 @@ def test_the_symbolic_formula_loses_the_segment_size_with_wire_frames():
     assert not any("seg" in str(s) for s in wire.free_symbols)
 
 
-@pytest.mark.slow
-def test_the_wire_frame_network_agrees_with_the_simulation():
+def assert_iothread_network_agrees_with_the_simulation(tech):
+    """``tech``'s station network, bound by its I/O thread, against the discrete-event oracle at 60% of
+    its limit (shared with test_user_rx_copy.py)."""
     from virtmodel.model.simulation import simulate_model
 
-    tech = _user(user_frames="wire", backend_time=5e-6)  # the I/O thread carries most of the load
     base = Model(tech, BULK, WIDE)
     assert base.evaluate("bottleneck") == "iothread"
     rate = 0.6 * base.evaluate("throughput_limit")
     model = Model(tech, BULK.replace(arrival_rate=rate), WIDE)
     sim, delay = simulate_model(model, customers=60_000, seed=11)
     assert sim.system_response_time.contains(model.evaluate("mean_latency") - delay, 0.99, rtol=0.03)
+
+
+@pytest.mark.slow
+def test_the_wire_frame_network_agrees_with_the_simulation():
+    assert_iothread_network_agrees_with_the_simulation(_user(user_frames="wire", backend_time=5e-6))

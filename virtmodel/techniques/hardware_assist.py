@@ -63,6 +63,10 @@ What serves the ``virtio_user`` back-end's frames
 (flag ``vmm_network``, default ``tap``): with ``slirp`` (QEMU ``-netdev user``) every frame is a wire frame and
 the I/O thread pays :math:`t_{\\mathrm{be}} + t_{\\mathrm{sl}} + b_{\\mathrm{io}} t_{\\mathrm{slB}}` per frame in
 place of the tap's system calls, switch and copy, :mod:`virtmodel.techniques.vmm_slirp`.
+How the ``virtio_user`` back-end receives a frame (flag ``user_rx_copy``, default ``direct``, one copy): ``bounce``
+(QEMU's tap reads each frame into its own buffer and copies it into the guest) adds a second copy of each counted
+I/O's bytes on the I/O thread, :math:`n_{\\mathrm{io}} b_{\\mathrm{io}} t_{\\mathrm{cp}}` per request,
+:mod:`virtmodel.techniques.user_rx_copy`.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ from .payload_copy import PayloadCopy
 from .split_request_batching import SplitRequestBatching
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
+from .user_rx_copy import UserRxCopy
 from .virtio_transport import VirtioTransport
 from .virtio_blk_split import VirtioBlkSplit
 from .virtqueue_capacity import VirtqueueCapacity
@@ -90,7 +95,7 @@ from .vmm_slirp import VmmNetwork
 
 @dataclass(frozen=True)
 class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserQueueThreads, SplitRequestBatching, HostSwitch, Wakeups,
+                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, Wakeups,
                      VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 

@@ -206,11 +206,42 @@ def _tokens(expr, width: float, tex) -> list:
         return _wrapped([], _tokens(expr.base, width - 20, tex), f"^{{{tex(expr.exp)}}}")
     if isinstance(expr, (sp.Min, sp.Max)):
         return _call(r"\min" if isinstance(expr, sp.Min) else r"\max", expr.args, width, tex)
+    if isinstance(expr, sp.Piecewise):
+        return _cases(expr.args, width, tex)
     if isinstance(expr, ErlangCOverLoad):  # C(c, a) / a with a long offered load a
         return _call("C", expr.args, width, tex) + _wrapped(
             [r"\cdot"], _tokens(expr.args[1], width - 20, tex), "^{-1}"
         )
     return [whole]
+
+
+def _cases(branches, width, tex) -> list:
+    """A too-wide ``Piecewise`` as ``\\biggl( e_1 \\biggr)`` if :math:`c_1`, then ``\\text{else }`` each further branch:
+    every value broken like any expression, each condition after its value. A condition
+    :math:`X \\neq 0` whose :math:`X` is, up to a constant factor, the first case's numerator over
+    its condition's :math:`n \\neq 0` (a cost per I/O that does not cancel, :func:`virtmodel.model._derive._per_io`) is
+    named, not repeated ("if the first case's numerator" followed by :math:`\\neq 0`)."""
+    import sympy as sp
+
+    first_value, first_cond = branches[0]
+    out = []
+    for k, (value, cond) in enumerate(branches):
+        if cond is sp.true:
+            when = ""
+        elif latex_width(tex(cond)) <= width / 2:
+            when = rf"\text{{ if }} {tex(cond)}"
+        elif (isinstance(cond, sp.Ne) and cond.rhs == 0 and isinstance(first_cond, sp.Ne)
+              and first_cond.rhs == 0 and (first_value * first_cond.lhs / cond.lhs).is_number):
+            when = r"\text{ if the first case's numerator} \neq 0"
+        else:
+            when = rf"\text{{ if }} {tex(cond)}"
+        parts = _tokens(value, width - 20, tex)
+        parts = _wrapped([], parts, "") if len(parts) > 1 else parts
+        parts[-1] += when
+        if k:
+            parts = [r"\text{ else }" + parts[0]] + parts[1:]
+        out += parts
+    return out
 
 
 def _call(name: str, args, width, tex) -> list:

@@ -53,25 +53,53 @@ def region_maps():
         print(f"win-region map {n}x{n} x 5 techniques: {t:.3f} s; with a host_cores constraint {tc:.3f} s")
 
 
-def sriov_latency_by_hand(v, lam):
-    """SR-IOV mean latency written out from the formulas (no virtmodel code):
+def sriov_terms_by_hand(v) -> tuple:
+    """SR-IOV's constants for :func:`sriov_latency_by_hand`, written out from the formulas (no virtmodel
+    code): ``(a, c, v0, v1, b, m2, s_d, q_d, vms, delay)``.
 
-    guest: cpu work + interrupt, TLB-walk, IOMMU and device-interrupt events, one vCPU (M/G/1);
-    device: io_ops transfers of io_bytes / B, one server shared by all VMs (M/G/1); plus the delay.
-    """
+    Guest (one vCPU): every request pays cpu work + interrupt, TLB-walk and IOMMU events, ``a``;
+    its device-interrupt exits ``e`` (``io_interrupts`` x ``exits_per_interrupt`` exits) only when NAPI's
+    poll is inactive (docs/preregistered.md section 3): a request that finds the vCPU halted (share
+    ``p``) pays ``b = e + w`` (``w`` = ``vcpu_wake_time``) as a setup, one that finds it busy outside the
+    poll's window (share ``lam (a - r)``, ``r`` = kernel_fraction x cpu_time) pays ``e`` in the queue.
+    So the queue's service is ``S = a + c lam`` with ``c = (a - r) e``, variance ``v0 + v1 lam``, and the
+    setup adds Takagi's ``(2b + lam m2) / (2 (1 + lam b))``, ``m2 = E[B^2]``. Device: ``io_ops``
+    transfers of ``io_bytes / B``, one server shared by all VMs (M/G/1, second moment ``q_d``)."""
     f = v["clock_hz"]
     t_x = (v["exit_cycles"] + v["exit_handling_cycles"]) / f
-    ev = [(v["interrupts"], v["exits_per_interrupt"] * t_x), (v["register_writes"] * v["register_write_exits"], t_x),
-          (v["tlb_misses"], v["nested_walk_cycles"] / f), (v["io_ops"], v["iommu_cycles"] / f),
-          (v["io_interrupts"], v["exits_per_interrupt"] * t_x)]
-    s_g = v["cpu_time"] + sum(n * t for n, t in ev)
-    var_g = v["cpu_scv"] * v["cpu_time"] ** 2 + sum(n * t * t for n, t in ev)
+    t_irq = v["exits_per_interrupt"] * t_x
+    ev = [(v["interrupts"], t_irq), (v["register_writes"] * v["register_write_exits"], t_x),
+          (v["tlb_misses"], v["nested_walk_cycles"] / f), (v["io_ops"], v["iommu_cycles"] / f)]
+    e, var_e = v["io_interrupts"] * t_irq, v["io_interrupts"] * t_irq**2
+    a = v["cpu_time"] + sum(n * t for n, t in ev)
+    v0 = v["cpu_scv"] * v["cpu_time"] ** 2 + sum(n * t * t for n, t in ev)
+    r = v["kernel_fraction"] * v["cpu_time"]
+    b = e + v["vcpu_wake_time"]
     t_d = v["io_bytes"] / v["device_bandwidth"]
-    s_d, var_d = v["io_ops"] * t_d, v["io_ops"] * t_d**2 * (1 + v["device_scv"])
-    lam_d = v["vms"] * lam
-    r_g = lam * (s_g**2 + var_g) / (2 * (1 - lam * s_g)) + s_g
-    r_d = lam_d * (s_d**2 + var_d) / (2 * (1 - lam_d * s_d)) + s_d
-    return r_g + r_d + v["io_ops"] * v["device_latency"]
+    s_d = v["io_ops"] * t_d
+    q_d = s_d**2 + v["io_ops"] * t_d**2 * (1 + v["device_scv"])
+    return (a, (a - r) * e, v0, (a - r) * var_e, b, var_e + b * b, s_d, q_d, v["vms"],
+            v["io_ops"] * v["device_latency"])
+
+
+def sriov_latency_by_hand(v, lam):
+    """SR-IOV mean latency written out from the formulas (no virtmodel code), wake-ups and NAPI's
+    interrupt window in (``wakeups="on"``, the default; constants: :func:`sriov_terms_by_hand`):
+
+    guest M/G/1 with the load-dependent service ``S = a + c lam``, saturated (inf) from the root of
+    ``lam (a + c lam) = 1``, ``2 / (a + sqrt(a^2 + 4c))``; plus the halted vCPU's setup term; device
+    M/G/1 (Pollaczek-Khinchine); plus the device delay.
+    """
+    assert v["vcpus"] == 1  # one vCPU: M/G/1 (the VF's interrupts exit: posted_interrupts=False, the default)
+    a, c, v0, v1, b, m2, s_d, q_d, vms, delay = sriov_terms_by_hand(v)
+    s_g = a + c * lam
+    q_g = s_g**2 + v0 + v1 * lam
+    cap_g = 2 / (a + np.sqrt(a * a + 4 * c))
+    lam_d = vms * lam
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_g = np.where(lam < cap_g, lam * q_g / (2 * (1 - lam * s_g)) + s_g, np.inf)
+        r_d = np.where(lam_d * s_d < 1, lam_d * q_d / (2 * (1 - lam_d * s_d)) + s_d, np.inf)
+    return r_g + r_d + (2 * b + lam * m2) / (2 * (1 + lam * b)) + delay
 
 
 def sweeps():

@@ -42,24 +42,29 @@ def _best(fn, repeat=5):
 
 
 def _sriov_terms(model) -> tuple:
-    """``(S_g, E[S_g^2], S_d, E[S_d^2], vms, delay)`` of SR-IOV's two M/G/1 stations (guest, device),
-    read from the model's station table, as the NumPy baselines here read them."""
-    table = model.station_table()
-    s, var = table["demand"].to_numpy(), table["service_variance"].to_numpy()
-    return s[0], s[0] ** 2 + var[0], s[1], s[1] ** 2 + var[1], float(model.values()["vms"]), table.attrs["delay"]
+    """``(a, c, v0, v1, b, m2, s_d, q_d, vms, delay)``: SR-IOV's constants with the wake-up and NAPI
+    terms (``bench_analysis.sriov_terms_by_hand``, written from the formulas), from the model's values."""
+    from bench_analysis import sriov_terms_by_hand
+
+    return tuple(float(x) for x in sriov_terms_by_hand(model.values()))
 
 
 def _hand_numba():
     """The SR-IOV mean latency (bench_analysis.sriov_latency_by_hand) as a numba loop: ``f(terms, lam)``
-    with ``terms`` from :func:`_sriov_terms`."""
+    with ``terms`` from :func:`_sriov_terms`: vCPU service ``a + c lam`` (saturated where
+    ``lam (a + c lam) >= 1``), the halted vCPU's setup term, the device's M/G/1."""
     import numba
 
     @numba.njit(nogil=True, error_model="numpy")  # a new output array each call, as every variant
-    def loop(lam, s_g, q_g, s_d, q_d, vms, delay, out):  # q = S^2 + Var(S): the second moment
+    def loop(lam, a, c, v0, v1, b, m2, s_d, q_d, vms, delay, out):
         for i in range(lam.shape[0]):
             x = lam[i]
             y = vms * x
-            out[i] = x * q_g / (2 * (1 - x * s_g)) + s_g + y * q_d / (2 * (1 - y * s_d)) + s_d + delay
+            s_g = a + c * x
+            r = (2 * b + x * m2) / (2 * (1 + x * b)) + delay
+            r += x * (s_g * s_g + v0 + v1 * x) / (2 * (1 - x * s_g)) + s_g if x * s_g < 1 else np.inf
+            r += y * q_d / (2 * (1 - y * s_d)) + s_d if y * s_d < 1 else np.inf
+            out[i] = r
         return out
 
     return lambda terms, lam: loop(lam, *terms, np.empty_like(lam))
@@ -69,9 +74,11 @@ def _numexpr_formula(terms, lam):
     """The same formula as one numexpr expression (the candidate numexpr path: no special functions)."""
     import numexpr
 
-    s_g, q_g, s_d, q_d, vms, delay = terms  # noqa: F841 (read by numexpr from this frame)
-    return numexpr.evaluate("lam * q_g / (2 * (1 - lam * s_g)) + s_g"
-                            " + vms * lam * q_d / (2 * (1 - vms * lam * s_d)) + s_d + delay")
+    a, c, v0, v1, b, m2, s_d, q_d, vms, delay = terms  # noqa: F841 (read by numexpr from this frame)
+    return numexpr.evaluate("where(lam * (a + c * lam) < 1, lam * ((a + c * lam) ** 2 + v0 + v1 * lam)"
+                            " / (2 * (1 - lam * (a + c * lam))) + a + c * lam, inf)"
+                            " + where(vms * lam * s_d < 1, vms * lam * q_d / (2 * (1 - vms * lam * s_d)) + s_d, inf)"
+                            " + (2 * b + lam * m2) / (2 * (1 + lam * b)) + delay", local_dict={**locals(), "inf": np.inf})
 
 
 def fused(rounds: int = 3, n: int = 10**6) -> dict:

@@ -125,3 +125,18 @@ def test_simplified_chain_keeps_every_step_and_the_value(name):
     assert [x.key for x in s.steps] == [x.key for x in d.steps]
     assert s.values()["overhead"] == pytest.approx(d.values()["overhead"], rel=1e-12)
     assert s.values()["overhead"] == pytest.approx(model.evaluate("overhead"), rel=1e-12)
+
+
+@pytest.mark.parametrize("technique", ["paravirtual", "hardware_assist", "sriov"])
+def test_the_wake_up_terms_are_steps_of_their_own(technique):
+    """wakeups='on': cpu_per_request shows the work off the queues (W_guest, W_host), the light-load
+    chain its demands at lambda = 0, the limit the root of lambda S(lambda) = c for the guest."""
+    from virtmodel.techniques import get
+
+    model = Model(get(technique, wakeups="on"), "small_packet_rr")
+    cpu = derivation(model, "cpu_per_request")
+    assert {"W_guest", "W_host"} & {s.key for s in cpu.steps}
+    for metric, step in (("cpu_per_request", None), ("low_load_slowdown", "R0"), ("throughput_limit", "X_guest")):
+        d = derivation(model, metric)
+        assert d.values()[LAST.get(metric, metric)] == pytest.approx(model.evaluate(metric), rel=1e-9)
+        assert step is None or step in {s.key for s in d.steps}

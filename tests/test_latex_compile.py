@@ -137,3 +137,20 @@ def test_wake_up_formulas_and_derivations_fit(tmp_path):
                                    for k in ("mean_latency", "overhead", "cpu_per_request")}))
         bodies.append(derivation(m, "mean_latency").latex(numbers=True, label=f"{name}-{mode}-"))
     assert "Output written" in compile_latex(tmp_path, latex_document(*bodies))
+
+
+def test_a_wide_piecewise_breaks_in_its_first_case_and_names_the_numerator(tmp_path):
+    """host_cores_per_100k_iops under the default wake-ups: each wake-up term's cost per I/O is a
+    Piecewise (its own limit at no I/O, model/_derive._per_io) wider than a page; it breaks inside its
+    first case, and the no-I/O case's condition (the same long numerator) is named, not repeated."""
+    import sympy as sp
+
+    m = Model("hardware_assist", WORKLOAD)
+    expr = m.expression("host_cores_per_100k_iops").expr
+    assert expr.has(sp.Piecewise)
+    lines = break_lines(expr, 300, latex_names())
+    text = " ".join(lines)
+    assert len(lines) > 3 and all(latex_width(line) <= 300 * 1.05 for line in lines)
+    assert r"\text{ if the first case's numerator} \neq 0" in text and r"\text{ else }\infty" in text
+    body = r"\begin{align*}" + r" \\ ".join("&" + line for line in lines) + r"\end{align*}"
+    compile_latex(tmp_path, latex_document(body))

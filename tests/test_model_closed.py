@@ -24,8 +24,12 @@ def closed_model(technique="hardware_assist", workload="web_serving", platform=O
 
 
 def path(model):
-    """``([(name, D, c)], delay)`` of the model's stations at its values."""
-    return _numeric_stations(model.key, model.values())
+    """``([(name, D, c)], delay)`` of the model's stations at its values, the load-dependent demands
+    (wake-ups) at the closed loop's own throughput per VM (model/closed.py, ``_solve_loaded``)."""
+    values = model.values()
+    if values.get("users", 0) > 0:
+        values = {**values, "arrival_rate": model.evaluate("throughput")}
+    return _numeric_stations(model.key, values)
 
 
 @pytest.mark.parametrize("technique", names())
@@ -165,7 +169,12 @@ def test_closed_result_and_evaluate_all():
 
 
 def test_symbolic_for_one_vm_and_few_users():
-    m = closed_model("hardware_assist", "small_packet_rr", users=2, think_time=1e-4)
+    """On the first model (wakeups='off': demands free of the load); under the default the demands
+    depend on the loop's own throughput, a fixed point that is no rational function: refused."""
+    default = closed_model("hardware_assist", "small_packet_rr", users=2, think_time=1e-4)
+    with pytest.raises(SymbolicUnsupportedError, match="fixed point"):
+        default.expression("throughput", keep=["think_time"])
+    m = closed_model(get("hardware_assist", wakeups="off"), "small_packet_rr", users=2, think_time=1e-4)
     for metric in ("mean_latency", "throughput", "overhead"):
         f = m.expression(metric, keep=["think_time", "exit_cycles"])
         assert {s.name for s in f.expr.free_symbols} == {"think_time", "exit_cycles"}
@@ -218,3 +227,18 @@ def test_closed_result_plots_its_own_curve():
     # MVA's throughput rises with the users and stays under the open model's limit
     x = result.curve["throughput"].to_numpy()
     assert np.all(np.diff(x) > 0) and x[-1] < result.throughput_limit
+
+
+@pytest.mark.parametrize("technique", ["paravirtual", "hardware_assist", "sriov"])
+def test_wake_up_demands_at_the_loops_own_throughput(technique):
+    """wakeups='on': the load-dependent demands are taken at the closed loop's throughput X, so X stays
+    below the open model's limit (at the workload's rate it did not: paravirtual 173,866 > 171,667/s)
+    and the CPU metrics are the open model's at lambda = X (wake-up work off the queues included)."""
+    tech = get(technique, wakeups="on")
+    m = closed_model(tech, "small_packet_rr", users=200, think_time=5e-5)
+    X = m.evaluate("throughput")
+    assert X <= m.evaluate("throughput_limit") * (1 + 1e-9)
+    assert X >= 0.9 * m.evaluate("throughput_limit")          # 200 users: near the asymptote
+    open_model = Model(tech, "small_packet_rr", ONE_VM)
+    for metric in ("host_cores", "guest_cores"):
+        assert m.evaluate(metric) == pytest.approx(open_model.evaluate(metric, arrival_rate=X), rel=1e-12)

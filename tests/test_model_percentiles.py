@@ -100,9 +100,11 @@ def test_every_entry_point_takes_any_percentile():
     assert np.allclose(data["p99.9"].sel(technique="sriov").values,
                        Model("sriov", "small_packet_rr").evaluate("p99.9", arrival_rate=rates))
 
-    be = break_even("sriov", "paravirtual", "arrival_rate", "p99.9", workload="small_packet_rr")
-    assert be.method.startswith("numeric")
-    a, b = (Model(t, "small_packet_rr").evaluate("p99.9", arrival_rate=be.value) for t in ("sriov", "paravirtual"))
+    # a pair that crosses under the default (SR-IOV and paravirtual do not: SR-IOV ahead up to the
+    # paravirtual limit; 21,300/s only on the first model): container vs SR-IOV, 24,600/s
+    be = break_even("sriov", "container", "arrival_rate", "p99.9", workload="small_packet_rr")
+    assert be.method.startswith("numeric") and 2e4 < be.value < 3e4
+    a, b = (Model(t, "small_packet_rr").evaluate("p99.9", arrival_rate=be.value) for t in ("sriov", "container"))
     assert a == pytest.approx(b, rel=1e-6)
 
     regions = win_regions(techniques, ("arrival_rate", rates), ("io_bytes", np.array([64.0, 1500.0])), "p99.9",

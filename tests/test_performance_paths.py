@@ -73,7 +73,7 @@ def test_fused_equals_one_by_one_and_the_former_mask(technique):
         if metric == "bottleneck":
             assert (fused[metric] == one).all()
             continue
-        np.testing.assert_allclose(fused[metric], one, rtol=1e-13, err_msg=metric)  # other CSE: rounding
+        np.testing.assert_allclose(fused[metric], one, rtol=1e-12, err_msg=metric)  # other CSE: rounding (project standard)
         if metric in SYMBOLIC_METRICS and metric != "latency_variance":
             value, *rhos = metric_bundle(m.key, metric)(values)
             if SYMBOLIC_METRICS[metric][2]:  # the former mask: inf unless max(rho) < 1
@@ -124,7 +124,7 @@ def test_sweep_of_several_metrics_equals_single_metric_sweeps():
     ds = sweep(None, techs, "small_packet_rr", arrival_rate=lam)
     for metric in ("mean_latency", "p99", "host_cores", "overhead"):
         one = sweep(metric, techs, "small_packet_rr", arrival_rate=lam)
-        np.testing.assert_allclose(ds[metric].values, one[metric].values, rtol=1e-13)
+        np.testing.assert_allclose(ds[metric].values, one[metric].values, rtol=1e-12)  # other CSE: rounding (1.07e-13 seen at 1 of 600 points)
         assert ds["arrival_rate"].attrs["units"] == one["arrival_rate"].attrs["units"]
 
 

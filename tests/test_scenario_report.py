@@ -14,6 +14,7 @@ import pytest
 from virtmodel import ParameterError
 from virtmodel._escape import markdown_line, markdown_text
 from virtmodel.analysis import break_even, compare
+from virtmodel.analysis._common import labelled_techniques
 from virtmodel.report import main
 from virtmodel.scenario import Scenario
 from virtmodel import scenario_report
@@ -63,12 +64,16 @@ def test_variants_of_one_technique_get_their_own_labels(tmp_path):
     written = write_scenario_report(scenario, tmp_path)
     table = pd.read_csv(tmp_path / "comparison.csv", index_col="technique")
     assert len(table) == 3 and table.index.is_unique
+    # a variant is labelled by what differs from the package's defaults: the scenario stores the first
+    # model's interrupts (wakeups='off', the default when it was written), so the label says so
     assert [name for name in table.index if name.startswith("hardware_assist")] == [
+        "hardware_assist(exit_cycles=3963, wakeups='off')", "hardware_assist(wakeups='off')"]
+    assert list(labelled_techniques([get("hardware_assist", exit_cycles=3963), get("hardware_assist")])) == [
         "hardware_assist(exit_cycles=3963)", "hardware_assist"]  # the default variant keeps the plain name
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     # winners are named by the scenario's labels, even where the pair alone has one hardware_assist
-    assert ("- hardware_assist(exit_cycles=3963) vs binary_translation, mean_latency: no crossing "
-            "(hardware_assist(exit_cycles=3963) better throughout)") in report
+    assert ("- hardware_assist(exit_cycles=3963, wakeups='off') vs binary_translation, mean_latency: no crossing "
+            "(hardware_assist(exit_cycles=3963, wakeups='off') better throughout)") in report
     elasticity_files = [p.name for p in written if p.name.startswith("p99_elasticities_") and p.suffix == ".png"]
     assert len(elasticity_files) == 3 and all("(" not in name and "=" not in name for name in elasticity_files)
 

@@ -97,11 +97,14 @@ def test_readout_names_the_winner_and_margin(load):
 
 
 def test_break_even_between_the_leaders_is_marked_where_they_tie():
-    d = dashboard(["paravirtual", "sriov"], WORKLOAD, metric="p99", points=300, display="image")
+    # under the default (wakeups="on") a container and an SR-IOV VM tie on p99 (26,500/s per VM on this
+    # preset: the container ahead below); paravirtual and SR-IOV no longer cross (SR-IOV ahead throughout)
+    pair = ("container", "sriov")
+    d = dashboard(list(pair), WORKLOAD, metric="p99", points=300, display="image")
     d.controls["load"].value = 30_000.0
     root = d.state.break_even
     assert root is not None and 0 < root < d.ax.get_xlim()[1]
-    a, b = (Model(t, WORKLOAD).evaluate("p99", arrival_rate=np.array([root]))[0] for t in ("paravirtual", "sriov"))
+    a, b = (Model(t, WORKLOAD).evaluate("p99", arrival_rate=np.array([root]))[0] for t in pair)
     assert a == pytest.approx(b, rel=1e-6)
     marker = d._crossing
     assert marker.get_xdata()[0] == pytest.approx(root)
@@ -112,7 +115,7 @@ def test_break_even_between_the_leaders_is_marked_where_they_tie():
     moved = d.state.break_even
     assert moved is not None and moved != root
     a, b = (Model(t, WORKLOAD).evaluate("p99", arrival_rate=np.array([moved]), vms=12)[0]
-            for t in ("paravirtual", "sriov"))
+            for t in pair)
     assert a == pytest.approx(b, rel=1e-6)
 
 

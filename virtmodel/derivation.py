@@ -10,7 +10,11 @@ server, Allen-Cunneen with Erlang C for several; the queueing core's
 :func:`~virtmodel.queueing.mgc.allen_cunneen`, so the formula is the model's
 own), then the path's delay and the sum. ``overhead`` and
 ``low_load_slowdown`` add native's chain and the ratio; ``throughput_limit``,
-``capacity_ratio`` and ``cpu_per_request`` are built from the demands; any
+``capacity_ratio`` and ``cpu_per_request`` are built from the demands (with the
+wake-up terms of :mod:`virtmodel.techniques.notifications` as the model evaluates them:
+``low_load_slowdown`` takes the demands at :math:`\\lambda = 0`, the limit of a station whose
+demand grows with the load is the root of :math:`\\lambda S(\\lambda) = c/m`, and
+``cpu_per_request`` adds the work paid off the queues, :math:`W`); any
 other symbolic metric is the demands and then its expression.
 
 :meth:`Derivation.latex` writes each step as its own numbered equation
@@ -43,7 +47,7 @@ from .latex_layout import align_rows
 from .metrics import metric as _metric_info
 from .queueing.erlang_function import ErlangCOverLoad, erlang_c_over_load
 from .queueing.mgc import allen_cunneen
-from .symbols import latex_names, registry
+from .symbols import latex_names, registry, symbol
 from .units import engineering_unit
 
 
@@ -98,19 +102,21 @@ class _Chain:
         return _sym(key)
 
 
-def _stations(chain, stations, tag: str = "", latency: bool = True) -> list:
+def _stations(chain, stations, tag: str = "", latency: bool = True, at_zero: bool = False) -> list:
     """Steps of each station; returns ``[(name, S, R or None, servers, VMs per station)]`` (a VM's
-    resource split over :math:`q` queues: :math:`1/q`)."""
+    resource split over :math:`q` queues: :math:`1/q`). ``at_zero``: the demands at :math:`\\lambda = 0`
+    (those that depend on the load, the wake-up terms, at their light-load value)."""
     out = []
-    suffix = r",\mathrm{nat}" if tag else ""
-    words = " (native)" if tag else ""
     for st in stations:
         n = st.name
+        zero = at_zero and st.rate is not None and sp.sympify(st.demand).has(st.rate)   # a load-dependent demand
+        suffix = (r",\mathrm{nat}" if tag else "") + (",0" if zero else "")
+        words = (" (native)" if tag else "") + (" as the arrival rate goes to 0" if zero else "")
         sub = rf"_{{\mathrm{{{n}}}{suffix}}}"
         s = chain.add(
             f"S_{n}{tag}",
             "S" + sub,
-            st.demand,
+            st.demand.subs(st.rate, 0) if zero else st.demand,
             f"mean service time per request at the {n} station{words}",
             "s",
             "demand from the technique's costs",
@@ -199,8 +205,8 @@ def _idle(chain, derived, native: bool):
     tag = "_nat" if native else ""
     stations = derived.native_stations if native else derived.stations
     delay = _native_delay(derived) if native else derived.delay
-    ss = _stations(chain, stations, tag, latency=False)
-    d = _delay(chain, delay, tag)
+    ss = _stations(chain, stations, tag, latency=False, at_zero=True)
+    d = _delay(chain, sp.sympify(delay).subs(symbol("arrival_rate"), 0), tag)
     lhs = r"\bar R_{0,\mathrm{nat}}" if native else r"\bar R_{0}"
     return chain.add(
         "R0" + tag,
@@ -213,13 +219,25 @@ def _idle(chain, derived, native: bool):
 
 
 def _limit(chain, derived, native: bool):
+    """The throughput limit: :math:`c/(m S)` per station, or for a demand linear in the load (the
+    interrupts paid outside NAPI's window) the root of :math:`\\lambda S(\\lambda) = c/m` (a step of its own)."""
     tag = "_nat" if native else ""
-    ss = _stations(chain, derived.native_stations if native else derived.stations, tag, latency=False)
+    stations = derived.native_stations if native else derived.stations
+    ss = _stations(chain, stations, tag, latency=False)
+    caps, nat = [], (r",\mathrm{nat}" if tag else "")
+    for st, (n, s, _r, c, m) in zip(stations, ss):
+        if st.rate is not None and sp.sympify(st.demand).has(st.rate):
+            caps.append(chain.add(
+                f"X_{n}{tag}", rf"X_{{\mathrm{{{n}}}{nat}}}", st.capacity,
+                f"largest arrival rate per VM at the {n} station, whose demand grows with the load", "1/s",
+                "root of lambda S(lambda) = servers / VMs sharing (interrupts outside NAPI's window)"))
+        else:
+            caps.append(c / (m * s))
     lhs = r"X_{\max,\mathrm{nat}}" if native else r"X_{\max}"
     return chain.add(
         "X" + tag,
         lhs,
-        sp.Min(*(c / (m * s) for _, s, _r, c, m in ss)),
+        sp.Min(*caps),
         "largest arrival rate per VM before a station saturates" + (" (native)" if native else ""),
         "1/s",
         "min over stations of servers / (VMs sharing x demand)",
@@ -241,13 +259,17 @@ def _build(metric: str, derived, model) -> list:
         ss = _stations(
             chain, [st for st in derived.stations if st.cores_of in ("guest", "host", "card")], latency=False
         )
+        wake = [chain.add(f"W_{kind}", rf"W_{{\mathrm{{{kind}}}}}", expr,
+                          f"{kind} CPU per request paid off the queues: wake-ups of an idle vCPU or back-end "
+                          "and the interrupts they bring (b p)", "s", "techniques.notifications")
+                for kind, expr in (derived.off_queue or {}).items() if sp.sympify(expr) != 0]
         chain.add(
             metric,
             info.symbol,
-            sum((s for _, s, *_ in ss), sp.Integer(0)),
+            sum((s for _, s, *_ in ss), sp.Integer(0)) + sum(wake, sp.Integer(0)),
             info.description,
             info.unit,
-            "sum of the CPU stations' demands",
+            "sum of the CPU stations' demands and the work off the queues",
         )
     else:
         _stations(chain, derived.stations, latency=False)

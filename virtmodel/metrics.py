@@ -90,7 +90,8 @@ _TABLE = (
     Metric("cpu_per_request", r"D_{\mathrm{cpu}}", "core-s", "CPU per request",
            "guest, host and card core-seconds per request"),
     Metric("host_cores_per_100k_iops", r"U_{\mathrm{host}} / (10^5\,\mathrm{IOPS})", "cores",
-           "host cores per 100k IOPS", "host cores busy per 100 000 I/O operations per second"),
+           "host cores per 100k IOPS", "host cores busy per 100 000 I/O operations per second (inf on a workload "
+           "without I/O whose host still works per request, e.g. waking a halted vCPU: unbounded per I/O)"),
     Metric("guest_cores_left", r"c_{\mathrm{host}} - U_{\mathrm{host}}", "cores", "host cores left",
            "host cores not used by hypervisor and back-end work (left for guests)", better="higher"),
     *(_percentile(p) for p in PERCENTILES),

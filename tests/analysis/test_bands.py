@@ -7,6 +7,7 @@ from virtmodel.analysis import Range, break_even
 from virtmodel.analysis._draws import common_draws
 from virtmodel.errors import ParameterError
 from virtmodel.model import Model
+from virtmodel.techniques import get
 
 ARGS = ("sriov", "paravirtual", "arrival_rate", "mean_latency")
 RANGES = {"exit_handling_cycles": Range("exit_handling_cycles", 500.0, 20000.0, "loguniform")}
@@ -37,8 +38,10 @@ def test_common_random_numbers_shared_parameter():
 
 
 def test_preset_band_and_bad_input():
-    band = break_even("sriov", "paravirtual", "arrival_rate", "mean_latency", workload="small_packet_rr",
-                      uncertainty=200)
+    # the first model's pair (wakeups="off"): under the default SR-IOV's interrupts are suppressed in NAPI's
+    # window under load and it stays ahead of the paravirtual path, no crossing
+    first = [get(n, wakeups="off") for n in ("sriov", "paravirtual")]
+    band = break_even(*first, "arrival_rate", "mean_latency", workload="small_packet_rr", uncertainty=200)
     assert band.nominal.value is not None and band.value == band.nominal.value
     assert "interval" in repr(band)
     with pytest.raises(ParameterError, match="uncertainty"):

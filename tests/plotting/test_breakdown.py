@@ -5,6 +5,7 @@ import pytest
 
 from virtmodel import ParameterError
 from virtmodel.model import Model
+from virtmodel.techniques import get
 from virtmodel.plotting._common import technique_label
 from virtmodel.plotting.breakdown import cpu_breakdown_data, cpu_breakdown_plot
 
@@ -18,6 +19,12 @@ def test_per_request_parts_sum_to_cpu_per_request():
         assert table.loc[t].sum() == pytest.approx(Model(t, WL).evaluate("cpu_per_request"), rel=1e-12)
     assert table.loc["sriov", "host"] == 0 and table.loc["nitro", "card"] > 0
     assert table.attrs["unit"] == "s"
+    # wakeups='on': the work of requests that find a vCPU or back-end idle is its own part; none with 'off'
+    on = cpu_breakdown_data([get(t, wakeups="on") for t in ("paravirtual", "sriov")], WL)
+    off = cpu_breakdown_data([get(t, wakeups="off") for t in ("paravirtual", "sriov")], WL)
+    assert (on["wakeups"] > 0).all() and (off["wakeups"] == 0).all()
+    for t in ("paravirtual", "sriov"):
+        assert on.loc[t].sum() == pytest.approx(Model(get(t, wakeups="on"), WL).evaluate("cpu_per_request"), rel=1e-12)
 
 
 def test_at_a_load_parts_are_the_busy_cores():
@@ -34,7 +41,7 @@ def test_bars_stack_the_table_and_are_labelled():
     table = cpu_breakdown_data(TECHS, WL)
     handles = cpu_breakdown_plot(table)
     _fig, ax, bars = handles
-    assert list(bars) == ["guest", "host", "card"]
+    assert list(bars) == ["guest", "host", "card", "wakeups"]   # the default's wake-ups: their own segment
     scale = handles.extras["scale"]
     left = np.zeros(len(TECHS))
     for c, container in bars.items():
@@ -44,7 +51,8 @@ def test_bars_stack_the_table_and_are_labelled():
         left += widths
     top_down = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())), reverse=True)
     assert [label for _, label in top_down] == [technique_label(t) for t in TECHS]  # first technique on top
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["guest vCPUs", "host cores", "offload card"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["guest vCPUs", "host cores", "offload card",
+                                                                  "wake-ups (off the queues)"]
     assert ax.get_xlabel() == "CPU time per request [core-\u00b5s]"
 
 

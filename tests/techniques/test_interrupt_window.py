@@ -82,7 +82,7 @@ def test_receive_work_is_the_guest_kernel_share():
 
 @pytest.mark.parametrize("name", ("hardware_assist", "paravirtual", "sriov", "nitro"))
 def test_capacity_lies_between_the_first_model_and_suppression_while_busy(name):
-    off = Model(techniques.get(name), "small_packet_rr")
+    off = Model(techniques.get(name, wakeups="off"), "small_packet_rr")
     on = Model(techniques.get(name, wakeups="on"), "small_packet_rr")
     # suppression for as long as the vCPU is busy: the window is the whole vCPU (kernel share 1, no app work)
     limit_off, limit_on = off.evaluate("throughput_limit"), on.evaluate("throughput_limit")
@@ -165,5 +165,5 @@ def test_a_longer_window_suppresses_more(name):
         m = Model(techniques.get(name, wakeups="on"), "small_packet_rr")
         limits.append(m.evaluate("throughput_limit", kernel_fraction=share))
     assert limits[0] < limits[1] < limits[2]
-    off = Model(techniques.get(name), "small_packet_rr").evaluate("throughput_limit")
+    off = Model(techniques.get(name, wakeups="off"), "small_packet_rr").evaluate("throughput_limit")
     assert off < limits[0]

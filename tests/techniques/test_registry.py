@@ -30,6 +30,7 @@ CITATION_KEYS |= {"chv_block_src2024", "linux_virtio_blk", "linux_virtio_ring"} 
 CITATION_KEYS |= {"qemu_net_tap", "firecracker_net_versions", "chv_net_src"}  # techniques/user_backend.py (frames per tap call)
 CITATION_KEYS |= {"chv_net_queue_threads", "firecracker_event_manager_src", "qemu_virtio_net_queues"}  # techniques/user_queue_threads.py
 CITATION_KEYS |= {"chv_block_src", "qemu_thread_pool_src"}  # techniques/block_handoff.py
+CITATION_KEYS |= {"linux_blk_mq_plug", "linux_virtio_blk_kick"}  # techniques/split_request_batching.py
 CITATION_KEYS |= {"chv_blk_seg_max", "linux_virtio_blk_sg_elems"}  # requirement virtio_blk_one_segment (not modelled)
 CITATION_KEYS |= {"zhang2016_hpc_virt", "kvm_pv_eoi"}  # techniques/vf_path.py (vf_message_time); _hwassist.py (exits_per_interrupt)
 CITATION_KEYS |= {"gvisor_gso2019"}  # netstack.py (syscall_intercept: the sandbox's user-space stack)
@@ -41,6 +42,7 @@ CITATION_KEYS |= {"yang2017_docker_qperf", "linux_veth_backlog", "linux_intel_id
 CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/softmmu.py
 CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"}  # techniques/block_backend.py
 CITATION_KEYS |= {"slirp4netns_bench2018", "qemu_net_slirp"}  # techniques/vmm_slirp.py (QEMU -netdev user)
+CITATION_KEYS |= {"qemu_virtio_net_rx"}  # techniques/user_rx_copy.py (QEMU tap receive bounce copy)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -71,8 +71,9 @@ def test_limiting_cases_are_the_previous_model(workload, settings):
     assert _metrics(off.replace(user_frames="wire")) == pytest.approx(_metrics(off), rel=1e-12)
 
 
-def test_the_extra_demand_per_request_is_the_hand_computation():
-    tech, w, f = _user(), BULK, PLATFORM.clock_hz
+@pytest.mark.parametrize("wakeups", ["on", "off"])
+def test_the_extra_demand_per_request_is_the_hand_computation(wakeups):
+    tech, w, f = _user(wakeups=wakeups), BULK, PLATFORM.clock_hz
     seg, wire = Model(tech, w, PLATFORM), Model(tech.replace(user_frames="wire"), w, PLATFORM)
     n_seg = segments(w.io_ops, w.io_bytes, tech.segment_bytes, w.message_packets)
     extra_frames = w.io_ops - n_seg  # 44 - 44 x 1500 / 65536 = 42.99...
@@ -83,9 +84,12 @@ def test_the_extra_demand_per_request_is_the_hand_computation():
     # the I/O thread: its utilization grows by lambda x (extra frames) x its per-frame work; copies unchanged
     du = wire.station_table().loc["iothread", "utilization"] - seg.station_table().loc["iothread", "utilization"]
     assert du == pytest.approx(w.arrival_rate * extra_frames * per_frame_thread, rel=1e-9)
-    # the whole request: the thread's work plus the vCPU's kicks, per extra frame
-    dcpu = wire.evaluate("cpu_per_request") - seg.evaluate("cpu_per_request")
-    assert dcpu == pytest.approx(extra_frames * (per_frame_thread + per_frame_kick), rel=1e-9)
+    # the whole request: the thread's work plus the vCPU's kicks, per extra frame; the first model's
+    # arithmetic (wakeups="off"): under the default the busier vCPU and thread also halt and are woken at
+    # other idle probabilities, which moves the whole by 0.17% here
+    if wakeups == "off":
+        dcpu = wire.evaluate("cpu_per_request") - seg.evaluate("cpu_per_request")
+        assert dcpu == pytest.approx(extra_frames * (per_frame_thread + per_frame_kick), rel=1e-9)
 
 
 def test_more_packets_per_message_never_cost_wire_frames_less():
@@ -104,13 +108,19 @@ def test_an_io_thread_bound_limit_falls_by_the_packets_per_segment():
     assert ratio == pytest.approx(44 / (44 * 1500 / 65536), rel=1e-12)
 
 
-def test_disk_block_requests_are_one_io_whatever_the_flag():
+def assert_disk_requests_ignore(**flags):
+    """A disk block request on the user-space path costs the same with ``flags`` set (shared with
+    test_user_rx_copy.py)."""
     disk = Workload(arrival_rate=100.0, io_ops=0, io_interrupts=0, file_reads=2, file_read_bytes=65536 * 4)
     flash = Platform(disk="flash")
     tech = get("hardware_assist", io_path="virtio_user")
     for metric in ("mean_latency", "cpu_per_request", "throughput_limit"):
-        assert Model(tech.replace(user_frames="wire"), disk, flash).evaluate(metric) == \
+        assert Model(tech.replace(**flags), disk, flash).evaluate(metric) == \
             pytest.approx(Model(tech, disk, flash).evaluate(metric), rel=1e-12)
+
+
+def test_disk_block_requests_are_one_io_whatever_the_flag():
+    assert_disk_requests_ignore(user_frames="wire")
 
 
 def test_the_symbolic_formula_loses_the_segment_size_with_wire_frames():
@@ -121,14 +131,19 @@ def test_the_symbolic_formula_loses_the_segment_size_with_wire_frames():
     assert not any("seg" in str(s) for s in wire.free_symbols)
 
 
-@pytest.mark.slow
-def test_the_wire_frame_network_agrees_with_the_simulation():
+def assert_iothread_network_agrees_with_the_simulation(tech):
+    """``tech``'s station network, bound by its I/O thread, against the discrete-event oracle at 60% of
+    its limit (shared with test_user_rx_copy.py)."""
     from virtmodel.model.simulation import simulate_model
 
-    tech = _user(user_frames="wire", backend_time=5e-6)  # the I/O thread carries most of the load
     base = Model(tech, BULK, WIDE)
     assert base.evaluate("bottleneck") == "iothread"
     rate = 0.6 * base.evaluate("throughput_limit")
     model = Model(tech, BULK.replace(arrival_rate=rate), WIDE)
     sim, delay = simulate_model(model, customers=60_000, seed=11)
     assert sim.system_response_time.contains(model.evaluate("mean_latency") - delay, 0.99, rtol=0.03)
+
+
+@pytest.mark.slow
+def test_the_wire_frame_network_agrees_with_the_simulation():
+    assert_iothread_network_agrees_with_the_simulation(_user(user_frames="wire", backend_time=5e-6))

@@ -32,7 +32,9 @@ W = Workload(arrival_rate=1e3, io_ops=4)
 
 
 def _user(**kw):
-    return get("hardware_assist", **{"io_path": "virtio_user", **kw})
+    """virtio_user with the wake-up-free path (``wakeups="off"``) unless a test asks: the hand computations below
+    add fixed costs per request; tests that compare with the default pass ``wakeups`` explicitly."""
+    return get("hardware_assist", **{"io_path": "virtio_user", "wakeups": "off", **kw})
 
 
 @pytest.mark.parametrize("metric", METRICS)

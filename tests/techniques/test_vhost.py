@@ -51,7 +51,8 @@ def test_the_pooled_back_end_is_the_first_model_exactly():
     golden = json.loads(GOLDEN.read_text())
     original, variants = gv._technique, gv.VARIANTS
     try:
-        gv._technique = lambda name, flags: PooledHardwareAssist(**flags)
+        # the first model: interrupts without halts or wake-ups (the default until the switch to "on")
+        gv._technique = lambda name, flags: PooledHardwareAssist(**{"wakeups": "off", **flags})
         gv.VARIANTS = (("hardware_assist", {}), ("hardware_assist", {"nested_paging": False}))
         pooled = gv.record()
     finally:
@@ -154,9 +155,10 @@ def test_the_io_thread_wakes_at_its_own_idle_probability_too():
     thread = Model(off, w).station_table().loc["iothread"]
     lam, a, b = w.arrival_rate, thread["demand"], on.backend_wake_time
     p = (1 - lam * a) / (1 + lam * b)
+    first = get("hardware_assist", wakeups="off")  # the in-kernel vhost worker without wake-ups
     vcpu_only = Model(get("hardware_assist", wakeups="on"), w).evaluate("cpu_per_request") - \
-        Model(get("hardware_assist"), w).evaluate("cpu_per_request")
-    vhost = Model(get("hardware_assist"), w).station_table().loc["vhost"]
+        Model(first, w).evaluate("cpu_per_request")
+    vhost = Model(first, w).station_table().loc["vhost"]
     p_vhost = (1 - lam * vhost["demand"]) / (1 + lam * b)
     gap = Model(on, w).evaluate("cpu_per_request") - Model(off, w).evaluate("cpu_per_request")
     assert gap - vcpu_only == pytest.approx(b * (p - p_vhost), rel=1e-6, abs=1e-15)
@@ -164,7 +166,9 @@ def test_the_io_thread_wakes_at_its_own_idle_probability_too():
 
 
 def test_the_closed_model_visits_one_worker_of_q_per_request():
-    tech, w = get("hardware_assist", queues=2, backend_time=200e-6), Workload(arrival_rate=1.0)
+    # the split's structure on the first model (wakeups='off': demands free of the load; under the default
+    # the closed model takes them at its own throughput and adds the wake-up work, tests/test_model_closed.py)
+    tech, w = get("hardware_assist", queues=2, backend_time=200e-6, wakeups="off"), Workload(arrival_rate=1.0)
     model = Model(tech, w, Platform(vms=1))
     table = model.station_table()
     result = model.closed(users=3, think_time=1e-3)
@@ -223,15 +227,24 @@ def test_more_queues_never_hurt_and_the_formula_keeps_queues_symbolic():
 
 def test_time_sliced_vcpus_are_preempted_by_the_workers_as_by_the_pooled_back_end():
     # the workers' busy time is host work on the cores: a time-sliced vCPU waits behind it as it did
-    # behind the pooled back-end, so the vCPU's response and the slice wait are the first model's
+    # behind the pooled back-end, so the vCPU's response and the slice wait are the first model's; the
+    # host's cores are the first model's too without wake-ups, and under the default (wakeups="on") they
+    # differ by the back-end's wake-ups only: a worker is woken at its own idle probability p (one queue's
+    # load), a pooled core at p_core (the 3 VMs' back-end work spread over the 2 cores)
     from virtmodel.timeslices import TimeSlices
 
     w, platform = Workload(arrival_rate=2e3), Platform(cores=2, vcpus=1)
     for queues in (1, 2):
-        tech = get("hardware_assist", queues=queues, backend_time=40e-6)
-        new = Host([VMGroup(tech, w, 3), VMGroup("native", w, 1)], platform, TimeSlices()).results()[0]
-        old = Host([VMGroup(_pooled(tech), w, 3), VMGroup("native", w, 1)], platform, TimeSlices()).results()[0]
-        assert new.stations["guest"][0] == pytest.approx(old.stations["guest"][0], rel=1e-9)
-        assert new.vacation_wait == pytest.approx(old.vacation_wait, rel=1e-9)
-        assert new.host_cores == pytest.approx(old.host_cores, rel=1e-9)
-        assert "vhost" in new.stations and "host" in old.stations
+        for wakeups in ("off", "on"):
+            tech = get("hardware_assist", queues=queues, backend_time=40e-6, wakeups=wakeups)
+            new = Host([VMGroup(tech, w, 3), VMGroup("native", w, 1)], platform, TimeSlices()).results()[0]
+            old = Host([VMGroup(_pooled(tech), w, 3), VMGroup("native", w, 1)], platform, TimeSlices()).results()[0]
+            assert new.stations["guest"][0] == pytest.approx(old.stations["guest"][0], rel=1e-9)
+            assert new.vacation_wait == pytest.approx(old.vacation_wait, rel=1e-9)
+            assert "vhost" in new.stations and "host" in old.stations
+            a, b = w.io_ops * _per_packet(tech, platform, w), tech.backend_wake_time
+            lam, lam_core = w.arrival_rate / queues, 3 * w.arrival_rate / platform.cores
+            p, p_core = (1 - lam * a) / (1 + lam * b), (1 - lam_core * a) / (1 + lam_core * b)
+            wakes = 3 * w.arrival_rate * b * (p - p_core) if wakeups == "on" else 0.0
+            assert new.host_cores - old.host_cores == pytest.approx(wakes, rel=1e-9, abs=1e-15)
+            assert wakeups == "off" or new.host_cores > old.host_cores  # here a worker idles more than a core

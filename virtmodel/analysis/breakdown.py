@@ -16,7 +16,7 @@ from ..errors import ParameterError
 from ..techniques import label_of
 from ._common import as_list, check_parameters, limit_mask, make_models, own
 
-COMPONENTS = ("guest", "host", "card")
+COMPONENTS = ("guest", "host", "card", "wakeups")
 PER = ("request", "load")
 
 
@@ -39,7 +39,10 @@ def cpu_breakdown(techniques, workload=None, platform=None, *, per="request", **
     -------
     pandas.DataFrame
         Index ``technique`` (names), columns ``guest``, ``host``, ``card`` (NaN where the
-        technique does not apply: SR-IOV past its VF limit);
+        technique does not apply: SR-IOV past its VF limit) and ``wakeups``: per request, the
+        CPU paid off the queues by requests that find a vCPU or back-end idle (the :math:`b\\,p`
+        terms of :mod:`virtmodel.techniques.notifications`, guest and host), so that the row sums to
+        ``cpu_per_request``; per load 0 (the busy cores of ``guest_cores``/``host_cores`` include them);
         ``attrs``: ``per``, ``unit`` (``"s"`` or ``"cores"``), ``labels``
         (technique -> label) and ``arrival_rate``.
     """
@@ -54,11 +57,15 @@ def cpu_breakdown(techniques, workload=None, platform=None, *, per="request", **
             continue
         if per == "request":
             demand = model.station_table(**overrides)["demand"]
-            rows[name] = {c: float(demand.get(c, 0.0)) for c in COMPONENTS}
+            rows[name] = {c: float(demand.get(c, 0.0)) for c in COMPONENTS[:3]}
+            cpu = [st.name for st in model._derived.stations if st.cores_of in COMPONENTS[:3]]
+            total = float(model.evaluate("cpu_per_request", **overrides))
+            off_queue = total - float(demand[cpu].sum())
+            rows[name]["wakeups"] = off_queue if abs(off_queue) > 1e-12 * total else 0.0   # rounding: none
         else:
             card = model.evaluate("card_load", **overrides) * model.values()["card_cores"]
             rows[name] = {"guest": model.evaluate("guest_cores", **overrides),
-                              "host": model.evaluate("host_cores", **overrides), "card": card}
+                              "host": model.evaluate("host_cores", **overrides), "card": card, "wakeups": 0.0}
             if np.ndim(rows[name]["guest"]):
                 raise ParameterError("overrides", sorted(overrides), "scalars (one bar per technique)")
         rates.add(overrides.get("arrival_rate", model.values()["arrival_rate"]))

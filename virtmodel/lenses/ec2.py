@@ -154,7 +154,11 @@ def ec2_model(name, workload=None, platform: Platform | None = None, dom0_only: 
 
     Examples
     --------
-    >>> ec2_model("nitro", "small_packet_rr").evaluate("host_cores")
+    >>> model = ec2_model("nitro", "small_packet_rr")
+    >>> round(model.evaluate("host_cores"), 3)  # the host only wakes halted vCPUs (the default's wake-ups)
+    0.468
+    >>> from virtmodel.model import Model
+    >>> Model(model.technique.replace(wakeups="off"), model.workload, model.platform).evaluate("host_cores")
     0.0
     """
     technique, plat = ec2_generation(name, platform, dom0_only)

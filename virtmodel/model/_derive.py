@@ -106,6 +106,7 @@ class Derived:
     native_stations: tuple   # StationTerms on the native path
     metrics: Mapping         # name -> SymPy expression (each derived on first access)
     delay: object            # pure delay on the path (s)
+    off_queue: Mapping = None  # {"guest"/"host"/"card": CPU per request paid off the queues (wake-ups)}
 
     def station(self, name) -> StationTerms:
         return next(st for st in self.stations if st.name == name)
@@ -233,7 +234,7 @@ def derive(key: tuple) -> Derived:
         io_count = s.io_ops + disk_ops(s).total  # IOPS count the disk's block requests too
     stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
     metrics = _metrics(stations, native_stations, demands.delay, native.delay, s, off_queue, polling, io_count)
-    return Derived(stations, native_stations, metrics, demands.delay)
+    return Derived(stations, native_stations, metrics, demands.delay, dict(off_queue or {}))
 
 
 def station_names(derived: Derived) -> tuple:

@@ -40,7 +40,10 @@ for the technique's); a resource that only the view loads (a block back-end's wo
 pool on the host's cores, :mod:`virtmodel.techniques.block_handoff`) gets that increase
 from :math:`D_k = 0`. A virtio-blk device without ``seg_max`` raises the counts by the
 virtio requests :math:`n_v \\ge n_d` the guest splits the block requests into
-(:mod:`virtmodel.techniques.virtio_blk_split`); the disk's stations keep :math:`n_d`.
+(:mod:`virtmodel.techniques.virtio_blk_split`); the disk's stations keep :math:`n_d`. The parts
+share their notifications: the interrupt count (and, through the block I/O view, the kicks) is raised
+by the notification batches :math:`n_d \\le n_b \\le n_v` instead
+(:mod:`virtmodel.techniques.split_request_batching`).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ import sympy as sp
 from ..disk import Disk
 from ..techniques._base import Demands, Load
 from ..techniques.block_backend import blocked_cpu_correction, disk_loads
+from ..techniques.split_request_batching import notification_requests
 from ..techniques.virtio_blk_split import virtio_requests
 
 
@@ -59,10 +63,12 @@ def disk_of(resources):
 
 
 def io_substitution(technique, s) -> dict:
-    """``{count symbol: count + n_d}`` for the I/O counts the technique charges per block request (:math:`n_v`
-    instead of :math:`n_d` when the guest splits them: :mod:`virtmodel.techniques.virtio_blk_split`)."""
-    n_disk = virtio_requests(technique, s)
-    return {getattr(s, name): getattr(s, name) + n_disk for name in technique.block_io_counts}
+    """``{count symbol: count + n_d}`` for the I/O counts the technique charges per block request. When the
+    guest splits them (:mod:`virtmodel.techniques.virtio_blk_split`) the I/Os are the :math:`n_v` virtio
+    requests and the interrupts their :math:`n_b` notification batches
+    (:mod:`virtmodel.techniques.split_request_batching`)."""
+    raised_by = {"io_ops": virtio_requests(technique, s), "io_interrupts": notification_requests(technique, s)}
+    return {getattr(s, name): getattr(s, name) + raised_by[name] for name in technique.block_io_counts}
 
 
 def substituted(expr, sub: dict):

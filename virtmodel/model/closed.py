@@ -16,7 +16,11 @@ delay                      :math:`\\infty`                 path delay :math:`d`
 =========================  =============================  ==================
 
 solved by exact single-class MVA (:func:`virtmodel.queueing.mva`) of one VM's
-:math:`N` users.
+:math:`N` users. Demands that depend on the load (the vCPU's and back-end's wake-ups and
+interrupts, :mod:`virtmodel.techniques.notifications`) are taken at the loop's own per-VM
+throughput :math:`X`, which solves :math:`X = X_{\\mathrm{MVA}}(N; D(X))`: the curve's
+asymptote is then the open model's ``throughput_limit`` (at the workload's ``arrival_rate``
+they would exceed it: paravirtual small_packet_rr, 200 users, 173,866/s > 171,667/s).
 
 **Several VMs** (the documented choice: shadow servers). All VMs run the same
 workload, so by symmetry one VM is solved and the other :math:`V-1` appear as
@@ -47,6 +51,9 @@ Metrics (:math:`X` per VM, :math:`R` the response time of one VM's MVA):
 - ``guest_cores`` :math:`V X D_g`, ``host_cores`` :math:`V X D_h`,
   ``card_load`` :math:`V X D_c / c_{\\mathrm{card}}`, ``guest_cores_left``
   :math:`c_{\\mathrm{host}} - V X D_h` (all VMs);
+- with load-dependent demands (wake-ups) the CPU metrics are the open model's at
+  :math:`\\lambda = X`, so they include the wake-up work paid off the queues
+  (:meth:`~virtmodel.techniques.notifications.Wakeups.off_queue_work`);
 - load-free metrics (``throughput_limit``, ``capacity_ratio``,
   ``cpu_per_request``, ``host_cores_per_100k_iops``, ``bottleneck``) are those
   of the open model; percentiles and ``latency_variance`` are not given (MVA
@@ -93,6 +100,7 @@ from ..techniques import Native
 #: metric -> (LaTeX left-hand side, unit) of the metrics the closed model computes (from the metric table)
 CLOSED_METRICS = {name: (METRICS[name].symbol, METRICS[name].unit) for name in names(CLOSED) if name not in LOAD_FREE}
 _NATIVE = ("overhead", "throughput_ratio")
+_CPU = ("guest_cores", "host_cores", "card_load", "guest_cores_left")
 _TINY = 1e-12
 CURVE_POINTS = 64
 MAX_SYMBOLIC_USERS = 6
@@ -196,6 +204,52 @@ def _numeric_stations(key, values):
     return stations, float(out[-1])
 
 
+def _load_dependent(key) -> bool:
+    """Whether the structure's demands or delay depend on the arrival rate (the wake-up terms)."""
+    import sympy as sp
+
+    from ._derive import derive
+
+    rate, d = symbol("arrival_rate"), derive(key)
+    return any(sp.sympify(x).has(rate) for x in [d.delay] + [st.demand for st in d.stations])
+
+
+def _solve_loaded(key, point, users):
+    """``(result, stations, delay, inflation, exact_for_fewer)`` of one VM's ``users`` at ``point``.
+
+    Load-dependent demands (the wake-up terms, :mod:`virtmodel.techniques.notifications`) are
+    evaluated at the loop's own per-VM throughput :math:`X`, which solves
+    :math:`X = X_{\\mathrm{MVA}}(N;\\, D(X))` (Brent's method on :math:`[0, x_1]`, :math:`x_1`
+    doubled from :math:`X_{\\mathrm{MVA}}(D(0))` until the map lies below it), so the curve's
+    asymptote is the open model's ``throughput_limit``, :math:`\\lambda D(\\lambda) = k`. Demands that do
+    not depend on the rate: one run at ``point`` (``exact_for_fewer``: MVA's
+    :math:`X(n)`, :math:`n < N`, hold when nothing was inflated either).
+    """
+    vms, think = int(point["vms"]), float(point["think_time"])
+    window = device_window(key, point)
+
+    def at(x):
+        stations, delay = _numeric_stations(key, point if x is None else {**point, "arrival_rate": x})
+        result, _, inflation = solve(stations, delay, vms, users, think, window)
+        return result, stations, delay, inflation
+
+    if not _load_dependent(key):
+        out = at(None)
+        return out + (bool(np.all(out[3] == 1)),)
+    from scipy.optimize import brentq
+
+    def gap(x):
+        return float(at(x)[0].system_throughput) - x
+
+    hi = float(at(0.0)[0].system_throughput)
+    for _ in range(64):
+        if gap(hi) <= 0:
+            break
+        hi *= 2
+    x = brentq(gap, 0.0, hi, xtol=1e-15 * hi, rtol=1e-13)
+    return at(x) + (False,)
+
+
 def device_window(structure, values):
     """The requests of one VM the device side holds at once (an int), or None for no cap: the
     technique's virtqueue capacity (:func:`virtmodel.techniques.virtqueue_capacity.ring_capacity`)."""
@@ -250,24 +304,24 @@ def _metric(metric, v, X, R, Xn, Rn, demand):
 
 # -- numbers ------------------------------------------------------------------------
 def _throughputs(structure, point, ns):
-    """``({n: (X, R)}, stations)`` at one point for the users counts ``ns``.
+    """``({n: (X, R)}, {n: stations})`` at one point for the users counts ``ns`` (the stations'
+    demands at each population's own throughput, :func:`_solve_loaded`).
 
     ``X`` is the system throughput (all VMs), ``R`` the response time. With
     one run (:math:`V = 1` or nothing shared) MVA's :math:`X(n)` for every
     :math:`n \\le N` gives them all; otherwise one fixed point per ``n``.
     """
-    stations, delay = _numeric_stations(structure, point)
     vms, think = int(point["vms"]), float(point["think_time"])
-    window = device_window(structure, point)
-    out = {}
+    out, stations = {}, {}
     for n in sorted(set(ns), reverse=True):
         if n in out:
             continue
-        result, _, inflation = solve(stations, delay, vms, n, think, window)
+        result, stations[n], _, _, exact_for_fewer = _solve_loaded(structure, point, n)
         out[n] = (vms * float(result.system_throughput), float(result.system_response_time))
-        if np.all(inflation == 1):  # no fixed point: the run is exact for every smaller n
+        if exact_for_fewer:  # no fixed point: the run is exact for every smaller n
             X = np.asarray(result.throughput_by_population, dtype=float)
             out.update({m: (vms * X[m - 1], m / X[m - 1] - think) for m in ns if m < n})
+            stations.update({m: stations[n] for m in ns if m < n})
     return out, stations
 
 
@@ -291,9 +345,13 @@ def evaluate(model, metric: str, values: dict, scalar: bool):
         point = dict(zip(others, key))
         ns = [int(flat["users"][i]) for i in idx]
         runs = [_throughputs(st, point, ns) for st in structures]
-        demand = _by_kind(model.key, {name: d for name, d, _, _ in runs[0][1]}, 0.0)
         for i, n in zip(idx, ns):
             XR = [v for by_n, _ in runs for v in by_n[n]] + [None, None] * (2 - len(runs))
+            if metric in _CPU and _load_dependent(model.key):   # with the off-queue wake-up work
+                at = {**point, "users": 0, "arrival_rate": XR[0] / point["vms"]}
+                out[i] = float(model._evaluate_open((metric,), at, True, errors=False)[metric])
+                continue
+            demand = _by_kind(model.key, {name: d for name, d, _, _ in runs[0][1][n]}, 0.0)
             out[i] = _metric(metric, point, *XR, demand)
     return float(out[0]) if scalar else out.reshape(shape)
 
@@ -350,8 +408,7 @@ def closed(model, values: dict) -> ClosedResult:
 
     structure = model.key
     vms, users, think = int(values["vms"]), int(values["users"]), float(values["think_time"])
-    stations, delay = _numeric_stations(structure, values)
-    result, owner, inflation = solve(stations, delay, vms, users, think, device_window(structure, values))
+    result, stations, delay, inflation, _ = _solve_loaded(structure, values, users)
     X = float(result.system_throughput)  # per VM
     rows = {}
     for k, (name, demand, c, common) in enumerate(stations + ([("delay", delay, np.inf, False)]
@@ -382,7 +439,8 @@ def expression(model, metric: str, keep):
     The counts (``users``, ``vms``, ``vcpus``, ``cores``, ``card_cores``, ``queues``) are
     always this model's numbers; the parameters in ``keep`` (at most
     ``MAX_SYMBOLIC_KEEP``) stay symbols, the others take this model's values.
-    ``keep=None`` (every parameter a symbol) is refused: MVA cancels a rational
+    Demands that depend on the load (the wake-up terms: a fixed point in the throughput,
+    :func:`_solve_loaded`) are refused. ``keep=None`` (every parameter a symbol) is refused: MVA cancels a rational
     function in all of them at every step, which takes minutes even for 2 users.
     """
     import sympy as sp
@@ -417,6 +475,10 @@ def expression(model, metric: str, keep):
         raise SymbolicUnsupportedError(
             f"closed-model expressions are rational functions that grow with the population: at most "
             f"{MAX_SYMBOLIC_USERS} users (got {users}); use evaluate()")
+    if _load_dependent(model.key):
+        raise SymbolicUnsupportedError(
+            "closed-model expressions need demands free of the load: this technique's wake-up terms "
+            "depend on the loop's own throughput, a numerical fixed point (use evaluate(), or wakeups='off')")
     subs = {symbol(k): (sp.Integer(v) if k in _COUNTS or isinstance(v, int) else sp.Rational(str(v)))
             for k, v in values.items() if k in _COUNTS or k not in keep}
 

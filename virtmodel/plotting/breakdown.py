@@ -3,11 +3,12 @@
 >>> from virtmodel.plotting.breakdown import cpu_breakdown_data, cpu_breakdown_plot
 >>> table = cpu_breakdown_data(["paravirtual", "sriov", "nitro"], "small_packet_rr")
 >>> list(table.columns)
-['guest', 'host', 'card']
+['guest', 'host', 'card', 'wakeups']
 >>> fig, ax, bars = cpu_breakdown_plot(table)
 
 Per request (``per="request"``) the bars are the station demands :math:`D_i`
-(core-seconds per request, :meth:`Model.station_table`); their sum is the
+(core-seconds per request, :meth:`Model.station_table`) and the wake-up work paid off the
+queues (``wakeups``, :mod:`virtmodel.techniques.notifications`); their sum is the
 model's ``cpu_per_request``. At a load (``per="load"``) they are the cores busy
 across all VMs: ``guest_cores`` :math:`V\\lambda D_{\\mathrm{guest}}`,
 ``host_cores`` :math:`V\\lambda D_{\\mathrm{host}}` and the card's busy cores
@@ -31,8 +32,9 @@ from ._common import (
     use_style,
 )
 
-_COMPONENT_LABELS = {"guest": "guest vCPUs", "host": "host cores", "card": "offload card"}
-_HATCHES = {"guest": "", "host": "////", "card": "...."}
+_COMPONENT_LABELS = {"guest": "guest vCPUs", "host": "host cores", "card": "offload card",
+                     "wakeups": "wake-ups (off the queues)"}
+_HATCHES = {"guest": "", "host": "////", "card": "....", "wakeups": "xx"}
 
 
 def _scale(table):
@@ -64,7 +66,7 @@ def cpu_breakdown_plot(table, ax=None, *, fraction=1.0, textwidth="article", asp
     -------
     PlotHandles
         ``(fig, ax, artists)`` with ``artists[component]`` the BarContainer of
-        that component (guest, host, card; all-zero ones are left out);
+        that component (guest, host, card, wakeups; all-zero ones are left out);
         ``extras["scale"]`` the divisor from the data's unit to the shown one;
         ``update(new_table)`` resizes the bars in place.
     """

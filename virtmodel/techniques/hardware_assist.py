@@ -33,7 +33,7 @@ cycles); vhost at about 0.7-1 us of host CPU per packet (Linux vhost batching
 commits: 0.9-1.5 Mpps per queue). Segmentation offload (flag ``segment_offload``, default off): the virtio
 paths' per-packet work per segment, :mod:`virtmodel.techniques.offload`. Exit cost by processor generation:
 :mod:`virtmodel.techniques.generations`. Interrupts and wake-ups (flag
-``wakeups``, default off): :mod:`virtmodel.techniques.notifications`. Virtio transport (flag
+``wakeups``, default ``on``; ``off`` is the first model): :mod:`virtmodel.techniques.notifications`. Virtio transport (flag
 ``virtio_transport``, default ``pci``): with ``mmio`` (Firecracker) each device interrupt adds
 :math:`k_{\\mathrm{mmio}} = 2` register accesses handled in user space,
 :math:`k_{\\mathrm{mmio}} (t_x + c_{\\mathrm{user}}/f)`, :mod:`virtmodel.techniques.virtio_transport`.
@@ -52,6 +52,9 @@ Without indirect descriptors (flag ``indirect_descriptors``, default
 ``True``) a block request takes one ring descriptor per element (header, segments, status), so in a closed loop at
 most :math:`\\lfloor Q/(s+2) \\rfloor` requests are on the device side at once (the virtio paths),
 :mod:`virtmodel.techniques.virtqueue_capacity`.
+A virtio-blk device without ``seg_max`` (flag ``seg_max_offered``, default ``True``) makes the guest split a
+block request into :math:`k` one-segment requests, :mod:`virtmodel.techniques.virtio_blk_split`, notified per batch
+of ``split_batch_requests`` (the guest's plug, 16), :mod:`virtmodel.techniques.split_request_batching`.
 A user-space block back-end's hand-off (flag
 ``block_handoff``, default ``none``): with ``thread_pool`` (QEMU's default ``aio=threads``) each block request on
 ``virtio_user`` pays two thread wake-ups, a pool worker's on the host's cores and the completion's on the I/O thread,
@@ -60,6 +63,10 @@ What serves the ``virtio_user`` back-end's frames
 (flag ``vmm_network``, default ``tap``): with ``slirp`` (QEMU ``-netdev user``) every frame is a wire frame and
 the I/O thread pays :math:`t_{\\mathrm{be}} + t_{\\mathrm{sl}} + b_{\\mathrm{io}} t_{\\mathrm{slB}}` per frame in
 place of the tap's system calls, switch and copy, :mod:`virtmodel.techniques.vmm_slirp`.
+How the ``virtio_user`` back-end receives a frame (flag ``user_rx_copy``, default ``direct``, one copy): ``bounce``
+(QEMU's tap reads each frame into its own buffer and copies it into the guest) adds a second copy of each counted
+I/O's bytes on the I/O thread, :math:`n_{\\mathrm{io}} b_{\\mathrm{io}} t_{\\mathrm{cp}}` per request,
+:mod:`virtmodel.techniques.user_rx_copy`.
 """
 
 from __future__ import annotations
@@ -76,8 +83,10 @@ from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
+from .split_request_batching import SplitRequestBatching
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
+from .user_rx_copy import UserRxCopy
 from .virtio_transport import VirtioTransport
 from .virtio_blk_split import VirtioBlkSplit
 from .virtqueue_capacity import VirtqueueCapacity
@@ -86,8 +95,8 @@ from .vmm_slirp import VmmNetwork
 
 @dataclass(frozen=True)
 class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserQueueThreads, HostSwitch, Wakeups, VirtioTransport, VirtioBlkSplit,
-                     VirtqueueCapacity, HardwareAssistCPU):
+                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, Wakeups,
+                     VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"

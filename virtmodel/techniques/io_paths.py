@@ -144,6 +144,7 @@ from .._params import flag, param
 from .emulated_block import DEVICE_COUNTS, emulated_kicks
 from .offload import io_count, segment_payload
 from .payload_copy import copy_time
+from .split_request_batching import kicks_counted
 from .vmm_slirp import slirp_load, slirp_serves
 from ..resources import Resource
 from ._base import Load, cycles, events
@@ -298,8 +299,8 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
 
     if path.kicks is not None:
         k = getattr(s, emulated_kicks(tech) if path.by_device else path.kicks)
-        if path.kick_form == "grouped":
-            put("guest", events(n_io, k * trap_time))
+        if path.kick_form == "grouped":  # a split block request's parts: one kick per batch (split_request_batching.py)
+            put("guest", events(kicks_counted(tech, s, n_io), k * trap_time))
         elif path.kick_form == "each":
             each = trap_time + (cycles(s, s.userspace_exit_cycles) if path.kick_in_user else 0)
             put("guest", events(n_io * k, each))

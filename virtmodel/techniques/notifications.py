@@ -46,10 +46,11 @@ request's delay: exact for one server (one vCPU), an approximation with
 :math:`b\\,p` per request is counted in the CPU metrics (``guest_cores``,
 ``host_cores``, ``cpu_per_request``) through :meth:`Wakeups.off_queue_work`.
 
-Modes (the technique flag ``wakeups``):
+Modes (the technique flag ``wakeups``; the default ``on`` is the validation's reported model,
+docs/preregistered.md):
 
 ``off``        the first model (no wake-up terms, interrupts at their calibrated count);
-``on``         the guest vCPU halts when idle: a request that finds it idle pays
+``on``         (default) the guest vCPU halts when idle: a request that finds it idle pays
                the HLT exit + IPI + host scheduler wake-up (``vcpu_wake_time``, host
                CPU) and its device-interrupt exits (guest CPU); a request that finds it
                busy pays the interrupt exits in its queue unless NAPI's poll window is open
@@ -129,7 +130,7 @@ class Wakeups:
     ``demands(s)``.
     """
 
-    wakeups: str = flag("off", doc="interrupts and wake-ups: off (first model), on, halt_poll, busy_poll",
+    wakeups: str = flag("on", doc="interrupts and wake-ups: on (the default and reported model), off (first model), halt_poll, busy_poll",
                         options=WAKEUP_MODES)
     vcpu_wake_time: float = param(
         4e-6, unit="s", source="kvm_halt_polling_doc", latex=r"t_{\mathrm{wake}}",

@@ -22,7 +22,7 @@ ring and event-channel costs are assumptions. Guest exceptions (``exceptions``
 of the workload) cost nothing extra: the guest registers its trap handlers with
 the hypervisor and they run in the guest (an assumption; no source in the record
 gives a Xen divide-by-zero cost). Interrupts and wake-ups (flag ``wakeups``,
-default off): :mod:`virtmodel.techniques.notifications`.
+default ``on``; ``off`` is the first model): :mod:`virtmodel.techniques.notifications`.
 
 I/O path (flag ``io_path``, :mod:`virtmodel.techniques.io_paths`): ``split``
 (the back-end on the host's cores, above) or ``driver_domain``: the back-end on

@@ -33,10 +33,12 @@ The copies per path, from the sources:
   buffer into the guest's buffers (the transmit zero-copy mode is an opt-in module
   parameter, off by default);
 - ``virtio_user``: one. The device model hands the tap the guest's own memory as the
-  ``iovec`` of ``readv``/``writev``, and the kernel copies it once (QEMU). Firecracker's
-  receive path copies a second time, from its own frame buffer into the guest's memory
-  (``write_slice`` of ``rx_frame_buf``, ``devices/virtio/net/device.rs``); that second
-  copy is not counted (assumption: the path is the same for both device models);
+  ``iovec`` of ``readv``/``writev``, and the kernel copies it once (Cloud Hypervisor both
+  ways, Firecracker from v1.10, QEMU on transmit). QEMU's tap receive path and
+  Firecracker's before v1.10 copy a second time, from the device model's own frame buffer
+  into the guest's memory (``tap_send`` reads into ``s->buf``, ``virtio_net_receive_rcu``
+  copies it out; Firecracker's ``write_slice`` of ``rx_frame_buf``): counted only with the
+  flag ``user_rx_copy="bounce"`` (:mod:`~virtmodel.techniques.user_rx_copy`);
 - ``vhost_user``: one (a DPDK back-end copies between the guest's descriptors and its own
   packet buffers; assumption);
 - ``emulated``: two. QEMU's emulated NIC reads the frame out of guest memory into the
@@ -68,6 +70,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .._params import flag, param
+from .user_rx_copy import extra_rx_copies
 
 #: I/O path -> (copies of the payload on the path's back-end, why; module docstring)
 COPIES = {
@@ -91,7 +94,7 @@ def copy_time(tech, s, path_name: str, payload):
     :math:`k_{\\mathrm{cp}} t_{\\mathrm{cp}} b_{\\mathrm{I/O}}`; 0 for a technique without the
     ``copy_time_per_byte`` parameter, a view with ``payload_copy="off"`` (disk block requests) or a path
     that does not copy (module docstring)."""
-    copies = COPIES.get(path_name, (0, ""))[0]
+    copies = COPIES.get(path_name, (0, ""))[0] + extra_rx_copies(tech, path_name)  # user_rx_copy.py
     if copies == 0 or getattr(tech, "payload_copy", "off") != "on":
         return 0
     return copies * s.copy_time_per_byte * payload

@@ -38,8 +38,11 @@ exactly). ``False`` applies on the paths whose guest driver is virtio-blk
 
 Assumptions and what is left out: every page of the buffer is its own
 segment (the upper bound; adjacent pages would merge into one segment);
-the guest kicks once per part (no batching of the parts' notifications; an
-upper bound on the kicks); the parts' per-request costs add up in series in
+the parts' notifications (kicks, completion interrupts) are per batch of the
+guest's plug, not per part (:mod:`~virtmodel.techniques.split_request_batching`:
+the interrupt count is raised by :math:`n_b \\le n_v`; ``split_batch_requests=1``
+is this module's first form, one kick and one interrupt per part, an upper
+bound); the parts' per-request costs add up in series in
 the latency, as the path's stations serve them; the ring's descriptor capacity
 (:mod:`~virtmodel.techniques.virtqueue_capacity`, without indirect
 descriptors) is not re-counted for the parts; the IOPS count keeps the

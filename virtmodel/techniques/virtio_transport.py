@@ -40,8 +40,8 @@ share its Poisson count with the interrupt's own exits). Limiting cases: ``pci``
 Assumptions: the interrupt's own exits (:math:`k_{\\mathrm{irq}}`: delivery and EOI) are the
 same for a legacy line as for an MSI (both are injected through an irqfd: Firecracker's
 interrupt is an eventfd registered with KVM); the handler's accesses go wherever the interrupt's
-exits go, so with the ``wakeups`` flag on, an interrupt that NAPI suppresses takes its accesses
-with it; a VMM's MMIO exit costs what Dall et al.'s exit to a user-space device model costs (on
+exits go, so under the default ``wakeups="on"`` an interrupt that NAPI suppresses takes its accesses
+with it (the formula above, every interrupt paid, is ``wakeups="off"``); a VMM's MMIO exit costs what Dall et al.'s exit to a user-space device model costs (on
 x86 KVM also decodes the faulting instruction; that is taken to be inside the measurement). On
 the in-kernel back-ends (``virtio``, ``virtio_pooled``) and ``vhost_user`` the registers stay with
 the VMM in user space, so the same accesses are charged; the relay of the back-end's interrupt

@@ -17,13 +17,22 @@ ordinary host sockets. Read in the sources (facts only):
 * QEMU ``hw/net/virtio-net.c`` ``virtio_net_get_features``: a peer without a
   virtio-net header (slirp has none) makes the device clear ``CSUM``,
   ``HOST_TSO4/6``, ``GUEST_CSUM``, ``GUEST_TSO4/6`` (and UFO): no segmentation
-  offload, every frame the ring carries is a wire frame (libslirp's default
-  MTU 1500, from memory; every preset's packets are at most one MTU);
-* libslirp ``tcp_input.c`` / ``socket.c``: a guest segment is appended to the
-  socket's send buffer (``sbappend``, a copy) and written to the host socket
-  (``sosend``/``sowrite``); host bytes are read into the receive buffer
-  (``soread``, ``recv``) and cut by ``tcp_output`` into MSS-sized mbufs, each a
-  frame for the guest.
+  offload, every frame the ring carries is a wire frame (libslirp's MTU 1500,
+  ``IF_MTU`` in ``src/if.h``; every preset's packets are at most one MTU);
+* libslirp (read at v4.0-era source, utmapp/libslirp mirror, 2020-03):
+  ``slirp_input`` copies each guest frame into an mbuf (``memcpy``; QEMU has already
+  flattened the device's iovec into one buffer); ``sbappend`` (``sbuf.c``) writes a
+  TCP segment's data straight to the host socket (``slirp_send``) when the socket's
+  buffer toward the host (``so_rcv``) is empty, and copies into that buffer only what
+  the host socket did not take (``sbappendsb``; later written by ``sowrite``). Host
+  bytes are read with ``recv`` into the buffer toward the guest (``so_snd``,
+  ``soread``), copied out by ``tcp_output`` into MSS-sized mbufs (``sbcopy``), and
+  each frame is copied once more into an Ethernet frame buffer (``if_encap``) before
+  the ``send_packet`` callback hands it to QEMU (``qemu_send_packet``; the device
+  copies it into the guest's descriptors). So a guest-bound byte is copied three
+  times in user space, a host-bound one once (twice when QEMU flattens a
+  multi-element iovec), plus the kernel's copy of each socket call: all of it inside
+  the calibration below, which measured slirp's whole loop.
 
 Flag ``vmm_network`` (default ``tap``, the previous model exactly):
 

@@ -96,11 +96,12 @@ SUPPORTED_MECHANISMS.add("virtio_blk_one_segment")  # hardware_assist seg_max_of
 SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
-#: (``flags`` given to :func:`recompute`/:func:`predict` override them): interrupts and wake-ups, made
-#: structural in the reported model on 2026-12-06 by the rule registered in docs/preregistered.md (1)
-#: before the rows that decided it; the package's own default stays ``wakeups="off"`` until the
-#: calibrations are re-derived with it (``flags={"wakeups": "off"}`` gives the package default)
-REPORTED_FLAGS = {"wakeups": "on"}
+#: (``flags`` given to :func:`recompute`/:func:`predict` override them). Empty: the reported model is
+#: the package's default. Interrupts and wake-ups were made structural in the reported model on
+#: 2026-12-06 by the rule registered in docs/preregistered.md (1) before the rows that decided it, and
+#: became the package's default (``wakeups="on"``) once the Part 1 calibrations were checked with them
+#: (all still within; ``flags={"wakeups": "off"}`` gives the first model's count)
+REPORTED_FLAGS = {}
 
 #: technique settings a requirement stands for: a recipe whose ``requires`` names the mechanism runs
 #: its technique with these settings (the recipe's own ``technique_params`` win where both set one)
@@ -333,7 +334,8 @@ def recompute(flags=None, techniques=None, mechanisms=None):
         Technique settings applied to every row whose technique has them
         (``{"posted_interrupts": True}``), or per technique
         (``{"hardware_assist": {"io_path": "emulated"}}``); they override
-        :data:`REPORTED_FLAGS` (``{"wakeups": "off"}``: the package's default model).
+        :data:`REPORTED_FLAGS` (empty: the package's default model; ``{"wakeups": "off"}``
+        gives the first model's interrupts without wake-ups).
     techniques : dict, optional
         ``{recipe technique name: technique to use instead}`` (a registered name),
         e.g. to try a new I/O-path technique on every row that named the old one.

@@ -319,6 +319,7 @@ def test_parallel_kernels_only_for_large_arrays_on_the_main_thread(monkeypatch):
 
     monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(kernels, "_runnable_now", lambda: 1)  # this thread alone
     with kernels.using("auto", parallel_min_points=1000):
         assert kernels.parallel(10**6)
         monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
@@ -333,6 +334,30 @@ def test_parallel_kernels_only_for_large_arrays_on_the_main_thread(monkeypatch):
         assert seen == [False] and not kernels.parallel(999)
     with pytest.raises(ParameterError, match="parallel_min_points"):
         kernels.configure(parallel_min_points=0)
+
+
+def test_parallel_kernels_not_while_another_task_holds_a_core(monkeypatch):
+    """The 1-minute load average lags: a process that started seconds ago leaves it low while it
+    keeps a core busy. Two threads only while the tasks runnable right now leave a core to this
+    one; where that count is unknown, the load average alone decides."""
+    import os
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 1.0, 1.0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    with kernels.using("auto", parallel_min_points=1000):
+        for running, two in ((1, True), (2, False), (3, False), (None, True)):
+            monkeypatch.setattr(kernels, "_runnable_now", lambda: running)
+            assert kernels.parallel(10**6) is two, running
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(4)), raising=False)
+        for running, two in ((3, True), (4, False)):
+            monkeypatch.setattr(kernels, "_runnable_now", lambda: running)
+            assert kernels.parallel(10**6) is two, running
+
+
+def test_runnable_now_reads_this_thread_at_least():
+    """On Linux the count includes the calling thread (it is running while it reads)."""
+    got = kernels._runnable_now()
+    assert got is None or got >= 1
     source, _ = kernels.kernel_source(*_sriov_stage(), (1, (0,), "C"), threads=True)
     assert "for i0 in prange(out0.shape[0])" in source
 

@@ -739,10 +739,14 @@ def parallel(points: int) -> bool:
     thread pool from being entered by two threads at once (its ``workqueue`` layer,
     the one left when neither OpenMP nor TBB is installed, aborts then). And only while the
     machine has a core to spare: a 1-minute load average below the cores available less
-    one half (Unix; elsewhere always). A loop split over the cores ends when its slowest
-    part does, so on a machine whose cores other processes keep busy a one-millisecond
-    kernel waited for a descheduled thread: 3.6 ms against 1.85 ms on one thread at a
-    load of 4 on 2 cores (benchmarks/README.md, "Fifth round").
+    one half (Unix; elsewhere always), and no more tasks runnable at this instant than leave
+    a core to this one (:func:`_runnable_now`: the other runnable tasks at most the cores
+    less two). A loop split over the cores ends when its slowest part does, so on a machine
+    whose cores other processes keep busy a one-millisecond kernel waited for a descheduled
+    thread: 3.6 ms against 1.85 ms on one thread at a load of 4 on 2 cores (benchmarks/README.md,
+    "Fifth round"); and the 1-minute average lags: a test run started a few seconds before kept it
+    at 0.5 while one of the 2 cores was busy, and a 10^6-point sweep took 11.9 ms on two threads
+    against 1.5 ms on one ("Twelfth round").
     """
     if points < _SETTINGS["parallel_min_points"] or threading.current_thread() is not threading.main_thread():
         return False
@@ -750,7 +754,8 @@ def parallel(points: int) -> bool:
 
 
 def _spare_core() -> bool:
-    """Whether the process has several cores and the 1-minute load average leaves one half free."""
+    """Whether the process has several cores, the 1-minute load average leaves one half free and
+    the tasks runnable right now (:func:`_runnable_now`, this one included) leave a core to it."""
     import os
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -758,7 +763,34 @@ def _spare_core() -> bool:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average on this system
         load = 0.0
-    return cores > 1 and load < cores - 0.5
+    if not (cores > 1 and load < cores - 0.5):
+        return False
+    running = _runnable_now()
+    return running is None or running - 1 <= cores - 2
+
+
+_PROC_LOADAVG: list = []
+
+
+def _runnable_now():
+    """The number of tasks runnable on the system at this instant, the calling thread included (Linux:
+    the first number of ``/proc/loadavg``'s fourth field, "runnable/total"; read from a descriptor
+    kept open, about 1 us), or None where there is no such file. The load average is an
+    exponential average over a minute; this is what the scheduler has now."""
+    import os
+
+    if not _PROC_LOADAVG:
+        try:
+            _PROC_LOADAVG.append(os.open("/proc/loadavg", os.O_RDONLY))
+        except (AttributeError, OSError):
+            _PROC_LOADAVG.append(None)
+    fd = _PROC_LOADAVG[0]
+    if fd is None:
+        return None
+    try:
+        return int(os.pread(fd, 256, 0).split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):  # not the Linux format
+        return None
 
 
 def _build_copy(_key=None):

@@ -28,6 +28,7 @@ the first use no symbolic work happens on the evaluation path.
 
 from __future__ import annotations
 
+import math
 import threading
 from functools import lru_cache
 
@@ -160,7 +161,7 @@ class _Stages:
 
     def fused(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True, checks=()):
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
-        points = int(np.prod(shape))
+        points = math.prod(shape)
         how = kernels.wanted(points, len(shape))
         if how is None:
             return None

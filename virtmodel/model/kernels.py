@@ -57,6 +57,7 @@ True
 
 from __future__ import annotations
 
+import math
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -549,7 +550,7 @@ class Kernel:
         (:func:`kernel_source`'s ``checks``), kept only where every varying argument is a
         C-contiguous array of the full shape (else none: the caller checks them)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
-        threads = parallel(int(np.prod(shape)))
+        threads = parallel(math.prod(shape))
         sig = _levels([args[k] for k, _ in self._varying_at], shape)  # (signature(), the varying arguments only)
         echo = tuple(name for name, _ in self._echoes(args)) if sig[-1] == "C" else ()
         checked = tuple((self.symbols[k].name, positive) for k, positive in checks) if sig[-1] == "C" else ()
@@ -736,7 +737,7 @@ def scratch(slot: str, shape, dtype, count: int) -> list:
     freed blocks to the system): about a quarter of the CPU time of the dask benchmark's
     chunks (benchmarks/README.md, "Sixth round")."""
     dtype = np.dtype(dtype)
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     if count == 0:
         return []
     if size * count * dtype.itemsize > SCRATCH_BYTES:

@@ -31,6 +31,7 @@ load-dependent metrics by exact MVA (plus ``throughput`` and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -149,7 +150,7 @@ class Model:
                 check_storage(self.platform, values)
             scalar = not shapes
             if not scalar:
-                check_fits(int(np.prod(np.broadcast_shapes(*shapes))), "overrides")
+                check_fits(math.prod(np.broadcast_shapes(*shapes)), "overrides")
         except Exception:
             _range_checks.settle(later)
             raise

@@ -930,12 +930,12 @@ def test_the_range_check_in_the_kernels_pass_refuses_what_numpy_refuses(monkeypa
     cpu = np.full(lam.shape, m.values()["cpu_time"])
     calls = {"evaluate": lambda **kw: m.evaluate("mean_latency", **kw),
              "evaluate_many": lambda **kw: m.evaluate_many(["mean_latency", "p99"], **kw)["p99"],
-             "sweep": lambda **kw: sweep("mean_latency", "sriov", "small_packet_rr",  # (N-D: broadcast together)
+             "sweep": lambda **kw: sweep("mean_latency", "sriov", "small_packet_rr",  # N-D: broadcast
                                          **{k: v[None] for k, v in kw.items()})["mean_latency"].values[0, 0]}
     cases = [({"arrival_rate": b}, f"arrival_rate = {shown} is invalid")
              for b, shown in ((np.nan, "nan"), (-1.0, "-1.0"), (np.inf, "inf"), (-np.inf, "-inf"))] \
-        + [({"cpu_time": b}, f"cpu_time = {shown} is invalid") for b, shown in ((0.0, "0.0"), (-0.0, "0.0"),
-                                                                               (np.nan, "nan"), (-2.0, "-2.0"))]
+        + [({"cpu_time": b}, f"cpu_time = {shown} is invalid")
+           for b, shown in ((0.0, "0.0"), (-0.0, "0.0"), (np.nan, "nan"), (-2.0, "-2.0"))]
     for name, call in calls.items():
         for bad, message in cases:
             (param, value), = bad.items()
@@ -966,7 +966,8 @@ def test_the_range_check_in_the_kernels_pass_refuses_what_numpy_refuses(monkeypa
             else:
                 got = sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=one)
                 _same(got["mean_latency"].values, ref["mean_latency"].values, "1-D sweep with -0.0")
-                assert np.array_equal(got["arrival_rate"].values, one) and np.signbit(got["arrival_rate"].values[99])
+                coordinate = got["arrival_rate"].values
+                assert np.array_equal(coordinate, one) and np.signbit(coordinate[99])
     bundle = fused(m.key, ("mean_latency",)).bundle.stages(frozenset({"arrival_rate", "cpu_time"}))
     assert any(("arrival_rate", False) in sig[-1][-2] and ("cpu_time", True) in sig[-1][-2]
                for sig in bundle.kernel.started())  # the kernels made the checks

@@ -41,10 +41,11 @@ NumPy path. Kernels release the GIL, so dask's threaded scheduler runs chunks
 in parallel.
 
 Threads: a call of at least ``parallel_min_points`` points from the main thread, while the
-1-minute load average leaves a core to spare, runs a kernel whose outermost loop is numba's
-``prange`` (``parallel=True``, numba's default thread count: one per core), and so does the
-percentile kernel (:mod:`virtmodel.queueing._percentile_kernel`); each point is computed as
-in the one-thread loop, so the values are the same bits (tested). See :func:`parallel`.
+1-minute load average and the tasks runnable at that instant leave a core to spare, runs a kernel
+whose outermost loop is numba's ``prange`` (``parallel=True``, numba's default thread count: one
+per core), and so does the percentile kernel (:mod:`virtmodel.queueing._percentile_kernel`); each
+point is computed as in the one-thread loop, so the values are the same bits (tested). See
+:func:`parallel`.
 
 Examples
 --------
@@ -654,7 +655,8 @@ class Kernel:
         always from a kernel built to mask only, :meth:`signature`'s ``flags``);
         ``above`` True if a checked one is not below its limit somewhere, None if none was checked;
         ``outside`` True if an argument whose range the kernel checks (:meth:`signature`'s
-        ``checks``) has a value outside it somewhere. The boolean arrays are the calling thread's scratch memory (:func:`scratch`): read
+        ``checks``) has a value outside it somewhere.
+        The boolean arrays are the calling thread's scratch memory (:func:`scratch`): read
         them before this thread's next kernel call.
 
         ``out``: ``{output index: array}``, C-contiguous float arrays of ``shape`` that a varying

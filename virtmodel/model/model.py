@@ -272,7 +272,8 @@ class Model:
             _range_checks.settle(deferred)
             raise ParameterError("metrics", metrics, "a metric name or a list of them (None: all)")
         with _range_checks.deferring(deferred):  # (an array's range: in the kernel's pass)
-            metrics = metric_names() if metrics is None else (metrics,) if isinstance(metrics, str) else tuple(metrics)
+            metrics = metric_names() if metrics is None else \
+                (metrics,) if isinstance(metrics, str) else tuple(metrics)
             for metric in metrics:
                 self._check_metric(metric)
             out = self._evaluate_open(metrics, values, scalar, errors=False, into=into)

@@ -954,6 +954,8 @@ def test_the_range_check_in_the_kernels_pass_refuses_what_numpy_refuses(monkeypa
         grid["cpu_time"][3], grid["arrival_rate"][9] = np.nan, -5.0  # the first given is named
         with kernels.using("numba"), pytest.raises(ParameterError, match="cpu_time = nan"):
             call(cpu_time=grid["cpu_time"], arrival_rate=grid["arrival_rate"])
+        with kernels.using("numba"), pytest.raises(ParameterError, match=r"arrival_rate = -5\.0"):
+            call(arrival_rate=grid["arrival_rate"], cpu_time=grid["cpu_time"])
     for value in (np.nan, -1.0, -0.0):  # a 1-D sweep (its coordinate copied in the kernel's pass)
         one = lam.copy()
         one[99] = value

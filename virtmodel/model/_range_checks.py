@@ -47,20 +47,25 @@ def deferrable(value, domain: str) -> bool:
 
 @contextmanager
 def deferring(pending: list):
-    """While inside, the checks ``pending`` (``[(name, value, domain)]``, arrays :func:`deferrable`)
-    are made by the kernels that read the arrays, or by :func:`check_now`; what is left is checked
-    on the way out (first, if the block raised)."""
-    before = getattr(_STATE, "pending", None), getattr(_STATE, "fixed", None)
-    _STATE.pending, _STATE.fixed = list(pending), []
+    """While inside, the checks ``pending`` (``[(name, value, domain)]`` in the order the parameters
+    were given, arrays :func:`deferrable`) are made by the kernels that read the arrays, or by
+    :func:`check_now`; what is left is checked on the way out. If the block raises, the checks of
+    the parameters given before the one whose check raised (all, if none did) are made first: the
+    first bad value given is the one reported, as when each was checked in order."""
+    before = getattr(_STATE, "pending", None), getattr(_STATE, "fixed", None), getattr(_STATE, "failed", None)
+    _STATE.pending, _STATE.fixed, _STATE.failed = list(pending), [], None
     try:
         yield
     except BaseException:
-        _settle()
+        upto = next((j for j, p in enumerate(pending) if p is _STATE.failed), len(pending))
+        left = [p for p in pending[:upto] if any(p is q for q in _STATE.pending)]
+        _STATE.pending = []
+        settle(left)
         raise
     else:
         _settle()
     finally:
-        _STATE.pending, _STATE.fixed = before
+        _STATE.pending, _STATE.fixed, _STATE.failed = before
 
 
 def settle(pending: list) -> None:
@@ -91,18 +96,20 @@ def passed(args, checks) -> None:
 
 
 def check_now(args, checks) -> list:
-    """Check ``args[k]`` for each ``k`` of ``checks`` with :func:`check_value` (raises for a bad
-    value); returns ``args`` with each array the check changed (``-0.0`` made ``0.0``) replaced,
-    as :func:`substitute` does for the other stages of the block."""
+    """Check ``args[k]`` for each ``k`` of ``checks`` with :func:`check_value`, in the order the
+    parameters were given (the first bad one raises, as when :meth:`Model._resolve` checked them);
+    returns ``args`` with each array the check changed (``-0.0`` made ``0.0``) replaced, as
+    :func:`substitute` does for the other stages of the block."""
     args = list(args)
-    for k, _ in checks:
-        for p in list(_STATE.pending):
-            if p[1] is args[k]:
-                _STATE.pending.remove(p)
-                got = check_value(*p)
-                if got is not p[1]:
-                    _STATE.fixed.append((p[1], got))
-                    args[k] = got
+    read = [args[k] for k, _ in checks]
+    for p in [p for p in _STATE.pending if any(p[1] is a for a in read)]:
+        _STATE.pending = [q for q in _STATE.pending if q is not p]
+        _STATE.failed = p  # (until it passes: the one that raised, for deferring)
+        got = check_value(*p)
+        _STATE.failed = None
+        if got is not p[1]:
+            _STATE.fixed.append((p[1], got))
+            args = [got if a is p[1] else a for a in args]
     return args
 
 

@@ -41,7 +41,6 @@ import numpy as np
 from .._memory import check_fits
 from .._params import check_value, numeric_fields
 from .._tables import table_from_rows
-from . import _range_checks
 from ..disk import STORAGE_COUNTS, check_storage
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..metrics import names
@@ -49,6 +48,7 @@ from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percenti
 from ..platform import Platform
 from ..techniques import get
 from ..workload import Workload
+from . import _range_checks
 
 
 #: the values :func:`check_storage` reads: an override of none of them leaves its verdict as it was

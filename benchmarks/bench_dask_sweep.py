@@ -1,6 +1,6 @@
 """A sweep larger than memory, chunk by chunk through dask: 10^8 points, memory bounded.
 
-    python benchmarks/bench_dask_sweep.py [--points 1e8] [--chunk 2.5e5] [--json]
+    python benchmarks/bench_dask_sweep.py [--points 1e8] [--chunk 5e5] [--json]
 
 Five techniques, two metrics (mean latency and p99) over a grid of arrival
 rate x I/O size with ``points`` points in all, given to
@@ -13,6 +13,10 @@ the smallest and largest finite p99 of each, all computed in one
 technique, then dropped). Materialized, the two metrics would take
 ``points x 5 x 2 x 8`` bytes (8 GB at 10^8 points); the peak resident memory
 of this process (Linux ``VmHWM``; ``resource.getrusage`` elsewhere) is printed next to it.
+
+The chunk: 5x10^5 points (200 chunks at 10^8), measured against 1.25x10^5, 2.5x10^5 and 10^6
+interleaved (benchmarks/README.md, "Twelfth round"): 20-21 s against 22-24 s for 2.5x10^5 and
+21-23 s for 10^6 with another process on one of the two cores; peak memory 520 MB (443, 657).
 
 The same code runs on a dask.distributed cluster: create a
 ``distributed.Client`` first and ``dask.compute`` uses it (nothing here needs
@@ -58,7 +62,7 @@ def _counts(best: np.ndarray, techniques: int) -> np.ndarray:
     return counts.reshape((1,) * best.ndim + (techniques,))
 
 
-def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
+def run(points: float = 1e8, chunk: float = 5e5) -> dict:
     """Time the reduced lazy sweep; returns the figures (see the module docstring)."""
     import dask
     import dask.array as da
@@ -102,7 +106,7 @@ def run(points: float = 1e8, chunk: float = 2.5e5) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=float, default=1e8)
-    parser.add_argument("--chunk", type=float, default=2.5e5)
+    parser.add_argument("--chunk", type=float, default=5e5)
     parser.add_argument("--json", action="store_true", help="print one JSON line (for run_all.py)")
     args = parser.parse_args(argv)
     r = run(args.points, args.chunk)

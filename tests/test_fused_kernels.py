@@ -122,8 +122,10 @@ def test_kernel_really_runs_and_small_arrays_stay_numpy():
         m.evaluate("mean_latency", arrival_rate=np.linspace(0, 1e4, N))
         stages = bundle.stages(frozenset({"arrival_rate"}))
         # the utilizations (outputs 1, 2) only checked below the saturation edge (no arrays written),
-        # the latency (output 0) inf where one is not (masked in the kernel's pass)
-        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), (), ((0, (1, 2)),), True))
+        # the latency (output 0) inf where one is not (masked in the kernel's pass), the arrival
+        # rates' range checked in the same pass (>= 0 and finite: not "positive")
+        sig = (1, (0,), "C", ("vcpus",), (frozenset({1, 2}), 1 - RHO_EDGE, False, (), (), ((0, (1, 2)),),
+                                         (("arrival_rate", False),), True))
         assert stages.kernel is not None and stages.kernel.ready(sig, wait=False)
         fresh = metric_bundle(m.key, "throughput_limit").stages(frozenset({"arrival_rate"}))
         m.evaluate("throughput_limit", arrival_rate=np.linspace(0, 1e4, 100))
@@ -319,6 +321,7 @@ def test_parallel_kernels_only_for_large_arrays_on_the_main_thread(monkeypatch):
 
     monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(kernels, "_runnable_now", lambda: 1)  # this thread alone
     with kernels.using("auto", parallel_min_points=1000):
         assert kernels.parallel(10**6)
         monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 1.0, 1.0))
@@ -333,6 +336,30 @@ def test_parallel_kernels_only_for_large_arrays_on_the_main_thread(monkeypatch):
         assert seen == [False] and not kernels.parallel(999)
     with pytest.raises(ParameterError, match="parallel_min_points"):
         kernels.configure(parallel_min_points=0)
+
+
+def test_parallel_kernels_not_while_another_task_holds_a_core(monkeypatch):
+    """The 1-minute load average lags: a process that started seconds ago leaves it low while it
+    keeps a core busy. Two threads only while the tasks runnable right now leave a core to this
+    one; where that count is unknown, the load average alone decides."""
+    import os
+
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 1.0, 1.0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    with kernels.using("auto", parallel_min_points=1000):
+        for running, two in ((1, True), (2, False), (3, False), (None, True)):
+            monkeypatch.setattr(kernels, "_runnable_now", lambda: running)
+            assert kernels.parallel(10**6) is two, running
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(4)), raising=False)
+        for running, two in ((3, True), (4, False)):
+            monkeypatch.setattr(kernels, "_runnable_now", lambda: running)
+            assert kernels.parallel(10**6) is two, running
+
+
+def test_runnable_now_reads_this_thread_at_least():
+    """On Linux the count includes the calling thread (it is running while it reads)."""
+    got = kernels._runnable_now()
+    assert got is None or got >= 1
     source, _ = kernels.kernel_source(*_sriov_stage(), (1, (0,), "C"), threads=True)
     assert "for i0 in prange(out0.shape[0])" in source
 
@@ -886,6 +913,81 @@ def test_the_range_check_on_both_cores_refuses_what_numpy_refuses(monkeypatch):
             b[3] = bad
             with pytest.raises(ParameterError, match="io_bytes"):
                 check_value("io_bytes", b, "positive")
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_the_range_check_in_the_kernels_pass_refuses_what_numpy_refuses(monkeypatch, threads):
+    """A large array's range (>= 0 or > 0, finite) checked by the fused kernel as it reads the values
+    (model._range_checks): the same ParameterError, naming the parameter and the value, as the
+    NumPy path's check_value, through evaluate, evaluate_many, the sweep and a broadcast grid;
+    -0.0 taken as 0.0 (the values of the NumPy path); of two bad parameters the first given is named."""
+    from virtmodel.analysis import sweep
+    from virtmodel.model._evaluate import fused
+
+    monkeypatch.setattr(kernels, "_spare_core", lambda: threads)
+    m = Model("sriov", "small_packet_rr")
+    lam = np.linspace(0.0, 0.9 * m.evaluate("throughput_limit"), 10**5)
+    cpu = np.full(lam.shape, m.values()["cpu_time"])
+    calls = {"evaluate": lambda **kw: m.evaluate("mean_latency", **kw),
+             "evaluate_many": lambda **kw: m.evaluate_many(["mean_latency", "p99"], **kw)["p99"],
+             "sweep": lambda **kw: sweep("mean_latency", "sriov", "small_packet_rr",  # N-D: broadcast
+                                         **{k: v[None] for k, v in kw.items()})["mean_latency"].values[0, 0]}
+    cases = [({"arrival_rate": b}, f"arrival_rate = {shown} is invalid")
+             for b, shown in ((np.nan, "nan"), (-1.0, "-1.0"), (np.inf, "inf"), (-np.inf, "-inf"))] \
+        + [({"cpu_time": b}, f"cpu_time = {shown} is invalid")
+           for b, shown in ((0.0, "0.0"), (-0.0, "0.0"), (np.nan, "nan"), (-2.0, "-2.0"))]
+    for name, call in calls.items():
+        for bad, message in cases:
+            (param, value), = bad.items()
+            grid = {"arrival_rate": lam.copy(), "cpu_time": cpu.copy()}
+            grid[param][12_345] = value
+            for mode in ("numpy", "numba"):
+                with kernels.using(mode), pytest.raises(ParameterError, match=message.replace(".", r"\.")):
+                    call(**grid)
+        grid = {"arrival_rate": lam.copy(), "cpu_time": cpu.copy()}
+        grid["arrival_rate"][7] = -0.0
+        with kernels.using("numpy"):
+            ref = call(**grid)
+        with kernels.using("numba"):
+            _same(call(**grid), ref, f"{name} with -0.0")
+        grid = {"arrival_rate": lam.copy(), "cpu_time": cpu.copy()}
+        grid["cpu_time"][3], grid["arrival_rate"][9] = np.nan, -5.0  # the first given is named
+        with kernels.using("numba"), pytest.raises(ParameterError, match="cpu_time = nan"):
+            call(cpu_time=grid["cpu_time"], arrival_rate=grid["arrival_rate"])
+        with kernels.using("numba"), pytest.raises(ParameterError, match=r"arrival_rate = -5\.0"):
+            call(arrival_rate=grid["arrival_rate"], cpu_time=grid["cpu_time"])
+    for value in (np.nan, -1.0, -0.0):  # a 1-D sweep (its coordinate copied in the kernel's pass)
+        one = lam.copy()
+        one[99] = value
+        with kernels.using("numpy"):
+            ref = sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=one) if value == 0 else None
+        with kernels.using("numba"):
+            if ref is None:
+                with pytest.raises(ParameterError, match=f"arrival_rate = {value} is invalid"):
+                    sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=one)
+            else:
+                got = sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=one)
+                _same(got["mean_latency"].values, ref["mean_latency"].values, "1-D sweep with -0.0")
+                coordinate = got["arrival_rate"].values
+                assert np.array_equal(coordinate, one) and np.signbit(coordinate[99])
+    bundle = fused(m.key, ("mean_latency",)).bundle.stages(frozenset({"arrival_rate", "cpu_time"}))
+    assert any(("arrival_rate", False) in sig[-1][-2] and ("cpu_time", True) in sig[-1][-2]
+               for sig in bundle.kernel.started())  # the kernels made the checks
+    grid_lam, grid_size = lam[:400, None].copy(), np.linspace(64.0, 1500.0, 300)[None, :]
+    grid_lam[3, 0] = np.nan  # a broadcast grid: read through views, checked before the kernel
+    with kernels.using("numba"), pytest.raises(ParameterError, match="arrival_rate = nan"):
+        m.evaluate("mean_latency", arrival_rate=grid_lam, io_bytes=grid_size)
+
+
+def test_range_checks_left_pending_are_made_when_the_block_closes():
+    """A deferred check that no kernel made (a metric that does not read the parameter) is made
+    when the evaluation ends: a bad value is still refused."""
+    m = Model("sriov", "small_packet_rr")
+    lam = np.linspace(0.0, 1e4, 10**5)
+    lam[5] = np.nan
+    for mode in ("numpy", "numba"):
+        with kernels.using(mode), pytest.raises(ParameterError, match="arrival_rate = nan"):
+            m.evaluate("throughput_limit", arrival_rate=lam)
 
 
 @pytest.mark.parametrize("metrics", [("mean_latency",), ("overhead",), ("mean_latency", "overhead", "host_cores"),

@@ -26,6 +26,7 @@ the SR-IOV VF limit NaN.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -303,7 +304,7 @@ def _result_block(shape: tuple):
     in: about 0.2 s for the 1.2 GB of 16 metrics x 10 techniques x 10^6 points, more when the
     host has to find the memory: benchmarks/README.md, "Eighth round"); an earlier result's
     memory that was kept is written without that."""
-    if int(np.prod(shape)) * 8 < POOLED_BYTES:
+    if math.prod(shape) * 8 < POOLED_BYTES:
         return np.empty(shape)
     return RESULTS.take(shape)
 

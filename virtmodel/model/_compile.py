@@ -28,6 +28,7 @@ the first use no symbolic work happens on the evaluation path.
 
 from __future__ import annotations
 
+import math
 import threading
 from functools import lru_cache
 
@@ -35,7 +36,7 @@ import numpy as np
 import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 
-from . import kernels
+from . import _range_checks, kernels
 from ._derive import derive
 from ._numeric_modules import numeric_modules
 
@@ -135,16 +136,32 @@ class _Stages:
         arrays ``output < limit``; ``above`` says which, see
         :func:`virtmodel.model.kernels.kernel_source`) and ``done`` are the outputs of ``masked``
         the kernel set to ``inf`` where a guard is not below ``limit``; else ``above`` is None and
-        ``done`` empty. ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`)."""
+        ``done`` empty. ``out``: arrays the fused kernel writes outputs into (:meth:`Compiled.run`).
+
+        An argument whose range check is pending (:mod:`._range_checks`) is checked by the kernel
+        in its pass where it reads it as a C-contiguous array of the full shape, else here first."""
+        args = _range_checks.substitute(args)
+        checks = _range_checks.reading(args) if shape else ()
         scalars = self.scalars(args)
-        sig = self.fused(args + list(scalars), shape, below, limit, masked, flags) if shape else None
+        sig = self.fused(args + list(scalars), shape, below, limit, masked, flags, checks) if shape else None
+        if checks and (sig is None or not sig[-1][-2]):  # no kernel checks them: here, before either stage
+            checked = _range_checks.check_now(args, checks)
+            if any(a is not b for a, b in zip(checked, args)):  # (-0.0 made 0.0: new arrays, a new signature)
+                return self(checked, shape, below, limit, out, masked, flags)
+            checks = ()
         if sig is not None:
-            return (*self.kernel(args + list(scalars), shape, sig, out), self.kernel.masked(sig))
+            outputs, above, failed = self.kernel(args + list(scalars), shape, sig, out)
+            if failed:  # check_value raises, or gives the array without -0.0: evaluated again with it
+                args = _range_checks.check_now(args, checks)
+                return self(args, shape, below, limit, out, masked, flags)
+            if checks:
+                _range_checks.passed(args, checks)
+            return outputs, above, self.kernel.masked(sig)
         return self.array(*args, *scalars), None, frozenset()
 
-    def fused(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True):
+    def fused(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True, checks=()):
         """The fused kernel's signature (:mod:`.kernels`) if it evaluates these arrays now, else None."""
-        points = int(np.prod(shape))
+        points = math.prod(shape)
         how = kernels.wanted(points, len(shape))
         if how is None:
             return None
@@ -152,7 +169,7 @@ class _Stages:
             with _LOCK:
                 if self.kernel is None:
                     self.kernel = kernels.Kernel(self.array_exprs, self.symbols, self.varying)
-        sig = self.kernel.signature(args, shape, below, limit, masked, flags)
+        sig = self.kernel.signature(args, shape, below, limit, masked, flags, checks)
         return sig if self.kernel.ready(sig, wait=how == "now") else self.kernel.other_threads(sig)
 
 

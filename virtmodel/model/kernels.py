@@ -41,10 +41,11 @@ NumPy path. Kernels release the GIL, so dask's threaded scheduler runs chunks
 in parallel.
 
 Threads: a call of at least ``parallel_min_points`` points from the main thread, while the
-1-minute load average leaves a core to spare, runs a kernel whose outermost loop is numba's
-``prange`` (``parallel=True``, numba's default thread count: one per core), and so does the
-percentile kernel (:mod:`virtmodel.queueing._percentile_kernel`); each point is computed as
-in the one-thread loop, so the values are the same bits (tested). See :func:`parallel`.
+1-minute load average and the tasks runnable at that instant leave a core to spare, runs a kernel
+whose outermost loop is numba's ``prange`` (``parallel=True``, numba's default thread count: one
+per core), and so does the percentile kernel (:mod:`virtmodel.queueing._percentile_kernel`); each
+point is computed as in the one-thread loop, so the values are the same bits (tested). See
+:func:`parallel`.
 
 Examples
 --------
@@ -57,6 +58,7 @@ True
 
 from __future__ import annotations
 
+import math
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -354,7 +356,7 @@ def _tile_loops(tiles, ndim: int, threads: bool, order, idx: str, printer, renam
 
 
 def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0, threads=False,
-                  echo=(), recursive=(), masked=(), flags=True) -> tuple:
+                  echo=(), recursive=(), masked=(), flags=True, checks=()) -> tuple:
     """``(source, kinds)``: Python source of ``kernel(outs..., args...)`` and each output's kind.
 
     ``exprs`` are the array stage's expressions in ``symbols``; ``varying``
@@ -391,6 +393,10 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     ``flags``: False writes no boolean arrays for the checked outputs (no such arguments either): a
     caller that reads them only to mask outputs the kernel masks itself (2 MB less written for
     two stations over 10^6 points, benchmarks/README.md, "Eleventh round"); the flag is still returned.
+    ``checks``: pairs ``(name, positive)`` of varying symbols whose values the loop also checks as
+    it reads them (:mod:`virtmodel.model._range_checks`): each must be finite with its sign bit
+    clear, and above 0 if ``positive``; the kernel counts the points where one is not and
+    returns, last, one flag that is True if there was any.
     """
     import sympy as sp
 
@@ -416,6 +422,8 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
     lines += [f"    _lg_{_ident(c.name)} = _gammaln(float({_ident(c.name)}) + 1.0)" for c in servers]
     if written < len(loop):
         lines.append("    above = 0")
+    if checks:
+        lines.append("    outside = 0")
     # every varying term per point, in the NumPy stage's own order (hoisting terms out to the axes
     # they vary along regroups sums and products: other rounding, 1e-12 apart near saturation)
     staged = _stages(loop, order)
@@ -443,6 +451,8 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
             lines += [f"{body}{_ident(s.name)}_ = {_ident(s.name)}[{idx}]" for s in order]
             lines += [f"{body}{_ident(sym.name)} = _tb{j}[i{ndim - 1} - _s]" for j, (sym, _) in enumerate(tiles)]
             lines += [f"{body}echo{k}[{idx}] = {_ident(name)}_" for k, name in enumerate(echo)]
+            lines += [f"{body}outside += 0 if {_in_range(_ident(name) + '_', positive)} else 1"
+                      for name, positive in checks]
         indent = body if level == 0 else "    "
         subs, rest = sp.cse([e for _, e in pairs], symbols=sp.numbered_symbols(f"_cse{level + 1}_"),
                             order="none")
@@ -467,9 +477,15 @@ def kernel_source(exprs, symbols, varying, levels, ones=(), below=(), limit=1.0,
                 ok = " and ".join(f"_below{j}" for j in gs)
                 lines.append(f"{indent}out{k}[{idx}] = _value{k} if {ok} else math.inf")
     lines.append("    return (" + "".join(f"float({printer.doprint(e)}), " for e in fixed)
-                 + ("above > 0, " if written < len(loop) else "") + ")")
+                 + ("above > 0, " if written < len(loop) else "") + ("outside > 0, " if checks else "") + ")")
     kinds = ["checked" if r else "array" if v else "fixed" for v, r in zip(varies, reduced)]
     return "\n".join(lines) + "\n", kinds
+
+
+def _in_range(x: str, positive: bool) -> str:
+    """The kernel's test of one value ``x`` of a checked argument (:func:`kernel_source`'s ``checks``):
+    ``check_value``'s fast path (``virtmodel._params._plain_nonnegative``) point by point."""
+    return f"0.0 < {x} < math.inf" if positive else f"({x} < math.inf and math.copysign(1.0, {x}) > 0.0)"
 
 
 def kernel_arguments(exprs, symbols, varying, ones=()) -> tuple:
@@ -523,20 +539,24 @@ class Kernel:
 
         self._recursion_servers = float(RECURSION_SERVERS)
 
-    def signature(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True) -> tuple:
+    def signature(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True, checks=()) -> tuple:
         """:func:`signature`, then the :func:`erlang_servers` equal to 1 at ``args``, then the
         outputs only checked against a limit, the limit (``below``, ``limit``: see
         :func:`kernel_source`), whether the kernel runs on every core (:func:`parallel`), the
         inputs it copies as it reads them (:func:`copying`), the recursive Erlang C terms, the
         outputs it masks (``masked``, :func:`kernel_source`) and, when ``flags`` is False (the
         caller reads the checked outputs only to mask ``masked``) True: the kernel then writes no
-        boolean arrays if it masks every one of ``masked`` itself (else it does)."""
+        boolean arrays if it masks every one of ``masked`` itself (else it does). ``checks``:
+        ``(argument index, positive)`` of arguments whose range the kernel checks as it reads them
+        (:func:`kernel_source`'s ``checks``), kept only where every varying argument is a
+        C-contiguous array of the full shape (else none: the caller checks them)."""
         ones = tuple(s.name for k, s in self.servers if float(args[k]) == 1.0)
-        threads = parallel(int(np.prod(shape)))
+        threads = parallel(math.prod(shape))
         sig = _levels([args[k] for k, _ in self._varying_at], shape)  # (signature(), the varying arguments only)
         echo = tuple(name for name, _ in self._echoes(args)) if sig[-1] == "C" else ()
+        checked = tuple((self.symbols[k].name, positive) for k, positive in checks) if sig[-1] == "C" else ()
         return sig + (ones, (frozenset(below), float(limit), threads, echo, self._recursive(args),
-                             tuple(sorted((k, tuple(gs)) for k, gs in masked)), not flags))
+                             tuple(sorted((k, tuple(gs)) for k, gs in masked)), checked, not flags))
 
     def _recursive(self, args) -> tuple:
         """The number-of-servers symbols whose :math:`C(c, a)/a` the NumPy path computes by the Erlang
@@ -566,16 +586,16 @@ class Kernel:
         import numba
 
         ones = {s for _, s in self.servers if s.name in sig[-2]}
-        below, limit, threads, echo, recursive, masked, masks_only = sig[-1]
+        below, limit, threads, echo, recursive, masked, checks, masks_only = sig[-1]
         recursive = {s for _, s in self.servers if s.name in recursive}
         source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, below, limit, threads,
-                                      echo, recursive, masked)
+                                      echo, recursive, masked, checks=checks)
         done = frozenset(k for k, _ in masked_outputs([kind != "fixed" for kind in kinds],
                                                       [kind == "checked" for kind in kinds], masked))
         written = not (masks_only and len(done) == len(masked))  # (an output left for the caller to mask: flags)
         if not written:
             source, kinds = kernel_source(self.exprs, self.symbols, self.varying, sig[:-2], ones, below, limit,
-                                          threads, echo, recursive, masked, flags=False)
+                                          threads, echo, recursive, masked, flags=False, checks=checks)
         echoes = len(sig[-1][3])
         erlang, minimum, erlang_lg, log_gamma, erlang_tile = _special()
         namespace = {"math": math, "np": np, "prange": numba.prange, "_erlang": erlang, "_minimum": minimum,
@@ -629,11 +649,13 @@ class Kernel:
         return got if isinstance(got, Exception) else None
 
     def __call__(self, args, shape, sig, out=None) -> tuple:
-        """``(outputs, above)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
+        """``(outputs, above, outside)`` at ``args`` (arrays and 0-d): full arrays for varying outputs, 0-d
         for fixed ones; for the checked ones (:func:`kernel_source`'s ``below``) None when
         every one is below its limit everywhere, else boolean arrays ``output < limit`` (None
         always from a kernel built to mask only, :meth:`signature`'s ``flags``);
-        ``above`` True if a checked one is not below its limit somewhere, None if none was checked.
+        ``above`` True if a checked one is not below its limit somewhere, None if none was checked;
+        ``outside`` True if an argument whose range the kernel checks (:meth:`signature`'s
+        ``checks``) has a value outside it somewhere.
         The boolean arrays are the calling thread's scratch memory (:func:`scratch`): read
         them before this thread's next kernel call.
 
@@ -653,12 +675,13 @@ class Kernel:
         if copies:
             _COPYING.written.extend(copies)
             _COPYING.pending = [(a, b) for a, b in _COPYING.pending if not any(b is c for c in copies)]
-        above = bool(numbers[-1]) if "checked" in kinds else None
+        outside = bool(numbers[-1]) if sig[-1][6] else False
+        above = bool(numbers[-1 - bool(sig[-1][6])]) if "checked" in kinds else None
         fixed, arrays, below = iter(numbers), iter(outs), iter(flags)
         pick = {"array": lambda: next(arrays), "fixed": lambda: np.asarray(next(fixed)),
                 "checked": lambda: next(below) if above and written else None}
         out = [pick[k]() for k in kinds]
-        return out, above
+        return out, above, outside
 
 
 _COPYING = threading.local()
@@ -716,7 +739,7 @@ def scratch(slot: str, shape, dtype, count: int) -> list:
     freed blocks to the system): about a quarter of the CPU time of the dask benchmark's
     chunks (benchmarks/README.md, "Sixth round")."""
     dtype = np.dtype(dtype)
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     if count == 0:
         return []
     if size * count * dtype.itemsize > SCRATCH_BYTES:
@@ -739,10 +762,14 @@ def parallel(points: int) -> bool:
     thread pool from being entered by two threads at once (its ``workqueue`` layer,
     the one left when neither OpenMP nor TBB is installed, aborts then). And only while the
     machine has a core to spare: a 1-minute load average below the cores available less
-    one half (Unix; elsewhere always). A loop split over the cores ends when its slowest
-    part does, so on a machine whose cores other processes keep busy a one-millisecond
-    kernel waited for a descheduled thread: 3.6 ms against 1.85 ms on one thread at a
-    load of 4 on 2 cores (benchmarks/README.md, "Fifth round").
+    one half (Unix; elsewhere always), and no more tasks runnable at this instant than leave
+    a core to this one (:func:`_runnable_now`: the other runnable tasks at most the cores
+    less two). A loop split over the cores ends when its slowest part does, so on a machine
+    whose cores other processes keep busy a one-millisecond kernel waited for a descheduled
+    thread: 3.6 ms against 1.85 ms on one thread at a load of 4 on 2 cores (benchmarks/README.md,
+    "Fifth round"); and the 1-minute average lags: a test run started a few seconds before kept it
+    at 0.5 while one of the 2 cores was busy, and a 10^6-point sweep took 11.9 ms on two threads
+    against 1.5 ms on one ("Twelfth round").
     """
     if points < _SETTINGS["parallel_min_points"] or threading.current_thread() is not threading.main_thread():
         return False
@@ -750,7 +777,8 @@ def parallel(points: int) -> bool:
 
 
 def _spare_core() -> bool:
-    """Whether the process has several cores and the 1-minute load average leaves one half free."""
+    """Whether the process has several cores, the 1-minute load average leaves one half free and
+    the tasks runnable right now (:func:`_runnable_now`, this one included) leave a core to it."""
     import os
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -758,7 +786,34 @@ def _spare_core() -> bool:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average on this system
         load = 0.0
-    return cores > 1 and load < cores - 0.5
+    if not (cores > 1 and load < cores - 0.5):
+        return False
+    running = _runnable_now()
+    return running is None or running - 1 <= cores - 2
+
+
+_PROC_LOADAVG: list = []
+
+
+def _runnable_now():
+    """The number of tasks runnable on the system at this instant, the calling thread included (Linux:
+    the first number of ``/proc/loadavg``'s fourth field, "runnable/total"; read from a descriptor
+    kept open, about 1 us), or None where there is no such file. The load average is an
+    exponential average over a minute; this is what the scheduler has now."""
+    import os
+
+    if not _PROC_LOADAVG:
+        try:
+            _PROC_LOADAVG.append(os.open("/proc/loadavg", os.O_RDONLY))
+        except (AttributeError, OSError):
+            _PROC_LOADAVG.append(None)
+    fd = _PROC_LOADAVG[0]
+    if fd is None:
+        return None
+    try:
+        return int(os.pread(fd, 256, 0).split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):  # not the Linux format
+        return None
 
 
 def _build_copy(_key=None):

@@ -31,6 +31,7 @@ load-dependent metrics by exact MVA (plus ``throughput`` and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -40,14 +41,18 @@ import numpy as np
 from .._memory import check_fits
 from .._params import check_value, numeric_fields
 from .._tables import table_from_rows
-from ..disk import check_storage
+from ..disk import STORAGE_COUNTS, check_storage
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..metrics import names
 from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percentile
 from ..platform import Platform
 from ..techniques import get
 from ..workload import Workload
+from . import _range_checks
 
+
+#: the values :func:`check_storage` reads: an override of none of them leaves its verdict as it was
+_STORAGE = frozenset(STORAGE_COUNTS)
 
 #: :func:`check_value` of a plain int or float, remembered (a slider passes the same few values on every
 #: call; ``typed``: 1 and 1.0 stay apart; a refused value raises and is not remembered)
@@ -115,23 +120,42 @@ class Model:
             object.__setattr__(self, "_own", (own, domains, shaped))
         return domains
 
-    def _resolve(self, overrides: dict):
+    def _resolve(self, overrides: dict, deferred: list | None = None):
+        """``(values, scalar)``: the model's values with ``overrides`` checked and put in.
+
+        ``deferred``: a list that gets ``(name, value, domain)`` of each large float array whose
+        range check a fused kernel can make in its own pass instead (:mod:`._range_checks`); the
+        caller evaluates inside ``_range_checks.deferring(deferred)``. If a later check here
+        fails, those are checked first (a bad value is reported as when it was checked in order).
+        """
         values = self.values()
         domains = self._domains()
         shapes = [np.shape(v) for n, v in self._own[2].items() if n not in overrides]   # arrays among the parts
-        for name, value in overrides.items():
-            if name not in values:
-                raise ParameterError(name, value, f"a parameter of this {self.technique.name} model",
-                                     "valid names: " + ", ".join(sorted(values)))
-            check = _check_number if type(value) in (int, float) else check_value
-            values[name] = check(name, value, domains[name])
-            if np.ndim(values[name]):
-                shapes.append(np.shape(values[name]))
-        self.technique.check(values)
-        check_storage(self.platform, values)
-        scalar = not shapes
-        if not scalar:
-            check_fits(int(np.prod(np.broadcast_shapes(*shapes))), "overrides")
+        later = []
+        try:
+            for name, value in overrides.items():
+                if name not in values:
+                    raise ParameterError(name, value, f"a parameter of this {self.technique.name} model",
+                                         "valid names: " + ", ".join(sorted(values)))
+                if deferred is not None and _range_checks.deferrable(value, domains[name]):
+                    later.append((name, value, domains[name]))
+                    values[name] = value
+                else:
+                    check = _check_number if type(value) in (int, float) else check_value
+                    values[name] = check(name, value, domains[name])
+                if np.ndim(values[name]):
+                    shapes.append(np.shape(values[name]))
+            self.technique.check(values)
+            if not _STORAGE.isdisjoint(overrides):  # (the parts' own values: checked in __post_init__)
+                check_storage(self.platform, values)
+            scalar = not shapes
+            if not scalar:
+                check_fits(math.prod(np.broadcast_shapes(*shapes)), "overrides")
+        except Exception:
+            _range_checks.settle(later)
+            raise
+        if deferred is not None:
+            deferred.extend(later)
         return values, scalar
 
     @property
@@ -204,12 +228,15 @@ class Model:
         """
         from . import closed
 
-        values, scalar = self._resolve(overrides)
+        deferred = []
+        values, scalar = self._resolve(overrides, deferred)
         if closed.is_closed(values) and metric not in closed.LOAD_FREE:
+            _range_checks.settle(deferred)
             self._check_metric(metric, closed.closed_metric_names())
             return closed.evaluate(self, metric, values, scalar)
-        self._check_metric(metric)
-        out = self._evaluate_open((metric,), values, scalar, errors=True)[metric]
+        with _range_checks.deferring(deferred):  # (an array's range: in the kernel's pass)
+            self._check_metric(metric)
+            out = self._evaluate_open((metric,), values, scalar, errors=True)[metric]
         return (str(out) if metric == "bottleneck" else float(out)) if scalar else out
 
     def evaluate_all(self, **overrides) -> dict:
@@ -230,8 +257,10 @@ class Model:
         result is that array; else a new one, which the caller copies)."""
         from . import closed
 
-        values, scalar = self._resolve(overrides)
+        deferred = []
+        values, scalar = self._resolve(overrides, deferred)
         if closed.is_closed(values):
+            _range_checks.settle(deferred)
             out = {}
             for metric in closed.closed_metric_names() if metrics is None else metrics:
                 try:
@@ -240,11 +269,14 @@ class Model:
                     out[metric] = float("inf")
             return out
         if metrics is not None and not isinstance(metrics, (str, list, tuple)):
+            _range_checks.settle(deferred)
             raise ParameterError("metrics", metrics, "a metric name or a list of them (None: all)")
-        metrics = metric_names() if metrics is None else (metrics,) if isinstance(metrics, str) else tuple(metrics)
-        for metric in metrics:
-            self._check_metric(metric)
-        out = self._evaluate_open(metrics, values, scalar, errors=False, into=into)
+        with _range_checks.deferring(deferred):  # (an array's range: in the kernel's pass)
+            metrics = metric_names() if metrics is None else \
+                (metrics,) if isinstance(metrics, str) else tuple(metrics)
+            for metric in metrics:
+                self._check_metric(metric)
+            out = self._evaluate_open(metrics, values, scalar, errors=False, into=into)
         if scalar:
             return {m: str(out[m]) if m == "bottleneck" else float(out[m]) for m in metrics}
         return {m: out[m] for m in metrics}

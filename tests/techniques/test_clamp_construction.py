@@ -1,7 +1,8 @@
 """How the wake-up terms are built (techniques/interrupt_window.never_negative, notifications.wake_terms):
 the clamp max(0, p) built without SymPy's comparison search is the same expression sympy.Max(0, p) gives
 (same class, same arguments in the same order, equal and of equal hash), it still simplifies where SymPy
-can decide the sign, and a number put in later evaluates it."""
+can decide the sign, and a number put in later evaluates it; the wake-up terms are built once per
+technique structure (class and flags), whatever its values."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from virtmodel.model._derive import derive, model_key
+from virtmodel.platform import Platform
 from virtmodel.symbols import symbols_for
 from virtmodel.techniques import get
 from virtmodel.techniques import interrupt_window, notifications
@@ -62,6 +65,37 @@ def test_every_technique_clamp_as_sympy_builds_it(monkeypatch):
     monkeypatch.setattr(notifications, "never_negative", both)
     for name in ("hardware_assist", "paravirtual", "sriov"):
         for mode in notifications.WAKEUP_MODES:
+            notifications._WAKE_TERMS.clear()
             technique = dataclasses.replace(get(name), wakeups=mode)
             technique.wake_terms(symbols_for(type(technique)))
     assert len(seen) >= 8
+
+
+def test_wake_terms_built_once_per_structure():
+    t = get("hardware_assist")
+    s = symbols_for(type(t))
+    first = t.wake_terms(s)
+    again = dataclasses.replace(t, vcpu_wake_time=t.vcpu_wake_time * 2).wake_terms(s)  # a value, not a flag
+    assert again is first
+    other = dataclasses.replace(t, wakeups="halt_poll").wake_terms(s)
+    assert other is not first and other[2].idle != first[2].idle
+
+
+def test_the_store_is_bounded(monkeypatch):
+    monkeypatch.setattr(notifications, "_WAKE_TERMS_MAX", 2)
+    notifications._WAKE_TERMS.clear()
+    t = get("hardware_assist")
+    s = symbols_for(type(t))
+    for mode in notifications.WAKEUP_MODES:
+        dataclasses.replace(t, wakeups=mode).wake_terms(s)
+        assert 1 <= len(notifications._WAKE_TERMS) <= 2
+
+
+def test_derived_metrics_unchanged_by_the_cache():
+    notifications._WAKE_TERMS.clear()
+    key = model_key(get("hardware_assist"), Platform())
+    derive.cache_clear()
+    a = {m: derive(key).metrics[m] for m in ("mean_latency", "host_cores", "guest_cores")}
+    derive.cache_clear()
+    b = {m: derive(key).metrics[m] for m in a}
+    assert a == b and "wakeups" in dict(key[0][1:])

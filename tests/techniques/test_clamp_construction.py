@@ -15,7 +15,7 @@ import sympy as sp
 from virtmodel.model._derive import derive, model_key
 from virtmodel.platform import Platform
 from virtmodel.symbols import symbols_for
-from virtmodel.techniques import get
+from virtmodel.techniques import get, names
 from virtmodel.techniques import interrupt_window, notifications
 from virtmodel.techniques.interrupt_window import never_negative
 
@@ -63,7 +63,7 @@ def test_every_technique_clamp_as_sympy_builds_it(monkeypatch):
 
     monkeypatch.setattr(interrupt_window, "never_negative", both)
     monkeypatch.setattr(notifications, "never_negative", both)
-    for name in ("hardware_assist", "paravirtual", "sriov"):
+    for name in [n for n in names() if hasattr(get(n), "wake_terms")]:
         for mode in notifications.WAKEUP_MODES:
             notifications._WAKE_TERMS.clear()
             technique = dataclasses.replace(get(name), wakeups=mode)

@@ -205,10 +205,28 @@ def _metrics(stations, native, delay, native_delay, s, off_queue=None, polling=0
     })
 
 
+class _Key(tuple):
+    """A model key (a plain tuple to compare with) whose hash is computed once: every cached stage of
+    a call hashes it (``derive``, the fused evaluator), and hashing the platform's resources (frozen
+    dataclasses) each time cost a few microseconds a call. Pickled as a new key (a class's hash,
+    part of it, differs between processes)."""
+
+    def __new__(cls, items):
+        key = super().__new__(cls, items)
+        key._hash = tuple.__hash__(key)
+        return key
+
+    def __hash__(self):
+        return self._hash
+
+    def __reduce__(self):
+        return _Key, (tuple(self),)
+
+
 def model_key(technique, platform) -> tuple:
     """What selects a model's formulas: the technique's structure (class + flags) and the
     platform's resources (a cache key; :attr:`virtmodel.model.Model.key`)."""
-    return (technique.structure(), tuple(platform.resources()))
+    return _Key((technique.structure(), tuple(platform.resources())))
 
 
 @lru_cache(maxsize=256)

@@ -115,7 +115,10 @@ def closed_metric_names() -> tuple:
 
 def is_closed(values: dict) -> bool:
     """True if ``users`` > 0 (anywhere in a sweep; then it must be > 0 everywhere)."""
-    users = np.asarray(values.get("users", 0))
+    users = values.get("users", 0)
+    if type(users) in (int, float):  # a plain number (the usual case, every call): no array made
+        return users > 0
+    users = np.asarray(users)
     if not np.any(users > 0):
         return False
     if np.any(users == 0):

@@ -32,6 +32,7 @@ load-dependent metrics by exact MVA (plus ``throughput`` and
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -59,9 +60,35 @@ _STORAGE = frozenset(STORAGE_COUNTS)
 _check_number = lru_cache(maxsize=4096, typed=True)(check_value)
 
 
+class _Reads(Mapping):
+    """A model's values, read-only, recording the names read (which parameters a technique's
+    ``check`` reads: :meth:`Model._resolve` runs it again only when an override is one of them).
+    Iterating or taking the length counts as reading everything (``everything``)."""
+
+    def __init__(self, values: dict):
+        self._values, self.names, self.everything = values, set(), False
+
+    def __getitem__(self, name):
+        self.names.add(name)
+        return self._values[name]
+
+    def __iter__(self):
+        self.everything = True
+        return iter(self._values)
+
+    def __len__(self):
+        self.everything = True
+        return len(self._values)
+
+
 def metric_names() -> tuple:
     """Every metric the open model gives (symbolic ones first, then numeric-only ones; the metric table)."""
-    return names()
+    return _OPEN_NAMES
+
+
+#: the open model's metric names (the metric table is a constant), as listed and as a set for the check
+_OPEN_NAMES = names()
+_OPEN_SET = frozenset(_OPEN_NAMES)
 
 
 @dataclass(frozen=True)
@@ -95,7 +122,11 @@ class Model:
         own = {**self.workload.values(), **self.platform.values(), **self.technique.values()}
         shaped = {n: v for n, v in own.items() if np.ndim(v)}
         object.__setattr__(self, "_own", (own, None, shaped))
-        self.technique.check(self.values())
+        reads = _Reads(self.values())
+        self.technique.check(reads)
+        # the parameters the technique's check read: an override of none of them leaves its verdict as it was
+        object.__setattr__(self, "_check_reads", None if reads.everything else frozenset(reads.names))
+        object.__setattr__(self, "_key", None)
         check_storage(self.platform, self.values())
 
     # -- parameters ---------------------------------------------------------
@@ -145,7 +176,9 @@ class Model:
                     values[name] = check(name, value, domains[name])
                 if np.ndim(values[name]):
                     shapes.append(np.shape(values[name]))
-            self.technique.check(values)
+            reads = self._check_reads
+            if reads is None or not reads.isdisjoint(overrides):  # (the parts' own values: checked in __post_init__)
+                self.technique.check(values)
             if not _STORAGE.isdisjoint(overrides):  # (the parts' own values: checked in __post_init__)
                 check_storage(self.platform, values)
             scalar = not shapes
@@ -160,10 +193,17 @@ class Model:
 
     @property
     def key(self) -> tuple:
-        """What selects this model's formulas (technique class and flags, platform resources)."""
-        from ._derive import model_key
+        """What selects this model's formulas (technique class and flags, platform resources).
 
-        return model_key(self.technique, self.platform)
+        Built on first use and kept: the technique and the platform are frozen and set only in
+        ``__post_init__`` (``dataclasses.replace`` makes a new model, with its own key)."""
+        key = self._key
+        if key is None:
+            from ._derive import model_key
+
+            key = model_key(self.technique, self.platform)
+            object.__setattr__(self, "_key", key)
+        return key
 
     @property
     def _derived(self):
@@ -344,6 +384,8 @@ class Model:
         return self.evaluate("bottleneck", **overrides)
 
     def _check_metric(self, metric, valid=None):
+        if valid is None and type(metric) is str and metric in _OPEN_SET:  # (a listed metric: every call)
+            return
         valid = metric_names() if valid is None else valid
         percentiles = accepts_percentiles(valid)
         if isinstance(metric, str) and (metric in valid or percentiles and is_percentile(metric)):

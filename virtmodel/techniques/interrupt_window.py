@@ -91,8 +91,20 @@ def receive_work(s):
 
 def never_negative(idle):
     """A receiver's idle probability clamped at 0, :math:`\\max(0, p)`: past its saturation the
-    fixed point's :math:`p` is negative, but a saturated receiver is never idle (module docstring)."""
-    return sp.Max(0, idle)
+    fixed point's :math:`p` is negative, but a saturated receiver is never idle (module docstring).
+
+    The same expression as ``sympy.Max(0, p)``, built without SymPy's search for an argument that
+    dominates the other (``Max._find_localzeros``: comparisons of :math:`p` with 0, then again after
+    ``factor_terms``, half of a model's first derivation) where that search can find none: :math:`p`
+    has free symbols, its sign is not known from their assumptions (a fixed point's :math:`p` is
+    :math:`(1 - \\lambda' a)/(\\ldots)`) and it is no ``Max``/``Min`` itself. Anything else, and a
+    number put in later (``subs``, ``xreplace``), goes through ``sympy.Max`` as before.
+    """
+    idle = sp.sympify(idle)
+    if (not idle.free_symbols or isinstance(idle, (sp.Max, sp.Min))
+            or idle.is_extended_nonnegative is not None or idle.is_extended_nonpositive is not None):
+        return sp.Max(0, idle)
+    return sp.Max(0, idle, evaluate=False)
 
 
 def window_terms(arrivals_per_vcpu, work, poll_work, interrupts: Load, wake: Load) -> WakeTerms:

@@ -120,6 +120,14 @@ def receiver_terms(arrivals_per_server, base_mean, guest_part: Load, host_part: 
     return WakeTerms(p, delay, p * guest_part.mean, p * host_part.mean)
 
 
+#: :meth:`Wakeups.wake_terms` built, by ``(technique.structure(), s)``: the class and flags select the
+#: formulas (as :func:`virtmodel.model._derive.derive`'s key), ``s`` the symbols object they are written in
+#: (:func:`virtmodel.symbols.symbols_for`, one per class); the terms are SymPy expressions of the symbols,
+#: never of the fields' values. Emptied when it holds ``_WAKE_TERMS_MAX`` entries.
+_WAKE_TERMS: dict = {}
+_WAKE_TERMS_MAX = 256
+
+
 @dataclass(frozen=True)
 class Wakeups:
     """Mixin: the ``wakeups`` flag and the costs of halts, wake-ups and polling (module docstring).
@@ -148,7 +156,21 @@ class Wakeups:
         doc="host cores dedicated to busy-polling back-ends (vhost-user/DPDK; busy_poll mode only; assumption)")
 
     def wake_terms(self, s):
-        """``(demands, guest WakeTerms, host WakeTerms or None)`` of this mode (``off``: no terms)."""
+        """``(demands, suppressed, guest WakeTerms, host WakeTerms or None)`` of this mode: the first
+        model's demands and its ``suppressed`` load, then the receivers' terms.
+
+        Built once per technique structure (class and flags) and symbols: a model's derivation asks
+        for them two or three times (the demands, the off-queue work, the polling cores; ``_WAKE_TERMS``).
+        """
+        key = (self.structure(), s)
+        terms = _WAKE_TERMS.get(key)
+        if terms is None:
+            if len(_WAKE_TERMS) >= _WAKE_TERMS_MAX:
+                _WAKE_TERMS.clear()
+            terms = _WAKE_TERMS[key] = self._build_wake_terms(s)
+        return terms
+
+    def _build_wake_terms(self, s):
         demands, suppressed = self.first_model(s)
         lam_vcpu = s.arrival_rate / s.vcpus
         wake = sp.Integer(1) if self.wakeups != "halt_poll" else poll_miss(lam_vcpu, s.halt_poll_time)

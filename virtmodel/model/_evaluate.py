@@ -30,7 +30,6 @@ import numpy as np
 
 from ..errors import ParameterError, UnstableError
 from ..percentile_names import percentile_level
-from ..queueing._percentile_kernel import gamma_quantiles_plus
 from . import kernels
 
 #: how the fused bundle's key names "one or more percentiles" (one bundle for p50, p99.9, ...)
@@ -239,6 +238,8 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
             elif not owned["var"]:
                 var = var + 0.0
         ps = list(levels)
+        if ps:  # (imported here: a call without percentiles loads neither the gamma fit nor its kernel)
+            from ..queueing._percentile_kernel import gamma_quantiles_plus
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok,
                                       _stacked([into.get(m) for m in ps])) if ps else []

@@ -30,7 +30,6 @@ import numpy as np
 
 from ..errors import ParameterError, UnstableError
 from ..percentile_names import percentile_level
-from ..queueing._percentile_kernel import gamma_quantiles_plus
 from . import kernels
 
 #: how the fused bundle's key names "one or more percentiles" (one bundle for p50, p99.9, ...)
@@ -200,9 +199,10 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     path = [("rho", i) for i in range(len(d.stations))]
     native = [("native_rho", i) for i in range(len(d.native_stations))]
     rows = {**into, "var": into["latency_variance"]} if "latency_variance" in into else dict(into)
+    shape = () if scalar else broadcast_shape(values)  # (scalar: Model._resolve found no array among them)
     if levels and not scalar:  # the percentiles' inputs, read once: the thread's scratch memory (no fresh pages)
         temps = [k for k in ("queue", "var") if k not in rows and (k == "queue" or "latency_variance" not in metrics)]
-        rows.update(zip(temps, kernels.scratch("percentile inputs", broadcast_shape(values), float, len(temps))))
+        rows.update(zip(temps, kernels.scratch("percentile inputs", shape, float, len(temps))))
     saturable = {m: path + native if m == "overhead" else path for m in metrics
                  if m in SYMBOLIC_METRICS and m != "latency_variance" and SYMBOLIC_METRICS[m][2]}
     if "latency_variance" in metrics:  # (the percentiles read it where no station saturates only)
@@ -213,7 +213,6 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
     out, owned, _, done = fused(structure, key).run(values, () if scalar else path + native, rows,
                                                     None if scalar else saturable, not masks_only)
     # a utilization left out: the fused kernel checked it below the edge everywhere (_stable: True)
-    shape = broadcast_shape(values)
     names = [st.name for st in d.stations]
     ok = _stable(out, path)
     result = {}
@@ -239,6 +238,8 @@ def evaluate_metrics(structure: tuple, metrics, values: dict, scalar: bool, erro
             elif not owned["var"]:
                 var = var + 0.0
         ps = list(levels)
+        if ps:  # (imported here: a call without percentiles loads neither the gamma fit nor its kernel)
+            from ..queueing._percentile_kernel import gamma_quantiles_plus
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             qs = gamma_quantiles_plus(out["queue"], var, list(levels.values()), out["delay"], ok,
                                       _stacked([into.get(m) for m in ps])) if ps else []

@@ -188,3 +188,13 @@ def test_nonpreemptive_wait_variance_matches_a_long_run():
         wait = depart[idx] - arrivals[idx] - work[idx]
         metrics, var_r = _nonpreemptive_class(lam, means, scvs, k)
         assert wait.var() == pytest.approx(var_r - scvs[k] * means[k] ** 2, rel=tol), k
+
+
+def test_mgc_multiclass_refuses_a_server_count_no_float_holds():
+    """An integer of 401 digits overflowed float() inside Erlang C (an OverflowError from deep inside,
+    seen once by the station fuzz); it is refused like M/M/c's, naming the parameter."""
+    from virtmodel.queueing import mgc_multiclass
+
+    with pytest.raises(ParameterError, match="servers"):
+        mgc_multiclass([0.1], [1.0], [1.0], 10**400)
+    assert mgc_multiclass([0.1], [1.0], [1.0], 10**20) is not None  # large but a float: still served

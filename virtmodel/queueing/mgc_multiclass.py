@@ -8,7 +8,7 @@ from ._multiclass import MultiClassResult, class_inputs, second_moment
 from ._percentiles import GAMMA_FIT
 from ._result import build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
-from .erlang import erlang_c_value
+from .erlang import MAX_SERVERS, erlang_c_value
 from .mgc import allen_cunneen
 
 MGC_MULTICLASS_PERCENTILE = (
@@ -81,7 +81,7 @@ def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> 
     heuristic for multi-class multi-server FCFS).
     """
     kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)
-    c = whole("servers", servers)
+    c = whole("servers", servers, maximum=MAX_SERVERS)  # more would overflow a float in Erlang C
     with quiet_numerics(kind):
         total, mean, var = _pooled(lam, m, scv, kind)
         load = total * mean

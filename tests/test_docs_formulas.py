@@ -10,8 +10,12 @@ def _script():
     return load_script("docs/make_formulas.py")
 
 
-def test_committed_formulas_doc_is_current():
+def test_committed_formulas_doc_is_current(monkeypatch):
     script = _script()
     committed = (ROOT / "docs" / "formulas.md").read_text(encoding="utf-8")
-    assert script.render() == committed, "run: python docs/make_formulas.py"
+    text = script.render()
+    assert text == committed, "run: python docs/make_formulas.py"
+    monkeypatch.setattr(script, "render", lambda: text)  # main's --check path on the same text, rendered once
     assert script.main(["--check"]) == 0
+    monkeypatch.setattr(script, "render", lambda: text + "stale")
+    assert script.main(["--check"]) == 1

@@ -109,7 +109,7 @@ def test_fit_covariance_draws():
 
 def test_closed_model():
     m = Model("hardware_assist", dataclasses.replace(RR, users=4, think_time=1e-3))
-    res = uncertainty(m, "mean_latency", samples=100)
+    res = uncertainty(m, "mean_latency", samples=40)  # each draw a closed fixed point under the default's wake-ups
     assert np.isfinite(res.draws.values).all()
     assert float(res.quantiles.min()) <= float(res.nominal) * 1.5
 

@@ -6,8 +6,12 @@ notebooks folder (as Binder and JupyterLab run it). A cell that raises fails
 the test with the cell's traceback. Widgets are built but nobody moves them,
 so a notebook must not need a live front-end to run.
 
-Budgets (``shared/design/performance.md``): each notebook within
-``NOTEBOOK_SECONDS`` of execution, all of them within ``TOTAL_SECONDS``.
+How long they take is measured, not asserted: the budget of
+``shared/design/performance.md`` (all notebooks within 3 minutes) is a target of
+``benchmarks/run_all.py`` (area ``notebooks``), measured on a quiet machine. A test
+that asserted it failed whenever other work shared the cores (the suite runs its files
+side by side), which says nothing about the notebooks. Each execution's time is
+printed (``pytest -s``).
 
 Stored clean: no outputs, no execution counts, no saved widget state, the
 python3 kernelspec (``python notebooks/strip_outputs.py`` makes it so).
@@ -28,10 +32,6 @@ pytest.importorskip("ipykernel")
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 120          # seconds per cell
-NOTEBOOK_SECONDS = 25.0     # execution of one notebook (kernel start excluded); notebook 10, which recomputes
-                            # the validation table several times, took 21.1 s alone on 2026-12-06 (20 before)
-TOTAL_SECONDS = 180.0       # all notebooks together
-_TIMES: dict = {}
 
 
 def _strip_module():
@@ -72,18 +72,7 @@ def test_notebook_executes(path, monkeypatch):
         except nbclient.exceptions.CellExecutionError as error:
             pytest.fail(f"{path.name}, cell {index}:\n{error}", pytrace=False)
         elapsed = time.perf_counter() - start
-    _TIMES[path.name] = elapsed
     print(f"{path.name}: {elapsed:.1f} s")
-    assert elapsed <= NOTEBOOK_SECONDS, f"{path.name} took {elapsed:.1f} s (budget {NOTEBOOK_SECONDS} s)"
-
-
-@pytest.mark.slow
-def test_all_notebooks_within_total_budget():
-    """Runs after the executions above (same module, later in file order)."""
-    if len(_TIMES) < len(NOTEBOOKS):
-        pytest.skip("not every notebook was executed in this run")
-    total = sum(_TIMES.values())
-    assert total <= TOTAL_SECONDS, f"notebooks took {total:.0f} s together (budget {TOTAL_SECONDS:.0f} s): {_TIMES}"
 
 
 def test_strip_outputs_cleans_a_notebook(tmp_path):

@@ -48,6 +48,8 @@ by the notification batches :math:`n_d \\le n_b \\le n_v` instead
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from ..disk import Disk
@@ -73,7 +75,15 @@ def io_substitution(technique, s) -> dict:
 
 def substituted(expr, sub: dict):
     """``expr`` with the I/O counts raised (numbers and expressions)."""
-    return sp.sympify(expr).xreplace(sub) if sub else expr
+    return _xreplaced(sp.sympify(expr), tuple(sub.items())) if sub else expr
+
+
+@lru_cache(maxsize=4096)
+def _xreplaced(expr, items: tuple):
+    """``expr.xreplace(dict(items))``, once per expression and substitution: rebuilding a ``Max`` or
+    ``Min`` (a clamp, a segment count) makes SymPy compare its arguments again, and models whose
+    structures differ elsewhere raise the same demands the same way."""
+    return expr.xreplace(dict(items))
 
 
 def raised(net, sub: dict, block=None):

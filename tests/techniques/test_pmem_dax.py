@@ -165,3 +165,16 @@ def test_the_dax_network_agrees_with_the_simulation():
     model = Model(base.technique, FILES.replace(arrival_rate=rate), PLATFORM)
     sim, delay = simulate_model(model, customers=60_000, seed=7)
     assert sim.system_response_time.contains(model.evaluate("mean_latency") - delay, 0.99, rtol=0.03)
+
+
+def test_the_fused_kernel_agrees_with_numpy():
+    pytest.importorskip("numba")
+    from virtmodel.model import kernels
+
+    model = Model(_tech("nested", "virtio_user", file_backing="pmem_dax", pmem_io_share=0.7), FILES, PLATFORM)
+    sizes = np.linspace(100.0, 20000.0, 4096)  # the page count's ceiling across many page boundaries
+    with kernels.using("numpy"):
+        want = model.evaluate("mean_latency", io_bytes=sizes)
+    with kernels.using("numba", min_points=1):
+        got = model.evaluate("mean_latency", io_bytes=sizes)
+    np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -274,8 +274,9 @@ def _mechanisms(table) -> list:
     closed = {"closed_loop", "seccomp_filter"}  # the closed benchmark loop and the seccomp filter: the last two steps
     vmm = {"vmm_device_model_implementation"}  # a user-space block back-end's worker pool
     sl = {"vmm_user_network_stack"}  # the VMM's own user-mode network stack (QEMU's slirp)
-    seg = {"virtio_blk_one_segment"}  # a virtio-blk device without seg_max: the newest step
-    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg  # a user-space back-end's thread per queue pair, then vmm, sl, seg
+    seg = {"virtio_blk_one_segment"}  # a virtio-blk device without seg_max
+    pm = {"virtio_pmem_dax"}  # a DAX file system on virtio-pmem: the newest step
+    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg | pm  # a back-end's thread per queue pair, then vmm, sl, seg, pm
     later |= mq
     closed |= mq
     before = SUPPORTED_MECHANISMS - later
@@ -335,29 +336,34 @@ def _mechanisms(table) -> list:
                  "Hypervisor: `user_queue_threads=\"per_queue\"`, min(queues, cores) I/O threads each fed "
                  "lambda/queues; `user_space_multiqueue_backend` in the recipe's requires, the reference from "
                  "`reference_params`; structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg - pm, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ a split virtqueue's descriptor capacity where the source's device lacks indirect descriptors "
                  "(header + segments + status per request, at most floor(Q/d) requests on the device side of a "
                  "closed loop; structural where the recipe says `indirect_descriptors=false`, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg - pm, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a user-space block back-end's worker pool where the source's VMM hands each request to one "
                  "(QEMU's default `aio=threads`: two thread wake-ups per block request, `block_handoff=\"thread_pool\"` "
                  "from `reference_params`; Cloud Hypervisor issues it in its own thread; "
                  "`vmm_device_model_implementation` in the recipe's requires; structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - sl - seg, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - sl - seg - pm, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ the VMM's own user-mode network stack where the source's VMM runs one (QEMU `-netdev user`: "
                  "`vmm_network=\"slirp\"`, wire frames, slirp's time per frame and per byte on the I/O thread; "
                  "`vmm_user_network_stack` in the recipe's requires; structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - seg, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - seg - pm, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a virtio-blk device without seg_max where the source's VMM offers none (Cloud Hypervisor before "
                  "v44.0: one segment per request, ceil(b / (seg_max * segment bytes)) virtio requests per block "
                  "request, each paying the path's per-request costs; `seg_max_offered=false`, "
                  "`virtio_blk_one_segment` in the recipe's requires; structural, pre-registered)",
-                 recompute(flags={**_BEFORE_BATCHING, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - pm, flags={**_BEFORE_BATCHING, **_BEFORE_WAKEUPS})))
     rows.append(("+ the parts of a split request notified per batch (the guest's plug flushes every 16 requests, "
                  "virtio_blk kicks once per dispatched list, the device signals once per completion pass: "
                  "ceil(k / 16) kicks and completion interrupts per block request, the back-end's work still per "
                  "part; `split_batch_requests`, structural where the split applies, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - pm, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ a guest file system on virtio-pmem with DAX where the source mounts one (loads and stores to a "
+                 "mapping of the host file: the block requests it serves leave the virtio path, each page first "
+                 "touched an EPT violation, multiplied under nesting, and a host page fault; "
+                 "`file_backing=\"pmem_dax\"`, `virtio_pmem_dax` in the recipe's requires; structural, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the package's default model: + interrupts and wake-ups (`wakeups=\"on\"`), structural "
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "

@@ -22,7 +22,7 @@ def _random_point(model):
     values = model.values()
     out = {}
     for k, v in values.items():
-        if isinstance(v, int) or k in ("kernel_fraction", "register_write_exits", "arrival_rate"):
+        if isinstance(v, int) or k in ("kernel_fraction", "register_write_exits", "pmem_io_share", "arrival_rate"):
             out[k] = v
         else:
             out[k] = float(v) * float(RNG.uniform(0.5, 1.5))

@@ -43,6 +43,7 @@ CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/s
 CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"}  # techniques/block_backend.py
 CITATION_KEYS |= {"slirp4netns_bench2018", "qemu_net_slirp"}  # techniques/vmm_slirp.py (QEMU -netdev user)
 CITATION_KEYS |= {"qemu_virtio_net_rx"}  # techniques/user_rx_copy.py (QEMU tap receive bounce copy)
+CITATION_KEYS |= {"firecracker_pmem", "linux_dax", "dickins2008_lat_pagefault"}  # techniques/pmem_dax.py (findings)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

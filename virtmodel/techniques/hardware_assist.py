@@ -67,6 +67,11 @@ How the ``virtio_user`` back-end receives a frame (flag ``user_rx_copy``, defaul
 (QEMU's tap reads each frame into its own buffer and copies it into the guest) adds a second copy of each counted
 I/O's bytes on the I/O thread, :math:`n_{\\mathrm{io}} b_{\\mathrm{io}} t_{\\mathrm{cp}}` per request,
 :mod:`virtmodel.techniques.user_rx_copy`.
+What the guest's file system sits on (flag ``file_backing``, default ``block``): with ``pmem_dax`` (virtio-pmem
+mounted with DAX and nobarrier) a share :math:`\\phi` of the device I/O is loads from a mapping of the host file,
+no virtio request: the technique's demands of the remaining I/O plus, per page first touched, an EPT violation and
+a host page fault, :math:`\\phi\\, n_{\\mathrm{io}} \\lceil b_{\\mathrm{io}}/P \\rceil (t_x + c_{\\mathrm{hpf}}/f)`
+on the vCPU, :mod:`virtmodel.techniques.pmem_dax`.
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
+from .pmem_dax import PmemDax
 from .split_request_batching import SplitRequestBatching
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
@@ -94,7 +100,7 @@ from .vmm_slirp import VmmNetwork
 
 
 @dataclass(frozen=True)
-class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
+class HardwareAssist(PmemDax, BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
                      UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, Wakeups,
                      VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
@@ -145,8 +151,13 @@ class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, Emul
         return demands, self.interrupt_exits(s)
 
     def demands(self, s) -> Demands:
-        return self.with_wakeups(s)
+        """The demands with wake-ups, and with a DAX file system's I/O moved (``file_backing``, pmem_dax.py)."""
+        return self.with_file_backing(s, self.with_wakeups(s))
+
+    def off_queue_work(self, s) -> dict:
+        """The wake-ups' work off the queues, of the I/O left on the path (``file_backing``, pmem_dax.py)."""
+        return self.kept_io(s, Wakeups.off_queue_work(self, s))
 
     def polling_host_cores(self, s):
         """Host cores burnt polling: the wake-up mode's plus a polling path's whole cores."""
-        return Wakeups.polling_host_cores(self, s) + polling_cores(self, s)
+        return self.kept_io(s, Wakeups.polling_host_cores(self, s)) + polling_cores(self, s)

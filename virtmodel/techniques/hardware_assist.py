@@ -67,6 +67,10 @@ How the ``virtio_user`` back-end receives a frame (flag ``user_rx_copy``, defaul
 (QEMU's tap reads each frame into its own buffer and copies it into the guest) adds a second copy of each counted
 I/O's bytes on the I/O thread, :math:`n_{\\mathrm{io}} b_{\\mathrm{io}} t_{\\mathrm{cp}}` per request,
 :mod:`virtmodel.techniques.user_rx_copy`.
+A container root file system shared over virtio-9p (flag ``shared_fs``, default ``none``): with ``9p`` (Kata 1.x
+with overlay2) each request makes :math:`n_{9p}` 9p round trips, each holding the vCPU for
+:math:`h = (1 + k_{\\mathrm{irq}}) t_x + t_{9p} + w (t_{\\mathrm{wake}} + t_{\\mathrm{bwake}})`,
+:mod:`virtmodel.techniques.shared_fs_9p`.
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ from .emulated_block import EmulatedBlock
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
+from .shared_fs_9p import SharedFs9p
 from .split_request_batching import SplitRequestBatching
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
@@ -95,8 +100,8 @@ from .vmm_slirp import VmmNetwork
 
 @dataclass(frozen=True)
 class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, Wakeups,
-                     VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
+                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, SharedFs9p,
+                     Wakeups, VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"
@@ -145,7 +150,7 @@ class HardwareAssist(BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, Emul
         return demands, self.interrupt_exits(s)
 
     def demands(self, s) -> Demands:
-        return self.with_wakeups(s)
+        return self.with_shared_fs(self.with_wakeups(s), s)  # shared_fs_9p.py: 9p round trips hold the vCPU
 
     def polling_host_cores(self, s):
         """Host cores burnt polling: the wake-up mode's plus a polling path's whole cores."""

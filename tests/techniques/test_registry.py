@@ -44,6 +44,8 @@ CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"
 CITATION_KEYS |= {"slirp4netns_bench2018", "qemu_net_slirp"}  # techniques/vmm_slirp.py (QEMU -netdev user)
 CITATION_KEYS |= {"qemu_virtio_net_rx"}  # techniques/user_rx_copy.py (QEMU tap receive bounce copy)
 CITATION_KEYS |= {"firecracker_pmem", "linux_dax", "dickins2008_lat_pagefault"}  # techniques/pmem_dax.py (findings)
+CITATION_KEYS |= {"kata_virtiofs_fio2020", "linux_v9fs", "kata_runtime_9p_options", "qemu_9pfs",
+                  "nginx_open_file"}  # techniques/shared_fs_9p.py (Kata 1.x 9p root file system)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -72,6 +72,10 @@ mounted with DAX and nobarrier) a share :math:`\\phi` of the device I/O is loads
 no virtio request: the technique's demands of the remaining I/O plus, per page first touched, an EPT violation and
 a host page fault, :math:`\\phi\\, n_{\\mathrm{io}} \\lceil b_{\\mathrm{io}}/P \\rceil (t_x + c_{\\mathrm{hpf}}/f)`
 on the vCPU, :mod:`virtmodel.techniques.pmem_dax`.
+A container root file system shared over virtio-9p (flag ``shared_fs``, default ``none``): with ``9p`` (Kata 1.x
+with overlay2) each request makes :math:`n_{9p}` 9p round trips, each holding the vCPU for
+:math:`h = (1 + k_{\\mathrm{irq}}) t_x + t_{9p} + w (t_{\\mathrm{wake}} + t_{\\mathrm{bwake}})`,
+:mod:`virtmodel.techniques.shared_fs_9p`.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
 from .pmem_dax import PmemDax
+from .shared_fs_9p import SharedFs9p
 from .split_request_batching import SplitRequestBatching
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
@@ -101,8 +106,8 @@ from .vmm_slirp import VmmNetwork
 
 @dataclass(frozen=True)
 class HardwareAssist(PmemDax, BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, Wakeups,
-                     VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
+                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, SharedFs9p,
+                     Wakeups, VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 
     name = "hardware_assist"
@@ -151,12 +156,14 @@ class HardwareAssist(PmemDax, BlockHandoff, VmmNetwork, SegmentOffload, PayloadC
         return demands, self.interrupt_exits(s)
 
     def demands(self, s) -> Demands:
-        """The demands with wake-ups, and with a DAX file system's I/O moved (``file_backing``, pmem_dax.py)."""
-        return self.with_file_backing(s, self.with_wakeups(s))
+        """The demands with wake-ups, with 9p round trips (``shared_fs``, shared_fs_9p.py), and with a DAX file
+        system's I/O moved (``file_backing``, pmem_dax.py)."""
+        return self.with_file_backing(s, self.with_shared_fs(self.with_wakeups(s), s))
 
     def off_queue_work(self, s) -> dict:
-        """The wake-ups' work off the queues, of the I/O left on the path (``file_backing``, pmem_dax.py)."""
-        return self.kept_io(s, Wakeups.off_queue_work(self, s))
+        """The wake-ups' and the 9p waits' work off the queues (``super()``: SharedFs9p, then Wakeups), of the
+        I/O left on the path (``file_backing``, pmem_dax.py)."""
+        return self.kept_io(s, super().off_queue_work(s))
 
     def polling_host_cores(self, s):
         """Host cores burnt polling: the wake-up mode's plus a polling path's whole cores."""

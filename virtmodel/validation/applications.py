@@ -95,6 +95,7 @@ SUPPORTED_MECHANISMS.add("vmm_device_model_implementation")  # block_handoff (te
 SUPPORTED_MECHANISMS.add("virtio_blk_one_segment")  # hardware_assist seg_max_offered=False (techniques/virtio_blk_split.py)
 SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
 SUPPORTED_MECHANISMS.add("virtio_pmem_dax")  # hardware_assist/nested file_backing="pmem_dax" (techniques/pmem_dax.py)
+SUPPORTED_MECHANISMS.add("shared_fs_9p")  # hardware_assist shared_fs="9p" (techniques/shared_fs_9p.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
 #: (``flags`` given to :func:`recompute`/:func:`predict` override them). Empty: the reported model is
@@ -113,6 +114,7 @@ REQUIREMENT_SETTINGS = {
     "vmm_user_network_stack": {"vmm_network": "slirp"},
     "virtio_blk_one_segment": {"seg_max_offered": False},  # Cloud Hypervisor before v44.0: no VIRTIO_BLK_F_SEG_MAX
     "virtio_pmem_dax": {"file_backing": "pmem_dax"},  # a DAX file system on virtio-pmem: first-touch faults, no block I/O
+    "shared_fs_9p": {"shared_fs": "9p"},  # Kata 1.x with overlay2: the root file system over virtio-9p
 }
 
 #: what each non-technique requirement stands for, as the table says it

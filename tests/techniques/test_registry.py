@@ -43,6 +43,7 @@ CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/s
 CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"}  # techniques/block_backend.py
 CITATION_KEYS |= {"slirp4netns_bench2018", "qemu_net_slirp"}  # techniques/vmm_slirp.py (QEMU -netdev user)
 CITATION_KEYS |= {"qemu_virtio_net_rx"}  # techniques/user_rx_copy.py (QEMU tap receive bounce copy)
+CITATION_KEYS |= {"xen_linux_evtchn_pirq", "xen_physdev_unmask", "xen_linux_skbuff"}  # techniques/pv_direct_device.py (Xen dom0)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

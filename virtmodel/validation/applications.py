@@ -94,6 +94,10 @@ SUPPORTED_MECHANISMS.add("user_space_multiqueue_backend")  # user_queue_threads=
 SUPPORTED_MECHANISMS.add("vmm_device_model_implementation")  # block_handoff (techniques/block_handoff.py)
 SUPPORTED_MECHANISMS.add("virtio_blk_one_segment")  # hardware_assist seg_max_offered=False (techniques/virtio_blk_split.py)
 SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
+#: the requirement of a paravirtual kernel that owns the device (Xen's dom0), as the recipes name it
+_PV_DIRECT_DEVICE = ("paravirtualized kernel with direct device access (Xen dom0: native drivers, hypercalls for "
+                     "page tables and event channels, no split driver)")
+SUPPORTED_MECHANISMS.add(_PV_DIRECT_DEVICE)  # paravirtual io_path="direct" (techniques/pv_direct_device.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
 #: (``flags`` given to :func:`recompute`/:func:`predict` override them). Empty: the reported model is
@@ -111,6 +115,7 @@ REQUIREMENT_SETTINGS = {
     "vmm_device_model_implementation": {"block_handoff": "none"},  # Cloud Hypervisor: no worker pool
     "vmm_user_network_stack": {"vmm_network": "slirp"},
     "virtio_blk_one_segment": {"seg_max_offered": False},  # Cloud Hypervisor before v44.0: no VIRTIO_BLK_F_SEG_MAX
+    _PV_DIRECT_DEVICE: {"io_path": "direct"},  # Xen dom0: the native driver in the paravirtual kernel
 }
 
 #: what each non-technique requirement stands for, as the table says it

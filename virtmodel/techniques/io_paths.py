@@ -57,7 +57,7 @@ path               per I/O                                                      
 ``split``          ring descriptor + one hypercall per ``io_batch`` (Xen)         host cores
 ``driver_domain``  as ``split``; netback in a driver domain: grant copy per       driver domain
                    I/O, a domain switch per notification
-``direct``         none: the paravirtual kernel owns the device and runs its     —
+``direct``         none: the paravirtual kernel owns the device and runs its      —
                    native driver (Xen's dom0); its interrupts' unmask
                    hypercalls (:mod:`~virtmodel.techniques.pv_direct_device`)
 ``binary_emul``    register accesses handled by the VMM (ESX-style BT)            host cores

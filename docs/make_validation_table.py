@@ -22,7 +22,7 @@ from pathlib import Path
 from virtmodel.references import reference
 from virtmodel.validation import validation_table
 from virtmodel.validation.app_baseline import MODEL as BASELINE_MODEL, baseline, compare
-from virtmodel.validation.applications import SUPPORTED_MECHANISMS, hit_rate, miss_notes, recompute
+from virtmodel.validation.applications import REQUIREMENT_SETTINGS, SUPPORTED_MECHANISMS, hit_rate, miss_notes, recompute
 from virtmodel.validation.error_summary import error_summary
 from virtmodel.validation.roles import roles_table
 
@@ -276,8 +276,9 @@ def _mechanisms(table) -> list:
     sl = {"vmm_user_network_stack"}  # the VMM's own user-mode network stack (QEMU's slirp)
     seg = {"virtio_blk_one_segment"}  # a virtio-blk device without seg_max
     pm = {"virtio_pmem_dax"}  # a DAX file system on virtio-pmem
-    nine = {"shared_fs_9p"}  # a container root file system over virtio-9p: the newest step
-    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg | pm | nine  # a back-end's thread per queue pair, then the rest
+    nine = {"shared_fs_9p"}  # a container root file system over virtio-9p
+    dom0 = {n for n, s in REQUIREMENT_SETTINGS.items() if s.get("io_path") == "direct"}  # Xen dom0: the newest step
+    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg | pm | nine | dom0  # a back-end's thread per queue pair, then the rest
     later |= mq
     closed |= mq
     before = SUPPORTED_MECHANISMS - later
@@ -355,20 +356,24 @@ def _mechanisms(table) -> list:
                  "v44.0: one segment per request, ceil(b / (seg_max * segment bytes)) virtio requests per block "
                  "request, each paying the path's per-request costs; `seg_max_offered=false`, "
                  "`virtio_blk_one_segment` in the recipe's requires; structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - pm - nine, flags={**_BEFORE_BATCHING, **_BEFORE_WAKEUPS})))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - pm - nine - dom0, flags={**_BEFORE_BATCHING, **_BEFORE_WAKEUPS})))
     rows.append(("+ the parts of a split request notified per batch (the guest's plug flushes every 16 requests, "
                  "virtio_blk kicks once per dispatched list, the device signals once per completion pass: "
                  "ceil(k / 16) kicks and completion interrupts per block request, the back-end's work still per "
                  "part; `split_batch_requests`, structural where the split applies, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - pm - nine, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - pm - nine - dom0, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a guest file system on virtio-pmem with DAX where the source mounts one (loads and stores to a "
                  "mapping of the host file: the block requests it serves leave the virtio path, each page first "
                  "touched an EPT violation, multiplied under nesting, and a host page fault; "
                  "`file_backing=\"pmem_dax\"`, `virtio_pmem_dax` in the recipe's requires; structural, pre-registered)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - nine, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - nine - dom0, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a container root file system over virtio-9p where the source's runtime shares one (Kata 1.x "
                  "with Docker's overlay2, `cache=mmap`: 36 9p round trips per nginx request, each holding the "
                  "vCPU; `shared_fs=\"9p\"`, `shared_fs_9p` in the recipe's requires; structural, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - dom0, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ a paravirtual kernel that owns the device where the source's system is Xen's dom0 (its native "
+                 "driver, no split driver; per device interrupt the event and one unmask hypercall, "
+                 "`io_path=\"direct\"`; the requirement in the recipe's requires; structural, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the package's default model: + interrupts and wake-ups (`wakeups=\"on\"`), structural "
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "

@@ -19,7 +19,7 @@ from test_vhost import _pooled
 OFFERED = {
     "hardware_assist": ("virtio", "emulated", "virtio_user", "vhost_user", "virtio_pooled"),
     "nested": ("virtio", "emulated", "virtio_user", "vhost_user", "virtio_pooled"),
-    "paravirtual": ("split", "driver_domain"),
+    "paravirtual": ("split", "driver_domain", "direct"),
     "binary_translation": ("binary_emul", "hosted"),
     "emulation": ("binary_emul", "hosted"),
     "sriov": ("passthrough",),

@@ -26,7 +26,7 @@ COPYING = [("hardware_assist", "virtio", "vhost"), ("hardware_assist", "virtio_u
 
 def test_every_path_has_a_copy_count():
     assert set(COPIES) == set(PATHS)
-    assert {p for p, (k, _) in COPIES.items() if k == 0} == {"split", "passthrough", "card"}
+    assert {p for p, (k, _) in COPIES.items() if k == 0} == {"split", "passthrough", "card", "direct"}
     assert COPIES["emulated"][0] == 2
 
 

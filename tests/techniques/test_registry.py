@@ -46,6 +46,7 @@ CITATION_KEYS |= {"qemu_virtio_net_rx"}  # techniques/user_rx_copy.py (QEMU tap 
 CITATION_KEYS |= {"firecracker_pmem", "linux_dax", "dickins2008_lat_pagefault"}  # techniques/pmem_dax.py (findings)
 CITATION_KEYS |= {"kata_virtiofs_fio2020", "linux_v9fs", "kata_runtime_9p_options", "qemu_9pfs",
                   "nginx_open_file"}  # techniques/shared_fs_9p.py (Kata 1.x 9p root file system)
+CITATION_KEYS |= {"xen_linux_evtchn_pirq", "xen_physdev_unmask", "xen_linux_skbuff"}  # techniques/pv_direct_device.py (Xen dom0)
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

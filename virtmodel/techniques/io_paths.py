@@ -57,6 +57,9 @@ path               per I/O                                                      
 ``split``          ring descriptor + one hypercall per ``io_batch`` (Xen)         host cores
 ``driver_domain``  as ``split``; netback in a driver domain: grant copy per       driver domain
                    I/O, a domain switch per notification
+``direct``         none: the paravirtual kernel owns the device and runs its      —
+                   native driver (Xen's dom0); its interrupts' unmask
+                   hypercalls (:mod:`~virtmodel.techniques.pv_direct_device`)
 ``binary_emul``    register accesses handled by the VMM (ESX-style BT)            host cores
 ``hosted``         as ``binary_emul`` plus, per I/O, the world switch to the      the VM's CPU
                    host OS and the host's system call and driver (Workstation);
@@ -215,6 +218,7 @@ PATHS = {p.name: p for p in (
            kicks="io_batch", kick_form="batch", guest=("ring_cycles",),
            backend=("backend_time", "grant_copy_cycles"), per_notification=("domain_switch_cycles",),
            resource="driver_domain", through_host=True),
+    IOPath("direct", "the paravirtual kernel owns the device (Xen dom0): its native driver, no split driver"),
     IOPath("binary_emul", "emulated device handled by the VMM", kicks="register_accesses_per_io",
            kick_form="each", backend=("backend_time",), resource="host", through_host=True),
     IOPath("hosted", "hosted monitor: world switch to the host OS per I/O", kicks="register_accesses_per_io",

@@ -125,6 +125,8 @@ OFFLOAD_PATHS = {
     "binary_emul": (False, "an emulated NIC, handled by the VMM per packet"),
     "hosted": (False, "an emulated NIC: each packet a world switch to the host OS"),
     "veth": (True, "a container's veth pair, bridge and NAT: GSO segments cross them whole"),
+    "direct": (False, "the paravirtual kernel drives the NIC itself (Xen dom0): the path has no per-I/O term to "
+                      "segment; its page-table count is per wire packet (pv_direct_device.py)"),
 }
 
 

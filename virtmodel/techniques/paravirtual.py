@@ -30,7 +30,10 @@ the driver domain's ``driver_domain_vcpus`` (a station of its own), with a grant
 copy per I/O and a domain switch per notification (assumptions),
 :math:`D_{\\mathrm{dd}} = n_{\\mathrm{io}}(t_{\\mathrm{be}} + c_{\\mathrm{gnt}}/f)
 + (n_{\\mathrm{io}}/b_{\\mathrm{ntf}})\\, c_{\\mathrm{dsw}}/f`; ``host_switch`` adds the
-bridge or switch the driver domain forwards each packet through. Segmentation
+bridge or switch the driver domain forwards each packet through; ``direct``: the
+paravirtual kernel owns the device and runs its native driver (Xen's dom0): no
+split-driver term, and per device interrupt the unmask hypercall of a physical
+IRQ (:mod:`virtmodel.techniques.pv_direct_device`). Segmentation
 offload (flag ``segment_offload``, default off; netfront/netback ``feature-gso``):
 the path's per-packet work per segment, :mod:`virtmodel.techniques.offload`.
 """
@@ -45,10 +48,11 @@ from .io_paths import DRIVER_DOMAIN, HostSwitch, io_path_flag, path_loads
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
+from .pv_direct_device import DirectDevice
 
 
 @dataclass(frozen=True)
-class Paravirtual(SegmentOffload, PayloadCopy, HostSwitch, Wakeups, Technique):
+class Paravirtual(DirectDevice, SegmentOffload, PayloadCopy, HostSwitch, Wakeups, Technique):
     """Paravirtualization with split drivers (see the module docstring)."""
 
     name = "paravirtual"
@@ -92,19 +96,20 @@ class Paravirtual(SegmentOffload, PayloadCopy, HostSwitch, Wakeups, Technique):
     driver_domain_vcpus: int = param(
         1, unit="count", domain="count", latex=r"c_{\mathrm{dd}}",
         doc="vCPUs of the driver domain running the back-ends (driver_domain path; assumption)")
-    io_path: str = io_path_flag("split", ("split", "driver_domain"))
+    io_path: str = io_path_flag("split", ("split", "driver_domain", "direct"))
 
     def first_model(self, s):
         """The first model's demands and the event-channel upcalls an idle vCPU pays (notifications)."""
         hc = cycles(s, s.hypercall_cycles)
+        interrupts, suppressed = self.interrupt_loads(s, hc)  # pv_direct_device.py
         guest = events(s.syscalls, cycles(s, s.syscall_cycles)) + \
             events(s.page_faults, cycles(s, s.pgfault_cycles)) + \
             events(s.context_switches, cycles(s, s.ctxsw_cycles)) + \
-            events(s.pte_updates / s.pte_batch, hc) + events(s.register_writes, hc) + \
-            events(s.interrupts + s.io_interrupts, cycles(s, s.event_channel_cycles))
+            events(s.pte_updates / s.pte_batch, hc) + events(s.register_writes, hc) + interrupts
         loads = path_loads(self, s, self.io_path, hc)
-        loads["guest"] = guest + loads["guest"]
-        return native_demands(s).add(**loads), events(s.io_interrupts, cycles(s, s.event_channel_cycles))
+        packets = self.packet_load(s, hc)  # the device's own driver: io_path="direct" only
+        loads["guest"] = guest + (loads["guest"] if packets is None else packets)
+        return native_demands(s).add(**loads), suppressed
 
     def demands(self, s) -> Demands:
         return self.with_wakeups(s)

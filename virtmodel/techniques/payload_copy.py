@@ -86,6 +86,7 @@ COPIES = {
     "split": (0, "Xen 1.0's rings flip received pages and send by scatter-gather DMA: no payload copy"),
     "passthrough": (0, "the device reads and writes guest memory by DMA"),
     "card": (0, "the card reads and writes guest memory by DMA"),
+    "direct": (0, "the paravirtual kernel's own driver: the NIC writes its buffers by DMA, no back-end"),
 }
 
 

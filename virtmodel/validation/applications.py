@@ -96,6 +96,10 @@ SUPPORTED_MECHANISMS.add("virtio_blk_one_segment")  # hardware_assist seg_max_of
 SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
 SUPPORTED_MECHANISMS.add("virtio_pmem_dax")  # hardware_assist/nested file_backing="pmem_dax" (techniques/pmem_dax.py)
 SUPPORTED_MECHANISMS.add("shared_fs_9p")  # hardware_assist shared_fs="9p" (techniques/shared_fs_9p.py)
+#: the requirement of a paravirtual kernel that owns the device (Xen's dom0), as the recipes name it
+_PV_DIRECT_DEVICE = ("paravirtualized kernel with direct device access (Xen dom0: native drivers, hypercalls for "
+                     "page tables and event channels, no split driver)")
+SUPPORTED_MECHANISMS.add(_PV_DIRECT_DEVICE)  # paravirtual io_path="direct" (techniques/pv_direct_device.py)
 
 #: settings of the reported model beyond the package's defaults, on every row whose technique has them
 #: (``flags`` given to :func:`recompute`/:func:`predict` override them). Empty: the reported model is
@@ -115,6 +119,7 @@ REQUIREMENT_SETTINGS = {
     "virtio_blk_one_segment": {"seg_max_offered": False},  # Cloud Hypervisor before v44.0: no VIRTIO_BLK_F_SEG_MAX
     "virtio_pmem_dax": {"file_backing": "pmem_dax"},  # a DAX file system on virtio-pmem: first-touch faults, no block I/O
     "shared_fs_9p": {"shared_fs": "9p"},  # Kata 1.x with overlay2: the root file system over virtio-9p
+    _PV_DIRECT_DEVICE: {"io_path": "direct"},  # Xen dom0: the native driver in the paravirtual kernel
 }
 
 #: what each non-technique requirement stands for, as the table says it

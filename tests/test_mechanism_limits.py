@@ -32,6 +32,7 @@ from virtmodel.techniques import TECHNIQUES, get, names
 from virtmodel.techniques.notifications import Wakeups
 from virtmodel.timeslices import TimeSlices
 from virtmodel.workload import Workload
+from virtmodel import workloads
 from virtmodel._params import flag_fields
 
 
@@ -263,6 +264,48 @@ def test_one_group_on_a_host_is_the_model_for_every_metric_it_reports(name, flag
     row = host.table().iloc[0]
     for metric in ("mean_latency", "p50", "p95", "p99", "throughput_limit", "guest_cores", "host_cores"):
         assert row[metric] == pytest.approx(expected[metric], rel=1e-9), metric
+
+
+#: the structural mechanisms, each where it applies: (technique, settings, workload, platform's disk)
+STORAGE = Workload(arrival_rate=10.0, cpu_time=2e-3, io_ops=4, io_interrupts=2, file_reads=2.0, disk_writes=1.0,
+                   disk_flushes=0.2)
+STRUCTURAL = [
+    ("hardware_assist", {}, STORAGE, "flash"),
+    ("hardware_assist", {}, STORAGE, "rotating"),
+    ("hardware_assist", {"io_path": "virtio_user", "block_engine": "sync"}, STORAGE, "flash"),
+    ("hardware_assist", {"io_path": "virtio_user", "block_handoff": "thread_pool"}, STORAGE, "flash"),
+    ("hardware_assist", {"io_path": "virtio_user", "seg_max_offered": False}, STORAGE, "flash"),
+    ("hardware_assist", {"emulated_disk": "ahci", "io_path": "emulated"}, STORAGE, "flash"),
+    ("nested", {}, STORAGE, "flash"),
+    ("paravirtual", {}, STORAGE, "rotating"),
+    ("hardware_assist", {"queues": 4}, "web_serving", None),
+    ("hardware_assist", {"io_path": "virtio_user", "user_queue_threads": "per_queue", "queues": 4}, "web_serving",
+     None),
+    ("hardware_assist", {"shared_fs": "9p"}, "web_serving", None),
+    ("hardware_assist", {"file_backing": "pmem_dax"}, "web_serving", None),
+    ("hardware_assist", {"io_path": "virtio_user", "vmm_network": "slirp"}, "web_serving", None),
+    ("hardware_assist", {"io_path": "virtio_user", "user_rx_copy": "bounce", "user_frames": "wire"},
+     "web_serving", None),
+    ("container", {"veth_backlog": "rps", "port_proxy": "on", "seccomp": "on"}, "web_serving", None),
+    ("emulation", {"io_path": "hosted"}, "small_packet_rr", None),
+    ("paravirtual", {"io_path": "direct"}, "web_serving", None),
+    ("sriov", {"assignment": "vf"}, "small_packet_rr", None),
+    ("syscall_intercept", {}, "small_packet_rr", None),
+]
+
+
+@pytest.mark.parametrize("name, settings, workload, disk", STRUCTURAL, ids=lambda v: str(v)[:40])
+def test_one_group_on_a_host_is_the_model_with_each_structural_mechanism(name, settings, workload, disk):
+    tech = get(name, **settings)
+    platform = Platform(cores=8) if disk is None else Platform(cores=8, disk=disk)
+    workload = workloads.get(workload) if isinstance(workload, str) else workload
+    limit = Model(tech, workload, platform.replace(vms=2)).evaluate("throughput_limit")
+    workload = workload.replace(arrival_rate=0.5 * limit)  # a stable load: finite latencies to compare
+    (r,) = Host([VMGroup(tech, workload, 2)], platform).results()
+    expected = Model(tech, workload, platform.replace(vms=2)).evaluate_all()
+    for metric, value in _host_metrics(r).items():
+        assert value == pytest.approx(expected[metric], rel=1e-9), metric
+    assert math.isfinite(r.mean_latency) and r.vacation_wait == 0.0
 
 
 @pytest.mark.parametrize("name", ["paravirtual", "hardware_assist", "sriov", "container"])

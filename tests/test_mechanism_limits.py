@@ -123,6 +123,27 @@ def test_halt_polling_costs_its_window_per_request_at_no_load_and_nothing_at_sat
             on.evaluate_all(arrival_rate=rate)["host_cores"], rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.parametrize("name, settings, station", [
+    ("hardware_assist", {}, "vhost"), ("hardware_assist", {"queues": 4}, "vhost"),
+    ("hardware_assist", {"io_path": "virtio_user"}, "iothread"), ("hardware_assist", {"io_path": "emulated"}, "host"),
+    ("paravirtual", {}, "host"), ("nested", {}, "vhost")])
+@pytest.mark.parametrize("workload", ["small_packet_rr", "web_serving"])
+def test_the_back_ends_wake_ups_are_its_stations_idle_share_by_hand(name, settings, station, workload):
+    """With the vCPU's wake-up free, the host cores ``on`` adds are V lambda p b, where p is the back-end
+    station's own fixed point (1 - lambda' a) / (1 + lambda' b), lambda' and a read off its station row:
+    the receiver is the station that does the work (its thread, or a host core)."""
+    tech = get(name, **settings).replace(vcpu_wake_time=0.0)
+    platform = Platform(cores=8, vms=3, vcpus=2)
+    on, off = Model(tech, workload, platform), Model(tech.replace(wakeups="off"), workload, platform)
+    row = off.station_table().loc[station]
+    lam, b = on.values()["arrival_rate"], tech.backend_wake_time
+    per_server = row["arrival_rate"] / row["servers"]
+    p = (1 - per_server * row["demand"]) / (1 + per_server * b)
+    assert 0 < p < 1
+    added = on.evaluate("host_cores") - off.evaluate("host_cores")
+    assert added == pytest.approx(platform.vms * lam * p * b, rel=1e-9)
+
+
 # -- wake-ups through the whole model against a simulated halt/wake vCPU ---------------------------
 
 #: one vCPU, work on the scale of the wake-up so that it shows in the latency

@@ -152,3 +152,24 @@ def test_the_structure_cache_is_per_structure():
                                    rtol=1e-12, atol=0)
     assert [s[0] for s in closed._numeric_stations(sriov.key, sriov.values())[0]] != \
         [s[0] for s in closed._numeric_stations(on.key, on.values())[0]]
+
+
+def test_the_fixed_point_is_kept_by_structure_point_and_users():
+    m = CASES["three VMs, wake-ups"]
+    values = m.values()
+    first = closed._solve_loaded(m.key, values, 20)
+    assert closed._solve_loaded(m.key, dict(values), 20) is first          # the same point: kept
+    again = closed._fixed_point(m.key, values, 20)                          # solved afresh: the same numbers
+    assert float(again[0].system_throughput) == float(first[0].system_throughput)
+    assert closed._solve_loaded(m.key, values, 19) is not first             # other users
+    slower = closed._solve_loaded(m.key, {**values, "think_time": 1e-3}, 20)  # another value
+    assert float(slower[0].system_throughput) < float(first[0].system_throughput)
+    off = _model(get("hardware_assist", wakeups="off"), "small_packet_rr", Platform(vms=3), users=20,
+                 think_time=2e-4)
+    assert off.values() == values                                           # same values, another structure
+    other = closed._solve_loaded(off.key, off.values(), 20)
+    assert other is not first and other[1] != first[1]                      # its own demands
+    assert float(other[0].system_throughput) == float(closed._fixed_point(off.key, off.values(), 20)[0].system_throughput)
+    array_point = {**values, "think_time": np.array(2e-4)}                 # unhashable: solved afresh
+    assert float(closed._solve_loaded(m.key, array_point, 20)[0].system_throughput) == \
+        float(first[0].system_throughput)

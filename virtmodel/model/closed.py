@@ -190,13 +190,13 @@ def _solve(stations, delay, vms, users, think_time, window, full):
         inflated = [d * f for d, f in zip(demands, inflation)]
         if fast is not None and not whole:
             seen[x] = (fast(inflated), None)
-        elif capped:
+            return seen[x]
+        if capped:
             inside = np.array([str(name).split("[")[0] != "guest" for name in owner])
             result = mva_window(inflated, users, think_time, servers, inside=inside, window=window, history=True)
-            seen[x] = (result.system_throughput, (result, owner, np.array(inflation, dtype=float)))
         else:
             result = mva(inflated, users, think_time, servers, history=True)
-            seen[x] = (result.system_throughput, (result, owner, np.array(inflation, dtype=float)))
+        seen[x] = (result.system_throughput, (result, owner, np.array(inflation, dtype=float)))
         return seen[x]
 
     def throughput(x):

@@ -278,3 +278,21 @@ def station_bundle(structure: tuple) -> Compiled:
         exprs += [st.demand, st.response, st.response_variance, st.utilization, st.capacity,
                   st.variance, st.servers, st.arrivals, st.splits]
     return compiled(tuple(exprs) + (d.delay,))
+
+
+#: what :func:`closed_station_bundle` gives per station
+CLOSED_PER_STATION = ("demand", "servers", "splits")
+
+
+@lru_cache(maxsize=256)
+def closed_station_bundle(structure: tuple) -> Compiled:
+    """Per station ``(S_i, servers_i, splits_i)``, then the path delay: what the closed model
+    (:mod:`.closed`) reads at each step of its fixed point, cached by the structure.
+
+    The same expressions as :func:`station_bundle`'s, without the response times, variances,
+    utilizations and capacities the closed model does not read: compiling them (SymPy's
+    common-subexpression search over every station's Erlang C and throughput limit) was most of
+    a closed structure's first use, and building their tuple (each station's symbolic capacity)
+    most of each step before it was cached."""
+    d = derive(structure)
+    return compiled(tuple(e for st in d.stations for e in (st.demand, st.servers, st.splits)) + (d.delay,))

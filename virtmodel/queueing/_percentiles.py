@@ -132,6 +132,12 @@ def _table(p: float, low: bool):
     return coef, lo, (hi - lo) / (FAST_GRID - 1)
 
 
+@lru_cache(maxsize=128)
+def _rows(p: float, low: bool):
+    """:func:`_table`'s coefficients as one (cells, 4) table, a cell's (c3, c2, c1, c0) together."""
+    return np.ascontiguousarray(np.stack(_table(p, low)[0], axis=1))
+
+
 def _cells(k, lo, h):
     """Cell index and offset of ``ln k`` on a grid (out-of-range and NaN points land in a valid cell)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -145,16 +151,18 @@ def _cells(k, lo, h):
     return i, t
 
 
-def _spline(coef, i, t, q, scratch):
-    """The cubic of cell ``i`` at offset ``t`` into ``q`` (Horner, in place; ``scratch`` of ``q``'s size)."""
-    c3, c2, c1, c0 = coef
-    np.take(c3, i, out=q)
+def _spline(rows, i, t, q, scratch):
+    """The cubic of cell ``i`` at offset ``t`` into ``q`` (Horner, in place; ``scratch``: (``q``'s size, 4)).
+
+    One gather of each point's four coefficients (one row of ``rows``; the cells are in
+    range, so ``mode="clip"`` changes nothing and spares ``take`` its buffered copy)."""
+    c = np.take(rows, i, axis=0, out=scratch, mode="clip")
+    np.multiply(c[:, 0], t, out=q)
+    q += c[:, 1]
     q *= t
-    q += np.take(c2, i, out=scratch)
+    q += c[:, 2]
     q *= t
-    q += np.take(c1, i, out=scratch)
-    q *= t
-    q += np.take(c0, i, out=scratch)
+    q += c[:, 3]
     return q
 
 
@@ -166,8 +174,9 @@ def gammaincinv_fast(k, ps, out=None) -> list:
     (``FAST_GRID`` points, built once per ``p``) of :math:`\ln P^{-1}(k, p)`
     over ``FAST_K`` and of :math:`k \ln P^{-1}(k, p)` over ``FAST_K_LOW``;
     the grid positions are computed once for all ``ps``. Relative error <=
-    ``FAST_RTOL``. Other points (NaN, k < 1e-6, k > 1e8), smaller arrays and
-    other ``p`` use ``gammaincinv`` itself.
+    ``FAST_RTOL``. Other points (0 < k < 1e-6, k > 1e8), smaller arrays and
+    other ``p`` use ``gammaincinv`` itself; k <= 0 and NaN (outside its domain)
+    give NaN, as ``gammaincinv`` does.
 
     The splines are evaluated ``BLOCK`` points at a time, every ``p`` of a block while its
     cells and offsets are in the processor's cache (the same operations in the same order
@@ -186,24 +195,28 @@ def gammaincinv_fast(k, ps, out=None) -> list:
     into = list(out) if out is not None else [None] * len(ps)
     out = [(o if _fits(o, k.shape) else np.empty(k.shape)) if ok else gammaincinv(k, p)
            for p, ok, o in zip(ps, fast, into)]
-    spline = [(_table(float(p), False)[0], q.reshape(-1)) for p, ok, q in zip(ps, fast, out) if ok]
-    scratch = np.empty(min(BLOCK, flat_k.size))
+    spline = [(_rows(float(p), False), q.reshape(-1)) for p, ok, q in zip(ps, fast, out) if ok]
+    scratch = np.empty((min(BLOCK, flat_k.size), 4))
     for start in range(0, flat_k.size, BLOCK):
         block = slice(start, start + BLOCK)
         i, t = _cells(flat_k[block], lo, h)
-        for coef, q in spline:
-            np.exp(_spline(coef, i, t, q[block], scratch[:i.size]), out=q[block])
+        for rows, q in spline:
+            np.exp(_spline(rows, i, t, q[block], scratch[:i.size]), out=q[block])
     inside = (k >= FAST_K[0]) & (k <= FAST_K[1])
     if not inside.all():
         low = np.flatnonzero((k >= FAST_K_LOW[0]) & (k < FAST_K_LOW[1]))
-        exact = np.flatnonzero(~inside & ~((k >= FAST_K_LOW[0]) & (k < FAST_K_LOW[1])))
+        # gammaincinv is NaN for k <= 0 or NaN (outside its domain; e.g. past saturation): NaN
+        # without calling it, which costs about 0.1 s per million points and p
+        exact = np.flatnonzero(~inside & ~((k >= FAST_K_LOW[0]) & (k < FAST_K_LOW[1])) & (k > 0))
+        undefined = np.flatnonzero(~(k > 0))
         k_low = flat_k[low]
         _, lo_low, h_low = _table(float(ps[fast.index(True)]), True)
         i, t = _cells(k_low, lo_low, h_low)
         for p, ok, q in zip(ps, fast, out):
             if ok:
                 flat = q.reshape(-1)
-                flat[low] = np.exp(_spline(_table(float(p), True)[0], i, t, np.empty(i.size), np.empty(i.size))
-                                   / k_low)
+                flat[low] = np.exp(_spline(_rows(float(p), True), i, t, np.empty(i.size),
+                                           np.empty((i.size, 4))) / k_low)
                 flat[exact] = gammaincinv(flat_k[exact], p)
+                flat[undefined] = np.nan
     return out

@@ -65,7 +65,7 @@ def test_every_technique_clamp_as_sympy_builds_it(monkeypatch):
     monkeypatch.setattr(notifications, "never_negative", both)
     for name in [n for n in names() if hasattr(get(n), "wake_terms")]:
         for mode in notifications.WAKEUP_MODES:
-            notifications._WAKE_TERMS.clear()
+            notifications._wake_terms.cache_clear()
             technique = dataclasses.replace(get(name), wakeups=mode)
             technique.wake_terms(symbols_for(type(technique)))
     assert len(seen) >= 8
@@ -81,18 +81,19 @@ def test_wake_terms_built_once_per_structure():
     assert other is not first and other[2].idle != first[2].idle
 
 
-def test_the_store_is_bounded(monkeypatch):
-    monkeypatch.setattr(notifications, "_WAKE_TERMS_MAX", 2)
-    notifications._WAKE_TERMS.clear()
+def test_the_store_is_bounded_and_keyed_by_structure():
+    notifications._wake_terms.cache_clear()
     t = get("hardware_assist")
     s = symbols_for(type(t))
-    for mode in notifications.WAKEUP_MODES:
+    for k, mode in enumerate(notifications.WAKEUP_MODES, 1):
         dataclasses.replace(t, wakeups=mode).wake_terms(s)
-        assert 1 <= len(notifications._WAKE_TERMS) <= 2
+        dataclasses.replace(t, wakeups=mode, vcpu_wake_time=1e-3).wake_terms(s)  # a value: the same entry
+        assert notifications._wake_terms.cache_info().currsize == k
+    assert notifications._wake_terms.cache_info().maxsize is not None
 
 
 def test_derived_metrics_unchanged_by_the_cache():
-    notifications._WAKE_TERMS.clear()
+    notifications._wake_terms.cache_clear()
     key = model_key(get("hardware_assist"), Platform())
     derive.cache_clear()
     a = {m: derive(key).metrics[m] for m in ("mean_latency", "host_cores", "guest_cores")}

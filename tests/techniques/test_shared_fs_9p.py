@@ -89,6 +89,19 @@ def test_the_hold_with_wakeups_on_adds_both_wake_ups_and_counts_them_on_the_host
     assert host == pytest.approx(PLATFORM.vms * WEB.arrival_rate * n * wakes, rel=1e-9)
 
 
+@pytest.mark.parametrize("round_trip, clock_hz, name", [
+    (1e-6, 3e9, "round_trip"),            # shorter than the kick, the exits and the wake-ups (11 us)
+    (float("nan"), 3e9, "round_trip"),
+    ("115e-6", 3e9, "round_trip"),         # a string is not a time
+    (115e-6, 0.0, "clock_hz"),
+    (115e-6, float("inf"), "clock_hz"),
+])
+def test_the_calibration_refuses_a_round_trip_it_cannot_explain(round_trip, clock_hz, name):
+    with pytest.raises(ParameterError, match=name) as err:
+        request_time_from_round_trip(round_trip, _tech(shared_fs="9p"), clock_hz)
+    assert err.value.parameter == name
+
+
 def test_the_calibration_is_the_measured_round_trip_of_the_reported_model():
     tech = _tech(shared_fs="9p")
     round_trip = 1 / (6492 + 2169)  # kata-containers/runtime#2815: reads + writes per second, one in flight

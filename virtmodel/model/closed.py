@@ -244,7 +244,7 @@ def _queueing_throughput(servers, users, think_time):
 @dataclass(frozen=True)
 class _Path:
     """What the closed model needs of one structure, found once (:func:`_path`): the compiled
-    stations (:func:`~._compile.station_bundle`), each station's name and ``shared``, where its
+    stations' demands, servers and splits (:func:`~._compile.closed_station_bundle`), each station's name and ``shared``, where its
     demand, servers and splits are among the bundle's outputs, whether a demand or the delay
     depends on the arrival rate, and the technique (for :func:`device_window`)."""
 
@@ -262,6 +262,7 @@ def _path(key) -> _Path:
     (every station's symbolic capacity) and looked for the rate symbol in every demand."""
     import sympy as sp
 
+    from ..techniques._base import of_structure
     from ._compile import CLOSED_PER_STATION, closed_station_bundle
     from ._derive import derive
 
@@ -269,9 +270,7 @@ def _path(key) -> _Path:
     i_d, i_c, i_q = (CLOSED_PER_STATION.index(c) for c in ("demand", "servers", "splits"))
     stations = tuple((st.name, st.shared, n * k + i_d, n * k + i_c, n * k + i_q) for k, st in enumerate(d.stations))
     dependent = any(sp.sympify(x).has(rate) for x in [d.delay] + [st.demand for st in d.stations])
-    tech_structure = key[0]
-    technique = tech_structure[0](**dict(tech_structure[1:]))
-    return _Path(closed_station_bundle(key), stations, dependent, technique)
+    return _Path(closed_station_bundle(key), stations, dependent, of_structure(key[0]))
 
 
 def _numeric_stations(key, values):

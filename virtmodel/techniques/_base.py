@@ -123,6 +123,13 @@ def cycles(s, n):
     return n / s.clock_hz
 
 
+def of_structure(structure: tuple):
+    """A technique of this structure (:meth:`Technique.structure`: the class and the flags), its costs at
+    their defaults: for what depends on the structure only (the symbolic formulas, a virtqueue's layout)."""
+    cls, *flags = structure
+    return cls(**dict(flags))
+
+
 @dataclass(frozen=True)
 class Technique(ParameterSet):
     """Base class: a frozen dataclass of costs and one method, :meth:`demands`.

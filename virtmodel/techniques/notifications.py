@@ -82,11 +82,12 @@ interrupt exits with APICv / posted interrupts: the technique's own
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
 from .._params import flag, param
-from ._base import Demands, Load
+from ._base import Demands, Load, of_structure
 from ..queueing.mg1_exceptional import idle_fraction, setup_delay
 from .interrupt_window import WakeTerms, never_negative, receive_work, window_terms
 from .io_paths import backend_receiver
@@ -120,12 +121,13 @@ def receiver_terms(arrivals_per_server, base_mean, guest_part: Load, host_part: 
     return WakeTerms(p, delay, p * guest_part.mean, p * host_part.mean)
 
 
-#: :meth:`Wakeups.wake_terms` built, by ``(technique.structure(), s)``: the class and flags select the
-#: formulas (as :func:`virtmodel.model._derive.derive`'s key), ``s`` the symbols object they are written in
-#: (:func:`virtmodel.symbols.symbols_for`, one per class); the terms are SymPy expressions of the symbols,
-#: never of the fields' values. Emptied when it holds ``_WAKE_TERMS_MAX`` entries.
-_WAKE_TERMS: dict = {}
-_WAKE_TERMS_MAX = 256
+@lru_cache(maxsize=256)
+def _wake_terms(structure: tuple, s):
+    """:meth:`Wakeups.wake_terms` of a technique structure (the class and flags select the formulas, as
+    :func:`virtmodel.model._derive.derive`'s key does) in the symbols ``s``
+    (:func:`virtmodel.symbols.symbols_for`, one per class): SymPy expressions of the symbols, never of
+    the fields' values, so the technique of the structure (:func:`~._base.of_structure`) builds them."""
+    return of_structure(structure)._build_wake_terms(s)
 
 
 @dataclass(frozen=True)
@@ -160,15 +162,9 @@ class Wakeups:
         model's demands and its ``suppressed`` load, then the receivers' terms.
 
         Built once per technique structure (class and flags) and symbols: a model's derivation asks
-        for them two or three times (the demands, the off-queue work, the polling cores; ``_WAKE_TERMS``).
+        for them two or three times (the demands, the off-queue work, the polling cores; :func:`_wake_terms`).
         """
-        key = (self.structure(), s)
-        terms = _WAKE_TERMS.get(key)
-        if terms is None:
-            if len(_WAKE_TERMS) >= _WAKE_TERMS_MAX:
-                _WAKE_TERMS.clear()
-            terms = _WAKE_TERMS[key] = self._build_wake_terms(s)
-        return terms
+        return _wake_terms(self.structure(), s)
 
     def _build_wake_terms(self, s):
         demands, suppressed = self.first_model(s)

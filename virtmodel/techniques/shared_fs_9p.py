@@ -110,8 +110,12 @@ the term above. Structural in the reported model for the recipes whose
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import numbers
+from dataclasses import dataclass, fields
+from types import SimpleNamespace
 
+from ..errors import ParameterError
 from .._params import flag, param
 from ._base import events
 
@@ -136,10 +140,19 @@ def request_hold(tech, s):
 
 
 def request_time_from_round_trip(round_trip, tech, clock_hz):
-    """:math:`t_{9p}` from a measured round trip: the round trip less the kick, the interrupt's exits and
-    the two wake-ups of the reported model (wake-ups on) at ``tech``'s costs and ``clock_hz``."""
-    exits = (1 + tech.exits_per_interrupt) * (tech.exit_cycles + tech.exit_handling_cycles) / clock_hz
-    return round_trip - exits - tech.vcpu_wake_time - tech.backend_wake_time
+    """:math:`t_{9p}` from a measured round trip: :func:`request_hold` of the reported model (wake-ups on)
+    at ``tech``'s costs and ``clock_hz`` solved for :math:`t_{9p}`, i.e. the round trip less the kick, the
+    interrupt's exits and the two wake-ups. A round trip no longer than those fixed costs, or a clock
+    that is not a positive number, is refused (:class:`~virtmodel.errors.ParameterError`)."""
+    if not (isinstance(clock_hz, numbers.Real) and math.isfinite(clock_hz) and clock_hz > 0):
+        raise ParameterError("clock_hz", clock_hz, "a positive, finite number of cycles per second")
+    values = SimpleNamespace(**{f.name: getattr(tech, f.name) for f in fields(tech)}, clock_hz=clock_hz)
+    values.ninep_request_time = 0.0
+    fixed = request_hold(tech.replace(wakeups="on"), values)
+    if not (isinstance(round_trip, numbers.Real) and math.isfinite(round_trip) and round_trip > fixed):
+        raise ParameterError("round_trip", round_trip, f"a time in seconds longer than the fixed costs ({fixed:.4g} s)",
+                             "the kick, the completion interrupt's exits and both wake-ups are part of it")
+    return round_trip - fixed
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "notebooks" / "01_tour.ipynb"
 START_SECONDS = 120
 RUN_ALL_SECONDS = 240
+#: how many times "Run All Cells" may be started when a run stops short without an error
+RUNS = 3
 PLOT = "img.widget-image"
 #: the README's run command, after its install steps: what this test runs
 README_RUN = "virtmodel.notebooks open"
@@ -135,25 +138,42 @@ def test_the_readme_run_command_ends_with_what_this_test_runs():
     assert steps[-1] == f".venv/bin/python -m {README_RUN}", steps
 
 
-def _run_all_cells(page, cells, folder) -> list[str]:
-    """Run > Run All Cells, as a user does; the input prompts once every cell has run."""
+def _tracebacks(page) -> list[str]:
+    """The text of every cell output that holds a Python traceback (an error a cell raised)."""
+    return page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                         ".map(e => e.textContent).filter(t => t.includes('Traceback (most recent call last)'))")
+
+
+def _run_all_cells(page, cells, folder, log) -> tuple[list[str], int]:
+    """Run > Run All Cells, as a user does: ``(input prompts once every cell has run, runs started)``.
+
+    A cell that raises fails the test at once with its traceback. A run that stops with cells left
+    unrun and no traceback (seen once in CI: the first cell numbered, the rest blank, nothing queued)
+    is started again from the menu, at most ``RUNS`` times, and the test says how many runs it took.
+    """
     import time
 
     deadline = time.monotonic() + RUN_ALL_SECONDS
-    clicked = None
+    clicked, runs, prompts = None, 0, []
     while time.monotonic() < deadline:
         prompts = _prompts(page)
+        errors = _tracebacks(page)
+        if errors:
+            page.screenshot(path=str(folder / "jupyterlab-run-all.png"), full_page=True)
+            pytest.fail(f"a cell of the tour raised (prompts {prompts}):\n" + "\n".join(e[-2000:] for e in errors),
+                        pytrace=False)
         if len(prompts) == cells and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts):
-            return prompts
-        if clicked is None or (time.monotonic() - clicked > 15 and all(p == "[ ]:" for p in prompts)):
+            return prompts, runs
+        stopped = "[*]:" not in prompts and any(p == "[ ]:" for p in prompts)
+        if (clicked is None or (stopped and time.monotonic() - clicked > 15)) and runs < RUNS:
             page.keyboard.press("Escape")  # a dialog or toast in the way (the menu click says so if not)
             page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
             page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-            clicked = time.monotonic()
+            clicked, runs = time.monotonic(), runs + 1
         page.wait_for_timeout(500)
     page.screenshot(path=str(folder / "jupyterlab-run-all.png"), full_page=True)
-    pytest.fail(f"the tour's cells did not all run in {RUN_ALL_SECONDS} s: prompts {_prompts(page)} "
-                f"(screenshot in {folder})", pytrace=False)
+    pytest.fail(f"the tour's cells did not all run in {RUN_ALL_SECONDS} s ({runs} runs started): prompts {prompts} "
+                f"(screenshot in {folder}); server log:\n{log.read_text()[-3000:]}", pytrace=False)
 
 
 def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
@@ -174,7 +194,7 @@ def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
             page.locator(".jp-NotebookPanel .jp-CodeCell").first.wait_for(timeout=START_SECONDS * 1000)
             page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
                 timeout=START_SECONDS * 1000)
-            prompts = _run_all_cells(page, code_cells, log.parent)
+            prompts, runs = _run_all_cells(page, code_cells, log.parent, log)
             text = page.evaluate("() => document.querySelector('.jp-NotebookPanel').textContent")
             slider = page.locator(".widget-slider", has_text="vms").first
             slider.scroll_into_view_if_needed()
@@ -189,6 +209,8 @@ def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
             page.screenshot(path=str(log.parent / "jupyterlab-tour.png"), full_page=True)
         finally:
             chromium.close()
+    if runs > 1:
+        warnings.warn(f"JupyterLab's Run All Cells stopped short without an error; it took {runs} runs")
     numbers = [int(t[1:-2]) for t in prompts]
     assert numbers == sorted(set(numbers)), f"the cells did not run top to bottom: {prompts}"
     assert "Traceback (most recent call last)" not in text and "Error displaying widget" not in text

@@ -101,9 +101,9 @@ def allen_cunneen(lam, m, v, c, pwait, arrival_scv=1, service_third_moment=None)
 
 
 def waiting_variance(m, v, rho, pwait, tail, service_third_moment=None):
-    """:math:`\\mathrm{Var}(W) = P_w T^2 (2\\rho + (1-\\rho)\\kappa - P_w)`, ``tail`` = :math:`T` (module docstring).
+    """:math:`\\mathrm{Var}(W) = P_w T^2 (2\\rho + (1-\\rho)\\kappa - P_w)` (module docstring).
 
-    ``service_third_moment`` as in :func:`allen_cunneen`.
+    ``tail`` is :math:`T`; ``service_third_moment`` as in :func:`allen_cunneen`.
     """
     scv = v / m**2
     third = third_moment(m, scv) if service_third_moment is None else service_third_moment

@@ -123,7 +123,7 @@ def test_mark_break_even_draws_each_root_with_its_value_and_nothing_without_one(
     fig, ax = plt.subplots()
     lines = mark_break_even(ax, crossing, scale=1e3)
     assert len(lines) == 1 and lines[0].get_xdata()[0] == pytest.approx(crossing.value / 1e3)
-    assert "SR-IOV" in lines[0].get_label() and "21.3k" in lines[0].get_label()
+    assert "SR-IOV" in lines[0].get_label() and "23.0k" in lines[0].get_label()
     assert labels.code_names(lines[0].get_label()) == []
     never = break_even(get("sriov", posted_interrupts=True), "paravirtual", "arrival_rate", "p99",
                        workload="small_packet_rr")

@@ -360,12 +360,10 @@ def test_without_overcommit_or_host_work_time_slices_keep_the_plain_models_means
         assert getattr(sliced, metric) == pytest.approx(plain[metric], rel=1e-9), metric
 
 
-@pytest.mark.xfail(strict=True, reason="the time-sliced vCPU's response variance is the M/G/1's exact one "
-                   "(Takacs, gamma third moment: mg1_priority in shared_host._time_sliced_guests), the plain "
-                   "model's the Allen-Cunneen form of queueing/mgc.py (exact only for exponential service): "
-                   "-2.6% variance on small_packet_rr with nothing to slice; reported to the lead, not changed")
 @pytest.mark.parametrize("workload", ["small_packet_rr", "web_serving"])
 def test_without_overcommit_or_host_work_time_slices_keep_the_plain_models_variance_and_tail(workload):
+    """The vCPU is an M/G/1 both ways: Takacs in the time-sliced one (mg1_priority), the one-server case
+    of queueing/mgc.py's variance in the plain one (a strict xfail, -2.6%, until that was exact at c = 1)."""
     sliced, plain = _sliced_and_plain(workload)
     for metric in ("latency_variance", "p95", "p99"):
         assert getattr(sliced, metric) == pytest.approx(plain[metric], rel=1e-9), metric

@@ -101,7 +101,7 @@ def test_every_entry_point_takes_any_percentile():
                        Model("sriov", "small_packet_rr").evaluate("p99.9", arrival_rate=rates))
 
     # a pair that crosses under the default (SR-IOV and paravirtual do not: SR-IOV ahead up to the
-    # paravirtual limit; 21,300/s only on the first model): container vs SR-IOV, 24,600/s
+    # paravirtual limit; 23,000/s only on the first model): container vs SR-IOV, 27,200/s
     be = break_even("sriov", "container", "arrival_rate", "p99.9", workload="small_packet_rr")
     assert be.method.startswith("numeric") and 2e4 < be.value < 3e4
     a, b = (Model(t, "small_packet_rr").evaluate("p99.9", arrival_rate=be.value) for t in ("sriov", "container"))

@@ -54,7 +54,7 @@ from .errors import ParameterError
 from .queueing import mg1_priority, mgc_multiclass
 from .queueing.interrupted_service import completion_moments
 from .queueing._percentiles import gamma_quantiles
-from .queueing._multiclass import third_moment
+from .queueing._moments import third_moment
 from .queueing.mg1_exceptional import setup_delay
 from .timeslices import quantum_ends_rate, runnable_quantum_ends_rate, slice_moments, slice_waits
 

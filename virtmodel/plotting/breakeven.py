@@ -187,7 +187,7 @@ def mark_break_even(ax, result, *, scale=1.0, label=None, color="0.15"):
     scale : float
         Divisor from the parameter's unit to the axis' (e.g. 1e3 for an axis in thousands).
     label : str, optional
-        Legend text (default: ``"break-even A / B: 21.3k"`` with the two techniques
+        Legend text (default: ``"break-even A / B: 23.0k"`` with the two techniques
         in words and the value).
     color : matplotlib colour
 
@@ -206,7 +206,7 @@ def mark_break_even(ax, result, *, scale=1.0, label=None, color="0.15"):
     >>> fig, ax = plt.subplots(); ax.set_xlim(0, 9e4)
     (0.0, 90000.0)
     >>> [round(line.get_xdata()[0]) for line in mark_break_even(ax, result)]
-    [21311]
+    [23016]
     """
     from matplotlib.ticker import EngFormatter
 

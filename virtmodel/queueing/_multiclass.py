@@ -8,6 +8,7 @@ from typing import Any
 from .._backend import kind_of
 from .._validate import nonnegative, positive, same_shape
 from ..errors import ParameterError
+from ._moments import second_moment, third_moment
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,17 +52,6 @@ def class_inputs(arrival_rates, mean_service_times, service_scvs):
     m = [positive(f"mean_service_times[{k}]", v, kind, normal=True) for k, v in enumerate(mean_service_times)]
     scv = [nonnegative(f"service_scvs[{k}]", v, kind) for k, v in enumerate(service_scvs)]
     return kind, lam, m, scv
-
-
-def second_moment(m, scv):
-    """:math:`E[S^2] = m^2(1 + c_s^2)`."""
-    return m**2 * (1 + scv)
-
-
-def third_moment(m, scv):
-    """:math:`E[S^3] = m^3(1 + c_s^2)(1 + 2c_s^2)` of a gamma-distributed service time (exact for
-    exponential and deterministic service; the assumption behind every variance here)."""
-    return m**3 * (1 + scv) * (1 + 2 * scv)
 
 
 def residual_work(lam, m, scv):

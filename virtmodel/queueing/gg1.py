@@ -10,8 +10,9 @@ from .mgc import allen_cunneen
 
 GG_PERCENTILE = (
     "approximation: gamma distribution fitted to the mean and variance of R = W + S, "
-    "with W an atom 1 - P_wait at 0 plus an exponential tail matching the approximate "
-    "mean waiting time, and Var(S) = scv m^2"
+    "with W an atom 1 - P_wait at 0 plus a conditional wait of the approximate mean T and the "
+    "second moment of a c-times-faster M/G/1's wait (Takacs, gamma-distributed service; "
+    "exponential for exponential service), and Var(S) = scv m^2"
 )
 
 
@@ -24,9 +25,10 @@ def gg_formulas(lam, m, c, arrival_scv, service_scv, pwait):
 
     Kingman (:math:`c = 1`, :math:`P_w = \\rho`), Allen-Cunneen
     (:math:`P_w` = Erlang C) and Sakasegawa (:math:`P_w = \\rho^{\\sqrt{2(c+1)}-1}`)
-    differ only in :math:`P_w`. Also returns the variance of the response time
-    under the atom-plus-exponential model of W:
-    :math:`\\mathrm{Var}(W) = 2P_wT^2 - P_w^2T^2` with :math:`T = W/P_w`.
+    differ only in :math:`P_w`. Also returns the variance of the response time,
+    :math:`\\mathrm{Var}(W) = P_wT^2(2\\rho + (1-\\rho)\\kappa - P_w)` with :math:`T = W/P_w`
+    (:mod:`.mgc`: the conditional wait of an M/G/1 with a :math:`c` times faster server;
+    :math:`\\kappa = 2` for exponential service gives :math:`2P_wT^2 - P_w^2T^2`).
     The formula is written once, in :func:`.mgc.allen_cunneen` (in terms of the
     service variance :math:`c_s^2 m^2`), which the virtualization model uses too.
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._backend import kind_of
 from .._validate import nonnegative, positive, same_shape
+from ._moments import third_moment
 from ._percentiles import GAMMA_FIT
 from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
@@ -31,7 +32,7 @@ def mg1_response_variance(lam, m, scv, waiting):
     Takacs: :math:`E[W^2] = 2W^2 + \\lambda E[S^3] / (3(1-\\rho))` with
     :math:`E[S^3] = m^3 (1 + c_s^2)(1 + 2c_s^2)` (gamma-distributed service).
     """
-    third = m**3 * (1 + scv) * (1 + 2 * scv)
+    third = third_moment(m, scv)
     var_w = waiting**2 + lam * third / (3 * (1 - lam * m))
     return var_w + scv * m**2
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._backend import SYMBOLIC, kind_of
 from .._validate import nonnegative, positive, same_shape
-from ._multiclass import second_moment
+from ._moments import second_moment
 from ._result import StationResult, build_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 

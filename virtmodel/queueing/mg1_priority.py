@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .._validate import choice
 from ..errors import UnstableError
-from ._multiclass import (MultiClassResult, class_inputs, fcfs_waiting_moments, residual_work, second_moment,
-                          third_moment)
+from ._moments import second_moment, third_moment
+from ._multiclass import MultiClassResult, class_inputs, fcfs_waiting_moments, residual_work
 from ._percentiles import GAMMA_FIT
 from ._result import build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics

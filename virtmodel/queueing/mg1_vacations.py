@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._backend import SYMBOLIC, kind_of, ops_for
 from .._validate import choice, nonnegative, positive, same_shape
-from ._multiclass import second_moment, third_moment
+from ._moments import second_moment, third_moment
 from ._percentiles import GAMMA_FIT
 from ._result import StationResult, build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics

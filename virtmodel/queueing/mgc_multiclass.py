@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from .._backend import SYMBOLIC
 from .._validate import whole
-from ._multiclass import MultiClassResult, class_inputs, second_moment
+from ._moments import second_moment, third_moment
+from ._multiclass import MultiClassResult, class_inputs
 from ._percentiles import GAMMA_FIT
 from ._result import build_gamma_fit_station, queueing_metrics
 from ._stability import check_stability, quiet_numerics
 from .erlang import MAX_SERVERS, erlang_c_value
-from .mgc import allen_cunneen
+from .mgc import allen_cunneen, waiting_variance
 
 MGC_MULTICLASS_PERCENTILE = (
     GAMMA_FIT + "; per class, Allen-Cunneen's Var(R) with the pooled wait and the class's own service variance"
@@ -17,12 +18,13 @@ MGC_MULTICLASS_PERCENTILE = (
 
 
 def _pooled(lam, m, scv, kind):
-    """Total rate, mean and variance of the pooled service time (a mixture weighted by the rates)."""
+    """Total rate, mean, variance and third moment of the pooled service time (the rate-weighted mixture)."""
     total = sum(lam[1:], lam[0])
     work = sum((lk * mk for lk, mk in zip(lam, m)), 0 * lam[0])
     second = sum((lk * second_moment(mk, sk) for lk, mk, sk in zip(lam, m, scv)), 0 * lam[0])
+    third = sum((lk * third_moment(mk, sk) for lk, mk, sk in zip(lam, m, scv)), 0 * lam[0])
     if kind == SYMBOLIC:
-        mean, moment2 = work / total, second / total
+        mean, moment2, moment3 = work / total, second / total, third / total
     else:
         import numpy as np
 
@@ -30,7 +32,8 @@ def _pooled(lam, m, scv, kind):
         safe = np.where(some, total, 1.0)
         mean = np.where(some, work / safe, m[0])           # no arrivals: any class's time, W is 0 anyway
         moment2 = np.where(some, second / safe, second_moment(m[0], scv[0]))
-    return total, mean, moment2 - mean**2
+        moment3 = np.where(some, third / safe, third_moment(m[0], scv[0]))
+    return total, mean, moment2 - mean**2, moment3
 
 
 def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> MultiClassResult:
@@ -52,9 +55,12 @@ def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> 
     it is an approximation, exact for exponential service of equal means (M/M/c).
     Stable for :math:`\\Lambda\\bar m < c`.
 
-    Percentiles: a gamma fit to the mean and Allen-Cunneen's variance
-    :math:`(2P_w - P_w^2)T^2 + c_k^2 m_k^2` (:math:`T` the mean wait of a request
-    that waits).
+    Percentiles: a gamma fit to the mean and the variance
+    :math:`\\mathrm{Var}(W) + c_k^2 m_k^2`, :math:`\\mathrm{Var}(W)` that of
+    :func:`~virtmodel.queueing.mgc.waiting_variance` with the pooled service
+    time's third moment (the rate-weighted mixture of the classes' gamma third
+    moments): Takacs' exact variance at one server (= :func:`mg1_multiclass`),
+    exact for M/M/c.
 
     Parameters
     ----------
@@ -83,18 +89,18 @@ def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> 
     kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)
     c = whole("servers", servers, maximum=MAX_SERVERS)  # more would overflow a float in Erlang C
     with quiet_numerics(kind):
-        total, mean, var = _pooled(lam, m, scv, kind)
+        total, mean, var, third = _pooled(lam, m, scv, kind)
         load = total * mean
         pwait = erlang_c_value(c, load, kind) if kind == SYMBOLIC else _erlang_c_numeric(c, load)
-        pooled = allen_cunneen(total, mean, var, c, pwait)
-        wait = pooled["waiting_time"]
+        wait = allen_cunneen(total, mean, var, c, pwait)["waiting_time"]
         tail = (mean**2 + var) / (2 * mean * (c - load))
+        var_w = waiting_variance(mean, var, load / c, pwait, tail, third)
     stable = check_stability(load / c, kind, f"M/G/{c} multi-class")
     classes = []
     for k, (lk, mk, sk) in enumerate(zip(lam, m, scv)):
         with quiet_numerics(kind):
             metrics = queueing_metrics(lk * mk / c, lk, wait, mk)
-            variance = (2 * pwait - pwait**2) * tail**2 + sk * mk**2
+            variance = var_w + sk * mk**2
         classes.append(build_gamma_fit_station(
             model=f"M/G/{c} FCFS class {k}", kind=kind, metrics=metrics, variance=variance, stable=stable,
             capacity=c / mk, percentile_method=MGC_MULTICLASS_PERCENTILE,

@@ -108,7 +108,7 @@ def test_small_arrays_are_not_cut():
     assert _chunked._rows(()) == 0
 
 
-@pytest.mark.parametrize("case", range(9))
+@pytest.mark.parametrize("case", range(12))
 def test_select_matches_numpy(case):
     rng = np.random.default_rng(case)
     x, y = rng.normal(size=50), rng.normal(size=(3, 50))
@@ -122,6 +122,9 @@ def test_select_matches_numpy(case):
         ([np.bool_(True), True], [0, x], np.nan),  # a scalar chosen where the result is an array
         ([False, True], [x.astype(np.float32), np.float32(1)], 0),
         ([np.bool_(False), x > 0], [y, x], -1),  # a dropped choice of the larger shape
+        ([np.bool_(True), True], [np.arange(50), 0], np.nan),  # the default's dtype counts though never chosen
+        ([x > 0, np.bool_(True), x < 0], [np.arange(50), 2, x], 7),
+        ([x > 0, y > 0, np.bool_(True)], [np.arange(50), y, np.int8(3)], np.nan),
     ]
     conds, choices, default = cases[case]
     got, want = select(conds, choices, default), np.select(conds, choices, default)

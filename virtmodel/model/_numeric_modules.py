@@ -75,23 +75,23 @@ def select(condlist, choicelist, default=0):
     """
     if len(condlist) != len(choicelist) or not condlist:
         return np.select(condlist, choicelist, default)
-    conds, choices = [], []
+    conds, choices, otherwise = [], [], default
     for cond, choice in zip(condlist, choicelist):
         if np.ndim(cond) or getattr(cond, "dtype", None) != np.bool_ and type(cond) is not bool:
             conds.append(cond)
             choices.append(choice)
         elif cond:
-            default = choice
+            otherwise = choice
             break
     everything = (*choicelist, default)
     dtype = np.result_type(*(v if type(v) in (int, float, complex) else np.asarray(v) for v in everything))
     shape = np.broadcast_shapes(*(np.shape(c) for c in condlist), *(np.shape(v) for v in everything))
     if not conds:
-        out = np.asarray(default, dtype=dtype)
+        out = np.asarray(otherwise, dtype=dtype)
     elif len(conds) == 1 and getattr(conds[0], "dtype", None) == np.bool_:
-        out = np.asarray(np.where(conds[0], choices[0], default), dtype=dtype)
+        out = np.asarray(np.where(conds[0], choices[0], otherwise), dtype=dtype)
     else:
-        out = np.select(conds, choices, default)
+        out = np.select(conds, choices, otherwise)
     if out.dtype != dtype:
         out = out.astype(dtype)
     return out if out.shape == shape else np.broadcast_to(out, shape)

@@ -101,11 +101,24 @@ def test_outputs_written_into_the_callers_arrays():
         assert np.array_equal(row, bundle(values)[0])
 
 
-def test_small_arrays_are_not_cut():
-    assert _chunked._rows((4 * _chunked.PIECE - 1,)) == 0
-    assert _chunked._rows((4 * _chunked.PIECE,)) == _chunked.PIECE
-    assert _chunked._rows((10, 10**6)) == 0  # fewer than two rows a piece
-    assert _chunked._rows(()) == 0
+def test_short_first_axis_cut_along_the_longest(spy, monkeypatch):
+    m = Model("hardware_assist", "small_packet_rr")
+    # a 1-D argument broadcast from the right: it varies along the last axis, the one cut
+    grid = dict(io_bytes=np.linspace(64, 9000, 7)[:, None], arrival_rate=np.linspace(0.0, 6e4, N // 3))
+    got = _all(m, **grid)
+    assert spy and all(spy)
+    assert got["p99"].shape == (7, N // 3)
+    _same(got, _whole(m, monkeypatch, **grid))
+
+
+def test_where_the_pieces_are_cut():
+    piece = _chunked.PIECE
+    assert _chunked._cut((4 * piece - 1,)) == (0, 0)
+    assert _chunked._cut((4 * piece,)) == (0, piece)
+    assert _chunked._cut((7, 10**6)) == (1, piece // 7)
+    assert _chunked._cut((10**6, 7)) == (0, piece // 7)
+    assert _chunked._cut((3 * piece, 3 * piece)) == (0, 0)  # fewer than two rows a piece
+    assert _chunked._cut(()) == (0, 0)
 
 
 @pytest.mark.parametrize("case", range(12))

@@ -1,11 +1,11 @@
-"""The NumPy stage of a compiled bundle over a large array, in pieces along its first axis.
+"""The NumPy stage of a compiled bundle over a large array, in pieces along its longest axis.
 
 NumPy evaluates a bundle's array stage (:mod:`._compile`) one operation at a time, each
 into a new temporary of the arguments' full size: at :math:`10^6` points every one of the
 hundred or so operations of a technique's all-metrics bundle writes 8 MB of memory that is
 not in the processor's cache, much of it fresh pages (glibc returns large freed blocks to
 the system). :func:`evaluate_in_pieces` runs the same compiled function on consecutive
-pieces of about :data:`PIECE` points instead (rows of the first axis of the broadcast
+pieces of about :data:`PIECE` points instead (slices of the longest axis of the broadcast
 shape), so that a piece's temporaries stay in the cache and their memory is reused from one
 piece to the next, and writes each piece's outputs into the whole outputs (into the caller's
 arrays where given: a sweep's result rows, so no copy follows).
@@ -19,7 +19,7 @@ exceeds ``RECURSION_SERVERS``: while pieces are evaluated, the compiled Erlang f
 (:func:`virtmodel.model._numeric_modules.erlang_c_over_load_numeric`) refuses such a call and
 the whole array is evaluated at once as before.
 
-Output shapes are those of the whole evaluation: an output that does not vary along the first
+Output shapes are those of the whole evaluation: an output that does not vary along the cut
 axis (a scalar, or one that depends only on arguments broadcast along it) is the first
 piece's value.
 """
@@ -48,12 +48,27 @@ def in_pieces() -> bool:
     return getattr(_STATE, "active", False)
 
 
-def _rows(shape: tuple) -> int:
-    """Rows of the first axis per piece (0: not worth pieces: too few points, or too few rows)."""
+def _cut(shape: tuple):
+    """``(axis, rows)``: the axis the pieces are cut along (the longest, the first of equals) and its
+    length per piece; rows 0 where the array is not worth pieces (too few points, or fewer than two
+    rows a piece: the other axes hold about :data:`PIECE` points or more)."""
     if len(shape) == 0 or math.prod(shape) < 4 * PIECE:
-        return 0
-    rows = max(PIECE // max(math.prod(shape[1:]), 1), 1)
-    return rows if rows >= 2 and shape[0] >= 4 * rows else 0
+        return 0, 0
+    axis = int(np.argmax(shape))
+    rows = max(PIECE * shape[axis] // math.prod(shape), 1)
+    return (axis, rows) if rows >= 2 and shape[axis] >= 4 * rows else (0, 0)
+
+
+def _along(a, axis: int, ndim: int, length: int):
+    """Where ``a`` (broadcast to ``ndim`` axes from the right) has ``axis`` at ``length`` points,
+    its own axis number for it, else None (it is constant along that axis)."""
+    own = axis - (ndim - np.ndim(a))
+    return own if own >= 0 and np.shape(a)[own] == length else None
+
+
+def _piece(a, own, start: int, stop: int):
+    """``a`` cut to ``start:stop`` on its axis ``own`` (None: ``a`` itself)."""
+    return a if own is None else a[(slice(None),) * own + (slice(start, stop),)]
 
 
 def evaluate_in_pieces(function, args: list, scalars: tuple, shape: tuple, out: dict):
@@ -65,24 +80,23 @@ def evaluate_in_pieces(function, args: list, scalars: tuple, shape: tuple, out: 
     ``out``: ``{output index: array}``, writeable C-contiguous float64 arrays of ``shape`` that
     a varying float64 output is written into (and returned as).
     """
-    rows = _rows(tuple(shape))
+    shape = tuple(shape)
+    axis, rows = _cut(shape)
     if not rows:
         return None
-    n = shape[0]
-    ndim = len(shape)
-    # an argument varies along the first axis when it has every axis and the first one in full
-    along = [a.ndim == ndim and a.shape[0] == n for a in args]
+    n, ndim = shape[axis], len(shape)
+    cuts = [_along(a, axis, ndim, n) for a in args]
     results = written = None
     _STATE.active = True
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             for start in range(0, n, rows):
                 stop = min(start + rows, n)
-                part = function(*(a[start:stop] if v else a for a, v in zip(args, along)), *scalars)
+                part = function(*(_piece(a, c, start, stop) for a, c in zip(args, cuts)), *scalars)
                 if results is None:
-                    results, written = _allocate(part, shape, rows, out)
-                for i in written:
-                    results[i][start:stop] = part[i]
+                    results, written = _allocate(part, shape, axis, rows, out)
+                for i, own in written:
+                    _piece(results[i], own, start, stop)[...] = part[i]
     except SizeDependent:
         return None
     finally:
@@ -90,24 +104,25 @@ def evaluate_in_pieces(function, args: list, scalars: tuple, shape: tuple, out: 
     return results
 
 
-def _allocate(part, shape: tuple, rows: int, out: dict):
-    """``(results, written)``: the whole outputs for the first piece's outputs ``part``, and the
-    indices of those written piece by piece (the outputs that vary along the first axis; the
-    others are kept as the first piece gave them). An array the first piece returns for two
-    outputs is one whole array for both, as in a whole evaluation (the caller then knows neither
-    is its own to modify)."""
+def _allocate(part, shape: tuple, axis: int, rows: int, out: dict):
+    """``(results, written)``: the whole outputs for the first piece's outputs ``part``, and
+    ``(index, own axis)`` of those written piece by piece (the outputs that vary along the cut
+    axis; the others are kept as the first piece gave them). An array the first piece returns for
+    two outputs is one whole array for both, as in a whole evaluation (the caller then knows
+    neither is its own to modify)."""
     results, written, first = [], [], {}
     for i, o in enumerate(part):
         o = np.asarray(o)
-        if not (o.ndim == len(shape) and o.shape[0] == rows):
+        own = _along(o, axis, len(shape), rows)
+        if own is None:
             results.append(o)
         elif id(part[i]) in first:
             results.append(results[first[id(part[i])]])
         else:
             first[id(part[i])] = i
-            full = (shape[0],) + o.shape[1:]
+            full = o.shape[:own] + (shape[axis],) + o.shape[own + 1:]
             target = out.get(i)
             mine = target is not None and target.shape == full and target.dtype == o.dtype
             results.append(target if mine else np.empty(full, dtype=o.dtype))
-            written.append(i)
+            written.append((i, own))
     return results, written

@@ -160,7 +160,7 @@ class _Stages:
             if checks:
                 _range_checks.passed(args, checks)
             return outputs, above, self.kernel.masked(sig)
-        if shape:  # large arrays: in pieces along the first axis, outputs straight into ``out`` (._chunked)
+        if shape:  # large arrays: in pieces along the longest axis, outputs straight into ``out`` (._chunked)
             pieces = evaluate_in_pieces(self.array, args, scalars, shape, out or {})
             if pieces is not None:
                 return pieces, None, frozenset()

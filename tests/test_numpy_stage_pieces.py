@@ -168,3 +168,28 @@ def test_station_bundle_cached_by_structure():
     assert station_bundle(a.key) is not station_bundle(Model("sriov").key)
     table = a.station_table()
     assert list(table.index) == list(a.stations()) and (table["demand"] > 0).all()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_broadcast_shapes_small_pieces(seed, spy, monkeypatch):
+    """Small pieces: random 1-3-D broadcast layouts of two or three varying parameters, every
+    metric of a random technique bit-identical to the whole evaluation, the pieces having run."""
+    rng = np.random.default_rng(seed)
+    m = Model(str(rng.choice(names())), "small_packet_rr")
+    ndim = int(rng.integers(1, 4))
+    shape = tuple(int(x) for x in rng.integers(3, 40, ndim))
+    while np.prod(shape) < 4 * 64:
+        shape = tuple(2 * x for x in shape)
+    grid = {}
+    for name, top in (("arrival_rate", 6e4), ("io_bytes", 9000.0), ("cpu_time", 2e-5))[:int(rng.integers(2, 4))]:
+        own = tuple(s if rng.random() < 0.6 else 1 for s in shape)[int(rng.integers(0, ndim)):]  # right-aligned
+        grid[name] = rng.uniform(0.1, 1.0, own or ()) * top
+    if np.prod(np.broadcast_shapes(*(np.shape(v) for v in grid.values()))) < 4 * 64:
+        grid["arrival_rate"] = rng.uniform(0.1, 1.0, shape) * 6e4  # (a layout too small to cut)
+    full = np.broadcast_shapes(*(np.shape(v) for v in grid.values()))
+    # two slices of the longest axis a piece: the array is cut whenever that axis has 8 points or more
+    monkeypatch.setattr(_chunked, "PIECE", 2 * int(np.prod(full)) // max(full))
+    got = _all(m, **grid)
+    cut = spy[:]
+    _same(got, _whole(m, monkeypatch, **grid))
+    assert cut and all(cut) == (max(full) >= 8) == bool(_chunked._cut(full)[1])

@@ -19,7 +19,9 @@ instead of ``arrival_rate * vms * ... / (-2 * arrival_rate * io_bytes * ...)``).
 Large arrays (and dask chunks) go through a fused single-pass kernel generated
 from the same array-stage expressions when numba is installed
 (:mod:`virtmodel.model.kernels`: when, and how to choose); small ones, scalars
-and every call before the kernel is compiled take the NumPy stage.
+and every call before the kernel is compiled take the NumPy stage, which runs
+large arrays in pieces of about 16,384 points so that its temporaries stay in the
+processor's cache (:mod:`._chunked`; the same bits).
 
 Caches: :func:`compiled` by the expressions (their free symbols, sorted by
 name, are the argument order), each bundle's stages by the varying names; after
@@ -37,6 +39,7 @@ import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from . import _range_checks, kernels
+from ._chunked import evaluate_in_pieces
 from ._derive import derive
 from ._numeric_modules import numeric_modules
 
@@ -157,6 +160,10 @@ class _Stages:
             if checks:
                 _range_checks.passed(args, checks)
             return outputs, above, self.kernel.masked(sig)
+        if shape:  # large arrays: in pieces along the longest axis, outputs straight into ``out`` (._chunked)
+            pieces = evaluate_in_pieces(self.array, args, scalars, shape, out or {})
+            if pieces is not None:
+                return pieces, None, frozenset()
         return self.array(*args, *scalars), None, frozenset()
 
     def fused(self, args, shape, below=frozenset(), limit=1.0, masked=(), flags=True, checks=()):
@@ -213,8 +220,9 @@ class Compiled:
 
         ``out``: ``{output index: array}`` the caller would like outputs written into
         (writeable C-contiguous float64 arrays of the broadcast shape, e.g. rows of a result
-        block). The fused kernel writes a varying output there and returns that array (owned);
-        the NumPy stage returns new arrays as always: the caller copies what is not its own.
+        block). The fused kernel writes a varying output there and returns that array (owned), and
+        so does the NumPy stage where it runs in pieces (large arrays, :mod:`._chunked`); else it
+        returns new arrays: the caller copies what is not its own.
 
         ``masked``: pairs ``(output index, guard indices)`` (guards among ``below``): where the
         fused kernel runs, it writes ``inf`` into such an output at every point where a guard is not
@@ -269,9 +277,13 @@ def metric_bundle(structure: tuple, metric: str) -> Compiled:
     return compiled((d.metrics[metric],) + rhos)
 
 
+@lru_cache(maxsize=256)
 def station_bundle(structure: tuple) -> Compiled:
     """Per station ``(S_i, R_i, Var(R_i), rho_i, capacity_i, Var(S_i), servers_i, arrivals_i, splits_i)``,
-    then the path delay."""
+    then the path delay; cached by the structure (as :func:`closed_station_bundle`): building the
+    tuple of every station's expressions and looking it up in :func:`compiled` (hashing each
+    expression) cost 150-210 us of each station query (:meth:`Model.station_table`, the shared
+    host's per-VM stations) before it was cached."""
     d = derive(structure)
     exprs = []
     for st in d.stations:

@@ -62,9 +62,46 @@ def gamma_quantiles(mean, variance, ps, out=None) -> list:
     array per ``p`` (e.g. rows of a sweep's result) that the interpolated inverse writes its
     quantiles into where it is used and they fit (:func:`gammaincinv_fast`); the returned
     arrays are then those (the same values as without ``out``).
+
+    Large arrays of one shape are fitted :data:`PIECE` points at a time (:func:`_in_pieces`).
     """
     mean = np.asarray(mean, dtype=float)
     variance = np.asarray(variance, dtype=float)
+    if mean.shape == variance.shape and mean.size >= 2 * PIECE and all(np.ndim(p) == 0 for p in ps):
+        return _in_pieces(mean, variance, ps, out)
+    return _fit(mean, variance, ps, out)
+
+
+#: points per piece of :func:`gamma_quantiles` (its temporaries stay near the processor; the
+#: all-metrics sweep, 10^6 points, pieces of 16,384 / 32,768 / 65,536 / 131,072 / 262,144 points or the
+#: whole array: 0.77-0.80 / 0.76-0.77 / 0.75-0.77 / 0.76 / 0.77-0.78 / 0.83 s, best of 5)
+PIECE = 1 << 16
+
+
+def _in_pieces(mean, variance, ps, out) -> list:
+    """:func:`_fit` over consecutive pieces of ``PIECE`` points (the last one at least
+    ``FAST_MIN_SIZE``, so every piece takes the interpolated inverse as the whole array does),
+    written into ``out``'s arrays where they fit, else new ones. Every operation is element-wise:
+    the same values as one fit of the whole arrays (tested), with each piece's temporaries in the
+    processor's cache instead of a dozen arrays of the full size in fresh memory."""
+    shape, n = mean.shape, mean.size
+    into = list(out) if out is not None else [None] * len(ps)
+    results = [o if _fits(o, shape) else np.empty(shape) for o in into]
+    flat = [r.reshape(-1) for r in results]
+    m, v = np.ascontiguousarray(mean).reshape(-1), np.ascontiguousarray(variance).reshape(-1)
+    starts = list(range(0, n, PIECE))
+    if n - starts[-1] < FAST_MIN_SIZE:
+        starts.pop()
+    for start, stop in zip(starts, starts[1:] + [n]):
+        piece = slice(start, stop)
+        for q, whole in zip(_fit(m[piece], v[piece], ps, [f[piece] for f in flat]), flat):
+            if not np.may_share_memory(q, whole[piece]):  # (a new array: not written into out)
+                whole[piece] = q
+    return results
+
+
+def _fit(mean, variance, ps, out=None) -> list:
+    """:func:`gamma_quantiles` of arrays (``mean`` and ``variance`` as float arrays) in one go."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shape = mean**2 / variance
         scale = variance / mean

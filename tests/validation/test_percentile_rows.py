@@ -140,3 +140,19 @@ def test_every_published_percentile_row_names_a_percentile_its_recipe_can_be_rea
     for row in tails:
         assert percentile_level(every[row.id].get("percentile")) is not None, row.id
         assert row.tolerance == 0.5, row.id  # the tail band declared before computing
+
+
+def test_the_tails_section_counts_sides_and_carries_the_patterns_note():
+    """docs/make_validation_table.py's tail summary on a made-up table (no prediction computed)."""
+    import pandas as pd
+
+    from repo_scripts import load_script
+
+    script = load_script("docs/make_validation_table.py")
+    table = pd.DataFrame({"kind": ["percentile_ratio"] * 3 + ["relative_throughput"],
+                          "status": ["modelled", "modelled", "not modelled: x", "modelled"],
+                          "error": [-0.2, 0.1, float("nan"), -0.9], "within": [True, True, False, False]})
+    text = "\n".join(script._tails(table))
+    assert "3 rows compare a percentile; 2 are modelled, 2 within tolerance; 1 of the 2 modelled" in text
+    assert "tail ratios too close to 1" in text  # app_misses.json, patterns.percentile_ratio
+    assert script._tails(table[table["kind"] != "percentile_ratio"]) == []

@@ -1,4 +1,4 @@
-"""Percentile rows (kind ``percentile_ratio``, ``shared_host_percentile_ratio``): tails compared out of sample.
+"""Percentile rows (``percentile_ratio``, ``shared_host_percentile_ratio``): tails compared out of sample.
 
 Synthetic rows only (a copy of a published row with another kind or recipe): these tests check the
 arithmetic of the comparison, not what the published tail rows come out at.
@@ -68,7 +68,7 @@ def test_native_against_native_is_one_at_every_percentile(synthetic):
 
 
 def test_the_tail_ratio_is_not_the_mean_ratio(synthetic):
-    """The percentile row compares the fitted tail, not the mean scaled: p99's ratio differs from the mean's."""
+    """The row compares the fitted tail, not the mean scaled: p99's ratio differs from the mean's."""
     row_id = synthetic("percentile_ratio", _NET_RECIPE)
     value, _ = applications.predict(row_id)
     tech, ref = _models(_NET_RECIPE)

@@ -286,7 +286,7 @@ def _shared_latency_ratio(host, reference):
 
 
 def _shared_percentile_ratio(host, reference, percentile):
-    """The ``percentile`` (a name, ``"p99"``) of the first group's latency on the host / on the reference host."""
+    """The ``percentile`` (a name, ``"p99"``) of the first group's latency, on the host / on the reference."""
     level = percentile_level(percentile)
     return host.results()[0].percentile(level) / reference.results()[0].percentile(level)
 

@@ -19,6 +19,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from virtmodel.data import load_json
 from virtmodel.references import reference
 from virtmodel.validation import validation_table
 from virtmodel.validation.app_baseline import MODEL as BASELINE_MODEL, baseline, compare
@@ -155,6 +156,7 @@ def _part2() -> list:
     lines += _changed_after_comparing(table)
     lines += _table(table.itertuples(index=False), _PART2_SHOWN, _PART2_HEADER)
     lines += _misses(table)
+    lines += _tails(table)
     return lines
 
 
@@ -470,6 +472,24 @@ def _misses(table) -> list:
     absent = table[table["status"] != "modelled"]
     for status, group in absent.groupby("status", sort=True):
         lines.append(f"| {status.removeprefix('not modelled: ')} | {', '.join(group['row'])} |")
+    return lines
+
+
+def _tails(table) -> list:
+    """The percentile rows together: how many, on which side of the measured value, and the pattern's
+    explanation (``app_misses.json``, ``patterns``), which holds for rows within tolerance too."""
+    tails = table[table["kind"].str.contains("percentile")]
+    if tails.empty:
+        return []
+    modelled = tails[tails["status"] == "modelled"]
+    low = int((modelled["error"] < 0).sum())
+    lines = ["", "### Tails (rows that compare a latency percentile)", "",
+             f"{len(tails)} rows compare a percentile; {len(modelled)} are modelled, {int(tails['within'].sum())} "
+             f"within tolerance; {low} of the {len(modelled)} modelled ones come out below the measured ratio "
+             f"(median error {modelled['error'].median():+.0%})."]
+    note = load_json("app_misses.json").get("patterns", {}).get("percentile_ratio")
+    if note:
+        lines += ["", f"*{note['mechanism']}* ({note['direction']}): {note['why']}"]
     return lines
 
 

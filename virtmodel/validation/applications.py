@@ -21,7 +21,18 @@ Compared quantities (``kind`` of the row):
                            elapsed-time results of one job (a build, a compute run)
 ``added_latency``          :math:`R_0(\\text{technique}) - R_0(\\text{reference})` in seconds
                            (mean latency at a vanishing arrival rate)
+``percentile_ratio``       :math:`t_P(\\text{technique}) / t_P(\\text{reference})`, the
+                           recipe's ``percentile`` (``"p99"``, ``"p99.9"``: any name of
+                           :mod:`virtmodel.percentile_names`) of a lone request's latency
+                           (the open model's gamma fit at a vanishing arrival rate): one
+                           request in flight, as a ping-pong or an I/O depth of 1
 =========================  ===========================================================
+
+A tail row of a shared host (``shared_host_percentile_ratio``) is the first group's
+``percentile`` on the host over the reference host's
+(:meth:`~virtmodel.shared_host.GroupResult.percentile`). A percentile of a closed loop
+(several requests in flight) is not something the closed model gives (MVA means only):
+such a row requires ``closed_loop_percentiles`` and is reported as not modelled.
 
 A benchmark that keeps a fixed number of requests in flight (its client threads,
 connections, outstanding I/Os) is a closed loop: a recipe says so with ``users``
@@ -76,6 +87,7 @@ import math
 from ..data import load_json
 from ..errors import ParameterError
 from ..model import Model
+from ..percentile_names import percentile_level
 from ..platform import Platform
 from ..techniques import TECHNIQUES, get as get_technique
 from ..workloads import get as get_workload
@@ -154,6 +166,8 @@ MECHANISM_NAMES = {
                               "request per physically contiguous piece, each paying the path's per-request costs "
                               "(seg_max_offered=False: ceil(b / (seg_max * segment bytes)) virtio requests per "
                               "block request)",
+    "closed_loop_percentiles": "latency percentiles of a closed benchmark loop (several requests in flight: the "
+                               "closed model gives means by MVA, no distribution)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }
@@ -245,6 +259,21 @@ def _added_latency(tech, ref):
     return _lone_latency(tech) - _lone_latency(ref)
 
 
+def _percentile_name(recipe, row_id) -> str:
+    """The recipe's ``percentile`` (``"p99"``, ``"p99.9"``); a bad or missing name raises naming the row."""
+    name = recipe.get("percentile")
+    if percentile_level(name) is None:
+        raise ParameterError(f"{row_id}: percentile", name, "a percentile name such as 'p99' or 'p99.9'",
+                             "a percentile row says which percentile it compares")
+    return name
+
+
+def _percentile_ratio(tech, ref, percentile):
+    """The ``percentile`` (a name, ``"p99"``) of a lone request's latency, technique over reference."""
+    return (tech.evaluate(percentile, arrival_rate=_LONE)
+            / ref.evaluate(percentile, arrival_rate=_LONE))
+
+
 def _shared_throughput(host, reference):
     """Aggregate throughput of the first group (its count x throughput_limit), on the host / on the reference."""
     mine, ref = host.results()[0], reference.results()[0]
@@ -256,6 +285,12 @@ def _shared_latency_ratio(host, reference):
     return host.results()[0].mean_latency / reference.results()[0].mean_latency
 
 
+def _shared_percentile_ratio(host, reference, percentile):
+    """The ``percentile`` (a name, ``"p99"``) of the first group's latency, on the host / on the reference."""
+    level = percentile_level(percentile)
+    return host.results()[0].percentile(level) / reference.results()[0].percentile(level)
+
+
 #: kind -> function(model of the technique, model of the reference) -> predicted value
 EVALUATORS = {
     "relative_throughput": _relative_throughput,
@@ -264,8 +299,12 @@ EVALUATORS = {
     # shared-host rows: function(Host, reference Host) from the recipe's "host" section (_host)
     "shared_host_throughput": _shared_throughput,
     "shared_host_latency_ratio": _shared_latency_ratio,
+    # percentile rows: the same, with the recipe's percentile level as a third argument
+    "percentile_ratio": _percentile_ratio,
+    "shared_host_percentile_ratio": _shared_percentile_ratio,
 }
-_HOST_KINDS = ("shared_host_throughput", "shared_host_latency_ratio")
+_HOST_KINDS = ("shared_host_throughput", "shared_host_latency_ratio", "shared_host_percentile_ratio")
+_PERCENTILE_KINDS = ("percentile_ratio", "shared_host_percentile_ratio")
 
 
 def _host(spec, flags, techniques):
@@ -323,9 +362,11 @@ def _predict(row, recipe, flags, techniques, mechanisms):
         missing = MECHANISM_NAMES["shared_host"] if row.kind.startswith("shared_host") else row.kind
     if missing is not None:
         return None, f"not modelled: {missing}"
+    extra = (_percentile_name(recipe, row_id),) if row.kind in _PERCENTILE_KINDS else ()
     if row.kind in _HOST_KINDS:
         spec = recipe["host"]
-        value = EVALUATORS[row.kind](_host(spec, flags, techniques), _host(spec["reference"], flags, techniques))
+        value = EVALUATORS[row.kind](_host(spec, flags, techniques), _host(spec["reference"], flags, techniques),
+                                     *extra)
         return float(value), "modelled"
     platform = Platform().replace(**recipe["platform"])
     workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
@@ -335,7 +376,7 @@ def _predict(row, recipe, flags, techniques, mechanisms):
                              "a closed benchmark loop is compared by its MVA throughput only")
     tech = _technique(recipe["technique"], _recipe_settings(recipe), flags, techniques)
     ref = _technique(recipe["reference"], _reference_settings(recipe), flags, techniques)
-    value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform))
+    value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform), *extra)
     return float(value), "modelled"
 
 

@@ -168,8 +168,8 @@ MECHANISM_NAMES = {
                               "request per physically contiguous piece, each paying the path's per-request costs "
                               "(seg_max_offered=False: ceil(b / (seg_max * segment bytes)) virtio requests per "
                               "block request)",
-    "closed_loop_percentiles": "latency percentiles of a closed benchmark loop (several requests in flight: the "
-                               "closed model gives means by MVA, no distribution)",
+    "closed_loop_percentiles": "latency percentiles of a closed benchmark loop (several requests in flight: MVA's "
+                               "mean, a variance from the arrival theorem, the gamma fit; model/closed.py)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }

@@ -146,12 +146,16 @@ solved by exact single-class mean value analysis (`virtmodel.queueing.mva`) of o
 users; the other VMs appear as load on the shared stations (host, device, card), whose
 demand is inflated by the capacity they take, with the per-VM throughput found as a fixed
 point. MVA assumes exponential service at the queueing stations (a product-form network),
-so the technique's service-time variances are not used; the module docstring gives the
-errors of both approximations, measured against exact multi-class MVA and the simulation.
+so the technique's service-time variances are not used for the means; the module docstring
+gives the errors of both approximations, measured against exact multi-class MVA and the simulation.
 The closed metrics are the throughput per VM, the mean latency (users over throughput,
 minus the think time), `overhead` and `throughput_ratio` against native at the same users
 and think time, and the CPU metrics at that throughput; the load-free metrics are the open
-model's, and there are no percentiles or `latency_variance`. `Model.closed()` gives every
+model's. `latency_variance` comes from the arrival theorem: a request finds each station as
+MVA's marginal queue-length probabilities at one user fewer say, waits out the residual and the
+full services (the station's service-time SCV) ahead of it, and the stations add as independent
+(`virtmodel.queueing.mva_response_variance`); the percentiles are the path delay plus the gamma
+fit to MVA's mean and that variance, as in the open model. `Model.closed()` gives every
 metric at one point; `Model.expression(metric, keep=[...])` gives MVA's rational function
 for up to {MAX_SYMBOLIC_USERS} users with at most {MAX_SYMBOLIC_KEEP} parameters kept as symbols.
 """

@@ -206,7 +206,8 @@ def test_open_and_closed_do_not_mix():
     with pytest.raises(ParameterError, match="users"):
         closed_model().evaluate("throughput", users=np.array([0, 3]))
     with pytest.raises(ParameterError, match="metric"):
-        closed_model().evaluate("p99")
+        closed_model().evaluate("p100")   # not a percentile: refused as before
+    assert closed_model().evaluate("p99") > closed_model().evaluate("mean_latency")  # given since closedtail
     with pytest.raises(ParameterError, match="metric"):
         Model("sriov").evaluate("throughput")   # open workload: no closed metric
     with pytest.raises(ParameterError, match="users"):

@@ -127,8 +127,9 @@ def test_bad_names_and_unsupported_uses_say_so():
     with pytest.raises(SymbolicUnsupportedError, match="gamma fit"):
         model.expression("p99.9")
     closed = Model("sriov", Workload(users=4, think_time=1e-3))
-    with pytest.raises(ParameterError, match="closed model"):
-        closed.evaluate("p99.9")
+    with pytest.raises(ParameterError, match="latency percentile p<P>"):
+        closed.evaluate("p99.90")
+    assert closed.evaluate("p99.9") > closed.evaluate("p99") > closed.evaluate("mean_latency")  # closedtail
 
 
 def test_dashboard_offers_a_percentile_it_is_given_and_rejects_unknown_metrics():

@@ -10,8 +10,8 @@ in any floating-point formula and describe no machine. The only acceptable outco
   past saturation, which are ``inf``, and the throughput limit of a path with
   no demand);
 - a :class:`~virtmodel.errors.ParameterError` naming a parameter (e.g. more VMs
-  than SR-IOV has virtual functions, or a percentile asked of a closed-load
-  model, which gives means only);
+  than SR-IOV has virtual functions; a closed-load model gives percentiles too
+  since closedtail);
 - an :class:`~virtmodel.errors.UnstableError` for a scalar at or past saturation.
 """
 

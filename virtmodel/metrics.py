@@ -52,7 +52,7 @@ class Metric:
 def _percentile(name: str) -> Metric:
     return Metric(name, rf"R_{{{name[1:]}}}", "s", percentile_title(name),
                   f"the {name[1:]}th percentile of the response time (gamma fit to its exact mean and "
-                  "variance, plus the path's pure delay)", saturates=True, loads=(OPEN,), symbolic=False)
+                  "variance, plus the path's pure delay)", saturates=True, symbolic=False)
 
 
 _TABLE = (
@@ -63,7 +63,7 @@ _TABLE = (
            "mean response time of a request: the stations' response times plus the path's pure delay",
            saturates=True),
     Metric("latency_variance", r"\mathrm{Var}(R)", "s^2", "latency variance",
-           "variance of the response time (stations taken as independent)", saturates=True, loads=(OPEN,)),
+           "variance of the response time (stations taken as independent)", saturates=True),
     Metric("overhead", r"\bar R / \bar R_{\mathrm{native}}", "1", "latency overhead vs native at this load",
            "mean latency divided by bare metal's at the same arrival rate (the preset's load unless set): "
            "queueing included, so it grows with the load (1 = no overhead); not the CPU slowdown "

@@ -48,8 +48,7 @@ def is_percentile(metric) -> bool:
 
 
 def accepts_percentiles(valid) -> bool:
-    """Whether a list of valid metric names takes percentiles (the open model's list does;
-    the closed model's, MVA means only, does not)."""
+    """Whether a list of valid metric names takes percentiles (the open and the closed model's do)."""
     return all(p in valid for p in PERCENTILES)
 
 

@@ -72,6 +72,8 @@ def test_interval_matches_the_quadrature_reference(kind, metric, names, grid, sa
         assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / samples) + len(names) / grid, (bound, share, p)
 
 
-def test_a_percentile_of_the_closed_model_is_refused_by_name():
+def test_a_percentile_of_the_closed_model_is_given_and_a_bad_name_refused():
     with pytest.raises(ParameterError, match="metric"):
-        uncertainty(_model("closed"), "p99", samples=10)
+        uncertainty(_model("closed"), "p100", samples=10)
+    res = uncertainty(_model("closed"), "p99", samples=10, sobol=False)   # closedtail: closed percentiles
+    assert np.isfinite(float(res.quantiles.sel(quantile=0.5)))

@@ -88,14 +88,20 @@ def test_a_percentile_row_without_a_valid_percentile_is_refused_naming_the_row(s
         applications.predict(row_id)
 
 
-def test_a_closed_loops_percentile_is_not_modelled_and_says_why(synthetic):
+def test_a_closed_loops_percentile_is_the_closed_models_and_can_be_taken_away(synthetic):
+    """closedtail: a closed loop's percentile row is the closed model's percentile (users, think time),
+    technique over reference; without the mechanism it is not modelled and says why."""
     recipe = {**_NET_RECIPE, "requires": ["closed_loop", "closed_loop_percentiles"],
               "workload_overrides": {**_NET_RECIPE["workload_overrides"], "users": 32, "think_time": 0.0}}
     row_id = synthetic("percentile_ratio", recipe)
     value, status = applications.predict(row_id)
+    tech, ref = _models(recipe)
+    assert status == "modelled" and value == pytest.approx(tech.evaluate("p99") / ref.evaluate("p99"), rel=1e-12)
+    assert "closed_loop_percentiles" in applications.SUPPORTED_MECHANISMS
+    less = applications.SUPPORTED_MECHANISMS - {"closed_loop_percentiles"}
+    value, status = applications.predict(row_id, mechanisms=less)
     assert value is None
     assert status == "not modelled: " + applications.MECHANISM_NAMES["closed_loop_percentiles"]
-    assert "closed_loop_percentiles" not in applications.SUPPORTED_MECHANISMS
 
 
 def test_a_percentile_row_with_users_but_no_requirement_is_refused(synthetic):

@@ -392,9 +392,7 @@ class Model:
             return
         if percentiles:
             raise ParameterError("metric", metric, "one of " + ", ".join(valid) + " " + PERCENTILE_HINT)
-        raise ParameterError("metric", metric, "one of " + ", ".join(valid),
-                             "the closed model (users > 0) gives means by MVA: no percentiles or variance"
-                             if is_percentile(metric) or metric == "latency_variance" else "")
+        raise ParameterError("metric", metric, "one of " + ", ".join(valid))
 
     def __repr__(self):
         return (f"Model({self.technique.name!r}, workload={self.workload!r}, platform={self.platform!r})")

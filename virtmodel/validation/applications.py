@@ -31,8 +31,9 @@ Compared quantities (``kind`` of the row):
 A tail row of a shared host (``shared_host_percentile_ratio``) is the first group's
 ``percentile`` on the host over the reference host's
 (:meth:`~virtmodel.shared_host.GroupResult.percentile`). A percentile of a closed loop
-(several requests in flight) is not something the closed model gives (MVA means only):
-such a row requires ``closed_loop_percentiles`` and is reported as not modelled.
+(several requests in flight) requires ``closed_loop_percentiles``: the closed model's percentile
+(:mod:`virtmodel.model.closed`: MVA's mean, a variance from the arrival theorem, the gamma fit) of
+both sides at the recipe's ``users`` and ``think_time`` (the ``arrival_rate`` is then not used).
 
 A benchmark that keeps a fixed number of requests in flight (its client threads,
 connections, outstanding I/Os) is a closed loop: a recipe says so with ``users``
@@ -101,6 +102,7 @@ SUPPORTED_MECHANISMS.add("wakeup_boost")  # TimeSlices(boost=...), VMGroup(backg
 SUPPORTED_MECHANISMS.add("sr_iov_vf_path")  # sriov assignment="vf" (virtmodel.techniques.vf_path)
 SUPPORTED_MECHANISMS.add("user_space_network_stack")  # the sandbox's own stack (techniques/netstack.py)
 SUPPORTED_MECHANISMS.add("closed_loop")  # a benchmark's fixed population of requests in flight (model/closed.py, MVA)
+SUPPORTED_MECHANISMS.add("closed_loop_percentiles")  # the closed model's percentiles (model/closed.py, arrival theorem)
 SUPPORTED_MECHANISMS.add("seccomp_filter")  # container seccomp="on" (virtmodel.techniques.seccomp_filter)
 SUPPORTED_MECHANISMS.add("user_space_multiqueue_backend")  # user_queue_threads="per_queue" (techniques/user_queue_threads.py)
 SUPPORTED_MECHANISMS.add("vmm_device_model_implementation")  # block_handoff (techniques/block_handoff.py)
@@ -166,8 +168,8 @@ MECHANISM_NAMES = {
                               "request per physically contiguous piece, each paying the path's per-request costs "
                               "(seg_max_offered=False: ceil(b / (seg_max * segment bytes)) virtio requests per "
                               "block request)",
-    "closed_loop_percentiles": "latency percentiles of a closed benchmark loop (several requests in flight: the "
-                               "closed model gives means by MVA, no distribution)",
+    "closed_loop_percentiles": "latency percentiles of a closed benchmark loop (several requests in flight: MVA's "
+                               "mean, a variance from the arrival theorem, the gamma fit; model/closed.py)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
 }
@@ -370,10 +372,12 @@ def _predict(row, recipe, flags, techniques, mechanisms):
         return float(value), "modelled"
     platform = Platform().replace(**recipe["platform"])
     workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
-    if workload.users and (row.kind != "relative_throughput" or "closed_loop" not in recipe["requires"]):
+    closed_ok = {"relative_throughput": "closed_loop", "percentile_ratio": "closed_loop_percentiles"}
+    if workload.users and closed_ok.get(row.kind, "-") not in recipe["requires"]:
         raise ParameterError(f"{row_id}: workload_overrides.users", workload.users,
-                             "0, or a relative_throughput row whose requires names closed_loop",
-                             "a closed benchmark loop is compared by its MVA throughput only")
+                             "0, or a relative_throughput row whose requires names closed_loop, or a "
+                             "percentile_ratio row whose requires names closed_loop_percentiles",
+                             "a closed benchmark loop is compared by its MVA throughput or its percentiles")
     tech = _technique(recipe["technique"], _recipe_settings(recipe), flags, techniques)
     ref = _technique(recipe["reference"], _reference_settings(recipe), flags, techniques)
     value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform), *extra)

@@ -1,0 +1,149 @@
+"""The closed network's response-time variance (arrival theorem + MVA marginals): limits, exact
+cases, and the declared error bands against the discrete-event simulation.
+
+The oracle is the package's event engine (:func:`virtmodel.simulate._network_engine.run_network`, the
+one :func:`~virtmodel.simulate.simulate_closed_network` runs) with a fixed route, think -> station 1
+-> ... -> station K -> think: one visit per station per request, as the closed model's requests
+make. ``simulate_closed_network`` itself routes at random (the next stop drawn with the visit ratios),
+so a request visits a station a geometric number of times: the same means (product form), another
+response-time distribution, not the closed model's.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from virtmodel import ParameterError
+from virtmodel.queueing import mva
+from virtmodel.queueing._percentiles import gamma_quantile
+from virtmodel.queueing.mva_response_variance import marginals, response_moments
+from virtmodel.simulate._network_engine import run_network
+from virtmodel.simulate.distributions import distribution
+
+NETWORKS = {1: ([1.0], [1]), 2: ([1.0, 0.5], [1, 1]), 3: ([0.5, 1.0, 0.8], [1, 2, 1])}
+#: declared bands of (model / simulation - 1): variance (low, high) per SCV, p99 |error|
+VARIANCE_BAND = {1.0: (-0.15, 0.8), 0.25: (-0.15, 3.0), 4.0: (-0.15, 0.6)}
+P99_BAND = 0.35
+ONE_STATION_EXPONENTIAL = 0.10
+
+
+def tandem(demands, population, think, servers, scv, passages=40_000, seed=1):
+    """``(mean, variance, p99)`` of the simulated response time (think excluded), fixed route."""
+    k = len(demands)
+    services = [distribution(d, scv, "gamma") for d in demands]
+    services.append(distribution(think, 1.0, "exponential") if think > 0 else None)
+    routing = np.zeros((k + 1, k + 2))
+    for i in range(k):
+        routing[i, i + 1] = 1.0
+    routing[k, 0] = 1.0
+    _, (enter, leave), _, _ = run_network(np.random.default_rng(seed), services, list(servers) + [np.inf],
+                                          routing, passages=passages, warmup=passages // 10,
+                                          population=population)
+    r = (np.asarray(leave) - np.asarray(enter))[-passages:]
+    return r.mean(), r.var(), float(np.quantile(r, 0.99))
+
+
+def model(demands, population, think, servers, scv):
+    mean = float(mva(demands, population, think, servers).system_response_time)
+    var = response_moments(demands, population, think, servers, scv).variance
+    return mean, var, float(gamma_quantile(mean, var, 0.99, "numeric"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stations", [1, 2, 3])
+@pytest.mark.parametrize("scv", [1.0, 0.25, 4.0])
+def test_against_the_simulation_within_the_declared_bands(stations, scv):
+    demands, servers = NETWORKS[stations]
+    for population in (1, 4, 16, 64):
+        for think in (0.0, 2 * sum(demands)):
+            _, sv, sp = tandem(demands, population, think, servers, scv)
+            _, mv, mp = model(demands, population, think, servers, scv)
+            dv, dp = mv / sv - 1, mp / sp - 1
+            low, high = VARIANCE_BAND[scv]
+            assert low <= dv <= high, (population, think, dv)
+            assert abs(dp) <= P99_BAND, (population, think, dp)
+            if stations == 1 and scv == 1.0:
+                assert abs(dv) <= ONE_STATION_EXPONENTIAL, (population, think, dv)
+
+
+@pytest.mark.parametrize("population", [1, 2, 5, 12])
+@pytest.mark.parametrize("think", [0.0, 0.7, 4.0])
+def test_one_exponential_station_is_the_machine_repairman_exactly(population, think):
+    """One station, exponential service D, N users thinking Z: an arrival finds j of the other N-1
+    with the repairman's probabilities, and then waits j + 1 exponential services (Erlang)."""
+    D = 0.5
+    if think == 0:
+        p = np.zeros(population)
+        p[-1] = 1.0
+    else:
+        w = [math.factorial(population - 1) / math.factorial(population - 1 - j) * (D / think) ** j
+             for j in range(population)]
+        p = np.array(w) / sum(w)
+    j = np.arange(population)
+    mean = float(p @ ((j + 1) * D))
+    variance = float(p @ ((j + 1) * D**2 + ((j + 1) * D) ** 2)) - mean**2
+    got = response_moments([D], population, think, 1, 1.0)
+    assert got.variance == pytest.approx(variance, rel=1e-9)
+    assert got.mean[0] == pytest.approx(mean, rel=1e-9)
+
+
+def test_one_user_is_the_sum_of_the_service_variances():
+    D, scv = np.array([1.0, 0.5, 0.2, 0.3]), np.array([1.0, 4.0, 0.25, 0.0])
+    got = response_moments(D, 1, 2.0, [1, 3, np.inf, 1], scv)
+    assert got.variance == pytest.approx(float(np.sum(scv * D**2)), rel=1e-12)
+
+
+@pytest.mark.parametrize("scv", [0.0, 0.25, 1.0, 4.0])
+def test_at_least_the_service_variances_and_growing_with_the_users(scv):
+    D, c = [1.0, 0.5, 0.8], [1, 2, 1]
+    floor = scv * float(np.sum(np.square(D)))
+    last = -1.0
+    for n in (1, 2, 4, 8, 16, 32, 64):
+        v = response_moments(D, n, 1.5, c, scv).variance
+        assert v >= floor * (1 - 1e-12)
+        assert v > last
+        last = v
+
+
+@pytest.mark.parametrize("servers", [[1, 1], [2, 1], [3, np.inf], [4, 2]])
+def test_exponential_means_are_mvas(servers):
+    D, N, Z = [0.4, 0.3], 20, 1.0
+    got = response_moments(D, N, Z, servers, 1.0)
+    exact = mva(D, N, Z, servers).residence_time
+    assert got.mean == pytest.approx(np.asarray(exact, dtype=float).ravel(), rel=1e-9)
+
+
+def test_marginals_sum_to_one_and_give_the_utilization():
+    D, c = 0.3, 3
+    X = mva([D, 0.5], 40, 0.2, [c, 1], history=True).throughput_by_population
+    p = marginals(D, c, X[:39])
+    assert p.sum() == pytest.approx(1.0, rel=1e-9)
+    assert float(np.minimum(np.arange(p.size), c) @ p) == pytest.approx(D * X[38], rel=1e-9)
+
+
+def test_alternative_stations_are_one_visit():
+    """Two stations a request visits one of (v = 1/2 each): with one user the variance is one
+    visit's, scv m^2; as independent stations (two Bernoulli visits) it would be more."""
+    m, scv = 0.6, 2.0
+    got = response_moments([m / 2, m / 2], 1, 1.0, 1, scv, visits=[0.5, 0.5], groups=["a", "a"])
+    assert got.variance == pytest.approx(scv * m**2, rel=1e-12)
+    apart = response_moments([m / 2, m / 2], 1, 1.0, 1, scv, visits=[0.5, 0.5])
+    assert apart.variance == pytest.approx(2 * (0.5 * m**2 * (1 + scv) - 0.25 * m**2), rel=1e-12)
+
+
+def test_the_given_throughputs_are_used_as_mva_would():
+    D, c, N, Z = [0.4, 0.3], [2, 1], 12, 0.5
+    X = mva(D, N, Z, c, history=True).throughput_by_population
+    assert response_moments(D, N, Z, c, 0.5, throughputs=X).variance == \
+        pytest.approx(response_moments(D, N, Z, c, 0.5).variance, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [dict(demands=[-1.0]), dict(population=0), dict(population=2.5),
+                                 dict(scv=-0.1), dict(visits=[1.5]), dict(servers=0)])
+def test_bad_input_is_refused(bad):
+    args = dict(demands=[1.0], population=3, think_time=0.0, servers=1, scv=1.0)
+    visits = bad.pop("visits", None)
+    args.update(bad)
+    with pytest.raises(ParameterError):
+        response_moments(**args, visits=visits)

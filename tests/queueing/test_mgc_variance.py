@@ -168,3 +168,14 @@ def test_the_conditional_waits_shape_is_closer_than_the_exponential():
         if rho == 0.5:           # far from heavy traffic the two forms differ by 0.2 or more
             assert errors_new[-1] < errors_exponential[-1], (c, cs2, rho, simulated, shape)
     assert np.mean(errors_new) < 0.5 * np.mean(errors_exponential)
+
+
+@pytest.mark.parametrize("scale", [1e-120, 1e-100, 1e-80, 1e80, 1e100, 1e120])
+def test_the_variance_scales_with_the_square_of_the_mean(scale):
+    # kappa is scale-free: computed from S/m it does not pass through m^4 (which under- or overflows
+    # beyond about 1e-77 / 1e77 and gave NaN, and a p99 equal to the mean, where T^2 is a number)
+    one = ggc(1.5, 1.0, 2, 0.7, 3.0)
+    scaled = ggc(1.5 / scale, scale, 2, 0.7, 3.0)
+    assert scaled.response_variance / scale**2 == pytest.approx(one.response_variance, rel=1e-12)
+    assert scaled.response_time_percentile(0.99) / scale == pytest.approx(one.response_time_percentile(0.99),
+                                                                           rel=1e-9)

@@ -103,11 +103,15 @@ def allen_cunneen(lam, m, v, c, pwait, arrival_scv=1, service_third_moment=None)
 def waiting_variance(m, v, rho, pwait, tail, service_third_moment=None):
     """:math:`\\mathrm{Var}(W) = P_w T^2 (2\\rho + (1-\\rho)\\kappa - P_w)` (module docstring).
 
-    ``tail`` is :math:`T`; ``service_third_moment`` as in :func:`allen_cunneen`.
+    ``tail`` is :math:`T`; ``service_third_moment`` as in :func:`allen_cunneen`. :math:`\\kappa`
+    is scale-free, so it is computed from the moments of :math:`S/m` (1, :math:`1 + c_s^2`,
+    :math:`E[S^3]/m^3`): the moments of :math:`S` themselves (:math:`m^4` in :math:`\\kappa`'s
+    denominator) would underflow or overflow for a mean below about 1e-77 or above 1e77, giving
+    NaN where :math:`T^2` is still a number. Symbolically the same expression.
     """
     scv = v / m**2
-    third = third_moment(m, scv) if service_third_moment is None else service_third_moment
-    kappa = excess_ratio(m, second_moment(m, scv), third)
+    third = third_moment(1, scv) if service_third_moment is None else service_third_moment / m**3
+    kappa = excess_ratio(1, second_moment(1, scv), third)
     return pwait * tail**2 * (2 * rho + (1 - rho) * kappa - pwait)
 
 

@@ -179,3 +179,11 @@ def test_the_variance_scales_with_the_square_of_the_mean(scale):
     assert scaled.response_variance / scale**2 == pytest.approx(one.response_variance, rel=1e-12)
     assert scaled.response_time_percentile(0.99) / scale == pytest.approx(one.response_time_percentile(0.99),
                                                                            rel=1e-9)
+
+
+@pytest.mark.parametrize("m", [1e-200, 1e-300])
+def test_a_tiny_mean_keeps_a_number_not_nan(m):
+    # below 1e-154 m^2 underflows (and the service variance with it): Var(R) is 0, as before mg1var
+    r = ggc(0.5 / m, m, 2, 1.0, 0.5)
+    assert r.response_variance == 0.0
+    assert r.response_time_percentile(0.99) == r.response_time

@@ -107,9 +107,10 @@ def waiting_variance(m, v, rho, pwait, tail, service_third_moment=None):
     is scale-free, so it is computed from the moments of :math:`S/m` (1, :math:`1 + c_s^2`,
     :math:`E[S^3]/m^3`): the moments of :math:`S` themselves (:math:`m^4` in :math:`\\kappa`'s
     denominator) would underflow or overflow for a mean below about 1e-77 or above 1e77, giving
-    NaN where :math:`T^2` is still a number. Symbolically the same expression.
+    NaN where :math:`T^2` is still a number. Symbolically the same function (for a sum :math:`m`,
+    as in the model's stations, without an uncancelled :math:`m^4/m^4`).
     """
-    scv = v / m**2
+    scv = v / m / m  # (not m**2: it underflows to 0 below 1e-154, where v is 0 too)
     third = third_moment(1, scv) if service_third_moment is None else service_third_moment / m**3
     kappa = excess_ratio(1, second_moment(1, scv), third)
     return pwait * tail**2 * (2 * rho + (1 - rho) * kappa - pwait)

@@ -86,7 +86,7 @@ def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> 
     Production and Operations Management 2 (1993) 114-161 (the pooled-service
     heuristic for multi-class multi-server FCFS).
     """
-    kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)
+    kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs, servers)
     c = whole("servers", servers, maximum=MAX_SERVERS)  # more would overflow a float in Erlang C
     with quiet_numerics(kind):
         total, mean, var, third = _pooled(lam, m, scv, kind)

@@ -187,3 +187,11 @@ def test_a_tiny_mean_keeps_a_number_not_nan(m):
     r = ggc(0.5 / m, m, 2, 1.0, 0.5)
     assert r.response_variance == 0.0
     assert r.response_time_percentile(0.99) == r.response_time
+
+
+def test_an_scv_beyond_a_floats_moments_keeps_a_number():
+    # SCV 4.7e153: (1 + scv)(1 + 2 scv) overflows, so kappa as a ratio of moments was inf/inf, and with no
+    # load P_w T^2 was 0 * inf (the station fuzz); kappa from its closed ratio, (P_w T) T
+    r = ggc(0.0, 1.0, 1, 0.0, 4.740375954054589e153)
+    assert r.response_variance == 4.740375954054589e153  # no wait: the service variance alone
+    assert np.isfinite(ggc(1e-3, 1.0, 1, 0.0, 4.740375954054589e153).response_variance)

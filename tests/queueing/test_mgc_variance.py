@@ -195,3 +195,12 @@ def test_an_scv_beyond_a_floats_moments_keeps_a_number():
     r = ggc(0.0, 1.0, 1, 0.0, 4.740375954054589e153)
     assert r.response_variance == 4.740375954054589e153  # no wait: the service variance alone
     assert np.isfinite(ggc(1e-3, 1.0, 1, 0.0, 4.740375954054589e153).response_variance)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-120, 1e120, 1e150])
+def test_the_multiclass_variance_scales_with_the_square_of_the_means(scale):
+    # the pooled third moment is taken over the pooled mean's cube: no m^3 under- or overflowing
+    one = mgc_multiclass([0.5, 0.7], [1.0, 2.0], [0.5, 2.0], 3)
+    scaled = mgc_multiclass([0.5 / scale, 0.7 / scale], [scale, 2 * scale], [0.5, 2.0], 3)
+    for s, o in zip(scaled, one):
+        assert s.response_variance / scale**2 == pytest.approx(o.response_variance, rel=1e-12)

@@ -489,10 +489,11 @@ def _tails(table) -> list:
         return []
     modelled = tails[tails["status"] == "modelled"]
     low = int((modelled["error"] < 0).sum())
+    sides = (f"; {low} of the {len(modelled)} modelled ones come out below the measured ratio "
+             f"(median error {modelled['error'].median():+.0%})" if len(modelled) else "")
     lines = ["", "### Tails (rows that compare a latency percentile)", "",
              f"{len(tails)} rows compare a percentile; {len(modelled)} are modelled, {int(tails['within'].sum())} "
-             f"within tolerance; {low} of the {len(modelled)} modelled ones come out below the measured ratio "
-             f"(median error {modelled['error'].median():+.0%})."]
+             f"within tolerance{sides}."]
     note = load_json("app_misses.json").get("patterns", {}).get("percentile_ratio")
     if note:
         lines += ["", f"*{note['mechanism']}* ({note['direction']}): {note['why']}"]

@@ -121,7 +121,7 @@ def test_where_the_pieces_are_cut():
     assert _chunked._cut(()) == (0, 0)
 
 
-@pytest.mark.parametrize("case", range(12))
+@pytest.mark.parametrize("case", range(15))
 def test_select_matches_numpy(case):
     rng = np.random.default_rng(case)
     x, y = rng.normal(size=50), rng.normal(size=(3, 50))
@@ -138,6 +138,11 @@ def test_select_matches_numpy(case):
         ([np.bool_(True), True], [np.arange(50), 0], np.nan),  # the default's dtype counts though never chosen
         ([x > 0, np.bool_(True), x < 0], [np.arange(50), 2, x], 7),
         ([x > 0, y > 0, np.bool_(True)], [np.arange(50), y, np.int8(3)], np.nan),
+        # float32 choices left with a Python float, a float64 one dropped: each cast to float64 before
+        # it is chosen (not promoted to float32 and rounded, as a where of those left alone would)
+        ([x > 0, np.bool_(False)], [0.1, np.zeros(50)], np.float32(1.5)),
+        ([x > 0, np.bool_(True), np.bool_(False)], [np.float32(1.5), 0.1, y], 0),
+        ([x > 0, y > 0, np.bool_(False)], [x.astype(np.float32), 0.1, x], 0.2),
     ]
     conds, choices, default = cases[case]
     got, want = select(conds, choices, default), np.select(conds, choices, default)

@@ -83,3 +83,13 @@ def test_bad_input(args, name):
 def test_md1_bad_input():
     with pytest.raises(ParameterError, match="service_rate"):
         md1(0.5, -1.0)
+
+
+@pytest.mark.parametrize("m", [1e110, 1e150])
+def test_a_huge_mean_keeps_takacs_variance(m):
+    # lambda E[S^3] as rho m^2 E[(S/m)^3]: m^3 overflowed (inf, and 0 * inf = NaN with no load), so the
+    # variance was NaN and the p90 silently the mean
+    for rho in (0.0, 0.5):
+        one, big = mg1(rho, 1.0, 1.0), mg1(rho / m, m, 1.0)
+        assert big.response_variance / m**2 == pytest.approx(one.response_variance, rel=1e-12)
+        assert big.response_time_percentile(0.9) / m == pytest.approx(one.response_time_percentile(0.9), rel=1e-9)

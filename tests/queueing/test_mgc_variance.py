@@ -168,3 +168,39 @@ def test_the_conditional_waits_shape_is_closer_than_the_exponential():
         if rho == 0.5:           # far from heavy traffic the two forms differ by 0.2 or more
             assert errors_new[-1] < errors_exponential[-1], (c, cs2, rho, simulated, shape)
     assert np.mean(errors_new) < 0.5 * np.mean(errors_exponential)
+
+
+@pytest.mark.parametrize("scale", [1e-120, 1e-100, 1e-80, 1e80, 1e100, 1e120])
+def test_the_variance_scales_with_the_square_of_the_mean(scale):
+    # kappa is scale-free: computed from S/m it does not pass through m^4 (which under- or overflows
+    # beyond about 1e-77 / 1e77 and gave NaN, and a p99 equal to the mean, where T^2 is a number)
+    one = ggc(1.5, 1.0, 2, 0.7, 3.0)
+    scaled = ggc(1.5 / scale, scale, 2, 0.7, 3.0)
+    assert scaled.response_variance / scale**2 == pytest.approx(one.response_variance, rel=1e-12)
+    assert scaled.response_time_percentile(0.99) / scale == pytest.approx(one.response_time_percentile(0.99),
+                                                                           rel=1e-9)
+
+
+@pytest.mark.parametrize("m", [1e-200, 1e-300])
+def test_a_tiny_mean_keeps_a_number_not_nan(m):
+    # below 1e-154 m^2 underflows (and the service variance with it): Var(R) is 0, as before mg1var
+    r = ggc(0.5 / m, m, 2, 1.0, 0.5)
+    assert r.response_variance == 0.0
+    assert r.response_time_percentile(0.99) == r.response_time
+
+
+def test_an_scv_beyond_a_floats_moments_keeps_a_number():
+    # SCV 4.7e153: (1 + scv)(1 + 2 scv) overflows, so kappa as a ratio of moments was inf/inf, and with no
+    # load P_w T^2 was 0 * inf (the station fuzz); kappa from its closed ratio, (P_w T) T
+    r = ggc(0.0, 1.0, 1, 0.0, 4.740375954054589e153)
+    assert r.response_variance == 4.740375954054589e153  # no wait: the service variance alone
+    assert np.isfinite(ggc(1e-3, 1.0, 1, 0.0, 4.740375954054589e153).response_variance)
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-120, 1e120, 1e150])
+def test_the_multiclass_variance_scales_with_the_square_of_the_means(scale):
+    # the pooled third moment is taken over the pooled mean's cube: no m^3 under- or overflowing
+    one = mgc_multiclass([0.5, 0.7], [1.0, 2.0], [0.5, 2.0], 3)
+    scaled = mgc_multiclass([0.5 / scale, 0.7 / scale], [scale, 2 * scale], [0.5, 2.0], 3)
+    for s, o in zip(scaled, one):
+        assert s.response_variance / scale**2 == pytest.approx(o.response_variance, rel=1e-12)

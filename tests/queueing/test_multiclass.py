@@ -198,3 +198,16 @@ def test_mgc_multiclass_refuses_a_server_count_no_float_holds():
     with pytest.raises(ParameterError, match="servers"):
         mgc_multiclass([0.1], [1.0], [1.0], 10**400)
     assert mgc_multiclass([0.1], [1.0], [1.0], 10**20) is not None  # large but a float: still served
+
+
+def test_mgc_multiclass_with_a_symbolic_number_of_servers_is_symbolic():
+    """Numbers per class and a symbolic ``servers`` (the station fuzz: Erlang C asked ``c > 2000`` of a
+    symbol and raised TypeError): the result is symbolic, as ggc's, and equals the numbers at c = 2."""
+    from virtmodel.queueing import mgc_multiclass
+
+    c = sp.Symbol("c", integer=True, positive=True)
+    symbolic = mgc_multiclass([0.5, 0.2], [1.0, 2.0], [0.0, 1.0], c)
+    numeric = mgc_multiclass([0.5, 0.2], [1.0, 2.0], [0.0, 1.0], 2)
+    for s, n in zip(symbolic, numeric):
+        assert s.kind == "symbolic"
+        assert float(s.response_time.subs(c, 2).doit()) == pytest.approx(n.response_time, rel=1e-12)

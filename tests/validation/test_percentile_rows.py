@@ -162,3 +162,6 @@ def test_the_tails_section_counts_sides_and_carries_the_patterns_note():
     assert "3 rows compare a percentile; 2 are modelled, 2 within tolerance; 1 of the 2 modelled" in text
     assert "tail ratios too close to 1" in text  # app_misses.json, patterns.percentile_ratio
     assert script._tails(table[table["kind"] != "percentile_ratio"]) == []
+    # none modelled: no sides and no median of nothing ("+nan%")
+    none = "\n".join(script._tails(table[table["status"] != "modelled"]))
+    assert "1 rows compare a percentile; 0 are modelled, 0 within tolerance." in none and "nan" not in none

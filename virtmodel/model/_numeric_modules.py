@@ -70,8 +70,9 @@ def select(condlist, choicelist, default=0):
     one makes its choice the default of the conditions before it and drops those after it. No
     condition left: that choice itself (a read-only broadcast view where its shape is not the
     result's); one left: ``numpy.where``; more: ``numpy.select`` of those left. The dtype is
-    ``numpy.select``'s (Python numbers taking part as Python numbers, NEP 50); a result of
-    another dtype or a smaller shape is cast or broadcast to it.
+    ``numpy.select``'s (Python numbers taking part as Python numbers, NEP 50), and every choice
+    is cast to it before it is chosen (as ``numpy.select`` does); a result of a smaller shape is
+    broadcast to it.
     """
     if len(condlist) != len(choicelist) or not condlist:
         return np.select(condlist, choicelist, default)
@@ -86,14 +87,15 @@ def select(condlist, choicelist, default=0):
     everything = (*choicelist, default)
     dtype = np.result_type(*(v if type(v) in (int, float, complex) else np.asarray(v) for v in everything))
     shape = np.broadcast_shapes(*(np.shape(c) for c in condlist), *(np.shape(v) for v in everything))
+    # each choice cast to the dtype first, as numpy.select does: the choices left (without those dropped)
+    # could promote to a narrower dtype (float32 and a Python float) and round before the cast
+    otherwise = np.asarray(otherwise, dtype=dtype)
     if not conds:
-        out = np.asarray(otherwise, dtype=dtype)
+        out = otherwise
     elif len(conds) == 1 and getattr(conds[0], "dtype", None) == np.bool_:
-        out = np.asarray(np.where(conds[0], choices[0], otherwise), dtype=dtype)
+        out = np.where(conds[0], np.asarray(choices[0], dtype=dtype), otherwise)
     else:
-        out = np.select(conds, choices, otherwise)
-    if out.dtype != dtype:
-        out = out.astype(dtype)
+        out = np.select(conds, [np.asarray(c, dtype=dtype) for c in choices], otherwise)
     return out if out.shape == shape else np.broadcast_to(out, shape)
 
 

@@ -31,3 +31,10 @@ def excess_ratio(m, second, third):
     least 1 always (it is one plus the SCV of :math:`S_e`).
     """
     return 4 * m * third / (3 * second**2)
+
+
+def gamma_excess_ratio(scv):
+    """:func:`excess_ratio` of a gamma-distributed service time, :math:`4(1 + 2c_s^2)/(3(1 + c_s^2))`
+    (:func:`third_moment`'s assumption): written as that ratio, it stays a number (between 4/3 and
+    8/3) for an SCV whose moments overflow a float (beyond about 1e154)."""
+    return (1 + 2 * scv) / (1 + scv) * 4 / 3

@@ -35,8 +35,11 @@ class MultiClassResult:
         return iter(self.classes)
 
 
-def class_inputs(arrival_rates, mean_service_times, service_scvs):
-    """Validate per-class sequences of equal length; returns kind and lists (lambda, m, scv)."""
+def class_inputs(arrival_rates, mean_service_times, service_scvs, servers=None):
+    """Validate per-class sequences of equal length; returns kind and lists (lambda, m, scv).
+
+    ``servers`` (M/G/c) takes part in the kind only: a symbolic number of servers makes numbers
+    symbolic, as in :func:`~.ggc.ggc`."""
     seqs = {"arrival_rates": arrival_rates, "mean_service_times": mean_service_times,
             "service_scvs": service_scvs}
     for name, seq in seqs.items():
@@ -46,7 +49,7 @@ def class_inputs(arrival_rates, mean_service_times, service_scvs):
     if len(sizes) != 1:
         raise ParameterError("mean_service_times", f"{len(mean_service_times)} values",
                              f"one per class, like arrival_rates ({len(arrival_rates)})")
-    kind = kind_of(*arrival_rates, *mean_service_times, *service_scvs)
+    kind = kind_of(*arrival_rates, *mean_service_times, *service_scvs, servers)
     same_shape(**{f"{name}[{k}]": v for name, seq in seqs.items() for k, v in enumerate(seq)})
     lam = [nonnegative(f"arrival_rates[{k}]", v, kind) for k, v in enumerate(arrival_rates)]
     m = [positive(f"mean_service_times[{k}]", v, kind, normal=True) for k, v in enumerate(mean_service_times)]

@@ -32,8 +32,8 @@ def mg1_response_variance(lam, m, scv, waiting):
     Takacs: :math:`E[W^2] = 2W^2 + \\lambda E[S^3] / (3(1-\\rho))` with
     :math:`E[S^3] = m^3 (1 + c_s^2)(1 + 2c_s^2)` (gamma-distributed service).
     """
-    third = third_moment(m, scv)
-    var_w = waiting**2 + lam * third / (3 * (1 - lam * m))
+    rho = lam * m  # lambda E[S^3] = rho m^2 E[(S/m)^3]: no m^3 overflowing a float beyond a mean of 1e102
+    var_w = waiting**2 + rho * m * m * third_moment(1, scv) / (3 * (1 - rho))
     return var_w + scv * m**2
 
 

@@ -81,7 +81,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._moments import excess_ratio, second_moment, third_moment
+from ._moments import excess_ratio, gamma_excess_ratio, second_moment
 
 
 def allen_cunneen(lam, m, v, c, pwait, arrival_scv=1, service_third_moment=None) -> dict:
@@ -103,12 +103,21 @@ def allen_cunneen(lam, m, v, c, pwait, arrival_scv=1, service_third_moment=None)
 def waiting_variance(m, v, rho, pwait, tail, service_third_moment=None):
     """:math:`\\mathrm{Var}(W) = P_w T^2 (2\\rho + (1-\\rho)\\kappa - P_w)` (module docstring).
 
-    ``tail`` is :math:`T`; ``service_third_moment`` as in :func:`allen_cunneen`.
+    ``tail`` is :math:`T`; ``service_third_moment`` as in :func:`allen_cunneen`. :math:`\\kappa` is
+    scale-free, so it is computed from the moments of :math:`S/m` (1, :math:`1 + c_s^2`,
+    :math:`E[S^3]/m^3`): the moments of :math:`S` themselves (:math:`m^4` in :math:`\\kappa`'s
+    denominator) would underflow or overflow for a mean below about 1e-77 or above 1e77, giving NaN
+    where :math:`T^2` is still a number; a gamma :math:`\\kappa` is taken as its ratio
+    (:func:`~._moments.gamma_excess_ratio`), a number for any SCV. Symbolically the same function (for a
+    sum :math:`m`, as in the model's stations, without an uncancelled :math:`m^4/m^4`).
     """
-    scv = v / m**2
-    third = third_moment(m, scv) if service_third_moment is None else service_third_moment
-    kappa = excess_ratio(m, second_moment(m, scv), third)
-    return pwait * tail**2 * (2 * rho + (1 - rho) * kappa - pwait)
+    scv = v / m / m  # (not m**2: it underflows to 0 below 1e-154, where v is 0 too)
+    if service_third_moment is None:
+        kappa = gamma_excess_ratio(scv)
+    else:
+        kappa = excess_ratio(1, second_moment(1, scv), service_third_moment / m**3)
+    # (P_w T) T, not P_w T^2: no wait (P_w = 0) with T^2 beyond a float is 0, not 0 * inf
+    return pwait * tail * tail * (2 * rho + (1 - rho) * kappa - pwait)
 
 
 @dataclass(frozen=True)

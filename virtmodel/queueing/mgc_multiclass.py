@@ -18,13 +18,14 @@ MGC_MULTICLASS_PERCENTILE = (
 
 
 def _pooled(lam, m, scv, kind):
-    """Total rate, mean, variance and third moment of the pooled service time (the rate-weighted mixture)."""
+    """Total rate, mean and variance of the pooled service time (the rate-weighted mixture), and its third
+    moment over the mean's cube, :math:`E[S^3]/\\bar m^3` (from each class's mean over the pooled one: no
+    :math:`m^3` to under- or overflow a float for means beyond about 1e-103 or 1e102)."""
     total = sum(lam[1:], lam[0])
     work = sum((lk * mk for lk, mk in zip(lam, m)), 0 * lam[0])
     second = sum((lk * second_moment(mk, sk) for lk, mk, sk in zip(lam, m, scv)), 0 * lam[0])
-    third = sum((lk * third_moment(mk, sk) for lk, mk, sk in zip(lam, m, scv)), 0 * lam[0])
     if kind == SYMBOLIC:
-        mean, moment2, moment3 = work / total, second / total, third / total
+        mean, moment2 = work / total, second / total
     else:
         import numpy as np
 
@@ -32,8 +33,9 @@ def _pooled(lam, m, scv, kind):
         safe = np.where(some, total, 1.0)
         mean = np.where(some, work / safe, m[0])           # no arrivals: any class's time, W is 0 anyway
         moment2 = np.where(some, second / safe, second_moment(m[0], scv[0]))
-        moment3 = np.where(some, third / safe, third_moment(m[0], scv[0]))
-    return total, mean, moment2 - mean**2, moment3
+    third = sum((lk * third_moment(mk / mean, sk) for lk, mk, sk in zip(lam, m, scv)), 0 * lam[0])
+    third = third / total if kind == SYMBOLIC else np.where(some, third / safe, third_moment(1, scv[0]))
+    return total, mean, moment2 - mean**2, third
 
 
 def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> MultiClassResult:
@@ -86,7 +88,7 @@ def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> 
     Production and Operations Management 2 (1993) 114-161 (the pooled-service
     heuristic for multi-class multi-server FCFS).
     """
-    kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)
+    kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs, servers)
     c = whole("servers", servers, maximum=MAX_SERVERS)  # more would overflow a float in Erlang C
     with quiet_numerics(kind):
         total, mean, var, third = _pooled(lam, m, scv, kind)
@@ -94,7 +96,8 @@ def mgc_multiclass(arrival_rates, mean_service_times, service_scvs, servers) -> 
         pwait = erlang_c_value(c, load, kind) if kind == SYMBOLIC else _erlang_c_numeric(c, load)
         wait = allen_cunneen(total, mean, var, c, pwait)["waiting_time"]
         tail = (mean**2 + var) / (2 * mean * (c - load))
-        var_w = waiting_variance(mean, var, load / c, pwait, tail, third)
+        # in units of the pooled mean (Var(W) scales with its square; third is E[S^3]/mean^3)
+        var_w = waiting_variance(1, var / mean / mean, load / c, pwait, tail / mean, third) * mean * mean
     stable = check_stability(load / c, kind, f"M/G/{c} multi-class")
     classes = []
     for k, (lk, mk, sk) in enumerate(zip(lam, m, scv)):

@@ -253,3 +253,15 @@ def test_nonpreemptive_classes_above_a_saturated_class_against_the_event_loop():
         assert r.mean() == pytest.approx(model[k].response_time[0], rel=0.02), k
         assert r.var() == pytest.approx(model[k].response_variance[0], rel=0.06), k
 
+
+def test_mgc_multiclass_symbolic_without_arrivals_waits_zero():
+    """All rates exactly zero, symbolically: the pooled mean was 0/0 and the stability check reported
+    "utilization = nan"; with no load nobody waits (as the numeric path already had it)."""
+    from virtmodel.queueing import mgc_multiclass
+
+    c = sp.Symbol("c", integer=True, positive=True)
+    for servers in (1, 3, c):
+        r = mgc_multiclass([sp.Integer(0), 0], [sp.Integer(1), sp.Integer(2)], [1, sp.Rational(1, 2)], servers)
+        assert r.utilization == 0
+        assert [x.waiting_time for x in r] == [0, 0]
+        assert [sp.simplify(x.response_variance) for x in r] == [1, 2]

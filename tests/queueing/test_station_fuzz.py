@@ -176,3 +176,10 @@ def test_md1_variance_at_a_mean_beyond_1e154_is_not_nan():
     gave Var(R) = NaN (SCV 0 times an m**2 that overflowed); the variance is 0."""
     assert q.md1(0.0, 3.3499669383715576e-301).response_variance == 0.0
     assert q.mg1(0.0, 1e200, 0.0).response_variance == 0.0
+
+
+def test_mmc_state_probability_with_a_load_below_the_smallest_float_per_server():
+    """Seen by this fuzz: a = 2.5e-304 on 1e20 servers made a/c underflow to 0, and 0 * log(0) made
+    p_0 NaN; an empty system is then certain."""
+    assert q.mmc_state_probability(1.0, 4.048045066146212e303, 10**20, 0) == 1.0
+    assert q.mmc_state_probability(1.0, 4.048045066146212e303, 10**20, 1) == pytest.approx(1 / 4.048045066146212e303)

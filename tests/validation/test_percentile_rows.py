@@ -165,3 +165,14 @@ def test_the_tails_section_counts_sides_and_carries_the_patterns_note():
     # none modelled: no sides and no median of nothing ("+nan%")
     none = "\n".join(script._tails(table[table["status"] != "modelled"]))
     assert "1 rows compare a percentile; 0 are modelled, 0 within tolerance." in none and "nan" not in none
+
+
+@pytest.mark.parametrize("kind", ["relative_speed", "relative_throughput", "shared_host_latency_ratio"])
+def test_a_percentile_on_a_row_that_compares_none_is_refused_naming_the_row(synthetic, kind):
+    """The key was silently ignored: a recipe author who set ``percentile`` on a mean row got the mean."""
+    recipe = _host_recipe() if kind.startswith("shared_host") else _NET_RECIPE
+    row_id = synthetic(kind, {**recipe, "percentile": "p99"})
+    with pytest.raises(ParameterError, match=f"synthetic.tail: percentile.*{kind}"):
+        applications.predict(row_id)
+    without = {k: v for k, v in recipe.items() if k != "percentile"}
+    assert applications.predict(synthetic(kind, without))[1] == "modelled"

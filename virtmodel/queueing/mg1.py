@@ -34,7 +34,7 @@ def mg1_response_variance(lam, m, scv, waiting):
     """
     rho = lam * m  # lambda E[S^3] = rho m^2 E[(S/m)^3]: no m^3 overflowing a float beyond a mean of 1e102
     var_w = waiting**2 + rho * m * m * third_moment(1, scv) / (3 * (1 - rho))
-    return var_w + scv * m**2
+    return var_w + scv * m * m  # not m**2: 0 * inf at a mean beyond 1e154 with scv 0 (M/D/1) was NaN
 
 
 MG1_INPUTS = ("arrival_rate", "mean_service_time", "service_scv")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from .._backend import SYMBOLIC
 from .._validate import choice
 from ..errors import UnstableError
 from ._moments import second_moment, third_moment
@@ -25,6 +28,23 @@ NONPREEMPTIVE_PERCENTILE = (
 def _sigma(lam, m, k):
     """:math:`\\sigma_k = \\sum_{i<k}\\rho_i` (the load of the classes before ``k``)."""
     return sum((li * mi for li, mi in zip(lam[:k], m[:k])), 0 * lam[0])
+
+
+def _served_rates(lam, m, kind):
+    """Long-run throughput of each class: :math:`\\lambda_i`, or, where class ``i`` saturates,
+    :math:`(1-\\sigma_{i-1})/m_i` (the capacity the classes before it leave; 0 below a saturated class).
+
+    Symbolic rates stay as given (the user owns their range, as in the stability check).
+    """
+    if kind == SYMBOLIC:
+        return lam
+    served, left = [], 1.0
+    for li, mi in zip(lam, m):
+        left = np.maximum(left, 0.0)
+        fits = li * mi <= left
+        served.append(np.where(fits, li, left / mi))
+        left = left - np.where(fits, li * mi, left)
+    return served
 
 
 def _check_classes(lam, m, kind):
@@ -51,8 +71,13 @@ def _preemptive_class(lam, m, scv, k, kind):
     return queueing_metrics(lam[k] * m[k], lam[k], r1 - m[k], m[k]), r2 - r1**2
 
 
-def _nonpreemptive_class(lam, m, scv, k):
+def _nonpreemptive_class(lam, m, scv, k, served=None):
     """Metrics and Var(R_k) of class ``k`` under non-preemptive priority.
+
+    The lower classes enter only through the service in progress, at their
+    long-run throughputs ``served`` (:func:`_served_rates`; None: ``lam``, all stable): a saturated lower
+    class keeps the server busy with probability :math:`1-\\sigma_k`, not
+    :math:`\\rho_L > 1-\\sigma_k`.
 
     :math:`W_k` is a delay busy period of the classes before ``k`` started by the
     work :math:`X = W^{(\\le k)} + Y`: the FCFS wait of classes :math:`0..k` alone
@@ -61,7 +86,7 @@ def _nonpreemptive_class(lam, m, scv, k):
     """
     s_before, s_upto = _sigma(lam, m, k), _sigma(lam, m, k + 1)
     w_le, w2_le = fcfs_waiting_moments(lam[: k + 1], m[: k + 1], scv[: k + 1])
-    lower = list(zip(lam[k + 1:], m[k + 1:], scv[k + 1:]))
+    lower = list(zip((lam if served is None else served)[k + 1:], m[k + 1:], scv[k + 1:]))
     y1 = sum((li * second_moment(mi, si) for li, mi, si in lower), 0 * w_le) / (2 * (1 - s_upto))
     y2 = sum((li * third_moment(mi, si) for li, mi, si in lower), 0 * w_le) / (3 * (1 - s_upto))
     x1, x2 = w_le + y1, w2_le + 2 * w_le * y1 + y2
@@ -88,7 +113,11 @@ def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=Fal
     ``waiting_time`` is :math:`R_k - m_k` (all delay, including preemptions).
     Class k is stable when :math:`\\sigma_k < 1`: a scalar call raises
     UnstableError naming the first unstable class and its load; lower classes
-    of an array sweep are ``inf`` where they saturate. One class gives
+    of an array sweep are ``inf`` where they saturate, and the stable classes
+    above them stay exact: under non-preemptive priority the saturated class
+    enters :math:`R_0^{(K)}` at its long-run throughput
+    :math:`(1-\\sigma_{j-1})/m_j` (the server never idles; the classes below it
+    are never served), not at :math:`\\lambda_j`. One class gives
     :func:`~virtmodel.queueing.mg1`.
 
     Percentiles: a gamma fit to the exact first two moments, from delay busy
@@ -133,6 +162,7 @@ def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=Fal
     choice("preemptive", preemptive, (False, True))
     kind, lam, m, scv = class_inputs(arrival_rates, mean_service_times, service_scvs)
     masks = _check_classes(lam, m, kind)
+    served = _served_rates(lam, m, kind)
     total = _sigma(lam, m, len(lam))
     classes = []
     inputs = ("arrival_rates", "mean_service_times", "service_scvs")
@@ -142,7 +172,7 @@ def mg1_priority(arrival_rates, mean_service_times, service_scvs, preemptive=Fal
             if preemptive:
                 metrics, variance = _preemptive_class(lam, m, scv, k, kind)
             else:
-                metrics, variance = _nonpreemptive_class(lam, m, scv, k)
+                metrics, variance = _nonpreemptive_class(lam, m, scv, k, served)
         method = PREEMPTIVE_PERCENTILE if preemptive else NONPREEMPTIVE_PERCENTILE
         classes.append(build_gamma_fit_station(
             model=model, kind=kind, metrics=metrics, variance=variance, stable=masks[k], capacity=1 / m[k],

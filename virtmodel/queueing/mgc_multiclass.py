@@ -25,6 +25,8 @@ def _pooled(lam, m, scv, kind):
     work = sum((lk * mk for lk, mk in zip(lam, m)), 0 * lam[0])
     second = sum((lk * second_moment(mk, sk) for lk, mk, sk in zip(lam, m, scv)), 0 * lam[0])
     if kind == SYMBOLIC:
+        if getattr(total, "is_zero", False):  # no arrivals: as below, W is 0 whatever the pooled moments
+            return total, m[0], second_moment(m[0], scv[0]) - m[0] ** 2, third_moment(1, scv[0])
         mean, moment2 = work / total, second / total
     else:
         import numpy as np

@@ -98,7 +98,8 @@ def _mmc_pn_numeric(a, c, n):
     stable = a < c
     safe = np.where(stable, a, 0.5 * c)  # unstable points are masked by the caller
     norm = np.log(gammaincc(c, safe) + np.exp(poisson.logpmf(c, safe)) * c / (c - safe))
-    log_p = poisson.logpmf(min(n, c), safe) + max(n - c, 0) * np.log(safe / c) - norm
+    queued = (n - c) * np.log(safe / c) if n > c else 0.0  # not 0 * log(0): a/c can underflow to 0
+    log_p = poisson.logpmf(min(n, c), safe) + queued - norm
     return np.where(safe > 0, np.exp(log_p), float(n == 0))
 
 

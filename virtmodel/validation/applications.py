@@ -34,6 +34,8 @@ A tail row of a shared host (``shared_host_percentile_ratio``) is the first grou
 (several requests in flight) requires ``closed_loop_percentiles``: the closed model's percentile
 (:mod:`virtmodel.model.closed`: MVA's mean, a variance from the arrival theorem, the gamma fit) of
 both sides at the recipe's ``users`` and ``think_time`` (the ``arrival_rate`` is then not used).
+A ``percentile`` in the recipe of a row of another kind is refused, naming the row (it
+would be ignored).
 
 A benchmark that keeps a fixed number of requests in flight (its client threads,
 connections, outstanding I/Os) is a closed loop: a recipe says so with ``users``
@@ -359,6 +361,11 @@ def _predict(row, recipe, flags, techniques, mechanisms):
     """:func:`predict` of one row whose record and recipe are given (the data files are read once
     per table by :func:`recompute`: parsing them for each of a table's rows was an eighth of its time)."""
     row_id = row.id
+    if "percentile" in recipe and row.kind not in _PERCENTILE_KINDS:
+        raise ParameterError(f"{row_id}: percentile", recipe["percentile"],
+                             f"no percentile on a {row.kind} row (only {' and '.join(_PERCENTILE_KINDS)} "
+                             "rows take one)",
+                             "the row compares no percentile, so the key would be ignored")
     missing = _missing(recipe, techniques, mechanisms)
     if missing is None and row.kind not in EVALUATORS:
         missing = MECHANISM_NAMES["shared_host"] if row.kind.startswith("shared_host") else row.kind

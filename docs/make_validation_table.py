@@ -24,7 +24,9 @@ from virtmodel.references import reference
 from virtmodel.validation import validation_table
 from virtmodel.validation.app_baseline import MODEL as BASELINE_MODEL, baseline, compare
 from virtmodel.validation.applications import REQUIREMENT_SETTINGS, SUPPORTED_MECHANISMS, hit_rate, miss_notes, recompute
+from virtmodel.validation.error_band import held_out_coverage
 from virtmodel.validation.error_summary import error_summary
+from virtmodel.validation.post_hoc import CHANGED_AFTER_COMPARING, clean as post_hoc_clean
 from virtmodel.validation.roles import roles_table
 
 OUTPUT = Path(__file__).with_name("validation.md")
@@ -132,7 +134,7 @@ def _part2() -> list:
     modelled = table[table["status"] == "modelled"]
     base_all = table[taken]
     base_modelled = table[table["baseline_predicted"].notna()]
-    clean = table[~table["row"].isin(list(_CHANGED_AFTER_COMPARING))]
+    clean = post_hoc_clean(table)
     lines = ["", "## Part 2: out-of-sample (application results not used for calibration)", "",
              f"{rates['rows']} published results from {table['source'].nunique()} sources; "
              f"{int((table['checked'] == 'memory').sum())} of the values are from memory (the "
@@ -142,7 +144,7 @@ def _part2() -> list:
              "| hit rate within the declared tolerance | this model | first model (baseline) |", "|---|---|---|",
              f"| of all rows (not modelled = miss) | {_rate(table, 'within')} | {_rate(base_all, 'baseline_within')} |",
              f"| of modelled rows | {_rate(modelled, 'within')} | {_rate(base_modelled, 'baseline_within')} |",
-             f"| of the clean prediction rows (all rows but the {len(_CHANGED_AFTER_COMPARING)} whose inputs changed "
+             f"| of the clean prediction rows (all rows but the {len(CHANGED_AFTER_COMPARING)} whose inputs changed "
              f"after comparing; not modelled = miss) | {_rate(clean, 'within')} | "
              f"{_rate(clean[clean['row'].isin(base_all['row'])], 'baseline_within')} |",
              "", f"The clean prediction rows: {len(clean)} rows from {clean['source'].nunique()} independent sources "
@@ -152,6 +154,7 @@ def _part2() -> list:
              "`recompute(flags=..., techniques=...)` in `virtmodel.validation.applications` re-runs every "
              "row with a new mechanism.", ""]
     lines += _how_wrong(table)
+    lines += _bands(table)
     lines += _mechanisms(table)
     lines += _changed_after_comparing(table)
     lines += _table(table.itertuples(index=False), _PART2_SHOWN, _PART2_HEADER)
@@ -247,6 +250,39 @@ _BEFORE_BATCHING = {"split_batch_requests": 1}
 def _median_error(part, column) -> str:
     errors = part[column].abs().dropna()
     return f"{errors.median():.1%}" if len(errors) else "—"
+
+
+_BAND_COVERAGES = (0.5, 0.8, 0.9)
+
+
+def _bands(table) -> list:
+    """An error band for a user's own prediction, and how often such bands held sources left out of them."""
+    from virtmodel.validation.error_band import ALL_KINDS, error_band
+
+    held = {c: held_out_coverage(c, table).set_index("group") for c in _BAND_COVERAGES}
+    overall = held[0.8].loc[ALL_KINDS]
+    example = error_band(0.9, "relative_throughput", coverage=0.8, table=table)
+    lines = ["### A range for your own prediction", "",
+             "`virtmodel.validation.error_band(value, kind, technique=None, coverage=0.8)` turns the record into a range "
+             "for a new answer: the measured values that the model's log ratios ln(model / published) on the clean, "
+             "modelled rows of the same kind of question allow (a kind with fewer than 10 such rows falls back to all "
+             "kinds). For example, where the model says a technique keeps 0.9 of the reference's throughput, the "
+             f"80% band is {example.low:.2f} to {example.high:.2f} ({example.rows} rows from {example.sources} sources): "
+             "it reaches further down than up because the model has more often been optimistic.", "",
+             "A band is only as good as the rows are like the question. `held_out_coverage(coverage)` checks it as a "
+             "user meets it: every source's rows against a band built from the other sources' rows. That, not the "
+             f"nominal coverage, is the number to quote: the 80% band held {int(overall['inside'])} of "
+             f"{int(overall['rows'])} rows ({overall['held_out_coverage']:.0%}) of sources it was not built from.", "",
+             "| kind of question | rows | sources | " + " | ".join(f"held-out coverage of the {c:.0%} band" for c in _BAND_COVERAGES)
+             + " |", "|---|---|---|" + "---|" * len(_BAND_COVERAGES)]
+    for group in held[0.8].index:
+        rows, sources = int(held[0.8].loc[group, "rows"]), int(held[0.8].loc[group, "sources"])
+        cells = [f"{held[c].loc[group, 'held_out_coverage']:.0%} ({int(held[c].loc[group, 'inside'])} of {rows})"
+                 for c in _BAND_COVERAGES]
+        lines.append(f"| {group} | {rows} | {sources} | " + " | ".join(cells) + " |")
+    return lines + ["", "Kinds with fewer than 10 rows (tails, added latency, shared hosts) are checked against the "
+                    "all-kinds band, which does not fit them: the model's tail ratios all come out below the measured "
+                    "ones (see Tails below), so the band for a percentile ratio sits too low.", ""]
 
 
 @contextmanager
@@ -406,48 +442,9 @@ def _mechanisms(table) -> list:
     return lines + [""]
 
 
-#: rows whose recipe gained a setting after their first-model prediction had been compared with the
-#: published value (the setting selects a mechanism the source describes; chosen from that description,
-#: but after the comparison was known): by the protocol they count as calibration, not prediction
-_CHANGED_AFTER_COMPARING = {
-    **{f"motor_rnetbench.{w}": "requirement `vmm_user_network_stack` instead of `user_space_network_stack`: the "
-       "recipe's note declared the row not modelled (QEMU's slirp stack) before any prediction, but named a "
-       "requirement the package counts as met (gVisor's netstack), so the row was computed; corrected after "
-       "comparing (rows8 review)" for w in ("tcp_rr", "tcp_throughput")},
-    **{f"barham2003.{w}.vmware_ws": "`io_path=\"hosted\"` (VMware Workstation is a hosted monitor)"
-       for w in ("specint", "build", "osdb_ir", "osdb_oltp", "dbench", "specweb")},
-    "firecracker_netperf_doc.ping_added": "`io_path=\"virtio_user\"` (Firecracker's device model is in user space); "
-                                          "`virtio_transport=\"mmio\"` (Firecracker's only transport when the page was "
-                                          "written, 2020)",
-    **{f"microvm_net.{w}_firecracker": "`virtio_transport=\"mmio\"` (Firecracker 1.13 uses virtio-MMIO unless started "
-                                       "with --enable-pci; the source's harness does not pass it and boots the guest "
-                                       "with pci=off)" for w in ("rr", "iperf")},
-    "kvm_nic_tuning2026.single_stream": "`host_switch=\"bridge_nat\"` (the source describes vhost-net behind a NAT bridge)",
-    "kvm_nic_tuning2026.multi_stream": "`host_switch=\"bridge_nat\"` (the source describes vhost-net behind a NAT bridge)",
-    "percona_docker.port_forward": "`port_proxy=\"on\"` (sysbench on the host reaches the published port; Docker 1.9.1's "
-                                   "default relays a loopback connection through docker-proxy; the post does not name "
-                                   "the address, and its first prediction, 0.99 vs 0.31, was known); later the proxy's copy "
-                                   "cost became the sourced copy_time_per_byte instead of an assumed 0.5 cycle/B "
-                                   "(the prediction moved in the 7th digit); later still the proxy's TCP work per "
-                                   "message (`proxy_tcp_cycles`, lmbench)",
-    "chv_indirect2024.seqwrite_before": "`indirect_descriptors=False` (the guest before Cloud Hypervisor offered "
-                                        "VIRTIO_RING_F_INDIRECT_DESC): the mechanism did not exist when the row was "
-                                        "compared (+17%, a miss), and the recipe's note already said which setting "
-                                        "the row has; added with techniques/virtqueue_capacity.py (vring)",
-    # mechanism values fixed while the row's outcome was known (the recipe itself is unchanged)
-    "dockerfile_redis2015.set_port_map": "the proxy's TCP work per message, `proxy_tcp_cycles` (lmbench lat_tcp - "
-                                         "lat_unix): sourced after the time per message this very measurement implies "
-                                         "(4.2 us, quoted for scale in the port_forward row's miss note) had been read; "
-                                         "the derived cost is 4.22 us at the recipe's 3 GHz",
-    "docker_loop2019.default": "Docker's seccomp filter, `seccomp_filter_cycles` (libseccomp issue 116): while reading "
-                               "the microbenchmark the lead worked out by hand what the middle cell gives this row "
-                               "(about 0.94) before the mechanism was committed",
-}
-
-
 def _changed_after_comparing(table) -> list:
     """The rows whose inputs changed after comparing, and the hit rate without them."""
-    changed = table["row"].isin(list(_CHANGED_AFTER_COMPARING))
+    changed = table["row"].isin(list(CHANGED_AFTER_COMPARING))
     rest = table[~changed]
     modelled = rest[rest["status"] == "modelled"]
     lines = ["### Rows whose recipe changed after they were compared", "",
@@ -459,7 +456,7 @@ def _changed_after_comparing(table) -> list:
              "prediction.", "",
              "| row | what changed after comparing | within now |", "|---|---|---|"]
     for r in table[changed].itertuples(index=False):
-        lines.append(f"| {r.row} | {_CHANGED_AFTER_COMPARING[r.row]} | {'yes' if r.within else 'no'} |")
+        lines.append(f"| {r.row} | {CHANGED_AFTER_COMPARING[r.row]} | {'yes' if r.within else 'no'} |")
     lines += ["", f"Without them, the reported model is within tolerance on {_rate(rest, 'within')} of the "
               f"remaining rows ({_rate(modelled, 'within')} of those it models).", ""]
     return lines

@@ -64,6 +64,15 @@ def _app_table():
                          "error": [0.1, -0.2], "within": [True, False], "status": ["modelled", "modelled"]})
 
 
+def _band_table():
+    import pandas as pd
+
+    ratios = [0.8, 1.0, 1.1, 1.3, 0.9, 1.0, 1.5, 2.0]
+    return pd.DataFrame({"row": [f"r{i}" for i in range(8)], "source": ["s"] * 4 + ["t"] * 4,
+                         "kind": ["relative_throughput"] * 8, "published": [1.0] * 8, "predicted": ratios,
+                         "status": ["modelled"] * 8})
+
+
 def _p99_sweep():
     from virtmodel.analysis import sweep
 
@@ -126,6 +135,9 @@ RECIPES = {
     "virtmodel.analysis.sweep": ((["p99"], T2, W), {"arrival_rate": np.array([1e3, 2e3])}),
     "virtmodel.analysis.winner": ((_p99_sweep,), {}),
     "virtmodel.validation.error_summary": (("kind",), {"table": _app_table, "level": 0.9}),
+    "virtmodel.validation.error_band": ((0.9, "relative_throughput"), {"technique": None, "coverage": 0.8,
+                                                                       "table": _band_table, "min_rows": 3}),
+    "virtmodel.validation.held_out_coverage": ((0.8,), {"table": _band_table, "min_rows": 3}),
     "virtmodel.analysis.win_regions": ((T2, ("arrival_rate", [1e3, 3e4]), ("vms", [2, 8]), "p99"), {"workload": W}),
     "virtmodel.techniques.get": (("sriov",), {"iommu_cycles": 100.0}),
     "virtmodel.techniques.names": ((), {}),

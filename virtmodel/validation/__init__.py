@@ -15,6 +15,10 @@
 ``error_summary``  how wrong it may be: the out-of-sample errors by kind
                    of question, technique or source (hit rate with a
                    Wilson interval, bias, error quantiles)
+``error_band``     a range for a prediction of one's own, from the log
+                   ratios of the clean rows of the same kind; its
+                   coverage on held-out sources (``held_out_coverage``)
+``post_hoc``       the rows whose inputs were set after comparing
 =================  ======================================================
 
 Parameters come from the microbenchmarks (rows of kind ``calibration`` agree by
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 from . import adams2006, sriov2010, timeline, xen2003
 from ._rows import COLUMNS, Row
+from .error_band import error_band, held_out_coverage
 from .error_summary import error_summary
 
 CHECKS = (adams2006, xen2003, sriov2010, timeline)
@@ -57,4 +62,4 @@ def validation_table():
     return pd.DataFrame([row.record() for row in rows()], columns=list(COLUMNS))
 
 
-__all__ = ["validation_table", "rows", "Row", "CHECKS", "error_summary"]
+__all__ = ["validation_table", "rows", "Row", "CHECKS", "error_summary", "error_band", "held_out_coverage"]

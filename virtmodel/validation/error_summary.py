@@ -32,6 +32,7 @@ import math
 import numbers
 
 from ..errors import ParameterError
+from ._app_table import application_table, check_share, with_technique
 
 #: kinds whose error is optimistic when it is positive (a ratio of the technique's
 #: throughput or speed to the reference's); the other kinds are latencies, optimistic
@@ -63,7 +64,7 @@ def wilson_interval(hits: int, rows: int, level: float = 0.9) -> tuple[float, fl
     """
     from scipy.stats import binomtest
 
-    _check_level(level)
+    check_share(level, "level")
     for name, value in (("hits", hits), ("rows", rows)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise ParameterError(name, value, "a whole number")
@@ -74,11 +75,6 @@ def wilson_interval(hits: int, rows: int, level: float = 0.9) -> tuple[float, fl
         raise ParameterError("hits", hits, f"between 0 and rows = {rows}")
     interval = binomtest(hits, rows).proportion_ci(confidence_level=level, method="wilson")
     return float(interval.low), float(interval.high)
-
-
-def _check_level(level) -> None:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ParameterError("level", level, "a number strictly between 0 and 1")
 
 
 def _optimistic(kind: str, error: float) -> bool:
@@ -134,25 +130,10 @@ def error_summary(by: str = "kind", table=None, level: float = 0.9):
 
     if not isinstance(by, str) or by not in GROUPINGS:
         raise ParameterError("by", by, "one of " + ", ".join(GROUPINGS))
-    _check_level(level)
-    if table is None:
-        from .applications import recompute
-
-        table = recompute()
-    if not isinstance(table, pd.DataFrame):
-        raise ParameterError("table", table, "a pandas DataFrame of recompute()")
-    missing = {"row", "kind", "error", "within", "status", "source"} - set(table.columns)
-    if missing:
-        raise ParameterError("table", f"a table without {', '.join(sorted(missing))}",
-                             "a table of recompute() (columns row, kind, error, within, status, source)")
-    if len(table) == 0:
-        raise ParameterError("table", "an empty table", "a table of recompute() with at least one row")
+    check_share(level, "level")
+    table = application_table(table, {"row", "kind", "error", "within", "status", "source"})
     if by == "technique":
-        from .applications import recipes
-
-        known = recipes()
-        table = table.assign(technique=[known[row]["technique"] if row in known else "(no recipe)"
-                                        for row in table["row"]])
+        table = with_technique(table)
     sizes = table.groupby(by, sort=False).size().sort_values(ascending=False, kind="stable")
     lines = [_summary_row(group, table[table[by] == group], level) for group in sizes.index]
     lines.append(_summary_row("all rows", table, level))

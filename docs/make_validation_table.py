@@ -285,6 +285,29 @@ def _bands(table) -> list:
                     "ones (see Tails below), so the band for a percentile ratio sits too low.", ""]
 
 
+def _with_independent_residences(compute):
+    """``compute()`` with the closed loop's variance as before closedcov: stations summed as independent
+    (``mva_response_variance._covariance_terms`` giving 0; the closed model's kept fixed points and
+    moments forgotten before and after)."""
+    from virtmodel.model import closed as closed_module
+    from virtmodel.queueing import mva_response_variance as variance_module
+
+    def forget():
+        for name in ("_remembered_fixed_point", "_remembered_moments"):
+            kept = getattr(closed_module, name, None)
+            if kept is not None:
+                kept.cache_clear()
+
+    original = variance_module._covariance_terms
+    variance_module._covariance_terms = lambda *args: 0.0
+    forget()
+    try:
+        return compute()
+    finally:
+        variance_module._covariance_terms = original
+        forget()
+
+
 @contextmanager
 def _pooled_back_ends():
     """``{recipe technique: its first-model twin}`` with the vhost back-end pooled on the host's cores,
@@ -418,6 +441,11 @@ def _mechanisms(table) -> list:
                  "MVA's mean, a variance from the arrival theorem on MVA's marginal queue lengths, stations "
                  "independent, the gamma fit; `closed_loop_percentiles` in the recipe's requires; structural, "
                  "pre-registered)",
+                 _with_independent_residences(lambda: recompute(flags=_BEFORE_WAKEUPS))))
+    rows.append(("+ the covariance of a request's residences in the closed loop's variance (given the state it "
+                 "finds as it sets out, its residences are independent: the product form of sojourn times along "
+                 "an overtake-free path; exact for exponential single servers; structural within "
+                 "`closed_loop_percentiles`, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the package's default model: + interrupts and wake-ups (`wakeups=\"on\"`), structural "
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "

@@ -32,6 +32,29 @@ def test_one_server_is_takacs(rho, scv):
                                                                        rel=1e-12)
 
 
+@pytest.mark.parametrize("rho", [0.1, 0.5, 0.9])
+@pytest.mark.parametrize("third,scv", [(1.0, 0.0), (6.0, 1.0), (1.75, 0.25), (2.5, 0.5)])
+def test_a_given_third_moment_is_takacs_at_one_server(rho, third, scv):
+    """``service_third_moment`` (E[S^3], not a gamma's): at one server Takacs' variance with that moment.
+    E[S^3]/m^3 = 1 with SCV 0 is deterministic service (M/D/1); 6 with SCV 1 the exponential (= the
+    gamma default); 1.75 with SCV 0.25 and 2.5 with SCV 0.5 are two-point laws (values m(1 -+ sqrt(s)),
+    E[S^3]/m^3 = 1 + 3s), not gammas."""
+    m = 0.4
+    lam, e3 = rho / m, third * m**3
+    if scv not in (0.0, 1.0):
+        assert third == pytest.approx(1 + 3 * scv)                       # the two-point law's moment
+    w = lam * m**2 * (1 + scv) / (2 * (1 - rho))
+    var_r = w**2 + lam * e3 / (3 * (1 - rho)) + scv * m**2
+    got = allen_cunneen(lam, m, scv * m**2, 1, rho, service_third_moment=e3)["response_variance"]
+    assert got == pytest.approx(var_r, rel=1e-12)
+    if scv == 0.0:
+        from virtmodel.queueing import md1
+        assert got == pytest.approx(md1(lam, 1 / m).response_variance, rel=1e-12)
+    if scv == 1.0:
+        default = allen_cunneen(lam, m, m**2, 1, rho)["response_variance"]
+        assert got == pytest.approx(default, rel=1e-12)
+
+
 def test_one_server_is_takacs_symbolically():
     lam, m, v = sp.symbols("lambda m v", positive=True)
     w = lam * (m**2 + v) / (2 * (1 - lam * m))

@@ -104,10 +104,15 @@ def test_numpy_path_computes_percentiles_and_variance_into_the_given_rows():
     assert np.isinf(got["p99"][-1])
 
 
-def test_mismatched_sizes_keep_xarrays_error():
+def test_mismatched_sizes_raise_naming_the_parameter_and_the_dimension():
+    """Sizes NumPy would not broadcast (40 and 2 on dim_1) are refused by name; a size of 1 against
+    40 broadcasts (test_nd_inputs_broadcast_as_numpy_does; before 2026-12-07 xarray refused it too)."""
     with pytest.raises(ValueError, match="dim_1"):
         SWEEP.sweep("mean_latency", "sriov", "small_packet_rr",
-                    arrival_rate=np.ones((3, 40)), io_bytes=np.ones((3, 1)))
+                    arrival_rate=np.ones((3, 40)), io_bytes=np.ones((3, 2)))
+    ds = SWEEP.sweep("mean_latency", "sriov", "small_packet_rr",
+                     arrival_rate=np.full((3, 40), 1e3), io_bytes=np.full((3, 1), 1500.0))
+    assert ds["mean_latency"].shape == (1, 3, 40)      # (technique, dim_0, dim_1)
 
 
 def test_a_grid_coordinate_is_a_copy_unless_the_array_is_read_only():
@@ -147,3 +152,25 @@ def test_one_technique_on_the_numpy_path_keeps_its_arrays():
     assert base is not None and base.shape == lam.shape
     assert ds["p99"].data.base.shape == (1, 2) + lam.shape  # percentiles: written into the block's row
     assert not any(np.shares_memory(ds[m].data, lam) for m in ds.data_vars)
+
+
+@pytest.mark.parametrize("mode", ["numpy", "numba"])
+def test_nd_inputs_broadcast_as_numpy_does(mode):
+    """N-D inputs of shapes (n, 1) and (1, k) broadcast to (n, k) as the docstring says (xarray alone
+    refuses the sizes 1 and k on one unnamed dimension: an AlignmentError from deep inside it, found
+    2026-12-07), with the same values as the inputs broadcast by hand; shapes NumPy would not
+    broadcast raise naming the parameter."""
+    if mode == "numba" and not kernels.available():
+        pytest.skip("numba not installed")
+    rates, sizes = LAM[:40, None], SIZES[None, :]
+    with kernels.using(mode, min_points=8):
+        got = SWEEP.sweep(["mean_latency", "p99"], ["sriov", "paravirtual"], "small_packet_rr",
+                          arrival_rate=rates, io_bytes=sizes)
+        full = SWEEP.sweep(["mean_latency", "p99"], ["sriov", "paravirtual"], "small_packet_rr",
+                           arrival_rate=np.repeat(rates, 3, axis=1), io_bytes=np.repeat(sizes, 40, axis=0))
+    assert got["p99"].shape == (2, 40, 3)
+    xr.testing.assert_identical(got, full)
+    from virtmodel.errors import ParameterError
+    with pytest.raises(ParameterError, match="io_bytes"):
+        SWEEP.sweep("mean_latency", "sriov", "small_packet_rr", arrival_rate=LAM[:40, None],
+                    io_bytes=np.ones((2, 3)))

@@ -74,7 +74,29 @@ def _inputs(grid: dict) -> tuple:
         else:
             nd = np.ndim(value)
             out[name] = _Grid(value, tuple(f"dim_{i}" for i in range(depth - nd, depth)), name, attrs)
+    _broadcast_unnamed(out)
     return out, coords, pending
+
+
+def _broadcast_unnamed(out: dict) -> None:
+    """Give the N-D inputs on the unnamed dimensions ``dim_i`` NumPy's broadcasting: an input of size 1
+    along a dimension another input spans becomes a read-only view of that size (xarray would refuse
+    the two sizes); sizes that NumPy would not broadcast either raise naming the parameters."""
+    grids = {name: g for name, g in out.items()
+             if isinstance(g, _Grid) and any(d.startswith("dim_") for d in g.dims)}
+    sizes: dict = {}
+    for name, g in grids.items():
+        for dim, n in zip(g.dims, g.shape):
+            if n != 1:
+                first = sizes.setdefault(dim, (n, name))
+                if first[0] != n:
+                    raise ParameterError(name, f"an array of shape {g.shape}",
+                                         f"a shape that broadcasts with {first[1]}'s along {dim} "
+                                         f"(size {first[0]})")
+    for name, g in grids.items():
+        target = tuple(sizes.get(dim, (n, name))[0] for dim, n in zip(g.dims, g.shape))
+        if target != g.shape and not hasattr(g.data, "chunks"):
+            out[name] = _Grid(np.broadcast_to(g.data, target), g.dims, g.name, g.attrs)
 
 
 class _Grid:

@@ -89,7 +89,19 @@ def test_falls_back_from_technique_to_kind_to_all_kinds():
         "relative_throughput, sriov"
     assert error_band(1.0, "relative_throughput", "sriov", table=table, min_rows=3).rows == 3
     latency = error_band(1.0, "added_latency", table=table)
-    assert (latency.group, latency.rows) == (ALL_KINDS, 12)
+    assert (latency.group, latency.rows) == (ALL_KINDS, 12)          # its family has 2 rows: all kinds
+
+
+def test_a_small_kind_falls_back_to_its_family_not_to_the_opposite_sign():
+    """Latency kinds pool with latency kinds: there the model's misses come out low (ratios < 1),
+    in the throughput family high; the family's band follows the latencies."""
+    kinds = ["relative_throughput"] * 10 + ["relative_speed"] * 2 + ["added_latency"] * 6 + ["percentile_ratio"] * 6
+    ratios = [1.5] * 12 + [0.5] * 12
+    table = _table(ratios, kinds=kinds)
+    band = error_band(1.0, "percentile_ratio", table=table)
+    assert (band.group, band.rows) == ("latencies and latency ratios", 12)
+    assert band.low == pytest.approx(2.0) and band.high == pytest.approx(2.0)    # measured = model / 0.5
+    assert error_band(1.0, "relative_speed", table=table).group == "throughput and speed ratios"
 
 
 @pytest.mark.parametrize("kwargs,name", [

@@ -35,7 +35,11 @@ Assumptions, and how the band is checked
   built without that source. ``docs/validation.md`` reports that coverage; it is the
   number to quote with a band, not ``coverage`` itself.
 - A group with fewer than ``min_rows`` rows falls back: a technique's rows to the
-  kind's, a kind's to all kinds; :attr:`ErrorBand.group` says which rows were used.
+  kind's, a kind's to its family's (:data:`FAMILIES`), a family's to all kinds;
+  :attr:`ErrorBand.group` says which rows were used. The families keep apart the kinds
+  whose errors have opposite signs for the same missing cost: a cost the model lacks
+  makes a throughput or speed ratio too high and an added latency or a latency ratio too
+  low, so pooling the two would centre the band on neither.
 """
 
 from __future__ import annotations
@@ -51,6 +55,12 @@ _NEEDED = {"row", "kind", "predicted", "published", "status", "source"}
 
 #: what :attr:`ErrorBand.group` says when every kind's rows were used
 ALL_KINDS = "all kinds"
+
+#: the kinds whose log ratios are pooled when a kind alone has too few rows (module docstring)
+FAMILIES = {
+    "throughput and speed ratios": ("relative_throughput", "relative_speed", "shared_host_throughput"),
+    "latencies and latency ratios": ("added_latency", "percentile_ratio", "shared_host_latency_ratio"),
+}
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,11 @@ def _choose(rows, kind, technique, min_rows: int):
             return both, f"{kind}, {technique}"
     if len(by_kind) >= min_rows:
         return by_kind, kind
+    for family, kinds in FAMILIES.items():
+        if kind in kinds:
+            pooled = rows[rows["kind"].isin(kinds)]
+            if len(pooled) >= min_rows:
+                return pooled, family
     return rows, ALL_KINDS
 
 
@@ -190,7 +205,7 @@ def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10):
     """How often a band built without a source holds that source's measured values, per kind of question.
 
     For each clean, modelled row of source *s*, the band of :func:`error_band` (by
-    kind, with the same fallback) is built from the rows of every other source; the
+    kind, with the same fallback: family, then all kinds) is built from the rows of every other source; the
     row is *inside* when its published value lies in the band around its model value,
     i.e. when its log ratio lies between the other sources' quantiles.
 
@@ -224,4 +239,4 @@ def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10):
     return pd.DataFrame(lines, columns=list(HELD_OUT_COLUMNS))
 
 
-__all__ = ["error_band", "held_out_coverage", "ErrorBand", "ALL_KINDS", "HELD_OUT_COLUMNS"]
+__all__ = ["error_band", "held_out_coverage", "ErrorBand", "ALL_KINDS", "FAMILIES", "HELD_OUT_COLUMNS"]

@@ -241,11 +241,9 @@ def _covariance_terms(D, c, m, scv, v, labels, found, population, think, through
     :math:`\\mathrm{Var}(H_g)` of a one-station group from its marginal :math:`p_k(\\cdot\\mid N-1)`.
     Zero (the stations independent) if the product form's constant cannot be represented."""
     theta = throughput if throughput > 0 else 1.0  # any tilt theta^n leaves the distribution as it is
-    weights, waits = [], []
-    for k in range(D.size):
-        if D[k] > 0:
-            weights.append(_weights(D[k], c[k] if c[k] < population else np.inf, population, theta))
-            waits.append(_waits(found[k], m[k], scv[k], c[k], v[k]) if k in found else None)
+    held = [k for k in range(D.size) if D[k] > 0]  # the stations customers can be at (the think time last)
+    weights = [_weights(D[k], c[k] if c[k] < population else np.inf, population, theta) for k in held]
+    waits = [_waits(found[k], m[k], scv[k], c[k], v[k]) if k in found else None for k in held]
     if think > 0:
         weights.append(_weights(think, np.inf, population, theta))
         waits.append(None)
@@ -259,9 +257,8 @@ def _covariance_terms(D, c, m, scv, v, labels, found, population, think, through
             h = _waits(p, m[k], scv[k], c[k], v[k])
             apart += float(p @ (h * h) - (p @ h) ** 2)
         else:
-            keep = [w if w is not None and labels[k] == label else None
-                    for k, w in zip([k for k in range(D.size) if D[k] > 0] + ([None] if think > 0 else []), waits)]
-            apart += _sum_variance(weights, keep, population)
+            only = [w if k in members else None for k, w in zip(held, waits)] + waits[len(held):]
+            apart += _sum_variance(weights, only, population)
     correction = together - apart
     return correction if np.isfinite(correction) else 0.0
 
@@ -271,10 +268,8 @@ def _given_found(p, m, scv, c):
     j = np.arange(p.size)
     e1 = m * (1 + scv) / 2
     var_e = e1**2 * (excess_ratio(m, second_moment(m, scv), third_moment(m, scv)) - 1) if m > 0 else 0.0
-    waits = j >= c
-    extra = np.maximum(j - c, 0)
-    mean = m + np.where(waits, (e1 + extra * m) / c, 0.0)
-    var = scv * m**2 + np.where(waits, (var_e + extra * scv * m**2) / c**2, 0.0)
+    mean = m + _waits(p, m, scv, c, 1.0)
+    var = scv * m**2 + np.where(j >= c, (var_e + np.maximum(j - c, 0) * scv * m**2) / c**2, 0.0)
     total = p.sum()
     return float(p @ mean) / total, float(p @ (var + mean**2)) / total
 

@@ -86,6 +86,7 @@ True
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 
 from ..data import load_json
 from ..errors import ParameterError
@@ -123,7 +124,7 @@ SUPPORTED_MECHANISMS.add(_PV_DIRECT_DEVICE)  # paravirtual io_path="direct" (tec
 #: 2026-12-06 by the rule registered in docs/preregistered.md (1) before the rows that decided it, and
 #: became the package's default (``wakeups="on"``) once the Part 1 calibrations were checked with them
 #: (all still within; ``flags={"wakeups": "off"}`` gives the first model's count)
-REPORTED_FLAGS = {}
+REPORTED_FLAGS = MappingProxyType({})  # read-only: the reported model is not changed by assignment
 
 #: technique settings a requirement stands for: a recipe whose ``requires`` names the mechanism runs
 #: its technique with these settings (the recipe's own ``technique_params`` win where both set one)

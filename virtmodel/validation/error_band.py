@@ -69,7 +69,8 @@ class ErrorBand:
 
     ``low`` and ``high`` bound the measured value at ``coverage`` (see the module
     docstring); ``group`` names the rows the band rests on (a kind, a kind and a
-    technique, or :data:`ALL_KINDS`), ``rows`` and ``sources`` count them.
+    technique, a family of :data:`FAMILIES`, or :data:`ALL_KINDS`), ``rows`` and
+    ``sources`` count them.
     """
 
     value: float
@@ -221,7 +222,7 @@ def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10):
     min_rows = _check_min_rows(min_rows)
     rows = _log_ratios(application_table(table, _NEEDED))
     inside = []
-    for index, row in rows.iterrows():
+    for _, row in rows.iterrows():
         others = rows[rows["source"] != row["source"]]
         if len(others) < min_rows:
             raise ParameterError("table", f"a table whose rows outside source {row['source']!r} number {len(others)}",

@@ -1,0 +1,105 @@
+"""The closed model with several VMs (shadow servers, model/closed.py) against an independent event
+simulation of every VM's users (tests/several_vms_oracle.py): mean, variance and p99 of one VM's
+response time, with declared bands of (model / simulation - 1).
+
+The simulation takes the model's own network at its operating point (the stations, their demands at
+the loop's throughput, servers and service SCVs, the path delay) and runs ``vms`` copies of it that
+share the shared stations, each request crossing the stations in order (one of a split resource's
+stations at random): what the shadow servers and the residences' covariance approximate.
+
+Measured 2026-12-07 (60,000 passages, seeds 1 and 2; the bands below hold both):
+
+- **No shared bottleneck** (the shared stations' inflation below 2.4, the VM's own guest the
+  bottleneck): mean 0..+6%, variance -2%..+11%, p99 -1%..+5%.
+- **A split resource** (two vhost workers a request visits one of, two VMs): mean 0..+1%, variance
+  0..+13%, p99 -1%..+6%: the covariance of an alternative group, which has no exact result.
+- **A shared station that is the bottleneck of several VMs** (the host's cores under four or eight
+  paravirtual VMs; inflation 2-8): the mean is within +12%, but the variance comes out
+  +12% to +340% too large and the p99 +5% to +21%: the shadow server turns the other VMs' many small
+  requests into a few large ones of the tagged VM, whose count and service spread are then scaled
+  by the inflation squared. The model's tail is conservative there; pinned so a change shows.
+- **A near-deterministic bottleneck** (the wire, SCV 0.02: bulk transfer, one or two VMs): the
+  variance +21% to 19x too large, the p99 +1% to +45% and the mean up to +15%, already with one VM: the product-form
+  marginals assume a queue-length spread that a constant-time bottleneck does not have (the
+  declared bands of the closed variance go down to SCV 0.25 only).
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from virtmodel.model import Model
+from virtmodel.model.closed import _path, _service_variances, _solve_loaded
+from virtmodel.platform import Platform
+from virtmodel.techniques import get
+
+sys.path.insert(0, str(Path(__file__).parent))
+from several_vms_oracle import simulate_vms  # noqa: E402
+
+
+def _network(m, users):
+    """The model's per-VM network at its operating point: stations, delay, service SCVs, inflation."""
+    v = m.values()
+    result, stations, delay, inflation, _ = _solve_loaded(m.key, v, users)
+    at = {**v, "arrival_rate": float(result.system_throughput)}
+    variances, out = _service_variances(m.key)(at), _path(m.key).bundle(at)
+    scv = []
+    for (_, _, i_d, _, i_q), var in zip(_path(m.key).stations, variances):
+        S, q = float(out[i_d]), int(round(float(out[i_q])))
+        scv += [float(var) / S**2 if S > 0 else 0.0] * q
+    return stations, delay, scv, np.asarray(inflation)
+
+
+def errors(technique, params, workload, platform, users, think_factor, seed=1):
+    """(mean, variance, p99) of model / simulation - 1, and the largest inflation."""
+    base = Model(get(technique, **params), workload, platform)
+    probe = Model(base.technique, base.workload.replace(users=users, think_time=0.0), platform)
+    think = think_factor * sum(s[1] for s in _network(probe, users)[0])
+    m = Model(base.technique, base.workload.replace(users=users, think_time=think), platform)
+    stations, delay, scv, inflation = _network(m, users)
+    r = simulate_vms(stations, delay, scv, platform.vms, users, think, passages=60_000, seed=seed)
+    model = (m.evaluate("mean_latency"), m.evaluate("latency_variance"), m.evaluate("p99"))
+    sim = (r.mean(), r.var(), float(np.quantile(r, 0.99)))
+    return tuple(float(a) / b - 1 for a, b in zip(model, sim)), float(inflation.max())
+
+
+LOADS = [(2, 0.0), (4, 1.0), (8, 0.0), (32, 0.0)]  # (users per VM, think time / the demands)
+
+NO_SHARED_BOTTLENECK = [
+    ("hardware_assist", {}, "web_serving", dict(vms=3, cores=1)),
+    ("emulation", {}, "small_packet_rr", dict(vms=3, cores=1)),
+    ("sriov", {}, "small_packet_rr", dict(vms=4, cores=2)),
+    ("paravirtual", {}, "small_packet_rr", dict(vms=4, cores=2)),
+    ("nitro", {}, "small_packet_rr", dict(vms=4, cores=2, card_cores=1)),
+]
+SPLIT = [("hardware_assist", {"queues": 2}, "small_packet_rr", dict(vms=2, cores=4, vcpus=2))]
+SHARED_BOTTLENECK = [
+    ("paravirtual", {}, "small_packet_rr", dict(vms=4, cores=1)),
+    ("paravirtual", {}, "small_packet_rr", dict(vms=8, cores=2)),
+]
+DETERMINISTIC_BOTTLENECK = [("hardware_assist", {}, "bulk_transfer", dict(vms=v, cores=4)) for v in (1, 2)]
+
+#: declared bands (low, high) of model / simulation - 1 for (mean, variance, p99)
+BANDS = {
+    "no shared bottleneck": [(-0.04, 0.08), (-0.06, 0.15), (-0.05, 0.09)],
+    "split": [(-0.04, 0.06), (-0.06, 0.18), (-0.05, 0.09)],
+    "shared bottleneck": [(-0.04, 0.18), (0.05, 4.5), (0.0, 0.28)],
+    "deterministic bottleneck": [(-0.04, 0.2), (0.1, 25.0), (0.0, 0.6)],
+}
+CASES = ([("no shared bottleneck", c) for c in NO_SHARED_BOTTLENECK] + [("split", c) for c in SPLIT]
+         + [("shared bottleneck", c) for c in SHARED_BOTTLENECK]
+         + [("deterministic bottleneck", c) for c in DETERMINISTIC_BOTTLENECK])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind, case", CASES, ids=[f"{k}-{c[0]}-{c[3]}" for k, c in CASES])
+def test_several_vms_against_the_simulation_within_the_declared_bands(kind, case):
+    technique, params, workload, platform = case
+    for users, think in LOADS:
+        errs, inflation = errors(technique, params, workload, Platform(**platform), users, think)
+        for name, e, (low, high) in zip(("mean", "variance", "p99"), errs, BANDS[kind]):
+            assert low <= e <= high, (users, think, name, e, inflation)
+        if kind == "shared bottleneck" and users >= 8:
+            assert inflation >= 2   # the case is what it says: the others take half the station or more

@@ -289,27 +289,41 @@ def _bands(table) -> list:
                     "The small kinds' coverages rest on 2 to 7 rows from 1 or 2 sources each.", ""]
 
 
-def _with_independent_residences(compute):
-    """``compute()`` with the closed loop's variance as before closedcov: stations summed as independent
-    (``mva_response_variance._covariance_terms`` giving 0; the closed model's kept fixed points and
-    moments forgotten before and after)."""
+def _patched(module, name, replacement, compute):
+    """``compute()`` with ``module.name`` replaced, the closed model's kept fixed points and moments
+    forgotten before and after (they hold the numbers of the model as it was)."""
     from virtmodel.model import closed as closed_module
-    from virtmodel.queueing import mva_response_variance as variance_module
 
     def forget():
-        for name in ("_remembered_fixed_point", "_remembered_moments"):
-            kept = getattr(closed_module, name, None)
+        for kept_name in ("_remembered_fixed_point", "_remembered_moments"):
+            kept = getattr(closed_module, kept_name, None)
             if kept is not None:
                 kept.cache_clear()
 
-    original = variance_module._covariance_terms
-    variance_module._covariance_terms = lambda *args: 0.0
+    original = getattr(module, name)
+    setattr(module, name, replacement)
     forget()
     try:
         return compute()
     finally:
-        variance_module._covariance_terms = original
+        setattr(module, name, original)
         forget()
+
+
+def _with_kept_shared_scv(compute):
+    """``compute()`` with the closed loop's spread as before sharedscv: a shared station's SCV kept
+    under the shadow servers' inflation (``closed._shared_scv`` the identity)."""
+    from virtmodel.model import closed as closed_module
+
+    return _patched(closed_module, "_shared_scv", lambda scv, inflation: scv, compute)
+
+
+def _with_independent_residences(compute):
+    """``compute()`` with the closed loop's variance as before closedcov: stations summed as independent
+    (``mva_response_variance._covariance_terms`` giving 0), and as before sharedscv."""
+    from virtmodel.queueing import mva_response_variance as variance_module
+
+    return _with_kept_shared_scv(lambda: _patched(variance_module, "_covariance_terms", lambda *args: 0.0, compute))
 
 
 @contextmanager
@@ -450,6 +464,10 @@ def _mechanisms(table) -> list:
                  "finds as it sets out, its residences are independent: the product form of sojourn times along "
                  "an overtake-free path; exact for exponential single servers; structural within "
                  "`closed_loop_percentiles`, pre-registered)",
+                 _with_kept_shared_scv(lambda: recompute(flags=_BEFORE_WAKEUPS))))
+    rows.append(("+ several VMs' many small services at a shared station in the closed loop's spread (the shadow "
+                 "server's inflated visit stands for f times as many visits of the station's service time: its "
+                 "SCV divided by the inflation f; structural within `closed_loop_percentiles`, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the package's default model: + interrupts and wake-ups (`wakeups=\"on\"`), structural "
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "

@@ -175,6 +175,11 @@ MECHANISM_NAMES = {
                                "mean, a variance from the arrival theorem, the gamma fit; model/closed.py)",
     "virtual_interrupt_coalescing": "a virtual NIC's interrupt coalescing (VMXNET3's default; no source gives "
                                     "how long it holds a lone message at low load)",
+    "software_switch_flooding": "a host switch that floods every frame to every connected VM (socket_vmnet's "
+                                "daemon, each copy through the VM's socket pair): idle neighbours that offer no "
+                                "load still cost the switch per frame",
+    "guest_cpu_topology": "the CPU model and cache/NUMA topology the guest is shown (a BLAS library's code path "
+                          "and blocking chosen from it): guest software, not a virtualization cost",
 }
 
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",

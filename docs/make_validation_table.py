@@ -153,13 +153,14 @@ def _part2() -> list:
              + _baseline_coverage(len(base_all)) +
              "`recompute(flags=..., techniques=...)` in `virtmodel.validation.applications` re-runs every "
              "row with a new mechanism.", ""]
+    trials = [(name, recompute(workload=settings)) for name, settings in _WORKLOAD_TRIALS]
     lines += _how_wrong(table)
     lines += _bands(table)
-    lines += _mechanisms(table)
+    lines += _mechanisms(table, trials)
     lines += _changed_after_comparing(table)
     lines += _table(table.itertuples(index=False), _PART2_SHOWN, _PART2_HEADER)
     lines += _misses(table)
-    lines += _tails(table)
+    lines += _tails(table, trials)
     return lines
 
 
@@ -224,6 +225,14 @@ _FLAG_TRIALS = (("interrupts and wake-ups off (`wakeups=\"off\"`: the first mode
                 ("a bounce copy on the user-space back-end's receive: QEMU's tap reads each frame into its own "
                  "buffer, then copies it into the guest, two copies per byte (`user_rx_copy=\"bounce\"`; virtio_user)",
                  {"user_rx_copy": "bounce"}, False))
+
+#: trials of a workload parameter on every row (``recompute(workload=...)``), reported beside the model:
+#: ``(name, settings)``. The CPU-time SCV: the median of six independent fixed-type CPU measurements
+#: (docs/background/service-time-spread.md: a loopback RR's 0.011; getpid, close, mmap, write, open
+#: 0.028-0.049), registered before any row was computed with it
+_WORKLOAD_TRIALS = (("a fixed-type request's CPU time as measured, not exponential (`cpu_scv=0.035` on every row's "
+                     "workload, both sides: the median of six independent measurements, "
+                     "docs/background/service-time-spread.md; a trial, pre-registered)", {"cpu_scv": 0.035}),)
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths
@@ -343,7 +352,7 @@ def _pooled_back_ends():
             unregister(cls.name)
 
 
-def _mechanisms(table) -> list:
+def _mechanisms(table, trials=()) -> list:
     """What each mechanism bought: the hit rates with it, on the same rows."""
     taken = table[table["baseline_within"].notna()]
     base = taken.assign(within=taken["baseline_within"].astype(bool),
@@ -473,6 +482,7 @@ def _mechanisms(table) -> list:
                  "by the rule registered in docs/preregistered.md before the rows that decided it; device interrupts "
                  "suppressed only inside NAPI's poll window (registered there, section 3)", table))
     rows += [(f"this model + {name}", recompute(flags=flags)) for name, flags, _ in _FLAG_TRIALS]
+    rows += [(f"this model + {name}", trial) for name, trial in trials]
     together = {k: v for _, flags, joined in _FLAG_TRIALS if joined for k, v in flags.items()}
     if sum(joined for *_, joined in _FLAG_TRIALS) > 1:
         rows.append(("this model + all of the marked flags together", recompute(flags=together)))
@@ -528,7 +538,7 @@ def _misses(table) -> list:
     return lines
 
 
-def _tails(table) -> list:
+def _tails(table, trials=()) -> list:
     """The percentile rows together: how many, on which side of the measured value, and the pattern's
     explanation (``app_misses.json``, ``patterns``), which holds for rows within tolerance too."""
     tails = table[table["kind"].str.contains("percentile")]
@@ -541,6 +551,13 @@ def _tails(table) -> list:
     lines = ["", "### Tails (rows that compare a latency percentile)", "",
              f"{len(tails)} rows compare a percentile; {len(modelled)} are modelled, {int(tails['within'].sum())} "
              f"within tolerance{sides}."]
+    for name, trial in trials:
+        t = trial[trial["kind"].str.contains("percentile") & (trial["status"] == "modelled")]
+        if len(t):
+            lines += ["", f"With {name}: {int(t['within'].sum())} of {len(t)} modelled within, "
+                      f"{int((t['error'] < 0).sum())} below the measured ratio, median error {t['error'].median():+.0%}; "
+                      "by row: " + ", ".join(f"{r.row} {r.predicted:.3g} ({r.error:+.0%})"
+                                             for r in t.itertuples(index=False)) + "."]
     note = load_json("app_misses.json").get("patterns", {}).get("percentile_ratio")
     if note:
         lines += ["", f"*{note['mechanism']}* ({note['direction']}): {note['why']}"]

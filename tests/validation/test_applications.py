@@ -99,6 +99,26 @@ def test_bad_flags_and_techniques_are_named(flags, techniques, named):
         recompute(flags=flags, techniques=techniques)
 
 
+@pytest.mark.parametrize("workload, named", [("cpu_scv", "workload"), ({"no_such_parameter": 1}, "no_such_parameter")])
+def test_bad_workload_settings_are_named(workload, named):
+    with pytest.raises(ParameterError, match=named):
+        recompute(workload=workload)
+
+
+def test_workload_settings_reach_both_sides_of_a_row():
+    """A trial of the CPU time's SCV: at its default (1) nothing moves (a tail row, a lone request's mean, a
+    shared-host row, whose groups the setting reaches too); smaller, the tail ratio moves (both sides' spread
+    narrows) and the lone request's mean does not (it has no SCV in it)."""
+    for row in ("microvm_net.p99_rr_kvm_vhost", "firecracker_netperf_doc.ping_added",
+                "barham2003.isolation.specweb"):
+        assert predict(row, workload={"cpu_scv": 1.0}) == predict(row)
+    tail, narrow = predict("microvm_net.p99_rr_kvm_vhost")[0], predict("microvm_net.p99_rr_kvm_vhost",
+                                                                       workload={"cpu_scv": 0.035})[0]
+    assert narrow != pytest.approx(tail, rel=1e-3)
+    assert predict("firecracker_netperf_doc.ping_added", workload={"cpu_scv": 0.035})[0] == \
+        pytest.approx(predict("firecracker_netperf_doc.ping_added")[0], rel=1e-12)
+
+
 def test_a_closed_benchmark_loop_compares_mva_throughputs(monkeypatch):
     """A recipe with users (a closed loop) is compared by X(N) of the closed model: one user, the ratio of
     the lone latencies (X(1) = 1/R(1)); many users, the open recipe's throughput_limit ratio."""

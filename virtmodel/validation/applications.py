@@ -317,7 +317,13 @@ _HOST_KINDS = ("shared_host_throughput", "shared_host_latency_ratio", "shared_ho
 _PERCENTILE_KINDS = ("percentile_ratio", "shared_host_percentile_ratio")
 
 
-def _host(spec, flags, techniques):
+def _workload(name, overrides, settings=None):
+    """A recipe's workload: the preset ``name`` with the recipe's ``overrides``, then a trial's ``settings``
+    (:func:`recompute`'s ``workload``) on top."""
+    return get_workload(name).replace(**overrides).replace(**(settings or {}))
+
+
+def _host(spec, flags, techniques, workload=None):
     """The :class:`~virtmodel.host.Host` of a recipe's ``host`` (or its ``reference``) section.
 
     ``{"groups": [{"technique", "workload", "overrides", "count", "background"}, ...], "platform": {...},
@@ -329,15 +335,24 @@ def _host(spec, flags, techniques):
     from ..timeslices import TimeSlices
 
     groups = [VMGroup(_technique(g["technique"], {}, flags, techniques),
-                      get_workload(g["workload"]).replace(**g["overrides"]), g["count"], g.get("background", False))
+                      _workload(g["workload"], g["overrides"], workload), g["count"], g.get("background", False))
               for g in spec["groups"]]
     quantum = spec.get("quantum")
     scheduler = None if quantum is None else TimeSlices(quantum, boost=spec.get("boost", "none"))
     return Host(groups, Platform().replace(**spec["platform"]), scheduler)
 
 
-def _check_options(flags, techniques) -> None:
-    """Bad ``flags``/``techniques`` raise :class:`ParameterError` naming them (a typo must not pass silently)."""
+def _check_options(flags, techniques, workload=None) -> None:
+    """Bad ``flags``/``techniques``/``workload`` raise :class:`ParameterError` naming them (a typo must not
+    pass silently)."""
+    if workload is not None:
+        from ..workload import Workload
+
+        if not isinstance(workload, dict):
+            raise ParameterError("workload", workload, "a dict of workload settings, e.g. {'cpu_scv': 0.035}")
+        for key in workload:
+            if key not in Workload.__dataclass_fields__:
+                raise ParameterError("workload", key, "a parameter of the workload (virtmodel.workload.Workload)")
     if flags is not None and not isinstance(flags, dict):
         raise ParameterError("flags", flags, "a dict of technique settings, or of {technique: settings}")
     if techniques is not None and not isinstance(techniques, dict):
@@ -351,19 +366,21 @@ def _check_options(flags, techniques) -> None:
             raise ParameterError("flags", key, "a parameter or flag of some registered technique")
 
 
-def predict(row_id: str, flags=None, techniques=None, mechanisms=None):
+def predict(row_id: str, flags=None, techniques=None, mechanisms=None, workload=None):
     """The model's value for one row (None when the row is not modelled), and the status text.
 
     ``mechanisms``: the set of mechanisms to use (default :data:`SUPPORTED_MECHANISMS`; a smaller
-    set shows what a mechanism bought)."""
-    _check_options(flags, techniques)
+    set shows what a mechanism bought); ``workload``: settings put on the row's workload after its
+    recipe's, as in :func:`recompute`."""
+    _check_options(flags, techniques, workload)
     rows = {r.id: r for r in app_results()}
     if row_id not in rows:
         raise ParameterError("row_id", row_id, "an id of published_apps.json")
-    return _predict(rows[row_id], recipes()[row_id], {**REPORTED_FLAGS, **(flags or {})}, techniques, mechanisms)
+    return _predict(rows[row_id], recipes()[row_id], {**REPORTED_FLAGS, **(flags or {})}, techniques, mechanisms,
+                    workload)
 
 
-def _predict(row, recipe, flags, techniques, mechanisms):
+def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None):
     """:func:`predict` of one row whose record and recipe are given (the data files are read once
     per table by :func:`recompute`: parsing them for each of a table's rows was an eighth of its time)."""
     row_id = row.id
@@ -380,11 +397,11 @@ def _predict(row, recipe, flags, techniques, mechanisms):
     extra = (_percentile_name(recipe, row_id),) if row.kind in _PERCENTILE_KINDS else ()
     if row.kind in _HOST_KINDS:
         spec = recipe["host"]
-        value = EVALUATORS[row.kind](_host(spec, flags, techniques), _host(spec["reference"], flags, techniques),
-                                     *extra)
+        value = EVALUATORS[row.kind](_host(spec, flags, techniques, workload_settings),
+                                     _host(spec["reference"], flags, techniques, workload_settings), *extra)
         return float(value), "modelled"
     platform = Platform().replace(**recipe["platform"])
-    workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
+    workload = _workload(recipe["workload"], recipe["workload_overrides"], workload_settings)
     closed_ok = {"relative_throughput": "closed_loop", "percentile_ratio": "closed_loop_percentiles"}
     if workload.users and closed_ok.get(row.kind, "-") not in recipe["requires"]:
         raise ParameterError(f"{row_id}: workload_overrides.users", workload.users,
@@ -397,7 +414,7 @@ def _predict(row, recipe, flags, techniques, mechanisms):
     return float(value), "modelled"
 
 
-def recompute(flags=None, techniques=None, mechanisms=None):
+def recompute(flags=None, techniques=None, mechanisms=None, workload=None):
     """Every application row predicted again with today's model, as a pandas DataFrame.
 
     Parameters
@@ -413,6 +430,9 @@ def recompute(flags=None, techniques=None, mechanisms=None):
         e.g. to try a new I/O-path technique on every row that named the old one.
     mechanisms : set, optional
         The mechanisms counted as supported (default :data:`SUPPORTED_MECHANISMS`).
+    workload : dict, optional
+        Workload settings put on every row's workload after its recipe's (both sides, shared-host
+        groups too): a trial of a workload parameter's value, e.g. ``{"cpu_scv": 0.035}``.
 
     Returns
     -------
@@ -422,12 +442,12 @@ def recompute(flags=None, techniques=None, mechanisms=None):
     """
     import pandas as pd
 
-    _check_options(flags, techniques)
+    _check_options(flags, techniques, workload)
     flags = {**REPORTED_FLAGS, **(flags or {})}
     every = recipes()
     records = []
     for row in app_results():
-        predicted, status = _predict(row, every[row.id], flags, techniques, mechanisms)
+        predicted, status = _predict(row, every[row.id], flags, techniques, mechanisms, workload)
         error = math.nan if predicted is None else (predicted - row.published) / row.published
         records.append({
             "row": row.id, "source": row.source, "kind": row.kind, "published": row.published,

@@ -153,7 +153,7 @@ def _part2() -> list:
              + _baseline_coverage(len(base_all)) +
              "`recompute(flags=..., techniques=...)` in `virtmodel.validation.applications` re-runs every "
              "row with a new mechanism.", ""]
-    trials = [(name, recompute(workload=settings)) for name, settings in _WORKLOAD_TRIALS]
+    trials = [(name, recompute(workload=workload, platform=platform)) for name, workload, platform in _WORKLOAD_TRIALS]
     lines += _how_wrong(table)
     lines += _bands(table)
     lines += _mechanisms(table, trials)
@@ -226,13 +226,19 @@ _FLAG_TRIALS = (("interrupts and wake-ups off (`wakeups=\"off\"`: the first mode
                  "buffer, then copies it into the guest, two copies per byte (`user_rx_copy=\"bounce\"`; virtio_user)",
                  {"user_rx_copy": "bounce"}, False))
 
-#: trials of a workload parameter on every row (``recompute(workload=...)``), reported beside the model:
-#: ``(name, settings)``. The CPU-time SCV: the median of six independent fixed-type CPU measurements
-#: (docs/background/service-time-spread.md: a loopback RR's 0.011; getpid, close, mmap, write, open
-#: 0.028-0.049), registered before any row was computed with it
+#: trials of workload and platform parameters on every row (``recompute(workload=..., platform=...)``),
+#: reported beside the model: ``(name, workload settings, platform settings)``, each registered before any
+#: row was computed with it. Values from docs/background/service-time-spread.md: the CPU-time SCV the
+#: median of six independent fixed-type CPU measurements (a loopback RR's 0.011; getpid, close, mmap,
+#: write, open 0.028-0.049); the flash access SCV the median of three native-Linux NVMe QD1 reads
+#: (0.012, 0.0165, 0.017)
 _WORKLOAD_TRIALS = (("a fixed-type request's CPU time as measured, not exponential (`cpu_scv=0.035` on every row's "
                      "workload, both sides: the median of six independent measurements, "
-                     "docs/background/service-time-spread.md; a trial, pre-registered)", {"cpu_scv": 0.035}),)
+                     "docs/background/service-time-spread.md; a trial, pre-registered)", {"cpu_scv": 0.035}, {}),
+                    ("a request of one type throughout: its CPU time as measured (`cpu_scv=0.035`), its operation counts "
+                     "fixed, not Poisson (`count_dispersion=0`), a flash access's time as measured (`disk_access_scv="
+                     "0.0165`), on every row, both sides (docs/background/service-time-spread.md; a trial, "
+                     "pre-registered)", {"cpu_scv": 0.035, "count_dispersion": 0.0}, {"disk_access_scv": 0.0165}))
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths

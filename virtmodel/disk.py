@@ -34,8 +34,9 @@ Per request the workload (:class:`~virtmodel.workload.Workload`) sends the disk
 .. math::
     n_r = n_{\\mathrm{rd}} (1 - h), \\qquad n_w = n_{\\mathrm{wr}}, \\qquad n_f = n_{\\mathrm{fl}}
 
-reads (only the page cache's misses), writes and flushes, each a Poisson number
-of operations. One operation's service time:
+reads (only the page cache's misses), writes and flushes, each a random number
+of operations of index of dispersion :math:`\\kappa_n` (the workload's ``count_dispersion``: 1 a Poisson
+number, the default; 0 exactly that many). One operation's service time:
 
 ======================  ==========================================  =====================================
 operation               flash                                       rotating
@@ -47,17 +48,17 @@ flush                   :math:`t_{\\mathrm{fl}}`                       :math:`t_
 
 (flash: the fixed times on ``disk``, the transfers :math:`b/B_d` on
 ``disk_channel``; rotating: all on ``disk``) with
-:math:`t_{\\mathrm{rd}}, t_{\\mathrm{wr}}` the fixed access times (flash:
+:math:`t_{\\mathrm{rd}}, t_{\\mathrm{wr}}` the access times (flash:
 the medium's read and the write into the drive's cache; rotating: the
-command overhead), :math:`T_s` the seek (mean ``disk_seek_time``, SCV
+command overhead), each of SCV ``disk_access_scv`` (0, constant, by default), :math:`T_s` the seek (mean ``disk_seek_time``, SCV
 ``disk_seek_scv``) and :math:`U` the rotational delay, uniform on
 :math:`[0, T_{\\mathrm{rot}}]` (mean :math:`T_{\\mathrm{rot}}/2`, variance
 :math:`T_{\\mathrm{rot}}^2/12`). The disk's load per request is the compound
-Poisson sum
+sum (compound Poisson at :math:`\\kappa_n = 1`)
 
 .. math::
     E[D_{\\mathrm{disk}}] = \\sum_k n_k m_k, \\qquad
-    \\mathrm{Var}(D_{\\mathrm{disk}}) = \\sum_k n_k (m_k^2 + v_k)
+    \\mathrm{Var}(D_{\\mathrm{disk}}) = \\sum_k n_k (\\kappa_n m_k^2 + v_k)
 
 (:math:`m_k, v_k` the mean and variance of one operation of kind :math:`k`),
 taken for each station over the parts of the operations it serves
@@ -166,25 +167,30 @@ def positioning(s, medium):
             s.disk_seek_scv * s.disk_seek_time**2 + s.disk_rotation_time**2 / 12)
 
 
-def _compound(kinds) -> tuple:
-    """``(mean, variance)`` of a compound Poisson sum: :math:`\\sum n_k m_k`, :math:`\\sum n_k (m_k^2 + v_k)`."""
-    return sum(n * m for n, m, _ in kinds), sum(n * (m**2 + v) for n, m, v in kinds)
+def _compound(kinds, dispersion=1) -> tuple:
+    """``(mean, variance)`` of a compound sum whose counts have index of dispersion :math:`\\kappa_n`:
+    :math:`\\sum n_k m_k`, :math:`\\sum n_k (\\kappa_n m_k^2 + v_k)` (:math:`\\kappa_n = 1`: compound Poisson)."""
+    return sum(n * m for n, m, _ in kinds), sum(n * (dispersion * m**2 + v) for n, m, v in kinds)
 
 
 def _operations(s, medium, access=True, transfer=True) -> tuple:
-    """``(count, mean, variance)`` of each operation kind, with its access and/or transfer part."""
+    """``(count, mean, variance)`` of each operation kind, with its access and/or transfer part: the fixed
+    access time of SCV ``disk_access_scv`` (0: constant), the positioning's variance, the transfer constant."""
     ops = disk_ops(s)
     pos_mean, pos_var = positioning(s, medium) if access else (0, 0)
     a, x = int(access), int(transfer)
-    return ((ops.reads, a * (s.disk_read_latency + pos_mean) + x * s.file_read_bytes / s.disk_bandwidth, pos_var),
-            (ops.writes, a * (s.disk_write_latency + pos_mean) + x * s.disk_write_bytes / s.disk_bandwidth, pos_var),
-            (ops.flushes, a * s.disk_flush_time, 0))
+    spread = a * s.disk_access_scv
+    return ((ops.reads, a * (s.disk_read_latency + pos_mean) + x * s.file_read_bytes / s.disk_bandwidth,
+             pos_var + spread * s.disk_read_latency**2),
+            (ops.writes, a * (s.disk_write_latency + pos_mean) + x * s.disk_write_bytes / s.disk_bandwidth,
+             pos_var + spread * s.disk_write_latency**2),
+            (ops.flushes, a * s.disk_flush_time, spread * s.disk_flush_time**2))
 
 
 def service_moments(s, medium) -> tuple:
     """A request's whole disk time, access and transfer, ``(mean, variance)`` (module formula): a
     rotating disk's one station; for flash the sum of its two stations' loads (:func:`stage_moments`)."""
-    return _compound(_operations(s, medium))
+    return _compound(_operations(s, medium), s.count_dispersion)
 
 
 def stage_moments(s, medium) -> dict:
@@ -192,8 +198,8 @@ def stage_moments(s, medium) -> dict:
     transfers :math:`b/B_d`; rotating ``disk`` everything (module formula)."""
     if medium != "flash":
         return {"disk": service_moments(s, medium)}
-    return {"disk": _compound(_operations(s, medium, transfer=False)),
-            CHANNEL.name: _compound(_operations(s, medium, access=False))}
+    return {"disk": _compound(_operations(s, medium, transfer=False), s.count_dispersion),
+            CHANNEL.name: _compound(_operations(s, medium, access=False), s.count_dispersion)}
 
 
 def check_storage(platform, values: dict) -> None:

@@ -274,13 +274,17 @@ def _factor_tokens(expr, width, tex) -> list:
 
 
 def _wrapped(prefix: list, inner: list, suffix: str) -> list:
-    """``prefix \\biggl( inner \\biggr)suffix`` as tokens (fixed-size delimiters: each line stands alone)."""
+    """``prefix \\biggl( inner \\biggr)suffix`` as tokens (fixed-size delimiters: each line stands alone).
+
+    With a ``prefix`` and more than one inner token, the prefix and its ``\\biggl(`` are a token of their
+    own, so a line may break after them: glued to the first inner token (which was sized for the whole
+    width) they could make a token wider than a line."""
     if not inner:
         return [" ".join(prefix)] if prefix else []
-    head = " ".join(prefix + [r"\biggl(" + inner[0]])
     if len(inner) == 1:
-        return [head + r"\biggr)" + suffix]
-    return [head] + inner[1:-1] + [inner[-1] + r"\biggr)" + suffix]
+        return [" ".join(prefix + [r"\biggl(" + inner[0]]) + r"\biggr)" + suffix]
+    head = [" ".join(prefix + [r"\biggl("]), inner[0]] if prefix else [r"\biggl(" + inner[0]]
+    return head + inner[1:-1] + [inner[-1] + r"\biggr)" + suffix]
 
 
 def pack(tokens: list, first: float, rest: float) -> list:

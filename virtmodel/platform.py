@@ -57,6 +57,10 @@ class Platform(ParameterSet):
                                    doc="disk busy time per cache flush (flash with power-loss protection)")
     disk_seek_time: float = param(8.2e-3, unit="s", latex=r"T_{\mathrm{s}}", source="hgst_7k4000_spec",
                                   doc="rotating disk: mean seek time (7200 rpm: 8.2 ms)")
+    disk_access_scv: float = param(0.0, unit="1", latex=r"c^2_{\mathrm{acc}}",
+                                   doc="disk: squared coefficient of variation of an operation's fixed access time "
+                                       "(0: constant; flash QD1 reads measure about 0.02, "
+                                       "docs/background/service-time-spread.md)")
     disk_seek_scv: float = param(0.25, unit="1", latex=r"c^2_{\mathrm{s}}",
                                  doc="rotating disk: squared coefficient of variation of the seek (assumption)")
     disk_rotation_time: float = param(60 / 7200, unit="s", latex=r"T_{\mathrm{rot}}", source="hgst_7k4000_spec",

@@ -56,6 +56,10 @@ class Workload(ParameterSet):
         doc="native CPU time per request (user + kernel, incl. native cost of privileged ops and driver)")
     cpu_scv: float = param(
         1.0, unit="1", latex=r"c^2_{\mathrm{cpu}}", doc="squared coefficient of variation of the native CPU time")
+    count_dispersion: float = param(
+        1.0, unit="1", latex=r"\kappa_{n}",
+        doc="index of dispersion Var(n)/E[n] of a request's operation counts (system calls, exits, interrupts, "
+            "packets, disk operations): 1 Poisson (a mix of requests), 0 fixed (a request of one type)")
     kernel_fraction: float = param(
         0.3, unit="1", domain="fraction", latex=r"f_{\mathrm{k}}",
         doc="fraction of the native CPU time spent in the guest kernel")

@@ -99,10 +99,22 @@ def test_bad_flags_and_techniques_are_named(flags, techniques, named):
         recompute(flags=flags, techniques=techniques)
 
 
-@pytest.mark.parametrize("workload, named", [("cpu_scv", "workload"), ({"no_such_parameter": 1}, "no_such_parameter")])
-def test_bad_workload_settings_are_named(workload, named):
+@pytest.mark.parametrize("workload, platform, named", [
+    ("cpu_scv", None, "workload"), ({"no_such_parameter": 1}, None, "no_such_parameter"),
+    (None, "disk_access_scv", "platform"), (None, {"no_such_platform_parameter": 1}, "no_such_platform_parameter"),
+])
+def test_bad_workload_and_platform_settings_are_named(workload, platform, named):
     with pytest.raises(ParameterError, match=named):
-        recompute(workload=workload)
+        recompute(workload=workload, platform=platform)
+
+
+def test_platform_settings_reach_a_storage_row():
+    """At their defaults the new spread parameters change nothing; a flash access's SCV with fixed counts
+    moves a QD1 tail row."""
+    row = "fc_nsdi2020.p99_randread_4k_qd1"
+    assert predict(row, workload={"count_dispersion": 1.0}, platform={"disk_access_scv": 0.0}) == predict(row)
+    moved = predict(row, workload={"count_dispersion": 0.0}, platform={"disk_access_scv": 0.0165})[0]
+    assert moved != pytest.approx(predict(row)[0], rel=1e-3)
 
 
 def test_workload_settings_reach_both_sides_of_a_row():

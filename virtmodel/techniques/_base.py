@@ -48,12 +48,32 @@ def work(mean, scv) -> Load:
     return Load(mean, scv * mean**2)
 
 
-def events(count, seconds_each, scv_each=0) -> Load:
-    """A Poisson number (mean ``count``) of events of ``seconds_each`` each.
+def events(count, seconds_each, scv_each=0, dispersion=None) -> Load:
+    """A random number (mean ``count``) of events of ``seconds_each`` each, the count of index of
+    dispersion :math:`\\kappa_n = \\mathrm{Var}(n)/E[n]` (``dispersion``; by default the workload's
+    ``count_dispersion``, :func:`count_dispersion`: 1 a Poisson count, 0 a fixed one).
 
-    .. math:: E = n t, \\qquad \\mathrm{Var} = n t^2 (1 + c^2_{\\mathrm{each}})
+    .. math:: E = n t, \\qquad \\mathrm{Var} = E[n]\\,\\mathrm{Var}(t) + \\mathrm{Var}(n)\\,t^2
+              = n t^2 (\\kappa_n + c^2_{\\mathrm{each}})
     """
-    return Load(count * seconds_each, count * seconds_each**2 * (1 + scv_each))
+    kappa = count_dispersion(dispersion, count, seconds_each)
+    return Load(count * seconds_each, count * seconds_each**2 * (kappa + scv_each))
+
+
+def count_dispersion(given=None, *terms):
+    """The index of dispersion :math:`\\kappa_n` of a compound sum of a request's operations: ``given``;
+    else, where the sum's ``terms`` are SymPy expressions (``demands(s)`` on the model's symbols), the
+    workload's ``count_dispersion`` symbol; else (plain numbers: ``demands`` evaluated on numbers, which
+    reads only means) 1, the compound Poisson sum."""
+    if given is not None:
+        return given
+    import sympy as sp
+
+    if any(isinstance(t, sp.Basic) for t in terms):
+        from ..symbols import symbol
+
+        return symbol("count_dispersion")
+    return 1
 
 
 class Demands:

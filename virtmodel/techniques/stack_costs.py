@@ -10,15 +10,17 @@ Poisson sum of units and bytes; the two functions here are that shared logic.
 
 from __future__ import annotations
 
-from ._base import Load
+from ._base import Load, count_dispersion
 
 
-def unit_byte_load(n_io, g, t_u, t_b) -> Load:
+def unit_byte_load(n_io, g, t_u, t_b, dispersion=None) -> Load:
     """A user-space stack's work for :math:`n_{\\mathrm{io}}` packets of :math:`g` units each, :math:`t_u` per unit
     and :math:`t_b` for one packet's bytes (shared by gVisor's netstack and QEMU's slirp,
-    :mod:`~virtmodel.techniques.vmm_slirp`):
-    :math:`E = n_{\\mathrm{io}} (g t_u + t_b)`, :math:`\\mathrm{Var} = n_{\\mathrm{io}} (g t_u^2 + t_b^2)`."""
-    return Load(n_io * (g * t_u + t_b), n_io * (g * t_u**2 + t_b**2))
+    :mod:`~virtmodel.techniques.vmm_slirp`), the units' and the packets' counts each of index of dispersion
+    :math:`\\kappa_n` (:func:`~._base.count_dispersion`; 1: Poisson):
+    :math:`E = n_{\\mathrm{io}} (g t_u + t_b)`, :math:`\\mathrm{Var} = \\kappa_n n_{\\mathrm{io}} (g t_u^2 + t_b^2)`."""
+    kappa = count_dispersion(dispersion, n_io, g, t_u, t_b)
+    return Load(n_io * (g * t_u + t_b), kappa * n_io * (g * t_u**2 + t_b**2))
 
 
 def unit_and_byte_times(small_bytes, small_rate, large_bytes, large_rate):

@@ -323,7 +323,13 @@ def _workload(name, overrides, settings=None):
     return get_workload(name).replace(**overrides).replace(**(settings or {}))
 
 
-def _host(spec, flags, techniques, workload=None):
+def _platform(settings, trial=None):
+    """A recipe's platform: the defaults with the recipe's ``settings``, then a trial's (:func:`recompute`'s
+    ``platform``) on top."""
+    return Platform().replace(**settings).replace(**(trial or {}))
+
+
+def _host(spec, flags, techniques, workload=None, platform=None):
     """The :class:`~virtmodel.host.Host` of a recipe's ``host`` (or its ``reference``) section.
 
     ``{"groups": [{"technique", "workload", "overrides", "count", "background"}, ...], "platform": {...},
@@ -339,20 +345,23 @@ def _host(spec, flags, techniques, workload=None):
               for g in spec["groups"]]
     quantum = spec.get("quantum")
     scheduler = None if quantum is None else TimeSlices(quantum, boost=spec.get("boost", "none"))
-    return Host(groups, Platform().replace(**spec["platform"]), scheduler)
+    return Host(groups, _platform(spec["platform"], platform), scheduler)
 
 
-def _check_options(flags, techniques, workload=None) -> None:
-    """Bad ``flags``/``techniques``/``workload`` raise :class:`ParameterError` naming them (a typo must not
-    pass silently)."""
-    if workload is not None:
-        from ..workload import Workload
+def _check_options(flags, techniques, workload=None, platform=None) -> None:
+    """Bad ``flags``/``techniques``/``workload``/``platform`` raise :class:`ParameterError` naming them (a typo
+    must not pass silently)."""
+    from ..workload import Workload
 
-        if not isinstance(workload, dict):
-            raise ParameterError("workload", workload, "a dict of workload settings, e.g. {'cpu_scv': 0.035}")
-        for key in workload:
-            if key not in Workload.__dataclass_fields__:
-                raise ParameterError("workload", key, "a parameter of the workload (virtmodel.workload.Workload)")
+    for name, settings, cls, example in (("workload", workload, Workload, "{'cpu_scv': 0.035}"),
+                                          ("platform", platform, Platform, "{'disk_access_scv': 0.02}")):
+        if settings is None:
+            continue
+        if not isinstance(settings, dict):
+            raise ParameterError(name, settings, f"a dict of {name} settings, e.g. {example}")
+        for key in settings:
+            if key not in cls.__dataclass_fields__:
+                raise ParameterError(name, key, f"a parameter of the {name} (virtmodel.{name}.{cls.__name__})")
     if flags is not None and not isinstance(flags, dict):
         raise ParameterError("flags", flags, "a dict of technique settings, or of {technique: settings}")
     if techniques is not None and not isinstance(techniques, dict):
@@ -366,21 +375,21 @@ def _check_options(flags, techniques, workload=None) -> None:
             raise ParameterError("flags", key, "a parameter or flag of some registered technique")
 
 
-def predict(row_id: str, flags=None, techniques=None, mechanisms=None, workload=None):
+def predict(row_id: str, flags=None, techniques=None, mechanisms=None, workload=None, platform=None):
     """The model's value for one row (None when the row is not modelled), and the status text.
 
     ``mechanisms``: the set of mechanisms to use (default :data:`SUPPORTED_MECHANISMS`; a smaller
-    set shows what a mechanism bought); ``workload``: settings put on the row's workload after its
-    recipe's, as in :func:`recompute`."""
-    _check_options(flags, techniques, workload)
+    set shows what a mechanism bought); ``workload``, ``platform``: settings put on the row's workload and
+    platform after its recipe's, as in :func:`recompute`."""
+    _check_options(flags, techniques, workload, platform)
     rows = {r.id: r for r in app_results()}
     if row_id not in rows:
         raise ParameterError("row_id", row_id, "an id of published_apps.json")
     return _predict(rows[row_id], recipes()[row_id], {**REPORTED_FLAGS, **(flags or {})}, techniques, mechanisms,
-                    workload)
+                    workload, platform)
 
 
-def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None):
+def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None, platform_settings=None):
     """:func:`predict` of one row whose record and recipe are given (the data files are read once
     per table by :func:`recompute`: parsing them for each of a table's rows was an eighth of its time)."""
     row_id = row.id
@@ -397,10 +406,11 @@ def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None)
     extra = (_percentile_name(recipe, row_id),) if row.kind in _PERCENTILE_KINDS else ()
     if row.kind in _HOST_KINDS:
         spec = recipe["host"]
-        value = EVALUATORS[row.kind](_host(spec, flags, techniques, workload_settings),
-                                     _host(spec["reference"], flags, techniques, workload_settings), *extra)
+        value = EVALUATORS[row.kind](_host(spec, flags, techniques, workload_settings, platform_settings),
+                                     _host(spec["reference"], flags, techniques, workload_settings,
+                                           platform_settings), *extra)
         return float(value), "modelled"
-    platform = Platform().replace(**recipe["platform"])
+    platform = _platform(recipe["platform"], platform_settings)
     workload = _workload(recipe["workload"], recipe["workload_overrides"], workload_settings)
     closed_ok = {"relative_throughput": "closed_loop", "percentile_ratio": "closed_loop_percentiles"}
     if workload.users and closed_ok.get(row.kind, "-") not in recipe["requires"]:
@@ -414,7 +424,7 @@ def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None)
     return float(value), "modelled"
 
 
-def recompute(flags=None, techniques=None, mechanisms=None, workload=None):
+def recompute(flags=None, techniques=None, mechanisms=None, workload=None, platform=None):
     """Every application row predicted again with today's model, as a pandas DataFrame.
 
     Parameters
@@ -433,6 +443,8 @@ def recompute(flags=None, techniques=None, mechanisms=None, workload=None):
     workload : dict, optional
         Workload settings put on every row's workload after its recipe's (both sides, shared-host
         groups too): a trial of a workload parameter's value, e.g. ``{"cpu_scv": 0.035}``.
+    platform : dict, optional
+        The same for the platform (``{"disk_access_scv": 0.0165}``).
 
     Returns
     -------
@@ -442,12 +454,12 @@ def recompute(flags=None, techniques=None, mechanisms=None, workload=None):
     """
     import pandas as pd
 
-    _check_options(flags, techniques, workload)
+    _check_options(flags, techniques, workload, platform)
     flags = {**REPORTED_FLAGS, **(flags or {})}
     every = recipes()
     records = []
     for row in app_results():
-        predicted, status = _predict(row, every[row.id], flags, techniques, mechanisms, workload)
+        predicted, status = _predict(row, every[row.id], flags, techniques, mechanisms, workload, platform)
         error = math.nan if predicted is None else (predicted - row.published) / row.published
         records.append({
             "row": row.id, "source": row.source, "kind": row.kind, "published": row.published,

@@ -23,7 +23,8 @@ from virtmodel.data import load_json
 from virtmodel.references import reference
 from virtmodel.validation import validation_table
 from virtmodel.validation.app_baseline import MODEL as BASELINE_MODEL, baseline, compare
-from virtmodel.validation.applications import REQUIREMENT_SETTINGS, SUPPORTED_MECHANISMS, hit_rate, miss_notes, recompute
+from virtmodel.validation.applications import (ONE_TYPE_PLATFORM, ONE_TYPE_WORKLOAD, REQUIREMENT_SETTINGS,
+                                              SUPPORTED_MECHANISMS, hit_rate, miss_notes, recompute)
 from virtmodel.validation.error_band import held_out_coverage
 from virtmodel.validation.error_summary import error_summary
 from virtmodel.validation.post_hoc import CHANGED_AFTER_COMPARING, clean as post_hoc_clean
@@ -234,11 +235,12 @@ _FLAG_TRIALS = (("interrupts and wake-ups off (`wakeups=\"off\"`: the first mode
 #: (0.012, 0.0165, 0.017)
 _WORKLOAD_TRIALS = (("a fixed-type request's CPU time as measured, not exponential (`cpu_scv=0.035` on every row's "
                      "workload, both sides: the median of six independent measurements, "
-                     "docs/background/service-time-spread.md; a trial, pre-registered)", {"cpu_scv": 0.035}, {}),
+                     "docs/background/service-time-spread.md; a trial, pre-registered)",
+                     {"cpu_scv": ONE_TYPE_WORKLOAD["cpu_scv"]}, {}),
                     ("a request of one type throughout: its CPU time as measured (`cpu_scv=0.035`), its operation counts "
                      "fixed, not Poisson (`count_dispersion=0`), a flash access's time as measured (`disk_access_scv="
                      "0.0165`), on every row, both sides (docs/background/service-time-spread.md; a trial, "
-                     "pre-registered)", {"cpu_scv": 0.035, "count_dispersion": 0.0}, {"disk_access_scv": 0.0165}))
+                     "pre-registered)", dict(ONE_TYPE_WORKLOAD), dict(ONE_TYPE_PLATFORM)))
 
 #: the settings that give the model before the payload copies (techniques/payload_copy.py) and before
 #: segmentation offload became the default on the virtio paths

@@ -5,6 +5,7 @@ Usage::
     python tools/prospective_rows.py                          # every row committed after the rule file
     python tools/prospective_rows.py --until 2026-12-06T03:25Z  # decision 1 as it was taken
     python tools/prospective_rows.py --rule 2                 # decision 2, on the rows after its section
+    python tools/prospective_rows.py --rule 4                 # decision 4 (a request of one type), likewise
 
 A *prospective row* is a row of ``virtmodel/data/published_apps.json`` whose first commit (the
 earliest commit time of any commit in the history of the current branch whose version of the
@@ -30,6 +31,7 @@ ROWS_FILE = "virtmodel/data/published_apps.json"
 RULE_FILE = "docs/preregistered.md"
 MINIMUM_AFFECTED = 5
 REVISIT_SECTION = "## 2. Revisit of decision 1"
+ONE_TYPE_SECTION = "## 4. A request of one type"
 
 
 def _git(*args) -> str:
@@ -119,6 +121,35 @@ def wakeup_verdict(rows: list) -> dict:
     return result
 
 
+def one_type_verdict(rows: list) -> dict:
+    """Decision 4 of docs/preregistered.md on ``rows``: the rows whose prediction the one-type settings
+    (``ONE_TYPE_WORKLOAD``, ``ONE_TYPE_PLATFORM``) change; with at least 5 of them from at least 2 sources
+    the reported model takes the settings when, on them, its hit rate is not lower and its median absolute
+    error is lower."""
+    from virtmodel.validation.applications import ONE_TYPE_PLATFORM, ONE_TYPE_WORKLOAD, recompute
+
+    model, trial = recompute(), recompute(workload=dict(ONE_TYPE_WORKLOAD), platform=dict(ONE_TYPE_PLATFORM))
+    model, trial = model[model["row"].isin(rows)].set_index("row"), trial[trial["row"].isin(rows)].set_index("row")
+    changed = (trial["predicted"] - model["predicted"]).abs() > 1e-9 * model["predicted"].abs()
+    affected = list(model.index[changed.fillna(False)])
+    source_of = {r["id"]: r["source"] for r in json.loads((ROOT / ROWS_FILE).read_text(encoding="utf-8"))["rows"]}
+    sources = sorted({source_of[r] for r in affected})
+    result = {"prospective": rows, "affected": affected, "sources": sources}
+    if affected:
+        a_model, a_trial = model.loc[affected], trial.loc[affected]
+        result.update(hit_rate_model=float(a_model["within"].mean()), hit_rate_one_type=float(a_trial["within"].mean()),
+                      median_abs_error_model=float(a_model["error"].abs().median()),
+                      median_abs_error_one_type=float(a_trial["error"].abs().median()))
+    if len(affected) < MINIMUM_AFFECTED or len(sources) < 2:
+        result["outcome"] = f"open: {len(affected)} affected rows from {len(sources)} sources"
+    elif (result["hit_rate_one_type"] >= result["hit_rate_model"]
+          and result["median_abs_error_one_type"] < result["median_abs_error_model"]):
+        result["outcome"] = "adopted: the reported model takes the one-type settings"
+    else:
+        result["outcome"] = "not adopted: the settings stay a trial"
+    return result
+
+
 def _parse_time(text: str) -> int:
     from datetime import datetime
 
@@ -131,12 +162,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--after", help="text of a later section of the rule file: rows committed after it")
     parser.add_argument("--until", help="ISO time (UTC with Z): only rows first committed up to then")
-    parser.add_argument("--rule", choices=("1", "2"), default="1",
-                        help="decision of docs/preregistered.md to apply (2: the revisit, on rows after its section)")
+    parser.add_argument("--rule", choices=("1", "2", "4"), default="1",
+                        help="decision of docs/preregistered.md to apply (2: the revisit, 4: a request of one type; "
+                             "each on the rows after its section)")
     args = parser.parse_args(argv)
-    after = REVISIT_SECTION if args.rule == "2" and args.after is None else args.after
+    section = {"2": REVISIT_SECTION, "4": ONE_TYPE_SECTION}.get(args.rule)
+    after = section if args.after is None else args.after
     rows = prospective_rows(after, None if args.until is None else _parse_time(args.until))
-    print(json.dumps((revisit_verdict if args.rule == "2" else wakeup_verdict)(rows), indent=1))
+    verdict = {"1": wakeup_verdict, "2": revisit_verdict, "4": one_type_verdict}[args.rule]
+    print(json.dumps(verdict(rows), indent=1))
     return 0
 
 

@@ -182,6 +182,12 @@ MECHANISM_NAMES = {
                           "and blocking chosen from it): guest software, not a virtualization cost",
 }
 
+#: the settings of a request of one type throughout (docs/background/service-time-spread.md; the
+#: onetype trial, pre-registered; decision 4 of docs/preregistered.md settles whether the reported
+#: model takes them): workload and platform settings for :func:`recompute`
+ONE_TYPE_WORKLOAD = MappingProxyType({"cpu_scv": 0.035, "count_dispersion": 0.0})
+ONE_TYPE_PLATFORM = MappingProxyType({"disk_access_scv": 0.0165})
+
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",
            "system", "quantity", "unit", "checked", "note")
 
@@ -357,7 +363,7 @@ def _check_options(flags, techniques, workload=None, platform=None) -> None:
                                           ("platform", platform, Platform, "{'disk_access_scv': 0.02}")):
         if settings is None:
             continue
-        if not isinstance(settings, dict):
+        if not isinstance(settings, (dict, MappingProxyType)):
             raise ParameterError(name, settings, f"a dict of {name} settings, e.g. {example}")
         for key in settings:
             if key not in cls.__dataclass_fields__:

@@ -4,6 +4,7 @@ variance a hand computation gives, and the mean never moves."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from virtmodel import ParameterError
 from virtmodel.model import Model
@@ -69,3 +70,22 @@ def test_bad_values_are_named(name, value):
     m = Model("native", "small_packet_rr", Platform(disk="flash"))
     with pytest.raises(ParameterError, match=name):
         m.evaluate("p99", arrival_rate=100.0, **{name: value})
+
+
+@settings(max_examples=40, deadline=None)
+@given(technique=st.sampled_from(["native", "paravirtual", "hardware_assist", "sriov", "emulation", "nitro"]),
+       workload=st.sampled_from(["small_packet_rr", "web_serving", "bulk_transfer"]),
+       load=st.floats(0.05, 0.9), low=st.floats(0.0, 2.0), extra=st.floats(0.01, 2.0))
+def test_more_dispersed_counts_never_narrow_the_spread_nor_shorten_the_wait(technique, workload, load, low, extra):
+    """Law: the variance of every station's service grows with kappa, so the response's variance and its
+    mean wait (M/G/c: the wait grows with the service variance) do not fall; the throughput limit and a
+    lone request's mean do not depend on it."""
+    m = Model(technique, workload, Platform())
+    rate = load * m.evaluate("throughput_limit")
+    a = m.evaluate_all(arrival_rate=rate, count_dispersion=low)
+    b = m.evaluate_all(arrival_rate=rate, count_dispersion=low + extra)
+    assert b["latency_variance"] >= a["latency_variance"] * (1 - 1e-12)
+    assert b["mean_latency"] >= a["mean_latency"] * (1 - 1e-12)
+    assert b["throughput_limit"] == a["throughput_limit"]
+    lone = [m.evaluate("mean_latency", arrival_rate=1e-9, count_dispersion=k) for k in (low, low + extra)]
+    assert lone[1] == pytest.approx(lone[0], rel=1e-9)

@@ -180,6 +180,9 @@ MECHANISM_NAMES = {
                                 "load still cost the switch per frame",
     "guest_cpu_topology": "the CPU model and cache/NUMA topology the guest is shown (a BLAS library's code path "
                           "and blocking chosen from it): guest software, not a virtualization cost",
+    "unmatched_vm_placement": "a reference measured on other machines than the system under test (a cloud's VM "
+                              "pair against a node pair placed elsewhere in the zone): the placement's wire "
+                              "latency, not a virtualization cost",
 }
 
 #: the settings of a request of one type throughout (docs/background/service-time-spread.md; the

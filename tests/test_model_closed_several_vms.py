@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from virtmodel.model import Model
-from virtmodel.model.closed import _path, _service_variances, _solve_loaded
+from virtmodel.model.closed import _load_dependent, _solve_loaded, _station_spread
 from virtmodel.platform import Platform
 from virtmodel.techniques import get
 
@@ -43,12 +43,8 @@ def _network(m, users):
     """The model's per-VM network at its operating point: stations, delay, service SCVs, inflation."""
     v = m.values()
     result, stations, delay, inflation, _ = _solve_loaded(m.key, v, users)
-    at = {**v, "arrival_rate": float(result.system_throughput)}
-    variances, out = _service_variances(m.key)(at), _path(m.key).bundle(at)
-    scv = []
-    for (_, _, i_d, _, i_q), var in zip(_path(m.key).stations, variances):
-        S, q = float(out[i_d]), int(round(float(out[i_q])))
-        scv += [float(var) / S**2 if S > 0 else 0.0] * q
+    at = {**v, "arrival_rate": float(result.system_throughput)} if _load_dependent(m.key) else v
+    scv = _station_spread(m.key, at)[0]
     return stations, delay, scv, np.asarray(inflation)
 
 

@@ -77,21 +77,18 @@ def prospective_rows(after: str | None = None, until: int | None = None) -> list
     return chosen if until is None else [i for i in chosen if times.get(i, late) <= until]
 
 
-def _both_settings(rows: list):
-    """The table of ``rows`` under ``wakeups="off"`` and ``"on"``, indexed by row."""
+def _both_settings():
+    """Every row's table under ``wakeups="off"`` and ``"on"``."""
     from virtmodel.validation.applications import recompute
 
-    off, on = recompute(flags={"wakeups": "off"}), recompute(flags={"wakeups": "on"})
-    return off[off["row"].isin(rows)].set_index("row"), on[on["row"].isin(rows)].set_index("row")
+    return recompute(flags={"wakeups": "off"}), recompute(flags={"wakeups": "on"})
 
 
 def revisit_verdict(rows: list) -> dict:
     """Decision 2 of docs/preregistered.md on ``rows``: with at least 8 affected rows from at least 2
     sources, ``"on"`` stays when its hit rate is not lower and its median absolute error not larger."""
     result = wakeup_verdict(rows)
-    source_of = {r["id"]: r["source"] for r in json.loads((ROOT / ROWS_FILE).read_text(encoding="utf-8"))["rows"]}
-    sources = sorted({source_of[r] for r in result["affected"]})
-    result["sources"] = sources
+    sources = result["sources"] = _sources(result["affected"])
     if len(result["affected"]) < 8 or len(sources) < 2:
         result["outcome"] = f"open: {len(result['affected'])} affected rows from {len(sources)} sources (decision 1 stands)"
     elif result["hit_rate_on"] >= result["hit_rate_off"] and result["median_abs_error_on"] <= result["median_abs_error_off"]:
@@ -101,17 +98,32 @@ def revisit_verdict(rows: list) -> dict:
     return result
 
 
+def _compare(rows: list, before, after, names: tuple) -> dict:
+    """``rows``, the *affected* ones among them (prediction changed by more than 1e-9 relative from the
+    ``before`` table to the ``after`` table, :func:`~virtmodel.validation.applications.recompute`'s), and on
+    those each table's hit rate and median absolute error, keyed ``hit_rate_<name>`` and
+    ``median_abs_error_<name>`` for ``names`` = (before, after)."""
+    before, after = (t[t["row"].isin(rows)].set_index("row") for t in (before, after))
+    changed = (after["predicted"] - before["predicted"]).abs() > 1e-9 * before["predicted"].abs()
+    affected = list(before.index[changed.fillna(False)])
+    result = {"prospective": rows, "affected": affected}
+    for name, table in zip(names, (before, after)):
+        if affected:
+            result[f"hit_rate_{name}"] = float(table.loc[affected, "within"].mean())
+            result[f"median_abs_error_{name}"] = float(table.loc[affected, "error"].abs().median())
+    return result
+
+
+def _sources(rows: list) -> list:
+    """The distinct ``source`` keys of ``rows`` (ids of published_apps.json), sorted."""
+    source_of = {r["id"]: r["source"] for r in json.loads((ROOT / ROWS_FILE).read_text(encoding="utf-8"))["rows"]}
+    return sorted({source_of[r] for r in rows})
+
+
 def wakeup_verdict(rows: list) -> dict:
     """The wake-up rule on ``rows``: the affected rows, both settings' hit rates and errors, and the outcome."""
-    off, on = _both_settings(rows)
-    changed = (on["predicted"] - off["predicted"]).abs() > 1e-9 * off["predicted"].abs()
-    affected = list(off.index[changed.fillna(False)])
-    result = {"prospective": rows, "affected": affected}
-    if affected:
-        a_off, a_on = off.loc[affected], on.loc[affected]
-        result.update(hit_rate_off=float(a_off["within"].mean()), hit_rate_on=float(a_on["within"].mean()),
-                      median_abs_error_off=float(a_off["error"].abs().median()),
-                      median_abs_error_on=float(a_on["error"].abs().median()))
+    result = _compare(rows, *_both_settings(), ("off", "on"))
+    affected = result["affected"]
     if len(affected) < MINIMUM_AFFECTED:
         result["outcome"] = f"open: {len(affected)} affected rows (fewer than {MINIMUM_AFFECTED})"
     elif result["hit_rate_on"] >= result["hit_rate_off"] and result["median_abs_error_on"] < result["median_abs_error_off"]:
@@ -128,18 +140,10 @@ def one_type_verdict(rows: list) -> dict:
     error is lower."""
     from virtmodel.validation.applications import ONE_TYPE_PLATFORM, ONE_TYPE_WORKLOAD, recompute
 
-    model, trial = recompute(), recompute(workload=dict(ONE_TYPE_WORKLOAD), platform=dict(ONE_TYPE_PLATFORM))
-    model, trial = model[model["row"].isin(rows)].set_index("row"), trial[trial["row"].isin(rows)].set_index("row")
-    changed = (trial["predicted"] - model["predicted"]).abs() > 1e-9 * model["predicted"].abs()
-    affected = list(model.index[changed.fillna(False)])
-    source_of = {r["id"]: r["source"] for r in json.loads((ROOT / ROWS_FILE).read_text(encoding="utf-8"))["rows"]}
-    sources = sorted({source_of[r] for r in affected})
-    result = {"prospective": rows, "affected": affected, "sources": sources}
-    if affected:
-        a_model, a_trial = model.loc[affected], trial.loc[affected]
-        result.update(hit_rate_model=float(a_model["within"].mean()), hit_rate_one_type=float(a_trial["within"].mean()),
-                      median_abs_error_model=float(a_model["error"].abs().median()),
-                      median_abs_error_one_type=float(a_trial["error"].abs().median()))
+    trial = recompute(workload=dict(ONE_TYPE_WORKLOAD), platform=dict(ONE_TYPE_PLATFORM))
+    result = _compare(rows, recompute(), trial, ("model", "one_type"))
+    affected = result["affected"]
+    sources = result["sources"] = _sources(affected)
     if len(affected) < MINIMUM_AFFECTED or len(sources) < 2:
         result["outcome"] = f"open: {len(affected)} affected rows from {len(sources)} sources"
     elif (result["hit_rate_one_type"] >= result["hit_rate_model"]

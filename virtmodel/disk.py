@@ -167,7 +167,7 @@ def positioning(s, medium):
             s.disk_seek_scv * s.disk_seek_time**2 + s.disk_rotation_time**2 / 12)
 
 
-def _compound(kinds, dispersion=1) -> tuple:
+def _compound(kinds, dispersion) -> tuple:
     """``(mean, variance)`` of a compound sum whose counts have index of dispersion :math:`\\kappa_n`:
     :math:`\\sum n_k m_k`, :math:`\\sum n_k (\\kappa_n m_k^2 + v_k)` (:math:`\\kappa_n = 1`: compound Poisson)."""
     return sum(n * m for n, m, _ in kinds), sum(n * (dispersion * m**2 + v) for n, m, v in kinds)

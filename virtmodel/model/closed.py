@@ -498,21 +498,16 @@ def _moments(key, point, users):
     """``(R, delay, Var(R))`` of one VM's ``users`` at ``point`` (module: latency variance).
 
     The network of :func:`_fixed_point` (demands at the loop's throughput, the shared stations'
-    inflation), each station's service SCV the open model's :math:`\\mathrm{Var}(S)/S^2` (kept
-    under the inflation), the path delay a constant;
+    inflation), each station's service SCV the open model's :math:`\\mathrm{Var}(S)/S^2`
+    (:func:`_station_spread`; at an inflated shared station divided by its inflation,
+    :func:`_shared_scv`), the path delay a constant;
     :func:`~virtmodel.queueing.mva_response_variance.response_moments` with MVA's :math:`X(1..N)` of the same run. With a device-side window (``mva_window``) the
     variance is the network's without the window at the windowed mean: :math:`\\mathrm{Var} =
     c^2_{\\mathrm{no\\,window}}\\,(R - d)^2`."""
     result, stations, delay, inflation, _ = _solve_loaded(key, point, users)
     vms, think = int(point["vms"]), float(point["think_time"])
     at = {**point, "arrival_rate": float(result.system_throughput)} if _load_dependent(key) else point
-    variances, out = _service_variances(key)(at), _path(key).bundle(at)
-    scv, visits, groups = [], [], []
-    for (name, _, i_d, _, i_q), var in zip(_path(key).stations, variances):
-        S, q = float(out[i_d]), int(round(float(out[i_q])))
-        scv += [float(var) / S**2 if S > 0 else 0.0] * q
-        visits += [1.0 / q] * q
-        groups += [name] * q
+    scv, visits, groups = _station_spread(key, at)
     demands, servers, _, _ = network(stations, delay, vms, users)
     if delay != 0:
         scv, visits, groups = scv + [0.0], visits + [1.0], groups + ["delay"]
@@ -528,6 +523,21 @@ def _moments(key, point, users):
         return R, delay, moments.variance
     open_mean = float(np.sum(np.asarray(visits) * moments.mean)) - delay
     return R, delay, moments.variance * ((R - delay) / open_mean) ** 2 if open_mean > 0 else 0.0
+
+
+def _station_spread(key, at) -> tuple:
+    """``(scv, visits, groups)`` of one VM's stations at the point ``at``, in the order of
+    :func:`_numeric_stations` (a resource split over ``q`` stations gives ``q`` entries, each visited with
+    probability :math:`1/q`, one group): each visit's service SCV, the open model's
+    :math:`\\mathrm{Var}(S)/S^2` of the whole resource (0 where it has no work)."""
+    variances, out = _service_variances(key)(at), _path(key).bundle(at)
+    scv, visits, groups = [], [], []
+    for (name, _, i_d, _, i_q), var in zip(_path(key).stations, variances):
+        S, q = float(out[i_d]), int(round(float(out[i_q])))
+        scv += [float(var) / S**2 if S > 0 else 0.0] * q
+        visits += [1.0 / q] * q
+        groups += [name] * q
+    return scv, visits, groups
 
 
 def _shared_scv(scv, inflation):

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ..errors import ParameterError
 from ._app_table import application_table, check_share, with_technique
@@ -57,10 +58,10 @@ _NEEDED = {"row", "kind", "predicted", "published", "status", "source"}
 ALL_KINDS = "all kinds"
 
 #: the kinds whose log ratios are pooled when a kind alone has too few rows (module docstring)
-FAMILIES = {
+FAMILIES = MappingProxyType({
     "throughput and speed ratios": ("relative_throughput", "relative_speed", "shared_host_throughput"),
     "latencies and latency ratios": ("added_latency", "percentile_ratio", "shared_host_latency_ratio"),
-}
+})
 
 
 @dataclass(frozen=True)

@@ -138,10 +138,13 @@ def one_type_verdict(rows: list) -> dict:
     (``ONE_TYPE_WORKLOAD``, ``ONE_TYPE_PLATFORM``) change; with at least 5 of them from at least 2 sources
     the reported model takes the settings when, on them, its hit rate is not lower and its median absolute
     error is lower."""
-    from virtmodel.validation.applications import ONE_TYPE_PLATFORM, ONE_TYPE_WORKLOAD, recompute
+    from virtmodel.validation.applications import (MIX_PLATFORM, MIX_WORKLOAD, ONE_TYPE_PLATFORM, ONE_TYPE_WORKLOAD,
+                                                   recompute)
 
+    # both settings explicit: the reported model has taken the one-type settings since the decision
+    model = recompute(workload=dict(MIX_WORKLOAD), platform=dict(MIX_PLATFORM))
     trial = recompute(workload=dict(ONE_TYPE_WORKLOAD), platform=dict(ONE_TYPE_PLATFORM))
-    result = _compare(rows, recompute(), trial, ("model", "one_type"))
+    result = _compare(rows, model, trial, ("model", "one_type"))
     affected = result["affected"]
     sources = result["sources"] = _sources(affected)
     if len(affected) < MINIMUM_AFFECTED or len(sources) < 2:

@@ -6,7 +6,8 @@ import pytest
 
 from virtmodel.errors import ParameterError
 from virtmodel.validation import app_baseline
-from virtmodel.validation.applications import COLUMNS, SUPPORTED_MECHANISMS, hit_rate, predict, recompute
+from virtmodel.validation.applications import (COLUMNS, MIX_PLATFORM, MIX_WORKLOAD, ONE_TYPE_PLATFORM,
+                                               ONE_TYPE_WORKLOAD, SUPPORTED_MECHANISMS, hit_rate, predict, recompute)
 
 
 @pytest.fixture(scope="module")
@@ -108,27 +109,42 @@ def test_bad_workload_and_platform_settings_are_named(workload, platform, named)
         recompute(workload=workload, platform=platform)
 
 
+MIX = dict(workload=dict(MIX_WORKLOAD), platform=dict(MIX_PLATFORM))
+
+
+def test_the_reported_model_takes_the_one_type_settings():
+    """Decision 4 (docs/preregistered.md), adopted: every row is predicted with a request of one type, both
+    sides, unless the caller's settings say otherwise."""
+    for row in ("fc_nsdi2020.p99_randread_4k_qd1", "microvm_net.p99_rr_kvm_vhost", "barham2003.isolation.specweb"):
+        assert predict(row) == predict(row, workload=dict(ONE_TYPE_WORKLOAD), platform=dict(ONE_TYPE_PLATFORM))
+    assert predict("microvm_net.p99_rr_kvm_vhost", **MIX)[0] != pytest.approx(
+        predict("microvm_net.p99_rr_kvm_vhost")[0], rel=1e-3)
+
+
 def test_platform_settings_reach_a_storage_row():
-    """At their defaults the new spread parameters change nothing; a flash access's SCV with fixed counts
-    moves a QD1 tail row."""
+    """At the package's defaults the spread parameters give the mix model; a flash access's SCV with fixed
+    counts moves a QD1 tail row."""
     row = "fc_nsdi2020.p99_randread_4k_qd1"
-    assert predict(row, workload={"count_dispersion": 1.0}, platform={"disk_access_scv": 0.0}) == predict(row)
-    moved = predict(row, workload={"count_dispersion": 0.0}, platform={"disk_access_scv": 0.0165})[0]
-    assert moved != pytest.approx(predict(row)[0], rel=1e-3)
+    mix = predict(row, **MIX)
+    assert predict(row, workload={**MIX_WORKLOAD, "count_dispersion": 1.0}, platform={"disk_access_scv": 0.0}) == mix
+    moved = predict(row, workload={**MIX_WORKLOAD, "count_dispersion": 0.0}, platform={"disk_access_scv": 0.0165})[0]
+    assert moved != pytest.approx(mix[0], rel=1e-3)
 
 
 def test_workload_settings_reach_both_sides_of_a_row():
-    """A trial of the CPU time's SCV: at its default (1) nothing moves (a tail row, a lone request's mean, a
-    shared-host row, whose groups the setting reaches too); smaller, the tail ratio moves (both sides' spread
-    narrows) and the lone request's mean does not (it has no SCV in it)."""
+    """A trial of the CPU time's SCV: at the mix's (1) nothing moves from the mix model (a tail row, a lone
+    request's mean, a shared-host row, whose groups the setting reaches too); smaller, the tail ratio moves
+    (both sides' spread narrows) and the lone request's mean does not (it has no SCV in it)."""
     for row in ("microvm_net.p99_rr_kvm_vhost", "firecracker_netperf_doc.ping_added",
                 "barham2003.isolation.specweb"):
-        assert predict(row, workload={"cpu_scv": 1.0}) == predict(row)
-    tail, narrow = predict("microvm_net.p99_rr_kvm_vhost")[0], predict("microvm_net.p99_rr_kvm_vhost",
-                                                                       workload={"cpu_scv": 0.035})[0]
+        assert predict(row, workload={**MIX_WORKLOAD, "cpu_scv": 1.0}, platform=dict(MIX_PLATFORM)) == \
+            predict(row, **MIX)
+    tail = predict("microvm_net.p99_rr_kvm_vhost", **MIX)[0]
+    narrow = predict("microvm_net.p99_rr_kvm_vhost", workload={**MIX_WORKLOAD, "cpu_scv": 0.035},
+                     platform=dict(MIX_PLATFORM))[0]
     assert narrow != pytest.approx(tail, rel=1e-3)
     assert predict("firecracker_netperf_doc.ping_added", workload={"cpu_scv": 0.035})[0] == \
-        pytest.approx(predict("firecracker_netperf_doc.ping_added")[0], rel=1e-12)
+        pytest.approx(predict("firecracker_netperf_doc.ping_added", **MIX)[0], rel=1e-12)
 
 
 def test_a_closed_benchmark_loop_compares_mva_throughputs(monkeypatch):

@@ -44,8 +44,10 @@ def synthetic(monkeypatch):
 
 
 def _models(recipe, technique=None):
-    platform = Platform().replace(**recipe["platform"])
-    workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"])
+    """The recipe's two models as the reported model takes them (its workload and platform settings on top)."""
+    platform = Platform().replace(**recipe["platform"]).replace(**applications.REPORTED_PLATFORM)
+    workload = get_workload(recipe["workload"]).replace(**recipe["workload_overrides"]).replace(
+        **applications.REPORTED_WORKLOAD)
     tech = Model(recipe["technique"], workload, platform).technique.replace(**recipe["technique_params"])
     return Model(technique or tech, workload, platform), Model(recipe["reference"], workload, platform)
 
@@ -123,8 +125,9 @@ def test_a_shared_host_percentile_is_the_first_groups_percentile_on_the_host_ove
     recipe = {**_host_recipe(), "percentile": "p99"}
     row_id = synthetic("shared_host_percentile_ratio", recipe)
     value, status = applications.predict(row_id)
-    host = applications._host(recipe["host"], {}, None)
-    reference = applications._host(recipe["host"]["reference"], {}, None)
+    settings = (dict(applications.REPORTED_WORKLOAD), dict(applications.REPORTED_PLATFORM))
+    host = applications._host(recipe["host"], {}, None, *settings)
+    reference = applications._host(recipe["host"]["reference"], {}, None, *settings)
     by_hand = host.results()[0].percentile(0.99) / reference.results()[0].percentile(0.99)
     assert status == "modelled" and value == pytest.approx(by_hand, rel=1e-12)
 

@@ -186,10 +186,20 @@ MECHANISM_NAMES = {
 }
 
 #: the settings of a request of one type throughout (docs/background/service-time-spread.md; the
-#: onetype trial, pre-registered; decision 4 of docs/preregistered.md settles whether the reported
-#: model takes them): workload and platform settings for :func:`recompute`
+#: onetype trial, pre-registered): workload and platform settings for :func:`recompute`
 ONE_TYPE_WORKLOAD = MappingProxyType({"cpu_scv": 0.035, "count_dispersion": 0.0})
 ONE_TYPE_PLATFORM = MappingProxyType({"disk_access_scv": 0.0165})
+#: workload and platform settings of the reported model, put on every row's workload and platform after
+#: its recipe's (both sides; ``workload``/``platform`` given to :func:`recompute`/:func:`predict` go on
+#: top). A request of one type: adopted on 2026-12-08 by decision 4 of docs/preregistered.md, applied to
+#: the rows gathered after it was registered (12 affected rows from 3 sources). The package's own defaults
+#: (a request mix: :data:`MIX_WORKLOAD`, :data:`MIX_PLATFORM`) are unchanged
+REPORTED_WORKLOAD = ONE_TYPE_WORKLOAD
+REPORTED_PLATFORM = ONE_TYPE_PLATFORM
+#: the package's default spreads (CPU time exponential, Poisson operation counts, a constant disk access):
+#: the reported model before decision 4, as ``workload``/``platform`` settings
+MIX_WORKLOAD = MappingProxyType({"cpu_scv": 1.0, "count_dispersion": 1.0})
+MIX_PLATFORM = MappingProxyType({"disk_access_scv": 0.0})
 
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",
            "system", "quantity", "unit", "checked", "note")
@@ -395,7 +405,12 @@ def predict(row_id: str, flags=None, techniques=None, mechanisms=None, workload=
     if row_id not in rows:
         raise ParameterError("row_id", row_id, "an id of published_apps.json")
     return _predict(rows[row_id], recipes()[row_id], {**REPORTED_FLAGS, **(flags or {})}, techniques, mechanisms,
-                    workload, platform)
+                    *_reported_settings(workload, platform))
+
+
+def _reported_settings(workload, platform):
+    """The reported model's workload and platform settings with the caller's on top."""
+    return {**REPORTED_WORKLOAD, **(workload or {})}, {**REPORTED_PLATFORM, **(platform or {})}
 
 
 def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None, platform_settings=None):
@@ -450,10 +465,11 @@ def recompute(flags=None, techniques=None, mechanisms=None, workload=None, platf
     mechanisms : set, optional
         The mechanisms counted as supported (default :data:`SUPPORTED_MECHANISMS`).
     workload : dict, optional
-        Workload settings put on every row's workload after its recipe's (both sides, shared-host
-        groups too): a trial of a workload parameter's value, e.g. ``{"cpu_scv": 0.035}``.
+        Workload settings put on every row's workload after its recipe's and :data:`REPORTED_WORKLOAD`
+        (both sides, shared-host groups too): a trial of a workload parameter's value, e.g.
+        ``{"cpu_scv": 1.0}``; :data:`MIX_WORKLOAD` gives the package's default spreads.
     platform : dict, optional
-        The same for the platform (``{"disk_access_scv": 0.0165}``).
+        The same for the platform (:data:`REPORTED_PLATFORM`, :data:`MIX_PLATFORM`).
 
     Returns
     -------
@@ -465,6 +481,7 @@ def recompute(flags=None, techniques=None, mechanisms=None, workload=None, platf
 
     _check_options(flags, techniques, workload, platform)
     flags = {**REPORTED_FLAGS, **(flags or {})}
+    workload, platform = _reported_settings(workload, platform)
     every = recipes()
     records = []
     for row in app_results():

@@ -64,52 +64,54 @@ finds each station as the network of :math:`N-1` users holds it (MVA's marginal 
 :math:`p_k(j\\mid N-1)`, from the same run's :math:`X(1..N-1)`); its residence given :math:`j` found
 is the residual service of the one in service plus :math:`j` full services (at :math:`c_k`
 servers: :math:`j-c_k+1` departures, then its own), with the station's service-time SCV
-:math:`\\mathrm{Var}(S)/S^2` of the open model (the inflated demand keeps it; the path delay is a
-constant), and the stations are summed with the covariance of their residences: given the state a
-request finds as it sets out (the network of :math:`N-1` users), its residences are independent
-(the product form of sojourn times along an overtake-free path), so the covariances come from that
-state's product form
+:math:`\\mathrm{Var}(S)/S^2` of the open model (at an inflated shared station divided by the
+inflation, below; the path delay is a constant), and the stations are summed with the covariance
+of their residences: given the state a request finds as it sets out (the network of :math:`N-1`
+users), its residences are independent (the product form of sojourn times along an overtake-free
+path), so the covariances come from that state's product form
 (:func:`virtmodel.queueing.mva_response_variance.response_moments`, step 4; the vhost workers a
-resource is split over are one visit of one of them). A percentile is, as in the open model, the
-path delay plus the gamma fit (:func:`~virtmodel.queueing._percentiles.gamma_quantile`) to MVA's mean
-response time less the delay and this variance. With a device-side window the variance is the
-network's without the window, scaled to the windowed mean (its SCV kept; an approximation not
-checked against the simulation). Exact for exponential single servers crossed in a fixed order,
-with or without think time. Measured against the event simulation of a request's fixed route
-through 1-3 stations (``tests/queueing/test_mva_response_variance.py``; N = 1, 4, 16, 64; think
-time 0 and twice the demands; gamma service), model / simulation - 1:
+resource is split over are one visit of one of them). Where a service is not exponential the
+product form is *shaped* first (step 1b there): each station's queue-length factor takes the spread
+that its service SCV and the SCV of the stream reaching it give (QNA's linking equations around the
+loop, :mod:`virtmodel.queueing.flow_scv`), so a nearly constant-time bottleneck sends the rest of the
+loop a regular stream and holds a narrow queue; exponential stations are left as they are. A
+percentile is, as in the open model, the path delay plus the gamma fit
+(:func:`~virtmodel.queueing._percentiles.gamma_quantile`) to MVA's mean response time less the delay
+and this variance. With a device-side window the variance is the network's without the window,
+scaled to the windowed mean (its SCV kept; an approximation not checked against the simulation).
+Exact for exponential single servers crossed in a fixed order, with or without think time. Measured
+against the event simulation of a request's fixed route through 1-3 stations
+(``tests/queueing/test_mva_response_variance.py``; N = 1, 4, 16, 64; think time 0 and twice the
+demands; gamma service), model / simulation - 1:
 
-==========  =================  ================  ================
-stations    SCV 1               SCV 0.25          SCV 4
-==========  =================  ================  ================
-1           var -2%..+4%,      var 0..+19%,      var -2%..+31%,
-            p99 -1%..+6%       p99 0..+13%       p99 -3%..+13%
-2           var -5%..+7%,      var 0..+34%,      var -1%..+27%,
-            p99 -1%..+2%       p99 -2%..+10%     p99 -2%..+12%
-3 (one of   var -5%..+2%,      var +1%..+34%,    var -11%..+2%,
-2 servers)  p99 -2%..+2%       p99 0..+13%       p99 -9%..+1%
-==========  =================  ================  ================
+==========  =================  ================  ================  ================
+stations    SCV 1               SCV 0.25          SCV 4             SCV 0.02
+==========  =================  ================  ================  ================
+1-3         var -5%..+7%,      var -5%..+15%,    var -13%..+31%,   var -13%..+206%,
+            p99 -2%..+6%       p99 -2%..+10%     p99 -9%..+14%     p99 0..+26%
+==========  =================  ================  ================  ================
 
-(median p99 error +0.9%, median absolute 1.7%). Before the covariance (stations independent) the
-variance reached +60% at SCV 1 and +254% at SCV 0.25 with three stations, and the p99 +29%. What
-remains at SCV 0.25 and 4 is the non-exponential service (the gamma excess at an arrival, the
-product form's marginals). Cost: :math:`O(N K)` per station plus :math:`O(N c_k)` at :math:`c_k`
-servers and :math:`O(K N^2)` for the covariance: a p99 at 200 users (hardware assist,
-``small_packet_rr``) takes 3.2 ms with its fixed point, against 2.3 ms for the mean; 0.3 ms of it is
-the covariance (best of 15).
+(before the shaping: SCV 0.25 var 0..+34%, p99 up to +13%; SCV 0.02 var up to +617%, p99 up to
++42%). Before the covariance (stations independent) the variance reached +60% at SCV 1 and +254%
+at SCV 0.25 with three stations, and the p99 +29%. What remains is largest with no think time and
+few users, where a request sets out as another leaves. Cost: :math:`O(N K)` per station plus
+:math:`O(N c_k)` at :math:`c_k` servers and :math:`O(K N^2)` for the covariance (and, shaped,
+:math:`O(K^2 N^2)` for the marginals): a p99 at 200 users (hardware assist, ``small_packet_rr``)
+takes 3.2 ms with its fixed point, against 2.3 ms for the mean; 0.3 ms of it is the covariance
+(best of 15; measured before the shaping).
 
 **The spread with several VMs** (the shadow servers), against an event simulation of every VM's
 users on the model's own network (``tests/test_model_closed_several_vms.py``; 1-8 VMs, 2-32 users,
 five techniques, think time 0 and the demands): where the VM's own stations are its bottleneck the
 mean, variance and p99 are within -2%..+9%, and a split resource (two vhost workers) within +13%.
 Where a *shared* station is the bottleneck of several VMs (the host's cores under four or eight
-paravirtual VMs, inflation 2-8) the mean is within +12%, the variance -3%..+36% and the p99
--1%..+4%, with the shared station's SCV divided by its inflation (:func:`_shared_scv`: the time the
+paravirtual VMs, inflation 2-8) the mean is within +12%, the variance -16%..+11% and the p99
+-3%..+4%, with the shared station's SCV divided by its inflation (:func:`_shared_scv`: the time the
 inflated visit stands for is many small services, not a few large ones); with the SCV kept, the
 variance was +12% to +340% too large and the p99 +5% to +21%. Behind a nearly constant-time
-bottleneck (the wire, SCV 0.02) the variance is +21% to 18x too large and the p99 +1% to +45%,
-with one VM already: the product form's queue-length spread is wider than such a bottleneck's. The
-tail errs on the safe side there.
+bottleneck (the wire, SCV 0.02; one or two VMs) the variance is +1% to +241% too large and the p99
++1% to +23%, the mean up to +15% (MVA's exponential service); before the shaping the variance was
++21% to 18x and the p99 up to +45%. The tail errs on the safe side there.
 
 **A window on the device side.** A technique whose virtqueue holds fewer requests than the
 users (:mod:`virtmodel.techniques.virtqueue_capacity`: no indirect descriptors) caps one VM's

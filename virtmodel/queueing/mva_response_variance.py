@@ -17,6 +17,23 @@ residence at each station is built from what it finds there:
    :math:`c_k` servers from the identity
    :math:`\\sum_{j<c_k}(c_k-j)\\,p_k(j\\mid n) = c_k - D_k X(n)` (as :func:`~virtmodel.queueing.mva`
    does, not :math:`1 - \\sum_{j\\ge 1}`).
+1b. **Shaped by the flows** (where a service or the stream reaching a station is not
+   exponential). The product form gives every queue the spread of an exponential service fed by a
+   Poisson stream; a constant-time bottleneck feeds the rest of the cycle a nearly regular stream,
+   and nobody's queue spreads as much. With the arrival SCVs :math:`c_a^2` around the cycle
+   (:func:`~virtmodel.queueing.flow_scv.cycle_arrival_scvs`, QNA's linking equations at MVA's
+   throughput :math:`X(N)`), each station's factor of the product form is reshaped by an exponent
+   :math:`\\alpha_k` (:func:`_weights`): a queue keeps :math:`f_k(n)` up to its :math:`c_k` servers
+   and continues geometrically with ratio :math:`(D_k\\theta/c_k)^{\\alpha_k}`,
+   :math:`\\alpha_k = 2/(c_{a,k}^2 + c_{s,k}^2)` (the heavy-traffic queue grows as
+   :math:`(c_a^2+c_s^2)/2` times the exponential one: Kingman's scaling); an infinite server takes
+   :math:`f_k(n)^{\\alpha_k}`, :math:`\\alpha_k = 1/(c_a^2 + c_s^2 (1-c_a^2)/2)` (its count's
+   dispersion: Poisson's 1 under Poisson arrivals, :math:`c_a^2` for equal delays), the think stage
+   likewise with :math:`c_s^2 = 1`. The marginals are then the shaped product form's,
+   :math:`p_k(j\\mid N-1) \\propto f_k(j)\\,G_{-k}(N-1-j)` (tilt :math:`\\theta = X(N-1)`), and step 4
+   uses the same factors. A diffusion-style product form in the manner of Kobayashi (1974) and Reiser
+   and Kobayashi (1974), with QNA's flows; where every service is exponential every
+   :math:`\\alpha_k = 1` and nothing changes (step 1 as it is).
 2. **Residence given j found** (service time :math:`S` per visit, mean :math:`m`, SCV
    :math:`c_s^2`; :math:`S_e` the stationary excess, mean :math:`e_1 = m(1+c_s^2)/2`, variance
    :math:`e_1^2(r-1)` with :math:`r` :func:`~._moments.excess_ratio` of a gamma-distributed
@@ -59,16 +76,31 @@ residence at each station is built from what it finds there:
 Exact for exponential service at single-server and delay stations crossed in a fixed order, any
 number of them, with or without think time (``tests/queueing/test_mva_response_variance.py``
 enumerates the product form's states). For multi-server stations (which can be overtaken in) and
-non-exponential service the product form, the marginals, the excess at an arrival and step 4's
-conditional independence are approximations; the means here then differ from MVA's (which take
+non-exponential service the product form, its shaping (step 1b), the excess at an arrival and step
+4's conditional independence are approximations; the means here then differ from MVA's (which take
 :math:`e_1 = m`), and the closed model uses MVA's mean with this variance. Measured against the
 event engine of :mod:`virtmodel.simulate` with a request's fixed route (1-3 stations, one of them
-with two servers, SCV 0.25, 1 and 4, N = 1-64, with and without think time): variance -5% to +7%
-at SCV 1, 0 to +34% at SCV 0.25, -11% to +31% at SCV 4; p99 of the gamma fit -9% to +13%. With the
-stations independent (steps 1-3 only) the variance was up to +60% (SCV 1) and +254% (SCV 0.25) and
-the p99 up to +29%.
+with two servers, N = 1-64, with and without think time), model / simulation - 1:
+
+==========  ====================  ====================  ====================
+service     variance, step 1b     variance, before 1b   p99 (gamma fit)
+SCV                                                     with 1b (before)
+==========  ====================  ====================  ====================
+1           -5%..+7%              the same              -2%..+6% (the same)
+0.25        -5%..+15%             0..+34%               -2%..+10% (+13%)
+4           -13%..+31%            -11%..+31%            -9%..+14% (+13%)
+0.02        -13%..+206%           up to +617%           0..+26% (+42%)
+==========  ====================  ====================  ====================
+
+What is left is largest with no think time and few customers (three stations, SCV 0.02, 4
+customers: variance +136%, p99 +26%), where a request sets out the moment another leaves and finds
+the one in service just begun, not at a random point of it. With the stations independent (steps
+1-3 only) the variance was up to +60% (SCV 1) and +254% (SCV 0.25) and the p99 up to +29%.
 
 References: M. Reiser and S. S. Lavenberg, J. ACM 27(2), 1980 (MVA, the arrival theorem);
+H. Kobayashi, J. ACM 21(2), 1974, and M. Reiser and H. Kobayashi, IBM J. Res. Dev. 18(2), 1974
+(diffusion approximations: a product form of per-station two-moment queue-length distributions);
+W. Whitt, Bell System Technical Journal 62(9), 1983 (QNA's flows);
 K. C. Sevcik and I. Mitrani, J. ACM 28(2), 1981 (the arrival theorem); G. Bolch et al.,
 *Queueing Networks and Markov Chains*, 2nd ed., Wiley 2006, sec. 8.2 (marginal probabilities
 of load-dependent MVA); R. Schassberger and H. Daduna, J. ACM 30(1), 1983, and O. J. Boxma, F. P.
@@ -84,7 +116,13 @@ import numpy as np
 
 from ..errors import ParameterError
 from ._moments import excess_ratio, second_moment, third_moment
+from .flow_scv import cycle_arrival_scvs
 from .mva import mva
+
+#: shape exponents this close to 1 are 1 (the exponential network, exactly)
+_EXPONENTIAL = 1e-9
+#: the narrowest spread a stage's SCVs may give (1/alpha)
+_NARROWEST = 1e-3
 
 @dataclass(frozen=True)
 class ResponseMoments:
@@ -162,35 +200,88 @@ def response_moments(demands, population, think_time=0.0, servers=1, scv=1.0, *,
     m = D / v
     queue = (c < N) & (D > 0)
     mean, second = m.copy(), second_moment(m, s2)
+    found, weights, labels = {}, None, list(range(K)) if groups is None else list(groups)
     if queue.any():
         if throughputs is not None:
-            X = np.asarray(throughputs, dtype=float)[:N - 1]
+            X = np.asarray(throughputs, dtype=float)[:N]
         else:
-            X = mva(D, N - 1, think_time, c, history=True).throughput_by_population if N > 1 else []
-        found = {}
+            X = mva(D, N, think_time, c, history=True).throughput_by_population
+        shape = None
+        if N > 1:
+            at = np.where(queue, c, np.inf)
+            shape = _shape_exponents(m, at, s2, v, labels, X[min(N, X.size) - 1], think_time)
+            weights = _product_form(D, at, N - 1, think_time, X[N - 2], shape)
         for k in np.flatnonzero(queue):
-            found[k] = p = marginals(D[k], c[k], X)
+            found[k] = p = marginals(D[k], c[k], X[:N - 1]) if shape is None else _shaped_marginal(weights, k)
             mean[k], second[k] = _given_found(p, m[k], s2[k], c[k])
-    labels = list(range(K)) if groups is None else list(groups)
     variance = 0.0
     for label in dict.fromkeys(labels):
         at = np.array([g == label for g in labels])
         variance += float(np.sum(v[at] * second[at]) - np.sum(v[at] * mean[at]) ** 2)
-    if N > 1 and len({labels[k] for k in np.flatnonzero(queue)}) > 1:
-        variance += _covariance_terms(D, c, m, s2, v, labels, found, N - 1, think_time, X[N - 2])
+    if N > 1 and len({labels[k] for k in found}) > 1:
+        variance += _covariance_terms(weights, m, s2, c, v, labels, found, N - 1)
     return ResponseMoments(mean, second, max(variance, 0.0))
 
 
-def _weights(demand, servers, population, theta):
-    """:math:`f(n) = (D\\theta)^n/\\beta(n)`, :math:`n = 0..`\\ ``population``, scaled to a maximum of 1 (step 4).
+def _weights(demand, servers, population, theta, shape=1.0):
+    """:math:`f(n)`, :math:`n = 0..`\\ ``population``, scaled to a maximum of 1 (steps 1b and 4).
 
-    :math:`\\beta(n) = \\prod_{i\\le n}\\min(i, c)`; a delay (``servers`` >= ``population``) has :math:`n!`."""
+    The product form's :math:`f(n) = (D\\theta)^n/\\beta(n)`, :math:`\\beta(n) = \\prod_{i\\le n}\\min(i, c)`
+    (a delay, ``servers`` inf, :math:`n!`), with the shape exponent :math:`\\alpha` (``shape``, step 1b):
+    a queue's tail beyond its :math:`c` servers :math:`f(c)\\,(D\\theta/c)^{\\alpha(n-c)}`, a delay's
+    :math:`f(n)^{\\alpha}`; :math:`\\alpha = 1` is the product form itself."""
     n = np.arange(population + 1)
     if demand <= 0:
         return (n == 0).astype(float)
     rates = np.minimum(n[1:], servers) if np.isfinite(servers) else n[1:]
     logs = n * np.log(demand * theta) - np.concatenate(([0.0], np.cumsum(np.log(rates))))
+    if shape != 1.0:
+        if np.isfinite(servers):
+            c = int(servers)
+            logs[c + 1:] = logs[c] + shape * (n[c + 1:] - c) * np.log(demand * theta / servers)
+        else:
+            logs = shape * logs
     return np.exp(logs - logs.max())
+
+
+def _shape_exponents(means, servers, scv, visits, labels, throughput, think):
+    """Step 1b: :math:`\\alpha_k` per station and :math:`\\alpha_Z` of the think stage, or None where
+    every one is 1 (the exponential network: the product form as it is).
+
+    From the arrival SCVs around the cycle (:func:`~.flow_scv.cycle_arrival_scvs`): a queue
+    :math:`\\alpha = 2/(c_a^2 + c_s^2)`, a delay :math:`1/(c_a^2 + c_s^2 (1 - c_a^2)/2)`, the
+    exponential think stage the same with :math:`c_s^2 = 1`."""
+    arrivals, to_think = cycle_arrival_scvs(means, servers, scv, throughput, visits=visits, groups=labels,
+                                            think_time=think)
+    delay = ~np.isfinite(servers)
+    spread = np.where(delay, arrivals + scv * (1 - arrivals) / 2, (arrivals + scv) / 2)
+    exponents = np.append(1.0 / np.maximum(spread, _NARROWEST), 1.0 / max((1 + to_think) / 2, _NARROWEST))
+    exponents[np.abs(exponents - 1.0) < _EXPONENTIAL] = 1.0
+    return None if np.all(exponents == 1.0) else exponents
+
+
+def _product_form(D, servers, population, think, theta, shape):
+    """The weights of the stations a customer can be at (the think stage last), ``population``
+    customers, each tilted by :math:`\\theta^n` (steps 1b and 4)."""
+    alpha = np.ones(D.size + 1) if shape is None else shape
+    theta = theta if theta > 0 else 1.0  # any tilt theta^n leaves an unshaped product form as it is
+    weights = [_weights(D[k], servers[k], population, theta, alpha[k]) for k in range(D.size)]
+    if think > 0:
+        weights.append(_weights(think, np.inf, population, theta, alpha[-1]))
+    return weights
+
+
+def _shaped_marginal(weights, k):
+    """:math:`p_k(j\\mid N-1) \\propto f_k(j)\\,G_{-k}(N-1-j)` of the shaped product form (step 1b)."""
+    L = weights[k].size
+    others = np.zeros(L)
+    others[0] = 1.0
+    for i, f in enumerate(weights):
+        if i != k:
+            others = np.convolve(others, f)[:L]
+            others /= others.max()
+    p = weights[k] * others[::-1]
+    return p / p.sum()
 
 
 def _sum_variance(weights, waits, population):
@@ -235,18 +326,16 @@ def _waits(p, m, scv, c, v):
     return v * np.where(j >= c, (e1 + np.maximum(j - c, 0) * m) / c, 0.0)
 
 
-def _covariance_terms(D, c, m, scv, v, labels, found, population, think, throughput):
+def _covariance_terms(weights, m, scv, c, v, labels, found, population):
     """:math:`2\\sum_{g<g'}\\mathrm{Cov}(H_g, H_{g'})`, the residences' correlation across groups (step 4):
-    :math:`\\mathrm{Var}(\\sum_g H_g) - \\sum_g \\mathrm{Var}(H_g)`, the first by convolution, each
+    :math:`\\mathrm{Var}(\\sum_g H_g) - \\sum_g \\mathrm{Var}(H_g)`, the first by convolution of the
+    product form's ``weights`` (:func:`_product_form`: one per station, the think stage last), each
     :math:`\\mathrm{Var}(H_g)` of a one-station group from its marginal :math:`p_k(\\cdot\\mid N-1)`.
     Zero (the stations independent) if the product form's constant cannot be represented."""
-    theta = throughput if throughput > 0 else 1.0  # any tilt theta^n leaves the distribution as it is
-    held = [k for k in range(D.size) if D[k] > 0]  # the stations customers can be at (the think time last)
-    weights = [_weights(D[k], c[k] if c[k] < population else np.inf, population, theta) for k in held]
+    held = [k for k in range(m.size) if m[k] > 0]  # the stations customers can be at (the think time last)
     waits = [_waits(found[k], m[k], scv[k], c[k], v[k]) if k in found else None for k in held]
-    if think > 0:
-        weights.append(_weights(think, np.inf, population, theta))
-        waits.append(None)
+    weights = [weights[k] for k in held] + weights[m.size:]
+    waits += [None] * (len(weights) - len(held))
     together = _sum_variance(weights, waits, population)
     apart = 0.0
     for label in dict.fromkeys(labels[k] for k in found):

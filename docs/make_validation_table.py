@@ -328,12 +328,20 @@ def _patched(module, name, replacement, compute):
         forget()
 
 
+def _unshaped(compute):
+    """``compute()`` with the closed loop's spread as before closedshape: the product form as it is, not
+    shaped by the flows' SCVs (``mva_response_variance._shape_exponents`` giving None)."""
+    from virtmodel.queueing import mva_response_variance as variance_module
+
+    return _patched(variance_module, "_shape_exponents", lambda *args: None, compute)
+
+
 def _with_kept_shared_scv(compute):
     """``compute()`` with the closed loop's spread as before sharedscv: a shared station's SCV kept
-    under the shadow servers' inflation (``closed._shared_scv`` the identity)."""
+    under the shadow servers' inflation (``closed._shared_scv`` the identity), and as before closedshape."""
     from virtmodel.model import closed as closed_module
 
-    return _patched(closed_module, "_shared_scv", lambda scv, inflation: scv, compute)
+    return _unshaped(lambda: _patched(closed_module, "_shared_scv", lambda scv, inflation: scv, compute))
 
 
 def _with_independent_residences(compute):
@@ -486,11 +494,16 @@ def _mechanisms(table, trials=()) -> list:
     rows.append(("+ several VMs' many small services at a shared station in the closed loop's spread (the shadow "
                  "server's inflated visit stands for f times as many visits of the station's service time: its "
                  "SCV divided by the inflation f; structural within `closed_loop_percentiles`, pre-registered)",
-                 _mix(flags=_BEFORE_WAKEUPS)))
+                 _unshaped(lambda: _mix(flags=_BEFORE_WAKEUPS))))
     rows.append(("+ a request of one type throughout: its CPU time as measured (`cpu_scv=0.035`), its operation "
                  "counts fixed (`count_dispersion=0`), a flash access's time as measured (`disk_access_scv=0.0165`), "
                  "on every row, both sides (docs/background/service-time-spread.md; the onetype trial, adopted by "
                  "decision 4 of docs/preregistered.md on the rows gathered after it was registered)",
+                 _unshaped(lambda: recompute(flags=_BEFORE_WAKEUPS))))
+    rows.append(("+ the closed loop's spread from a product form shaped by the flows (each station's queue-length "
+                 "factor given the spread its service SCV and the SCV of the stream reaching it allow, QNA's linking "
+                 "equations around the loop; exponential stations as before; structural within "
+                 "`closed_loop_percentiles`, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the reported model: + interrupts and wake-ups (`wakeups=\"on\"`, the package's "
                  "default), structural by the rule registered in docs/preregistered.md before the rows that decided "

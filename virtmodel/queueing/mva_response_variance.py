@@ -17,7 +17,8 @@ residence at each station is built from what it finds there:
    :math:`c_k` servers from the identity
    :math:`\\sum_{j<c_k}(c_k-j)\\,p_k(j\\mid n) = c_k - D_k X(n)` (as :func:`~virtmodel.queueing.mva`
    does, not :math:`1 - \\sum_{j\\ge 1}`).
-1b. **Shaped by the flows** (where a service or the stream reaching a station is not
+
+   *Step 1b, shaped by the flows* (where a service or the stream reaching a station is not
    exponential). The product form gives every queue the spread of an exponential service fed by a
    Poisson stream; a constant-time bottleneck feeds the rest of the cycle a nearly regular stream,
    and nobody's queue spreads as much. With the arrival SCVs :math:`c_a^2` around the cycle

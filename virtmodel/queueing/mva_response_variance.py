@@ -213,7 +213,8 @@ def response_moments(demands, population, think_time=0.0, servers=1, scv=1.0, *,
             shape = _shape_exponents(m, at, s2, v, labels, X[min(N, X.size) - 1], think_time)
             weights = _product_form(D, at, N - 1, think_time, X[N - 2], shape)
         for k in np.flatnonzero(queue):
-            found[k] = p = marginals(D[k], c[k], X[:N - 1]) if shape is None else _shaped_marginal(weights, k)
+            p = None if shape is None else _shaped_marginal(weights, k)
+            found[k] = p = marginals(D[k], c[k], X[:N - 1]) if p is None else p
             mean[k], second[k] = _given_found(p, m[k], s2[k], c[k])
     variance = 0.0
     for label in dict.fromkeys(labels):
@@ -273,7 +274,8 @@ def _product_form(D, servers, population, think, theta, shape):
 
 
 def _shaped_marginal(weights, k):
-    """:math:`p_k(j\\mid N-1) \\propto f_k(j)\\,G_{-k}(N-1-j)` of the shaped product form (step 1b)."""
+    """:math:`p_k(j\\mid N-1) \\propto f_k(j)\\,G_{-k}(N-1-j)` of the shaped product form (step 1b), or
+    None if it cannot be represented (the caller falls back to step 1's marginal)."""
     L = weights[k].size
     others = np.zeros(L)
     others[0] = 1.0
@@ -282,7 +284,8 @@ def _shaped_marginal(weights, k):
             others = np.convolve(others, f)[:L]
             others /= others.max()
     p = weights[k] * others[::-1]
-    return p / p.sum()
+    total = p.sum()
+    return p / total if np.isfinite(total) and total > 0 else None  # None: under- or overflow, step 1 instead
 
 
 def _sum_variance(weights, waits, population):

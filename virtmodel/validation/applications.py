@@ -183,6 +183,8 @@ MECHANISM_NAMES = {
     "unmatched_vm_placement": "a reference measured on other machines than the system under test (a cloud's VM "
                               "pair against a node pair placed elsewhere in the zone): the placement's wire "
                               "latency, not a virtualization cost",
+    "memory_bandwidth": "the memory system's bandwidth as a resource the CPUs share (a memory-copy benchmark on "
+                        "every CPU at once: the DRAM's transfer rate, not each CPU's time, sets the throughput)",
 }
 
 #: the settings of a request of one type throughout (docs/background/service-time-spread.md; the

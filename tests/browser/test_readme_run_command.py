@@ -183,25 +183,49 @@ def _click_run_all(page, dialogs: list, tries=4) -> None:
             page.keyboard.press("Escape")   # a half-open menu
 
 
+def _numbers(prompts) -> list[int]:
+    """The execution counts of the cells that have run."""
+    return [int(p[1:-2]) for p in prompts if re.fullmatch(r"\[\d+\]:", p)]
+
+
+def _skipped_ahead(prompts) -> bool:
+    """Whether a cell has run while one above it has not: JupyterLab dropped part of a Run All."""
+    ran = [bool(re.fullmatch(r"\[\d+\]:", p)) for p in prompts]
+    return any(not ran[i] and any(ran[i + 1:]) for i in range(len(ran)))
+
+
 def _run_all_cells(page, cells, folder, log, dialogs=None) -> tuple[list[str], int]:
     """Run > Run All Cells, as a user does: ``(input prompts once every cell has run, runs started)``.
 
     A cell that raises fails the test at once with its traceback. A run that stops with cells left
     unrun and no traceback (seen once in CI: the first cell numbered, the rest blank, nothing queued)
     is started again from the menu, at most ``RUNS`` times, and the test says how many runs it took.
+    So is, once, a run in which a cell raised while cells above it had not run (seen once in CI: only
+    the last cell numbered); the re-run's tracebacks are then the test's, once every cell has run.
     """
     import time
 
     deadline = time.monotonic() + RUN_ALL_SECONDS
-    clicked, runs, prompts = None, 0, []
+    clicked, runs, prompts, rerun = None, 0, [], None
     while time.monotonic() < deadline:
         prompts = _prompts(page)
-        errors = _tracebacks(page)
+        done = len(prompts) == cells and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
+        # after a re-run is started, the dropped run's outputs stay until their cells run again: look at
+        # tracebacks once the re-run has ended (it numbered a cell and none is running or queued)
+        ended = rerun is None or (max(_numbers(prompts), default=0) > rerun and "[*]:" not in prompts)
+        errors = _tracebacks(page) if done or ended else []
+        if errors and _skipped_ahead(prompts) and runs < RUNS and rerun is None:
+            # the front end ran a later cell before earlier ones (seen once in CI under load: only the last
+            # cell numbered, [1], and failing for want of the first cells' imports): not the tour's error
+            page.keyboard.press("Escape")
+            _click_run_all(page, dialogs if dialogs is not None else [])
+            clicked, runs, rerun = time.monotonic(), runs + 1, max(_numbers(prompts), default=0)
+            continue
         if errors:
             page.screenshot(path=str(folder / "jupyterlab-run-all.png"), full_page=True)
             pytest.fail(f"a cell of the tour raised (prompts {prompts}):\n" + "\n".join(e[-2000:] for e in errors),
                         pytrace=False)
-        if len(prompts) == cells and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts):
+        if done:
             return prompts, runs
         stopped = "[*]:" not in prompts and any(p == "[ ]:" for p in prompts)
         if (clicked is None or (stopped and time.monotonic() - clicked > 15)) and runs < RUNS:
@@ -252,8 +276,9 @@ def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
         warnings.warn(f"JupyterLab's Run All Cells stopped short without an error; it took {runs} runs")
     if dialogs:
         warnings.warn(f"JupyterLab opened dialogs in the way of the Run menu, dismissed: {dialogs}")
-    numbers = [int(t[1:-2]) for t in prompts]
-    assert numbers == sorted(set(numbers)), f"the cells did not run top to bottom: {prompts}"
+    numbers = _numbers(prompts)
+    assert len(numbers) == len(prompts) and numbers == sorted(set(numbers)), \
+        f"the cells did not run top to bottom: {prompts}"
     assert "Traceback (most recent call last)" not in text and "Error displaying widget" not in text
     assert int(moved) == int(value) - 1, (value, moved)
     assert not chromium.errors, f"errors in the browser console: {chromium.errors}"

@@ -229,7 +229,7 @@ _FLAG_TRIALS = (("interrupts and wake-ups off (`wakeups=\"off\"`: the first mode
 
 #: trials of workload and platform parameters on every row (``recompute(workload=..., platform=...)``),
 #: reported beside the model: ``(name, workload settings, platform settings)``. Since decision 4 (adopted
-#: 2026-12-08) the reported model takes a request of one type (``REPORTED_WORKLOAD``/``REPORTED_PLATFORM``);
+#: 2026-12-07) the reported model takes a request of one type (``REPORTED_WORKLOAD``/``REPORTED_PLATFORM``);
 #: the trial shows the package's default spreads, the reported model before it. The earlier trials
 #: (cpuscv: ``cpu_scv=0.035`` alone; onetype: the settings now reported) are in the git history of this file
 _WORKLOAD_TRIALS = (("the package's default spreads, the reported model before decision 4: a request mix's CPU time "
@@ -523,7 +523,7 @@ def _mechanisms(table, trials=()) -> list:
              "after that decision split on it (decision 1's status in docs/preregistered.md: the nested fcvm streams "
              "are within with the flag off and far off with it on); the question was registered again there (2) and "
              "settled on the rows gathered after that: kept, on weak evidence (most of those rows miss either way). "
-             "Since decision 4 (adopted 2026-12-08 on the 12 affected rows gathered after it was registered, from 3 "
+             "Since decision 4 (adopted 2026-12-07 on the 12 affected rows gathered after it was registered, from 3 "
              "sources: hit rate 92% under both settings, median absolute error 7.2% against 8.7%) every row is "
              "predicted with a request of one type, both sides (`REPORTED_WORKLOAD`, `REPORTED_PLATFORM`); the "
              "steps before it are computed at the package's default spreads, as they were.", "",

@@ -7,7 +7,7 @@ the loop's throughput, servers and service SCVs, the path delay) and runs ``vms`
 share the shared stations, each request crossing the stations in order (one of a split resource's
 stations at random): what the shadow servers and the residences' covariance approximate.
 
-Measured 2026-12-08 (60,000 passages, seeds 1 and 2; the bands below hold both), with the shaped
+Measured 2026-12-07 (60,000 passages, seeds 1 and 2; the bands below hold both), with the shaped
 product form of the variance (virtmodel/queueing/mva_response_variance.py, step 1b: each station's
 queue-length distribution shaped by the SCVs of its service and of the stream reaching it, QNA's
 linking equations around the cycle):

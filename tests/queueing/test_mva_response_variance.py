@@ -24,7 +24,7 @@ from virtmodel.simulate.distributions import distribution
 
 NETWORKS = {1: ([1.0], [1]), 2: ([1.0, 0.5], [1, 1]), 3: ([0.5, 1.0, 0.8], [1, 2, 1])}
 #: declared bands of (model / simulation - 1): variance (low, high) per SCV, p99 |error| per SCV;
-#: measured 2026-12-08 with the shaped product form (step 1b) and the residences' covariance (step 4):
+#: measured 2026-12-07 with the shaped product form (step 1b) and the residences' covariance (step 4):
 #: variance -5%..+7% at SCV 1, -5%..+15% at 0.25, -13%..+31% at 4, -13%..+206% at 0.02 (a
 #: near-constant time); p99 -2%..+6%, -2%..+10%, -9%..+14%, 0..+26%. Before step 1b (2026-12-07):
 #: 0..+34% at 0.25, -11%..+31% at 4, up to +617% at 0.02; p99 up to +13% and +42% (0.02). Stations

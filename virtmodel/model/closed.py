@@ -94,11 +94,11 @@ stations    SCV 1               SCV 0.25          SCV 4             SCV 0.02
 (before the shaping: SCV 0.25 var 0..+34%, p99 up to +13%; SCV 0.02 var up to +617%, p99 up to
 +42%). Before the covariance (stations independent) the variance reached +60% at SCV 1 and +254%
 at SCV 0.25 with three stations, and the p99 +29%. What remains is largest with no think time and
-few users, where a request sets out as another leaves. Cost: :math:`O(N K)` per station plus
-:math:`O(N c_k)` at :math:`c_k` servers and :math:`O(K N^2)` for the covariance (and, shaped,
+few users (a nearly deterministic loop falls into a nearly periodic pattern). Cost: :math:`O(N K)`
+per station plus :math:`O(N c_k)` at :math:`c_k` servers and :math:`O(K N^2)` for the covariance (and, shaped,
 :math:`O(K^2 N^2)` for the marginals): a p99 at 200 users (hardware assist, ``small_packet_rr``)
 takes 3.2 ms with its fixed point, against 2.3 ms for the mean; 0.3 ms of it is the covariance
-(best of 15; measured before the shaping). With it, on 2026-12-08's slower machine: 6.7 ms against
+(best of 15; measured before the shaping). With it, on the slower machine of 2026-12-07's second session: 6.7 ms against
 5.2 ms for the mean.
 
 **The spread with several VMs** (the shadow servers), against an event simulation of every VM's

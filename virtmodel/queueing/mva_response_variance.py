@@ -94,8 +94,8 @@ SCV                                                     with 1b (before)
 ==========  ====================  ====================  ====================
 
 What is left is largest with no think time and few customers (three stations, SCV 0.02, 4
-customers: variance +136%, p99 +26%), where a request sets out the moment another leaves and finds
-the one in service just begun, not at a random point of it. With the stations independent (steps
+customers: variance +136%, p99 +26%): a nearly deterministic loop with a few customers falls into a
+nearly periodic pattern, which no product form describes. With the stations independent (steps
 1-3 only) the variance was up to +60% (SCV 1) and +254% (SCV 0.25) and the p99 up to +29%.
 
 References: M. Reiser and S. S. Lavenberg, J. ACM 27(2), 1980 (MVA, the arrival theorem);

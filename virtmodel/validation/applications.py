@@ -193,7 +193,7 @@ ONE_TYPE_WORKLOAD = MappingProxyType({"cpu_scv": 0.035, "count_dispersion": 0.0}
 ONE_TYPE_PLATFORM = MappingProxyType({"disk_access_scv": 0.0165})
 #: workload and platform settings of the reported model, put on every row's workload and platform after
 #: its recipe's (both sides; ``workload``/``platform`` given to :func:`recompute`/:func:`predict` go on
-#: top). A request of one type: adopted on 2026-12-08 by decision 4 of docs/preregistered.md, applied to
+#: top). A request of one type: adopted on 2026-12-07 by decision 4 of docs/preregistered.md, applied to
 #: the rows gathered after it was registered (12 affected rows from 3 sources). The package's own defaults
 #: (a request mix: :data:`MIX_WORKLOAD`, :data:`MIX_PLATFORM`) are unchanged
 REPORTED_WORKLOAD = ONE_TYPE_WORKLOAD

@@ -185,6 +185,9 @@ MECHANISM_NAMES = {
                               "latency, not a virtualization cost",
     "memory_bandwidth": "the memory system's bandwidth as a resource the CPUs share (a memory-copy benchmark on "
                         "every CPU at once: the DRAM's transfer rate, not each CPU's time, sets the throughput)",
+    "container_in_vm": "a container inside a VM (Docker Desktop's Linux containers in its Hyper-V VM): the "
+                       "container's bridge and NAT and the VM's device path and host NAT in series, which the "
+                       "package has only one at a time",
 }
 
 #: the settings of a request of one type throughout (docs/background/service-time-spread.md; the

@@ -65,3 +65,18 @@ def test_single_servers_and_delays_keep_every_scv_in_the_hull_of_the_services_an
     hull = np.concatenate(([1.0], scv[queues]))
     for a in np.append(arrivals, to_think):
         assert hull.min() - 1e-9 <= a <= hull.max() + 1e-9
+
+
+@pytest.mark.parametrize("bad, named", [
+    (dict(means=[1.0, -0.5]), "means"), (dict(means=[1.0, float("nan")]), "means"),
+    (dict(servers=[1, 0.5]), "servers"), (dict(scv=[1.0, -1.0]), "scv"),
+    (dict(throughput=float("nan")), "throughput"), (dict(throughput=-1.0), "throughput"),
+    (dict(visits=[1.0, 0.0]), "visits"), (dict(visits=[1.0, 1.5]), "visits"),
+    (dict(groups=["a"]), "groups"), (dict(think_time=-2.0), "think_time"),
+])
+def test_bad_input_is_refused_by_name(bad, named):
+    from virtmodel.errors import ParameterError
+
+    args = {**dict(means=[1.0, 0.5], servers=[1, 1], scv=[1.0, 0.5], throughput=0.5), **bad}
+    with pytest.raises(ParameterError, match=named):
+        cycle_arrival_scvs(args.pop("means"), args.pop("servers"), args.pop("scv"), args.pop("throughput"), **args)

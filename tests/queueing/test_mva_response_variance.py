@@ -149,6 +149,25 @@ def test_at_least_the_service_variances_and_growing_with_the_users(scv):
         last = v
 
 
+def test_a_shaped_marginal_that_cannot_be_represented_gives_way_to_step_one():
+    """Step 1b's marginal is None where the shaped product form under- or overflows (every state's
+    weight 0 here), and response_moments then takes step 1's marginal: here a network so tight that it
+    must fall back gives the same finite result as with the shaping's marginal replaced by None."""
+    from virtmodel.queueing import mva_response_variance as variance_module
+
+    assert variance_module._shaped_marginal([np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.0, 0.0])], 0) is None
+    D, c = [1.0, 0.3], [1, 1]
+    shaped = response_moments(D, 30, 0.0, c, 0.02).variance
+    kept = variance_module._shaped_marginal
+    variance_module._shaped_marginal = lambda weights, k: None
+    try:
+        fallen = response_moments(D, 30, 0.0, c, 0.02).variance
+    finally:
+        variance_module._shaped_marginal = kept
+    assert np.isfinite(fallen) and fallen > 0
+    assert fallen != pytest.approx(shaped, rel=1e-6)  # the shaping's marginals were in use, and are not
+
+
 def test_constant_service_levels_off_once_the_bottleneck_is_saturated():
     """With constant service times the response time of a saturated cycle is the cycle's (nearly
     constant) length less the exponential think time: the simulation's variance stays at 0.67 from

@@ -44,6 +44,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._backend import ARRAY
+from .._validate import nonnegative, positive, probability
+from ..errors import ParameterError
+
 _UNSET = 1e-9  # 1 - a below this: the cycle leaves the SCV where it finds it
 
 
@@ -65,15 +69,24 @@ def cycle_arrival_scvs(means, servers, scv, throughput, *, visits=None, groups=N
     ``means``: service time per visit; ``servers``: per station (``inf``: an infinite server);
     ``scv``: service SCV per station; ``throughput``: requests per unit time through the cycle;
     ``visits``/``groups`` as :func:`~.mva_response_variance.response_moments` takes them; the think
-    stage exponential (an infinite server of mean ``think_time``, none if 0)."""
-    m = np.asarray(means, dtype=float)
+    stage exponential (an infinite server of mean ``think_time``, none if 0). Bad values (negative,
+    NaN, servers below 1, visits outside (0, 1], a label count that is not the stations') raise
+    :class:`~virtmodel.errors.ParameterError` naming the parameter."""
+    m = np.atleast_1d(nonnegative("means", means, ARRAY))
     K = m.size
-    c = np.broadcast_to(np.asarray(servers, dtype=float), (K,))
-    s2 = np.broadcast_to(np.asarray(scv, dtype=float), (K,))
-    v = np.ones(K) if visits is None else np.broadcast_to(np.asarray(visits, dtype=float), (K,))
+    c = np.broadcast_to(positive("servers", servers, ARRAY, allow_inf=True), (K,))
+    if np.any(c < 1):
+        raise ParameterError("servers", c.tolist(), ">= 1 (inf: an infinite server)")
+    s2 = np.broadcast_to(nonnegative("scv", scv, ARRAY), (K,))
+    v = np.ones(K) if visits is None else np.broadcast_to(probability("visits", visits, ARRAY, closed=True), (K,))
+    if np.any(v <= 0):
+        raise ParameterError("visits", v.tolist(), "in (0, 1]")
     labels = list(range(K)) if groups is None else list(groups)
+    if len(labels) != K:
+        raise ParameterError("groups", labels, f"one label per station ({K})")
     route = [[k for k in range(K) if labels[k] == g] for g in dict.fromkeys(labels)]
-    X = float(throughput)
+    X = float(nonnegative("throughput", throughput, ARRAY))
+    think_time = float(nonnegative("think_time", think_time, ARRAY))
 
     def leave(k, arriving):
         rate = X * v[k]

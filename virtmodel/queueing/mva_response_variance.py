@@ -183,7 +183,8 @@ def response_moments(demands, population, think_time=0.0, servers=1, scv=1.0, *,
         default every station its own.
     throughputs : array_like, optional
         :math:`X(1..n)`, :math:`n \\ge N-1`, of this network (an MVA run's
-        ``throughput_by_population``), spared a run of :func:`~virtmodel.queueing.mva`.
+        ``throughput_by_population``), spared a run of :func:`~virtmodel.queueing.mva`; with
+        :math:`n \\ge N` the flows of step 1b are taken at :math:`X(N)`, else at :math:`X(N-1)`.
     """
     D = np.atleast_1d(np.asarray(demands, dtype=float))
     K = D.size

@@ -94,6 +94,7 @@ from ..model import Model
 from ..percentile_names import percentile_level
 from ..platform import Platform
 from ..techniques import TECHNIQUES, get as get_technique
+from ..workload import Workload
 from ..workloads import get as get_workload
 from .app_records import app_results
 
@@ -203,8 +204,8 @@ REPORTED_WORKLOAD = ONE_TYPE_WORKLOAD
 REPORTED_PLATFORM = ONE_TYPE_PLATFORM
 #: the package's default spreads (CPU time exponential, Poisson operation counts, a constant disk access):
 #: the reported model before decision 4, as ``workload``/``platform`` settings
-MIX_WORKLOAD = MappingProxyType({"cpu_scv": 1.0, "count_dispersion": 1.0})
-MIX_PLATFORM = MappingProxyType({"disk_access_scv": 0.0})
+MIX_WORKLOAD = MappingProxyType({name: getattr(Workload(), name) for name in ONE_TYPE_WORKLOAD})
+MIX_PLATFORM = MappingProxyType({name: getattr(Platform(), name) for name in ONE_TYPE_PLATFORM})
 
 COLUMNS = ("row", "source", "kind", "published", "predicted", "error", "tolerance", "within", "status",
            "system", "quantity", "unit", "checked", "note")
@@ -375,8 +376,6 @@ def _host(spec, flags, techniques, workload=None, platform=None):
 def _check_options(flags, techniques, workload=None, platform=None) -> None:
     """Bad ``flags``/``techniques``/``workload``/``platform`` raise :class:`ParameterError` naming them (a typo
     must not pass silently)."""
-    from ..workload import Workload
-
     for name, settings, cls, example in (("workload", workload, Workload, "{'cpu_scv': 0.035}"),
                                           ("platform", platform, Platform, "{'disk_access_scv': 0.02}")):
         if settings is None:

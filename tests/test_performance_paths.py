@@ -21,7 +21,7 @@ from virtmodel.model import Model, metric_names
 from virtmodel.model._compile import Compiled, hoist, metric_bundle
 from virtmodel.model._derive import SYMBOLIC_METRICS, derive
 from virtmodel.queueing.erlang_function import NUMERIC
-from virtmodel.queueing._percentiles import (FAST_MIN_SIZE, FAST_RTOL, gamma_quantile, gamma_quantiles,
+from virtmodel.queueing._percentiles import (FAST_MIN_SIZE, FAST_RTOL, INTERPOLATE_MIN_SIZE, gamma_quantile, gamma_quantiles,
                                              gammaincinv_fast)
 from virtmodel.techniques import names
 
@@ -144,6 +144,17 @@ def test_fast_gamma_inverse_within_its_bound(p):
     assert np.max(np.abs(got[ok] / want[ok] - 1)) <= FAST_RTOL
 
 
+def test_curve_sized_arrays_take_the_interpolated_inverse_within_its_bound():
+    """A curve of a few hundred points (a slider's, a plot's) is interpolated: not bit-equal to the
+    exact inverse (so the fast path was taken), within ``FAST_RTOL`` of it."""
+    from scipy.special import gammaincinv
+
+    k = np.linspace(0.05, 80, INTERPOLATE_MIN_SIZE)
+    got, want = gammaincinv_fast(k, [0.99])[0], gammaincinv(k, 0.99)
+    assert not np.array_equal(got, want)
+    assert np.max(np.abs(got / want - 1)) <= FAST_RTOL
+
+
 def test_fast_gamma_inverse_blocks_change_nothing(monkeypatch):
     from virtmodel.queueing import _percentiles
 
@@ -161,7 +172,7 @@ def test_fast_gamma_inverse_blocks_change_nothing(monkeypatch):
 def test_small_arrays_and_scalars_stay_exact():
     from scipy.special import gammaincinv
 
-    k = np.linspace(0.01, 50, FAST_MIN_SIZE - 1)
+    k = np.linspace(0.01, 50, INTERPOLATE_MIN_SIZE - 1)
     np.testing.assert_array_equal(gammaincinv_fast(k, [0.99])[0], gammaincinv(k, 0.99))
     mean, var = np.full(5, 2.0), np.array([0.0, 1.0, 4.0, 9.0, 0.5])
     q = gamma_quantile(mean, var, 0.95, "array")

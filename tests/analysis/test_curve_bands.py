@@ -149,3 +149,26 @@ def test_preset_draws_are_remembered_read_only_and_equal_to_fresh_ones():
     name = next(iter(first[0]))
     with pytest.raises(ValueError):
         first[0][name][0] = 1.0
+
+
+@pytest.mark.parametrize("metric", ["mean_latency", "p99"])
+def test_curves_with_a_band_are_the_curves_without(metric):
+    """The curve is row 0 of its band's evaluation: the same numbers as the curve computed alone (to rounding
+    for the mean: terms that are scalars alone are arrays beside the draws; percentiles within the interpolated
+    inverse's bound, which a lone short curve does not take)."""
+    from virtmodel.queueing._percentiles import FAST_RTOL
+
+    techs = ["emulation", "hardware_assist", "sriov", "native"]
+    for points in (40, 300):
+        alone = latency_curves(techs, "small_packet_rr", metric=metric, points=points, vms=12)
+        banded = latency_curves(techs, "small_packet_rr", metric=metric, points=points, vms=12, uncertainty=30)
+        np.testing.assert_array_equal(np.isnan(banded[metric].values), np.isnan(alone[metric].values))
+        np.testing.assert_array_equal(banded["saturated"].values, alone["saturated"].values)
+        if metric == "mean_latency":
+            np.testing.assert_allclose(banded[metric].values, alone[metric].values, rtol=1e-12)
+        else:
+            np.testing.assert_allclose(banded[metric].values, alone[metric].values, rtol=FAST_RTOL)
+    closed = {"users": 3}
+    alone = latency_curves(["hardware_assist"], "small_packet_rr", metric=metric, points=30, **closed)
+    banded = latency_curves(["hardware_assist"], "small_packet_rr", metric=metric, points=30, uncertainty=20, **closed)
+    np.testing.assert_allclose(banded[metric].values, alone[metric].values, rtol=FAST_RTOL)

@@ -115,7 +115,14 @@ def curves_of_models(by_label, *, metric="mean_latency", x="arrival_rate", point
         stop = 0.999 if x_max is None else float(x_max)
         grid = _load_grid(stop, int(points), [1.0])
         rates = np.outer(limits, grid)
-    values = np.array([_curve(m, metric, overrides, r, limit) for m, r, limit in zip(models, rates, limits)])
+    band = None
+    if uncertainty is None:
+        values = np.array([_curve(m, metric, overrides, r, limit) for m, r, limit in zip(models, rates, limits)])
+    else:   # each curve from its band's evaluation (the nominal values as one more draw): one call per technique
+        from .curves_band import curves_and_bands
+
+        values, band, band_attrs = curves_and_bands(models, metric, np.asarray(rates, dtype=float), limits,
+                                                    overrides, uncertainty, ("technique", x))
     saturated = ~np.isfinite(values)
     other = "utilization" if x == "arrival_rate" else "arrival_rate"
     other_values = rates / limits[:, None] if x == "arrival_rate" else rates
@@ -124,11 +131,7 @@ def curves_of_models(by_label, *, metric="mean_latency", x="arrival_rate", point
                  "throughput_limit": ("technique", limits)}
     attrs = {"metric": metric, "x": x, "unit": unit(metric),
              "description": f"{metric} against {x}; NaN where saturated (utilization >= 1)"}
-    if uncertainty is not None:   # into the one Dataset built below (assigning them after cost a merge)
-        from .curves_band import band_variables
-
-        band, band_attrs = band_variables(models, metric, np.asarray(rates, dtype=float), overrides, uncertainty,
-                                          ("technique", x))
+    if band is not None:   # into the one Dataset built below (assigning them after cost a merge)
         variables.update(band)
         attrs.update(band_attrs)
     return xr.Dataset(variables, coords={"technique": names, x: grid, other: (("technique", x), other_values),
@@ -145,14 +148,23 @@ def below_limit(rates, limit):
     return ~(np.asarray(rates) > limit * (1 + LIMIT_MARGIN))
 
 
-def _curve(model, metric, overrides, rates, limit):
-    """``metric`` over ``rates``; past the throughput limit ``inf`` without evaluating (saturated
-    there by definition of the limit), so a technique that saturates early costs less."""
+def curve_live(model, overrides, rates, limit):
+    """Mask of the ``rates`` a curve is evaluated at: those not past the throughput limit
+    (:func:`below_limit`) for an open model; all of them for a closed one (``users`` > 0: every
+    load is the model's value, there is no limit in the load)."""
     from ..model.closed import is_closed
 
     if is_closed({**model.values(), **own(model, overrides)}):
-        return evaluate(model, metric, {**overrides, "arrival_rate": rates})
-    live = below_limit(rates, limit)
+        return np.ones(np.shape(rates), dtype=bool)
+    return below_limit(rates, limit)
+
+
+def _curve(model, metric, overrides, rates, limit):
+    """``metric`` over ``rates``; past the throughput limit ``inf`` without evaluating (saturated
+    there by definition of the limit), so a technique that saturates early costs less."""
+    live = curve_live(model, overrides, rates, limit)
+    if live.all():
+        return np.asarray(evaluate(model, metric, {**overrides, "arrival_rate": rates}), dtype=float)
     out = np.full(np.shape(rates), np.inf)
     if live.any():
         out[live] = evaluate(model, metric, {**overrides, "arrival_rate": rates[live]})

@@ -3,7 +3,8 @@
 For every draw of the uncertain costs (common random numbers across the
 techniques, :mod:`._draws`: two techniques that share a cost see the same
 value draw by draw) each technique's metric is evaluated over the whole load
-grid at once (one compiled call per technique, an array draws x grid). The band
+grid at once (one compiled call per technique, an array draws x grid, whose
+first row holds the nominal values: the technique's curve). The band
 at a load is the central ``level`` interval of the draws there
 (:func:`._draws.central_interval`, sample quantiles without interpolation).
 
@@ -28,30 +29,43 @@ from ._common import evaluate, own
 from ._draws import central_interval, common_draws, spec
 
 
-def band_variables(models, metric, rates, overrides, uncertainty, dims):
-    """``({name: (dims, values, attrs)}, attrs)``: ``band_low``, ``band_high`` and ``band_saturated``
-    over ``dims`` (technique, x) for a :func:`.curves.latency_curves` Dataset, and its attrs
+def curves_and_bands(models, metric, rates, limits, overrides, uncertainty, dims):
+    """``(values, {name: (dims, values, attrs)}, attrs)``: each technique's curve (technique, x), as
+    :func:`.curves._curve` gives it, and ``band_low``, ``band_high`` and ``band_saturated`` over
+    ``dims`` (technique, x) for a :func:`.curves.latency_curves` Dataset, with its attrs
     ``band_level``, ``band_samples``, ``band_seed``.
 
-    ``rates`` is the (technique, x) array of arrival rates the curves were evaluated at.
+    ``rates`` is the (technique, x) array of arrival rates, ``limits`` the techniques' nominal
+    throughput limits. A technique's curve and its draws are one evaluation: the nominal values
+    are row 0 of the drawn parameters, the draws rows 1 to n (every operation is element-wise, so
+    row 0 is the curve's own numbers; one call per technique instead of two). Row 0 is kept where
+    the curve is evaluated (:func:`.curves.curve_live`), ``inf`` past it as on its own.
     """
+    from .curves import curve_live
+
     s = spec(uncertainty)
     n = s["samples"]
     exclude = frozenset({"arrival_rate", *overrides})
     draws = _preset_draws(tuple(models), n, s["seed"], exclude) if s["ranges"] is None else \
         common_draws(models, n, s["seed"], s["ranges"], exclude=exclude)
+    curves = np.full(rates.shape, np.inf)
     low, high = np.full(rates.shape, np.inf), np.full(rates.shape, np.inf)
     saturated = np.ones(rates.shape)
     for k, (model, d) in enumerate(zip(models, draws)):
-        live = _below_every_limit(model, d, overrides, rates[k], n)
+        nominal = model.values()
+        rows = {name: np.concatenate(([nominal[name]], v)) for name, v in d.items()}   # row 0: the curve
+        on_curve = curve_live(model, overrides, rates[k], limits[k])
+        live = _below_every_limit(model, rows, overrides, rates[k], n + 1) | on_curve
         if not live.any():      # every load past every draw's limit: the band is known
             continue
-        values = {**overrides, **{name: v[:, None] for name, v in d.items()}, "arrival_rate": rates[k][live][None, :]}
-        v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n, int(live.sum())))
-        low[k, live], high[k, live] = central_interval(v, s["level"])
-        saturated[k, live] = np.isinf(v).mean(axis=0)
+        values = {**overrides, **{name: v[:, None] for name, v in rows.items()}, "arrival_rate": rates[k][live][None, :]}
+        v = np.broadcast_to(np.asarray(evaluate(model, metric, values), dtype=float), (n + 1, int(live.sum())))
+        curves[k, on_curve] = v[0, on_curve[live]]
+        low[k, live], high[k, live] = central_interval(v[1:], s["level"])
+        saturated[k, live] = np.isinf(v[1:]).mean(axis=0)
     level = f"{s['level']:.0%}"
-    return ({"band_low": (dims, np.where(np.isinf(low), np.nan, low),
+    return (curves,
+            {"band_low": (dims, np.where(np.isinf(low), np.nan, low),
                           {"long_name": f"lower end of the central {level} interval over the draws"}),
              "band_high": (dims, np.where(np.isnan(low) | np.isinf(low), np.nan, high),
                            {"long_name": f"upper end of the central {level} interval (inf: beyond every finite value)"}),
@@ -75,7 +89,7 @@ def _frozen(array):
 
 def _below_every_limit(model, draws, overrides, rates, samples):
     """Mask of the ``rates`` (ascending) not above every draw's throughput limit (the columns worth
-    evaluating).
+    evaluating); ``samples``: the rows of ``draws``.
 
     Past its throughput limit :math:`X_{\\max}` a draw is saturated (``inf``) at every load, so
     where ``rates`` exceed the largest drawn limit (:func:`.curves.below_limit`) every draw is

@@ -142,6 +142,12 @@ FAST_K = (0.05, 1e8)
 FAST_K_LOW = (1e-6, 0.05)
 FAST_P = (0.01, 0.999)
 FAST_GRID = 4096
+#: the smallest array the interpolated inverse is used for: past about 40 points (3 quantiles) to
+#: 80 (one) its fixed cost (about 50 us: the grid positions, one gather per block) is below
+#: ``gammaincinv``'s 0.5-0.7 us per point and quantile (measured, benchmarks/README.md)
+INTERPOLATE_MIN_SIZE = 128
+#: the smallest array the compiled percentile kernel (:mod:`._percentile_kernel`) and the last
+#: piece of :func:`_in_pieces` are used for
 FAST_MIN_SIZE = 10_000
 #: points per block of the splines (cells, offsets and a block of each quantile stay in the L2 cache)
 BLOCK = 8192
@@ -206,7 +212,7 @@ def _spline(rows, i, t, q, scratch):
 def gammaincinv_fast(k, ps, out=None) -> list:
     r"""``[scipy.special.gammaincinv(k, p) for p in ps]``, interpolated for large arrays.
 
-    For arrays of at least ``FAST_MIN_SIZE`` points and scalar ``p`` in
+    For arrays of at least ``INTERPOLATE_MIN_SIZE`` points and scalar ``p`` in
     ``FAST_P``: cubic splines on uniform grids in :math:`\ln k`
     (``FAST_GRID`` points, built once per ``p``) of :math:`\ln P^{-1}(k, p)`
     over ``FAST_K`` and of :math:`k \ln P^{-1}(k, p)` over ``FAST_K_LOW``;
@@ -225,7 +231,7 @@ def gammaincinv_fast(k, ps, out=None) -> list:
 
     k = np.asarray(k, dtype=float)
     fast = [np.ndim(p) == 0 and FAST_P[0] <= p <= FAST_P[1] for p in ps]
-    if k.size < FAST_MIN_SIZE or not any(fast):
+    if k.size < INTERPOLATE_MIN_SIZE or not any(fast):
         return [gammaincinv(k, p) for p in ps]
     lo, h = _table(float(ps[fast.index(True)]), False)[1:]
     flat_k = np.ascontiguousarray(k).reshape(-1)

@@ -387,8 +387,9 @@ def _mechanisms(table, trials=()) -> list:
     pm = {"virtio_pmem_dax"}  # a DAX file system on virtio-pmem
     nine = {"shared_fs_9p"}  # a container root file system over virtio-9p
     dom0 = {n for n, s in REQUIREMENT_SETTINGS.items() if s.get("io_path") == "direct"}  # Xen dom0: the newest step
-    ct = {"closed_loop_percentiles"}  # a closed loop's latency percentiles (closedtail): the newest step
-    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg | pm | nine | dom0 | ct  # a back-end's thread per queue pair, then the rest
+    ct = {"closed_loop_percentiles"}  # a closed loop's latency percentiles (closedtail)
+    mem = {"memory_bandwidth"}  # the memory's bandwidth, a station every CPU shares: the newest step
+    mq = {"user_space_multiqueue_backend"} | vmm | sl | seg | pm | nine | dom0 | ct | mem  # a back-end's thread per queue pair, then the rest
     later |= mq
     closed |= mq
     before = SUPPORTED_MECHANISMS - later
@@ -448,66 +449,71 @@ def _mechanisms(table, trials=()) -> list:
                  "Hypervisor: `user_queue_threads=\"per_queue\"`, min(queues, cores) I/O threads each fed "
                  "lambda/queues; `user_space_multiqueue_backend` in the recipe's requires, the reference from "
                  "`reference_params`; structural, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg - pm - ct, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg - pm - ct - mem, flags={**_BEFORE_VRING, **_BEFORE_WAKEUPS})))
     rows.append(("+ a split virtqueue's descriptor capacity where the source's device lacks indirect descriptors "
                  "(header + segments + status per request, at most floor(Q/d) requests on the device side of a "
                  "closed loop; structural where the recipe says `indirect_descriptors=false`, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg - pm - ct, flags=_BEFORE_WAKEUPS)))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - vmm - sl - seg - pm - ct - mem, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a user-space block back-end's worker pool where the source's VMM hands each request to one "
                  "(QEMU's default `aio=threads`: two thread wake-ups per block request, `block_handoff=\"thread_pool\"` "
                  "from `reference_params`; Cloud Hypervisor issues it in its own thread; "
                  "`vmm_device_model_implementation` in the recipe's requires; structural, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - sl - seg - pm - ct, flags=_BEFORE_WAKEUPS)))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - sl - seg - pm - ct - mem, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ the VMM's own user-mode network stack where the source's VMM runs one (QEMU `-netdev user`: "
                  "`vmm_network=\"slirp\"`, wire frames, slirp's time per frame and per byte on the I/O thread; "
                  "`vmm_user_network_stack` in the recipe's requires; structural, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - seg - pm - ct, flags=_BEFORE_WAKEUPS)))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - seg - pm - ct - mem, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a virtio-blk device without seg_max where the source's VMM offers none (Cloud Hypervisor before "
                  "v44.0: one segment per request, ceil(b / (seg_max * segment bytes)) virtio requests per block "
                  "request, each paying the path's per-request costs; `seg_max_offered=false`, "
                  "`virtio_blk_one_segment` in the recipe's requires; structural, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - pm - nine - dom0 - ct, flags={**_BEFORE_BATCHING, **_BEFORE_WAKEUPS})))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - pm - nine - dom0 - ct - mem, flags={**_BEFORE_BATCHING, **_BEFORE_WAKEUPS})))
     rows.append(("+ the parts of a split request notified per batch (the guest's plug flushes every 16 requests, "
                  "virtio_blk kicks once per dispatched list, the device signals once per completion pass: "
                  "ceil(k / 16) kicks and completion interrupts per block request, the back-end's work still per "
                  "part; `split_batch_requests`, structural where the split applies, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - pm - nine - dom0 - ct, flags=_BEFORE_WAKEUPS)))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - pm - nine - dom0 - ct - mem, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a guest file system on virtio-pmem with DAX where the source mounts one (loads and stores to a "
                  "mapping of the host file: the block requests it serves leave the virtio path, each page first "
                  "touched an EPT violation, multiplied under nesting, and a host page fault; "
                  "`file_backing=\"pmem_dax\"`, `virtio_pmem_dax` in the recipe's requires; structural, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - nine - dom0 - ct, flags=_BEFORE_WAKEUPS)))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - nine - dom0 - ct - mem, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a container root file system over virtio-9p where the source's runtime shares one (Kata 1.x "
                  "with Docker's overlay2, `cache=mmap`: 36 9p round trips per nginx request, each holding the "
                  "vCPU; `shared_fs=\"9p\"`, `shared_fs_9p` in the recipe's requires; structural, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - dom0 - ct, flags=_BEFORE_WAKEUPS)))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - dom0 - ct - mem, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a paravirtual kernel that owns the device where the source's system is Xen's dom0 (its native "
                  "driver, no split driver; per device interrupt the event and one unmask hypercall, "
                  "`io_path=\"direct\"`; the requirement in the recipe's requires; structural, pre-registered)",
-                 _mix(mechanisms=SUPPORTED_MECHANISMS - ct, flags=_BEFORE_WAKEUPS)))
+                 _mix(mechanisms=SUPPORTED_MECHANISMS - ct - mem, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ a closed loop's latency percentiles where the source measures one (several requests in flight: "
                  "MVA's mean, a variance from the arrival theorem on MVA's marginal queue lengths, stations "
                  "independent, the gamma fit; `closed_loop_percentiles` in the recipe's requires; structural, "
                  "pre-registered)",
-                 _with_independent_residences(lambda: _mix(flags=_BEFORE_WAKEUPS))))
+                 _with_independent_residences(lambda: _mix(mechanisms=SUPPORTED_MECHANISMS - mem, flags=_BEFORE_WAKEUPS))))
     rows.append(("+ the covariance of a request's residences in the closed loop's variance (given the state it "
                  "finds as it sets out, its residences are independent: the product form of sojourn times along "
                  "an overtake-free path; exact for exponential single servers; structural within "
                  "`closed_loop_percentiles`, pre-registered)",
-                 _with_kept_shared_scv(lambda: _mix(flags=_BEFORE_WAKEUPS))))
+                 _with_kept_shared_scv(lambda: _mix(mechanisms=SUPPORTED_MECHANISMS - mem, flags=_BEFORE_WAKEUPS))))
     rows.append(("+ several VMs' many small services at a shared station in the closed loop's spread (the shadow "
                  "server's inflated visit stands for f times as many visits of the station's service time: its "
                  "SCV divided by the inflation f; structural within `closed_loop_percentiles`, pre-registered)",
-                 _unshaped(lambda: _mix(flags=_BEFORE_WAKEUPS))))
+                 _unshaped(lambda: _mix(mechanisms=SUPPORTED_MECHANISMS - mem, flags=_BEFORE_WAKEUPS))))
     rows.append(("+ a request of one type throughout: its CPU time as measured (`cpu_scv=0.035`), its operation "
                  "counts fixed (`count_dispersion=0`), a flash access's time as measured (`disk_access_scv=0.0165`), "
                  "on every row, both sides (docs/background/service-time-spread.md; the onetype trial, adopted by "
                  "decision 4 of docs/preregistered.md on the rows gathered after it was registered)",
-                 _unshaped(lambda: recompute(flags=_BEFORE_WAKEUPS))))
+                 _unshaped(lambda: recompute(mechanisms=SUPPORTED_MECHANISMS - mem, flags=_BEFORE_WAKEUPS))))
     rows.append(("+ the closed loop's spread from a product form shaped by the flows (each station's queue-length "
                  "factor given the spread its service SCV and the SCV of the stream reaching it allow, QNA's linking "
                  "equations around the loop; exponential stations as before; structural within "
                  "`closed_loop_percentiles`, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - mem, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ the memory's bandwidth as a station every CPU shares where the source's benchmark streams "
+                 "memory (a memory copy, STREAM: `memory_bytes` per request queued at `memory_bandwidth` on "
+                 "`Platform(memory=\"dram\")`, the same bytes on every technique and natively; `memory_bandwidth` "
+                 "in the recipe's requires; structural, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the reported model: + interrupts and wake-ups (`wakeups=\"on\"`, the package's "
                  "default), structural by the rule registered in docs/preregistered.md before the rows that decided "

@@ -9,6 +9,10 @@ The device is modelled as a single server whose busy time per I/O is
 ``device_latency`` per I/O that delays the request but does not occupy the
 device (wire and propagation time, flash access at queue depth > 1).
 
+The memory's bandwidth (``memory="dram"``; ``"none"``, the default, is the
+first model): ``memory_bandwidth`` and the station it gives are in
+:mod:`virtmodel.memory`.
+
 A second device, the disk (``disk="flash"`` or ``"rotating"``; ``"none"``,
 the default, is the first model): the ``disk_*`` fields, its resource and
 its service time are in :mod:`virtmodel.disk`. The defaults are an NVMe flash
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 
 from ._params import ParameterSet, flag, param
 from .disk import MEDIA, disk_resources
+from .memory import MEMORY_KINDS, memory_resources
 from .resources import PLATFORM_RESOURCES
 
 
@@ -66,9 +71,17 @@ class Platform(ParameterSet):
     disk_rotation_time: float = param(60 / 7200, unit="s", latex=r"T_{\mathrm{rot}}", source="hgst_7k4000_spec",
                                       doc="rotating disk: time of one revolution (7200 rpm)")
 
+    memory: str = flag("none", doc="the memory's bandwidth: none (memory traffic does not queue; the first model) "
+                                   "or dram (one station every CPU shares, virtmodel.memory)", options=MEMORY_KINDS)
+    memory_bandwidth: float = param(1.536e11, unit="B/s", domain="positive", latex=r"B_{\mathrm{mem}}",
+                                    doc="memory bandwidth of the host (assumption: 6 channels of DDR4-3200 at their "
+                                        "peak, 6 x 3200 MT/s x 8 B = 153.6 GB/s; a STREAM run reaches less)")
+
     def resources(self) -> tuple:
         """The host's named queues (:mod:`virtmodel.resources`): guest vCPUs, host cores, device, card.
 
-        With a disk (``disk`` not ``"none"``), also ``disk`` (:mod:`virtmodel.disk`).
+        With a disk (``disk`` not ``"none"``), also ``disk`` (:mod:`virtmodel.disk`); with
+        ``memory="dram"``, also ``memory`` (:mod:`virtmodel.memory`).
         """
-        return PLATFORM_RESOURCES if self.disk == "none" else PLATFORM_RESOURCES + disk_resources(self.disk)
+        disk = () if self.disk == "none" else disk_resources(self.disk)
+        return PLATFORM_RESOURCES + disk + memory_resources(self.memory)

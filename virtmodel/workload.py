@@ -102,3 +102,7 @@ class Workload(ParameterSet):
         1.0, unit="count", domain="positive", latex=r"k_{\mathrm{msg}}",
         doc="packets per application message (one send or receive, which segmentation offload can carry in "
             "segments); 1 = every packet a message of its own")
+    memory_bytes: float = param(
+        0.0, unit="B", latex=r"b_{\mathrm{mem}}",
+        doc="bytes per request moved between the memory and the CPUs beyond the caches (queued on the memory's "
+            "bandwidth on a platform with memory='dram', virtmodel.memory)")

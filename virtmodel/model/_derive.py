@@ -14,6 +14,7 @@ device        1                     :math:`V\\lambda`
 card          ``card_cores``        :math:`V\\lambda`
 disk          ``disk_servers`` / 1  :math:`V\\lambda`  (a platform with a disk: :mod:`._storage`)
 disk_channel  1                     :math:`V\\lambda`  (flash: the transfers, :mod:`virtmodel.disk`)
+memory        1                     :math:`V\\lambda`  (``memory="dram"``: the bandwidth, :mod:`virtmodel.memory`)
 ============  ====================  ==================
 
 A station whose demand is identically zero is not on the path. Metrics
@@ -56,6 +57,7 @@ from ..resources import resolve
 from ..symbols import symbols_for
 from ..techniques import Native
 from ..disk import disk_ops
+from ..memory import has_memory, memory_load
 from ._storage import disk_of, storage_terms, with_storage
 
 #: metric name -> (LaTeX left-hand side, unit, saturates) of the open model's symbolic metrics
@@ -260,6 +262,8 @@ def derive(key: tuple) -> Derived:
         demands, off_queue, polling = storage_terms(technique, s, disk, demands, off_queue, polling)
         native = with_storage(native, Native(), s, disk)
         io_count = s.io_ops + disk_ops(s).total  # IOPS count the disk's block requests too
+    if has_memory(resources):  # the same bytes on every technique and natively (virtmodel.memory)
+        demands, native = demands.add(memory=memory_load(s)), native.add(memory=memory_load(s))
     stations, native_stations = _path(demands, resources, s), _path(native, resources, s)
     metrics = _metrics(stations, native_stations, demands.delay, native.delay, s, off_queue, polling, io_count)
     return Derived(stations, native_stations, metrics, demands.delay, dict(off_queue or {}))

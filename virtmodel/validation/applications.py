@@ -114,6 +114,7 @@ SUPPORTED_MECHANISMS.add("virtio_blk_one_segment")  # hardware_assist seg_max_of
 SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_network="slirp" (techniques/vmm_slirp.py)
 SUPPORTED_MECHANISMS.add("virtio_pmem_dax")  # hardware_assist/nested file_backing="pmem_dax" (techniques/pmem_dax.py)
 SUPPORTED_MECHANISMS.add("shared_fs_9p")  # hardware_assist shared_fs="9p" (techniques/shared_fs_9p.py)
+SUPPORTED_MECHANISMS.add("memory_bandwidth")  # Platform(memory="dram"), memory_bytes (virtmodel.memory)
 #: the requirement of a paravirtual kernel that owns the device (Xen's dom0), as the recipes name it
 _PV_DIRECT_DEVICE = ("paravirtualized kernel with direct device access (Xen dom0: native drivers, hypercalls for "
                      "page tables and event channels, no split driver)")

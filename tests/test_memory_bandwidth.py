@@ -87,13 +87,27 @@ def test_bad_memory_input_is_named():
 @pytest.mark.slow
 @pytest.mark.parametrize("vms", [1, 3])
 def test_network_with_the_memory_station_agrees_with_the_simulation(vms):
+    """The model's mean against an event simulation of its stations: the vCPUs (FCFS) and the shared memory
+    (one PS server; its mean is insensitive to the service law, so exponential service in the simulation
+    stands for the model's near-constant transfer)."""
     from virtmodel.model.simulation import simulate_model
+    from virtmodel.simulate import simulate_multiclass_network
 
-    base = Model("hardware_assist", STREAM, _platform(vms=vms))
-    model = Model(base.technique, STREAM.replace(arrival_rate=0.7 * base.evaluate("throughput_limit")), base.platform)
-    assert "memory" in model.stations()
-    sim, delay = simulate_model(model, customers=60_000, seed=3)
-    assert sim.system_response_time.contains(model.evaluate("mean_latency") - delay, 0.99, rtol=0.03)
+    base = Model("hardware_assist", STREAM.replace(cpu_scv=1.0, count_dispersion=0.0), _platform(vms=vms))
+    model = Model(base.technique, base.workload.replace(arrival_rate=0.7 * base.evaluate("throughput_limit")),
+                  base.platform)
+    table = model.station_table()
+    assert list(table.index[table["demand"] > 0]) == ["guest", "memory"]
+    lam = model.workload.arrival_rate
+    # the VMs' arrivals as one class, their vCPUs pooled (8 per VM; at 5% busy their waits are below 0.1% of
+    # the response), then the shared memory
+    sim = simulate_multiclass_network([vms * lam], [0], [[table.loc["guest", "demand"]], [table.loc["memory", "demand"]]],
+                                      [8 * vms, 1], disciplines=["FCFS", "PS"], customers=60_000, seed=3)
+    # (guest service exponential in both: cpu_scv 1, fixed counts; every VM's class the same mean)
+    expected = model.evaluate("mean_latency") - table.attrs["delay"]
+    assert sim.system_response_time.contains([expected], 0.99, rtol=0.03)
+    with pytest.raises(ParameterError, match="processor-sharing"):
+        simulate_model(model)
 
 
 @settings(max_examples=40, deadline=None)
@@ -109,3 +123,36 @@ def test_more_memory_traffic_never_helps(tech, b, bw, vms):
     assert less <= more * (1 + 1e-12)
     if hi > 0:
         assert less <= bw / (vms * hi) * (1 + 1e-12)
+
+
+def test_a_streaming_neighbour_slows_a_small_request_by_the_shared_load_only():
+    """On a Host, the memory is one PS server with a class per group: a small request's memory time is its own
+    transfer over 1 - rho (rho of every group), not the wait behind a large transfer (FCFS would give that)."""
+    from virtmodel.host import Host, VMGroup
+
+    web = Workload(arrival_rate=100.0, cpu_time=3e-4, memory_bytes=1e6, io_ops=0, io_interrupts=0)
+    stream = STREAM.replace(arrival_rate=50.0)
+    platform = Platform(memory="dram", memory_bandwidth=BANDWIDTH, cores=16)
+    alone = Host([VMGroup("hardware_assist", web, 4)], platform)
+    shared = Host([VMGroup("hardware_assist", web, 4), VMGroup("hardware_assist", stream, 2)], platform)
+    (one,), (small, big) = alone.results(), shared.results()
+    assert one.mean_latency == pytest.approx(Model("hardware_assist", web, platform.replace(vms=4))
+                                             .evaluate("mean_latency"), rel=1e-9)
+    rho = (4 * 100.0 * 1e6 + 2 * 50.0 * 4e8) / BANDWIDTH
+    assert small.stations["memory"][0] == pytest.approx(1e6 / BANDWIDTH / (1 - rho), rel=1e-9)
+    assert big.stations["memory"][0] == pytest.approx(4e8 / BANDWIDTH / (1 - rho), rel=1e-9)
+    assert small.mean_latency > one.mean_latency
+    assert small.stations["memory"][0] < 1e-4 < 4e8 / BANDWIDTH      # far below one large transfer
+
+
+def test_a_closed_loop_of_streams_reaches_the_bandwidth():
+    """Closed (users > 0): MVA's throughput rises toward B/b with the users, Little's law holds, and the
+    memory's spread is an exponential server's (processor sharing is insensitive), so its p99 is finite."""
+    m = Model("hardware_assist", STREAM.replace(users=1, arrival_rate=0.0), _platform())
+    xs = [m.evaluate("throughput", users=n) for n in (1, 4, 16, 64)]
+    assert all(a <= b * (1 + 1e-12) for a, b in zip(xs, xs[1:])) and xs[0] < xs[1]
+    assert xs[-1] <= BANDWIDTH / STREAM.memory_bytes * (1 + 1e-9)
+    assert xs[-1] == pytest.approx(BANDWIDTH / STREAM.memory_bytes, rel=0.02)
+    for n, x in zip((1, 4, 16, 64), xs):
+        assert m.evaluate("mean_latency", users=n) == pytest.approx(n / x, rel=1e-9)
+    assert m.evaluate("mean_latency", users=16) < m.evaluate("p99", users=16) < np.inf

@@ -26,12 +26,15 @@ station binds, a memory-bound request's throughput is the same on every
 technique, and its VMs share the bandwidth (several VMs at once: each gets
 :math:`1/V` of it, a noisy neighbour on the memory bus).
 
-Assumptions: one pool of bandwidth for the host (no NUMA nodes, no per-channel
-queues); the page walks' own memory traffic is not counted; the station serves
-requests first come first served (M/G/1 through the queueing core's M/G/c
-terms): its throughput limit is the bandwidth's, its queueing delay FCFS's,
-where a memory system streaming to many cores at once is nearer processor
-sharing (whose mean wait for near-constant transfers is up to twice FCFS's).
+The station shares its bandwidth among the requests streaming at once
+(processor sharing, :mod:`virtmodel.queueing.ps_terms`): a request of
+:math:`b` bytes takes :math:`(b/B)/(1-\\rho)` on average whatever the others
+move, so a small request is not queued behind a large one (as first come
+first served would have it). Assumptions: one pool of bandwidth for the host
+(no NUMA nodes, no per-channel queues); the page walks' own memory traffic is
+not counted; the sharing is egalitarian (a real memory controller interleaves
+cache-line requests from the cores); the response-time variance is the
+two-moment approximation of :mod:`virtmodel.queueing.ps_terms`.
 ``memory="none"`` (the default) is the first model: memory traffic does not
 queue.
 """
@@ -46,7 +49,7 @@ MEMORY_KINDS = ("none", "dram")
 CACHE_LINE_BYTES = 64
 
 #: the station: one pool of bandwidth, every VM's requests reach it
-MEMORY = Resource("memory", 1, shared=True, cores_of=None,
+MEMORY = Resource("memory", 1, shared=True, cores_of=None, discipline="ps",
                   description="the host's memory bandwidth, shared by every CPU")
 
 

@@ -5,7 +5,8 @@ a technique puts a :class:`~virtmodel.techniques.Load` on the resources it
 names (:class:`~virtmodel.techniques.Demands`) and may declare more of its own
 (``Technique.resources``: a polling core, a driver domain, a second device).
 The model turns each loaded resource into one queueing station of the
-queueing core (:func:`virtmodel.queueing.mgc.mgc_terms`).
+queueing core (:func:`virtmodel.queueing.mgc.mgc_terms`, or
+:func:`virtmodel.queueing.ps_terms.ps_terms` for processor sharing).
 
 A resource has
 
@@ -17,7 +18,10 @@ A resource has
                 (:math:`\\lambda`), like the VM's vCPUs;
 ``discipline``  ``"fcfs"``: Poisson arrivals, general service, ``servers``
                 servers, first come first served (M/G/c, Allen-Cunneen; exact
-                for one server and for exponential service);
+                for one server and for exponential service); ``"ps"``: one
+                server shared equally by the requests present (M/G/1-PS,
+                :mod:`virtmodel.queueing.ps_terms`: a bandwidth that streams
+                interleave, the memory's);
 ``splits``      1, or the name of a parameter (``"queues"``): a resource of one VM
                 (``shared=False``) that is that many separate stations, each
                 with ``servers`` servers, among which the VM's requests are
@@ -44,7 +48,7 @@ from dataclasses import dataclass
 from ._validate import choice
 from .errors import ParameterError
 
-DISCIPLINES = ("fcfs",)
+DISCIPLINES = ("fcfs", "ps")
 #: whose CPU a resource's busy time is (None: a device, not CPU)
 CORE_KINDS = ("guest", "host", "card", None)
 
@@ -68,6 +72,8 @@ class Resource:
         if not (isinstance(self.servers, str) or (isinstance(self.servers, int) and self.servers >= 1)):
             raise ParameterError("servers", self.servers, "a whole number >= 1 or a parameter name")
         choice("discipline", self.discipline, DISCIPLINES)
+        if self.discipline == "ps" and self.servers != 1:
+            raise ParameterError("servers", self.servers, "1 for a processor-sharing resource (discipline 'ps')")
         choice("cores_of", self.cores_of, CORE_KINDS)
         if not (self.splits == 1 or (isinstance(self.splits, str) and not self.shared)):
             raise ParameterError("splits", self.splits, "1, or a parameter name on a resource of one VM (shared=False)")

@@ -11,7 +11,10 @@ station formula itself:
   technique's shared resource) is one FCFS station with a class per group,
   :func:`~virtmodel.queueing.mgc_multiclass` (Allen-Cunneen over the pooled service
   time; Pollaczek-Khinchine, exact, for one server). One group is today's M/G/c
-  station exactly;
+  station exactly. A processor-sharing resource (the memory's bandwidth,
+  :mod:`virtmodel.memory`) is one PS server with a class per group,
+  :func:`~virtmodel.queueing.ps_terms.ps_multiclass` (each class
+  :math:`m_k/(1-\\rho)`, exact);
 - a VM's own vCPUs (``guest``) are today's per-VM M/G/c station when every vCPU
   has a core of its own (``scheduler=None``);
 - with :class:`~virtmodel.timeslices.TimeSlices` the vCPU threads run on the
@@ -52,6 +55,8 @@ import numpy as np
 
 from .errors import ParameterError
 from .queueing import mg1_priority, mgc_multiclass
+from .queueing.ps_terms import ps_multiclass
+from .resources import resolve
 from .queueing.interrupted_service import completion_moments
 from .queueing._percentiles import gamma_quantiles
 from .queueing._moments import third_moment
@@ -102,6 +107,7 @@ class _Load:
     response_variance: float
     capacity: float = math.inf  # the per-VM arrival rate it takes alone (one VM's: its splits' servers / demand)
     host_rate: float = 0.0      # requests/s of the group's work there that runs on the host's cores (else 0)
+    discipline: str = "fcfs"    # the resource's ("ps": one server shared by the requests present, the memory)
 
 
 def _loads(model) -> tuple:
@@ -111,6 +117,7 @@ def _loads(model) -> tuple:
     values, _ = model._resolve({})
     per, delay = model._stations_numeric(values, everything=True)
     shared = {st.name: st.shared for st in model._derived.stations}
+    discipline = {r.name: r.discipline for r in resolve(model.platform.resources(), model.technique.own_resources())}
     on_host = {st.name for st in model._derived.stations if st.cores_of == "host"}
     vms = float(model.values()["vms"])
     out = {}
@@ -123,7 +130,7 @@ def _loads(model) -> tuple:
             # host-CPU work of all the group's VMs: a shared station's arrivals, or every VM's split stations'
             rate = row["arrival_rate"] * (1.0 if shared[name] else vms * row["splits"]) if name in on_host else 0.0
             out[name] = _Load(name, shared[name], row["arrival_rate"], row["demand"], row["service_variance"],
-                              int(row["servers"]), response, variance, row["capacity"], rate)
+                              int(row["servers"]), response, variance, row["capacity"], rate, discipline[name])
     return out, float(delay)
 
 
@@ -141,6 +148,10 @@ def _shared_station(name, classes):
     if len(servers) != 1:
         raise ParameterError("groups", name, "groups whose shared resources have the same number of servers",
                              f"the groups give resource {name!r} {sorted(servers)} servers")
+    if classes[0][1].discipline == "ps":    # one server shared by the requests present (the memory)
+        station = ps_multiclass([load.arrivals for _, load in classes], [load.demand for _, load in classes],
+                                [load.variance for _, load in classes])
+        return {g: rv for (g, _), rv in zip(classes, station)}
     station = mgc_multiclass([np.atleast_1d(float(load.arrivals)) for _, load in classes],
                              [float(load.demand) for _, load in classes], [_scv(load) for _, load in classes],
                              servers.pop())

@@ -1,7 +1,8 @@
 """From a technique's demands to the metric expressions (derived once per structure).
 
 Each resource a technique loads (:mod:`virtmodel.resources`) is one M/G/c station
-of the queueing core (:func:`virtmodel.queueing.mgc.mgc_terms`, Allen-Cunneen),
+of the queueing core (:func:`virtmodel.queueing.mgc.mgc_terms`, Allen-Cunneen; a
+processor-sharing resource, the memory, :func:`virtmodel.queueing.ps_terms.ps_terms`),
 with :math:`\\lambda` the arrival rate per VM and :math:`V` the number of VMs;
 the platform's resources are:
 
@@ -14,7 +15,7 @@ device        1                     :math:`V\\lambda`
 card          ``card_cores``        :math:`V\\lambda`
 disk          ``disk_servers`` / 1  :math:`V\\lambda`  (a platform with a disk: :mod:`._storage`)
 disk_channel  1                     :math:`V\\lambda`  (flash: the transfers, :mod:`virtmodel.disk`)
-memory        1                     :math:`V\\lambda`  (``memory="dram"``: the bandwidth, :mod:`virtmodel.memory`)
+memory        1 (shared: PS)        :math:`V\\lambda`  (``memory="dram"``: the bandwidth, :mod:`virtmodel.memory`)
 ============  ====================  ==================
 
 A station whose demand is identically zero is not on the path. Metrics
@@ -52,6 +53,7 @@ import sympy as sp
 from ..errors import ParameterError
 from ..metrics import METRICS, symbolic_names
 from ..queueing.mgc import MGcTerms, mgc_terms
+from ..queueing.ps_terms import ps_terms
 from ..queueing.polled_receiver import saturation_rate
 from ..resources import resolve
 from ..symbols import symbols_for
@@ -128,8 +130,9 @@ def _path(demands, resources, s) -> tuple:
         if load is None or sp.sympify(load.mean) == 0:
             continue
         mult = s.vms if r.shared else sp.Integer(1)
-        out.append(StationTerms(r.name, mgc_terms(r.arrivals(s), load.mean, load.var, r.servers_expr(s)), mult,
-                                r.cores_of, r.splits_expr(s), s.arrival_rate))
+        terms = ps_terms(r.arrivals(s), load.mean, load.var) if r.discipline == "ps" else \
+            mgc_terms(r.arrivals(s), load.mean, load.var, r.servers_expr(s))
+        out.append(StationTerms(r.name, terms, mult, r.cores_of, r.splits_expr(s), s.arrival_rate))
     return tuple(out)
 
 

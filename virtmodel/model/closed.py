@@ -532,12 +532,14 @@ def _station_spread(key, at) -> tuple:
     """``(scv, visits, groups)`` of one VM's stations at the point ``at``, in the order of
     :func:`_numeric_stations` (a resource split over ``q`` stations gives ``q`` entries, each visited with
     probability :math:`1/q`, one group): each visit's service SCV, the open model's
-    :math:`\\mathrm{Var}(S)/S^2` of the whole resource (0 where it has no work)."""
+    :math:`\\mathrm{Var}(S)/S^2` of the whole resource (0 where it has no work); a processor-sharing
+    resource (the memory) 1, whatever its service: its queue is an exponential server's (insensitivity)."""
     variances, out = _service_variances(key)(at), _path(key).bundle(at)
+    sharing = {r.name for r in key[1] if r.discipline == "ps"}
     scv, visits, groups = [], [], []
     for (name, _, i_d, _, i_q), var in zip(_path(key).stations, variances):
         S, q = float(out[i_d]), int(round(float(out[i_q])))
-        scv += [float(var) / S**2 if S > 0 else 0.0] * q
+        scv += [1.0 if name in sharing and S > 0 else float(var) / S**2 if S > 0 else 0.0] * q
         visits += [1.0 / q] * q
         groups += [name] * q
     return scv, visits, groups

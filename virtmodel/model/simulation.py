@@ -61,6 +61,15 @@ def simulation_network(model) -> SimulationNetwork:
         raise ParameterError("model", model, "a virtmodel.model.Model", "e.g. Model(\"sriov\", \"small_packet_rr\")")
     table = model.station_table()
     table = table[table["demand"] > 0]
+    from ..resources import resolve
+
+    sharing = [r.name for r in resolve(model.platform.resources(), model.technique.own_resources())
+               if r.discipline != "fcfs" and r.name in table.index]
+    if sharing:
+        raise ParameterError("model", f"a model with the processor-sharing station {sharing[0]!r}",
+                             "a model whose stations are all first come first served",
+                             "this oracle simulates FCFS stations; simulate a PS station with "
+                             "virtmodel.simulate.simulate_multiclass_network (disciplines='PS')")
     vms = int(model.values()["vms"])
     rate = float(model.values()["arrival_rate"])
     per_vm = {st.name for st in model._derived.stations if not st.shared}

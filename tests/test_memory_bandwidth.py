@@ -24,8 +24,12 @@ def _platform(**kw):
 
 def test_no_memory_station_by_default_and_none_is_the_first_model():
     assert Platform().memory == "none" and "memory" not in [r.name for r in Platform().resources()]
+    with pytest.raises(ParameterError, match="memory_bytes.*memory='dram'"):
+        Model("sriov", STREAM, Platform(vms=1, vcpus=8))      # the bytes would be ignored: refused by name
+    with pytest.raises(ParameterError, match="memory_bytes"):
+        Model("sriov", STREAM.replace(memory_bytes=0.0), Platform()).evaluate("p99", memory_bytes=np.array([0, 1e6]))
     for tech in ("hardware_assist", "paravirtual", "sriov"):
-        plain = Model(tech, STREAM, Platform(vms=1, vcpus=8))
+        plain = Model(tech, STREAM.replace(memory_bytes=0.0), Platform(vms=1, vcpus=8))
         assert "memory" not in plain.stations()
         # memory="dram" with no memory traffic: the station is on the path (a structure), its demand 0,
         # and the numbers are those without it

@@ -245,3 +245,14 @@ def choice(name: str, value, options):
     if not known:
         raise ParameterError(name, value, "one of " + ", ".join(repr(o) for o in options))
     return value
+
+
+def all_zero(names, values: dict, valid: str, detail: str) -> None:
+    """Refuse a non-zero value (a number, or any element of an array) of each of ``names`` in ``values``:
+    ParameterError naming the first one, ``valid`` what it must be, ``detail`` how to make it valid (a
+    workload that uses a resource the platform does not have: a disk, the memory's bandwidth)."""
+    for name in names:
+        value = values.get(name, 0)
+        if np.any(np.asarray(value) != 0):
+            raise ParameterError(name, value if np.ndim(value) == 0 else "an array with non-zero values",
+                                 valid, detail)

@@ -99,7 +99,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._validate import choice
+from ._validate import all_zero, choice
 from .errors import ParameterError
 from .resources import Resource
 
@@ -204,17 +204,9 @@ def stage_moments(s, medium) -> dict:
 
 def check_storage(platform, values: dict) -> None:
     """A workload that uses the disk needs a platform with one (ParameterError naming the count)."""
-    if platform.disk != "none":
-        return
-    import numpy as np
-
-    for name in STORAGE_COUNTS:
-        value = values.get(name, 0)
-        if np.any(np.asarray(value) != 0):
-            raise ParameterError(name, value if np.ndim(value) == 0 else "an array with non-zero values",
-                                 "0 on a platform without a disk",
-                                 "give the platform a disk: Platform(disk='flash') or "
-                                 "virtmodel.disk.with_disk(platform, 'nvme_flash')")
+    if platform.disk == "none":
+        all_zero(STORAGE_COUNTS, values, "0 on a platform without a disk",
+                 "give the platform a disk: Platform(disk='flash') or virtmodel.disk.with_disk(platform, 'nvme_flash')")
 
 
 @dataclass(frozen=True)

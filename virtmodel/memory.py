@@ -41,12 +41,15 @@ queue.
 
 from __future__ import annotations
 
+from ._validate import all_zero
 from .resources import Resource
 
 #: the memory choices of a platform ("none": memory traffic does not queue, the first model)
 MEMORY_KINDS = ("none", "dram")
 #: bytes per line fill (the granule of the transfer's count)
 CACHE_LINE_BYTES = 64
+#: workload values that send work to the memory station (0: none)
+MEMORY_COUNTS = ("memory_bytes",)
 
 #: the station: one pool of bandwidth, every VM's requests reach it
 MEMORY = Resource("memory", 1, shared=True, cores_of=None, discipline="ps",
@@ -63,6 +66,14 @@ def has_memory(resources) -> bool:
     return any(r.name == MEMORY.name for r in resources)
 
 
+def check_memory(platform, values: dict) -> None:
+    """A workload that moves memory past the caches needs a platform whose memory is a station
+    (ParameterError naming ``memory_bytes``; on ``memory="none"`` the bytes would be ignored)."""
+    if platform.memory == "none":
+        all_zero(MEMORY_COUNTS, values, "0 on a platform whose memory is not a station (memory='none')",
+                 "give the platform its memory: Platform(memory='dram', memory_bandwidth=...)")
+
+
 def memory_load(s):
     """The memory station's :class:`~virtmodel.techniques.Load` per request (module formula);
     ``s``: the model's symbols (``memory_bytes``, ``memory_bandwidth``)."""
@@ -72,4 +83,5 @@ def memory_load(s):
     return events(s.memory_bytes / CACHE_LINE_BYTES, line_time)
 
 
-__all__ = ["MEMORY_KINDS", "MEMORY", "CACHE_LINE_BYTES", "memory_resources", "has_memory", "memory_load"]
+__all__ = ["MEMORY_KINDS", "MEMORY", "CACHE_LINE_BYTES", "MEMORY_COUNTS", "memory_resources", "has_memory",
+           "check_memory", "memory_load"]

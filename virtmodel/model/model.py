@@ -43,6 +43,7 @@ from .._memory import check_fits
 from .._params import check_value, numeric_fields
 from .._tables import table_from_rows
 from ..disk import STORAGE_COUNTS, check_storage
+from ..memory import MEMORY_COUNTS, check_memory
 from ..errors import ParameterError, SymbolicUnsupportedError, UnstableError
 from ..metrics import names
 from ..percentile_names import PERCENTILE_HINT, accepts_percentiles, is_percentile
@@ -52,8 +53,9 @@ from ..workload import Workload
 from . import _range_checks
 
 
-#: the values :func:`check_storage` reads: an override of none of them leaves its verdict as it was
-_STORAGE = frozenset(STORAGE_COUNTS)
+#: the values :func:`check_storage` and :func:`check_memory` read: an override of none of them leaves
+#: their verdicts as they were
+_STORAGE = frozenset(STORAGE_COUNTS) | frozenset(MEMORY_COUNTS)
 
 #: :func:`check_value` of a plain int or float, remembered (a slider passes the same few values on every
 #: call; ``typed``: 1 and 1.0 stay apart; a refused value raises and is not remembered)
@@ -128,6 +130,7 @@ class Model:
         object.__setattr__(self, "_check_reads", None if reads.everything else frozenset(reads.names))
         object.__setattr__(self, "_key", None)
         check_storage(self.platform, self.values())
+        check_memory(self.platform, self.values())
 
     # -- parameters ---------------------------------------------------------
     def values(self) -> dict:
@@ -181,6 +184,7 @@ class Model:
                 self.technique.check(values)
             if not _STORAGE.isdisjoint(overrides):  # (the parts' own values: checked in __post_init__)
                 check_storage(self.platform, values)
+                check_memory(self.platform, values)
             scalar = not shapes
             if not scalar:
                 check_fits(math.prod(np.broadcast_shapes(*shapes)), "overrides")

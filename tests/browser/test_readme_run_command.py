@@ -183,6 +183,29 @@ def _click_run_all(page, dialogs: list, tries=4) -> None:
             page.keyboard.press("Escape")   # a half-open menu
 
 
+#: the last line of the one traceback a kernel that was shut down mid-reply writes (ipykernel sends its
+#: execute reply on a socket the shutdown closed); seen in CI under load, where JupyterLab replaced a kernel
+#: slow to start: the newcomer's tour is judged by its cells and page, not by a kernel it discarded
+_SHUTDOWN_RACE = "zmq.error.ZMQError: Socket operation on non-socket"
+
+
+def _server_tracebacks(server_log: str) -> list[str]:
+    """The server log's tracebacks, each from its ``Traceback`` line to its exception line (the first line
+    after it indented no deeper than it), but those of a kernel shut down mid-reply (:data:`_SHUTDOWN_RACE`,
+    only where the log says a kernel was shut down)."""
+    blocks, current, indent = [], None, 0
+    for line in server_log.splitlines():
+        if "Traceback (most recent call last)" in line:
+            current, indent = [line], len(line) - len(line.lstrip())
+            blocks.append(current)
+        elif current is not None:
+            current.append(line)
+            if line.strip() and len(line) - len(line.lstrip()) <= indent:
+                current = None   # the exception line ends the block
+    shut = "Kernel shutdown:" in server_log
+    return ["\n".join(b) for b in blocks if not (shut and _SHUTDOWN_RACE in b[-1])]
+
+
 def _numbers(prompts) -> list[int]:
     """The execution counts of the cells that have run."""
     return [int(p[1:-2]) for p in prompts if re.fullmatch(r"\[\d+\]:", p)]
@@ -285,7 +308,7 @@ def test_open_as_a_newcomer_runs_the_tour_in_jupyterlab(lab):
     process.send_signal(signal.SIGTERM)
     assert process.wait(30) == 0
     server_log = log.read_text()
-    assert "Traceback" not in server_log, server_log[-3000:]
+    assert not _server_tracebacks(server_log), server_log[-3000:]
     assert "Running as root is not recommended" not in server_log
     assert TOUR.read_bytes() == stored, "the tour in the checkout was changed (saved by JupyterLab?)"
 
@@ -334,3 +357,16 @@ def test_run_and_report_as_a_newcomer(tmp_path):
                                   *sorted((report / "figures").glob("*.svg"))])
     assert not broken, f"images that did not load: {broken}"
     assert not errors, f"errors in the browser console: {errors}"
+
+
+def test_the_server_log_check_drops_only_a_shut_down_kernels_reply():
+    """What the tour test calls an error in the server's log: every traceback, but the one a kernel shut down
+    mid-reply writes (and that one only where the log says a kernel was shut down)."""
+    race = ("[I 1 ServerApp] Kernel shutdown: k1\n[E 2 ServerApp] Exception in message handler:\n"
+            "Traceback (most recent call last):\n  File \"kernelbase.py\", line 508, in dispatch_shell\n"
+            "    await result\n                ^^^^^^\n" + _SHUTDOWN_RACE + "\n[I 3 ServerApp] Kernel started: k2\n")
+    assert _server_tracebacks(race) == []
+    assert len(_server_tracebacks(race.replace("Kernel shutdown", "Kernel restarted"))) == 1
+    real = race.replace(_SHUTDOWN_RACE, "ValueError: boom")
+    assert len(_server_tracebacks(real)) == 1 and _server_tracebacks(real)[0].endswith("ValueError: boom")
+    assert len(_server_tracebacks(race + real)) == 1

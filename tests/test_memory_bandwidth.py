@@ -160,3 +160,11 @@ def test_a_closed_loop_of_streams_reaches_the_bandwidth():
     for n, x in zip((1, 4, 16, 64), xs):
         assert m.evaluate("mean_latency", users=n) == pytest.approx(n / x, rel=1e-9)
     assert m.evaluate("mean_latency", users=16) < m.evaluate("p99", users=16) < np.inf
+
+
+def test_the_model_lists_its_resources_with_their_disciplines():
+    m = Model("hardware_assist", STREAM, _platform())
+    kinds = {r.name: r.discipline for r in m.resources()}
+    assert kinds["memory"] == "ps" and kinds["guest"] == kinds["host"] == "fcfs"
+    assert "vhost" in kinds                       # the technique's own resource, after the platform's
+    assert [r.name for r in m.resources()][:5] == ["guest", "host", "device", "card", "memory"]

@@ -56,7 +56,6 @@ import numpy as np
 from .errors import ParameterError
 from .queueing import mg1_priority, mgc_multiclass
 from .queueing.ps_terms import ps_multiclass
-from .resources import resolve
 from .queueing.interrupted_service import completion_moments
 from .queueing._percentiles import gamma_quantiles
 from .queueing._moments import third_moment
@@ -117,7 +116,7 @@ def _loads(model) -> tuple:
     values, _ = model._resolve({})
     per, delay = model._stations_numeric(values, everything=True)
     shared = {st.name: st.shared for st in model._derived.stations}
-    discipline = {r.name: r.discipline for r in resolve(model.platform.resources(), model.technique.own_resources())}
+    discipline = {r.name: r.discipline for r in model.resources()}
     on_host = {st.name for st in model._derived.stations if st.cores_of == "host"}
     vms = float(model.values()["vms"])
     out = {}

@@ -215,6 +215,13 @@ class Model:
 
         return derive(self.key)
 
+    def resources(self) -> tuple:
+        """The model's resources (:mod:`virtmodel.resources`): the platform's, then the technique's own
+        (a polling core, a driver domain), each with its servers, sharing and discipline."""
+        from ..resources import resolve
+
+        return resolve(self.platform.resources(), self.technique.own_resources())
+
     def stations(self) -> tuple:
         """Names of the stations on a request's path (``guest``, ``host``, ``device``, ``card``)."""
         return tuple(st.name for st in self._derived.stations)

@@ -513,7 +513,10 @@ def _mechanisms(table, trials=()) -> list:
     rows.append(("+ the memory's bandwidth as a station every CPU shares where the source's benchmark streams "
                  "memory (a memory copy, STREAM: `memory_bytes` per request queued at `memory_bandwidth` on "
                  "`Platform(memory=\"dram\")`, the same bytes on every technique and natively; `memory_bandwidth` "
-                 "in the recipe's requires; structural, pre-registered)",
+                 "in the recipe's requires; structural, pre-registered; the five rows, not modelled until then and "
+                 "never compared with a prediction, gained the mechanism's inputs in the pre-registration commit, "
+                 "with their published values known as for every recipe: their 1.000 is a low-information "
+                 "prediction)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the reported model: + interrupts and wake-ups (`wakeups=\"on\"`, the package's "
                  "default), structural by the rule registered in docs/preregistered.md before the rows that decided "

@@ -116,7 +116,7 @@ def _loads(model) -> tuple:
     values, _ = model._resolve({})
     per, delay = model._stations_numeric(values, everything=True)
     shared = {st.name: st.shared for st in model._derived.stations}
-    discipline = {r.name: r.discipline for r in model.resources()}
+    discipline = {st.name: st.discipline for st in model._derived.stations}
     on_host = {st.name for st in model._derived.stations if st.cores_of == "host"}
     vms = float(model.values()["vms"])
     out = {}

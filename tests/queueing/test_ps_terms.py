@@ -32,6 +32,14 @@ def test_classes_share_one_load_and_saturate_together():
     assert ps_multiclass([100.0, 2.0], [1e-3, 0.5], [0.0, 0.0]) == [(np.inf, np.inf)] * 2
 
 
+@pytest.mark.parametrize("args, name", [(([-1.0], [0.5], [0.0]), "arrival_rates"), (([1.0], [0.0], [0.0]), "means"),
+                                        (([1.0], [0.5], [np.nan]), "variances"),
+                                        (([1.0, 2.0], [0.5], [0.0, 0.0]), "means")])
+def test_bad_classes_are_refused_by_name(args, name):
+    with pytest.raises(ParameterError, match=name):
+        ps_multiclass(*args)
+
+
 def test_a_sharing_resource_has_one_server():
     with pytest.raises(ParameterError, match="servers"):
         Resource("memory", 2, discipline="ps")

@@ -78,6 +78,7 @@ class StationTerms:
     cores_of: Any = None  # whose CPU its busy time is ("guest", "host", "card") or None (a device)
     splits: Any = 1       # separate stations of one VM that share its requests (vhost workers per queue)
     rate: Any = None      # the per-VM arrival-rate symbol, when the demand may depend on the load
+    discipline: str = "fcfs"  # the resource's ("ps": one server shared by the requests present, the memory)
 
     demand = property(lambda self: self.terms.mean_service_time)       # S, seconds per request
     variance = property(lambda self: self.terms.service_variance)      # Var(S)
@@ -132,7 +133,7 @@ def _path(demands, resources, s) -> tuple:
         mult = s.vms if r.shared else sp.Integer(1)
         terms = ps_terms(r.arrivals(s), load.mean, load.var) if r.discipline == "ps" else \
             mgc_terms(r.arrivals(s), load.mean, load.var, r.servers_expr(s))
-        out.append(StationTerms(r.name, terms, mult, r.cores_of, r.splits_expr(s), s.arrival_rate))
+        out.append(StationTerms(r.name, terms, mult, r.cores_of, r.splits_expr(s), s.arrival_rate, r.discipline))
     return tuple(out)
 
 

@@ -534,8 +534,10 @@ def _station_spread(key, at) -> tuple:
     probability :math:`1/q`, one group): each visit's service SCV, the open model's
     :math:`\\mathrm{Var}(S)/S^2` of the whole resource (0 where it has no work); a processor-sharing
     resource (the memory) 1, whatever its service: its queue is an exponential server's (insensitivity)."""
+    from ._derive import derive
+
     variances, out = _service_variances(key)(at), _path(key).bundle(at)
-    sharing = {r.name for r in key[1] if r.discipline == "ps"}
+    sharing = {st.name for st in derive(key).stations if st.discipline == "ps"}  # (derive: cached by key)
     scv, visits, groups = [], [], []
     for (name, _, i_d, _, i_q), var in zip(_path(key).stations, variances):
         S, q = float(out[i_d]), int(round(float(out[i_q])))

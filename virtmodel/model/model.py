@@ -55,7 +55,7 @@ from . import _range_checks
 
 #: the values :func:`check_storage` and :func:`check_memory` read: an override of none of them leaves
 #: their verdicts as they were
-_STORAGE = frozenset(STORAGE_COUNTS) | frozenset(MEMORY_COUNTS)
+_PLATFORM_NEEDS = frozenset(STORAGE_COUNTS) | frozenset(MEMORY_COUNTS)
 
 #: :func:`check_value` of a plain int or float, remembered (a slider passes the same few values on every
 #: call; ``typed``: 1 and 1.0 stay apart; a refused value raises and is not remembered)
@@ -182,7 +182,7 @@ class Model:
             reads = self._check_reads
             if reads is None or not reads.isdisjoint(overrides):  # (the parts' own values: checked in __post_init__)
                 self.technique.check(values)
-            if not _STORAGE.isdisjoint(overrides):  # (the parts' own values: checked in __post_init__)
+            if not _PLATFORM_NEEDS.isdisjoint(overrides):  # (the parts' own values: checked in __post_init__)
                 check_storage(self.platform, values)
                 check_memory(self.platform, values)
             scalar = not shapes
@@ -214,13 +214,6 @@ class Model:
         from ._derive import derive
 
         return derive(self.key)
-
-    def resources(self) -> tuple:
-        """The model's resources (:mod:`virtmodel.resources`): the platform's, then the technique's own
-        (a polling core, a driver domain), each with its servers, sharing and discipline."""
-        from ..resources import resolve
-
-        return resolve(self.platform.resources(), self.technique.own_resources())
 
     def stations(self) -> tuple:
         """Names of the stations on a request's path (``guest``, ``host``, ``device``, ``card``)."""

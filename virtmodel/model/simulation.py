@@ -61,7 +61,7 @@ def simulation_network(model) -> SimulationNetwork:
         raise ParameterError("model", model, "a virtmodel.model.Model", "e.g. Model(\"sriov\", \"small_packet_rr\")")
     table = model.station_table()
     table = table[table["demand"] > 0]
-    sharing = [r.name for r in model.resources() if r.discipline != "fcfs" and r.name in table.index]
+    sharing = [st.name for st in model._derived.stations if st.discipline != "fcfs" and st.name in table.index]
     if sharing:
         raise ParameterError("model", f"a model with the processor-sharing station {sharing[0]!r}",
                              "a model whose stations are all first come first served",

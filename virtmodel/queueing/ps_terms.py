@@ -25,33 +25,44 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import nonnegative, positive
+from ..errors import ParameterError
+from .mg1_ps import mg1_ps_formulas, ps_response_scv
 from .mgc import MGcTerms
 
 
 def ps_response_variance(m, v, rho):
     """:math:`\\mathrm{Var}(R)` of a job of mean ``m`` and variance ``v`` at a PS server of load ``rho``
-    (module formula; SymPy expressions or NumPy arrays)."""
+    (module formula, the M/M/1-PS SCV from :func:`~.mg1_ps.ps_response_scv`; SymPy expressions or
+    NumPy arrays)."""
     mean = m / (1 - rho)
-    return v / (1 - rho) ** 2 + (1 + v / m / m) / 2 * (2 * rho / (2 - rho)) * mean * mean
+    return v / (1 - rho) ** 2 + (1 + v / m / m) / 2 * (ps_response_scv(rho) - 1) * mean * mean
 
 
 def ps_terms(arrival_rate, mean_service_time, service_variance) -> MGcTerms:
-    """One class at a processor-sharing server as the queueing core's station terms (SymPy).
+    """One class at a processor-sharing server as the queueing core's station terms (SymPy): the means of
+    :func:`~.mg1_ps.mg1_ps_formulas`, the variance of :func:`ps_response_variance`, capacity :math:`1/m`.
 
-    ``waiting_time`` is the delay sharing adds, :math:`R - m`; ``capacity`` :math:`1/m`.
+    ``waiting_time`` is the delay sharing adds, :math:`R - m`.
     """
     lam, m, v = arrival_rate, mean_service_time, service_variance
-    rho = lam * m
-    wait = rho * m / (1 - rho)
+    means = mg1_ps_formulas(lam, m)
+    rho = means["utilization"]
     return MGcTerms(arrival_rate=lam, mean_service_time=m, service_variance=v, servers=1, utilization=rho,
-                    waiting_time=wait, response_time=wait + m, response_variance=ps_response_variance(m, v, rho),
-                    capacity=1 / m)
+                    waiting_time=means["waiting_time"], response_time=means["response_time"],
+                    response_variance=ps_response_variance(m, v, rho), capacity=1 / m)
 
 
 def ps_multiclass(arrival_rates, means, variances):
     """``[(R_k, Var(R_k))]`` of classes sharing one PS server (module formulas; ``inf`` at
-    :math:`\\rho \\ge 1`). Inputs: per-class sequences of numbers (rates >= 0, means > 0)."""
-    lam, m, v = (np.asarray(x, dtype=float) for x in (arrival_rates, means, variances))
+    :math:`\\rho \\ge 1`). Inputs: per-class sequences of numbers (rates >= 0, means > 0, variances
+    >= 0, one each per class), refused by name otherwise."""
+    lam, m, v = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (arrival_rates, means, variances))
+    for name, x in (("means", m), ("variances", v)):
+        if x.shape != lam.shape:
+            raise ParameterError(name, x.tolist(), f"one value per class ({lam.size}, as arrival_rates)")
+    lam, m, v = nonnegative("arrival_rates", lam, "array"), positive("means", m, "array"), \
+        nonnegative("variances", v, "array")
     rho = float(np.sum(lam * m))
     if rho >= 1:
         return [(np.inf, np.inf)] * lam.size

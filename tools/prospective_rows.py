@@ -6,6 +6,7 @@ Usage::
     python tools/prospective_rows.py --until 2026-12-06T03:25Z  # decision 1 as it was taken
     python tools/prospective_rows.py --rule 2                 # decision 2, on the rows after its section
     python tools/prospective_rows.py --rule 4                 # decision 4 (a request of one type), likewise
+    python tools/prospective_rows.py --rule 5                 # decision 5 (the error band's weights), likewise
 
 A *prospective row* is a row of ``virtmodel/data/published_apps.json`` whose first commit (the
 earliest commit time of any commit in the history of the current branch whose version of the
@@ -32,6 +33,9 @@ RULE_FILE = "docs/preregistered.md"
 MINIMUM_AFFECTED = 5
 REVISIT_SECTION = "## 2. Revisit of decision 1"
 ONE_TYPE_SECTION = "## 4. A request of one type"
+BAND_SECTION = "## 5. The error band"
+#: decision 5: the fewest checked rows and sources, and the coverage the bands are judged at
+BAND_MINIMUM_ROWS, BAND_MINIMUM_SOURCES, BAND_COVERAGE = 10, 3, 0.8
 
 
 def _git(*args) -> str:
@@ -157,6 +161,33 @@ def one_type_verdict(rows: list) -> dict:
     return result
 
 
+def band_verdict(rows: list, table=None) -> dict:
+    """Decision 5 of docs/preregistered.md on ``rows`` (the prospective ones): bands built from the other rows
+    of ``table`` (default: the reported model's, computed now), one vote per row and one per source, checked on
+    ``rows``; ``"sources"`` is adopted when its 80% coverage is strictly closer to 80% (with at least
+    10 checked rows from at least 3 sources)."""
+    from virtmodel.validation.applications import recompute
+    from virtmodel.validation.error_band import coverage_on
+
+    table = recompute() if table is None else table
+    old = [r for r in table["row"] if r not in set(rows)]
+    result = {"prospective": rows}
+    for coverage in (0.5, BAND_COVERAGE, 0.9):
+        for weights in ("rows", "sources"):
+            got = coverage_on(table, old, rows, coverage=coverage, weights=weights)
+            result[f"{weights}_{coverage:.0%}"] = {k: got[k] for k in ("inside", "rows", "coverage", "outside")}
+    checked = coverage_on(table, old, rows, coverage=BAND_COVERAGE)
+    result["checked_rows"], result["checked_sources"] = checked["rows"], checked["sources"]
+    by_rows, by_sources = (result[f"{w}_{BAND_COVERAGE:.0%}"]["coverage"] for w in ("rows", "sources"))
+    if checked["rows"] < BAND_MINIMUM_ROWS or checked["sources"] < BAND_MINIMUM_SOURCES:
+        result["outcome"] = f"open: {checked['rows']} checked rows from {checked['sources']} sources"
+    elif abs(by_sources - BAND_COVERAGE) < abs(by_rows - BAND_COVERAGE):
+        result["outcome"] = "adopted: the band gives every source one vote (weights='sources')"
+    else:
+        result["outcome"] = "not adopted: every row keeps one vote (weights='rows')"
+    return result
+
+
 def _parse_time(text: str) -> int:
     from datetime import datetime
 
@@ -169,14 +200,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--after", help="text of a later section of the rule file: rows committed after it")
     parser.add_argument("--until", help="ISO time (UTC with Z): only rows first committed up to then")
-    parser.add_argument("--rule", choices=("1", "2", "4"), default="1",
-                        help="decision of docs/preregistered.md to apply (2: the revisit, 4: a request of one type; "
-                             "each on the rows after its section)")
+    parser.add_argument("--rule", choices=("1", "2", "4", "5"), default="1",
+                        help="decision of docs/preregistered.md to apply (2: the revisit, 4: a request of one type, "
+                             "5: the error band's weights; each on the rows after its section)")
     args = parser.parse_args(argv)
-    section = {"2": REVISIT_SECTION, "4": ONE_TYPE_SECTION}.get(args.rule)
+    section = {"2": REVISIT_SECTION, "4": ONE_TYPE_SECTION, "5": BAND_SECTION}.get(args.rule)
     after = section if args.after is None else args.after
     rows = prospective_rows(after, None if args.until is None else _parse_time(args.until))
-    verdict = {"1": wakeup_verdict, "2": revisit_verdict, "4": one_type_verdict}[args.rule]
+    verdict = {"1": wakeup_verdict, "2": revisit_verdict, "4": one_type_verdict, "5": band_verdict}[args.rule]
     print(json.dumps(verdict(rows), indent=1))
     return 0
 

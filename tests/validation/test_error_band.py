@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 
 from virtmodel.errors import ParameterError
 from virtmodel.validation.applications import recipes, recompute
-from virtmodel.validation.error_band import ALL_KINDS, HELD_OUT_COLUMNS, error_band, held_out_coverage
+from virtmodel.validation.error_band import (ALL_KINDS, HELD_OUT_COLUMNS, coverage_on, error_band, held_out_coverage,
+                                             weighted_quantile)
 from virtmodel.validation.post_hoc import CHANGED_AFTER_COMPARING, clean
 
 
@@ -112,6 +113,7 @@ def test_a_small_kind_falls_back_to_its_family_not_to_the_opposite_sign():
     ({"coverage": 1.0}, "coverage"), ({"coverage": 0}, "coverage"), ({"coverage": math.nan}, "coverage"),
     ({"min_rows": 1}, "min_rows"), ({"min_rows": 2.5}, "min_rows"),
     ({"table": "rows"}, "table"), ({"table": pd.DataFrame({"row": []})}, "table"),
+    ({"weights": "votes"}, "weights"), ({"weights": None}, "weights"),
 ])
 def test_bad_input_names_the_parameter(kwargs, name):
     args = {"value": 0.9, "kind": "relative_throughput", "table": _table(RATIOS)} | kwargs
@@ -169,3 +171,80 @@ def test_on_the_real_table_held_out_coverage_is_reported_and_consistent(apps):
     assert held.loc[ALL_KINDS, "inside"] == parts["inside"].sum()
     wider = held_out_coverage(0.95, table=apps).set_index("group")
     assert (wider["inside"] >= held["inside"]).all()
+
+
+# -- weights: every row one vote, or every source one ------------------------------------------------
+
+@given(st.lists(st.floats(-50, 50), min_size=2, max_size=40), st.floats(0, 1))
+def test_equal_weights_are_numpys_quantile(values, q):
+    assert weighted_quantile(values, [1.0] * len(values), q) == pytest.approx(np.quantile(values, q), abs=1e-9)
+
+
+@given(st.lists(st.tuples(st.floats(-50, 50), st.floats(0.01, 100)), min_size=1, max_size=30),
+       st.floats(0, 1), st.floats(0, 1), st.floats(0.1, 10))
+def test_weighted_quantile_laws(pairs, q1, q2, scale):
+    values, weights = [v for v, _ in pairs], [w for _, w in pairs]
+    a, b = sorted((q1, q2))
+    lo, hi = weighted_quantile(values, weights, [a, b])
+    assert min(values) <= lo <= hi <= max(values)                                  # monotone in q, inside the range
+    assert weighted_quantile(values, weights, [0, 1]).tolist() == [min(values), max(values)]
+    assert weighted_quantile(values, [w * scale for w in weights], a) == pytest.approx(lo, abs=1e-9)
+
+
+def test_weighted_quantile_by_hand():
+    # positions u = S_{j-1} / S_{n-1}: weights 1, 1, 2 put 0, 1, 2 at 0, 1/2, 1
+    assert weighted_quantile([2.0, 0.0, 1.0], [2.0, 1.0, 1.0], [0.25, 0.5, 0.75]).tolist() == [0.5, 1.0, 1.5]
+    assert weighted_quantile([3.0], [5.0], 0.3) == 3.0
+
+
+@pytest.mark.parametrize("values,weights", [([1.0, 2.0], [1.0]), ([1.0, 2.0], [1.0, -1.0]),
+                                            ([1.0, 2.0], [1.0, math.nan]), ([], [])])
+def test_weighted_quantile_refuses_bad_weights(values, weights):
+    with pytest.raises(ParameterError) as err:
+        weighted_quantile(values, weights, 0.5)
+    assert err.value.parameter == "weights"
+
+
+def test_one_row_per_source_gives_the_same_band_either_way():
+    table = _table(RATIOS)
+    a, b = (error_band(0.6, "relative_throughput", table=table, weights=w) for w in ("rows", "sources"))
+    assert (a.low, a.high) == pytest.approx((b.low, b.high), rel=1e-12)
+
+
+def test_a_source_with_many_rows_has_one_vote_by_hand():
+    # source "big": ten rows at ratio 1; sources s0..s9: one row each at the RATIOS
+    table = _table([1.0] * 10 + RATIOS, sources=["big"] * 10 + [f"s{i}" for i in range(10)])
+    by_rows = error_band(1.0, "relative_throughput", table=table, weights="rows")
+    by_sources = error_band(1.0, "relative_throughput", table=table, weights="sources")
+    r = np.log([1.0] * 10 + RATIOS)
+    w = np.array([0.1] * 10 + [1.0] * 10)
+    order = np.argsort(r, kind="stable")
+    before = np.cumsum(w[order]) - w[order]
+    lo, hi = np.interp([0.1, 0.9], before / before[-1], r[order])
+    assert by_sources.low == pytest.approx(math.exp(-hi)) and by_sources.high == pytest.approx(math.exp(-lo))
+    # the big source's ten 1.0s crowd the row-weighted band around 1; one vote each, the band is wider
+    assert by_sources.high - by_sources.low > by_rows.high - by_rows.low
+
+
+def test_held_out_coverage_takes_the_weights():
+    a = [0.5, 0.8, 0.9, 1.0, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0]
+    table = _table(a + [1.0] * 10 + [4.0], sources=[f"s{i}" for i in range(10)] + ["big"] * 10 + ["odd"])
+    rows = held_out_coverage(0.8, table=table, weights="rows").set_index("group")
+    sources = held_out_coverage(0.8, table=table, weights="sources").set_index("group")
+    assert rows.loc[ALL_KINDS, "rows"] == sources.loc[ALL_KINDS, "rows"] == 21
+    assert rows.loc[ALL_KINDS, "inside"] != sources.loc[ALL_KINDS, "inside"]
+
+
+def test_coverage_on_by_hand():
+    old = _table(RATIOS, names=[f"old.{i}" for i in range(10)])
+    new = _table([0.6, 1.0, 2.5, 5.0], names=[f"new.{i}" for i in range(4)], sources=["n1", "n1", "n2", "n3"])
+    table = pd.concat([old, new], ignore_index=True)
+    got = coverage_on(table, list(old["row"]), list(new["row"]))
+    lo, hi = np.quantile(np.log(RATIOS), [0.1, 0.9])
+    want_out = [n for n, x in zip(new["row"], [0.6, 1.0, 2.5, 5.0]) if not lo <= math.log(x) <= hi]
+    # the old rows' 80% band is ratios of about 0.77 to 2.1: only 1.0 lies inside
+    assert got["outside"] == want_out == ["new.0", "new.2", "new.3"]
+    assert (got["rows"], got["sources"], got["inside"]) == (4, 3, 1) and got["coverage"] == 0.25
+    with pytest.raises(ParameterError) as err:
+        coverage_on(table, ["old.0", "old.1"], list(new["row"]))
+    assert err.value.parameter == "built_from"

@@ -106,3 +106,41 @@ def test_the_revisit_rule(monkeypatch, tmp_path, n_sources, on_error, outcome):
     verdict = tool.revisit_verdict(rows)
     assert verdict["outcome"].startswith(outcome)
     assert len(verdict["sources"]) == n_sources
+
+
+def _band_table(old_ratios, new_ratios, new_sources):
+    """A recompute()-shaped table: old rows o0.. (one source each), new rows n0.. of ``new_sources``."""
+    old = [f"o{i}" for i in range(len(old_ratios))]
+    new = [f"n{i}" for i in range(len(new_ratios))]
+    return pd.DataFrame({
+        "row": old + new, "source": [f"so{i}" for i in range(len(old))] + list(new_sources),
+        "kind": "relative_throughput", "published": 2.0, "status": "modelled",
+        "predicted": [2.0 * r for r in old_ratios + new_ratios]}), new
+
+
+# old rows: one source of ten rows at ratio 1, ten sources of one row each spread 0.5..3
+_OLD = [1.0] * 10 + [0.5, 0.8, 0.9, 1.0, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0]
+
+
+def _old_sources(table):
+    table.loc[:9, "source"] = "big"
+    return table
+
+
+@pytest.mark.parametrize("new_ratios, new_sources, outcome", [
+    ([0.85, 1.3, 1.7, 0.7, 2.5, 1.05, 1.15, 0.95, 1.4, 0.75], [f"a{i % 4}" for i in range(10)], "adopted"),
+    ([1.0] * 10, [f"a{i % 4}" for i in range(10)], "not adopted"),        # both bands hold all: a tie keeps rows
+    ([0.85, 1.3, 1.7, 0.7, 2.5, 1.05, 1.15, 0.95, 1.4], [f"a{i % 4}" for i in range(9)], "open"),   # 9 rows
+    ([0.85, 1.3, 1.7, 0.7, 2.5, 1.05, 1.15, 0.95, 1.4, 0.75], ["a0", "a1"] * 5, "open"),          # 2 sources
+])
+def test_the_band_rule(new_ratios, new_sources, outcome):
+    tool = _tool()
+    table, new = _band_table(_OLD, new_ratios, new_sources)
+    table = _old_sources(table)
+    verdict = tool.band_verdict(new, table)
+    assert verdict["outcome"].startswith(outcome)
+    assert verdict["checked_rows"] == len(new_ratios)
+    rows80, sources80 = verdict["rows_80%"], verdict["sources_80%"]
+    assert rows80["rows"] == sources80["rows"] == len(new_ratios)
+    if outcome == "adopted":
+        assert abs(sources80["coverage"] - 0.8) < abs(rows80["coverage"] - 0.8)

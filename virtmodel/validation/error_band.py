@@ -40,6 +40,26 @@ Assumptions, and how the band is checked
   whose errors have opposite signs for the same missing cost: a cost the model lacks
   makes a throughput or speed ratio too high and an added latency or a latency ratio too
   low, so pooling the two would centre the band on neither.
+
+Weights: a row or a source, one vote
+------------------------------------
+``weights="rows"`` (the default) gives every row one vote, as above. A source with many
+rows (fifteen fio runs of one platform, say) then sets much of the band, though its
+rows share one platform and one recipe shape and so err together. ``weights="sources"``
+gives every *source* one vote: a row of a source with :math:`n_s` rows in the group
+weighs :math:`w_i = 1/n_s`, and :math:`Q_r` is the weighted analogue of the quantile
+above. With the rows sorted, :math:`r_{(1)} \\le \\dots \\le r_{(n)}`, and
+:math:`S_{j} = \\sum_{i \\le j} w_{(i)}`, the :math:`j`-th order statistic sits at the
+position
+
+.. math::
+
+   u_j = \\frac{S_{j-1}}{S_{n-1}}, \\qquad u_1 = 0,\\; u_n = 1,
+
+and :math:`Q_r(q)` interpolates linearly between the :math:`(u_j, r_{(j)})`. With equal
+weights :math:`u_j = (j - 1)/(n - 1)`, NumPy's default quantile, so the two agree when
+every source has one row. Which weighting the validation reports is decision 5 of
+``docs/preregistered.md``, settled on rows gathered after it was registered.
 """
 
 from __future__ import annotations
@@ -56,6 +76,9 @@ _NEEDED = {"row", "kind", "predicted", "published", "status", "source"}
 
 #: what :attr:`ErrorBand.group` says when every kind's rows were used
 ALL_KINDS = "all kinds"
+
+#: how the rows of a group vote in its quantiles (module docstring, "Weights")
+WEIGHTS = ("rows", "sources")
 
 #: the kinds whose log ratios are pooled when a kind alone has too few rows (module docstring)
 FAMILIES = MappingProxyType({
@@ -102,11 +125,50 @@ def _log_ratios(table):
     return rows.assign(log_ratio=np.log(predicted[usable] / published[usable]))
 
 
-def _quantiles(log_ratios, coverage: float) -> tuple[float, float]:
+def _quantiles(rows, coverage: float, weights: str = "rows") -> tuple[float, float]:
+    """The ``(1 - coverage)/2`` and ``(1 + coverage)/2`` quantiles of ``rows``' log ratios, every row one vote
+    or every source one (module docstring, "Weights")."""
     import numpy as np
 
-    values = np.asarray(log_ratios, dtype=float)
-    return float(np.quantile(values, (1 - coverage) / 2)), float(np.quantile(values, (1 + coverage) / 2))
+    values = rows["log_ratio"].to_numpy(dtype=float)
+    qs = ((1 - coverage) / 2, (1 + coverage) / 2)
+    if weights == "rows":
+        return float(np.quantile(values, qs[0])), float(np.quantile(values, qs[1]))
+    per_source = rows["source"].map(rows["source"].value_counts()).to_numpy(dtype=float)
+    low, high = weighted_quantile(values, 1.0 / per_source, qs)
+    return float(low), float(high)
+
+
+def weighted_quantile(values, weights, q):
+    """The weighted analogue of NumPy's default (linear) quantile: order statistic :math:`j` at
+    :math:`u_j = S_{j-1}/S_{n-1}`, :math:`S` the cumulative weights in sorted order, linear between
+    (module docstring, "Weights"). Equal weights give ``numpy.quantile``'s values.
+
+    ``values`` and ``weights`` (positive, finite) of one length, at least one; ``q`` in [0, 1]
+    (a number or a sequence)."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if values.ndim != 1 or values.size == 0 or weights.shape != values.shape:
+        raise ParameterError("weights", weights, f"one positive weight per value ({values.size} values)")
+    if not np.all(np.isfinite(weights) & (weights > 0)):
+        raise ParameterError("weights", weights, "positive finite numbers")
+    q = np.asarray(q, dtype=float)
+    if not np.all((q >= 0) & (q <= 1)):
+        raise ParameterError("q", q, "numbers between 0 and 1")
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    if v.size == 1:
+        return np.full(q.shape, v[0])
+    before = np.cumsum(w) - w        # S_{j-1}
+    return np.interp(q, before / before[-1], v)
+
+
+def _check_weights(weights) -> str:
+    if not isinstance(weights, str) or weights not in WEIGHTS:
+        raise ParameterError("weights", weights, "one of " + ", ".join(repr(w) for w in WEIGHTS))
+    return weights
 
 
 def _check_value(value) -> float:
@@ -146,7 +208,7 @@ def _choose(rows, kind, technique, min_rows: int):
 
 
 def error_band(value, kind: str, technique: str | None = None, coverage: float = 0.8, table=None,
-               min_rows: int = 10) -> ErrorBand:
+               min_rows: int = 10, weights: str = "rows") -> ErrorBand:
     """The range a measurement of the system may land in, given the model says ``value`` (module docstring).
 
     Parameters
@@ -169,6 +231,9 @@ def error_band(value, kind: str, technique: str | None = None, coverage: float =
         reported model's, computed now).
     min_rows : int
         The fewest rows a group needs before the band falls back to a wider one (default 10).
+    weights : str
+        ``"rows"`` (default): every row one vote; ``"sources"``: every source one vote
+        (module docstring, "Weights").
 
     Returns
     -------
@@ -181,6 +246,7 @@ def error_band(value, kind: str, technique: str | None = None, coverage: float =
     value = _check_value(value)
     check_share(coverage, "coverage")
     min_rows = _check_min_rows(min_rows)
+    weights = _check_weights(weights)
     rows = _log_ratios(with_technique(application_table(table, _NEEDED)))
     kinds = sorted(set(rows["kind"]))
     if not isinstance(kind, str) or kind not in kinds:
@@ -191,7 +257,7 @@ def error_band(value, kind: str, technique: str | None = None, coverage: float =
         raise ParameterError("table", f"a table with {len(rows)} usable rows",
                              f"at least min_rows = {min_rows} clean, modelled rows")
     chosen, group = _choose(rows, kind, technique, min_rows)
-    low_q, high_q = _quantiles(chosen["log_ratio"], coverage)
+    low_q, high_q = _quantiles(chosen, coverage, weights)
     low, high = value * math.exp(-high_q), value * math.exp(-low_q)
     if not (math.isfinite(high) and low > 0):
         raise ParameterError("value", value, f"a value whose band stays finite and positive (gave {low:g} to {high:g})")
@@ -200,16 +266,53 @@ def error_band(value, kind: str, technique: str | None = None, coverage: float =
                      sources=int(chosen["source"].nunique()))
 
 
+def coverage_on(table, built_from, checked_on, coverage: float = 0.8, min_rows: int = 10,
+                weights: str = "rows") -> dict:
+    """How many of the rows ``checked_on`` lie in bands built from the rows ``built_from`` alone.
+
+    Both are collections of row ids of ``table`` (a table of
+    :func:`~virtmodel.validation.applications.recompute`); of each only the clean, modelled rows
+    with positive values count (as for :func:`error_band`). For each checked row the band is
+    :func:`error_band`'s for its kind (same fallback and ``weights``) over the ``built_from`` rows;
+    the row is *inside* when its log ratio lies between that band's quantiles. This is the test of
+    decision 5 of ``docs/preregistered.md``: a band built before some rows existed, checked on them.
+
+    Returns
+    -------
+    dict
+        ``rows`` and ``sources`` (the checked rows counted), ``inside``, ``coverage`` (inside / rows,
+        NaN without rows) and ``outside`` (the ids of the checked rows outside their band).
+    """
+    check_share(coverage, "coverage")
+    min_rows = _check_min_rows(min_rows)
+    weights = _check_weights(weights)
+    rows = _log_ratios(application_table(table, _NEEDED))
+    old = rows[rows["row"].isin(set(built_from))]
+    new = rows[rows["row"].isin(set(checked_on))]
+    if len(old) < min_rows:
+        raise ParameterError("built_from", f"{len(old)} clean, modelled rows",
+                             f"at least min_rows = {min_rows} clean, modelled rows")
+    outside = []
+    for _, row in new.iterrows():
+        chosen, _ = _choose(old, row["kind"], None, min_rows)
+        low_q, high_q = _quantiles(chosen, coverage, weights)
+        if not low_q <= row["log_ratio"] <= high_q:
+            outside.append(row["row"])
+    inside = len(new) - len(outside)
+    return {"rows": len(new), "sources": int(new["source"].nunique()), "inside": inside,
+            "coverage": inside / len(new) if len(new) else float("nan"), "outside": outside}
+
+
 HELD_OUT_COLUMNS = ("group", "rows", "sources", "inside", "held_out_coverage")
 
 
-def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10):
+def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10, weights: str = "rows"):
     """How often a band built without a source holds that source's measured values, per kind of question.
 
     For each clean, modelled row of source *s*, the band of :func:`error_band` (by
-    kind, with the same fallback: family, then all kinds) is built from the rows of every other source; the
-    row is *inside* when its published value lies in the band around its model value,
-    i.e. when its log ratio lies between the other sources' quantiles.
+    kind, with the same fallback: family, then all kinds; ``weights`` as there) is built from the rows of
+    every other source; the row is *inside* when its published value lies in the band around its model
+    value, i.e. when its log ratio lies between the other sources' quantiles.
 
     Returns
     -------
@@ -221,6 +324,7 @@ def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10):
 
     check_share(coverage, "coverage")
     min_rows = _check_min_rows(min_rows)
+    weights = _check_weights(weights)
     rows = _log_ratios(application_table(table, _NEEDED))
     inside = []
     for _, row in rows.iterrows():
@@ -229,7 +333,7 @@ def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10):
             raise ParameterError("table", f"a table whose rows outside source {row['source']!r} number {len(others)}",
                                  f"at least min_rows = {min_rows} clean, modelled rows outside every source")
         chosen, _ = _choose(others, row["kind"], None, min_rows)
-        low_q, high_q = _quantiles(chosen["log_ratio"], coverage)
+        low_q, high_q = _quantiles(chosen, coverage, weights)
         inside.append(low_q <= row["log_ratio"] <= high_q)
     rows = rows.assign(inside=inside)
     sizes = rows.groupby("kind", sort=False).size().sort_values(ascending=False, kind="stable")
@@ -241,4 +345,5 @@ def held_out_coverage(coverage: float = 0.8, table=None, min_rows: int = 10):
     return pd.DataFrame(lines, columns=list(HELD_OUT_COLUMNS))
 
 
-__all__ = ["error_band", "held_out_coverage", "ErrorBand", "ALL_KINDS", "FAMILIES", "HELD_OUT_COLUMNS"]
+__all__ = ["error_band", "held_out_coverage", "coverage_on", "weighted_quantile", "ErrorBand", "ALL_KINDS", "FAMILIES",
+           "HELD_OUT_COLUMNS", "WEIGHTS"]

@@ -178,3 +178,33 @@ def test_too_many_pairs_are_refused_up_front_with_what_would_work(tmp_path, caps
     line = capsys.readouterr().err.strip()
     assert "21 techniques, 210 pairs" in line and "--pairs first" in line and "20 pairs" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_the_report_says_how_wrong_its_answers_may_be(tmp_path):
+    from virtmodel.validation.scenario_bands import reported_table, scenario_bands
+
+    scenario = _shipped("small_packets_io_paths")
+    write_scenario_report(scenario, tmp_path, pairs="none")
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "## How wrong these may be" in report
+    bands = scenario_bands(list(scenario.techniques), scenario.workload, scenario.platform, table=reported_table())
+    rows = [line for line in report.splitlines() if line.startswith("| ") and " to " in line]
+    assert len(rows) == len(bands) > 0
+    for row, band in zip(rows, bands.itertuples()):
+        assert row.startswith(f"| {band.technique} | {band.question} | ")
+        assert f"| {band.rows} ({band.sources}) | {band.held_out_coverage:.0%} |" in row
+    first = bands[bands["question"] == "throughput kept"].iloc[0]
+    assert f"| {first['model']:.3g} | {first['low']:.3g} to {first['high']:.3g} |" in report
+
+
+def test_the_bands_can_be_left_out_and_a_bad_choice_is_refused(tmp_path):
+    scenario = _shipped("small_packets_io_paths")
+    write_scenario_report(scenario, tmp_path / "a", pairs="none", bands=False)
+    assert "How wrong" not in (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
+    with pytest.raises(ParameterError) as err:
+        write_scenario_report(scenario, tmp_path / "b", pairs="none", bands="yes")
+    assert err.value.parameter == "bands"
+    assert not (tmp_path / "b").exists()
+    assert main(["--scenario", str(SHIPPED.joinpath("small_packets_io_paths.json")), "--out", str(tmp_path / "c"),
+                 "--pairs", "none", "--no-bands"]) == 0
+    assert "How wrong" not in (tmp_path / "c" / "report.md").read_text(encoding="utf-8")

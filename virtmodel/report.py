@@ -131,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
                              "of each against the first, or none (default: all)")
     parser.add_argument("--progress", action="store_true",
                         help="show a progress bar even when not on a terminal")
+    parser.add_argument("--no-bands", dest="bands", action="store_false",
+                        help="with --scenario: leave out how wrong the answers may be (the validation's error "
+                             "bands, about 10 s to compute)")
     add_debug_option(parser)
     return parser
 
@@ -171,7 +174,8 @@ def _scenario_report(args, out) -> int:
     from .scenario_report import write_scenario_report
 
     scenario = Scenario.load(args.scenario)
-    written = write_scenario_report(scenario, out, pairs=args.pairs, progress=args.progress or None)
+    written = write_scenario_report(scenario, out, pairs=args.pairs, progress=args.progress or None,
+                                    bands=args.bands)
     print(written[0].read_text(encoding="utf-8"))
     print(f"wrote {len(written)} files in {out}")
     return 0

@@ -14,6 +14,14 @@
   by where it runs, and for each technique the elasticities of its p99 at the
   operating point (what drives its tail), each as PDF, SVG and PNG.
 
+``report.md`` also says how wrong its answers may be
+(:func:`virtmodel.validation.scenario_bands.scenario_bands`): each technique's
+throughput kept, p99 ratio and latency added against bare metal, with the 80%
+range of measured values that the model's past answers to the same kind of
+question allow, and how often such ranges held sources they were not built
+from (the out-of-sample validation; its table is computed once per process,
+about 10 s). ``bands=False`` leaves that section out.
+
 A closed workload (``users`` > 0) has no load axis: its report holds the table
 (MVA means) and the CPU breakdown, and says so.
 
@@ -82,7 +90,8 @@ def report_pairs(n: int, pairs: str = "all") -> list[tuple[int, int]]:
     return chosen
 
 
-def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | None = None) -> list[Path]:
+def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | None = None,
+                          bands: bool = True) -> list[Path]:
     """Write the report of ``scenario`` (a :class:`~virtmodel.scenario.Scenario`) into ``out``.
 
     Parameters
@@ -94,6 +103,8 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
         Break-evens for every pair of techniques, each against the first, or none.
     progress : bool or None
         Show a progress bar on stderr: None (default) on a terminal only.
+    bands : bool
+        Say how wrong the answers may be (the validation's error bands; default True).
 
     Returns the files written (``report.md`` first).
     """
@@ -104,6 +115,8 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
 
     if not scenario.techniques:
         raise ParameterError("techniques", [], "at least one technique in the scenario")
+    if not isinstance(bands, bool):
+        raise ParameterError("bands", bands, "True or False")
     labelled = labelled_techniques(scenario.techniques)
     labels, techniques = list(labelled), list(labelled.values())
     closed = scenario.workload.users > 0
@@ -115,6 +128,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
                         metrics=None if closed else list(TABLE_METRICS), units=False)
         break_evens, crossings = ([], []) if closed else _break_evens(labels, techniques, chosen, scenario, bar)
         sensitivities = {} if closed else _sensitivities(labelled, scenario, bar)
+        how_wrong = _how_wrong(techniques, scenario) if bands else []
 
     out = Path(out)
     (out / "figures").mkdir(parents=True, exist_ok=True)
@@ -126,6 +140,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     lines += [markdown_text(text) + "\n" for text in (scenario.description, scenario.notes) if text]
     lines += [f"Workload: `{scenario.workload!r}`", "", f"Platform: `{scenario.platform!r}`", "",
               "## At the operating point", "", _readable(table).to_markdown(floatfmt=".4g"), ""]
+    lines += how_wrong
     figures = []
     if closed:
         lines += ["A closed workload (users and think time): mean values by MVA; no load axis, so no "
@@ -140,6 +155,37 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
     report = out / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [report, *written, *figures]
+
+
+def _how_wrong(techniques, scenario) -> list[str]:
+    """The report's section on how wrong its answers may be (module docstring)."""
+    from .validation.scenario_bands import scenario_bands
+
+    bands = scenario_bands(techniques, scenario.workload, scenario.platform)
+    lines = ["## How wrong these may be", ""]
+    if bands.empty:
+        return lines + ["No technique here is compared with bare metal in a way the validation has asked of "
+                        "published systems (or every answer is saturated).", ""]
+    lines += ["Each technique against bare metal on this workload and platform, with the range of measured values "
+              "that the model's answers to the same kind of question have landed in (the out-of-sample validation, "
+              "docs/validation.md: `virtmodel.validation.error_band`, 80%). Quote the held-out coverage with a range: "
+              "how often such a range held the rows of sources it was not built from.", "",
+              "| technique | question | model | measured values of like questions (80%) | rows (sources) | "
+              "held-out coverage |", "|---|---|---|---|---|---|"]
+    for line in bands.itertuples():
+        show = _seconds if line.kind == "added_latency" else "{:.3g}".format
+        lines.append(f"| {markdown_line(line.technique)} | {line.question} | {show(line.model)} | "
+                     f"{show(line.low)} to {show(line.high)} | {line.rows} ({line.sources}) | "
+                     f"{line.held_out_coverage:.0%} |")
+    return lines + [""]
+
+
+def _seconds(value: float) -> str:
+    """A time in the unit that suits it (ns, us, ms, s)."""
+    from .plotting._common import time_scale
+
+    factor, unit = time_scale([value])
+    return f"{value / factor:.3g} {unit}"
 
 
 def _readable(table):

@@ -1,25 +1,28 @@
 """Checks of the model against the published record, one paper per module.
 
-=================  ======================================================
-``adams2006``      binary translation vs first-generation VT-x: per-operation
-                   cycles and the winner per workload mix (Pentium 4 672)
-``xen2003``        Xen vs VMware Workstation: lmbench latencies and ttcp
-                   throughput at MTU 1500 / 500 (Dell 2650, 2.4 GHz Xeon)
-``sriov2010``      SR-IOV line rate, CPU per VM, the VF limit (10 GbE)
-``timeline``       the generation from which hardware assist beats binary
-                   translation (Agesen 2012 exit costs)
-``applications``   out-of-sample: application results from sources the
-                   presets were not calibrated on, ``recompute(flags,
-                   techniques)`` (rows: ``app_records``; first model:
-                   ``app_baseline``; roles of every figure: ``roles``)
-``error_summary``  how wrong it may be: the out-of-sample errors by kind
-                   of question, technique or source (hit rate with a
-                   Wilson interval, bias, error quantiles)
-``error_band``     a range for a prediction of one's own, from the log
-                   ratios of the clean rows of the same kind; its
-                   coverage on held-out sources (``held_out_coverage``)
-``post_hoc``       the rows whose inputs were set after comparing
-=================  ======================================================
+==================  ======================================================
+``adams2006``       binary translation vs first-generation VT-x: per-operation
+                    cycles and the winner per workload mix (Pentium 4 672)
+``xen2003``         Xen vs VMware Workstation: lmbench latencies and ttcp
+                    throughput at MTU 1500 / 500 (Dell 2650, 2.4 GHz Xeon)
+``sriov2010``       SR-IOV line rate, CPU per VM, the VF limit (10 GbE)
+``timeline``        the generation from which hardware assist beats binary
+                    translation (Agesen 2012 exit costs)
+``applications``    out-of-sample: application results from sources the
+                    presets were not calibrated on, ``recompute(flags,
+                    techniques)`` (rows: ``app_records``; first model:
+                    ``app_baseline``; roles of every figure: ``roles``)
+``error_summary``   how wrong it may be: the out-of-sample errors by kind
+                    of question, technique or source (hit rate with a
+                    Wilson interval, bias, error quantiles)
+``error_band``      a range for a prediction of one's own, from the log
+                    ratios of the clean rows of the same kind; its
+                    coverage on held-out sources (``held_out_coverage``)
+``scenario_bands``  each technique of a scenario against bare metal
+                    (throughput kept, p99 ratio, latency added), each
+                    with its error band (the scenario report's section)
+``post_hoc``        the rows whose inputs were set after comparing
+==================  ======================================================
 
 Parameters come from the microbenchmarks (rows of kind ``calibration`` agree by
 construction); the rest are predictions, with the relative error stated and,

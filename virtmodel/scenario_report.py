@@ -168,7 +168,7 @@ def _how_wrong(techniques, scenario) -> list[str]:
                         "published systems (or every answer is saturated).", ""]
     lines += ["Each technique against bare metal on this workload and platform, with the range of measured values "
               "that the model's answers to the same kind of question have landed in (the out-of-sample validation, "
-              "docs/validation.md: `virtmodel.validation.error_band`, 80%). Quote the held-out coverage with a range: "
+              "docs/validation.md: `virtmodel.validation.error_band`, 80%, by kind of question). Quote the held-out coverage with a range: "
               "how often such a range held the rows of sources it was not built from.", "",
               "| technique | question | model | measured values of like questions (80%) | rows (sources) | "
               "held-out coverage |", "|---|---|---|---|---|---|"]

@@ -9,10 +9,11 @@ the out-of-sample validation has asked of published systems, each against bare m
 - *latency added*, :math:`\\bar R - \\bar R^{\\mathrm{native}}` (kind ``added_latency``).
 
 For each, :func:`~virtmodel.validation.error_band.error_band` gives the range of measured
-values that the model's past answers to the same kind of question (narrowed to the
-technique where it has enough rows) allow, and
+values that the model's past answers to the same kind of question allow, and
 :func:`~virtmodel.validation.error_band.held_out_coverage` how often such a band held the
-rows of sources it was not built from, which is the figure to quote with it.
+rows of sources it was not built from, which is the figure to quote with it. The band is
+the kind's (with its fallback), not narrowed to the technique: the held-out coverage
+quoted beside it is checked for bands built that way.
 
 Assumptions: the scenario's question is like the validation's rows of its kind (the same
 assumption as :func:`~virtmodel.validation.error_band.error_band`); the percentiles and means
@@ -26,7 +27,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from ..errors import ParameterError, UnstableError
+from ..errors import UnstableError
 from ._app_table import check_share
 from .error_band import ALL_KINDS, _check_weights, error_band, held_out_coverage
 
@@ -49,16 +50,6 @@ def reported_table():
     from .applications import recompute
 
     return recompute()
-
-
-def _band(answer, kind, technique, coverage, table, weights):
-    """:func:`error_band` narrowed to ``technique`` where the table has rows of it, else by kind."""
-    try:
-        return error_band(answer, kind, technique, coverage=coverage, table=table, weights=weights)
-    except ParameterError as err:
-        if err.parameter != "technique":
-            raise
-        return error_band(answer, kind, None, coverage=coverage, table=table, weights=weights)
 
 
 def _value(model, metric):
@@ -119,7 +110,7 @@ def scenario_bands(techniques, workload, platform=None, coverage: float = 0.8, t
             answer = value / ref if how == "ratio" else value - ref
             if not (math.isfinite(answer) and answer > 0):
                 continue
-            band = _band(answer, kind, model.technique.name, coverage, table, weights)
+            band = error_band(answer, kind, coverage=coverage, table=table, weights=weights)
             group = kind if kind in held.index else ALL_KINDS
             lines.append({"technique": label, "question": question, "kind": kind, "model": answer,
                           "low": band.low, "high": band.high, "group": band.group, "rows": band.rows,

@@ -190,6 +190,13 @@ MECHANISM_NAMES = {
     "container_in_vm": "a container inside a VM (Docker Desktop's Linux containers in its Hyper-V VM): the "
                        "container's bridge and NAT and the VM's device path and host NAT in series, which the "
                        "package has only one at a time",
+    "gvisor_kvm_platform": "gVisor's KVM platform (the Sentry runs the sandbox's code as a guest of its own "
+                           "virtual machine and takes its system calls as exits, not as ptrace stops)",
+    "parallel_processes_in_one_request": "one request that runs many processes at once over the machine's "
+                                         "CPUs (a fork tree), so the reference's extra CPUs shorten it where "
+                                         "the guest's single vCPU cannot",
+    "host_page_cache": "the host's page cache under a file-backed virtual disk (QEMU's default writeback "
+                       "cache: the guest's direct writes land in the host's memory, not on the device)",
 }
 
 #: the settings of a request of one type throughout (docs/background/service-time-spread.md; the

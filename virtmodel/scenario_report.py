@@ -159,6 +159,7 @@ def write_scenario_report(scenario, out, pairs: str = "all", progress: bool | No
 
 def _how_wrong(techniques, scenario) -> list[str]:
     """The report's section on how wrong its answers may be (module docstring)."""
+    from .plotting._common import time_text
     from .validation.scenario_bands import scenario_bands
 
     bands = scenario_bands(techniques, scenario.workload, scenario.platform)
@@ -173,19 +174,11 @@ def _how_wrong(techniques, scenario) -> list[str]:
               "| technique | question | model | measured values of like questions (80%) | rows (sources) | "
               "held-out coverage |", "|---|---|---|---|---|---|"]
     for line in bands.itertuples():
-        show = _seconds if line.kind == "added_latency" else "{:.3g}".format
+        show = time_text if line.kind == "added_latency" else "{:.3g}".format
         lines.append(f"| {markdown_line(line.technique)} | {line.question} | {show(line.model)} | "
                      f"{show(line.low)} to {show(line.high)} | {line.rows} ({line.sources}) | "
                      f"{line.held_out_coverage:.0%} |")
     return lines + [""]
-
-
-def _seconds(value: float) -> str:
-    """A time in the unit that suits it (ns, us, ms, s)."""
-    from .plotting._common import time_scale
-
-    factor, unit = time_scale([value])
-    return f"{value / factor:.3g} {unit}"
 
 
 def _readable(table):

@@ -248,3 +248,9 @@ def test_coverage_on_by_hand():
     with pytest.raises(ParameterError) as err:
         coverage_on(table, ["old.0", "old.1"], list(new["row"]))
     assert err.value.parameter == "built_from"
+
+
+def test_weighted_quantile_refuses_values_that_are_not_finite():
+    with pytest.raises(ParameterError) as err:
+        weighted_quantile([1.0, math.nan], [1.0, 1.0], 0.5)
+    assert err.value.parameter == "values"

@@ -71,6 +71,12 @@ def time_scale(values) -> tuple:
     return next(((f, u) for f, u in _TIME_SCALES if typical >= f), _TIME_SCALES[-1])
 
 
+def time_text(value: float) -> str:
+    """One time in the unit :func:`time_scale` picks for it, to three significant digits ("6.61 \u00b5s")."""
+    factor, unit = time_scale([value])
+    return f"{value / factor:.3g} {unit}"
+
+
 @lru_cache(maxsize=1)
 def _cycle() -> tuple:
     import matplotlib

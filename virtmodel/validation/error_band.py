@@ -154,6 +154,8 @@ def weighted_quantile(values, weights, q):
         raise ParameterError("weights", weights, f"one positive weight per value ({values.size} values)")
     if not np.all(np.isfinite(weights) & (weights > 0)):
         raise ParameterError("weights", weights, "positive finite numbers")
+    if not np.all(np.isfinite(values)):
+        raise ParameterError("values", values, "finite numbers")
     q = np.asarray(q, dtype=float)
     if not np.all((q >= 0) & (q <= 1)):
         raise ParameterError("q", q, "numbers between 0 and 1")

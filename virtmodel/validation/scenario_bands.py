@@ -97,15 +97,14 @@ def scenario_bands(techniques, workload, platform=None, coverage: float = 0.8, t
     native = make_models(["native"], workload, platform)["native"]
     table = reported_table() if table is None else table
     held = held_out_coverage(coverage, table=table, weights=weights).set_index("group")
-    closed = native.workload.users > 0
-    reference = {metric: _value(native, metric) for _, metric, _, _ in QUESTIONS}
+    closed = native.workload.users > 0   # no open load: the throughput question only
+    questions = [q for q in QUESTIONS if not closed or q[1] == "throughput_limit"]
+    reference = {metric: _value(native, metric) for _, metric, _, _ in questions}
     lines = []
     for label, model in models.items():
         if model.technique.name == "native" or isinstance(model, PastLimitModel):
             continue  # the reference itself; SR-IOV past its VF limit does not apply
-        for question, metric, kind, how in QUESTIONS:
-            if closed and metric != "throughput_limit":
-                continue
+        for question, metric, kind, how in questions:
             value, ref = _value(model, metric), reference[metric]
             answer = value / ref if how == "ratio" else value - ref
             if not (math.isfinite(answer) and answer > 0):

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._remember import remember
 from ..analysis import break_even
-from ..plotting._common import metric_title, metric_unit, technique_label, time_scale, unit_text
+from ..plotting._common import metric_title, metric_unit, technique_label, time_text, unit_text
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,7 @@ def _amount(value, unit):
     if not np.isfinite(value):
         return "saturated"
     if unit == "s":
-        factor, shown = time_scale([value])
-        return f"{value / factor:.3g} {shown}"
+        return time_text(value)
     shown = unit_text(unit).replace("$", "")
     return f"{value:.3g} {shown}".strip()
 

@@ -242,3 +242,43 @@ def test_the_two_multiqueue_recipes_name_the_same_vmm_with_one_queue_pair():
         assert _reference_settings(recipe) == {"io_path": "virtio_user", "queues": 1, "user_queue_threads": "per_queue"}
         assert recipe["reference"] == recipe["technique"] == "hardware_assist"
         assert "[mquser, set before any prediction of this row was computed]" in recipe["note"]
+
+
+def _with_reference_platform(monkeypatch, settings):
+    from virtmodel.validation import applications
+
+    base = applications.recipes()
+    recipe = {**base[ANOTHER], "reference_platform": settings}
+    monkeypatch.setattr(applications, "recipes", lambda: {**base, ANOTHER: recipe})
+    return recipe
+
+
+def test_reference_platform_reaches_the_reference_side_only(monkeypatch):
+    from virtmodel.model import Model
+    from virtmodel.platform import Platform
+    from virtmodel.validation.applications import predict, recipes
+
+    recipe = recipes()[ANOTHER]
+    default, _ = predict(ANOTHER)
+    # the recipe's own platform named again: the row as it was
+    _with_reference_platform(monkeypatch, {})
+    assert predict(ANOTHER)[0] == pytest.approx(default, rel=1e-15)
+    # a thousandth of the device's bandwidth for the reference only: the reference's throughput limit falls
+    # and the technique's side is unchanged, so the ratio grows by the reference's loss, by hand
+    slow = {**recipe["platform"], "device_bandwidth": recipe["platform"]["device_bandwidth"] / 1000}
+    _with_reference_platform(monkeypatch, {"device_bandwidth": slow["device_bandwidth"]})
+    moved, status = predict(ANOTHER)
+    before = Model("hardware_assist", recipe["workload"], Platform(**recipe["platform"])).evaluate("throughput_limit")
+    after = Model("hardware_assist", recipe["workload"], Platform(**slow)).evaluate("throughput_limit")
+    assert status == "modelled" and after < before
+    assert moved == pytest.approx(default * before / after, rel=1e-9)
+
+
+@pytest.mark.parametrize("settings, named", [(["cores"], "reference_platform"), ({"no_such": 1}, "no_such"),
+                                             ({"cores": -1}, "cores")])
+def test_bad_reference_platform_is_named(monkeypatch, settings, named):
+    from virtmodel.validation.applications import predict
+
+    _with_reference_platform(monkeypatch, settings)
+    with pytest.raises(ParameterError, match=named):
+        predict(ANOTHER)

@@ -71,7 +71,10 @@ The reference technique runs with its defaults unless the recipe gives
 unknown name raises :class:`~virtmodel.errors.ParameterError` naming it), for a ratio
 between two settings of one technique (the same VMM with one queue pair and with
 two). Requirement settings (:data:`REQUIREMENT_SETTINGS`) are not applied to the
-reference; ``reference_params`` names what the reference has.
+reference; ``reference_params`` names what the reference has. Likewise the reference
+runs on the recipe's ``platform`` unless the recipe gives ``reference_platform``
+(optional, platform settings put on top of ``platform`` for the reference side
+only): bare metal with all of the host's cores where the VM has fewer vCPUs, say.
 
 Errors are relative, (predicted - published) / published; a row is *within*
 when ``|error| <= tolerance``.
@@ -262,6 +265,15 @@ def _reference_settings(recipe) -> dict:
     if not isinstance(params, dict):
         raise ParameterError("reference_params", params, "a dict of the reference technique's settings")
     return params
+
+
+def _reference_platform(recipe, platform_settings) -> "Platform":
+    """The reference side's platform: the recipe's ``platform`` with its optional ``reference_platform``
+    on top (module docstring), then a trial's settings."""
+    extra = recipe.get("reference_platform", {})
+    if not isinstance(extra, dict):
+        raise ParameterError("reference_platform", extra, "a dict of the reference's platform settings")
+    return _platform({**recipe["platform"], **extra}, platform_settings)
 
 
 def _missing(recipe, techniques, mechanisms=None) -> str | None:
@@ -456,7 +468,8 @@ def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None,
                              "a closed benchmark loop is compared by its MVA throughput or its percentiles")
     tech = _technique(recipe["technique"], _recipe_settings(recipe), flags, techniques)
     ref = _technique(recipe["reference"], _reference_settings(recipe), flags, techniques)
-    value = EVALUATORS[row.kind](Model(tech, workload, platform), Model(ref, workload, platform), *extra)
+    value = EVALUATORS[row.kind](Model(tech, workload, platform),
+                                 Model(ref, workload, _reference_platform(recipe, platform_settings)), *extra)
     return float(value), "modelled"
 
 

@@ -190,13 +190,18 @@ ROWS = ("chv_netmq_pr2019.iperf_2q_run1", "chv_netmq_pr2019.iperf_2q_run2")
 ANOTHER = "netkvm_mq_issue2018.iperf_centos_32q"  # a modelled row whose reference is hardware_assist
 
 
-def _with_reference(monkeypatch, params):
+def _with_recipe(monkeypatch, **extra):
+    """ANOTHER's recipe with ``extra`` keys put in (``reference_params``, ``reference_platform``)."""
     from virtmodel.validation import applications
 
     base = applications.recipes()
-    recipe = {**base[ANOTHER], "reference_params": params}
+    recipe = {**base[ANOTHER], **extra}
     monkeypatch.setattr(applications, "recipes", lambda: {**base, ANOTHER: recipe})
     return recipe
+
+
+def _with_reference(monkeypatch, params):
+    return _with_recipe(monkeypatch, reference_params=params)
 
 
 def test_reference_params_reach_the_reference(monkeypatch):
@@ -245,12 +250,7 @@ def test_the_two_multiqueue_recipes_name_the_same_vmm_with_one_queue_pair():
 
 
 def _with_reference_platform(monkeypatch, settings):
-    from virtmodel.validation import applications
-
-    base = applications.recipes()
-    recipe = {**base[ANOTHER], "reference_platform": settings}
-    monkeypatch.setattr(applications, "recipes", lambda: {**base, ANOTHER: recipe})
-    return recipe
+    return _with_recipe(monkeypatch, reference_platform=settings)
 
 
 def test_reference_platform_reaches_the_reference_side_only(monkeypatch):

@@ -163,7 +163,7 @@ def test_the_scenario_reports_latency_figures_mark_their_break_evens(tmp_path, m
 
     monkeypatch.setattr(scenario_report, "_export", keep)
     scenario = Scenario.load(SCENARIOS / "small_packets_io_paths.json")
-    scenario_report.write_scenario_report(scenario, tmp_path, pairs="first", progress=False)
+    scenario_report.write_scenario_report(scenario, tmp_path, pairs="first", progress=False, bands=False)
     plt.close("all")
     latency = {name: (width, marks) for name, width, marks in seen if name.endswith("_vs_load")}
     assert set(latency) == {"mean_latency_vs_load", "p99_vs_load"}

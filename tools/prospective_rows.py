@@ -176,7 +176,7 @@ def band_verdict(rows: list, table=None) -> dict:
         for weights in ("rows", "sources"):
             got = coverage_on(table, old, rows, coverage=coverage, weights=weights)
             result[f"{weights}_{coverage:.0%}"] = {k: got[k] for k in ("inside", "rows", "coverage", "outside")}
-    checked = coverage_on(table, old, rows, coverage=BAND_COVERAGE)
+            checked = got  # the checked rows and their sources are the same under every weighting and coverage
     result["checked_rows"], result["checked_sources"] = checked["rows"], checked["sources"]
     by_rows, by_sources = (result[f"{w}_{BAND_COVERAGE:.0%}"]["coverage"] for w in ("rows", "sources"))
     if checked["rows"] < BAND_MINIMUM_ROWS or checked["sources"] < BAND_MINIMUM_SOURCES:

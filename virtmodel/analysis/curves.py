@@ -106,7 +106,14 @@ def curves_of_models(by_label, *, metric="mean_latency", x="arrival_rate", point
     names, models = list(by_label), list(by_label.values())
     check_parameters(overrides, by_label)
     check_saturating_metric(metric)
-    limits = np.array([evaluate(m, "throughput_limit", overrides) for m in models], dtype=float)
+    drawn = None
+    if uncertainty is None:
+        limits = np.array([evaluate(m, "throughput_limit", overrides) for m in models], dtype=float)
+    else:   # the draws' limits first: row 0 of each is the nominal limit (one call per technique)
+        from .curves_band import drawn_rows
+
+        drawn = drawn_rows(models, overrides, uncertainty)
+        limits = np.array([row_limits[0] for row_limits in drawn[2]], dtype=float)
     if x == "arrival_rate":
         stop = 1.15 * limits.max() if x_max is None else float(x_max)
         grid = _load_grid(stop, int(points), limits)
@@ -121,8 +128,8 @@ def curves_of_models(by_label, *, metric="mean_latency", x="arrival_rate", point
     else:   # each curve from its band's evaluation (the nominal values as one more draw): one call per technique
         from .curves_band import curves_and_bands
 
-        values, band, band_attrs = curves_and_bands(models, metric, np.asarray(rates, dtype=float), limits,
-                                                    overrides, uncertainty, ("technique", x))
+        values, band, band_attrs = curves_and_bands(models, metric, np.asarray(rates, dtype=float), drawn,
+                                                    overrides, ("technique", x))
     saturated = ~np.isfinite(values)
     other = "utilization" if x == "arrival_rate" else "arrival_rate"
     other_values = rates / limits[:, None] if x == "arrival_rate" else rates

@@ -29,33 +29,50 @@ from ._common import evaluate, own
 from ._draws import central_interval, common_draws, spec
 
 
-def curves_and_bands(models, metric, rates, limits, overrides, uncertainty, dims):
+def drawn_rows(models, overrides, uncertainty):
+    """``(spec, rows, limits)``: the band's draws of each model and their throughput limits.
+
+    ``rows[k]`` is ``{parameter: array}`` of model ``k``'s drawn parameters with the nominal
+    value as row 0 and the draws as rows 1 to n (:func:`.spec`'s ``samples``); ``limits[k]`` is
+    its ``throughput_limit`` on every row (one call per model): row 0 is the nominal limit, the
+    curve's own (every operation is element-wise), so a caller needs no second call for it.
+    """
+    s = spec(uncertainty)
+    exclude = frozenset({"arrival_rate", *overrides})
+    draws = _preset_draws(tuple(models), s["samples"], s["seed"], exclude) if s["ranges"] is None else \
+        common_draws(models, s["samples"], s["seed"], s["ranges"], exclude=exclude)
+    rows, limits = [], []
+    for model, d in zip(models, draws):
+        nominal = model.values()
+        own_rows = {name: np.concatenate(([nominal[name]], v)) for name, v in d.items()}   # row 0: the curve
+        rows.append(own_rows)
+        limit = np.asarray(evaluate(model, "throughput_limit", {**overrides, **own_rows}), dtype=float)
+        limits.append(np.broadcast_to(limit, (s["samples"] + 1,)))
+    return s, rows, limits
+
+
+def curves_and_bands(models, metric, rates, drawn, overrides, dims):
     """``(values, {name: (dims, values, attrs)}, attrs)``: each technique's curve (technique, x), as
     :func:`.curves._curve` gives it, and ``band_low``, ``band_high`` and ``band_saturated`` over
     ``dims`` (technique, x) for a :func:`.curves.latency_curves` Dataset, with its attrs
     ``band_level``, ``band_samples``, ``band_seed``.
 
-    ``rates`` is the (technique, x) array of arrival rates, ``limits`` the techniques' nominal
-    throughput limits. A technique's curve and its draws are one evaluation: the nominal values
-    are row 0 of the drawn parameters, the draws rows 1 to n (every operation is element-wise, so
-    row 0 is the curve's own numbers; one call per technique instead of two). Row 0 is kept where
-    the curve is evaluated (:func:`.curves.curve_live`), ``inf`` past it as on its own.
+    ``rates`` is the (technique, x) array of arrival rates, ``drawn`` what :func:`drawn_rows`
+    gives. A technique's curve and its draws are one evaluation: the nominal values are row 0 of
+    the drawn parameters, the draws rows 1 to n (every operation is element-wise, so row 0 is the
+    curve's own numbers; one call per technique instead of two). Row 0 is kept where the curve is
+    evaluated (:func:`.curves.curve_live`), ``inf`` past it as on its own.
     """
     from .curves import curve_live
 
-    s = spec(uncertainty)
+    s, drawn_params, drawn_limits = drawn
     n = s["samples"]
-    exclude = frozenset({"arrival_rate", *overrides})
-    draws = _preset_draws(tuple(models), n, s["seed"], exclude) if s["ranges"] is None else \
-        common_draws(models, n, s["seed"], s["ranges"], exclude=exclude)
     curves = np.full(rates.shape, np.inf)
     low, high = np.full(rates.shape, np.inf), np.full(rates.shape, np.inf)
     saturated = np.ones(rates.shape)
-    for k, (model, d) in enumerate(zip(models, draws)):
-        nominal = model.values()
-        rows = {name: np.concatenate(([nominal[name]], v)) for name, v in d.items()}   # row 0: the curve
-        on_curve = curve_live(model, overrides, rates[k], limits[k])
-        live = _below_every_limit(model, rows, overrides, rates[k], n + 1) | on_curve
+    for k, (model, rows, limits) in enumerate(zip(models, drawn_params, drawn_limits)):
+        on_curve = curve_live(model, overrides, rates[k], limits[0])
+        live = _below_every_limit(model, limits, overrides, rates[k], n + 1) | on_curve
         if not live.any():      # every load past every draw's limit: the band is known
             continue
         values = {**overrides, **{name: v[:, None] for name, v in rows.items()}, "arrival_rate": rates[k][live][None, :]}
@@ -87,9 +104,9 @@ def _frozen(array):
     return array
 
 
-def _below_every_limit(model, draws, overrides, rates, samples):
+def _below_every_limit(model, limits, overrides, rates, samples):
     """Mask of the ``rates`` (ascending) not above every draw's throughput limit (the columns worth
-    evaluating); ``samples``: the rows of ``draws``.
+    evaluating); ``limits``: the draws' limits (:func:`drawn_rows`), ``samples``: their number.
 
     Past its throughput limit :math:`X_{\\max}` a draw is saturated (``inf``) at every load, so
     where ``rates`` exceed the largest drawn limit (:func:`.curves.below_limit`) every draw is
@@ -105,10 +122,7 @@ def _below_every_limit(model, draws, overrides, rates, samples):
     from .curves import below_limit
 
     everywhere = np.ones(rates.shape, dtype=bool)
-    if is_closed({**model.values(), **own(model, overrides)}):
-        return everywhere
-    limits = np.asarray(evaluate(model, "throughput_limit", {**overrides, **draws}), dtype=float)
-    if limits.size == 0:
+    if is_closed({**model.values(), **own(model, overrides)}) or np.size(limits) == 0:
         return everywhere
     live = below_limit(rates, np.max(limits))
     if live.sum() * samples < FAST_MIN_SIZE <= rates.size * samples:

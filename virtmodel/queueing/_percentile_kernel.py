@@ -1,4 +1,4 @@
-r"""Gamma-fit percentiles plus a delay in three compiled passes (numba), for large arrays.
+r"""Gamma-fit percentiles plus a delay in four compiled passes (numba), for large arrays.
 
 :func:`gamma_quantiles_plus` returns ``[q + delay for q in gamma_quantiles(mean, variance, ps)]``
 (:mod:`._percentiles`): the gamma fit with shape :math:`k = \bar R^2/\mathrm{Var}(R)` and scale
@@ -10,8 +10,9 @@ mean where the fit is a point mass, ``inf`` at the edge of saturation, then the 
 The NumPy path makes about a dozen temporary arrays per call (cell index, offset, four
 coefficient gathers, the Horner steps, the masks); here the shape and its log go into the
 thread's scratch memory and each percentile row is written in place: the spline's value,
-NumPy's ``exp`` of it (NumPy's vector ``log`` and ``exp``, which the NumPy path calls too:
-numba has no vector math library here), then the scale and the delay. It is used where
+its ``exp``, then the scale and the delay. ``log`` and ``exp`` are :mod:`._vector_math`'s,
+which the CPU's vector units run without AVX-512 (NumPy's own vector ``exp`` and ``log`` need
+it; numba has no vector math library): within 3 units in the last place of NumPy's. It is used where
 :func:`virtmodel.model.kernels.wanted` says the fused kernels are (numba installed, large
 arrays; in ``"auto"`` mode once compiled in a background thread), for arrays of at least ``FAST_MIN_SIZE`` points; everything else is the NumPy path.
 Both paths agree to rounding (tested to :math:`10^{-12}` relative).
@@ -25,6 +26,7 @@ import numpy as np
 
 from .._background import Builds
 from . import _percentiles as P
+from . import _vector_math
 
 
 def _build(threads: bool):
@@ -32,11 +34,11 @@ def _build(threads: bool):
     loops over the points are split over the cores (:func:`virtmodel.model.kernels.parallel`; each
     point computed as in the one-thread loop).
 
-    Three compiled passes with NumPy's ``log`` and ``exp`` between them (:func:`_staged`): numba
-    here has no vector math library, so ``math.log``/``math.exp`` in the loop are one libm call per
-    point (about 9 ns of the kernel's 20 ns per point), while NumPy's own loops use the CPU's
-    vector units (0.4 ms for both at 2.5x10^5 points against 2.25 ms); the NumPy path calls the
-    same two functions, so the two paths agree more closely than before."""
+    Four compiled passes (:func:`_staged`): the shape and its log; the spline's value where the
+    tables reach; its exp; the scale, the delay and the cases the tables do not cover. The log and
+    the exp are :mod:`._vector_math`'s, branch-free, so their loops run on the vector units: on an
+    AVX2 processor without AVX-512 about 2.5 ns a point each, against 4-8 ns for NumPy's (one libm
+    call a point there), measured on 2.5x10^5 points."""
     import ctypes
     import math
 
@@ -66,10 +68,17 @@ def _build(threads: bool):
 
     cubic = numba.njit(inline="always")(cubic)
     cell = numba.njit(inline="always")(cell)
+    exp_poly, log_poly = _vector_math.compiled()
 
-    def shapes(mean, var, k):  # pass 1: the gamma shape k = mean^2 / var (no branch: vectorized)
+    def shapes(mean, var, k, log_k):  # pass 1: the gamma shape k = mean^2 / var and its log (no branch: vectorized)
         for x in numba.prange(mean.shape[0]):
-            k[x] = mean[x] ** 2 / var[x]
+            kx = mean[x] ** 2 / var[x]
+            k[x] = kx
+            log_k[x] = log_poly(kx)   # (used only where k is in the tables' range: a positive normal number)
+
+    def exps(out):  # between passes 2 and 3: e to the spline's value, in place (no branch: vectorized)
+        for x in numba.prange(out.shape[0]):
+            out[x] = exp_poly(out[x])
 
     def exponents(k, log_k, valid, coef, lo, inv_h, h, coef_low, lo_low, inv_h_low, h_low, out):
         # pass 2: the spline's value (the log of the unit-scale quantile) where the tables reach (a
@@ -128,11 +137,12 @@ def _build(threads: bool):
     w2 = numba.types.Array(numba.float64, 2, "C")
     f = numba.float64
     b1 = numba.types.Array(numba.boolean, 1, "C", readonly=True)
-    sigs = (numba.void(c1, c1, w1),
+    sigs = (numba.void(c1, c1, w1, w1),
             numba.void(c1, c1, b1, c3, f, f, f, c3, f, f, f, w2),
+            numba.void(w1),
             numba.void(c1, c1, c1, b1, c1, c1, b1, numba.boolean, w2))
     fns = []
-    for fn, sig in zip((shapes, exponents, quantiles), sigs):
+    for fn, sig in zip((shapes, exponents, exps, quantiles), sigs):
         fn = numba.njit(sig, nogil=True, error_model="numpy", cache=False, parallel=threads)(fn)
         fn.disable_compile()
         fns.append(fn)
@@ -140,19 +150,17 @@ def _build(threads: bool):
 
 
 def _staged(fns, mean, var, delay, valid, ps, fast, tables, out) -> None:
-    """Run the three passes of :func:`_build` on flat arrays into ``out`` (``(len(ps), n)``).
+    """Run the passes of :func:`_build` on flat arrays into ``out`` (``(len(ps), n)``).
 
     The shape and its log are the calling thread's scratch memory
-    (:func:`virtmodel.model.kernels.scratch`); ``log`` and ``exp`` are NumPy's, in place."""
+    (:func:`virtmodel.model.kernels.scratch`)."""
     from ..model import kernels
 
-    shapes, exponents, quantiles = fns
+    shapes, exponents, exps, quantiles = fns
     k, log_k = kernels.scratch("percentile shapes", mean.shape, float, 2)
-    shapes(mean, var, k)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        np.log(k, out=log_k)
-        exponents(k, log_k, valid, *tables, out)
-        np.exp(out, out=out)
+    shapes(mean, var, k, log_k)
+    exponents(k, log_k, valid, *tables, out)
+    exps(out.reshape(-1))
     quantiles(mean, var, delay, valid, k, ps, fast, bool(fast.all()), out)
 
 

@@ -23,7 +23,9 @@ The symbol registry (:mod:`virtmodel.symbols`) is built from these fields.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import field
+from functools import lru_cache
 
 import numpy as np
 
@@ -54,12 +56,22 @@ def flag(default, *, doc: str, options: tuple):
 
 def numeric_fields(obj_or_cls) -> tuple:
     """The :func:`param` fields of a dataclass (instance or class), in order."""
-    return tuple(f for f in dataclasses.fields(obj_or_cls) if "domain" in f.metadata)
+    return _numeric_fields(obj_or_cls if isinstance(obj_or_cls, type) else type(obj_or_cls))
 
 
 def flag_fields(obj_or_cls) -> tuple:
     """The :func:`flag` fields of a dataclass (instance or class), in order."""
-    return tuple(f for f in dataclasses.fields(obj_or_cls) if f.metadata.get("flag"))
+    return _flag_fields(obj_or_cls if isinstance(obj_or_cls, type) else type(obj_or_cls))
+
+
+@lru_cache(maxsize=None)
+def _numeric_fields(cls) -> tuple:
+    return tuple(f for f in dataclasses.fields(cls) if "domain" in f.metadata)
+
+
+@lru_cache(maxsize=None)
+def _flag_fields(cls) -> tuple:
+    return tuple(f for f in dataclasses.fields(cls) if f.metadata.get("flag"))
 
 
 def check_value(name: str, value, domain: str):
@@ -157,18 +169,57 @@ def _is_array(value) -> bool:
     return np.ndim(value) > 0
 
 
+#: plain Python numbers that pass each domain's check (:func:`check_value`): a test with no NumPy
+#: call, for the parameter objects built by the thousand (a validation run builds about 90,000);
+#: a value that fails it takes :func:`check_value`, which decides and names what is wrong
+_PLAIN_OK = {
+    "positive": lambda v: 0 < v < math.inf,
+    "nonnegative": lambda v: 0 <= v < math.inf,
+    "real": lambda v: -math.inf < v < math.inf,
+    "fraction": lambda v: 0 <= v <= 1,
+    "count": lambda v: 1 <= v <= MAX_COUNT and v == math.floor(v),
+    "count0": lambda v: 0 <= v <= MAX_COUNT and v == math.floor(v),
+}
+#: Python ints beyond this take the full check (a float of them may overflow)
+_PLAIN_INT = 2**62
+
+
+def _plain_ok(value, domain: str) -> bool:
+    """Whether ``value``, a plain ``float`` or ``int`` (not a bool), surely passes ``domain``'s check."""
+    kind = type(value)
+    if kind is not float and not (kind is int and -_PLAIN_INT < value < _PLAIN_INT):
+        return False
+    test = _PLAIN_OK.get(domain)
+    return test is not None and test(value)
+
+
+@lru_cache(maxsize=None)
+def _fields_of(cls) -> tuple:
+    """``(numeric fields as (name, domain), flag fields as (name, options))`` of a dataclass type."""
+    return (tuple((f.name, f.metadata["domain"]) for f in numeric_fields(cls)),
+            tuple((f.name, f.metadata["options"]) for f in flag_fields(cls)))
+
+
 def validate_fields(obj) -> None:
     """Check every field of a parameter dataclass (called from ``__post_init__``)."""
-    for f in numeric_fields(obj):
-        value = getattr(obj, f.name)
-        if type(value).__module__.startswith("sympy"):
-            raise ParameterError(f.name, value, "a plain number",
-                                 "keep parameters numeric; use Model.expression(keep=...) for symbols")
-        if _is_array(value):
-            raise ParameterError(f.name, value, "a single number", "sweep with Model.evaluate(...)")
-        check_value(f.name, value, f.metadata["domain"])
-    for f in flag_fields(obj):
-        choice(f.name, getattr(obj, f.name), f.metadata["options"])
+    numeric, flags = _fields_of(type(obj))
+    for name, domain in numeric:
+        value = getattr(obj, name)
+        if _plain_ok(value, domain):
+            continue
+        _check_field(name, value, domain)
+    for name, options in flags:
+        choice(name, getattr(obj, name), options)
+
+
+def _check_field(name: str, value, domain: str) -> None:
+    """The full check of one numeric field's value (a single number of its domain)."""
+    if type(value).__module__.startswith("sympy"):
+        raise ParameterError(name, value, "a plain number",
+                             "keep parameters numeric; use Model.expression(keep=...) for symbols")
+    if _is_array(value):
+        raise ParameterError(name, value, "a single number", "sweep with Model.evaluate(...)")
+    check_value(name, value, domain)
 
 
 def values_of(obj) -> dict:

@@ -23,6 +23,7 @@ VARIANTS = {
     "nested_shadow_on_ept_vmcs_shadowing": get("nested", nested_paging=False, vmcs_shadowing=True),
     "syscall_intercept": get("syscall_intercept"),
     "syscall_intercept_systrap": get("syscall_intercept", platform="systrap"),
+    "syscall_intercept_kvm": get("syscall_intercept", platform="kvm", sentry_host_call_fraction=0.5),
     "container": get("container"),
 }
 LIGHT = Workload(arrival_rate=100.0)   # every operation kind present, light load

@@ -47,6 +47,7 @@ CITATION_KEYS |= {"firecracker_pmem", "linux_dax", "dickins2008_lat_pagefault"} 
 CITATION_KEYS |= {"kata_virtiofs_fio2020", "linux_v9fs", "kata_runtime_9p_options", "qemu_9pfs",
                   "nginx_open_file"}  # techniques/shared_fs_9p.py (Kata 1.x 9p root file system)
 CITATION_KEYS |= {"xen_linux_evtchn_pirq", "xen_physdev_unmask", "xen_linux_skbuff"}  # techniques/pv_direct_device.py (Xen dom0)
+CITATION_KEYS |= {"gvisor_perf_guide"}  # techniques/gvisor_kvm.py (syscall_intercept platform="kvm")
 OWNERS = (Workload, Platform) + tuple(TECHNIQUES.values())
 
 

@@ -35,6 +35,10 @@ packet also goes through the sandbox's own user-space network stack, a station
 of its own (:mod:`virtmodel.techniques.netstack`: per unit handed to the host,
 a segment with GSO, and per byte); ``sandbox_network="host"`` is the model
 without it. A disk block request does not take that station.
+
+KVM platform (``platform="kvm"``, gVisor's ``--platform=kvm``): the same switches at
+its own cost per switch, and a VM exit for each host call the Sentry makes
+(:mod:`virtmodel.techniques.gvisor_kvm`).
 """
 
 from __future__ import annotations
@@ -43,11 +47,12 @@ from dataclasses import dataclass
 
 from .._params import flag, param
 from ._base import Demands, Technique, cycles, events, native_demands
+from .gvisor_kvm import KvmPlatform
 from .netstack import NETSTACK, SandboxNetstack
 
 
 @dataclass(frozen=True)
-class SyscallIntercept(SandboxNetstack, Technique):
+class SyscallIntercept(KvmPlatform, SandboxNetstack, Technique):
     """A user-space tracer serving the application's system calls (see the module docstring)."""
 
     name = "syscall_intercept"
@@ -74,13 +79,16 @@ class SyscallIntercept(SandboxNetstack, Technique):
     pte_batch: float = param(
         8.0, unit="count", domain="positive", latex=r"b_{\mathrm{pte}}",
         doc="page-table writes per host mmap/munmap made by the tracer (batching; assumption)")
-    platform: str = flag("ptrace", doc="how system calls reach the tracer: ptrace (UML, gVisor ptrace) "
-                                       "or seccomp traps (gVisor systrap)", options=("ptrace", "systrap"))
+    platform: str = flag("ptrace", doc="how system calls reach the tracer: ptrace (UML, gVisor ptrace), "
+                                       "seccomp traps (gVisor systrap) or traps inside a KVM guest (gVisor kvm)",
+                         options=("ptrace", "systrap", "kvm"))
 
     def demands(self, s) -> Demands:
-        t_sw = cycles(s, s.ptrace_switch_cycles if self.platform == "ptrace" else s.systrap_switch_cycles)
+        t_sw = cycles(s, getattr(s, f"{self.platform}_switch_cycles"))  # the platform's cost per switch
         guest = events(s.syscalls, s.switches_per_syscall * t_sw) + \
             events(s.page_faults + s.exceptions, s.switches_per_fault * t_sw) + \
             events(s.context_switches, s.switches_per_context_switch * t_sw) + \
             events(s.pte_updates / s.pte_batch, s.switches_per_syscall * t_sw)
+        if self.platform == "kvm":
+            guest = guest + self.kvm_host_calls(s)
         return native_demands(s).add(guest=guest, **self.netstack_demands(s))

@@ -118,6 +118,7 @@ SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_networ
 SUPPORTED_MECHANISMS.add("virtio_pmem_dax")  # hardware_assist/nested file_backing="pmem_dax" (techniques/pmem_dax.py)
 SUPPORTED_MECHANISMS.add("shared_fs_9p")  # hardware_assist shared_fs="9p" (techniques/shared_fs_9p.py)
 SUPPORTED_MECHANISMS.add("memory_bandwidth")  # Platform(memory="dram"), memory_bytes (virtmodel.memory)
+SUPPORTED_MECHANISMS.add("gvisor_kvm_platform")  # syscall_intercept platform="kvm" (techniques/gvisor_kvm.py)
 #: the requirement of a paravirtual kernel that owns the device (Xen's dom0), as the recipes name it
 _PV_DIRECT_DEVICE = ("paravirtualized kernel with direct device access (Xen dom0: native drivers, hypercalls for "
                      "page tables and event channels, no split driver)")
@@ -141,6 +142,7 @@ REQUIREMENT_SETTINGS = {
     "virtio_blk_one_segment": {"seg_max_offered": False},  # Cloud Hypervisor before v44.0: no VIRTIO_BLK_F_SEG_MAX
     "virtio_pmem_dax": {"file_backing": "pmem_dax"},  # a DAX file system on virtio-pmem: first-touch faults, no block I/O
     "shared_fs_9p": {"shared_fs": "9p"},  # Kata 1.x with overlay2: the root file system over virtio-9p
+    "gvisor_kvm_platform": {"platform": "kvm"},  # runsc --platform=kvm: traps inside the Sentry's guest
     _PV_DIRECT_DEVICE: {"io_path": "direct"},  # Xen dom0: the native driver in the paravirtual kernel
 }
 
@@ -194,7 +196,8 @@ MECHANISM_NAMES = {
                        "container's bridge and NAT and the VM's device path and host NAT in series, which the "
                        "package has only one at a time",
     "gvisor_kvm_platform": "gVisor's KVM platform (the Sentry runs the sandbox's code as a guest of its own "
-                           "virtual machine and takes its system calls as exits, not as ptrace stops)",
+                           "virtual machine and takes its system calls as traps inside it, not as ptrace stops; a "
+                           "VM exit only for the Sentry's own host calls; platform=\"kvm\")",
     "parallel_processes_in_one_request": "one request that runs many processes at once over the machine's "
                                          "CPUs (a fork tree), so the reference's extra CPUs shorten it where "
                                          "the guest's single vCPU cannot",

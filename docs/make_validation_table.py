@@ -397,8 +397,9 @@ def _mechanisms(table, trials=()) -> list:
     nine = {"shared_fs_9p"}  # a container root file system over virtio-9p
     dom0 = {n for n, s in REQUIREMENT_SETTINGS.items() if s.get("io_path") == "direct"}  # Xen dom0: the newest step
     ct = {"closed_loop_percentiles"}  # a closed loop's latency percentiles (closedtail)
-    kvm = {"gvisor_kvm_platform"}  # gVisor's KVM platform on syscall_intercept: the newest step
-    mem = {"memory_bandwidth"} | kvm  # the memory's bandwidth, a station every CPU shares, and the steps after it
+    kvm = {"gvisor_kvm_platform"}  # gVisor's KVM platform on syscall_intercept
+    fl = {"software_switch_flooding"}  # a host switch daemon that floods every frame to every VM: the newest step
+    mem = {"memory_bandwidth"} | kvm | fl  # the memory's bandwidth, a station every CPU shares, and the steps after it
     mq = {"user_space_multiqueue_backend"} | vmm | sl | seg | pm | nine | dom0 | ct | mem  # a back-end's thread per queue pair, then the rest
     later |= mq
     closed |= mq
@@ -527,11 +528,16 @@ def _mechanisms(table, trials=()) -> list:
                  "never compared with a prediction, gained the mechanism's inputs in the pre-registration commit, "
                  "with their published values known as for every recipe: their 1.000 is a low-information "
                  "prediction)",
-                 recompute(mechanisms=SUPPORTED_MECHANISMS - kvm, flags=_BEFORE_WAKEUPS)))
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - kvm - fl, flags=_BEFORE_WAKEUPS)))
     rows.append(("+ gVisor's KVM platform where the source runs runsc --platform=kvm (the application's system calls "
                  "as traps inside the Sentry's guest: two switches of 770 cycles each, from the guide's 763 ns per "
                  "null call, and a VM exit handled in user space for the share of calls that need a host call; "
                  "`platform=\"kvm\"`, `gvisor_kvm_platform` in the recipe's requires; structural, pre-registered)",
+                 recompute(mechanisms=SUPPORTED_MECHANISMS - fl, flags=_BEFORE_WAKEUPS)))
+    rows.append(("+ a user-space switch daemon on the host that floods every frame to every VM on it where the "
+                 "source's VMs share lima's socket_vmnet (`host_switch=\"user_switch_flood\"`: one thread shared by "
+                 "the VMs, per wire frame a copy in and a system call and a copy for each VM on it, idle ones too; "
+                 "`software_switch_flooding` in the recipe's requires; structural, pre-registered)",
                  recompute(flags=_BEFORE_WAKEUPS)))
     rows.append(("this model, the reported model: + interrupts and wake-ups (`wakeups=\"on\"`, the package's "
                  "default), structural by the rule registered in docs/preregistered.md before the rows that decided "

@@ -170,8 +170,11 @@ def solve(host) -> tuple:
     """Per-group :class:`GroupResult` of a :class:`~virtmodel.host.Host` (see the module docstring)."""
     from .model import Model
 
+    from .techniques.switch_daemon import on_one_daemon
+
     groups = host.merged()
-    models = [Model(g.technique, g.workload, host.platform.replace(vms=g.count)) for g in groups]
+    models = [Model(tech, g.workload, host.platform.replace(vms=g.count))  # one switch daemon: switch_daemon.py
+              for g, tech in zip(groups, on_one_daemon(groups))]
     for g, model in zip(groups, models):
         if g.workload.users > 0:
             raise ParameterError("workload", f"users={g.workload.users}", "an open workload (users = 0) in a Host",

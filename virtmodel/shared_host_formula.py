@@ -41,8 +41,11 @@ def mean_latency_expressions(host) -> tuple:
         raise SymbolicUnsupportedError(
             "time-sliced vCPUs have no closed form (their runnable shares are a fixed point); "
             "use Host.results() for numbers")
+    from .techniques.switch_daemon import on_one_daemon
+
     groups = host.merged()
-    derived = [derive(Model(g.technique, g.workload, host.platform.replace(vms=g.count)).key) for g in groups]
+    derived = [derive(Model(tech, g.workload, host.platform.replace(vms=g.count)).key)
+               for g, tech in zip(groups, on_one_daemon(groups))]
     renames = []
     for g, d in enumerate(derived):
         terms = [e for st in d.stations for e in (st.terms.arrival_rate, st.terms.mean_service_time,
@@ -71,9 +74,12 @@ def values(host) -> dict:
     """``{symbol name: value}`` that puts the host's own numbers into :func:`mean_latency_expressions`."""
     from .model import Model
 
+    from .techniques.switch_daemon import on_one_daemon
+
     out = {}
-    for g, group in enumerate(host.merged()):
-        model = Model(group.technique, group.workload, host.platform.replace(vms=group.count))
+    groups = host.merged()
+    for g, (group, tech) in enumerate(zip(groups, on_one_daemon(groups))):
+        model = Model(tech, group.workload, host.platform.replace(vms=group.count))
         for name, value in model.values().items():
             out[name if name in _SHARED_NAMES else f"{name}_{g}"] = value
     return out

@@ -38,6 +38,7 @@ CITATION_KEYS |= {"benson2014_copy_bandwidth"}  # techniques/payload_copy.py cop
 CITATION_KEYS |= {"kerrisk2010_jiffies"}  # techniques/hosted_world_switch.py host_timer_hz
 CITATION_KEYS |= {"linux_virtio_mmio"}  # techniques/virtio_transport.py mmio_interrupt_accesses
 CITATION_KEYS |= {"libseccomp_issue116"}  # techniques/seccomp_filter.py seccomp_filter_cycles
+CITATION_KEYS |= {"socket_vmnet_src"}  # techniques/switch_daemon.py (the daemon's loop: one write per VM per frame)
 CITATION_KEYS |= {"yang2017_docker_qperf", "linux_veth_backlog", "linux_intel_idle"}  # techniques/veth_crossing.py
 CITATION_KEYS |= {"tong2013_qemu_tlb", "hennessy_patterson_mix"}  # techniques/softmmu.py
 CITATION_KEYS |= {"firecracker_block_io_engine", "firecracker_block_request_src"}  # techniques/block_backend.py

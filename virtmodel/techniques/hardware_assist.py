@@ -67,6 +67,10 @@ How the ``virtio_user`` back-end receives a frame (flag ``user_rx_copy``, defaul
 (QEMU's tap reads each frame into its own buffer and copies it into the guest) adds a second copy of each counted
 I/O's bytes on the I/O thread, :math:`n_{\\mathrm{io}} b_{\\mathrm{io}} t_{\\mathrm{cp}}` per request,
 :mod:`virtmodel.techniques.user_rx_copy`.
+A user-space switch daemon on the host (``host_switch="user_switch"``, or ``"user_switch_flood"``: lima's
+``socket_vmnet``, which writes every frame to every VM on it): a station of its own, one thread shared by the VMs,
+:math:`n_{\\mathrm{io}} (t_{\\mathrm{cp}} b_{\\mathrm{io}} + N (c_{\\mathrm{hsys}}/f + t_{\\mathrm{cp}} b_{\\mathrm{io}}))`
+per request, :mod:`virtmodel.techniques.switch_daemon`.
 What the guest's file system sits on (flag ``file_backing``, default ``block``): with ``pmem_dax`` (virtio-pmem
 mounted with DAX and nobarrier) a share :math:`\\phi` of the device I/O is loads from a mapping of the host file,
 no virtio request: the technique's demands of the remaining I/O plus, per page first touched, an EPT violation and
@@ -98,6 +102,7 @@ from .split_request_batching import SplitRequestBatching
 from .user_backend import UserBackendFrames
 from .user_queue_threads import UserQueueThreads
 from .user_rx_copy import UserRxCopy
+from .switch_daemon import SwitchDaemon
 from .virtio_transport import VirtioTransport
 from .virtio_blk_split import VirtioBlkSplit
 from .virtqueue_capacity import VirtqueueCapacity
@@ -106,7 +111,7 @@ from .vmm_slirp import VmmNetwork
 
 @dataclass(frozen=True)
 class HardwareAssist(PmemDax, BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, HostSwitch, SharedFs9p,
+                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, SwitchDaemon, HostSwitch, SharedFs9p,
                      Wakeups, VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 

@@ -73,6 +73,10 @@ first model: the back-end time covers the hand-off to the NIC), ``bridge``
 ``ovs`` (Open vSwitch kernel datapath), ``ovs_dpdk`` (its user-space datapath,
 on the polling cores of a vhost-user back-end).
 
+A user-space switch daemon (``user_switch``, ``user_switch_flood``: lima's ``socket_vmnet``) is a
+station of its own, one thread shared by the VMs on it, that writes each wire frame to one VM or,
+flooding, to every VM on it (:mod:`~virtmodel.techniques.switch_daemon`).
+
 Polling: a path that polls (``vhost_user``) burns ``polling_cores`` whole host
 cores at any load (``host_cores``, ``guest_cores_left``); its per-packet work is
 inside those cores, so the poller is a station of its own (its queueing and
@@ -281,7 +285,8 @@ def switch_time(tech, s, path: IOPath):
     """Seconds per packet of the host's software switch on ``path`` (0 off the host or for ``none``)."""
     if not path.through_host:
         return 0
-    return sum((_seconds(tech, s, n) for n in HOST_SWITCHES[getattr(tech, "host_switch", "none")]), 0)
+    # a user-space switch daemon (switch_daemon.py) has no per-packet time here: its work is on its own thread
+    return sum((_seconds(tech, s, n) for n in HOST_SWITCHES.get(getattr(tech, "host_switch", "none"), ())), 0)
 
 
 def path_loads(tech, s, name: str, trap_time) -> dict:
@@ -322,6 +327,10 @@ def path_loads(tech, s, name: str, trap_time) -> dict:
             put(path.resource, events(n_io, per_io))
         for n in path.per_notification:
             put(path.resource, events(n_io / getattr(s, path.kicks), _seconds(tech, s, n)))
+    from .switch_daemon import SWITCH_DAEMON, daemon_load, uses_daemon  # (it imports this module)
+
+    if path.through_host and uses_daemon(tech):  # the host's switch daemon, per wire frame (switch_daemon.py)
+        put(SWITCH_DAEMON.name, daemon_load(tech, s))
     return loads
 
 

@@ -53,7 +53,9 @@ Shared-host rows (``shared_host_throughput``: the first group's aggregate
 throughput limit, count x ``throughput_limit``, on the host over the reference host;
 ``shared_host_latency_ratio``: its mean latency on the host over the reference's)
 are solved by :class:`~virtmodel.host.Host` from the recipe's ``host`` section
-(groups, platform, scheduler quantum, and the ``reference`` host). Rows whose
+(groups, platform, scheduler quantum, and the ``reference`` host; every group of both hosts takes
+the settings the recipe's requirements stand for, :data:`REQUIREMENT_SETTINGS`, since the two hosts
+are one machine, and no ``technique_params``). Rows whose
 ``requires`` names a mechanism the package lacks are kept and reported as
 ``not modelled: <mechanism>``; they count as misses in the hit rate over all
 rows. A requirement ``technique:<name>`` is met once a technique of that name is
@@ -119,6 +121,7 @@ SUPPORTED_MECHANISMS.add("virtio_pmem_dax")  # hardware_assist/nested file_backi
 SUPPORTED_MECHANISMS.add("shared_fs_9p")  # hardware_assist shared_fs="9p" (techniques/shared_fs_9p.py)
 SUPPORTED_MECHANISMS.add("memory_bandwidth")  # Platform(memory="dram"), memory_bytes (virtmodel.memory)
 SUPPORTED_MECHANISMS.add("gvisor_kvm_platform")  # syscall_intercept platform="kvm" (techniques/gvisor_kvm.py)
+SUPPORTED_MECHANISMS.add("software_switch_flooding")  # host_switch="user_switch_flood" (techniques/switch_daemon.py)
 #: the requirement of a paravirtual kernel that owns the device (Xen's dom0), as the recipes name it
 _PV_DIRECT_DEVICE = ("paravirtualized kernel with direct device access (Xen dom0: native drivers, hypercalls for "
                      "page tables and event channels, no split driver)")
@@ -143,6 +146,7 @@ REQUIREMENT_SETTINGS = {
     "virtio_pmem_dax": {"file_backing": "pmem_dax"},  # a DAX file system on virtio-pmem: first-touch faults, no block I/O
     "shared_fs_9p": {"shared_fs": "9p"},  # Kata 1.x with overlay2: the root file system over virtio-9p
     "gvisor_kvm_platform": {"platform": "kvm"},  # runsc --platform=kvm: traps inside the Sentry's guest
+    "software_switch_flooding": {"host_switch": "user_switch_flood"},  # socket_vmnet: every frame to every VM
     _PV_DIRECT_DEVICE: {"io_path": "direct"},  # Xen dom0: the native driver in the paravirtual kernel
 }
 
@@ -184,7 +188,7 @@ MECHANISM_NAMES = {
                                     "how long it holds a lone message at low load)",
     "software_switch_flooding": "a host switch that floods every frame to every connected VM (socket_vmnet's "
                                 "daemon, each copy through the VM's socket pair): idle neighbours that offer no "
-                                "load still cost the switch per frame",
+                                "load still cost the switch per frame (host_switch=\"user_switch_flood\")",
     "guest_cpu_topology": "the CPU model and cache/NUMA topology the guest is shown (a BLAS library's code path "
                           "and blocking chosen from it): guest software, not a virtualization cost",
     "unmatched_vm_placement": "a reference measured on other machines than the system under test (a cloud's VM "
@@ -253,13 +257,19 @@ def _technique(name, params, flags, techniques):
     return tech.replace(**settings) if settings else tech
 
 
-def _recipe_settings(recipe) -> dict:
-    """The recipe's technique settings: those its requirements stand for
-    (:data:`REQUIREMENT_SETTINGS`), then its own ``technique_params``."""
+def _requirement_settings(recipe) -> dict:
+    """The technique settings the recipe's requirements stand for (:data:`REQUIREMENT_SETTINGS`); a shared-host
+    recipe's groups, on both hosts, take these and no ``technique_params`` (:func:`_host`)."""
     settings = {}
     for need in recipe["requires"]:
         settings.update(REQUIREMENT_SETTINGS.get(need, {}))
-    return {**settings, **recipe["technique_params"]}
+    return settings
+
+
+def _recipe_settings(recipe) -> dict:
+    """The recipe's technique settings: those its requirements stand for
+    (:data:`REQUIREMENT_SETTINGS`), then its own ``technique_params``."""
+    return {**_requirement_settings(recipe), **recipe["technique_params"]}
 
 
 def _reference_settings(recipe) -> dict:
@@ -377,18 +387,19 @@ def _platform(settings, trial=None):
     return Platform().replace(**settings).replace(**(trial or {}))
 
 
-def _host(spec, flags, techniques, workload=None, platform=None):
+def _host(spec, flags, techniques, workload=None, platform=None, settings=None):
     """The :class:`~virtmodel.host.Host` of a recipe's ``host`` (or its ``reference``) section.
 
     ``{"groups": [{"technique", "workload", "overrides", "count", "background"}, ...], "platform": {...},
     "quantum": s, "boost": ...}``; the first group is the one measured; ``quantum`` null: each vCPU on a
     core of its own; ``background`` (default false): the group's VMs also run a CPU-bound job;
-    ``boost`` (default ``"none"``): the scheduler's wake-up boost (:class:`~virtmodel.timeslices.TimeSlices`).
+    ``boost`` (default ``"none"``): the scheduler's wake-up boost (:class:`~virtmodel.timeslices.TimeSlices`);
+    ``settings``: technique settings on every group (the recipe's requirements', :func:`_requirement_settings`).
     """
     from ..host import Host, VMGroup
     from ..timeslices import TimeSlices
 
-    groups = [VMGroup(_technique(g["technique"], {}, flags, techniques),
+    groups = [VMGroup(_technique(g["technique"], settings or {}, flags, techniques),
                       _workload(g["workload"], g["overrides"], workload), g["count"], g.get("background", False))
               for g in spec["groups"]]
     quantum = spec.get("quantum")
@@ -456,10 +467,10 @@ def _predict(row, recipe, flags, techniques, mechanisms, workload_settings=None,
         return None, f"not modelled: {missing}"
     extra = (_percentile_name(recipe, row_id),) if row.kind in _PERCENTILE_KINDS else ()
     if row.kind in _HOST_KINDS:
-        spec = recipe["host"]
-        value = EVALUATORS[row.kind](_host(spec, flags, techniques, workload_settings, platform_settings),
+        spec, needs = recipe["host"], _requirement_settings(recipe)  # both hosts: the same daemon, say
+        value = EVALUATORS[row.kind](_host(spec, flags, techniques, workload_settings, platform_settings, needs),
                                      _host(spec["reference"], flags, techniques, workload_settings,
-                                           platform_settings), *extra)
+                                           platform_settings, needs), *extra)
         return float(value), "modelled"
     platform = _platform(recipe["platform"], platform_settings)
     workload = _workload(recipe["workload"], recipe["workload_overrides"], workload_settings)

@@ -55,6 +55,7 @@ import sympy as sp
 from ..disk import Disk
 from ..techniques._base import Demands, Load
 from ..techniques.block_backend import blocked_cpu_correction, disk_loads
+from ..techniques.host_page_cache import buffered_loads
 from ..techniques.split_request_batching import notification_requests
 from ..techniques.virtio_blk_split import virtio_requests
 
@@ -110,8 +111,9 @@ def with_storage(demands: Demands, technique, s, disk: Disk, block: Demands = No
         other = None if block is None else block.loads.get(name, Load())
         loads[name] = Load(raised(load.mean, sub, None if other is None else other.mean),
                            raised(load.var, sub, None if other is None else other.var))
-    for name, load in disk_loads(technique, s, disk.medium).items():  # techniques/block_backend.py
-        loads[name] = loads[name] + load if name in loads else load
+    for part in (disk_loads(technique, s, disk.medium), buffered_loads(technique, s)):  # block_backend.py,
+        for name, load in part.items():  # host_page_cache.py (a host cache's buffered reads and writes)
+            loads[name] = loads[name] + load if name in loads else load
     network_delay = s.io_ops * s.device_latency  # the NIC's pipelined latency keeps the network's count
     delay = network_delay + raised(demands.delay - network_delay, sub,
                                    None if block is None else block.delay - network_delay)

@@ -118,6 +118,7 @@ SUPPORTED_MECHANISMS.add("vmm_user_network_stack")  # hardware_assist vmm_networ
 SUPPORTED_MECHANISMS.add("virtio_pmem_dax")  # hardware_assist/nested file_backing="pmem_dax" (techniques/pmem_dax.py)
 SUPPORTED_MECHANISMS.add("shared_fs_9p")  # hardware_assist shared_fs="9p" (techniques/shared_fs_9p.py)
 SUPPORTED_MECHANISMS.add("memory_bandwidth")  # Platform(memory="dram"), memory_bytes (virtmodel.memory)
+SUPPORTED_MECHANISMS.add("host_page_cache")  # hardware_assist host_cache="writeback" (techniques/host_page_cache.py)
 #: the requirement of a paravirtual kernel that owns the device (Xen's dom0), as the recipes name it
 _PV_DIRECT_DEVICE = ("paravirtualized kernel with direct device access (Xen dom0: native drivers, hypercalls for "
                      "page tables and event channels, no split driver)")
@@ -141,6 +142,7 @@ REQUIREMENT_SETTINGS = {
     "virtio_blk_one_segment": {"seg_max_offered": False},  # Cloud Hypervisor before v44.0: no VIRTIO_BLK_F_SEG_MAX
     "virtio_pmem_dax": {"file_backing": "pmem_dax"},  # a DAX file system on virtio-pmem: first-touch faults, no block I/O
     "shared_fs_9p": {"shared_fs": "9p"},  # Kata 1.x with overlay2: the root file system over virtio-9p
+    "host_page_cache": {"host_cache": "writeback"},  # QEMU's default cache mode on a file-backed disk image
     _PV_DIRECT_DEVICE: {"io_path": "direct"},  # Xen dom0: the native driver in the paravirtual kernel
 }
 
@@ -199,7 +201,9 @@ MECHANISM_NAMES = {
                                          "CPUs (a fork tree), so the reference's extra CPUs shorten it where "
                                          "the guest's single vCPU cannot",
     "host_page_cache": "the host's page cache under a file-backed virtual disk (QEMU's default writeback "
-                       "cache: the guest's direct writes land in the host's memory, not on the device)",
+                       "cache: the guest's direct writes land in the host's memory, not on the device; a system "
+                       "call and a copy per block request on the back-end, reads from memory at "
+                       "host_cache_hit_ratio; host_cache=\"writeback\")",
 }
 
 #: the settings of a request of one type throughout (docs/background/service-time-spread.md; the

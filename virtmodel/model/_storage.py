@@ -43,7 +43,10 @@ virtio requests :math:`n_v \\ge n_d` the guest splits the block requests into
 (:mod:`virtmodel.techniques.virtio_blk_split`); the disk's stations keep :math:`n_d`. The parts
 share their notifications: the interrupt count (and, through the block I/O view, the kicks) is raised
 by the notification batches :math:`n_d \\le n_b \\le n_v` instead
-(:mod:`virtmodel.techniques.split_request_batching`).
+(:mod:`virtmodel.techniques.split_request_batching`). Under a host page cache (a technique's
+``host_cache="writeback"`` or ``"writethrough"`` on a file-backed disk image) every block request still pays
+the path's per-I/O cost, the back-end pays a buffered read or write per block request, and the disk's stations
+get only the operations that reach the device (:mod:`virtmodel.techniques.host_page_cache`).
 """
 
 from __future__ import annotations

@@ -173,10 +173,12 @@ def _compound(kinds, dispersion) -> tuple:
     return sum(n * m for n, m, _ in kinds), sum(n * (dispersion * m**2 + v) for n, m, v in kinds)
 
 
-def _operations(s, medium, access=True, transfer=True) -> tuple:
+def _operations(s, medium, access=True, transfer=True, ops=None) -> tuple:
     """``(count, mean, variance)`` of each operation kind, with its access and/or transfer part: the fixed
-    access time of SCV ``disk_access_scv`` (0: constant), the positioning's variance, the transfer constant."""
-    ops = disk_ops(s)
+    access time of SCV ``disk_access_scv`` (0: constant), the positioning's variance, the transfer constant.
+    ``ops``: the operations that reach the device (default :func:`disk_ops`; fewer under a host page cache,
+    :mod:`virtmodel.techniques.host_page_cache`)."""
+    ops = disk_ops(s) if ops is None else ops
     pos_mean, pos_var = positioning(s, medium) if access else (0, 0)
     a, x = int(access), int(transfer)
     spread = a * s.disk_access_scv
@@ -187,19 +189,20 @@ def _operations(s, medium, access=True, transfer=True) -> tuple:
             (ops.flushes, a * s.disk_flush_time, spread * s.disk_flush_time**2))
 
 
-def service_moments(s, medium) -> tuple:
+def service_moments(s, medium, ops=None) -> tuple:
     """A request's whole disk time, access and transfer, ``(mean, variance)`` (module formula): a
-    rotating disk's one station; for flash the sum of its two stations' loads (:func:`stage_moments`)."""
-    return _compound(_operations(s, medium), s.count_dispersion)
+    rotating disk's one station; for flash the sum of its two stations' loads (:func:`stage_moments`).
+    ``ops``: as :func:`_operations`."""
+    return _compound(_operations(s, medium, ops=ops), s.count_dispersion)
 
 
-def stage_moments(s, medium) -> dict:
+def stage_moments(s, medium, ops=None) -> dict:
     """``{station: (mean, variance)}`` per request: flash ``disk`` the accesses and ``disk_channel`` the
-    transfers :math:`b/B_d`; rotating ``disk`` everything (module formula)."""
+    transfers :math:`b/B_d`; rotating ``disk`` everything (module formula). ``ops``: as :func:`_operations`."""
     if medium != "flash":
-        return {"disk": service_moments(s, medium)}
-    return {"disk": _compound(_operations(s, medium, transfer=False), s.count_dispersion),
-            CHANNEL.name: _compound(_operations(s, medium, access=False), s.count_dispersion)}
+        return {"disk": service_moments(s, medium, ops)}
+    return {"disk": _compound(_operations(s, medium, transfer=False, ops=ops), s.count_dispersion),
+            CHANNEL.name: _compound(_operations(s, medium, access=False, ops=ops), s.count_dispersion)}
 
 
 def check_storage(platform, values: dict) -> None:

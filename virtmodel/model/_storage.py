@@ -43,7 +43,10 @@ virtio requests :math:`n_v \\ge n_d` the guest splits the block requests into
 (:mod:`virtmodel.techniques.virtio_blk_split`); the disk's stations keep :math:`n_d`. The parts
 share their notifications: the interrupt count (and, through the block I/O view, the kicks) is raised
 by the notification batches :math:`n_d \\le n_b \\le n_v` instead
-(:mod:`virtmodel.techniques.split_request_batching`).
+(:mod:`virtmodel.techniques.split_request_batching`). Under a host page cache (a technique's
+``host_cache="writeback"`` or ``"writethrough"`` on a file-backed disk image) every block request still pays
+the path's per-I/O cost, the back-end pays a buffered read or write per block request, and the disk's stations
+get only the operations that reach the device (:mod:`virtmodel.techniques.host_page_cache`).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ import sympy as sp
 from ..disk import Disk
 from ..techniques._base import Demands, Load
 from ..techniques.block_backend import blocked_cpu_correction, disk_loads
+from ..techniques.host_page_cache import buffered_loads
 from ..techniques.split_request_batching import notification_requests
 from ..techniques.virtio_blk_split import virtio_requests
 
@@ -110,8 +114,9 @@ def with_storage(demands: Demands, technique, s, disk: Disk, block: Demands = No
         other = None if block is None else block.loads.get(name, Load())
         loads[name] = Load(raised(load.mean, sub, None if other is None else other.mean),
                            raised(load.var, sub, None if other is None else other.var))
-    for name, load in disk_loads(technique, s, disk.medium).items():  # techniques/block_backend.py
-        loads[name] = loads[name] + load if name in loads else load
+    for part in (disk_loads(technique, s, disk.medium), buffered_loads(technique, s)):  # block_backend.py,
+        for name, load in part.items():  # host_page_cache.py (a host cache's buffered reads and writes)
+            loads[name] = loads[name] + load if name in loads else load
     network_delay = s.io_ops * s.device_latency  # the NIC's pipelined latency keeps the network's count
     delay = network_delay + raised(demands.delay - network_delay, sub,
                                    None if block is None else block.delay - network_delay)

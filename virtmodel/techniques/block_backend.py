@@ -72,6 +72,7 @@ from dataclasses import dataclass
 from .._params import flag
 from ..disk import service_moments, stage_moments
 from ._base import Load
+from .host_page_cache import device_ops
 from .io_paths import IOTHREAD, PATHS
 
 #: the block engines of a user-space device model
@@ -91,10 +92,10 @@ def disk_loads(tech, s, medium) -> dict:
     """``{station: Load}`` of the disk's service per request (module formula): the disk's stations
     (:func:`virtmodel.disk.stage_moments`) for the async engine; the blocking thread, the whole
     service in one load (:func:`virtmodel.disk.service_moments`), for the sync engine."""
-    thread = blocking_thread(tech)
+    thread, ops = blocking_thread(tech), device_ops(tech, s)  # what reaches the device (host_page_cache.py)
     if thread is None:
-        return {name: Load(*moments) for name, moments in stage_moments(s, medium).items()}
-    return {thread: Load(*service_moments(s, medium))}
+        return {name: Load(*moments) for name, moments in stage_moments(s, medium, ops).items()}
+    return {thread: Load(*service_moments(s, medium, ops))}
 
 
 def blocked_cpu_correction(tech, s, medium) -> dict:
@@ -103,7 +104,7 @@ def blocked_cpu_correction(tech, s, medium) -> dict:
     thread = blocking_thread(tech)
     if thread is None:
         return {}
-    return {IOTHREAD.cores_of: -service_moments(s, medium)[0]}
+    return {IOTHREAD.cores_of: -service_moments(s, medium, device_ops(tech, s))[0]}
 
 
 @dataclass(frozen=True)

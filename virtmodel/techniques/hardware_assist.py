@@ -80,6 +80,11 @@ A container root file system shared over virtio-9p (flag ``shared_fs``, default 
 with overlay2) each request makes :math:`n_{9p}` 9p round trips, each holding the vCPU for
 :math:`h = (1 + k_{\\mathrm{irq}}) t_x + t_{9p} + w (t_{\\mathrm{wake}} + t_{\\mathrm{bwake}})`,
 :mod:`virtmodel.techniques.shared_fs_9p`.
+The host's page cache under a file-backed disk image (flag ``host_cache``, default ``none``: ``O_DIRECT``): with
+``writeback`` (QEMU's default cache mode) each guest block read or write costs the path's back-end one host system
+call and a copy of its bytes, :math:`c_{\\mathrm{hsys}}/f + b\\, t_{\\mathrm{cp}}`, writes do not reach the device
+and reads reach it at :math:`1 - h_H`; ``writethrough`` sends the writes on too,
+:mod:`virtmodel.techniques.host_page_cache`.
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ from .io_paths import IOTHREAD, POLLER, VHOST, HostSwitch, io_path_flag, path_lo
 from .block_backend import BlockBackend
 from .block_handoff import BlockHandoff, handoff_loads
 from .emulated_block import EmulatedBlock
+from .host_page_cache import HostPageCache
 from .notifications import Wakeups
 from .offload import SegmentOffload
 from .payload_copy import PayloadCopy
@@ -110,8 +116,9 @@ from .vmm_slirp import VmmNetwork
 
 
 @dataclass(frozen=True)
-class HardwareAssist(PmemDax, BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock, BlockBackend,
-                     UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, SwitchDaemon, HostSwitch, SharedFs9p,
+class HardwareAssist(HostPageCache, PmemDax, BlockHandoff, VmmNetwork, SegmentOffload, PayloadCopy, EmulatedBlock,
+                     BlockBackend, UserBackendFrames, UserRxCopy, UserQueueThreads, SplitRequestBatching, SwitchDaemon,
+                     HostSwitch, SharedFs9p,
                      Wakeups, VirtioTransport, VirtioBlkSplit, VirtqueueCapacity, HardwareAssistCPU):
     """VT-x/AMD-V with nested paging on/off and a choice of I/O path (:mod:`~virtmodel.techniques.io_paths`)."""
 

@@ -122,6 +122,7 @@ SUPPORTED_MECHANISMS.add("shared_fs_9p")  # hardware_assist shared_fs="9p" (tech
 SUPPORTED_MECHANISMS.add("memory_bandwidth")  # Platform(memory="dram"), memory_bytes (virtmodel.memory)
 SUPPORTED_MECHANISMS.add("gvisor_kvm_platform")  # syscall_intercept platform="kvm" (techniques/gvisor_kvm.py)
 SUPPORTED_MECHANISMS.add("software_switch_flooding")  # host_switch="user_switch_flood" (techniques/switch_daemon.py)
+SUPPORTED_MECHANISMS.add("host_page_cache")  # hardware_assist host_cache="writeback" (techniques/host_page_cache.py)
 #: the requirement of a paravirtual kernel that owns the device (Xen's dom0), as the recipes name it
 _PV_DIRECT_DEVICE = ("paravirtualized kernel with direct device access (Xen dom0: native drivers, hypercalls for "
                      "page tables and event channels, no split driver)")
@@ -147,6 +148,7 @@ REQUIREMENT_SETTINGS = {
     "shared_fs_9p": {"shared_fs": "9p"},  # Kata 1.x with overlay2: the root file system over virtio-9p
     "gvisor_kvm_platform": {"platform": "kvm"},  # runsc --platform=kvm: traps inside the Sentry's guest
     "software_switch_flooding": {"host_switch": "user_switch_flood"},  # socket_vmnet: every frame to every VM
+    "host_page_cache": {"host_cache": "writeback"},  # QEMU's default cache mode on a file-backed disk image
     _PV_DIRECT_DEVICE: {"io_path": "direct"},  # Xen dom0: the native driver in the paravirtual kernel
 }
 
@@ -206,7 +208,9 @@ MECHANISM_NAMES = {
                                          "CPUs (a fork tree), so the reference's extra CPUs shorten it where "
                                          "the guest's single vCPU cannot",
     "host_page_cache": "the host's page cache under a file-backed virtual disk (QEMU's default writeback "
-                       "cache: the guest's direct writes land in the host's memory, not on the device)",
+                       "cache: the guest's direct writes land in the host's memory, not on the device; a system "
+                       "call and a copy per block request on the back-end, reads from memory at "
+                       "host_cache_hit_ratio; host_cache=\"writeback\")",
 }
 
 #: the settings of a request of one type throughout (docs/background/service-time-spread.md; the

@@ -122,7 +122,7 @@ def _below_every_limit(model, limits, overrides, rates, samples):
     from .curves import below_limit
 
     everywhere = np.ones(rates.shape, dtype=bool)
-    if is_closed({**model.values(), **own(model, overrides)}) or np.size(limits) == 0:
+    if is_closed({**model.values(), **own(model, overrides)}):
         return everywhere
     live = below_limit(rates, np.max(limits))
     if live.sum() * samples < FAST_MIN_SIZE <= rates.size * samples:
